@@ -1,0 +1,92 @@
+"""`make bench`: run every benchmark once, print figures and ratios, record them in RESULTS.md."""
+
+import os
+import platform
+import subprocess
+from datetime import date
+from pathlib import Path
+
+from bench import bench_app, bench_geo
+
+RESULTS = Path(__file__).with_name("RESULTS.md")
+
+
+def machine() -> str:
+    try:
+        with open("/proc/cpuinfo") as fh:
+            cpu = next(
+                line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")
+            )
+    except (OSError, StopIteration):
+        cpu = platform.processor() or "unknown CPU"
+    mem_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    system = f"{platform.system()} {platform.release()}"
+    return f"{os.cpu_count()} cores ({cpu}), {mem_gib:.0f} GiB, {system}, Python {platform.python_version()}"
+
+
+def main() -> None:
+    rows = []
+
+    def row(goal: str, measured: str, target: str, ok: bool):
+        rows.append((goal, measured, target, "yes" if ok else "NO"))
+        print(f"{goal:<58} {measured:<34} {target:<14} {'ok' if ok else 'MISSED'}")
+
+    print("running benchmarks (this takes a few minutes)...")
+    load = bench_app.load_province()
+    row(
+        "Load Jawa Barat boundaries into SQLite (5,957 areas)",
+        f"{load['load_s']:.1f} s",
+        "<= 30 s",
+        load["load_s"] <= 30,
+    )
+    row("Reload the same file (no change)", f"{load['reload_s']:.1f} s", "-", True)
+
+    geo = bench_geo.run()
+    row(
+        "Look up 1,000,000 random points in Jawa Barat",
+        f"{geo['indexed_total_s']:.2f} s",
+        "<= 10 s",
+        geo["indexed_total_s"] <= 10,
+    )
+    row(
+        "  vs. Python loop over polygons (10,000-point sample)",
+        f"{geo['speedup']:.0f}x faster per point",
+        ">= 20x",
+        geo["speedup"] >= 20,
+    )
+
+    home = bench_app.home_page()
+    row(
+        "Home page with Kota Bekasi map, warm (median / p95)",
+        f"{home['warm_median_ms']:.0f} / {home['warm_p95_ms']:.0f} ms",
+        "< 300 ms",
+        home["warm_p95_ms"] < 300,
+    )
+    row("  cold (first request builds the map)", f"{home['cold_ms']:.0f} ms", "-", True)
+
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Measured {date.today().isoformat()} on {machine()}, commit {commit or '-'}, "
+        "by `make bench` (one run; ratios from the same run).",
+        "",
+        "| goal | measured | target | met |",
+        "|---|---|---|---|",
+        *[f"| {g} | {m} | {t} | {ok} |" for g, m, t, ok in rows],
+        "",
+        "Details: "
+        + ", ".join(
+            f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}"
+            for k, v in {**load, **geo, **home}.items()
+        ),
+        "",
+    ]
+    RESULTS.write_text("\n".join(lines), encoding="utf-8")
+    print(f"written {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()

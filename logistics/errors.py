@@ -1,0 +1,80 @@
+"""Domain errors and how the web layer turns them into a page or a 4xx JSON body."""
+
+from flask import jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+
+class DomainError(Exception):
+    """A request the office cannot carry out; the message (Indonesian) says what to fix."""
+
+    status = 422
+    code = "invalid"
+
+    def __init__(self, message: str, *, field: str | None = None, details: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.details = details or {}
+
+    def to_dict(self) -> dict:
+        body = {"error": self.code, "message": self.message}
+        if self.field:
+            body["field"] = self.field
+        if self.details:
+            body["details"] = self.details
+        return body
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+HTTP_MESSAGES = {
+    400: "Permintaan tidak valid.",
+    401: "Silakan masuk terlebih dahulu.",
+    403: "Anda tidak memiliki hak untuk tindakan ini.",
+    404: "Halaman atau data tidak ditemukan.",
+    405: "Metode tidak diizinkan.",
+    413: "Berkas terlalu besar.",
+    429: "Terlalu banyak percobaan. Tunggu beberapa menit lalu coba lagi.",
+    500: "Terjadi kesalahan pada server. Coba lagi atau hubungi admin.",
+}
+
+
+def register_error_handlers(app) -> None:
+    """JSON errors under /api/, Indonesian error pages elsewhere."""
+
+    @app.errorhandler(DomainError)
+    def handle_domain_error(error: DomainError):
+        if wants_json():
+            return jsonify(error.to_dict()), error.status
+        return render_template(
+            "error.html", status=error.status, message=error.message
+        ), error.status
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error: HTTPException):
+        status = error.code or 500
+        message = HTTP_MESSAGES.get(status, error.description)
+        if status == 400 and error.description and "CSRF" in error.description:
+            message = "Formulir kedaluwarsa atau tidak sah (token CSRF). Muat ulang halaman lalu coba lagi."
+        if wants_json():
+            return jsonify(
+                {"error": error.name.lower().replace(" ", "_"), "message": message}
+            ), status
+        return render_template("error.html", status=status, message=message), status

@@ -1,0 +1,69 @@
+"""Indonesian formatting of dates, numbers and rupiah, used by every template and export."""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_decimal
+
+LOCALE = "id_ID"
+
+
+def to_local(value: datetime, tz: str) -> datetime:
+    """Stored timestamps are naive UTC; show them in the office's time zone."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(ZoneInfo(tz))
+
+
+def tanggal(value: date | datetime | None) -> str:
+    """22 November 2026"""
+    if value is None:
+        return "-"
+    return format_date(value, "d MMMM y", locale=LOCALE)
+
+
+def tanggal_jam(value: datetime | None, tz: str = "Asia/Jakarta") -> str:
+    """22 November 2026 14.05 WIB"""
+    if value is None:
+        return "-"
+    local = to_local(value, tz)
+    zone = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}.get(tz, "")
+    return f"{format_datetime(local, 'd MMMM y HH.mm', locale=LOCALE)} {zone}".strip()
+
+
+def angka(value: int | float | Decimal | None, decimals: int | None = None) -> str:
+    """1.234,5 — dot for thousands, comma for decimals."""
+    if value is None:
+        return "-"
+    if decimals is None:
+        return format_decimal(value, format="#,##0.###", locale=LOCALE)
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(value, format=pattern, locale=LOCALE, decimal_quantization=True)
+
+
+def rupiah(value: int | None) -> str:
+    """Rp 2.324.516.984 — money is integer rupiah."""
+    if value is None:
+        return "-"
+    sign = "-" if value < 0 else ""
+    return f"{sign}Rp {format_decimal(abs(int(value)), format='#,##0', locale=LOCALE)}"
+
+
+def persen(value: float | Decimal | None, decimals: int = 2) -> str:
+    """72,38%"""
+    if value is None:
+        return "-"
+    return f"{angka(value, decimals)}%"
+
+
+def register_filters(app) -> None:
+    tz = app.config["OFFICE_TIMEZONE"]
+    app.jinja_env.filters.update(
+        tanggal=tanggal,
+        tanggal_jam=lambda v: tanggal_jam(v, tz),
+        angka=angka,
+        rupiah=rupiah,
+        persen=persen,
+    )

@@ -1,0 +1,16 @@
+"""ORM models, one module per aggregate; importing this package registers every table."""
+
+from datetime import UTC, datetime
+
+
+def utcnow() -> datetime:
+    """Naive UTC timestamp: stored the same way on SQLite and PostgreSQL, shown in office time."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+from logistics.models.areas import Area, BoundarySet  # noqa: E402
+from logistics.models.audit import AuditEntry  # noqa: E402
+from logistics.models.jobs import JobRecord  # noqa: E402
+from logistics.models.users import ROLES, User  # noqa: E402
+
+__all__ = ["Area", "AuditEntry", "BoundarySet", "JobRecord", "ROLES", "User", "utcnow"]

@@ -1,0 +1,1 @@
+"""Use cases: validate, change data, flush, log; the caller commits."""

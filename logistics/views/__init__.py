@@ -1,0 +1,1 @@
+"""Web pages, one blueprint per domain: parse the request, call a service, commit, respond."""

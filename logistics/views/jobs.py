@@ -1,0 +1,63 @@
+"""The "Pekerjaan latar" page: every background job, its progress, result or error, and retry."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from logistics.extensions import db
+from logistics.models import JobRecord
+from logistics.services import jobs
+
+bp = Blueprint("jobs", __name__, url_prefix="/pekerjaan")
+
+
+def visible_jobs_query():
+    query = select(JobRecord).order_by(JobRecord.created_at.desc())
+    if current_user.role not in ("admin", "pimpinan"):
+        query = query.where(JobRecord.user_id == current_user.id)
+    return query
+
+
+def get_visible(job_id: str) -> JobRecord:
+    record = db.session.get(JobRecord, job_id)
+    if record is None:
+        abort(404)
+    if current_user.role not in ("admin", "pimpinan") and record.user_id != current_user.id:
+        abort(404)
+    return record
+
+
+@bp.route("/")
+@login_required
+def index():
+    records = list(db.session.scalars(visible_jobs_query().limit(100)))
+    if jobs.reconcile([r for r in records if not r.done]):
+        db.session.commit()
+    progress = {r.id: jobs.live_progress(r) for r in records}
+    return render_template("jobs/index.html", records=records, progress=progress)
+
+
+@bp.route("/<job_id>")
+@login_required
+def detail(job_id: str):
+    record = get_visible(job_id)
+    if not record.done and jobs.reconcile([record]):
+        db.session.commit()
+    percent, message = jobs.live_progress(record)
+    return render_template("jobs/detail.html", record=record, percent=percent, message=message)
+
+
+@bp.route("/<job_id>/ulangi", methods=["POST"])
+@login_required
+def retry(job_id: str):
+    record = get_visible(job_id)
+    if not current_user.can_write:
+        abort(403)
+    jobs.retry(record)
+    db.session.commit()
+    if jobs.submit(record):
+        flash("Pekerjaan dikirim ulang ke antrean.", "success")
+    else:
+        flash("Antrean belum tersedia; pekerjaan akan dikirim otomatis.", "warning")
+    db.session.commit()
+    return redirect(url_for("jobs.detail", job_id=record.id))

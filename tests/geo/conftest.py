@@ -1,0 +1,53 @@
+"""Fixtures for the geo package tests: the shared boundary files, read once per session."""
+
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from geo import dissolve_parents, read_boundaries
+
+BOUNDARIES = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "boundaries"
+
+
+@cache
+def load(name: str, level: str = "kelurahan"):
+    """A shared file read with read_boundaries, cached for the session (Jawa Barat takes ~1.5 s)."""
+    return read_boundaries(BOUNDARIES / name, level=level)
+
+
+@cache
+def parents(name: str):
+    """dissolve_parents of a shared kelurahan file, cached for the session."""
+    return dissolve_parents(load(name))
+
+
+@pytest.fixture(scope="session")
+def boundaries_dir() -> Path:
+    """The read-only shared boundary files (never copied into the repository)."""
+    assert BOUNDARIES.is_dir(), f"boundary files not found at {BOUNDARIES.resolve()}"
+    return BOUNDARIES
+
+
+@pytest.fixture(scope="session")
+def jawa_barat(boundaries_dir):
+    """Jawa Barat's 5,957 desa/kelurahan."""
+    return load("prov_jawa_barat.geojson.gz")
+
+
+@pytest.fixture(scope="session")
+def jawa_barat_parents(jawa_barat):
+    """Jawa Barat's dissolved kecamatan and kab/kota."""
+    return parents("prov_jawa_barat.geojson.gz")
+
+
+@pytest.fixture(scope="session")
+def boundary(boundaries_dir):
+    """load(name, level="kelurahan"): a shared file as read by read_boundaries, cached."""
+    return load
+
+
+@pytest.fixture(scope="session")
+def parents_of(boundaries_dir):
+    """parents(name): dissolve_parents of a shared kelurahan file, cached."""
+    return parents

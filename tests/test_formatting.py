@@ -1,0 +1,25 @@
+"""Indonesian formatting helpers."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from logistics.formatting import angka, persen, rupiah, tanggal, tanggal_jam
+
+
+def test_numbers_and_money():
+    assert angka(1234.5) == "1.234,5"
+    assert angka(1234567) == "1.234.567"
+    assert angka(Decimal("72.375"), 2) == "72,38"
+    assert rupiah(2324516984) == "Rp 2.324.516.984"
+    assert rupiah(-1500) == "-Rp 1.500"
+    assert persen(72.381) == "72,38%"
+    assert angka(None) == "-"
+
+
+def test_dates_in_office_time_zone():
+    assert tanggal(date(2026, 11, 22)) == "22 November 2026"
+    # Stored as naive UTC: 17:30 UTC is past midnight in Jakarta.
+    assert tanggal_jam(datetime(2026, 11, 22, 17, 30)) == "23 November 2026 00.30 WIB"
+    assert (
+        tanggal_jam(datetime(2026, 11, 22, 17, 30), "Asia/Jayapura") == "23 November 2026 02.30 WIT"
+    )
