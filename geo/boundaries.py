@@ -309,13 +309,9 @@ def _to_wgs84(geoms: gpd.GeoSeries) -> np.ndarray:
                 "(untuk Shapefile sertakan berkas .prj)."
             )
         return np.asarray(geoms.values, dtype=object)
-    if geoms.crs.to_epsg() == 4326:
-        return np.asarray(geoms.values, dtype=object)
-    out = np.asarray(geoms.to_crs("EPSG:4326").values, dtype=object)
-    # Reprojection can bend an edge across a neighbouring one; repair what broke.
-    for i in np.flatnonzero(~shapely.is_valid(out) & ~shapely.is_missing(out)):
-        out[i] = _polygonal_part(shapely.make_valid(out[i], method="structure"))
-    return out
+    if geoms.crs.to_epsg() != 4326:
+        geoms = geoms.to_crs("EPSG:4326")
+    return np.asarray(geoms.values, dtype=object)
 
 
 def _polygonal_part(geom: shapely.Geometry) -> shapely.Geometry | None:
@@ -478,7 +474,14 @@ def read_boundaries(
     resolved, column_problems = _resolve_columns(attributes.columns, level, mapping)
     problems.extend(column_problems)
 
-    geoms, found = _clean_geometries(np.asarray(raw.geometry.values, dtype=object))
+    # Reproject first, so that repairs happen once and in the coordinates we keep.
+    crs_problem = None
+    try:
+        geoms = _to_wgs84(raw.geometry)
+    except BoundaryFileError as exc:
+        crs_problem = str(exc)
+        geoms = np.asarray(raw.geometry.values, dtype=object)
+    geoms, found = _clean_geometries(geoms)
     if not (~found["missing"] & ~found["not_polygon"]).any():
         kinds = sorted(
             {shapely.GeometryType(t).name.title() for t in set(found["types"]) if t >= 0}
@@ -488,11 +491,8 @@ def read_boundaries(
             f"Berkas tidak berisi geometri poligon{detail}; ini bukan berkas batas wilayah."
         )
         raise BoundaryFileError(_compose(path, problems), problems)
-
-    try:
-        geoms = _to_wgs84(gpd.GeoSeries(geoms, crs=raw.crs))
-    except BoundaryFileError as exc:
-        problems.append(str(exc))
+    if crs_problem:
+        problems.append(crs_problem)
 
     n = len(raw)
     codes: list[str | None] = [None] * n
@@ -661,8 +661,9 @@ def _fill_gaps(
         dtype=object,
     )
     out = np.empty(len(geoms), dtype=object)
-    for index in np.unique(owner):
-        members = new_parts[owner == index]
+    # get_parts lists each geometry's parts together and in order, so split at owner changes.
+    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    for index, members in zip(owner[starts], np.split(new_parts, starts[1:]), strict=True):
         merged = members[0] if len(members) == 1 else shapely.MultiPolygon(list(members))
         # A filled hole may now cover another part of the same area.
         out[index] = merged if merged.is_valid else shapely.union_all(members)
@@ -695,8 +696,16 @@ def dissolve_parents(
     Returns {'kecamatan': frame, 'kab_kota': frame} with OUTPUT_COLUMNS, sorted by code. Names
     come from the kelurahan rows' kecamatan_name / kab_kota_name (None when the source had
     none). Holes left by slivers between neighbouring kelurahan (no source area inside,
-    smaller than max_gap_km2) are filled; enclaves stay. Provinsi are not dissolved.
+    smaller than max_gap_km2) are filled; enclaves stay; each frame's attrs["gaps_filled"]
+    counts the filled holes. Provinsi are not dissolved.
     """
+    missing = [
+        c
+        for c in ("kecamatan_code", "kecamatan_name", "kab_kota_code", "kab_kota_name")
+        if c not in gdf.columns
+    ]
+    if missing:
+        raise ValueError(f"dissolve_parents needs a kelurahan-level frame; missing {missing}")
     geoms = np.asarray(gdf.geometry.values, dtype=object)
     # One representative point per polygon part tells enclaves (occupied holes) from gaps.
     markers = shapely.point_on_surface(shapely.get_parts(geoms))

@@ -14,6 +14,9 @@ _CHUNK = 200_000
 class AreaIndex:
     """Find which area contains a point (lng, lat), built once from codes and polygons.
 
+    All indexes are built in the constructor; afterwards lookups only read them and may run
+    from several threads at once.
+
     The STRtree narrows each point to the few areas whose bounding box holds it; the exact
     test runs on prepared polygons (GEOS builds an edge index per polygon on first use), which
     is much faster than the tree's own predicate for polygons of hundreds of vertices.
@@ -33,6 +36,25 @@ class AreaIndex:
         # that only costs memory and speeds up any later predicate on them.
         shapely.prepare(self._geoms)
         self._tree = shapely.STRtree(self._geoms)
+        self._warm_up()
+
+    def _warm_up(self) -> None:
+        """Build every lazy index now: the tree, and each prepared polygon's point locator.
+
+        GEOS creates those on first use, and that creation is not thread-safe; an index shared
+        by a multi-threaded web server must only be read once built. It also moves the cost
+        out of the first lookup.
+        """
+        self._tree.query(shapely.Point(0.0, 0.0))
+        present = ~(shapely.is_missing(self._geoms) | shapely.is_empty(self._geoms))
+        if present.any():
+            bounds = shapely.bounds(self._geoms[present])
+            # The box centre is inside the envelope, so the test reaches the point locator.
+            shapely.intersects_xy(
+                self._geoms[present],
+                (bounds[:, 0] + bounds[:, 2]) / 2,
+                (bounds[:, 1] + bounds[:, 3]) / 2,
+            )
 
     @classmethod
     def from_frame(cls, frame, code_column: str = "code") -> AreaIndex:

@@ -333,11 +333,12 @@ def area_map(
             if name_field
             else None,
         ).add_to(fmap)
-    folium.LayerControl(collapsed=False).add_to(fmap)
+    # Collapsed: on a 360 px phone an open layer list would cover most of the map.
+    folium.LayerControl(collapsed=True).add_to(fmap)
     fmap.add_child(_MetricScale())
     fmap.add_child(_MapControl(_legend_html(approximate), "bottomright", "posko-map-legend"))
     if approximate:
-        fmap.add_child(_MapControl(_notice_html(), "bottomleft", "posko-map-notice"))
+        fmap.add_child(_MapControl(_notice_html(), "topright", "posko-map-notice"))
     if bounds and zoom is None:
         fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     return fmap

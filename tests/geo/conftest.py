@@ -1,13 +1,11 @@
 """Fixtures for the geo package tests: the shared boundary files, read once per session."""
 
 from functools import cache
-from pathlib import Path
 
 import pytest
 
 from geo import dissolve_parents, read_boundaries
-
-BOUNDARIES = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "boundaries"
+from tests.conftest import BOUNDARIES
 
 
 @cache
@@ -20,13 +18,6 @@ def load(name: str, level: str = "kelurahan"):
 def parents(name: str):
     """dissolve_parents of a shared kelurahan file, cached for the session."""
     return dissolve_parents(load(name))
-
-
-@pytest.fixture(scope="session")
-def boundaries_dir() -> Path:
-    """The read-only shared boundary files (never copied into the repository)."""
-    assert BOUNDARIES.is_dir(), f"boundary files not found at {BOUNDARIES.resolve()}"
-    return BOUNDARIES
 
 
 @pytest.fixture(scope="session")

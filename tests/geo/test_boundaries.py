@@ -379,11 +379,16 @@ def test_invalid_geometry_is_repaired(tmp_path):
     path = tmp_path / "rusak.geojson"
     bow_tie = {
         "type": "Polygon",
-        "coordinates": [[[107.0, -6.2], [107.02, -6.18], [107.02, -6.2], [107.0, -6.18], [107.0, -6.2]]],
+        "coordinates": [
+            [[107.0, -6.2], [107.02, -6.18], [107.02, -6.2], [107.0, -6.18], [107.0, -6.2]]
+        ],
     }
     with_line = {
         "type": "GeometryCollection",
-        "geometries": [square(107.1, -6.2), {"type": "LineString", "coordinates": [[1, 1], [2, 2]]}],
+        "geometries": [
+            square(107.1, -6.2),
+            {"type": "LineString", "coordinates": [[1, 1], [2, 2]]},
+        ],
     }
     write_geojson(path, [feature("32.75.01.1001", bow_tie), feature("32.75.01.1002", with_line)])
     frame = read_boundaries(path)
