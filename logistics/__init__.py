@@ -67,12 +67,18 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    import importlib
+    import pkgutil
+
+    from logistics import views
     from logistics.api import bp as api_bp
     from logistics.errors import register_error_handlers
-    from logistics.views import admin, auth, jobs, main, wilayah
 
-    for module in (auth, main, wilayah, jobs, admin):
-        app.register_blueprint(module.bp)
+    # One blueprint per module of views/ (helpers such as forms.py define none).
+    for info in sorted(pkgutil.iter_modules(views.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"logistics.views.{info.name}")
+        if hasattr(module, "bp"):
+            app.register_blueprint(module.bp)
     app.register_blueprint(api_bp)
     register_error_handlers(app)
 

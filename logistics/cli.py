@@ -141,6 +141,11 @@ def serve_command(host: str, port: int, web_workers: int, rq_workers: int, demo:
 
     click.echo("upgrading database schema")
     upgrade()
+    from logistics.services.reference import seed_reference_data
+
+    with acting_as(None, "sistem"):
+        seed_reference_data()
+        db.session.commit()
     if demo:
         from logistics.services.demo import seed_demo
 

@@ -55,6 +55,10 @@ def app(tmp_path, redis_server_url):
     with app.app_context():
         db.drop_all()
         db.create_all()
+        from logistics.services.reference import seed_reference_data
+
+        seed_reference_data()
+        db.session.commit()
         yield app
         db.session.remove()
         db.drop_all()
@@ -119,3 +123,39 @@ def run_jobs(app):
         worker.work(burst=True)
 
     return run
+
+
+@pytest.fixture
+def bekasi(db, boundaries_dir):
+    """Kota Bekasi's real boundaries (12 kecamatan, 56 kelurahan) loaded into the spine."""
+    from logistics.services.areas import load_boundary_file
+
+    load_boundary_file(boundaries_dir / "kota_bekasi.geojson")
+    db.session.commit()
+
+
+@pytest.fixture
+def make_event(db, bekasi):
+    """make_event(**overrides) -> Event: a flood in Kota Bekasi unless told otherwise."""
+    from datetime import datetime
+
+    from sqlalchemy import select
+
+    from logistics.models import HazardType
+    from logistics.services.events import create_event
+
+    def make(**overrides):
+        hazard = overrides.pop("hazard_code", "BJR")
+        fields = {
+            "hazard_type_id": db.session.scalar(
+                select(HazardType.id).where(HazardType.code == hazard)
+            ),
+            "title": "Banjir Kali Bekasi",
+            "started_at": datetime(2026, 11, 20, 2, 0),
+        }
+        fields.update(overrides)
+        event = create_event(**fields)
+        db.session.commit()
+        return event
+
+    return make

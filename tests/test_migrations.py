@@ -5,7 +5,25 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
-TABLES = {"areas", "boundary_sets", "users", "audit_log", "jobs"}
+TABLES = {
+    "areas",
+    "boundary_sets",
+    "users",
+    "audit_log",
+    "jobs",
+    "events",
+    "event_decrees",
+    "event_areas",
+    "impact_figures",
+    "persons",
+    "households",
+    "victims",
+    "shelters",
+    "shelter_counts",
+    "institution_victims",
+    "hazard_types",
+    "event_chronology",
+}
 
 
 def test_upgrade_matches_models_and_downgrade_removes_everything(app, db):

@@ -10,7 +10,37 @@ def utcnow() -> datetime:
 
 from logistics.models.areas import Area, BoundarySet  # noqa: E402
 from logistics.models.audit import AuditEntry  # noqa: E402
+from logistics.models.events import (  # noqa: E402
+    ChronologyEntry,
+    Event,
+    EventArea,
+    EventDecree,
+    HazardType,
+    ImpactFigure,
+)
 from logistics.models.jobs import JobRecord  # noqa: E402
+from logistics.models.people import Household, InstitutionVictim, Person, Victim  # noqa: E402
+from logistics.models.shelters import Shelter, ShelterCount  # noqa: E402
 from logistics.models.users import ROLES, User  # noqa: E402
 
-__all__ = ["Area", "AuditEntry", "BoundarySet", "JobRecord", "ROLES", "User", "utcnow"]
+__all__ = [
+    "Area",
+    "AuditEntry",
+    "BoundarySet",
+    "ChronologyEntry",
+    "Event",
+    "EventArea",
+    "EventDecree",
+    "HazardType",
+    "Household",
+    "ImpactFigure",
+    "InstitutionVictim",
+    "JobRecord",
+    "Person",
+    "ROLES",
+    "Shelter",
+    "ShelterCount",
+    "User",
+    "Victim",
+    "utcnow",
+]

@@ -2,6 +2,7 @@
 
 import csv
 import hashlib
+import re
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -296,6 +297,27 @@ def lookup_point(lat: float, lng: float, level: str = "kelurahan") -> Area:
     if code is None:
         raise NotFound("Titik ini tidak berada di wilayah mana pun yang dimuat.")
     return get_area(code)
+
+
+KELURAHAN_CODE = re.compile(r"^\d{2}\.\d{2}\.\d{2}\.[12]\d{3}$")
+
+
+def require_kelurahan(code: str | None, field: str = "kelurahan_code") -> Area:
+    """The kelurahan/desa with this code, or a DomainError saying what is wrong with the code."""
+    code = (code or "").strip()
+    if not code:
+        raise DomainError("Kode kelurahan/desa wajib diisi.", field=field)
+    if not KELURAHAN_CODE.match(code):
+        raise DomainError(
+            f"Kode kelurahan/desa '{code}' salah format; tulis PP.KK.CC.NDDD, mis. 32.75.01.1001.",
+            field=field,
+        )
+    area = db.session.scalar(select(Area).where(Area.code == code, Area.level == "kelurahan"))
+    if area is None:
+        raise DomainError(
+            f"Kode kelurahan/desa '{code}' tidak dikenal di wilayah ini.", field=field
+        )
+    return area
 
 
 def get_area(code: str) -> Area:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from logistics.extensions import db
 from logistics.models import AuditEntry, utcnow
+from logistics.privacy import mask_nik
 
 # Who acts outside a request: a CLI command, or the user who started a background job.
 _actor: ContextVar[tuple[int | None, str] | None] = ContextVar("audit_actor", default=None)
@@ -75,6 +76,13 @@ def _audited(obj) -> bool:
     return getattr(type(obj), "__audit__", False)
 
 
+def _masked(obj, key: str, value):
+    # Identity numbers are kept out of the log in full: the log is read more widely than the data.
+    if key in getattr(type(obj), "__audit_mask__", ()) and isinstance(value, str):
+        return mask_nik(value)
+    return value
+
+
 def _row_values(obj) -> dict:
     excluded = getattr(type(obj), "__audit_exclude__", ())
     state = inspect(obj)
@@ -82,7 +90,7 @@ def _row_values(obj) -> dict:
     for attr in state.mapper.column_attrs:
         if attr.key in excluded or attr.key not in state.dict:
             continue
-        values[attr.key] = state.dict[attr.key]
+        values[attr.key] = _masked(obj, attr.key, state.dict[attr.key])
     return _jsonable(values)
 
 
@@ -98,7 +106,7 @@ def _row_changes(obj) -> dict:
             old = history.deleted[0] if history.deleted else None
             new = history.added[0] if history.added else None
             if old != new:
-                changes[attr.key] = [old, new]
+                changes[attr.key] = [_masked(obj, attr.key, old), _masked(obj, attr.key, new)]
     return _jsonable(changes)
 
 

@@ -1,13 +1,15 @@
 """The main navigation: every module of the office, including those not built yet."""
 
-from flask import request, url_for
+from flask import current_app, request, url_for
 from flask_login import current_user
 
-# (label, endpoint or None while the module is not built yet, roles that see it or None for all)
+# (label, endpoint or None while the module is not built yet, roles that see it or None for all).
+# An endpoint the app does not (yet) have shows as "segera" instead of a broken link.
 MODULES = [
     ("Beranda", "main.index", None),
-    ("Kejadian Bencana", None, None),
-    ("Korban & Pengungsian", None, None),
+    ("Kejadian Bencana", "events.index", None),
+    ("Korban", "victims.index", None),
+    ("Pengungsian", "shelters.index", None),
     ("Logistik", None, None),
     ("Tagana", None, None),
     ("Dasbor SPM", None, None),
@@ -26,10 +28,11 @@ def navigation() -> list[dict]:
     for label, endpoint, roles in MODULES:
         if roles and current_user.role not in roles:
             continue
+        ready = bool(endpoint) and endpoint in current_app.view_functions
         items.append(
             {
                 "label": label,
-                "url": url_for(endpoint) if endpoint else None,
+                "url": url_for(endpoint) if ready else None,
                 "active": bool(endpoint) and request.endpoint == endpoint,
             }
         )
