@@ -36,6 +36,25 @@ def test_load_city(db, boundaries_dir, name, kab, kec, kel):
         assert bekasijaya.boundary_set.source_name == name
 
 
+@pytest.mark.parametrize(
+    ("name", "level", "expected"),
+    [
+        ("kab_serang.geojson", "kelurahan", {"kab_kota": 1, "kelurahan": 326}),
+        (
+            "prov_bengkulu.geojson",
+            "kelurahan",
+            {"kab_kota": 10, "kecamatan": 129, "kelurahan": 1513},
+        ),
+        ("indonesia_kab_kota.geojson.gz", "kab_kota", {"provinsi": 38, "kab_kota": 514}),
+    ],
+)
+def test_load_other_shared_files(db, boundaries_dir, name, level, expected):
+    load_boundary_file(boundaries_dir / name, level=level)
+    db.session.commit()
+    found = counts(db)
+    assert {key: found.get(key) for key in expected} == expected
+
+
 def test_reload_same_file_changes_nothing(db, boundaries_dir):
     load_boundary_file(boundaries_dir / "kota_binjai.geojson")
     db.session.commit()
