@@ -3,14 +3,17 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+# WeasyPrint draws PDFs with Pango; the fonts make Indonesian text render the same everywhere.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 
 .PHONY: run test lint bench setup setup-dev worker clean
 
 run: setup
+	bash scripts/ensure-system-packages.sh $(PDF_PACKAGES)
 	$(BIN)/flask --app wsgi serve --port $(PORT)
 
 test: setup-dev
-	bash scripts/ensure-system-packages.sh chromium
+	bash scripts/ensure-system-packages.sh chromium $(PDF_PACKAGES)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest

@@ -21,6 +21,15 @@ from logistics.models.events import (  # noqa: E402
 from logistics.models.jobs import JobRecord  # noqa: E402
 from logistics.models.people import Household, InstitutionVictim, Person, Victim  # noqa: E402
 from logistics.models.shelters import Shelter, ShelterCount  # noqa: E402
+from logistics.models.tagana import (  # noqa: E402
+    Competency,
+    Deployment,
+    KampungSiagaBencana,
+    TaganaMember,
+    TaskReport,
+    Training,
+    Vehicle,
+)
 from logistics.models.users import ROLES, User  # noqa: E402
 
 __all__ = [
@@ -28,6 +37,8 @@ __all__ = [
     "AuditEntry",
     "BoundarySet",
     "ChronologyEntry",
+    "Competency",
+    "Deployment",
     "Event",
     "EventArea",
     "EventDecree",
@@ -36,11 +47,16 @@ __all__ = [
     "ImpactFigure",
     "InstitutionVictim",
     "JobRecord",
+    "KampungSiagaBencana",
     "Person",
     "ROLES",
     "Shelter",
     "ShelterCount",
+    "TaganaMember",
+    "TaskReport",
+    "Training",
     "User",
     "Victim",
+    "Vehicle",
     "utcnow",
 ]

@@ -1,4 +1,4 @@
-"""Reference data every office starts with (hazard types), loaded from data/ into empty tables."""
+"""Reference data every office starts with (hazard types, Tagana competencies), from data/."""
 
 import csv
 
@@ -6,13 +6,14 @@ from sqlalchemy import func, select
 
 from logistics.config import ROOT
 from logistics.extensions import db
-from logistics.models import HazardType
+from logistics.models import Competency, HazardType
 
 HAZARDS_FILE = ROOT / "data" / "hazards.csv"
+COMPETENCIES_FILE = ROOT / "data" / "tagana_competencies.csv"
 
 
 def seed_reference_data() -> dict:
-    """Insert the hazard list if the office has none yet; an office's own edits are kept."""
+    """Insert the reference lists the office has none of yet; an office's own edits are kept."""
     added = 0
     if not db.session.scalar(select(func.count(HazardType.id))):
         with open(HAZARDS_FILE, newline="", encoding="utf-8") as fh:
@@ -27,4 +28,11 @@ def seed_reference_data() -> dict:
                 )
                 added += 1
         db.session.flush()
-    return {"hazard_types": added}
+    competencies = 0
+    if not db.session.scalar(select(func.count(Competency.id))):
+        with open(COMPETENCIES_FILE, newline="", encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                db.session.add(Competency(code=row["code"], name=row["name"]))
+                competencies += 1
+        db.session.flush()
+    return {"hazard_types": added, "competencies": competencies}
