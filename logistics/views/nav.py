@@ -11,7 +11,7 @@ MODULES = [
     ("Korban", "victims.index", None),
     ("Pengungsian", "shelters.index", None),
     ("Logistik", None, None),
-    ("Tagana", None, None),
+    ("Tagana", "tagana.index", None),
     ("Dasbor SPM", None, None),
     ("Laporan", None, None),
     ("Wilayah", "wilayah.index", None),
