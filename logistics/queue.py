@@ -9,7 +9,9 @@ from rq.serializers import JSONSerializer
 
 # Job functions live in the workers package; the app only names them, never imports them.
 LOAD_BOUNDARIES = "workers.jobs.load_boundaries"
-JOB_FUNCTIONS = (LOAD_BOUNDARIES,)
+VICTIM_IMPORT_DRY_RUN = "workers.jobs.victim_import_dry_run"
+VICTIM_IMPORT = "workers.jobs.import_victims"
+JOB_FUNCTIONS = (LOAD_BOUNDARIES, VICTIM_IMPORT_DRY_RUN, VICTIM_IMPORT)
 
 EMBEDDED_URL_FILE = "embedded-redis.url"
 

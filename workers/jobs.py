@@ -69,3 +69,62 @@ def load_boundaries(
             return result, f"{result['features']} wilayah dimuat. {summarize(result['stats'])}"
 
         return jobs.run_tracked(job_id, work)
+
+
+def victim_import_dry_run(
+    job_id: str,
+    path: str,
+    event_id: int,
+    default_status: str | None = None,
+    source_name: str | None = None,
+) -> dict:
+    """Check an uploaded victim list and report accepted and rejected rows; writes no victims."""
+    from logistics.services import victim_import
+
+    with job_context(job_id):
+
+        def work():
+            result = victim_import.dry_run(
+                path, event_id, job_id, default_status, progress=jobs.report_progress
+            )
+            result.update(source_name=source_name, default_status=default_status)
+            return result, "Pemeriksaan selesai: " + victim_import.summarize(
+                result["counts"], imported=False
+            )
+
+        return jobs.run_tracked(job_id, work)
+
+
+def import_victims(
+    job_id: str,
+    path: str,
+    event_id: int,
+    dry_run_job_id: str | None = None,
+    default_status: str | None = None,
+    source_name: str | None = None,
+) -> dict:
+    """Import the accepted rows of a checked victim list, all in one transaction."""
+    from logistics.services import victim_import
+
+    with job_context(job_id):
+        record = db.session.get(JobRecord, job_id)
+        user_id = record.user_id if record else None
+
+        def work():
+            result = victim_import.import_victims(
+                path,
+                event_id,
+                job_id,
+                default_status,
+                user_id=user_id,
+                source_name=source_name,
+                progress=jobs.report_progress,
+            )
+            result.update(dry_run_job_id=dry_run_job_id, source_name=source_name)
+            return result, victim_import.summarize(result["counts"], imported=True)
+
+        outcome = jobs.run_tracked(job_id, work)
+        if outcome.get("ok"):
+            # Imported rows live in the registry now; the uploaded copy of personal data goes.
+            victim_import.discard_upload(path)
+        return outcome
