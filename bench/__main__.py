@@ -6,7 +6,7 @@ import subprocess
 from datetime import date
 from pathlib import Path
 
-from bench import bench_app, bench_geo
+from bench import bench_app, bench_geo, bench_import
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 
@@ -64,6 +64,20 @@ def main() -> None:
     )
     row("  cold (first request builds the map)", f"{home['cold_ms']:.0f} ms", "-", True)
 
+    victims = bench_import.run()
+    row(
+        "Import 50,000 victim rows (XLSX) vs 200,000 persons",
+        f"{victims['total_s']:.1f} s",
+        "< 90 s",
+        victims["total_s"] < 90,
+    )
+    row(
+        "  dry run / confirm",
+        f"{victims['dry_run_s']:.1f} / {victims['import_s']:.1f} s",
+        "-",
+        True,
+    )
+
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True
     ).stdout.strip()
@@ -80,7 +94,7 @@ def main() -> None:
         "Details: "
         + ", ".join(
             f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}"
-            for k, v in {**load, **geo, **home}.items()
+            for k, v in {**load, **geo, **home, **victims}.items()
         ),
         "",
     ]

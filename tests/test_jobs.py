@@ -206,3 +206,37 @@ def test_job_survives_killed_worker(app, db, make_user, boundaries_dir):
     assert record.status == "finished", record.error
     assert record.attempts == 2
     assert db.session.scalar(select(func.count(Area.id)).where(Area.level == "kelurahan")) == 5957
+
+
+def test_finished_import_job_links_to_its_report(client, db, make_user, login):
+    from logistics.queue import VICTIM_IMPORT_DRY_RUN
+
+    operator = make_user("operator")
+    db.session.add(
+        JobRecord(
+            id="imp-1",
+            func=VICTIM_IMPORT_DRY_RUN,
+            title="Periksa daftar",
+            kwargs={},
+            user_id=operator.id,
+            status="finished",
+            progress=100,
+            result={"counts": {}},
+            message="Pemeriksaan selesai",
+        )
+    )
+    db.session.add(
+        JobRecord(
+            id="imp-2",
+            func=VICTIM_IMPORT_DRY_RUN,
+            title="Periksa daftar",
+            kwargs={},
+            user_id=operator.id,
+            status="failed",
+            message="Gagal",
+        )
+    )
+    db.session.commit()
+    login(operator)
+    assert "/korban/impor/imp-1" in client.get("/pekerjaan/imp-1").get_data(as_text=True)
+    assert "/korban/impor/imp-2" not in client.get("/pekerjaan/imp-2").get_data(as_text=True)

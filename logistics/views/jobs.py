@@ -6,9 +6,16 @@ from sqlalchemy import select
 
 from logistics.extensions import db
 from logistics.models import JobRecord
+from logistics.queue import VICTIM_IMPORT, VICTIM_IMPORT_DRY_RUN
 from logistics.services import jobs
 
 bp = Blueprint("jobs", __name__, url_prefix="/pekerjaan")
+
+# Jobs whose result has a page of its own: the jobs page links there once they finish.
+RESULT_PAGES = {
+    VICTIM_IMPORT_DRY_RUN: ("victims.import_job", "Lihat laporan pemeriksaan"),
+    VICTIM_IMPORT: ("victims.import_job", "Lihat hasil impor"),
+}
 
 
 def visible_jobs_query():
@@ -44,7 +51,13 @@ def detail(job_id: str):
     if not record.done and jobs.reconcile([record]):
         db.session.commit()
     percent, message = jobs.live_progress(record)
-    return render_template("jobs/detail.html", record=record, percent=percent, message=message)
+    result_page = None
+    if record.status == "finished" and record.func in RESULT_PAGES:
+        endpoint, label = RESULT_PAGES[record.func]
+        result_page = (url_for(endpoint, job_id=record.id), label)
+    return render_template(
+        "jobs/detail.html", record=record, percent=percent, message=message, result_page=result_page
+    )
 
 
 @bp.route("/<job_id>/ulangi", methods=["POST"])
