@@ -92,11 +92,13 @@ def users_create(username: str, role: str, full_name: str, password: str | None)
 def demo_seed():
     """Fill an empty install with the Kota Bekasi demo office."""
     from logistics.services.demo import seed_demo
+    from logistics.services.reference import seed_reference_data
 
     with acting_as(None, "demo"):
+        seed_reference_data()
         done = seed_demo()
         db.session.commit()
-    click.echo(f"demo: {done['areas']} areas, {done['users']} users added")
+    click.echo(f"demo: {done}")
 
 
 @click.command("worker")
@@ -152,7 +154,7 @@ def serve_command(host: str, port: int, web_workers: int, rq_workers: int, demo:
         with acting_as(None, "demo"):
             done = seed_demo()
             db.session.commit()
-        click.echo(f"demo data: {done['areas']} areas, {done['users']} users added")
+        click.echo(f"demo data added: {done}")
     db.session.remove()
     db.engine.dispose()
 

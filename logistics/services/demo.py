@@ -1,4 +1,4 @@
-"""The demo office: Kota Bekasi's kelurahan and one account per role, for a first look."""
+"""The demo office: Kota Bekasi's kelurahan, one account per role and a flood, for a first look."""
 
 from sqlalchemy import func, select
 
@@ -29,4 +29,7 @@ def seed_demo() -> dict:
         create_user(username, DEMO_PASSWORD, role, name)
         done["users"] += 1
     db.session.flush()
+    from logistics.services.demo_flood import seed_flood_demo
+
+    done.update(seed_flood_demo())
     return done
