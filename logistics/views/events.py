@@ -26,6 +26,7 @@ from logistics.privacy import mask_nik
 from logistics.security import roles_required
 from logistics.services import events as service
 from logistics.services.areas import require_kelurahan
+from logistics.services.audit import record_action
 from logistics.services.shelters import shelter_summaries
 from logistics.views.events_forms import (
     ChronologyForm,
@@ -69,6 +70,8 @@ def number(value) -> str:
 
 
 def _show_nik() -> bool:
+    """Whole NIKs go only into exports for office roles, and each export is logged; pages mask
+    them (the victims module reveals one person's NIK on request, also logged)."""
     return current_user.is_authenticated and current_user.role in OFFICE_ROLES
 
 
@@ -281,7 +284,7 @@ def detail(event_id: int):
         victims=victims,
         victims_total=victims_total,
         institutions=service.event_institutions(event),
-        show_nik=_show_nik(),
+        show_nik=False,
         mask_nik=mask_nik,
         map=service.event_map(event, matrix, shelters),
         decree_statuses=DECREE_STATUSES,
@@ -358,6 +361,11 @@ def victims(event_id: int):
     fmt = request.args.get("format")
     if fmt in ("csv", "xlsx"):
         _total, rows = service.event_victims(event, kelurahan_code=kelurahan, status=status)
+        if show_nik:
+            record_action(
+                "view_nik", "persons", None, {"export": fmt, "event": event.code, "rows": len(rows)}
+            )
+            db.session.commit()
         headers = [
             "Nama",
             "NIK",
@@ -400,7 +408,7 @@ def victims(event_id: int):
         total=total,
         page=page,
         pages=max(1, -(-total // PAGE_SIZE)),
-        show_nik=show_nik,
+        show_nik=False,
         mask_nik=mask_nik,
         statuses=PEOPLE_STATUSES,
         kelurahan_options=[(r.code, r.name) for r in matrix_codes],
