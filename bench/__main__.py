@@ -6,7 +6,7 @@ import subprocess
 from datetime import date
 from pathlib import Path
 
-from bench import bench_app, bench_geo, bench_import
+from bench import bench_app, bench_events, bench_geo, bench_import
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 
@@ -64,6 +64,15 @@ def main() -> None:
     )
     row("  cold (first request builds the map)", f"{home['cold_ms']:.0f} ms", "-", True)
 
+    event = bench_events.run()
+    row(
+        "Event page + map, event of 500 Jawa Barat desa, warm (median / p95)",
+        f"{event['page_warm_median_ms']:.0f} / {event['page_warm_p95_ms']:.0f} ms",
+        "< 1,000 ms",
+        event["page_warm_p95_ms"] < 1000,
+    )
+    row("  cold (first request renders the map)", f"{event['page_cold_ms']:.0f} ms", "-", True)
+
     victims = bench_import.run()
     row(
         "Import 50,000 victim rows (XLSX) vs 200,000 persons",
@@ -94,7 +103,7 @@ def main() -> None:
         "Details: "
         + ", ".join(
             f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}"
-            for k, v in {**load, **geo, **home, **victims}.items()
+            for k, v in {**load, **geo, **home, **event, **victims}.items()
         ),
         "",
     ]

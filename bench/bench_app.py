@@ -1,10 +1,10 @@
 """Application-level benchmarks: loading a province into the database, the home page map."""
 
-import statistics
 import tempfile
 import time
 from pathlib import Path
 
+from bench.timing import time_requests
 from logistics import create_app
 from logistics.extensions import db
 
@@ -59,18 +59,9 @@ def home_page(requests: int = 30) -> dict:
             db.session.commit()
         client = app.test_client()
         client.post("/masuk", data={"username": "bench", "password": "bench-password"})
-        started = time.perf_counter()
-        assert client.get("/").status_code == 200
-        cold = time.perf_counter() - started
-        times = []
-        for _ in range(requests):
-            started = time.perf_counter()
-            response = client.get("/")
-            times.append(time.perf_counter() - started)
-            assert response.status_code == 200 and b"leaflet" in response.data
-    times.sort()
+        timed = time_requests(client, "/", requests)
     return {
-        "cold_ms": cold * 1000,
-        "warm_median_ms": statistics.median(times) * 1000,
-        "warm_p95_ms": times[int(len(times) * 0.95) - 1] * 1000,
+        "cold_ms": timed["cold_ms"],
+        "warm_median_ms": timed["warm_median_ms"],
+        "warm_p95_ms": timed["warm_p95_ms"],
     }

@@ -1,6 +1,5 @@
 """Event page benchmark: an event spanning 500 Jawa Barat desa, its page and map, cold and warm."""
 
-import statistics
 import tempfile
 import time
 from datetime import date, datetime
@@ -8,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
+from bench.timing import time_requests
 from logistics import create_app
 from logistics.extensions import db
 
@@ -128,27 +128,6 @@ def _build_event() -> int:
     return event.id
 
 
-def _time(client, url: str, requests: int) -> dict:
-    started = time.perf_counter()
-    response = client.get(url)
-    cold = time.perf_counter() - started
-    assert response.status_code == 200, (url, response.status_code)
-    size = len(response.data)
-    times = []
-    for _ in range(requests):
-        started = time.perf_counter()
-        response = client.get(url)
-        times.append(time.perf_counter() - started)
-        assert response.status_code == 200
-    times.sort()
-    return {
-        "cold_ms": cold * 1000,
-        "warm_median_ms": statistics.median(times) * 1000,
-        "warm_p95_ms": times[max(int(len(times) * 0.95) - 1, 0)] * 1000,
-        "kb": size / 1024,
-    }
-
-
 def run(requests: int = 10) -> dict:
     """Server time (Flask test client) of the event page and the public map for an event of 500
     Jawa Barat desa, cold (first request renders the map) and warm (cached map)."""
@@ -165,9 +144,9 @@ def run(requests: int = 10) -> dict:
         client = app.test_client()
         response = client.post("/masuk", data={"username": "bench", "password": "bench-password"})
         assert response.status_code == 302
-        page = _time(client, f"/kejadian/{event_id}", requests)
-        public = _time(client, f"/kejadian/{event_id}/peta-publik", requests)
-        export = _time(client, f"/kejadian/{event_id}/tabel-dampak?format=csv", 3)
+        page = time_requests(client, f"/kejadian/{event_id}", requests)
+        public = time_requests(client, f"/kejadian/{event_id}/peta-publik", requests)
+        export = time_requests(client, f"/kejadian/{event_id}/tabel-dampak?format=csv", 3)
     result = {"desa": DESA, "setup_s": setup_s}
     result.update({f"page_{k}": v for k, v in page.items()})
     result.update({f"public_{k}": v for k, v in public.items()})

@@ -14,6 +14,7 @@ def test_numbers_and_money():
     assert rupiah(-1500) == "-Rp 1.500"
     assert persen(72.381) == "72,38%"
     assert angka(None) == "-"
+    assert angka(-1234567) == "-1.234.567" and angka(0) == "0"
 
 
 def test_dates_in_office_time_zone():

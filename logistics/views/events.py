@@ -61,14 +61,6 @@ LIST_HEADERS = [
 SUMMARY_STATUSES = list(PEOPLE_STATUSES)
 
 
-def number(value) -> str:
-    """1234 -> '1.234' like the angka filter, without Babel's cost per cell: a province event's
-    table has thousands of numbers."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}".replace(",", ".")
-    return angka(value)
-
-
 def _show_nik() -> bool:
     """Whole NIKs go only into exports for office roles, and each export is logged; pages mask
     them (the victims module reveals one person's NIK on request, also logged)."""
@@ -295,7 +287,7 @@ def detail(event_id: int):
         victims_module="victims.index" in current_app.view_functions,
         shelters_module="shelters.detail" in current_app.view_functions,
         close_form=CloseEventForm(),
-        num=number,
+        num=angka,
     )
 
 
