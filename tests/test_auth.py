@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import select
 
-from logistics.models import AuditEntry, User
+from logistics.models import AuditEntry, Person, User
 from tests.conftest import PASSWORD
 
 
@@ -176,3 +176,21 @@ def test_public_map_shows_no_personal_data(client, make_user, db):
     assert "Peta publik" in text and "Bekasijaya" in text
     for personal in ("sitirahma.op", "Siti Rahmawati", "Kepala Dinas Sosial", "Keluar"):
         assert personal not in text
+
+
+def test_public_map_lists_active_events_without_personal_data(client, db):
+    from logistics.models import Event
+    from logistics.services.demo import seed_demo
+
+    seed_demo()
+    db.session.commit()
+    event = db.session.scalar(select(Event))
+    text = client.get("/peta").get_data(as_text=True)
+    assert event.title in text and f"/kejadian/{event.id}/peta-publik" in text
+    public = client.get(f"/kejadian/{event.id}/peta-publik")
+    assert public.status_code == 200
+    public_text = public.get_data(as_text=True)
+    people = db.session.scalars(select(Person).limit(40)).all()
+    # Full names only: a one-word name such as "Sari" could occur in unrelated text.
+    assert all(p.name not in public_text for p in people if " " in p.name)
+    assert all(p.nik not in public_text for p in people)

@@ -31,7 +31,11 @@ def index():
 @bp.route("/peta")
 def public_map():
     """Anonymous map for the public and partners: areas and aggregates only, never persons."""
-    return render_template("main/public_map.html", map=overview_map(), counts=_area_counts())
+    from logistics.services.events import active_events
+
+    return render_template(
+        "main/public_map.html", map=overview_map(), counts=_area_counts(), events=active_events()
+    )
 
 
 @bp.route("/vendor/leaflet/<path:filename>")
