@@ -194,3 +194,17 @@ def test_public_map_lists_active_events_without_personal_data(client, db):
     # Full names only: a one-word name such as "Sari" could occur in unrelated text.
     assert all(p.name not in public_text for p in people if " " in p.name)
     assert all(p.nik not in public_text for p in people)
+
+
+def test_api_writes_need_the_csrf_header(app, make_user, bekasi):
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client()
+    make_user("operator", "siti")
+    page = client.get("/masuk").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    client.post("/masuk", data={"username": "siti", "password": PASSWORD, "csrf_token": token})
+    body = {"name": "Posko uji", "kind": "tenda", "capacity": 10, "kelurahan_code": "32.75.01.1001"}
+    refused = client.post("/api/v1/shelters", json=body)
+    assert refused.status_code == 400 and "CSRF" in refused.get_json()["message"]
+    accepted = client.post("/api/v1/shelters", json=body, headers={"X-CSRFToken": token})
+    assert accepted.status_code == 201, accepted.get_json()
