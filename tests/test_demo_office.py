@@ -5,7 +5,17 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from logistics.models import Area, Event, Shelter, ShelterCount, User, Victim
+from logistics.models import (
+    Area,
+    Deployment,
+    Event,
+    Shelter,
+    ShelterCount,
+    TaganaMember,
+    TaskReport,
+    User,
+    Victim,
+)
 from logistics.services.demo import seed_demo
 from logistics.services.events import impact_matrix
 
@@ -32,8 +42,27 @@ def test_demo_seeds_a_flood_once(db, client, make_user, login):
     summary = matrix.summary
     assert summary.jiwa("kaji_cepat") > 0 and summary.jiwa("terdata") == victims + 24
     assert db.session.scalar(select(func.count(User.id))) == 4
+    # Tagana: the demo field account is a member with work to do; two shelters are gaps.
+    member = db.session.scalar(select(TaganaMember).where(TaganaMember.user_id.is_not(None)))
+    assert db.session.get(User, member.user_id).username == "tagana"
+    assert db.session.scalar(select(func.count(Deployment.id))) == first["tagana_deployments"]
+    assert db.session.scalar(select(func.count(TaskReport.id))) == 2
     assert db.session.scalar(select(func.count(Area.id)).where(Area.level == "kelurahan")) == 56
 
     login(make_user("pimpinan"))
     page = client.get(f"/kejadian/{event.id}")
     assert page.status_code == 200 and "Banjir luapan Kali Bekasi" in page.get_data(as_text=True)
+
+
+def test_demo_roster_board_shows_who_is_where_and_the_gaps(db, client, make_user, login):
+    seed_demo()
+    db.session.commit()
+    event = db.session.scalar(select(Event))
+    login(make_user("pimpinan"))
+    page = client.get(f"/kejadian/{event.id}").get_data(as_text=True)
+    assert f"/tagana/kejadian/{event.id}/papan" in page  # the event page leads to its roster
+    board = client.get(f"/tagana/kejadian/{event.id}/papan").get_data(as_text=True)
+    assert "Budi Santoso" in board and "GOR Patriot Candrabhaga" in board
+    gaps = board.split('<section id="kosong">', 1)[1].split("</section>", 1)[0]
+    assert "Balai Warga RW 07 Jatiasih" in gaps and "Aula Kantor Kelurahan Margahayu" in gaps
+    assert "Masjid Al-Ikhlas Pondok Gede Permai" not in gaps  # Siti is on duty there

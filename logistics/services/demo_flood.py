@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from logistics.config import ROOT
 from logistics.extensions import db
-from logistics.models import Event, HazardType
-from logistics.services import events, shelters, victims
+from logistics.models import Event, HazardType, User
+from logistics.services import events, shelters, tagana, victims
 from logistics.services.victims import PersonInput
 
 SCENARIO = ROOT / "data" / "demo_bekasi_flood.json"
@@ -200,4 +200,176 @@ def seed_flood_demo() -> dict:
         shelter_id=shelter_ids["32.75.09.1004"][0],
     )
     db.session.flush()
-    return {"events": 1, "shelters": len(scenario["shelters"]), "victims": registered}
+    deployed = _seed_tagana(scenario, event, start_day, tz)
+    return {
+        "events": 1,
+        "shelters": len(scenario["shelters"]),
+        "victims": registered,
+        "tagana_deployments": deployed,
+    }
+
+
+def _seed_tagana(scenario: dict, event: Event, start_day: date, tz: ZoneInfo) -> int:
+    """Members, a linked field account, deployments in every state, KSB and vehicles.
+
+    Two shelters are left without anyone on duty, so the roster board shows its gaps.
+    """
+    office = db.session.scalar(select(User).where(User.role == "admin"))
+    field_user = db.session.scalar(select(User).where(User.username == "tagana"))
+    homes = [k["code"] for k in scenario["kelurahan"]] + ["32.75.02.1001", "32.75.06.1003"]
+    members = {}
+    for i, (nia, name, sex, level, skills) in enumerate(scenario["tagana"]):
+        members[nia] = tagana.create_member(
+            nia=nia,
+            name=name,
+            sex=sex,
+            level=level,
+            competencies=skills,
+            home_kelurahan_code=homes[i % len(homes)],
+            phone=f"0812{i:04d}{nia[-4:]}",
+            decree_number=f"800/Kep.{110 + i}-Dinsos/2024",
+            decree_date=date(2024, 2, 12),
+            joined_on=date(2024, 2, 12),
+            user_id=field_user.id if field_user and i == 0 else None,
+        )
+    tagana.add_training(
+        members["3275-0001"],
+        name="Diklat Dapur Umum Lapangan",
+        organizer="Kemensos (B2P3KS Bandung)",
+        started_on=date(2026, 3, 10),
+        ended_on=date(2026, 3, 14),
+        certificate_number="DU-2026/0412",
+    )
+    tagana.add_training(
+        members["3275-0006"],
+        name="Pelatihan Kaji Cepat Bencana",
+        organizer="Dinas Sosial Provinsi Jawa Barat",
+        started_on=date(2026, 5, 4),
+        ended_on=date(2026, 5, 6),
+    )
+    truck = tagana.register_vehicle(
+        plate="B 9123 KSA", kind="Truk logistik", assigned_unit="Gudang Dinas Sosial"
+    )
+    tagana.register_vehicle(
+        plate="B 9456 KSB", kind="Mobil dapur umum lapangan", assigned_unit="Tagana Kota Bekasi"
+    )
+    tagana.register_ksb(
+        name="KSB Jatirasa Tangguh",
+        kelurahan_code="32.75.09.1004",
+        formed_year=2023,
+        facilitation_years=[2024, 2025, 2026],
+        contact_name="Ketua KSB Jatirasa",
+    )
+    tagana.register_ksb(
+        name="KSB Bojong Rawalumbu Siaga",
+        kelurahan_code="32.75.05.1001",
+        formed_year=2025,
+        facilitation_years=[2026],
+    )
+
+    shelter_by_name = {s.name: s.id for s in shelters.shelter_summaries(event.id)}
+
+    def at(day: int, hour: int) -> datetime:
+        return _local_to_utc(start_day + timedelta(days=day), hour, tz)
+
+    plan = [
+        # member, place kind, shelter, kelurahan, role, start, end, checked in, report
+        (
+            "3275-0001",
+            "dapur_umum",
+            "GOR Patriot Candrabhaga",
+            None,
+            "Juru masak dapur umum",
+            at(0, 6),
+            at(13, 18),
+            True,
+            None,
+        ),
+        (
+            "3275-0002",
+            "shelter",
+            "Masjid Al-Ikhlas Pondok Gede Permai",
+            None,
+            "Pengelola shelter",
+            at(0, 6),
+            at(6, 18),
+            True,
+            None,
+        ),
+        (
+            "3275-0010",
+            "shelter",
+            "SDN Jatirasa 1",
+            None,
+            "Pengelola shelter",
+            at(1, 7),
+            at(6, 18),
+            True,
+            None,
+        ),
+        (
+            "3275-0003",
+            "kelurahan",
+            None,
+            "32.75.09.1002",
+            "Evakuasi warga",
+            at(0, 2),
+            at(0, 18),
+            True,
+            ("Mengevakuasi 86 warga Perum Pondok Gede Permai dengan dua perahu karet.", 86),
+        ),
+        (
+            "3275-0006",
+            "kelurahan",
+            None,
+            "32.75.09.1004",
+            "Kaji cepat",
+            at(0, 8),
+            at(1, 17),
+            True,
+            ("Kaji cepat dampak di RW 05-09 Jatirasa; data diserahkan ke posko.", 0),
+        ),
+        (
+            "3275-0007",
+            "posko",
+            "GOR Patriot Candrabhaga",
+            None,
+            "Logistik posko",
+            at(1, 7),
+            at(8, 18),
+            True,
+            None,
+        ),
+        (
+            "3275-0008",
+            "shelter",
+            "Tenda Pengungsian Kemang Pratama",
+            None,
+            "Dukungan psikososial",
+            at(3, 8),
+            at(9, 17),
+            False,
+            None,
+        ),
+    ]
+    for nia, kind, shelter_name, kelurahan, role, starts, ends, checked_in, report in plan:
+        deployment = tagana.deploy_member(
+            member_id=members[nia].id,
+            event_id=event.id,
+            place_kind=kind,
+            role=role,
+            letter_number=f"094/ST-{members[nia].id:02d}/Linjamsos/XI/2026",
+            starts_at=starts,
+            ends_at=ends,
+            kelurahan_code=kelurahan,
+            shelter_id=shelter_by_name.get(shelter_name) if shelter_name else None,
+            place_name=shelter_name or "",
+            vehicle_id=truck.id if kind == "posko" else None,
+        )
+        if checked_in:
+            tagana.check_in(deployment, office, at=starts)
+        if report:
+            tagana.submit_task_report(
+                deployment, office, activities=report[0], people_served=report[1], now=ends
+            )
+    return len(plan)
