@@ -17,6 +17,8 @@ from logistics.services.victims import PersonInput
 SCENARIO = ROOT / "data" / "demo_bekasi_flood.json"
 # Fixed seed: every demo install shows the same families.
 SEED = 3275
+# A field kitchen or posko set up at a shelter has a name of its own.
+PLACE_NAMES = {"dapur_umum": "Dapur umum lapangan Tagana", "posko": "Posko logistik Dinas Sosial"}
 
 
 def _local_to_utc(day: date, hour: int, tz: ZoneInfo) -> datetime:
@@ -363,7 +365,7 @@ def _seed_tagana(scenario: dict, event: Event, start_day: date, tz: ZoneInfo) ->
             ends_at=ends,
             kelurahan_code=kelurahan,
             shelter_id=shelter_by_name.get(shelter_name) if shelter_name else None,
-            place_name=shelter_name or "",
+            place_name=PLACE_NAMES.get(kind, ""),
             vehicle_id=truck.id if kind == "posko" else None,
         )
         if checked_in:
