@@ -8,7 +8,6 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
 import shapely
 from flask import current_app
@@ -46,8 +45,10 @@ from logistics.models.events import (
     PEOPLE_STATUSES,
     SEXES,
 )
+from logistics.services import inputs
 from logistics.services.areas import KELURAHAN_CODE, require_kelurahan
 from logistics.services.audit import record_action
+from logistics.services.inputs import office_today, office_zone
 
 # Perka BNPB on the emergency status: a tanggap darurat decree usually runs up to 14 days and
 # may be extended; the page marks a longer one "diperpanjang" rather than refusing it.
@@ -66,17 +67,9 @@ EVENT_STATUSES = {"aktif": "Aktif", "ditutup": "Ditutup"}
 # --- time ------------------------------------------------------------------------------------
 
 
-def office_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["OFFICE_TIMEZONE"])
-
-
 def office_now() -> datetime:
     """Now in the office's time zone, naive (what a datetime-local input shows)."""
     return datetime.now(office_zone()).replace(tzinfo=None, second=0, microsecond=0)
-
-
-def office_today() -> date:
-    return datetime.now(office_zone()).date()
 
 
 def from_local(value: datetime | None) -> datetime | None:
@@ -101,7 +94,7 @@ def local_date(value: datetime) -> date:
 
 def parse_datetime(value, field: str, label: str, *, required: bool = False) -> datetime | None:
     """ISO 8601 text or a datetime -> naive UTC; a time without offset is office-local time."""
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if inputs.is_blank(value):
         if required:
             raise DomainError(f"{label} wajib diisi.", field=field)
         return None
@@ -118,77 +111,15 @@ def parse_datetime(value, field: str, label: str, *, required: bool = False) -> 
     )
 
 
-def parse_date(value, field: str, label: str, *, required: bool = False) -> date | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise DomainError(f"{label} wajib diisi.", field=field)
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise DomainError(f"{label} harus tanggal berformat TTTT-BB-HH, bukan '{value}'.", field=field)
-
-
-def _text(value, field: str, label: str, max_length: int, *, required: bool = False) -> str:
-    if value is not None and not isinstance(value, str):
-        raise DomainError(f"{label} harus berupa teks.", field=field)
-    text = (value or "").strip()
-    if required and not text:
-        raise DomainError(f"{label} wajib diisi.", field=field)
-    if len(text) > max_length:
-        raise DomainError(f"{label} paling panjang {max_length} karakter.", field=field)
-    return text
-
-
-def parse_count(value, field: str, label: str) -> int | None:
-    """A non-negative whole number from an int or a text; None when empty (not known)."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    number = None
-    if isinstance(value, bool):
-        number = None
-    elif isinstance(value, int):
-        number = value
-    elif isinstance(value, float) and value.is_integer():
-        number = int(value)
-    elif isinstance(value, str) and re.fullmatch(r"[+-]?\d+", value.strip()):
-        number = int(value.strip())
-    if number is None:
-        raise DomainError(f"{label} harus bilangan bulat, bukan '{value}'.", field=field)
-    if number < 0:
-        raise DomainError(f"{label} tidak boleh negatif (tertulis {number}).", field=field)
-    if number > MAX_COUNT:
-        raise DomainError(f"{label} terlalu besar ({number}); periksa kembali.", field=field)
-    return number
-
-
 def _coordinates(lat, lng) -> tuple[float | None, float | None]:
-    values = []
-    for value, name, label, limit in ((lat, "lat", "Lintang", 90), (lng, "lng", "Bujur", 180)):
-        if value is None or (isinstance(value, str) and not value.strip()):
-            values.append(None)
-            continue
-        try:
-            if isinstance(value, bool):
-                raise ValueError
-            number = float(value.replace(",", ".")) if isinstance(value, str) else float(value)
-        except (TypeError, ValueError) as exc:
-            raise DomainError(f"{label} harus berupa angka, bukan '{value}'.", field=name) from exc
-        if not -limit <= number <= limit:
-            raise DomainError(f"{label} harus antara -{limit} dan {limit}.", field=name)
-        values.append(number)
-    if (values[0] is None) != (values[1] is None):
+    lat = inputs.coordinate(lat, "lat", "Lintang", 90)
+    lng = inputs.coordinate(lng, "lng", "Bujur", 180)
+    if (lat is None) != (lng is None):
         raise DomainError(
             "Isi lintang dan bujur bersama-sama, atau kosongkan keduanya.",
-            field="lat" if values[0] is None else "lng",
+            field="lat" if lat is None else "lng",
         )
-    return values[0], values[1]
+    return lat, lng
 
 
 # --- hazard types ----------------------------------------------------------------------------
@@ -247,7 +178,7 @@ def list_hazards(*, active_only: bool = False) -> list[HazardType]:
 
 
 def _hazard_values(name, hazard_class, sort_order, exclude_id: int | None) -> dict:
-    name = _text(name, "name", "Nama jenis bencana", 120, required=True)
+    name = inputs.text(name, "name", "Nama jenis bencana", 120, required=True)
     if hazard_class not in HAZARD_CLASSES:
         raise DomainError(
             f"Kelompok bencana wajib dipilih: {', '.join(HAZARD_CLASSES)}.", field="hazard_class"
@@ -260,13 +191,13 @@ def _hazard_values(name, hazard_class, sort_order, exclude_id: int | None) -> di
     )
     if clash:
         raise Conflict(f"Jenis bencana '{name}' sudah ada.", field="name")
-    order = parse_count(sort_order, "sort_order", "Urutan")
+    order = inputs.whole_number(sort_order, "sort_order", "Urutan", maximum=MAX_COUNT)
     return {"name": name, "hazard_class": hazard_class, "sort_order": order}
 
 
 def create_hazard(*, code: str, name: str, hazard_class: str, sort_order=None) -> HazardType:
     """Add a hazard type to the office's list; its code starts every event code of that type."""
-    code = _text(code, "code", "Kode", 8, required=True).upper()
+    code = inputs.text(code, "code", "Kode", 8, required=True).upper()
     if not HAZARD_CODE.match(code):
         raise DomainError(f"Kode '{code}' harus 2-8 huruf A-Z tanpa spasi, mis. BJR.", field="code")
     if db.session.scalar(select(HazardType.id).where(HazardType.code == code)):
@@ -303,10 +234,10 @@ def update_hazard(
 
 def _event_texts(title, description, source, reporter) -> dict:
     return {
-        "title": _text(title, "title", "Judul kejadian", 200, required=True),
-        "description": _text(description, "description", "Uraian", 20_000),
-        "source": _text(source, "source", "Sumber informasi", 200),
-        "reporter": _text(reporter, "reporter", "Pelapor", 160),
+        "title": inputs.text(title, "title", "Judul kejadian", 200, required=True),
+        "description": inputs.text(description, "description", "Uraian", 20_000),
+        "source": inputs.text(source, "source", "Sumber informasi", 200),
+        "reporter": inputs.text(reporter, "reporter", "Pelapor", 160),
     }
 
 
@@ -455,7 +386,7 @@ def add_chronology(
     """One line in the event's chronology; occurred_at is naive UTC."""
     if occurred_at is None:
         raise DomainError("Waktu wajib diisi.", field="occurred_at")
-    text = _text(text, "text", "Isi kronologi", 5000, required=True)
+    text = inputs.text(text, "text", "Isi kronologi", 5000, required=True)
     entry = ChronologyEntry(
         event_id=event.id, occurred_at=occurred_at, text=text, author_id=author_id
     )
@@ -475,9 +406,9 @@ def _decree_values(status, decree_number, issuer_level, starts_on, ends_on) -> d
     if issuer_level not in ISSUER_LEVELS:
         labels = ", ".join(ISSUER_LEVELS.values())
         raise DomainError(f"Penerbit SK wajib dipilih: {labels}.", field="issuer_level")
-    number = _text(decree_number, "decree_number", "Nomor SK", 120, required=True)
-    starts_on = parse_date(starts_on, "starts_on", "Tanggal mulai", required=True)
-    ends_on = parse_date(ends_on, "ends_on", "Tanggal selesai")
+    number = inputs.text(decree_number, "decree_number", "Nomor SK", 120, required=True)
+    starts_on = inputs.day(starts_on, "starts_on", "Tanggal mulai", required=True)
+    ends_on = inputs.day(ends_on, "ends_on", "Tanggal selesai")
     if ends_on is not None and ends_on < starts_on:
         raise DomainError(
             f"Tanggal selesai ({tanggal(ends_on)}) tidak boleh sebelum tanggal mulai "
@@ -847,7 +778,9 @@ def set_impact(
                 "'mengungsi.anak.L', 'kk.mengungsi' atau 'rumah.rusak_berat'.",
                 field=f"figures.{measure}",
             )
-        values[measure] = parse_count(raw, f"figures.{measure}", measure_label(measure))
+        values[measure] = inputs.whole_number(
+            raw, f"figures.{measure}", measure_label(measure), maximum=MAX_COUNT
+        )
     existing = {
         f.measure: f
         for f in db.session.scalars(

@@ -7,11 +7,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo
 
 import geopandas as gpd
 import shapely
-from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -19,12 +17,14 @@ from geo.maps import simplify_for_zoom, to_geojson
 from geo.shelter_map import occupancy_band
 from logistics.errors import Conflict, DomainError, NotFound
 from logistics.extensions import db
-from logistics.formatting import angka, tanggal, to_local
+from logistics.formatting import angka, tanggal
 from logistics.models import Area, Event, InstitutionVictim, Shelter, ShelterCount, Victim, utcnow
 from logistics.models.shelters import COUNT_GROUPS, SHELTER_KINDS
+from logistics.services import inputs
 from logistics.services.areas import _revision, lookup_point, require_kelurahan
 from logistics.services.audit import record_action
 from logistics.services.events import get_event
+from logistics.services.inputs import office_date, office_today, office_zone
 
 # --- Standards --------------------------------------------------------------------------------
 # The one place these live until the office's editable standards table exists.
@@ -37,9 +37,6 @@ MIN_COVERED_M2_PER_PERSON = Decimal("3.5")
 MAX_PERSONS_PER_TOILET = 20
 
 STATUSES = {"buka": "Buka", "tutup": "Ditutup"}
-# Largest number a head count, capacity or facility count may hold: far above any real
-# shelter, well inside a 32-bit integer column on PostgreSQL.
-MAX_WHOLE = 1_000_000
 MAX_FLOOR_AREA_M2 = Decimal("100000000")
 # Disjoint age groups: together they can never exceed the persons counted (balita are anak).
 DISJOINT_AGE_GROUPS = ("anak", "lansia")
@@ -149,51 +146,12 @@ class ShelterTotals:
 
 # --- Parsing: one place for the Indonesian messages of the API and the forms ---------------------
 
-_WHOLE = re.compile(r"^[+-]?\d+$")
 _DECIMAL = re.compile(r"^[+-]?\d+([.,]\d+)?$")
 _PHONE = re.compile(r"^\+?[0-9 ()-]+$")
-_CLIENT_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
-
-
-def office_today() -> date:
-    """Today's date in the office's time zone (a head count belongs to the office's day)."""
-    return datetime.now(ZoneInfo(current_app.config["OFFICE_TIMEZONE"])).date()
-
-
-def _local_date(value: datetime) -> date:
-    return to_local(value, current_app.config["OFFICE_TIMEZONE"]).date()
-
-
-def _blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def whole_number(value, field: str, label: str, *, required: bool = False) -> int | None:
-    """A non-negative whole number from an int or a text; None when empty and not required."""
-    if _blank(value):
-        if required:
-            raise DomainError(f"{label} wajib diisi.", field=field)
-        return None
-    number = None
-    if isinstance(value, bool):
-        number = None
-    elif isinstance(value, int):
-        number = value
-    elif isinstance(value, float) and value.is_integer():
-        number = int(value)
-    elif isinstance(value, str) and _WHOLE.match(value.strip()):
-        number = int(value.strip())
-    if number is None:
-        raise DomainError(f"{label} harus bilangan bulat, bukan '{value}'.", field=field)
-    if number < 0:
-        raise DomainError(f"{label} tidak boleh negatif (tertulis {number}).", field=field)
-    if number > MAX_WHOLE:
-        raise DomainError(f"{label} terlalu besar ({angka(number)}); periksa kembali.", field=field)
-    return number
 
 
 def _decimal(value, field: str, label: str) -> Decimal | None:
-    if _blank(value):
+    if inputs.is_blank(value):
         return None
     if isinstance(value, bool):
         raise DomainError(f"{label} harus berupa angka.", field=field)
@@ -216,59 +174,8 @@ def _decimal(value, field: str, label: str) -> Decimal | None:
     return number.quantize(Decimal("0.1"))
 
 
-def _coordinate(value, field: str, label: str, limit: int) -> float | None:
-    if _blank(value):
-        return None
-    try:
-        if isinstance(value, bool):
-            raise ValueError
-        number = float(value.strip().replace(",", ".")) if isinstance(value, str) else float(value)
-    except (TypeError, ValueError) as exc:
-        raise DomainError(f"{label} harus berupa angka, bukan '{value}'.", field=field) from exc
-    if not -limit <= number <= limit:
-        raise DomainError(f"{label} harus antara -{limit} dan {limit}.", field=field)
-    return number
-
-
-def _day(value, field: str, label: str) -> date | None:
-    if _blank(value):
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise DomainError(f"{label} harus tanggal berformat TTTT-BB-HH, bukan '{value}'.", field=field)
-
-
-def _text(value, field: str, label: str, max_length: int, *, required: bool = False) -> str:
-    if value is not None and not isinstance(value, str):
-        raise DomainError(f"{label} harus berupa teks.", field=field)
-    text = (value or "").strip()
-    if required and not text:
-        raise DomainError(f"{label} wajib diisi.", field=field)
-    if len(text) > max_length:
-        raise DomainError(f"{label} paling panjang {max_length} karakter.", field=field)
-    return text
-
-
-def _flag(value, field: str, label: str) -> bool:
-    if value is None or isinstance(value, bool):
-        return bool(value)
-    text = value.strip().lower() if isinstance(value, str) else None
-    if text in ("", "0", "false", "n", "tidak"):
-        return False
-    if text in ("1", "true", "on", "y", "ya"):
-        return True
-    raise DomainError(f"{label} harus ya atau tidak.", field=field)
-
-
 def _phone(value) -> str:
-    text = _text(value, "pic_phone", "Nomor telepon penanggung jawab", 32)
+    text = inputs.text(value, "pic_phone", "Nomor telepon penanggung jawab", 32)
     if not text:
         return ""
     digits = re.sub(r"\D", "", text)
@@ -289,7 +196,7 @@ def _kind(value) -> str:
 
 
 def _event_id(value) -> int | None:
-    number = whole_number(value, "event_id", "Kejadian")
+    number = inputs.whole_number(value, "event_id", "Kejadian")
     if number is None:
         return None
     try:
@@ -305,7 +212,7 @@ def _opened_at(day: date | None) -> datetime:
         return utcnow()
     if day > today:
         raise DomainError("Tanggal buka tidak boleh di masa depan.", field="opened_on")
-    start = datetime.combine(day, time(0), tzinfo=ZoneInfo(current_app.config["OFFICE_TIMEZONE"]))
+    start = datetime.combine(day, time(0), tzinfo=office_zone())
     return start.astimezone(UTC).replace(tzinfo=None)
 
 
@@ -364,19 +271,19 @@ def _registry_values(values: Mapping) -> dict:
         raise DomainError(f"Kolom tidak dikenal: {', '.join(unknown)}.", field=unknown[0])
     parsers = {
         "event_id": _event_id,
-        "name": lambda v: _text(v, "name", "Nama tempat pengungsian", 200, required=True),
+        "name": lambda v: inputs.text(v, "name", "Nama tempat pengungsian", 200, required=True),
         "kind": _kind,
-        "address": lambda v: _text(v, "address", "Alamat", 255),
-        "capacity": lambda v: whole_number(v, "capacity", "Kapasitas (jiwa)", required=True),
+        "address": lambda v: inputs.text(v, "address", "Alamat", 255),
+        "capacity": lambda v: inputs.whole_number(v, "capacity", "Kapasitas (jiwa)", required=True),
         "floor_area_m2": lambda v: _decimal(v, "floor_area_m2", "Luas lantai tertutup (m²)"),
-        "toilets": lambda v: whole_number(v, "toilets", "Jumlah toilet") or 0,
-        "water_points": lambda v: whole_number(v, "water_points", "Jumlah titik air") or 0,
-        "has_dapur_umum": lambda v: _flag(v, "has_dapur_umum", "Dapur umum"),
-        "pic_name": lambda v: _text(v, "pic_name", "Nama penanggung jawab", 160),
+        "toilets": lambda v: inputs.whole_number(v, "toilets", "Jumlah toilet") or 0,
+        "water_points": lambda v: inputs.whole_number(v, "water_points", "Jumlah titik air") or 0,
+        "has_dapur_umum": lambda v: inputs.flag(v, "has_dapur_umum", "Dapur umum"),
+        "pic_name": lambda v: inputs.text(v, "pic_name", "Nama penanggung jawab", 160),
         "pic_phone": _phone,
-        "opened_on": lambda v: _day(v, "opened_on", "Tanggal buka"),
-        "lat": lambda v: _coordinate(v, "lat", "Lintang", 90),
-        "lng": lambda v: _coordinate(v, "lng", "Bujur", 180),
+        "opened_on": lambda v: inputs.day(v, "opened_on", "Tanggal buka"),
+        "lat": lambda v: inputs.coordinate(v, "lat", "Lintang", 90),
+        "lng": lambda v: inputs.coordinate(v, "lng", "Bujur", 180),
         "kelurahan_code": lambda v: v,
     }
     return {key: parsers[key](value) for key, value in values.items()}
@@ -470,7 +377,7 @@ def kelurahan_of(shelter: Shelter) -> Area | None:
 
 def opened_on(shelter: Shelter) -> date:
     """The office day the shelter opened."""
-    return _local_date(shelter.opened_at)
+    return office_date(shelter.opened_at)
 
 
 def latest_count(shelter: Shelter) -> ShelterCount | None:
@@ -560,7 +467,7 @@ def update_shelter(shelter: Shelter, **changes) -> ShelterResult:
                 f"Tanggal buka tidak boleh sesudah hitungan pertama ({tanggal(first)}).",
                 field="opened_on",
             )
-        if day is not None and day != _local_date(shelter.opened_at):
+        if day is not None and day != office_date(shelter.opened_at):
             new_opened_at = _opened_at(day)
     warnings: list[str] = []
     if {"lat", "lng", "kelurahan_code"} & set(values):
@@ -598,7 +505,7 @@ def close_shelter(shelter: Shelter, *, note: str = "") -> Shelter:
     Refused (Conflict) while the latest count has persons in it (record a count of 0 first)
     or while displaced victims are registered in it. The caller commits.
     """
-    note = _text(note, "note", "Catatan penutupan", 500)
+    note = inputs.text(note, "note", "Catatan penutupan", 500)
     if shelter.status == "tutup":
         raise Conflict(f"Tempat pengungsian '{shelter.name}' sudah ditutup.")
     latest = latest_count(shelter)
@@ -643,17 +550,6 @@ def reopen_shelter(shelter: Shelter) -> Shelter:
 # --- Head counts ----------------------------------------------------------------------------------
 
 
-def _client_id(value) -> str | None:
-    if _blank(value):
-        return None
-    if not isinstance(value, str) or not _CLIENT_ID.match(value.strip()):
-        raise DomainError(
-            "client_id paling panjang 64 karakter: huruf, angka, titik, titik dua, - atau _.",
-            field="client_id",
-        )
-    return value.strip()
-
-
 def _count_values(
     shelter: Shelter, counted_on, persons, households, groups: Mapping | None, note
 ) -> tuple[dict, list[str]]:
@@ -661,25 +557,25 @@ def _count_values(
     unknown = sorted(set(groups or {}) - set(COUNT_GROUPS))
     if unknown:
         raise DomainError(f"Kelompok tidak dikenal: {', '.join(unknown)}.", field=unknown[0])
-    day = _day(counted_on, "counted_on", "Tanggal hitungan") or office_today()
+    day = inputs.day(counted_on, "counted_on", "Tanggal hitungan") or office_today()
     if day > office_today():
         raise DomainError("Tanggal hitungan tidak boleh di masa depan.", field="counted_on")
-    opened_on = _local_date(shelter.opened_at)
+    opened_on = office_date(shelter.opened_at)
     if day < opened_on:
         raise DomainError(
             f"Tanggal hitungan {tanggal(day)} sebelum tempat ini dibuka ({tanggal(opened_on)}). "
             "Bila tempat ini sudah dipakai lebih awal, ubah dulu tanggal bukanya.",
             field="counted_on",
         )
-    total = whole_number(persons, "persons", "Jumlah jiwa", required=True)
-    kk = whole_number(households, "households", "Jumlah KK") or 0
+    total = inputs.whole_number(persons, "persons", "Jumlah jiwa", required=True)
+    kk = inputs.whole_number(households, "households", "Jumlah KK") or 0
     if kk > total:
         raise DomainError(
             f"Jumlah KK ({angka(kk)}) tidak boleh melebihi jumlah jiwa ({angka(total)}).",
             field="households",
         )
     given = {
-        key: whole_number((groups or {}).get(key), key, label)
+        key: inputs.whole_number((groups or {}).get(key), key, label)
         for key, label in COUNT_GROUPS.items()
     }
     for key, value in given.items():
@@ -716,7 +612,7 @@ def _count_values(
         "counted_on": day,
         "persons": total,
         "households": kk,
-        "note": _text(note, "note", "Catatan", 500),
+        "note": inputs.text(note, "note", "Catatan", 500),
         **{key: value or 0 for key, value in given.items()},
     }
     return values, warnings
@@ -747,7 +643,7 @@ def record_head_count(
     - A closed shelter takes no counts: reopen it first.
     The caller commits.
     """
-    client_id = _client_id(client_id)
+    client_id = inputs.client_id(client_id)
     if client_id:
         existing = db.session.scalar(
             select(ShelterCount).where(ShelterCount.client_id == client_id)
@@ -823,13 +719,13 @@ class ShelterRow:
 
 def _filters(kelurahan_code, status, kind) -> dict:
     filters = {}
-    if not _blank(kelurahan_code):
+    if not inputs.is_blank(kelurahan_code):
         filters["kelurahan_code"] = require_kelurahan(kelurahan_code).code
-    if not _blank(status):
+    if not inputs.is_blank(status):
         if status not in STATUSES:
             raise DomainError("Status harus 'buka' atau 'tutup'.", field="status")
         filters["status"] = status
-    if not _blank(kind):
+    if not inputs.is_blank(kind):
         filters["kind"] = _kind(kind)
     return filters
 
@@ -938,7 +834,7 @@ def daily_shelter_totals(event_id: int | None, start: date, end: date) -> list[S
     if event_id is not None:
         query = query.where(Shelter.event_id == event_id)
     shelters = {
-        sid: (_local_date(opened), _local_date(closed) if closed else None)
+        sid: (office_date(opened), office_date(closed) if closed else None)
         for sid, opened, closed in db.session.execute(query)
     }
     counts: dict[int, list[tuple[date, int, int]]] = {sid: [] for sid in shelters}

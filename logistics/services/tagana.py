@@ -7,7 +7,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import func, or_, select
@@ -32,8 +31,10 @@ from logistics.models import (
 )
 from logistics.models.tagana import LEVELS, PLACE_KINDS
 from logistics.models.users import OFFICE_ROLES
+from logistics.services import inputs
 from logistics.services.areas import require_kelurahan
 from logistics.services.audit import record_action
+from logistics.services.inputs import office_date, office_today, office_zone
 
 SEXES = {"L": "Laki-laki", "P": "Perempuan"}
 # What a person sees of a deployment; derived from its status and check-in/check-out times.
@@ -81,19 +82,12 @@ CHECK_IN_GRACE = timedelta(minutes=30)
 # Phones' clocks drift; a check-in a few minutes "in the future" is accepted as now.
 CLOCK_TOLERANCE = timedelta(minutes=5)
 MAX_TEXT = 5000
-MAX_WHOLE = 1_000_000
 FIRST_KSB_YEAR = 2000  # the table's own check constraint
 
-_CLIENT_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 _PHONE = re.compile(r"^\+?[0-9 ()-]+$")
-_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 
 
 # --- Parsing: one place for the Indonesian messages of the forms, the API and the import ---------
-
-
-def _blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def clean_text(value, field: str, label: str, max_length: int, *, required: bool = False) -> str:
@@ -102,90 +96,19 @@ def clean_text(value, field: str, label: str, max_length: int, *, required: bool
         value = int(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
         value = str(value)  # spreadsheet cells hold numbers where text was meant
-    if value is not None and not isinstance(value, str):
-        raise DomainError(f"{label} harus berupa teks.", field=field)
-    text = " ".join((value or "").split())
-    if required and not text:
-        raise DomainError(f"{label} wajib diisi.", field=field)
-    if len(text) > max_length:
-        raise DomainError(f"{label} paling panjang {max_length} karakter.", field=field)
-    return text
-
-
-def _long_text(value, field: str, label: str, *, required: bool = False) -> str:
-    if value is not None and not isinstance(value, str):
-        raise DomainError(f"{label} harus berupa teks.", field=field)
-    text = (value or "").strip()
-    if required and not text:
-        raise DomainError(f"{label} wajib diisi.", field=field)
-    if len(text) > MAX_TEXT:
-        raise DomainError(f"{label} paling panjang {MAX_TEXT} karakter.", field=field)
-    return text
-
-
-def _whole(value, field: str, label: str, *, required: bool = False) -> int | None:
-    if _blank(value):
-        if required:
-            raise DomainError(f"{label} wajib diisi.", field=field)
-        return None
-    number = None
-    if isinstance(value, bool):
-        number = None
-    elif isinstance(value, int):
-        number = value
-    elif isinstance(value, float) and value.is_integer():
-        number = int(value)
-    elif isinstance(value, str) and re.fullmatch(r"[+-]?\d+", value.strip()):
-        number = int(value.strip())
-    if number is None:
-        raise DomainError(f"{label} harus bilangan bulat, bukan '{value}'.", field=field)
-    if number < 0:
-        raise DomainError(f"{label} tidak boleh negatif.", field=field)
-    if number > MAX_WHOLE:
-        raise DomainError(f"{label} terlalu besar; periksa kembali.", field=field)
-    return number
+    if isinstance(value, str):
+        value = " ".join(value.split())
+    return inputs.text(value, field, label, max_length, required=required)
 
 
 def _id(value, field: str, label: str) -> int | None:
-    number = _whole(value, field, label)
+    number = inputs.whole_number(value, field, label)
     return number or None
 
 
 def parse_day(value, field: str, label: str) -> date | None:
     """A date from a date, a datetime, 'TTTT-BB-HH' or 'HH/BB/TTTT' (also with - or .)."""
-    if _blank(value):
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        text = value.strip()
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            pass
-        match = _DMY.match(text)
-        if match:
-            day, month, year = (int(part) for part in match.groups())
-            try:
-                return date(year, month, day)
-            except ValueError:
-                pass
-    raise DomainError(
-        f"{label} harus tanggal berformat TTTT-BB-HH atau HH/BB/TTTT, bukan '{value}'.",
-        field=field,
-    )
-
-
-def office_zone() -> ZoneInfo:
-    """The office's time zone (config OFFICE_TIMEZONE)."""
-    return ZoneInfo(current_app.config["OFFICE_TIMEZONE"])
-
-
-def office_date(value: datetime) -> date:
-    """The office's calendar day of a stored (naive UTC) timestamp."""
-    return to_local(value, current_app.config["OFFICE_TIMEZONE"]).date()
+    return inputs.day(value, field, label, day_first=True)
 
 
 def parse_moment(value, field: str, label: str) -> datetime | None:
@@ -195,7 +118,7 @@ def parse_moment(value, field: str, label: str) -> datetime | None:
     ('2026-11-22T08:00'); without an offset it is the office's local time, because that is the
     time a person reads off the clock on the wall.
     """
-    if _blank(value):
+    if inputs.is_blank(value):
         return None
     if isinstance(value, datetime):
         moment = value
@@ -228,19 +151,6 @@ def _when(value: datetime | None) -> str:
     return tanggal_jam(value, current_app.config["OFFICE_TIMEZONE"]) if value else "selesai"
 
 
-def _flag(value, field: str, label: str) -> bool:
-    if value is None or isinstance(value, bool):
-        return bool(value)
-    if isinstance(value, int | float):
-        return bool(value)
-    text = value.strip().lower() if isinstance(value, str) else None
-    if text in ("", "0", "false", "n", "t", "tidak", "no", "nonaktif", "tidak aktif"):
-        return False
-    if text in ("1", "true", "on", "y", "ya", "yes", "aktif"):
-        return True
-    raise DomainError(f"{label} harus ya atau tidak, bukan '{value}'.", field=field)
-
-
 def _phone(value, field: str, label: str) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         # Spreadsheets store 081234... as a number and drop the leading zero.
@@ -254,31 +164,6 @@ def _phone(value, field: str, label: str) -> str:
             f"{label} '{text}' tidak valid; tulis angka saja, mis. 081234567890.", field=field
         )
     return text
-
-
-def _coordinate(value, field: str, label: str, limit: int) -> float | None:
-    if _blank(value):
-        return None
-    try:
-        if isinstance(value, bool):
-            raise ValueError
-        number = float(value.strip().replace(",", ".")) if isinstance(value, str) else float(value)
-    except (TypeError, ValueError) as exc:
-        raise DomainError(f"{label} harus berupa angka, bukan '{value}'.", field=field) from exc
-    if not math.isfinite(number) or not -limit <= number <= limit:
-        raise DomainError(f"{label} harus antara -{limit} dan {limit}.", field=field)
-    return number
-
-
-def _client_id(value) -> str | None:
-    if _blank(value):
-        return None
-    if not isinstance(value, str) or not _CLIENT_ID.match(value.strip()):
-        raise DomainError(
-            "client_id paling panjang 64 karakter: huruf, angka, titik, titik dua, - atau _.",
-            field="client_id",
-        )
-    return value.strip()
 
 
 def _level(value) -> str:
@@ -317,7 +202,7 @@ def resolve_competencies(values, field: str = "competencies") -> list[Competency
 
     An unknown one is refused with the list of known codes, so a typo is never dropped silently.
     """
-    if _blank(values):
+    if inputs.is_blank(values):
         return []
     if isinstance(values, str):
         items = [part for part in re.split(r"[,;\n]", values)]
@@ -433,13 +318,15 @@ def parse_member_field(key: str, value, member: TaganaMember | None = None):
         "birth_date": lambda v: parse_day(v, "birth_date", "Tanggal lahir"),
         "phone": lambda v: _phone(v, "phone", "Nomor telepon"),
         "home_kelurahan_code": lambda v: (
-            None if _blank(v) else require_kelurahan(str(v), field="home_kelurahan_code").code
+            None
+            if inputs.is_blank(v)
+            else require_kelurahan(str(v), field="home_kelurahan_code").code
         ),
         "level": _level,
         "decree_number": lambda v: clean_text(v, "decree_number", "Nomor SK", 120),
         "decree_date": lambda v: parse_day(v, "decree_date", "Tanggal SK"),
         "joined_on": lambda v: parse_day(v, "joined_on", "Tanggal bergabung"),
-        "active": lambda v: _flag(v, "active", "Aktif"),
+        "active": lambda v: inputs.flag(v, "active", "Aktif", lenient=True),
         "competencies": resolve_competencies,
         "user_id": lambda v: _linked_user(v, member),
     }
@@ -451,7 +338,7 @@ def _member_values(values: Mapping, member: TaganaMember | None = None) -> dict:
     if unknown:
         raise DomainError(f"Kolom tidak dikenal: {', '.join(unknown)}.", field=unknown[0])
     parsed = {key: parse_member_field(key, value, member) for key, value in values.items()}
-    today = datetime.now(office_zone()).date()
+    today = office_today()
     for key, label in (
         ("birth_date", "Tanggal lahir"),
         ("decree_date", "Tanggal SK"),
@@ -556,7 +443,7 @@ def add_training(
         raise DomainError(
             "Tanggal selesai pelatihan tidak boleh sebelum tanggal mulai.", field="ended_on"
         )
-    if values["started_on"] > datetime.now(office_zone()).date():
+    if values["started_on"] > office_today():
         raise DomainError(
             "Pelatihan yang belum dimulai belum dapat dicatat; catat setelah diikuti.",
             field="started_on",
@@ -786,7 +673,7 @@ def _deployment_values(values: Mapping, event: Event, current: Deployment | None
         )
     shelter_id = _id(pick("shelter_id"), "shelter_id", "Tempat pengungsian")
     code = pick("kelurahan_code")
-    code = None if _blank(code) else require_kelurahan(str(code)).code
+    code = None if inputs.is_blank(code) else require_kelurahan(str(code)).code
     place_name = clean_text(pick("place_name", ""), "place_name", "Nama tempat", 200)
     if shelter_id is not None:
         shelter = db.session.get(Shelter, shelter_id)
@@ -913,7 +800,7 @@ def deploy_member(
     deployments run until checked out). A repeated client_id returns the first deployment.
     The caller commits.
     """
-    client = _client_id(client_id)
+    client = inputs.client_id(client_id)
     if client is not None:
         existing = db.session.scalar(select(Deployment).where(Deployment.client_id == client))
         if existing is not None:
@@ -1036,8 +923,8 @@ def check_in(
     if deployment.checked_in_at is not None:
         raise Conflict(f"Sudah check-in pada {_when(deployment.checked_in_at)}.")
     moment = _action_time(at, now, "at", "Waktu check-in")
-    lat_value = _coordinate(lat, "lat", "Lintang", 90)
-    lng_value = _coordinate(lng, "lng", "Bujur", 180)
+    lat_value = inputs.coordinate(lat, "lat", "Lintang", 90)
+    lng_value = inputs.coordinate(lng, "lng", "Bujur", 180)
     if (lat_value is None) != (lng_value is None):
         raise DomainError(
             "Kirim lintang dan bujur bersama-sama, atau tidak sama sekali.", field="lat"
@@ -1144,13 +1031,13 @@ def submit_task_report(
             field="checked_in_at",
         )
     values = {
-        "activities": _long_text(
-            activities, "activities", "Kegiatan yang dilakukan", required=True
+        "activities": inputs.text(
+            activities, "activities", "Kegiatan yang dilakukan", MAX_TEXT, required=True
         ),
-        "people_served": _whole(
+        "people_served": inputs.whole_number(
             people_served, "people_served", "Jumlah orang dilayani", required=True
         ),
-        "problems": _long_text(problems, "problems", "Kendala"),
+        "problems": inputs.text(problems, "problems", "Kendala", MAX_TEXT),
     }
     if deployment.checked_out_at is None:
         deployment.checked_out_at = now
@@ -1694,14 +1581,14 @@ def get_ksb(ksb_id: int) -> KampungSiagaBencana:
 
 
 def _years(value, formed_year: int | None, this_year: int) -> list[int]:
-    if _blank(value):
+    if inputs.is_blank(value):
         return []
     items = re.split(r"[,;\s]+", value.strip()) if isinstance(value, str) else list(value)
     years = set()
     for item in items:
-        if _blank(item):
+        if inputs.is_blank(item):
             continue
-        year = _whole(item, "facilitation_years", "Tahun pembinaan")
+        year = inputs.whole_number(item, "facilitation_years", "Tahun pembinaan")
         if year is None or not FIRST_KSB_YEAR <= year <= this_year:
             raise DomainError(
                 f"Tahun pembinaan '{item}' harus antara {FIRST_KSB_YEAR} dan {this_year}.",
@@ -1720,7 +1607,7 @@ def _ksb_values(values: Mapping, ksb: KampungSiagaBencana | None = None) -> dict
     unknown = sorted(set(values) - set(KSB_FIELDS))
     if unknown:
         raise DomainError(f"Kolom tidak dikenal: {', '.join(unknown)}.", field=unknown[0])
-    this_year = datetime.now(office_zone()).year
+    this_year = office_today().year
     parsed: dict = {}
     if "name" in values:
         parsed["name"] = clean_text(values["name"], "name", "Nama KSB", 200, required=True)
@@ -1739,7 +1626,9 @@ def _ksb_values(values: Mapping, ksb: KampungSiagaBencana | None = None) -> dict
                 field="kelurahan_code",
             )
     if "formed_year" in values:
-        year = _whole(values["formed_year"], "formed_year", "Tahun terbentuk", required=True)
+        year = inputs.whole_number(
+            values["formed_year"], "formed_year", "Tahun terbentuk", required=True
+        )
         if not FIRST_KSB_YEAR <= year <= this_year:
             raise DomainError(
                 f"Tahun terbentuk harus antara {FIRST_KSB_YEAR} dan {this_year}.",
@@ -1762,7 +1651,7 @@ def _ksb_values(values: Mapping, ksb: KampungSiagaBencana | None = None) -> dict
     if "contact_phone" in values:
         parsed["contact_phone"] = _phone(values["contact_phone"], "contact_phone", "Telepon kontak")
     if "active" in values:
-        parsed["active"] = _flag(values["active"], "active", "Aktif")
+        parsed["active"] = inputs.flag(values["active"], "active", "Aktif", lenient=True)
     return parsed
 
 
@@ -1861,7 +1750,7 @@ def _vehicle_values(values: Mapping, vehicle: Vehicle | None = None) -> dict:
             values["assigned_unit"], "assigned_unit", "Unit pemegang", 120
         )
     if "active" in values:
-        parsed["active"] = _flag(values["active"], "active", "Aktif")
+        parsed["active"] = inputs.flag(values["active"], "active", "Aktif", lenient=True)
     return parsed
 
 

@@ -18,10 +18,10 @@ from logistics.extensions import db
 from logistics.models import TaganaMember, Training
 from logistics.models.tagana import LEVELS
 from logistics.services.audit import record_action
+from logistics.services.inputs import office_today
 from logistics.services.tagana import (
     clean_text,
     competency_choices,
-    office_zone,
     parse_day,
     parse_member_field,
 )
@@ -158,7 +158,7 @@ class _Checker:
     def __init__(self, report: ImportReport):
         self.report = report
         self.cache: dict[tuple, object] = {}
-        self.today = datetime.now(office_zone()).date()
+        self.today = office_today()
         self.existing = {
             nia.upper(): (member_id, name)
             for member_id, nia, name in db.session.execute(

@@ -4,11 +4,9 @@ likely duplicates and merging them."""
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date
 from difflib import SequenceMatcher
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
@@ -21,6 +19,7 @@ from logistics.models.events import PEOPLE_STATUSES
 from logistics.models.people import INSTITUTION_KINDS, NO_NIK_REASONS, RELATIONS
 from logistics.services.areas import require_kelurahan
 from logistics.services.audit import record_action
+from logistics.services.inputs import office_today
 from logistics.services.nik import RegionCodes, parse_kk, parse_nik, region_codes
 
 NAME_MAX = 160
@@ -37,11 +36,6 @@ VULNERABLE_GROUPS = {
 }
 # Two names at least this similar (after normalising) may be the same person.
 SIMILAR_NAME_RATIO = 0.85
-
-
-def office_today() -> date:
-    """Today in the office's time zone: a birth 'in the future' is judged by local dates."""
-    return datetime.now(ZoneInfo(current_app.config["OFFICE_TIMEZONE"])).date()
 
 
 # --- names ---------------------------------------------------------------------------------
