@@ -21,6 +21,7 @@ from logistics.models.events import (  # noqa: E402
 from logistics.models.jobs import JobRecord  # noqa: E402
 from logistics.models.people import Household, InstitutionVictim, Person, Victim  # noqa: E402
 from logistics.models.shelters import Shelter, ShelterCount  # noqa: E402
+from logistics.models.stock import Item, KitComponent, Warehouse  # noqa: E402
 from logistics.models.tagana import (  # noqa: E402
     Competency,
     Deployment,
@@ -46,6 +47,8 @@ __all__ = [
     "Household",
     "ImpactFigure",
     "InstitutionVictim",
+    "Item",
+    "KitComponent",
     "JobRecord",
     "KampungSiagaBencana",
     "Person",
@@ -58,5 +61,6 @@ __all__ = [
     "User",
     "Victim",
     "Vehicle",
+    "Warehouse",
     "utcnow",
 ]

@@ -139,6 +139,7 @@ class Deployment(db.Model):
     shelter_id: Mapped[int | None] = mapped_column(ForeignKey("shelters.id"), index=True)
     kelurahan_code: Mapped[str | None] = mapped_column(ForeignKey("areas.code"))
     place_name: Mapped[str] = mapped_column(String(200), default="")
+    warehouse_id: Mapped[int | None] = mapped_column(ForeignKey("warehouses.id"), index=True)
     role: Mapped[str] = mapped_column(String(120))
     competency_id: Mapped[int | None] = mapped_column(ForeignKey("tagana_competencies.id"))
     letter_number: Mapped[str] = mapped_column(String(120))  # nomor surat tugas
@@ -195,4 +196,6 @@ class KampungSiagaBencana(db.Model):
     decree_number: Mapped[str] = mapped_column(String(120), default="")
     contact_name: Mapped[str] = mapped_column(String(160), default="")
     contact_phone: Mapped[str] = mapped_column(String(32), default="")
+    # The group's lumbung sosial: a warehouse of tier lumbung_sosial.
+    warehouse_id: Mapped[int | None] = mapped_column(ForeignKey("warehouses.id"), unique=True)
     active: Mapped[bool] = mapped_column(default=True)

@@ -1,4 +1,4 @@
-"""Reference data every office starts with (hazard types, Tagana competencies), from data/."""
+"""Reference data every office starts with (hazards, Tagana skills, item catalogue), from data/."""
 
 import csv
 
@@ -6,10 +6,12 @@ from sqlalchemy import func, select
 
 from logistics.config import ROOT
 from logistics.extensions import db
-from logistics.models import Competency, HazardType
+from logistics.models import Competency, HazardType, Item, KitComponent
 
 HAZARDS_FILE = ROOT / "data" / "hazards.csv"
 COMPETENCIES_FILE = ROOT / "data" / "tagana_competencies.csv"
+ITEMS_FILE = ROOT / "data" / "items.csv"
+KITS_FILE = ROOT / "data" / "kit_components.csv"
 
 
 def seed_reference_data() -> dict:
@@ -35,4 +37,34 @@ def seed_reference_data() -> dict:
                 db.session.add(Competency(code=row["code"], name=row["name"]))
                 competencies += 1
         db.session.flush()
-    return {"hazard_types": added, "competencies": competencies}
+    items = 0
+    if not db.session.scalar(select(func.count(Item.id))):
+        by_code = {}
+        with open(ITEMS_FILE, newline="", encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                item = Item(
+                    code=row["code"],
+                    name=row["name"],
+                    category=row["category"],
+                    unit=row["unit"],
+                    whole_units=row["whole_units"] == "1",
+                    expires=row["expires"] == "1",
+                    is_kit=row["is_kit"] == "1",
+                    kcal_per_unit=int(row["kcal_per_unit"]) if row["kcal_per_unit"] else None,
+                )
+                db.session.add(item)
+                by_code[item.code] = item
+                items += 1
+        db.session.flush()
+        # Default kit contents; every office edits its own.
+        with open(KITS_FILE, newline="", encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                db.session.add(
+                    KitComponent(
+                        kit_id=by_code[row["kit_code"]].id,
+                        component_id=by_code[row["component_code"]].id,
+                        quantity=row["quantity"],
+                    )
+                )
+        db.session.flush()
+    return {"hazard_types": added, "competencies": competencies, "items": items}

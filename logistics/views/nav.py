@@ -10,7 +10,7 @@ MODULES = [
     ("Kejadian Bencana", "events.index", None),
     ("Korban", "victims.index", None),
     ("Pengungsian", "shelters.index", None),
-    ("Logistik", None, None),
+    ("Logistik", "stock.index", None),
     ("Tagana", "tagana.index", None),
     ("Dasbor SPM", None, None),
     ("Laporan", None, None),
