@@ -9,12 +9,14 @@ from logistics.models import (
     Area,
     Deployment,
     Event,
+    KampungSiagaBencana,
     Shelter,
     ShelterCount,
     TaganaMember,
     TaskReport,
     User,
     Victim,
+    Warehouse,
 )
 from logistics.services.demo import seed_demo
 from logistics.services.events import impact_matrix
@@ -47,6 +49,16 @@ def test_demo_seeds_a_flood_once(db, client, make_user, login):
     assert db.session.get(User, member.user_id).username == "tagana"
     assert db.session.scalar(select(func.count(Deployment.id))) == first["tagana_deployments"]
     assert db.session.scalar(select(func.count(TaskReport.id))) == 2
+    ksb = db.session.scalar(
+        select(KampungSiagaBencana).where(KampungSiagaBencana.name.like("%Jatirasa%"))
+    )
+    assert db.session.get(Warehouse, ksb.warehouse_id).tier == "lumbung_sosial"
+    assert (
+        db.session.scalar(
+            select(func.count(Deployment.id)).where(Deployment.warehouse_id.is_not(None))
+        )
+        == 1
+    )
     assert db.session.scalar(select(func.count(Area.id)).where(Area.level == "kelurahan")) == 56
 
     login(make_user("pimpinan"))

@@ -171,6 +171,7 @@ def deployment_json(
         "shelter_id": deployment.shelter_id,
         "kelurahan_code": deployment.kelurahan_code,
         "place_name": deployment.place_name,
+        "warehouse_id": deployment.warehouse_id,
         "role": deployment.role,
         "competency": codes.get(deployment.competency_id),
         "letter_number": deployment.letter_number,
@@ -365,6 +366,7 @@ def tagana_roster(event_id: int):
                 "label": place.label,
                 "shelter_id": place.shelter_id,
                 "kelurahan_code": place.kelurahan_code,
+                "warehouse_id": place.warehouse_id,
                 "lat": place.lat,
                 "lng": place.lng,
                 "gap": place.gap,
@@ -443,6 +445,7 @@ def tagana_figures(year: int):
                 "active": figures.ksb_total,
                 "formed": figures.ksb_formed,
                 "facilitated": figures.ksb_facilitated,
+                "with_lumbung_sosial": figures.ksb_with_lumbung,
             },
         }
     )
@@ -451,7 +454,9 @@ def tagana_figures(year: int):
 # --- KSB and vehicles -----------------------------------------------------------------------------
 
 
-def ksb_json(ksb: KampungSiagaBencana) -> dict:
+def ksb_json(ksb: KampungSiagaBencana, warehouses: dict | None = None) -> dict:
+    warehouses = warehouses if warehouses is not None else service.ksb_warehouses([ksb])
+    lumbung = warehouses.get(ksb.warehouse_id) if ksb.warehouse_id else None
     return {
         "id": ksb.id,
         "name": ksb.name,
@@ -461,6 +466,16 @@ def ksb_json(ksb: KampungSiagaBencana) -> dict:
         "decree_number": ksb.decree_number,
         "contact_name": ksb.contact_name,
         "contact_phone": ksb.contact_phone,
+        "warehouse_id": ksb.warehouse_id,
+        "lumbung_sosial": None
+        if lumbung is None
+        else {
+            "id": lumbung.id,
+            "code": lumbung.code,
+            "name": lumbung.name,
+            "kelurahan_code": lumbung.kelurahan_code,
+            "active": lumbung.active,
+        },
         "active": ksb.active,
     }
 
@@ -471,7 +486,8 @@ def tagana_ksb_list():
     items = db.session.scalars(
         service.ksb_query(request.args.get("kecamatan_code", ""), request.args.get("q", ""))
     ).all()
-    return jsonify({"count": len(items), "items": [ksb_json(k) for k in items]})
+    warehouses = service.ksb_warehouses(items)
+    return jsonify({"count": len(items), "items": [ksb_json(k, warehouses) for k in items]})
 
 
 @bp.post("/tagana/ksb")

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from logistics.config import ROOT
 from logistics.extensions import db
-from logistics.models import Event, HazardType, User
+from logistics.models import Event, HazardType, User, Warehouse
 from logistics.services import events, shelters, tagana, victims
 from logistics.services.victims import PersonInput
 
@@ -255,12 +255,15 @@ def _seed_tagana(scenario: dict, event: Event, start_day: date, tz: ZoneInfo) ->
     tagana.register_vehicle(
         plate="B 9456 KSB", kind="Mobil dapur umum lapangan", assigned_unit="Tagana Kota Bekasi"
     )
+    shelter_by_name = {s.name: s.id for s in shelters.shelter_summaries(event.id)}
+    warehouses = _seed_warehouses(shelter_by_name)
     tagana.register_ksb(
         name="KSB Jatirasa Tangguh",
         kelurahan_code="32.75.09.1004",
         formed_year=2023,
         facilitation_years=[2024, 2025, 2026],
         contact_name="Ketua KSB Jatirasa",
+        warehouse_id=warehouses["LBS-3275-09-01"].id,
     )
     tagana.register_ksb(
         name="KSB Bojong Rawalumbu Siaga",
@@ -268,8 +271,6 @@ def _seed_tagana(scenario: dict, event: Event, start_day: date, tz: ZoneInfo) ->
         formed_year=2025,
         facilitation_years=[2026],
     )
-
-    shelter_by_name = {s.name: s.id for s in shelters.shelter_summaries(event.id)}
 
     def at(day: int, hour: int) -> datetime:
         return _local_to_utc(start_day + timedelta(days=day), hour, tz)
@@ -333,12 +334,23 @@ def _seed_tagana(scenario: dict, event: Event, start_day: date, tz: ZoneInfo) ->
         ),
         (
             "3275-0007",
+            "gudang",
+            None,
+            None,
+            "Petugas gudang logistik",
+            at(1, 7),
+            at(8, 18),
+            True,
+            None,
+        ),
+        (
+            "3275-0011",
             "posko",
             "GOR Patriot Candrabhaga",
             None,
-            "Logistik posko",
-            at(1, 7),
-            at(8, 18),
+            "Komunikasi posko",
+            at(0, 9),
+            at(7, 18),
             True,
             None,
         ),
@@ -366,7 +378,8 @@ def _seed_tagana(scenario: dict, event: Event, start_day: date, tz: ZoneInfo) ->
             kelurahan_code=kelurahan,
             shelter_id=shelter_by_name.get(shelter_name) if shelter_name else None,
             place_name=PLACE_NAMES.get(kind, ""),
-            vehicle_id=truck.id if kind == "posko" else None,
+            warehouse_id=warehouses["GDG-3275-01"].id if kind == "gudang" else None,
+            vehicle_id=truck.id if kind == "gudang" else None,
         )
         if checked_in:
             tagana.check_in(deployment, office, at=starts)
@@ -375,3 +388,51 @@ def _seed_tagana(scenario: dict, event: Event, start_day: date, tz: ZoneInfo) ->
                 deployment, office, activities=report[0], people_served=report[1], now=ends
             )
     return len(plan)
+
+
+def _seed_warehouses(shelter_by_name: dict) -> dict[str, Warehouse]:
+    """The office warehouse, the Jatirasa lumbung sosial and a posko store at GOR Patriot."""
+    rows = [
+        (
+            "GDG-3275-01",
+            "Gudang Logistik Dinas Sosial Kota Bekasi",
+            "kab_kota",
+            "32.75.04.1005",
+            -6.2402,
+            106.9855,
+            None,
+        ),
+        (
+            "LBS-3275-09-01",
+            "Lumbung Sosial KSB Jatirasa Tangguh",
+            "lumbung_sosial",
+            "32.75.09.1004",
+            -6.2950,
+            106.9702,
+            None,
+        ),
+        (
+            "PSK-3275-04-01",
+            "Gudang posko GOR Patriot Candrabhaga",
+            "posko",
+            "32.75.04.1002",
+            -6.2440,
+            106.9931,
+            shelter_by_name.get("GOR Patriot Candrabhaga"),
+        ),
+    ]
+    made = {}
+    for code, name, tier, kelurahan, lat, lng, shelter_id in rows:
+        made[code] = Warehouse(
+            code=code,
+            name=name,
+            tier=tier,
+            kelurahan_code=kelurahan,
+            lat=lat,
+            lng=lng,
+            shelter_id=shelter_id,
+            pic_name="Petugas gudang Dinas Sosial",
+        )
+        db.session.add(made[code])
+    db.session.flush()
+    return made

@@ -27,8 +27,10 @@ from logistics.models import (
     Training,
     User,
     Vehicle,
+    Warehouse,
     utcnow,
 )
+from logistics.models.stock import WAREHOUSE_TIERS
 from logistics.models.tagana import LEVELS, PLACE_KINDS
 from logistics.models.users import OFFICE_ROLES
 from logistics.services import inputs
@@ -83,6 +85,7 @@ CHECK_IN_GRACE = timedelta(minutes=30)
 CLOCK_TOLERANCE = timedelta(minutes=5)
 MAX_TEXT = 5000
 FIRST_KSB_YEAR = 2000  # the table's own check constraint
+LUMBUNG_SOSIAL = "lumbung_sosial"  # the warehouse tier of a KSB's lumbung sosial
 
 _PHONE = re.compile(r"^\+?[0-9 ()-]+$")
 
@@ -533,6 +536,7 @@ DEPLOYMENT_FIELDS = (
     "shelter_id",
     "kelurahan_code",
     "place_name",
+    "warehouse_id",
     "role",
     "competency",
     "letter_number",
@@ -602,6 +606,12 @@ def place_label(deployment: Deployment, names: Mapping | None = None) -> str:
         return f"{kind}: {shelter_name}"
     if deployment.place_kind == "kelurahan":
         return f"{kind}: {area_name}"
+    if deployment.place_kind == "gudang" and deployment.warehouse_id:
+        warehouse_name = names.get(("warehouse", deployment.warehouse_id)) or _warehouse_name(
+            deployment.warehouse_id
+        )
+        if warehouse_name:
+            return f"{kind}: {warehouse_name}"
     parts = [deployment.place_name or ""]
     if shelter_name:
         parts.append(f"di {shelter_name}")
@@ -612,6 +622,10 @@ def place_label(deployment: Deployment, names: Mapping | None = None) -> str:
 
 def _shelter_name(shelter_id: int) -> str:
     return db.session.scalar(select(Shelter.name).where(Shelter.id == shelter_id)) or ""
+
+
+def _warehouse_name(warehouse_id: int) -> str:
+    return db.session.scalar(select(Warehouse.name).where(Warehouse.id == warehouse_id)) or ""
 
 
 def _area_name(code: str) -> str:
@@ -694,11 +708,18 @@ def _deployment_values(values: Mapping, event: Event, current: Deployment | None
                 "atau pilih tempat lain.",
                 field="shelter_id",
             )
+    warehouse_id = _deployment_warehouse(values, kind, current)
     if kind == "shelter" and shelter_id is None:
         raise DomainError("Pilih tempat pengungsian tujuan penugasan.", field="shelter_id")
     if kind == "kelurahan" and code is None:
         raise DomainError("Isi kode kelurahan/desa tujuan penugasan.", field="kelurahan_code")
-    if kind in ("dapur_umum", "posko", "gudang") and not place_name and shelter_id is None:
+    if kind == "gudang" and warehouse_id is None and not place_name and shelter_id is None:
+        raise DomainError(
+            "Pilih gudang terdaftar; bila gudangnya belum terdaftar, tulis nama gudang (mis. "
+            "lokasinya) atau pilih tempat pengungsian tempat gudang itu berada.",
+            field="warehouse_id",
+        )
+    if kind in ("dapur_umum", "posko") and not place_name and shelter_id is None:
         label = PLACE_KINDS[kind].lower()
         raise DomainError(
             f"Tulis nama {label} (mis. lokasinya), atau pilih tempat pengungsian tempat "
@@ -751,6 +772,7 @@ def _deployment_values(values: Mapping, event: Event, current: Deployment | None
         "shelter_id": shelter_id,
         "kelurahan_code": code,
         "place_name": place_name,
+        "warehouse_id": warehouse_id,
         "role": role,
         "competency_id": competency_id,
         "letter_number": letter,
@@ -758,6 +780,57 @@ def _deployment_values(values: Mapping, event: Event, current: Deployment | None
         "ends_at": ends_at,
         "vehicle_id": vehicle_id,
     }
+
+
+def get_warehouse(value, field: str = "warehouse_id", label: str = "Gudang") -> Warehouse | None:
+    """The warehouse with this id (None for a blank value), or DomainError on the field."""
+    warehouse_id = _id(value, field, label)
+    if warehouse_id is None:
+        return None
+    warehouse = db.session.get(Warehouse, warehouse_id)
+    if warehouse is None:
+        raise DomainError(
+            f"{label} {warehouse_id} tidak ditemukan di daftar gudang; pilih gudang yang "
+            "terdaftar.",
+            field=field,
+        )
+    return warehouse
+
+
+def _deployment_warehouse(values: Mapping, kind: str, current: Deployment | None) -> int | None:
+    """The registered warehouse of a 'gudang' deployment (active; the current one may stay
+    even if deactivated since). Other kinds of place have none: a warehouse sent with them is
+    refused, one kept from before is dropped when the place changes."""
+    if "warehouse_id" in values:
+        warehouse = get_warehouse(values["warehouse_id"])
+    elif current is not None and current.warehouse_id and kind == "gudang":
+        return current.warehouse_id
+    else:
+        warehouse = None
+    if warehouse is None:
+        return None
+    if kind != "gudang":
+        raise DomainError(
+            f"Gudang hanya dipilih untuk jenis tempat {PLACE_KINDS['gudang']}; kosongkan "
+            "pilihan gudang atau ganti jenis tempatnya.",
+            field="warehouse_id",
+        )
+    if not warehouse.active and (current is None or current.warehouse_id != warehouse.id):
+        raise DomainError(
+            f"Gudang '{warehouse.name}' ({warehouse.code}) tidak aktif; pilih gudang lain.",
+            field="warehouse_id",
+        )
+    return warehouse.id
+
+
+def warehouse_choices(include_id: int | None = None) -> list[Warehouse]:
+    """Active warehouses (and the current one) for the deployment form, by tier and name."""
+    query = select(Warehouse).where(
+        or_(Warehouse.active.is_(True), Warehouse.id == (include_id or -1))
+    )
+    tiers = list(WAREHOUSE_TIERS)
+    found = db.session.scalars(query.order_by(Warehouse.name, Warehouse.code))
+    return sorted(found, key=lambda w: tiers.index(w.tier) if w.tier in tiers else len(tiers))
 
 
 def _lock_member(member_id) -> TaganaMember:
@@ -786,6 +859,7 @@ def deploy_member(
     shelter_id: int | None = None,
     kelurahan_code: str | None = None,
     place_name: str = "",
+    warehouse_id: int | None = None,
     competency: str | None = None,
     vehicle_id: int | None = None,
     created_by_id: int | None = None,
@@ -794,8 +868,9 @@ def deploy_member(
     """Deploy a member to a place for an event under a surat tugas (pengerahan).
 
     Place rules: 'shelter' needs shelter_id (an open shelter of this event or of no event),
-    'kelurahan' needs kelurahan_code, 'dapur_umum'/'posko'/'gudang' need place_name unless a
-    shelter is given. Refused: an inactive member, an end not after the start, and a period that
+    'kelurahan' needs kelurahan_code, 'gudang' a registered active warehouse (warehouse_id) or,
+    for one not registered yet, place_name or a shelter, and 'dapur_umum'/'posko' need
+    place_name unless a shelter is given. Refused: an inactive member, an end not after the start, and a period that
     overlaps another deployment of the member in any event (Conflict naming it; open-ended
     deployments run until checked out). A repeated client_id returns the first deployment.
     The caller commits.
@@ -826,6 +901,7 @@ def deploy_member(
             "shelter_id": shelter_id,
             "kelurahan_code": kelurahan_code,
             "place_name": place_name,
+            "warehouse_id": warehouse_id,
             "role": role,
             "competency": competency,
             "letter_number": letter_number,
@@ -1100,11 +1176,18 @@ def deployments_query(filters: DeploymentFilters):
 
 
 def place_names(deployments: Iterable[Deployment]) -> dict:
-    """Shelter and kelurahan names of many deployments in two queries (for lists and exports)."""
+    """Shelter, warehouse and kelurahan names of many deployments in three queries at most
+    (for lists and exports)."""
     deployments = list(deployments)
     shelter_ids = {d.shelter_id for d in deployments if d.shelter_id}
     codes = {d.kelurahan_code for d in deployments if d.kelurahan_code}
+    warehouse_ids = {d.warehouse_id for d in deployments if d.warehouse_id}
     names: dict = {}
+    if warehouse_ids:
+        for warehouse_id, name in db.session.execute(
+            select(Warehouse.id, Warehouse.name).where(Warehouse.id.in_(warehouse_ids))
+        ):
+            names[("warehouse", warehouse_id)] = name
     if shelter_ids:
         for shelter_id, name in db.session.execute(
             select(Shelter.id, Shelter.name).where(Shelter.id.in_(shelter_ids))
@@ -1269,6 +1352,7 @@ class BoardPlace:
     lng: float | None
     shelter_id: int | None = None
     kelurahan_code: str | None = None
+    warehouse_id: int | None = None
     on_duty: list[BoardEntry] = field(default_factory=list)
     planned: list[BoardEntry] = field(default_factory=list)
     finished: list[BoardEntry] = field(default_factory=list)
@@ -1315,6 +1399,8 @@ def _place_key(deployment: Deployment) -> tuple:
         return ("shelter", deployment.shelter_id)
     if deployment.place_kind == "kelurahan":
         return ("kelurahan", deployment.kelurahan_code)
+    if deployment.place_kind == "gudang" and deployment.warehouse_id:
+        return ("warehouse", deployment.warehouse_id)
     return (
         deployment.place_kind,
         deployment.shelter_id,
@@ -1431,8 +1517,18 @@ def roster_board(event_id: int, *, now: datetime | None = None) -> RosterBoard:
             summary.id,
             (summary.name, summary.lat, summary.lng, summary.kelurahan_code, summary.status),
         )
+    warehouses = {
+        w.id: w
+        for w in db.session.scalars(
+            select(Warehouse).where(
+                Warehouse.id.in_({d.warehouse_id for d in deployments if d.warehouse_id})
+            )
+        )
+    }
     points = _label_points(
-        [d.kelurahan_code for d in deployments] + [s[3] for s in shelters.values()]
+        [d.kelurahan_code for d in deployments]
+        + [s[3] for s in shelters.values()]
+        + [w.kelurahan_code for w in warehouses.values()]
     )
     plates = dict(
         db.session.execute(
@@ -1442,7 +1538,15 @@ def roster_board(event_id: int, *, now: datetime | None = None) -> RosterBoard:
         ).all()
     )
 
-    def locate(shelter_id, code) -> tuple[float | None, float | None]:
+    def locate(shelter_id, code, warehouse_id=None) -> tuple[float | None, float | None]:
+        warehouse = warehouses.get(warehouse_id) if warehouse_id else None
+        if warehouse is not None:
+            # A registered warehouse is where it says it is, else at its kelurahan.
+            if warehouse.lat is not None and warehouse.lng is not None:
+                return warehouse.lat, warehouse.lng
+            point = points.get(warehouse.kelurahan_code or "")
+            if point and point[0] is not None:
+                return point[0], point[1]
         if shelter_id and shelter_id in shelters:
             _name, lat, lng, shelter_code, _status = shelters[shelter_id]
             if lat is not None and lng is not None:
@@ -1458,7 +1562,8 @@ def roster_board(event_id: int, *, now: datetime | None = None) -> RosterBoard:
         label = place_label(deployment, names)
         place = places.get(key)
         if place is None:
-            lat, lng = locate(deployment.shelter_id, deployment.kelurahan_code)
+            warehouse_id = key[1] if key[0] == "warehouse" else None
+            lat, lng = locate(deployment.shelter_id, deployment.kelurahan_code, warehouse_id)
             place = places[key] = BoardPlace(
                 key=key,
                 kind=deployment.place_kind,
@@ -1467,6 +1572,7 @@ def roster_board(event_id: int, *, now: datetime | None = None) -> RosterBoard:
                 lng=lng,
                 shelter_id=deployment.shelter_id,
                 kelurahan_code=deployment.kelurahan_code,
+                warehouse_id=warehouse_id,
             )
         phase = deployment_phase(deployment)
         entry = BoardEntry(
@@ -1568,6 +1674,7 @@ KSB_FIELDS = (
     "decree_number",
     "contact_name",
     "contact_phone",
+    "warehouse_id",
     "active",
 )
 
@@ -1650,9 +1757,70 @@ def _ksb_values(values: Mapping, ksb: KampungSiagaBencana | None = None) -> dict
         )
     if "contact_phone" in values:
         parsed["contact_phone"] = _phone(values["contact_phone"], "contact_phone", "Telepon kontak")
+    if "warehouse_id" in values:
+        parsed["warehouse_id"] = _lumbung_sosial(values["warehouse_id"], ksb)
     if "active" in values:
         parsed["active"] = inputs.flag(values["active"], "active", "Aktif", lenient=True)
     return parsed
+
+
+def _lumbung_sosial(value, ksb: KampungSiagaBencana | None) -> int | None:
+    """The KSB's lumbung sosial: a warehouse of tier lumbung_sosial, active (the current link
+    may stay after the warehouse is deactivated) and not the lumbung sosial of another KSB."""
+    label = "Lumbung sosial"
+    warehouse = get_warehouse(value, "warehouse_id", label)
+    if warehouse is None:
+        return None
+    if warehouse.tier != LUMBUNG_SOSIAL:
+        tier = WAREHOUSE_TIERS.get(warehouse.tier, warehouse.tier)
+        raise DomainError(
+            f"Gudang '{warehouse.name}' ({warehouse.code}) tercatat sebagai {tier}, bukan "
+            "lumbung sosial; pilih gudang bertingkat lumbung sosial.",
+            field="warehouse_id",
+        )
+    unchanged = ksb is not None and ksb.warehouse_id == warehouse.id
+    if not warehouse.active and not unchanged:
+        raise DomainError(
+            f"Lumbung sosial '{warehouse.name}' ({warehouse.code}) tidak aktif; pilih yang lain.",
+            field="warehouse_id",
+        )
+    other = db.session.scalar(
+        select(KampungSiagaBencana).where(
+            KampungSiagaBencana.warehouse_id == warehouse.id,
+            KampungSiagaBencana.id != (ksb.id if ksb is not None and ksb.id else -1),
+        )
+    )
+    if other is not None:
+        raise Conflict(
+            f"Lumbung sosial '{warehouse.name}' ({warehouse.code}) sudah ditautkan ke KSB "
+            f"'{other.name}'; satu lumbung sosial untuk satu KSB. Lepaskan tautan di KSB itu "
+            "lebih dulu bila perlu.",
+            field="warehouse_id",
+            details={"ksb_id": other.id},
+        )
+    return warehouse.id
+
+
+def lumbung_choices(ksb: KampungSiagaBencana | None = None) -> list[Warehouse]:
+    """Active lumbung sosial warehouses no other KSB uses (and the KSB's own), by name."""
+    own = ksb.warehouse_id if ksb is not None and ksb.warehouse_id else -1
+    taken = select(KampungSiagaBencana.warehouse_id).where(
+        KampungSiagaBencana.warehouse_id.is_not(None),
+        KampungSiagaBencana.id != (ksb.id if ksb is not None and ksb.id else -1),
+    )
+    query = select(Warehouse).where(
+        Warehouse.tier == LUMBUNG_SOSIAL,
+        or_(Warehouse.id == own, Warehouse.active.is_(True) & Warehouse.id.not_in(taken)),
+    )
+    return list(db.session.scalars(query.order_by(Warehouse.name, Warehouse.code)))
+
+
+def ksb_warehouses(items: Iterable[KampungSiagaBencana]) -> dict[int, Warehouse]:
+    """warehouse id -> Warehouse of the KSB's lumbung sosial, in one query."""
+    ids = {k.warehouse_id for k in items if k.warehouse_id}
+    if not ids:
+        return {}
+    return {w.id: w for w in db.session.scalars(select(Warehouse).where(Warehouse.id.in_(ids)))}
 
 
 def register_ksb(
@@ -1664,12 +1832,13 @@ def register_ksb(
     decree_number: str = "",
     contact_name: str = "",
     contact_phone: str = "",
+    warehouse_id: int | None = None,
     active: bool = True,
 ) -> KampungSiagaBencana:
     """Register a Kampung Siaga Bencana; one per kelurahan/desa.
 
-    Its lumbung sosial is a warehouse of the stock system, which does not exist yet: the link
-    is added with the relief-logistics module.
+    Its lumbung sosial (warehouse_id, optional) is a registered warehouse of tier
+    lumbung_sosial, active and not linked to another KSB (Conflict naming that KSB).
     """
     values = _ksb_values(
         {
@@ -1680,6 +1849,7 @@ def register_ksb(
             "decree_number": decree_number,
             "contact_name": contact_name,
             "contact_phone": contact_phone,
+            "warehouse_id": warehouse_id,
             "active": active,
         }
     )
@@ -1843,6 +2013,7 @@ class YearFigures:
     ksb_formed: int
     ksb_facilitated: int
     deployed_members: int = 0
+    ksb_with_lumbung: int = 0  # active KSB with a lumbung sosial linked
 
     @property
     def members_total(self) -> int:
@@ -1877,6 +2048,7 @@ class YearFigures:
             ("KSB aktif", self.ksb_total),
             ("KSB terbentuk tahun ini", self.ksb_formed),
             ("KSB dibina tahun ini", self.ksb_facilitated),
+            ("KSB aktif dengan lumbung sosial", self.ksb_with_lumbung),
         ]
 
 
@@ -1953,6 +2125,9 @@ def year_figures(year: int, *, now: datetime | None = None) -> YearFigures:
         ksb_formed=sum(1 for k in ksb_rows if k.formed_year == year),
         ksb_facilitated=sum(1 for k in ksb_rows if year in (k.facilitation_years or [])),
         deployed_members=len(deployed),
+        ksb_with_lumbung=sum(
+            1 for k in ksb_rows if k.active and k.formed_year <= year and k.warehouse_id
+        ),
     )
 
 

@@ -494,6 +494,10 @@ def _deployment_form_choices(form: DeploymentForm, event: Event, deployment=None
     form.competency.choices = [SelectChoice("", "— tidak ditentukan —")] + [
         SelectChoice(c.code, c.name) for c in service.competency_choices()
     ]
+    warehouses = service.warehouse_choices(deployment.warehouse_id if deployment else None)
+    form.warehouse_id.choices = [SelectChoice("", "— belum terdaftar (tulis namanya) —")] + [
+        SelectChoice(str(w.id), f"{w.name} · {w.code}") for w in warehouses
+    ]
     vehicles = service.vehicle_choices(deployment.vehicle_id if deployment else None)
     form.vehicle_id.choices = [SelectChoice("", "— tanpa kendaraan —")] + [
         SelectChoice(str(v.id), f"{v.plate} · {v.kind}") for v in vehicles
@@ -506,6 +510,10 @@ def _deployment_values(form: DeploymentForm) -> dict:
         "shelter_id": form.shelter_id.data or None,
         "kelurahan_code": form.kelurahan_code.data,
         "place_name": form.place_name.data,
+        # The select stays in the form (hidden) for other kinds of place.
+        "warehouse_id": (form.warehouse_id.data or None)
+        if form.place_kind.data == "gudang"
+        else None,
         "role": form.role.data,
         "competency": form.competency.data or None,
         "letter_number": form.letter_number.data,
@@ -539,6 +547,7 @@ def new_deployment(event_id: int):
         form.shelter_id.data = request.args.get("shelter_id", "")
         form.place_kind.data = request.args.get("place_kind", "shelter")
         form.kelurahan_code.data = request.args.get("kelurahan_code", "")
+        form.warehouse_id.data = request.args.get("warehouse_id", "")
         form.role.data = request.args.get("role", "")
         form.competency.data = request.args.get("competency", "")
         form.starts_at.data = service.local_input_value(utcnow())
@@ -577,6 +586,7 @@ def edit_deployment(deployment_id: int):
         form.shelter_id.data = str(deployment.shelter_id or "")
         form.kelurahan_code.data = deployment.kelurahan_code or ""
         form.place_name.data = deployment.place_name
+        form.warehouse_id.data = str(deployment.warehouse_id or "")
         form.role.data = deployment.role
         competency = next(
             (c for c in service.competency_choices() if c.id == deployment.competency_id), None
@@ -834,6 +844,8 @@ KSB_HEADERS = [
     "Nomor SK",
     "Kontak",
     "Telepon",
+    "Lumbung sosial",
+    "Kode gudang",
     "Aktif",
 ]
 
@@ -844,6 +856,7 @@ def ksb_list():
     query = service.ksb_query(request.args.get("kecamatan", ""), request.args.get("q", ""))
     items = list(db.session.scalars(query))
     names = service.area_names(k.kelurahan_code for k in items)
+    warehouses = service.ksb_warehouses(items)
     fmt = _export_format()
     if fmt:
         rows = (
@@ -856,13 +869,19 @@ def ksb_list():
                 k.decree_number,
                 k.contact_name,
                 k.contact_phone,
+                warehouses[k.warehouse_id].name if k.warehouse_id in warehouses else "",
+                warehouses[k.warehouse_id].code if k.warehouse_id in warehouses else "",
                 "ya" if k.active else "tidak",
             ]
             for k in items
         )
         return table_response("kampung-siaga-bencana", KSB_HEADERS, rows, fmt)
     return render_template(
-        "tagana/ksb.html", items=items, names=names, kecamatan=service.kecamatan_options()
+        "tagana/ksb.html",
+        items=items,
+        names=names,
+        warehouses=warehouses,
+        kecamatan=service.kecamatan_options(),
     )
 
 
@@ -875,13 +894,25 @@ def _ksb_values(form: KsbForm) -> dict:
         "decree_number": form.decree_number.data,
         "contact_name": form.contact_name.data,
         "contact_phone": form.contact_phone.data,
+        "warehouse_id": form.warehouse_id.data or None,
         "active": form.active.data,
     }
 
 
+def _ksb_form_choices(form: KsbForm, ksb) -> None:
+    form.warehouse_id.choices = [SelectChoice("", "— belum ditautkan —")] + [
+        SelectChoice(str(w.id), f"{w.name} · {w.code}" + ("" if w.active else " (tidak aktif)"))
+        for w in service.lumbung_choices(ksb)
+    ]
+
+
 def _render_ksb_form(form, ksb, status=200):
     return render_template(
-        "tagana/ksb_form.html", form=form, ksb=ksb, kelurahan=service.kelurahan_options()
+        "tagana/ksb_form.html",
+        form=form,
+        ksb=ksb,
+        kelurahan=service.kelurahan_options(),
+        lumbung_count=len(form.warehouse_id.choices) - 1,
     ), status
 
 
@@ -889,6 +920,7 @@ def _render_ksb_form(form, ksb, status=200):
 @roles_required(*OFFICE_ROLES)
 def new_ksb():
     form = KsbForm()
+    _ksb_form_choices(form, None)
     if form.validate_on_submit():
         try:
             service.register_ksb(**_ksb_values(form))
@@ -907,8 +939,10 @@ def new_ksb():
 def edit_ksb(ksb_id: int):
     ksb = service.get_ksb(ksb_id)
     form = KsbForm(obj=ksb if request.method == "GET" else None)
+    _ksb_form_choices(form, ksb)
     if request.method == "GET":
         form.facilitation_years.data = ", ".join(str(y) for y in ksb.facilitation_years or [])
+        form.warehouse_id.data = str(ksb.warehouse_id or "")
     if form.validate_on_submit():
         try:
             service.update_ksb(ksb, **_ksb_values(form))

@@ -80,8 +80,9 @@ class DeploymentForm(FlaskForm):
     )
     shelter_id = SelectField("Tempat pengungsian", choices=[], **NO_CHOICE_CHECK)
     kelurahan_code = StringField("Kelurahan/desa (kode)", render_kw=KELURAHAN)
+    warehouse_id = SelectField("Gudang terdaftar", choices=[], **NO_CHOICE_CHECK)
     place_name = StringField(
-        "Nama tempat (dapur umum, posko, gudang)", render_kw={"maxlength": 200}
+        "Nama tempat (dapur umum, posko, gudang belum terdaftar)", render_kw={"maxlength": 200}
     )
     role = StringField("Peran/tugas", render_kw={"maxlength": 120, "list": "role-options"})
     competency = SelectField("Kompetensi yang dipakai", choices=[], **NO_CHOICE_CHECK)
@@ -116,6 +117,7 @@ class KsbForm(FlaskForm):
     decree_number = StringField("Nomor SK pembentukan", render_kw={"maxlength": 120})
     contact_name = StringField("Nama kontak", render_kw={"maxlength": 160})
     contact_phone = StringField("Telepon kontak", render_kw={"maxlength": 32, "type": "tel"})
+    warehouse_id = SelectField("Lumbung sosial (gudang)", choices=[], **NO_CHOICE_CHECK)
     active = BooleanField("Aktif", default=True)
 
 
