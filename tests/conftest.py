@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import pytest
+from flask import g
 from redis import Redis
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,6 +52,13 @@ def app(tmp_path, redis_server_url):
         "RQ_QUEUE": f"posko-test-{os.getpid()}",
     }
     app = create_app(config)
+
+    @app.before_request
+    def forget_cached_user():
+        # Requests reuse the test's pushed app context, hence its `g`: without this, the user
+        # Flask-Login cached for one client would answer for the next request of any client.
+        g.pop("_login_user", None)
+
     Redis.from_url(redis_server_url).flushdb()
     with app.app_context():
         db.drop_all()

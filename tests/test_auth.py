@@ -208,3 +208,11 @@ def test_api_writes_need_the_csrf_header(app, make_user, bekasi):
     assert refused.status_code == 400 and "CSRF" in refused.get_json()["message"]
     accepted = client.post("/api/v1/shelters", json=body, headers={"X-CSRFToken": token})
     assert accepted.status_code == 201, accepted.get_json()
+
+
+def test_a_second_client_is_not_logged_in_by_the_first(app, client, make_user, login):
+    login(make_user("operator"))
+    assert client.get("/").status_code == 200
+    stranger = app.test_client()
+    assert stranger.get("/").status_code == 302
+    assert stranger.get("/api/v1/events").status_code == 401
