@@ -1,6 +1,7 @@
 """Role checks for views and the API."""
 
 from functools import wraps
+from urllib.parse import urlsplit
 
 from flask import abort
 from flask_login import current_user
@@ -23,3 +24,12 @@ def roles_required(*roles: str):
         return wrapped
 
     return decorator
+
+
+def local_target(target: str | None, default: str) -> str:
+    """`target` if it is a path on this site, else `default`: a crafted `next` link must not
+    send someone elsewhere ("//host" and "/\\host" leave the site in a browser)."""
+    target = target or ""
+    parts = urlsplit(target)
+    safe = target.startswith("/") and not target.startswith(("//", "/\\")) and "\\" not in target
+    return target if safe and not parts.netloc and not parts.scheme else default

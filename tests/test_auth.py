@@ -51,6 +51,15 @@ def test_open_redirect_is_blocked(client, make_user):
         "/masuk?next=https://evil.example/", data={"username": "siti", "password": PASSWORD}
     )
     assert response.headers["Location"] == "/"
+    client.post("/keluar")
+    # A backslash after the slash also leaves the site in a browser.
+    response = client.post(
+        "/masuk?next=/\\evil.example/", data={"username": "siti", "password": PASSWORD}
+    )
+    assert response.headers["Location"] == "/"
+    client.post("/keluar")
+    response = client.post("/masuk?next=/wilayah/", data={"username": "siti", "password": PASSWORD})
+    assert response.headers["Location"] == "/wilayah/"
 
 
 def test_anonymous_is_sent_to_login_and_api_gets_401(client):

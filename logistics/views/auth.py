@@ -1,11 +1,10 @@
 """Logging in and out."""
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from logistics.extensions import db, limiter
+from logistics.security import local_target
 from logistics.services.audit import record_action
 from logistics.services.users import authenticate
 from logistics.views.forms import LoginForm
@@ -15,18 +14,6 @@ bp = Blueprint("auth", __name__)
 
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def _safe_next(target: str | None) -> str:
-    # Only same-site paths: an attacker's link must not bounce a fresh login to their site.
-    if (
-        target
-        and urlsplit(target).netloc == ""
-        and target.startswith("/")
-        and not target.startswith("//")
-    ):
-        return target
-    return url_for("main.index")
 
 
 @bp.route("/masuk", methods=["GET", "POST"])
@@ -44,7 +31,7 @@ def login():
         login_user(user, remember=form.remember.data)
         record_action("login", "users", user.id)
         db.session.commit()
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(local_target(request.args.get("next"), url_for("main.index")))
     return render_template("auth/login.html", form=form)
 
 

@@ -39,6 +39,7 @@ from logistics.views.events_forms import (
     field_name,
     impact_form_class,
 )
+from logistics.views.forms import attach_error
 
 bp = Blueprint("events", __name__, url_prefix="/kejadian")
 PAGE_SIZE = 50
@@ -68,16 +69,8 @@ def _show_nik() -> bool:
 
 
 def _form_error(form, exc: DomainError) -> None:
-    """Show a service error next to its field, or at the top when the form has no such field."""
-    name = (exc.field or "").removeprefix("figures.")
-    name = field_name(name)
-    target = getattr(form, name, None)
-    if target is not None and hasattr(target, "errors"):
-        if isinstance(target.errors, tuple):
-            target.errors = list(target.errors)
-        target.errors.append(exc.message)
-    else:
-        flash(exc.message, "danger")
+    """Impact fields arrive as 'figures.<measure>'; the form names them differently."""
+    attach_error(form, exc, field=field_name((exc.field or "").removeprefix("figures.")))
 
 
 def _codes_from(form) -> list[str]:

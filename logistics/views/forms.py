@@ -1,15 +1,35 @@
 """Flask-WTF forms shared by the views (labels and messages in Bahasa Indonesia)."""
 
+from flask import flash
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from logistics.errors import DomainError
 from logistics.models import ROLES
 from logistics.models.areas import LEVEL_LABELS
 
 REQUIRED = "Wajib diisi."
+# Fields a person cannot see: an error there would be invisible.
+HIDDEN_FIELD_TYPES = ("HiddenField", "CSRFTokenField")
+
+
+def attach_error(
+    form, exc: DomainError, fallback: str | None = None, field: str | None = None
+) -> None:
+    """Show a service error under the field it names (or `fallback`), else at the top of the page."""
+    for name in (field or exc.field, fallback):
+        target = getattr(form, name, None) if name else None
+        if (
+            target is not None
+            and hasattr(target, "errors")
+            and target.type not in HIDDEN_FIELD_TYPES
+        ):
+            target.errors = [*target.errors, exc.message]
+            return
+    flash(exc.message, "danger")
 
 
 class LoginForm(FlaskForm):

@@ -17,6 +17,7 @@ from logistics.models.users import OFFICE_ROLES, WRITER_ROLES
 from logistics.security import roles_required
 from logistics.services import shelters as service
 from logistics.services.maps import use_local_assets
+from logistics.views.forms import attach_error
 from logistics.views.shelters_forms import (
     SEX_GROUPS,
     VULNERABLE_GROUPS,
@@ -184,15 +185,6 @@ def map_page():
     )
 
 
-def _form_error(form, exc: DomainError) -> None:
-    """Put a service error on its form field, or at the top of the form."""
-    target = getattr(form, exc.field, None) if exc.field else None
-    if target is not None and hasattr(target, "errors") and exc.field != "client_id":
-        target.errors = [*target.errors, exc.message]
-    else:
-        form.form_errors.append(exc.message)
-
-
 def _event_choices(form: ShelterForm) -> None:
     form.event_id.choices = [("", "— tanpa kejadian (tempat siaga) —")] + [
         (str(e.id), f"{e.code} · {e.title}") for e in service.filter_options()["events"]
@@ -231,7 +223,7 @@ def new():
         try:
             result = service.open_shelter(**_shelter_values(form))
         except DomainError as exc:
-            _form_error(form, exc)
+            attach_error(form, exc)
             return _render_form(form, None, exc.status)
         db.session.commit()
         flash(f"Tempat pengungsian '{result.shelter.name}' dibuka.", "success")
@@ -281,7 +273,7 @@ def edit(shelter_id: int):
             result = service.update_shelter(shelter, **_shelter_values(form))
         except DomainError as exc:
             db.session.rollback()
-            _form_error(form, exc)
+            attach_error(form, exc)
             return _render_form(form, shelter, exc.status)
         db.session.commit()
         flash("Perubahan disimpan.", "success")
@@ -318,7 +310,7 @@ def count(shelter_id: int):
                 recorded_by_id=current_user.id,
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            attach_error(form, exc)
             return _render_count(form, shelter, exc.status)
         db.session.commit()
         flash(
@@ -356,7 +348,7 @@ def close(shelter_id: int):
         try:
             service.close_shelter(shelter, note=form.note.data or "")
         except DomainError as exc:
-            form.form_errors.append(exc.message)
+            attach_error(form, exc)
             status = exc.status
         else:
             db.session.commit()

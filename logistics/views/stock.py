@@ -11,6 +11,7 @@ from logistics.models.users import OFFICE_ROLES
 from logistics.security import roles_required
 from logistics.services import catalogue, warehouses
 from logistics.services.shelters import kelurahan_choices
+from logistics.views.forms import attach_error
 from logistics.views.stock_forms import ItemForm, KitForm, WarehouseForm
 
 bp = Blueprint("stock", __name__, url_prefix="/logistik")
@@ -53,14 +54,6 @@ def _yes(value: bool) -> str:
 def _quantity(value) -> str:
     text = f"{value.normalize():f}" if value is not None else ""
     return text.replace(".", ",")
-
-
-def _form_error(form, exc: DomainError) -> None:
-    target = getattr(form, exc.field, None) if exc.field else None
-    if target is not None and hasattr(target, "errors"):
-        target.errors = [*target.errors, exc.message]
-    else:
-        form.form_errors.append(exc.message)
 
 
 def _can_manage() -> bool:
@@ -152,7 +145,7 @@ def item_new():
             item = catalogue.create_item(**_item_values(form))
         except DomainError as exc:
             db.session.rollback()
-            _form_error(form, exc)
+            attach_error(form, exc)
             return _render_item_form(form, None, exc.status)
         db.session.commit()
         flash(f"Barang '{item.name}' ditambahkan ke katalog.", "success")
@@ -189,7 +182,7 @@ def item_edit(item_id: int):
             catalogue.update_item(item, **_item_values(form))
         except DomainError as exc:
             db.session.rollback()
-            _form_error(form, exc)
+            attach_error(form, exc)
             return _render_item_form(form, item, exc.status)
         db.session.commit()
         flash("Perubahan disimpan.", "success")
@@ -341,7 +334,7 @@ def warehouse_new():
             warehouse = warehouses.create_warehouse(**values)
         except DomainError as exc:
             db.session.rollback()
-            _form_error(form, exc)
+            attach_error(form, exc)
             return _render_warehouse_form(form, None, exc.status)
         db.session.commit()
         flash(f"Gudang '{warehouse.name}' ({warehouse.code}) ditambahkan.", "success")
@@ -379,7 +372,7 @@ def warehouse_edit(warehouse_id: int):
             warehouses.update_warehouse(warehouse, **_warehouse_values(form))
         except DomainError as exc:
             db.session.rollback()
-            _form_error(form, exc)
+            attach_error(form, exc)
             return _render_warehouse_form(form, warehouse, exc.status)
         db.session.commit()
         flash("Perubahan disimpan.", "success")

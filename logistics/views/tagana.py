@@ -1,8 +1,6 @@
 """Tagana pages: members and import, deployments, check-in/out and task reports from the phone,
 the roster board with its map, KSB, vehicles and the year figures."""
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     Response,
@@ -29,10 +27,11 @@ from logistics.formatting import tanggal, tanggal_jam
 from logistics.models import Deployment, Event, TaganaMember, User, Vehicle, utcnow
 from logistics.models.tagana import LEVELS, PLACE_KINDS
 from logistics.models.users import OFFICE_ROLES, WRITER_ROLES
-from logistics.security import roles_required
+from logistics.security import local_target, roles_required
 from logistics.services import tagana as service
 from logistics.services.maps import use_local_assets
 from logistics.services.tagana_import import import_members, member_template
+from logistics.views.forms import attach_error
 from logistics.views.tagana_forms import (
     CancelForm,
     CheckForm,
@@ -54,25 +53,9 @@ def _tz() -> str:
     return current_app.config["OFFICE_TIMEZONE"]
 
 
-def _show_error(form, error: DomainError, fallback: str | None = None) -> None:
-    """Put a service's message under the form field it names, or at the top of the page."""
-    name = error.field if error.field and hasattr(form, error.field) else fallback
-    target = getattr(form, name, None) if name else None
-    if target is None or name == "csrf_token":
-        flash(error.message, "danger")
-        return
-    target.errors = [*target.errors, error.message]
-
-
 def _local_redirect(default: str):
     """Back to where the person came from (a form's `next`), only within this site."""
-    target = request.form.get("next") or request.args.get("next") or ""
-    parts = urlsplit(target)
-    # "//host" and "/\\host" would leave the site in a browser.
-    safe = target.startswith("/") and not target.startswith(("//", "/\\")) and "\\" not in target
-    if safe and not parts.netloc and not parts.scheme:
-        return redirect(target)
-    return redirect(default)
+    return redirect(local_target(request.form.get("next") or request.args.get("next"), default))
 
 
 def _actor():
@@ -278,7 +261,7 @@ def new_member():
         try:
             member = service.create_member(**_member_values(form))
         except DomainError as exc:
-            _show_error(form, exc, "nia")
+            attach_error(form, exc, "nia")
             return _render_member_form(form, None, exc.status)
         db.session.commit()
         flash(f"Anggota {member.name} tersimpan.", "success")
@@ -303,7 +286,7 @@ def edit_member(member_id: int):
             service.update_member(member, **_member_values(form))
         except DomainError as exc:
             db.session.rollback()
-            _show_error(form, exc, "nia")
+            attach_error(form, exc, "nia")
             return _render_member_form(form, member, exc.status)
         db.session.commit()
         flash("Perubahan data anggota tersimpan.", "success")
@@ -377,7 +360,7 @@ def import_members_page():
         try:
             report = import_members(upload.read(), source_name=name, dry_run=form.dry_run.data)
         except DomainError as exc:
-            _show_error(form, exc, "file")
+            attach_error(form, exc, "file")
             status = exc.status
         else:
             if report.applied:
@@ -561,7 +544,7 @@ def new_deployment(event_id: int):
             )
         except DomainError as exc:
             db.session.rollback()
-            _show_error(form, exc, "member_id")
+            attach_error(form, exc, "member_id")
             return _render_deployment_form(form, event, status=exc.status)
         db.session.commit()
         flash(
@@ -601,7 +584,7 @@ def edit_deployment(deployment_id: int):
             service.update_deployment(deployment, **_deployment_values(form))
         except DomainError as exc:
             db.session.rollback()
-            _show_error(form, exc, "role")
+            attach_error(form, exc, "role")
             return _render_deployment_form(form, event, deployment, exc.status)
         db.session.commit()
         flash("Perubahan penugasan tersimpan.", "success")
@@ -718,7 +701,7 @@ def report(deployment_id: int):
             )
         except DomainError as exc:
             db.session.rollback()
-            _show_error(form, exc, "activities")
+            attach_error(form, exc, "activities")
             status = exc.status
         else:
             db.session.commit()
@@ -926,7 +909,7 @@ def new_ksb():
             service.register_ksb(**_ksb_values(form))
         except DomainError as exc:
             db.session.rollback()
-            _show_error(form, exc, "name")
+            attach_error(form, exc, "name")
             return _render_ksb_form(form, None, exc.status)
         db.session.commit()
         flash("Kampung Siaga Bencana tersimpan.", "success")
@@ -948,7 +931,7 @@ def edit_ksb(ksb_id: int):
             service.update_ksb(ksb, **_ksb_values(form))
         except DomainError as exc:
             db.session.rollback()
-            _show_error(form, exc, "name")
+            attach_error(form, exc, "name")
             return _render_ksb_form(form, ksb, exc.status)
         db.session.commit()
         flash("Perubahan KSB tersimpan.", "success")
@@ -993,7 +976,7 @@ def new_vehicle():
             )
         except DomainError as exc:
             db.session.rollback()
-            _show_error(form, exc, "plate")
+            attach_error(form, exc, "plate")
             return _render_vehicle_form(form, None, exc.status)
         db.session.commit()
         flash("Kendaraan tersimpan.", "success")
@@ -1017,7 +1000,7 @@ def edit_vehicle(vehicle_id: int):
             )
         except DomainError as exc:
             db.session.rollback()
-            _show_error(form, exc, "plate")
+            attach_error(form, exc, "plate")
             return _render_vehicle_form(form, vehicle, exc.status)
         db.session.commit()
         flash("Perubahan kendaraan tersimpan.", "success")

@@ -51,6 +51,7 @@ from logistics.services.victims import (
     victims_query,
     vulnerable_groups,
 )
+from logistics.views.forms import attach_error
 from logistics.views.victims_forms import (
     HouseholdForm,
     ImportForm,
@@ -83,13 +84,6 @@ def shown_number(value: str | None, full: bool) -> str:
 def kelurahan_names() -> dict[str, str]:
     rows = db.session.execute(select(Area.code, Area.name).where(Area.level == "kelurahan"))
     return dict(rows.all())
-
-
-def _form_error(form, exc: DomainError, fallback: str) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is None:
-        field = getattr(form, fallback)
-    field.errors = list(field.errors) + [exc.message]
 
 
 def _int_arg(name: str) -> int | None:
@@ -315,7 +309,7 @@ def edit_person(person_id: int):
             update_person(person, **changes)
         except DomainError as exc:
             db.session.rollback()
-            _form_error(form, exc, "name")
+            attach_error(form, exc, "name")
             return render_template(
                 "victims/person_form.html", form=form, person=person, mask_nik=mask_nik
             ), exc.status
@@ -410,7 +404,7 @@ def register():
             )
         except DomainError as exc:
             db.session.rollback()
-            _form_error(form, exc, "no_kk")
+            attach_error(form, exc, "no_kk")
             return render_template("victims/register.html", form=form), exc.status
         db.session.commit()
         if not created:
@@ -479,7 +473,7 @@ def add_member(household_id: int):
             )
         except DomainError as exc:
             db.session.rollback()
-            _form_error(form, exc, "name")
+            attach_error(form, exc, "name")
             return render_template("victims/member.html", **context), exc.status
         db.session.commit()
         name = victim.person.name
@@ -570,7 +564,7 @@ def new_institution():
             )
         except DomainError as exc:
             db.session.rollback()
-            _form_error(form, exc, "name")
+            attach_error(form, exc, "name")
             return render_template("victims/institution_form.html", form=form), exc.status
         db.session.commit()
         flash(
@@ -673,7 +667,7 @@ def import_upload():
             event = get_event(int(form.event_id.data))
             path = victim_import.store_upload(upload, name)
         except DomainError as exc:
-            _form_error(form, exc, "file")
+            attach_error(form, exc, "file")
             return render_template("victims/import_upload.html", form=form), exc.status
         record = _start(
             VICTIM_IMPORT_DRY_RUN,
