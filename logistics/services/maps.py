@@ -5,9 +5,9 @@ import threading
 import geopandas as gpd
 import shapely
 from flask import url_for
-from geo.maps import area_map, render_map_html, simplify_for_zoom
 from sqlalchemy import select
 
+from geo.maps import area_map, render_map_html, simplify_for_zoom
 from logistics.extensions import db
 from logistics.models import Area
 from logistics.services.areas import _revision
