@@ -10,6 +10,12 @@ def utcnow() -> datetime:
 
 from logistics.models.areas import Area, BoundarySet  # noqa: E402
 from logistics.models.audit import AuditEntry  # noqa: E402
+from logistics.models.distributions import (  # noqa: E402
+    Distribution,
+    DistributionRecipient,
+    FieldKitchen,
+    KitchenMeal,
+)
 from logistics.models.events import (  # noqa: E402
     ChronologyEntry,
     Event,
@@ -19,6 +25,13 @@ from logistics.models.events import (  # noqa: E402
     ImpactFigure,
 )
 from logistics.models.jobs import JobRecord  # noqa: E402
+from logistics.models.ledger import (  # noqa: E402
+    DocumentCounter,
+    StockCountLine,
+    StockDocument,
+    StockLot,
+    StockMovement,
+)
 from logistics.models.people import Household, InstitutionVictim, Person, Victim  # noqa: E402
 from logistics.models.shelters import Shelter, ShelterCount  # noqa: E402
 from logistics.models.stock import Item, KitComponent, Warehouse  # noqa: E402
@@ -40,27 +53,36 @@ __all__ = [
     "ChronologyEntry",
     "Competency",
     "Deployment",
+    "Distribution",
+    "DistributionRecipient",
+    "DocumentCounter",
     "Event",
     "EventArea",
     "EventDecree",
+    "FieldKitchen",
     "HazardType",
     "Household",
     "ImpactFigure",
     "InstitutionVictim",
     "Item",
-    "KitComponent",
     "JobRecord",
     "KampungSiagaBencana",
+    "KitchenMeal",
+    "KitComponent",
     "Person",
     "ROLES",
     "Shelter",
     "ShelterCount",
+    "StockCountLine",
+    "StockDocument",
+    "StockLot",
+    "StockMovement",
     "TaganaMember",
     "TaskReport",
     "Training",
     "User",
-    "Victim",
-    "Vehicle",
-    "Warehouse",
     "utcnow",
+    "Vehicle",
+    "Victim",
+    "Warehouse",
 ]
