@@ -6,7 +6,15 @@ import subprocess
 from datetime import date
 from pathlib import Path
 
-from bench import bench_app, bench_events, bench_geo, bench_import
+from bench import (
+    bench_app,
+    bench_distributions,
+    bench_events,
+    bench_geo,
+    bench_import,
+    bench_ledger,
+    bench_spm,
+)
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 
@@ -87,6 +95,54 @@ def main() -> None:
         True,
     )
 
+    card = bench_ledger.run()
+    row(
+        "Stock card, item with 100,000 movements, first page (median / p95)",
+        f"{card['card_first_page_median_ms']:.0f} / {card['card_first_page_p95_ms']:.0f} ms",
+        "< 300 ms",
+        card["card_first_page_p95_ms"] < 300,
+    )
+    row(
+        "  last page (oldest movements), p95",
+        f"{card['card_last_page_p95_ms']:.0f} ms",
+        "< 300 ms",
+        card["card_last_page_p95_ms"] < 300,
+    )
+
+    dist = bench_distributions.run()
+    row(
+        "Distribution POSTs via gunicorn, 200/s offered for 30 s",
+        f"{dist['achieved_per_s']:.0f}/s, p95 {dist['p95_ms']:.0f} ms",
+        ">= 200/s, p95 < 150 ms",
+        dist["achieved_per_s"] >= 195 and dist["p95_ms"] < 150,
+    )
+    row(
+        "  errors / every accepted submission stored",
+        f"{dist['errors']} / {'yes' if dist['all_present'] else 'NO'}",
+        "0 / yes",
+        dist["errors"] == 0 and dist["all_present"],
+    )
+    row(
+        "  capacity (closed loop, 24 connections)",
+        f"{dist['capacity_per_s']:.0f}/s",
+        "-",
+        True,
+    )
+
+    spm = bench_spm.run()
+    row(
+        "SPM full rebuild, Jawa Barat year (2,000,000 recipient lines)",
+        f"{spm['rebuild_s']:.1f} s",
+        "< 60 s",
+        spm["rebuild_s"] < 60,
+    )
+    row(
+        "  vs. one plain SQL aggregation pass",
+        f"{spm['ratio']:.1f}x ({spm['plain_sql_s']:.1f} s)",
+        "<= 3x",
+        spm["ratio"] <= 3,
+    )
+
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True
     ).stdout.strip()
@@ -103,7 +159,7 @@ def main() -> None:
         "Details: "
         + ", ".join(
             f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}"
-            for k, v in {**load, **geo, **home, **event, **victims}.items()
+            for k, v in {**load, **geo, **home, **event, **victims, **card, **dist, **spm}.items()
         ),
         "",
     ]

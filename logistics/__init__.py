@@ -33,6 +33,7 @@ def register_extensions(app: Flask) -> None:
     from logistics.extensions import csrf, db, limiter, login_manager, migrate
     from logistics.queue import redis_url
     from logistics.services.audit import register_audit_listeners
+    from logistics.services.spm_tracking import install_listeners
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -45,6 +46,7 @@ def register_extensions(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)
     register_audit_listeners()
+    install_listeners()
 
     @login_manager.user_loader
     def load_user(user_id: str):

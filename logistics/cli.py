@@ -23,6 +23,7 @@ from logistics.services.audit import acting_as
 geo_cli = AppGroup("geo", help="Administrative boundaries.")
 users_cli = AppGroup("users", help="User accounts.")
 demo_cli = AppGroup("demo", help="Demo data.")
+spm_cli = AppGroup("spm", help="SPM aggregate tables.")
 
 
 def _fail(message: str) -> None:
@@ -99,6 +100,19 @@ def demo_seed():
         done = seed_demo()
         db.session.commit()
     click.echo(f"demo: {done}")
+
+
+@spm_cli.command("rebuild")
+@click.option("--year", type=int, default=None, help="Only this fiscal year (default: all).")
+def spm_rebuild(year: int | None):
+    """Rebuild the SPM needs, deliveries and achievement tables from the source rows."""
+    from logistics.services.spm_aggregates import rebuild
+
+    result = rebuild(year, progress=lambda pct, msg: click.echo(f"  {pct:3d}% {msg}"))
+    db.session.commit()
+    click.echo(
+        f"{result['daily_rows']} daily rows, years {result['years']} in {result['seconds']} s"
+    )
 
 
 @click.command("worker")
@@ -213,3 +227,4 @@ def serve_command(host: str, port: int, web_workers: int, rq_workers: int, demo:
 def register_cli(app) -> None:
     for command in (geo_cli, users_cli, demo_cli, worker_command, serve_command):
         app.cli.add_command(command)
+    app.cli.add_command(spm_cli)

@@ -29,6 +29,10 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SECURE = False
     WTF_CSRF_TIME_LIMIT = None  # a form left open through a long night shift still submits
+    # Days within which the same SPM component to the same household or person counts as
+    # double aid (0 = no check); a partial dict overrides only the components it names.
+    # The reasons per component are with the defaults in services/distributions.py.
+    DOUBLE_AID_DAYS: dict = {}
 
 
 # Environment variable -> (config key, converter)

@@ -11,7 +11,19 @@ from rq.serializers import JSONSerializer
 LOAD_BOUNDARIES = "workers.jobs.load_boundaries"
 VICTIM_IMPORT_DRY_RUN = "workers.jobs.victim_import_dry_run"
 VICTIM_IMPORT = "workers.jobs.import_victims"
-JOB_FUNCTIONS = (LOAD_BOUNDARIES, VICTIM_IMPORT_DRY_RUN, VICTIM_IMPORT)
+SPM_RECOMPUTE = "workers.jobs.spm_recompute"
+SPM_RECOMPUTE_YEAR = "workers.jobs.spm_recompute_year"
+SPM_CATCH_UP = "workers.jobs.spm_catch_up"
+SPM_REBUILD = "workers.jobs.spm_rebuild"
+JOB_FUNCTIONS = (
+    LOAD_BOUNDARIES,
+    VICTIM_IMPORT_DRY_RUN,
+    VICTIM_IMPORT,
+    SPM_RECOMPUTE,
+    SPM_RECOMPUTE_YEAR,
+    SPM_CATCH_UP,
+    SPM_REBUILD,
+)
 
 EMBEDDED_URL_FILE = "embedded-redis.url"
 

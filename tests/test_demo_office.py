@@ -78,3 +78,52 @@ def test_demo_roster_board_shows_who_is_where_and_the_gaps(db, client, make_user
     gaps = board.split('<section id="kosong">', 1)[1].split("</section>", 1)[0]
     assert "Balai Warga RW 07 Jatiasih" in gaps and "Aula Kantor Kelurahan Margahayu" in gaps
     assert "Masjid Al-Ikhlas Pondok Gede Permai" not in gaps  # Siti is on duty there
+
+
+def test_demo_logistics_balance_and_show_on_the_pages(db, client, make_user, login):
+    from logistics.models import (
+        BudgetRealisation,
+        Distribution,
+        DistributionRecipient,
+        KitchenMeal,
+        StockDocument,
+        StockLot,
+        StockMovement,
+    )
+
+    done = seed_demo()
+    db.session.commit()
+    assert done["distributions"] > 40 and done["kitchen_meals"] == 6
+    # Every lot's balance is the sum of its movements, and none is negative.
+    movements = dict(
+        db.session.execute(
+            select(StockMovement.lot_id, func.sum(StockMovement.quantity)).group_by(
+                StockMovement.lot_id
+            )
+        ).all()
+    )
+    lots = db.session.scalars(select(StockLot)).all()
+    assert lots and all(lot.quantity == movements.get(lot.id, 0) >= 0 for lot in lots)
+    kinds = set(db.session.scalars(select(StockDocument.kind)))
+    assert {"receipt", "transfer", "dispatch", "adjustment", "kitchen", "distribution"} <= kinds
+    in_transit = db.session.scalar(
+        select(StockDocument).where(StockDocument.status == "in_transit")
+    )
+    assert in_transit is not None and in_transit.to_warehouse.code == "LBS-3275-09-01"
+    overridden = db.session.scalar(
+        select(func.count(Distribution.id)).where(Distribution.override_reason.is_not(None))
+    )
+    assert overridden == 1
+    assert db.session.scalar(select(func.count(DistributionRecipient.id))) > 100
+    assert db.session.scalar(select(func.count(KitchenMeal.id))) == 6
+    assert db.session.scalar(select(func.count(BudgetRealisation.id))) == done["budget_payments"]
+
+    login(make_user("pimpinan"))
+    gudang = db.session.scalar(select(Warehouse).where(Warehouse.code == "GDG-3275-01"))
+    stock = client.get(f"/logistik/gudang/{gudang.id}/stok")
+    assert stock.status_code == 200 and "Makanan siap saji" in stock.get_data(as_text=True)
+    listing = client.get("/penyaluran/")
+    assert listing.status_code == 200 and "permakanan" in listing.get_data(as_text=True).lower()
+    batch = db.session.scalar(select(StockDocument).where(StockDocument.kind == "distribution"))
+    pdf = client.get(f"/logistik/dokumen/{batch.id}/bast.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")

@@ -128,3 +128,55 @@ def import_victims(
             # Imported rows live in the registry now; the uploaded copy of personal data goes.
             victim_import.discard_upload(path)
         return outcome
+
+
+def spm_recompute(event_id: int, day: str | None = None) -> dict:
+    """Bring one event's SPM rows for one day (or all its days) current; then its year."""
+    from datetime import date
+
+    from logistics.services import spm_aggregates, spm_tracking
+
+    the_day = date.fromisoformat(day) if day else None
+    with job_context("spm"):
+        # Released first: a write landing while this runs queues a fresh job, never gets lost.
+        spm_tracking.release(event_id, the_day)
+        rows = spm_aggregates.recompute_event_day(event_id, the_day)
+        year = spm_aggregates.event_year(event_id)
+        db.session.commit()
+        if year is not None:
+            spm_tracking.queue_year(year)
+        return {"event_id": event_id, "day": day, "rows": rows}
+
+
+def spm_recompute_year(year: int) -> dict:
+    """Recompute one fiscal year's distinct-person SPM achievement."""
+    from logistics.services import spm_aggregates, spm_tracking
+
+    with job_context("spm"):
+        spm_tracking.release_year(year)
+        rows = spm_aggregates.recompute_year(year)
+        db.session.commit()
+        return {"year": year, "rows": rows}
+
+
+def spm_catch_up() -> dict:
+    """Recompute what was marked stale while the queue was down."""
+    from logistics.services import spm_aggregates
+
+    with job_context("spm"):
+        done = spm_aggregates.catch_up()
+        db.session.commit()
+        return {"recomputed": done}
+
+
+def spm_rebuild(job_id: str, year: int | None = None) -> dict:
+    """Rebuild every SPM aggregate (of one year, or all) with a progress bar."""
+    from logistics.services import spm_aggregates
+
+    with job_context(job_id):
+
+        def work():
+            result = spm_aggregates.rebuild(year, progress=jobs.report_progress)
+            return result, f"Tabel SPM dibangun ulang: {result['daily_rows']} baris harian."
+
+        return jobs.run_tracked(job_id, work)

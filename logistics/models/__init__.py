@@ -10,6 +10,12 @@ def utcnow() -> datetime:
 
 from logistics.models.areas import Area, BoundarySet  # noqa: E402
 from logistics.models.audit import AuditEntry  # noqa: E402
+from logistics.models.budget import (  # noqa: E402
+    BudgetLine,
+    BudgetNode,
+    BudgetRealisation,
+    BudgetTotalFlag,
+)
 from logistics.models.distributions import (  # noqa: E402
     Distribution,
     DistributionRecipient,
@@ -34,6 +40,14 @@ from logistics.models.ledger import (  # noqa: E402
 )
 from logistics.models.people import Household, InstitutionVictim, Person, Victim  # noqa: E402
 from logistics.models.shelters import Shelter, ShelterCount  # noqa: E402
+from logistics.models.spm import (  # noqa: E402
+    SpmDaily,
+    SpmMetRule,
+    SpmStale,
+    SpmStandard,
+    SpmTarget,
+    SpmYear,
+)
 from logistics.models.stock import Item, KitComponent, Warehouse  # noqa: E402
 from logistics.models.tagana import (  # noqa: E402
     Competency,
@@ -50,6 +64,10 @@ __all__ = [
     "Area",
     "AuditEntry",
     "BoundarySet",
+    "BudgetLine",
+    "BudgetNode",
+    "BudgetRealisation",
+    "BudgetTotalFlag",
     "ChronologyEntry",
     "Competency",
     "Deployment",
@@ -73,6 +91,12 @@ __all__ = [
     "ROLES",
     "Shelter",
     "ShelterCount",
+    "SpmDaily",
+    "SpmMetRule",
+    "SpmStale",
+    "SpmStandard",
+    "SpmTarget",
+    "SpmYear",
     "StockCountLine",
     "StockDocument",
     "StockLot",

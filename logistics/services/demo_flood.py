@@ -203,11 +203,16 @@ def seed_flood_demo() -> dict:
     )
     db.session.flush()
     deployed = _seed_tagana(scenario, event, start_day, tz)
+    db.session.commit()
+    from logistics.services.demo_logistics import seed_logistics_demo
+
+    logistics = seed_logistics_demo(event, start_day, today)
     return {
         "events": 1,
         "shelters": len(scenario["shelters"]),
         "victims": registered,
         "tagana_deployments": deployed,
+        **logistics,
     }
 
 

@@ -105,7 +105,9 @@ def find_or_create_lot(
 ) -> StockLot:
     """The lot of this code and expiry in the warehouse, created empty when new."""
     if item.expires and expiry is None:
-        raise DomainError(f"{item.name} memiliki tanggal kedaluwarsa; isi tanggalnya.", "expiry")
+        raise DomainError(
+            f"{item.name} memiliki tanggal kedaluwarsa; isi tanggalnya.", field="expiry"
+        )
     condition = StockLot.expiry_date.is_(None) if expiry is None else StockLot.expiry_date == expiry
     query = select(StockLot).where(
         StockLot.warehouse_id == warehouse.id,

@@ -1,4 +1,4 @@
-"""Reference data every office starts with (hazards, Tagana skills, item catalogue), from data/."""
+"""Reference data every office starts with (hazards, Tagana skills, item catalogue, SPM standards)."""
 
 import csv
 
@@ -6,12 +6,20 @@ from sqlalchemy import func, select
 
 from logistics.config import ROOT
 from logistics.extensions import db
-from logistics.models import Competency, HazardType, Item, KitComponent
+from logistics.models import (
+    Competency,
+    HazardType,
+    Item,
+    KitComponent,
+    SpmMetRule,
+    SpmStandard,
+)
 
 HAZARDS_FILE = ROOT / "data" / "hazards.csv"
 COMPETENCIES_FILE = ROOT / "data" / "tagana_competencies.csv"
 ITEMS_FILE = ROOT / "data" / "items.csv"
 KITS_FILE = ROOT / "data" / "kit_components.csv"
+SPM_STANDARDS_FILE = ROOT / "data" / "spm_standards.csv"
 
 
 def seed_reference_data() -> dict:
@@ -67,4 +75,11 @@ def seed_reference_data() -> dict:
                     )
                 )
         db.session.flush()
+    # Imported here: the settings service imports the models this module seeds.
+    from logistics.services.spm_settings import seed_met_rules, seed_standards
+
+    if not db.session.scalar(select(func.count(SpmStandard.id))):
+        seed_standards(SPM_STANDARDS_FILE)
+    if not db.session.scalar(select(func.count(SpmMetRule.id))):
+        seed_met_rules()
     return {"hazard_types": added, "competencies": competencies, "items": items}

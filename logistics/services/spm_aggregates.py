@@ -1,0 +1,578 @@
+"""SPM aggregate tables: needs and deliveries per event x day x kelurahan x shelter, and per year.
+
+One set of functions serves the incremental jobs (one event and day) and the full rebuild (every
+event), so both give the same rows by construction.
+"""
+
+import bisect
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Integer,
+    and_,
+    case,
+    cast,
+    delete,
+    extract,
+    func,
+    insert,
+    literal_column,
+    select,
+    text,
+)
+
+from logistics.extensions import db
+from logistics.models import (
+    Distribution,
+    DistributionRecipient,
+    Event,
+    ImpactFigure,
+    Person,
+    Shelter,
+    ShelterCount,
+    SpmDaily,
+    SpmMetRule,
+    SpmStale,
+    SpmYear,
+    Victim,
+    utcnow,
+)
+from logistics.models.distributions import SPM_COMPONENTS
+from logistics.models.spm import ALL_COMPONENTS
+from logistics.services.inputs import office_date
+from logistics.services.spm_settings import met_rules
+
+log = logging.getLogger(__name__)
+INSERT_CHUNK = 5000
+# shelter_key of the row that totals a kelurahan in distinct persons and households.
+KELURAHAN = -1
+Progress = Callable[[int, str], None]
+
+# The canonical person: a merged duplicate counts as the person it was merged into.
+_canonical = func.coalesce(Person.merged_into_id, Person.id)
+
+
+def _in(column, values):
+    return column.in_(values) if values is not None else True
+
+
+def _event_days(event_ids: list[int] | None) -> dict[int, set[date]]:
+    """Days that get rows: the event's first day and every day with a hand-out or head count."""
+    days: dict[int, set[date]] = defaultdict(set)
+    for event_id, started_at in db.session.execute(
+        select(Event.id, Event.started_at).where(_in(Event.id, event_ids))
+    ):
+        days[event_id].add(office_date(started_at))
+    for event_id, day in db.session.execute(
+        select(Distribution.event_id, Distribution.distributed_on)
+        .where(_in(Distribution.event_id, event_ids))
+        .group_by(Distribution.event_id, Distribution.distributed_on)
+    ):
+        days[event_id].add(day)
+    for event_id, day in db.session.execute(
+        select(Shelter.event_id, ShelterCount.counted_on)
+        .join(Shelter, Shelter.id == ShelterCount.shelter_id)
+        .where(Shelter.event_id.is_not(None), _in(Shelter.event_id, event_ids))
+        .group_by(Shelter.event_id, ShelterCount.counted_on)
+    ):
+        days[event_id].add(day)
+    return days
+
+
+def _registry_needs(event_ids):
+    """{event: {(kelurahan, shelter_key, component): (persons, households)}} from the registry."""
+    shelter_key = func.coalesce(Victim.shelter_id, literal_column("0"))
+    rows = db.session.execute(
+        select(
+            Victim.event_id,
+            Victim.kelurahan_code,
+            shelter_key,
+            SpmMetRule.component,
+            func.count(func.distinct(_canonical)),
+            func.count(func.distinct(Person.household_id)),
+        )
+        .join(Person, Person.id == Victim.person_id)
+        .join(SpmMetRule, SpmMetRule.status == Victim.status)
+        .where(_in(Victim.event_id, event_ids))
+        .group_by(Victim.event_id, Victim.kelurahan_code, shelter_key, SpmMetRule.component)
+    )
+    needs: dict[int, dict] = defaultdict(dict)
+    for event_id, kelurahan, key, component, persons, households in rows:
+        needs[event_id][(kelurahan, key, component)] = (persons, households)
+    # A household split over two shelters is one household of its kelurahan.
+    for event_id, kelurahan, component, households in db.session.execute(
+        select(
+            Victim.event_id,
+            Victim.kelurahan_code,
+            SpmMetRule.component,
+            func.count(func.distinct(Person.household_id)),
+        )
+        .join(Person, Person.id == Victim.person_id)
+        .join(SpmMetRule, SpmMetRule.status == Victim.status)
+        .where(_in(Victim.event_id, event_ids))
+        .group_by(Victim.event_id, Victim.kelurahan_code, SpmMetRule.component)
+    ):
+        needs[event_id][(kelurahan, KELURAHAN, component)] = (0, households)
+    return needs
+
+
+def _registered_kelurahan(event_ids) -> dict[int, set[str]]:
+    registered: dict[int, set[str]] = defaultdict(set)
+    for event_id, kelurahan in db.session.execute(
+        select(Victim.event_id, Victim.kelurahan_code)
+        .where(_in(Victim.event_id, event_ids))
+        .group_by(Victim.event_id, Victim.kelurahan_code)
+    ):
+        registered[event_id].add(kelurahan)
+    return registered
+
+
+def _estimated_needs(event_ids, rules, registered):
+    """Rapid-assessment needs for kelurahan of an event with nobody in the registry yet."""
+    persons: dict[tuple, int] = defaultdict(int)
+    households: dict[tuple, int] = defaultdict(int)
+    for event_id, kelurahan, measure, value in db.session.execute(
+        select(
+            ImpactFigure.event_id,
+            ImpactFigure.kelurahan_code,
+            ImpactFigure.measure,
+            ImpactFigure.value,
+        ).where(ImpactFigure.source == "kaji_cepat", _in(ImpactFigure.event_id, event_ids))
+    ):
+        if kelurahan in registered.get(event_id, ()):
+            continue
+        parts = measure.split(".")
+        if parts[0] == "kk" and len(parts) == 2:
+            status, target = parts[1], households
+        elif len(parts) == 3:
+            status, target = parts[0], persons
+        else:
+            continue
+        for component in rules.get(status, ()):
+            target[(event_id, kelurahan, component)] += value
+    needs: dict[int, dict] = defaultdict(dict)
+    for key in set(persons) | set(households):
+        event_id, kelurahan, component = key
+        needs[event_id][(kelurahan, 0, component)] = (persons.get(key, 0), households.get(key, 0))
+    return needs
+
+
+def _shelter_counts(event_ids):
+    """{event: {shelter: (kelurahan, [days], [(persons, households)])}} sorted by day."""
+    counts: dict[int, dict] = defaultdict(dict)
+    for event_id, shelter_id, kelurahan, day, persons, households in db.session.execute(
+        select(
+            Shelter.event_id,
+            Shelter.id,
+            Shelter.kelurahan_code,
+            ShelterCount.counted_on,
+            ShelterCount.persons,
+            ShelterCount.households,
+        )
+        .join(Shelter, Shelter.id == ShelterCount.shelter_id)
+        .where(Shelter.event_id.is_not(None), _in(Shelter.event_id, event_ids))
+        .order_by(Shelter.id, ShelterCount.counted_on)
+    ):
+        entry = counts[event_id].setdefault(shelter_id, (kelurahan, [], []))
+        entry[1].append(day)
+        entry[2].append((persons, households))
+    return counts
+
+
+def _has_merged_persons() -> bool:
+    return (
+        db.session.scalar(select(Person.id).where(Person.merged_into_id.is_not(None)).limit(1))
+        is not None
+    )
+
+
+def _recipients(*columns, merged: bool):
+    """select(columns..., person key) over recipient lines joined to their hand-out.
+
+    The persons table is only joined when some person was merged into another: the common case
+    reads the recipient lines and hand-outs alone.
+    """
+    key = _canonical if merged else DistributionRecipient.person_id
+    query = (
+        select(*columns)
+        .select_from(DistributionRecipient)
+        .join(Distribution, Distribution.id == DistributionRecipient.distribution_id)
+    )
+    if merged:
+        query = query.join(Person, Person.id == DistributionRecipient.person_id)
+    return query, key
+
+
+def _deliveries(event_ids, day, merged: bool):
+    """{(event, day, kelurahan, shelter_key, component): [distinct persons, anonymous portions]}."""
+    shelter_key = func.coalesce(Distribution.shelter_id, literal_column("0"))
+    keys = (
+        Distribution.event_id,
+        Distribution.distributed_on,
+        Distribution.kelurahan_code,
+        shelter_key,
+        Distribution.component,
+    )
+    scope = [_in(Distribution.event_id, event_ids)]
+    if day is not None:
+        scope.append(Distribution.distributed_on == day)
+    delivered: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    query, person = _recipients(*keys, merged=merged)
+    query = query.add_columns(func.count(func.distinct(person)))
+    for *key, persons in db.session.execute(query.where(*scope).group_by(*keys)):
+        delivered[tuple(key)][0] = persons
+    # A person served at two places of a kelurahan on one day is one person of that kelurahan.
+    kelurahan_keys = tuple(k for i, k in enumerate(keys) if i != 3)
+    query, person = _recipients(*kelurahan_keys, merged=merged)
+    query = query.add_columns(func.count(func.distinct(person)))
+    for event_id, day_, kelurahan, component, persons in db.session.execute(
+        query.where(*scope).group_by(*kelurahan_keys)
+    ):
+        delivered[(event_id, day_, kelurahan, KELURAHAN, component)][0] = persons
+    for *key, portions in db.session.execute(
+        select(*keys, func.sum(Distribution.anonymous_portions))
+        .where(*scope, Distribution.anonymous_portions > 0)
+        .group_by(*keys)
+    ):
+        delivered[tuple(key)][1] = int(portions)
+    return delivered
+
+
+def compute_daily(event_ids: list[int] | None = None, day: date | None = None) -> list[dict]:
+    """The spm_daily rows of the given events (all when None), for one day or every day.
+
+    Per kelurahan there is one row per shelter (shelter_key = shelter id, 0 = at home) and one
+    total row (shelter_key = KELURAHAN) in distinct persons and households.
+    """
+    rules = {status: sorted(parts) for status, parts in met_rules().items()}
+    displaced = rules.get("mengungsi", [])
+    days = _event_days(event_ids)
+    registry = _registry_needs(event_ids)
+    estimated = _estimated_needs(event_ids, rules, _registered_kelurahan(event_ids))
+    shelters = _shelter_counts(event_ids)
+    delivered_by_day: dict[tuple, dict] = defaultdict(dict)
+    for (event_id, the_day, kelurahan, key, component), value in _deliveries(
+        event_ids, day, _has_merged_persons()
+    ).items():
+        delivered_by_day[(event_id, the_day)][(kelurahan, key, component)] = value
+    rows = []
+    for event_id, event_days in days.items():
+        wanted = sorted(event_days) if day is None else [day] if day in event_days else []
+        event_registry = registry.get(event_id, {})
+        base = {k: v for k, v in event_registry.items() if k[1] != KELURAHAN}
+        kelurahan_households = {
+            (k[0], k[2]): v[1] for k, v in event_registry.items() if k[1] == KELURAHAN
+        }
+        event_estimated = estimated.get(event_id, {})
+        base.update(event_estimated)
+        for the_day in wanted:
+            needs = dict(base)
+            recounted: set[str] = set()
+            # A shelter's latest head count on or before the day replaces its registry figures.
+            for shelter_id, (kelurahan, count_days, values) in shelters.get(event_id, {}).items():
+                position = bisect.bisect_right(count_days, the_day)
+                if not position:
+                    continue
+                persons, households = values[position - 1]
+                for key in [k for k in needs if k[1] == shelter_id]:
+                    recounted.add(key[0])
+                    del needs[key]
+                recounted.add(kelurahan)
+                for component in displaced:
+                    needs[(kelurahan, shelter_id, component)] = (persons, households)
+            merged = {key: [p, h, 0, 0, key in event_estimated] for key, (p, h) in needs.items()}
+            totals: dict[tuple, list] = {}
+            for (kelurahan, _key, component), (persons, households, *_rest) in merged.items():
+                total = totals.setdefault((kelurahan, KELURAHAN, component), [0, 0, 0, 0, False])
+                total[0] += persons
+                total[1] += households
+                total[4] = total[4] or (kelurahan, 0, component) in event_estimated
+            for (kelurahan, _key, component), total in totals.items():
+                if kelurahan not in recounted and (kelurahan, component) in kelurahan_households:
+                    total[1] = kelurahan_households[(kelurahan, component)]
+            merged.update(totals)
+            for key, (persons, portions) in delivered_by_day.get((event_id, the_day), {}).items():
+                row = merged.setdefault(key, [0, 0, 0, 0, False])
+                row[2], row[3] = persons, portions
+            for key, portions in [
+                (k, v[3]) for k, v in merged.items() if k[1] != KELURAHAN and v[3]
+            ]:
+                total = merged.setdefault((key[0], KELURAHAN, key[2]), [0, 0, 0, 0, False])
+                total[3] += portions
+            for (kelurahan, key, component), values in merged.items():
+                rows.append(
+                    {
+                        "event_id": event_id,
+                        "day": the_day,
+                        "kelurahan_code": kelurahan,
+                        "shelter_key": key,
+                        "component": component,
+                        "persons_needing": values[0],
+                        "households_needing": values[1],
+                        "persons_delivered": values[2],
+                        "portions_delivered": values[3],
+                        "estimated": bool(values[4]),
+                    }
+                )
+    return rows
+
+
+def _insert(model, rows: list[dict]) -> None:
+    # Core insert on the session's connection: no ORM bookkeeping for aggregate rows.
+    connection = db.session.connection()
+    for start in range(0, len(rows), INSERT_CHUNK):
+        connection.execute(insert(model.__table__), rows[start : start + INSERT_CHUNK])
+
+
+def recompute_event_day(event_id: int, day: date | None = None) -> int:
+    """Rebuild one event's rows for one day (or all its days); idempotent. Returns rows written."""
+    scope = [SpmDaily.event_id == event_id]
+    if day is not None:
+        scope.append(SpmDaily.day == day)
+    db.session.execute(delete(SpmDaily).where(*scope))
+    rows = compute_daily([event_id], day)
+    _insert(SpmDaily, rows)
+    clear_stale(event_id, day)
+    return len(rows)
+
+
+def clear_stale(event_id: int, day: date | None) -> None:
+    """An (event, day) brought current; a whole-event recompute settles its days too."""
+    scope = [SpmStale.event_id == event_id]
+    if day is not None:
+        scope.append(SpmStale.day == day)
+    db.session.execute(delete(SpmStale).where(*scope))
+
+
+def _quarter_expr(column, year: int):
+    """1-4 inside the fiscal year, 5 after it (a December event served in January), in SQL."""
+    the_year = cast(extract("year", column), Integer)
+    month = cast(extract("month", column), Integer)
+    return case((the_year > year, 5), (the_year < year, 1), else_=(month + 2) // 3)
+
+
+def _temp_table(name: str, query) -> None:
+    """Materialise a select as a temporary table of this connection (SQLite and PostgreSQL)."""
+    connection = db.session.connection()
+    connection.execute(text(f"DROP TABLE IF EXISTS {name}"))
+    sql = query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
+    connection.execute(text(f"CREATE TEMPORARY TABLE {name} AS {sql}"))
+
+
+def compute_year(year: int) -> list[dict]:
+    """Distinct persons needing, served and met in a fiscal year, per component and quarter.
+
+    A person registered in several events of the year counts once: their needs are the union of
+    what each of their statuses needs. Per component a person is met from the quarter both the
+    need and the service are there; for all components together, once every component they
+    need was served. Quarter rows are cumulative to the quarter's end, except persons_served
+    (distinct persons served in that quarter); quarter 0 is the whole year, including hand-outs
+    for the year's events dated after it. The counting runs in SQL over two temporary tables
+    (needs, and distinct person x component x quarter served); nothing per person comes back.
+    """
+    merged = _has_merged_persons()
+    victim_key = _canonical if merged else Victim.person_id
+    needs = (
+        select(
+            victim_key.label("pid"),
+            SpmMetRule.component.label("component"),
+            func.min(_quarter_expr(Event.started_at, year)).label("qs"),
+        )
+        .select_from(Victim)
+        .join(Event, Event.id == Victim.event_id)
+        .join(SpmMetRule, SpmMetRule.status == Victim.status)
+        .where(Event.year == year)
+    )
+    if merged:
+        needs = needs.join(Person, Person.id == Victim.person_id)
+    _temp_table("spm_tmp_needs", needs.group_by(victim_key, SpmMetRule.component))
+    quarter = _quarter_expr(Distribution.distributed_on, year)
+    lines, person = _recipients(merged=merged)
+    lines = (
+        lines.add_columns(
+            person.label("pid"), Distribution.component.label("component"), quarter.label("q")
+        )
+        .join(Event, Event.id == Distribution.event_id)
+        .where(Event.year == year)
+        .distinct()
+    )
+    _temp_table("spm_tmp_lines", lines)
+    connection = db.session.connection()
+    connection.execute(text("DROP TABLE IF EXISTS spm_tmp_served"))
+    connection.execute(
+        text(
+            "CREATE TEMPORARY TABLE spm_tmp_served AS SELECT pid, component, MIN(q) AS qf"
+            " FROM spm_tmp_lines GROUP BY pid, component"
+        )
+    )
+    connection.execute(text("CREATE INDEX spm_tmp_served_pid ON spm_tmp_served (pid, component)"))
+    met_quarter = "CASE WHEN s.qf > n.qs THEN s.qf ELSE n.qs END"
+    joined = (
+        "FROM spm_tmp_needs n LEFT JOIN spm_tmp_served s"
+        " ON s.pid = n.pid AND s.component = n.component"
+    )
+    columns = [*SPM_COMPONENTS, ALL_COMPONENTS]
+    needing_from = {c: [0] * 6 for c in columns}
+    met_from = {c: [0] * 6 for c in columns}
+    served_from = {c: [0] * 6 for c in columns}
+    in_quarter: dict[tuple[int, str], int] = {}
+    for component, qs, qm, count in connection.execute(
+        text(
+            f"SELECT n.component, n.qs, CASE WHEN s.qf IS NULL THEN 0 ELSE {met_quarter} END,"
+            f" COUNT(*) {joined} GROUP BY n.component, n.qs,"
+            f" CASE WHEN s.qf IS NULL THEN 0 ELSE {met_quarter} END"
+        )
+    ):
+        needing_from[component][qs] += count
+        if qm:
+            met_from[component][qm] += count
+    for qn, qa, count in connection.execute(
+        text(
+            "SELECT qn, qa, COUNT(*) FROM (SELECT MIN(n.qs) AS qn, CASE WHEN COUNT(s.qf) ="
+            f" COUNT(*) THEN MAX({met_quarter}) ELSE 0 END AS qa {joined} GROUP BY n.pid) x"
+            " GROUP BY qn, qa"
+        )
+    ):
+        needing_from[ALL_COMPONENTS][qn] += count
+        if qa:
+            met_from[ALL_COMPONENTS][qa] += count
+    for component, qf, count in connection.execute(
+        text("SELECT component, qf, COUNT(*) FROM spm_tmp_served GROUP BY component, qf")
+    ):
+        served_from[component][qf] += count
+    for qf, count in connection.execute(
+        text(
+            "SELECT qf, COUNT(*) FROM (SELECT MIN(qf) AS qf FROM spm_tmp_served GROUP BY pid) x"
+            " GROUP BY qf"
+        )
+    ):
+        served_from[ALL_COMPONENTS][qf] += count
+    for component, q, count in connection.execute(
+        text("SELECT component, q, COUNT(*) FROM spm_tmp_lines GROUP BY component, q")
+    ):
+        in_quarter[(q, component)] = count
+    for q, count in connection.execute(
+        text("SELECT q, COUNT(DISTINCT pid) FROM spm_tmp_lines GROUP BY q")
+    ):
+        in_quarter[(q, ALL_COMPONENTS)] = count
+    for name in ("spm_tmp_served", "spm_tmp_lines", "spm_tmp_needs"):
+        connection.execute(text(f"DROP TABLE {name}"))
+    estimated = _year_estimates(year, met_rules())
+    now = utcnow()
+    rows = []
+    for q in range(5):
+        upto = 5 if q == 0 else q
+        for component in columns:
+            rows.append(
+                {
+                    "year": year,
+                    "quarter": q,
+                    "component": component,
+                    "persons_needing": sum(needing_from[component][: upto + 1]),
+                    "persons_served": in_quarter.get((q, component), 0)
+                    if q
+                    else sum(served_from[component]),
+                    "persons_met": sum(met_from[component][: upto + 1]),
+                    "persons_estimated": estimated.get(component, 0),
+                    "computed_at": now,
+                }
+            )
+    return rows
+
+
+def _year_estimates(year: int, rules) -> dict[str, int]:
+    """Rapid-assessment persons of the year's kelurahan without a registry (not distinct persons)."""
+    event_ids = list(db.session.scalars(select(Event.id).where(Event.year == year)))
+    if not event_ids:
+        return {}
+    needs = _estimated_needs(event_ids, rules, _registered_kelurahan(event_ids))
+    totals: dict[str, int] = defaultdict(int)
+    for per_event in needs.values():
+        by_kelurahan: dict[str, int] = {}
+        for (kelurahan, _key, component), (persons, _households) in per_event.items():
+            totals[component] += persons
+            by_kelurahan[kelurahan] = max(by_kelurahan.get(kelurahan, 0), persons)
+        totals[ALL_COMPONENTS] += sum(by_kelurahan.values())
+    return dict(totals)
+
+
+def recompute_year(year: int) -> int:
+    """Rebuild one fiscal year's achievement rows; idempotent."""
+    db.session.execute(delete(SpmYear).where(SpmYear.year == year))
+    rows = compute_year(year)
+    _insert(SpmYear, rows)
+    return len(rows)
+
+
+def event_year(event_id: int) -> int | None:
+    return db.session.scalar(select(Event.year).where(Event.id == event_id))
+
+
+def rebuild(year: int | None = None, progress: Progress | None = None) -> dict:
+    """Rebuild every aggregate (of one fiscal year, or all); clears the stale marks it covers."""
+    report = progress or (lambda percent, message: None)
+    started = datetime.now()
+    if year is None:
+        event_ids = None
+        years = list(db.session.scalars(select(Event.year).distinct().order_by(Event.year)))
+        db.session.execute(delete(SpmDaily))
+        db.session.execute(delete(SpmStale))
+    else:
+        event_ids = list(db.session.scalars(select(Event.id).where(Event.year == year)))
+        years = [year]
+        db.session.execute(delete(SpmDaily).where(SpmDaily.event_id.in_(event_ids)))
+        db.session.execute(delete(SpmStale).where(SpmStale.event_id.in_(event_ids)))
+    report(5, "Menghitung kebutuhan dan penyaluran harian")
+    rows = compute_daily(event_ids)
+    report(50, f"Menyimpan {len(rows)} baris harian")
+    _insert(SpmDaily, rows)
+    for position, each in enumerate(years, start=1):
+        report(60 + 35 * position // max(len(years), 1), f"Capaian tahun {each}")
+        recompute_year(each)
+    if year is None:
+        db.session.execute(delete(SpmYear).where(SpmYear.year.not_in(years or [0])))
+    seconds = (datetime.now() - started).total_seconds()
+    report(100, "Selesai")
+    return {"daily_rows": len(rows), "years": years, "seconds": round(seconds, 2)}
+
+
+def stale_marks() -> list[SpmStale]:
+    return list(db.session.scalars(select(SpmStale).order_by(SpmStale.marked_at)))
+
+
+def catch_up() -> int:
+    """Recompute every (event, day) marked stale while the queue was down; returns how many."""
+    marks = {(m.event_id, m.day) for m in stale_marks()}
+    whole = {event_id for event_id, day in marks if day is None}
+    years = set()
+    done = 0
+    for event_id, day in sorted(marks, key=lambda m: (m[0], m[1] or date.min)):
+        if day is not None and event_id in whole:
+            continue
+        if db.session.get(Event, event_id) is None:
+            clear_stale(event_id, day)
+            continue
+        recompute_event_day(event_id, day)
+        years.add(event_year(event_id))
+        done += 1
+    for each in years:
+        recompute_year(each)
+    return done
+
+
+def daily_rows_scope(**filters):
+    """A select over spm_daily with the dashboard's filters (event, day, kelurahan, component)."""
+    query = select(SpmDaily)
+    conditions = []
+    if filters.get("event_id"):
+        conditions.append(SpmDaily.event_id == filters["event_id"])
+    if filters.get("day"):
+        conditions.append(SpmDaily.day == filters["day"])
+    if filters.get("kelurahan_code"):
+        conditions.append(SpmDaily.kelurahan_code == filters["kelurahan_code"])
+    if filters.get("component"):
+        conditions.append(SpmDaily.component == filters["component"])
+    return query.where(and_(*conditions)) if conditions else query

@@ -1,0 +1,57 @@
+"""Flask-WTF forms of the budget pages; amounts arrive as text and the services validate them."""
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, SelectField, StringField
+
+MONEY = {"inputmode": "numeric", "autocomplete": "off", "placeholder": "mis. 250.000.000"}
+YEAR = {"inputmode": "numeric", "pattern": "[0-9]*", "autocomplete": "off"}
+
+
+class PaguForm(FlaskForm):
+    """Pagu awal, pagu perubahan and the quarterly cash plan of one sub-kegiatan in one year."""
+
+    code = SelectField("Sub-kegiatan", choices=[], validate_choice=False)
+    fiscal_year = StringField("Tahun anggaran", render_kw=YEAR)
+    pagu_awal = StringField("Pagu awal (Rp)", render_kw=MONEY)
+    pagu_perubahan = StringField(
+        "Pagu perubahan (Rp, kosongkan bila belum ada APBD-P)", render_kw=MONEY
+    )
+    plan_q1 = StringField("Rencana triwulan I (Rp)", render_kw=MONEY)
+    plan_q2 = StringField("Rencana triwulan II (Rp)", render_kw=MONEY)
+    plan_q3 = StringField("Rencana triwulan III (Rp)", render_kw=MONEY)
+    plan_q4 = StringField("Rencana triwulan IV (Rp)", render_kw=MONEY)
+    note = StringField("Catatan (opsional)")
+
+
+class RealisationForm(FlaskForm):
+    """One payment (SP2D) against a sub-kegiatan."""
+
+    code = SelectField("Sub-kegiatan", choices=[], validate_choice=False)
+    fiscal_year = StringField("Tahun anggaran", render_kw=YEAR)
+    paid_on = StringField("Tanggal SP2D", render_kw={"type": "date"})
+    amount_value = StringField("Jumlah (Rp)", render_kw=MONEY)
+    document_number = StringField("Nomor SP2D / dokumen", render_kw={"autocomplete": "off"})
+    note = StringField("Catatan (opsional)")
+
+
+class NodeForm(FlaskForm):
+    """A program, kegiatan or sub-kegiatan code the office uses."""
+
+    code = StringField(
+        "Kode", render_kw={"placeholder": "1.06.06.2.01.0001", "autocomplete": "off"}
+    )
+    name = StringField("Uraian")
+
+
+class BudgetImportForm(FlaskForm):
+    file = FileField(
+        "Berkas rencana anggaran (XLSX atau CSV)",
+        validators=[FileRequired("Pilih berkas terlebih dahulu.")],
+    )
+    fiscal_year = StringField("Tahun anggaran", render_kw=YEAR)
+    dry_run = BooleanField("Periksa saja, jangan simpan")
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes data (seed the standard tree, delete an entry)."""

@@ -1,0 +1,397 @@
+"""SPM aggregates: hand-computed cases, incremental path equal to a full rebuild, queue down then up."""
+
+import random
+import time
+from datetime import date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from logistics.models import (
+    Area,
+    Distribution,
+    DistributionRecipient,
+    Household,
+    ImpactFigure,
+    Person,
+    Shelter,
+    ShelterCount,
+    SpmDaily,
+    SpmStale,
+    SpmYear,
+    Victim,
+)
+from logistics.services import spm_aggregates, spm_tracking
+
+BEKASIJAYA = "32.75.01.1001"
+MARGAHAYU = "32.75.01.1002"
+A_DAY = date(2026, 11, 21)
+
+
+@pytest.fixture(autouse=True)
+def fresh_tracking():
+    spm_tracking.reset()
+    yield
+    spm_tracking.reset()
+
+
+@pytest.fixture
+def third_kelurahan(db, bekasi):
+    return db.session.scalar(
+        select(Area.code)
+        .where(Area.level == "kelurahan", Area.code.not_in((BEKASIJAYA, MARGAHAYU)))
+        .order_by(Area.code)
+    )
+
+
+def add_person(db, name, household=None):
+    person = Person(name=name, sex="L", no_nik_reason="lainnya", household=household)
+    db.session.add(person)
+    db.session.flush()
+    return person
+
+
+def add_shelter(db, event, name, kelurahan=BEKASIJAYA):
+    shelter = Shelter(event_id=event.id, name=name, kind="masjid", kelurahan_code=kelurahan)
+    db.session.add(shelter)
+    db.session.flush()
+    return shelter
+
+
+def add_victim(db, event, person, status, kelurahan=BEKASIJAYA, shelter=None):
+    db.session.add(
+        Victim(
+            event_id=event.id,
+            person_id=person.id,
+            status=status,
+            kelurahan_code=kelurahan,
+            shelter_id=shelter.id if shelter else None,
+        )
+    )
+
+
+def hand_out(db, event, component, day, persons=(), kelurahan=BEKASIJAYA, shelter=None, **extra):
+    distribution = Distribution(
+        event_id=event.id,
+        component=component,
+        phase="saat",
+        recipient_kind=extra.pop("recipient_kind", "person"),
+        kelurahan_code=kelurahan,
+        shelter_id=shelter.id if shelter else None,
+        distributed_on=day,
+        persons_served=len(persons),
+        **extra,
+    )
+    distribution.recipients = [DistributionRecipient(person_id=p.id) for p in persons]
+    db.session.add(distribution)
+    return distribution
+
+
+def daily(db, event, day, kelurahan, key, component):
+    row = db.session.scalar(
+        select(SpmDaily).where(
+            SpmDaily.event_id == event.id,
+            SpmDaily.day == day,
+            SpmDaily.kelurahan_code == kelurahan,
+            SpmDaily.shelter_key == key,
+            SpmDaily.component == component,
+        )
+    )
+    if row is None:
+        return None
+    return (
+        row.persons_needing,
+        row.households_needing,
+        row.persons_delivered,
+        row.portions_delivered,
+        row.estimated,
+    )
+
+
+def year_row(db, year, component, quarter=0):
+    row = db.session.scalar(
+        select(SpmYear).where(
+            SpmYear.year == year, SpmYear.quarter == quarter, SpmYear.component == component
+        )
+    )
+    return (row.persons_needing, row.persons_served, row.persons_met, row.persons_estimated)
+
+
+@pytest.fixture
+def scenario(db, make_event, third_kelurahan):
+    """Two events; a household split over two shelters; a person in both events; a rapid
+    assessment for a kelurahan nobody is registered in yet."""
+    flood = make_event()
+    fire = make_event(
+        title="Kebakaran Margahayu", hazard_code="KBP", started_at=datetime(2026, 11, 25, 3)
+    )
+    household = Household(head_name="Budi")
+    other = Household(head_name="Siti")
+    db.session.add_all([household, other])
+    budi = add_person(db, "Budi", household)
+    ani = add_person(db, "Ani", household)
+    siti = add_person(db, "Siti", other)
+    mosque = add_shelter(db, flood, "Masjid Al-Ikhlas")
+    school = add_shelter(db, flood, "SDN Bekasijaya")
+    add_victim(db, flood, budi, "mengungsi", shelter=mosque)
+    add_victim(db, flood, ani, "mengungsi", shelter=school)
+    add_victim(db, flood, siti, "menderita")
+    add_victim(db, fire, budi, "menderita", kelurahan=MARGAHAYU)
+    for measure, value in (
+        ("mengungsi.dewasa.L", 10),
+        ("menderita.anak.P", 5),
+        ("kk.mengungsi", 4),
+    ):
+        db.session.add(
+            ImpactFigure(
+                event_id=flood.id, kelurahan_code=third_kelurahan, measure=measure, value=value
+            )
+        )
+    hand_out(db, flood, "permakanan", A_DAY, [budi], shelter=mosque)
+    hand_out(db, flood, "permakanan", A_DAY, [ani], shelter=school)
+    hand_out(db, flood, "permakanan", A_DAY, [siti])
+    hand_out(
+        db, flood, "permakanan", A_DAY, [], shelter=mosque, recipient_kind="kitchen",
+        anonymous_portions=30,
+    )  # fmt: skip
+    hand_out(db, flood, "sandang", A_DAY, [budi], shelter=mosque)
+    hand_out(db, flood, "tempat_penampungan", date(2026, 11, 22), [budi], shelter=mosque)
+    hand_out(db, fire, "permakanan", date(2026, 11, 26), [budi], kelurahan=MARGAHAYU)
+    db.session.commit()
+    return {"flood": flood, "fire": fire, "mosque": mosque, "school": school, "k3": third_kelurahan}
+
+
+def test_hand_computed_daily_rows(db, scenario):
+    spm_aggregates.rebuild()
+    db.session.commit()
+    flood, mosque, school = scenario["flood"], scenario["mosque"], scenario["school"]
+    # Budi in the mosque: needs food, got food, plus 30 kitchen portions to unnamed people.
+    assert daily(db, flood, A_DAY, BEKASIJAYA, mosque.id, "permakanan") == (1, 1, 1, 30, False)
+    # His wife Ani in the school: the household is in both shelters ...
+    assert daily(db, flood, A_DAY, BEKASIJAYA, school.id, "permakanan") == (1, 1, 1, 0, False)
+    assert daily(db, flood, A_DAY, BEKASIJAYA, school.id, "sandang") == (1, 1, 0, 0, False)
+    # ... but one household of the kelurahan: 3 persons, 2 households (Budi's and Siti's).
+    assert daily(db, flood, A_DAY, BEKASIJAYA, -1, "permakanan") == (3, 2, 3, 30, False)
+    assert daily(db, flood, A_DAY, BEKASIJAYA, -1, "sandang") == (2, 1, 1, 0, False)
+    # Siti stays at home affected: she needs food only.
+    assert daily(db, flood, A_DAY, BEKASIJAYA, 0, "permakanan") == (1, 1, 1, 0, False)
+    assert daily(db, flood, A_DAY, BEKASIJAYA, 0, "sandang") is None
+    # Rapid assessment only: 10 displaced + 5 affected need food, 10 need clothes, 4 KK.
+    k3 = scenario["k3"]
+    assert daily(db, flood, A_DAY, k3, 0, "permakanan") == (15, 4, 0, 0, True)
+    assert daily(db, flood, A_DAY, k3, -1, "tempat_penampungan") == (10, 4, 0, 0, True)
+    # The event's first day has rows even before any hand-out.
+    assert daily(db, flood, date(2026, 11, 20), BEKASIJAYA, -1, "permakanan") == (
+        3, 2, 0, 0, False,
+    )  # fmt: skip
+
+
+def test_shelter_head_count_replaces_registry_from_its_day(db, scenario):
+    flood, mosque = scenario["flood"], scenario["mosque"]
+    db.session.add(ShelterCount(shelter_id=mosque.id, counted_on=A_DAY, persons=40, households=12))
+    db.session.commit()
+    spm_aggregates.rebuild()
+    db.session.commit()
+    assert daily(db, flood, date(2026, 11, 20), BEKASIJAYA, mosque.id, "permakanan")[:2] == (1, 1)
+    assert daily(db, flood, A_DAY, BEKASIJAYA, mosque.id, "permakanan")[:2] == (40, 12)
+    # The next day has no count of its own: the latest count still holds.
+    assert daily(db, flood, date(2026, 11, 22), BEKASIJAYA, mosque.id, "sandang")[:2] == (40, 12)
+    # Kelurahan total: 40 in the mosque + Ani in the school + Siti at home.
+    assert daily(db, flood, A_DAY, BEKASIJAYA, -1, "permakanan")[:2] == (42, 14)
+
+
+def test_hand_computed_year_achievement(db, scenario):
+    spm_aggregates.rebuild()
+    db.session.commit()
+    # Budi (two events, counted once) got food, clothes and shelter: met. Ani only food: not
+    # met. Siti needs food only and got it: met. 2 of 3.
+    assert year_row(db, 2026, "semua") == (3, 3, 2, 15)
+    assert year_row(db, 2026, "permakanan") == (3, 3, 3, 15)
+    assert year_row(db, 2026, "sandang") == (2, 1, 1, 10)
+    assert year_row(db, 2026, "tempat_penampungan") == (2, 1, 1, 10)
+    assert year_row(db, 2026, "psikososial") == (0, 0, 0, 0)
+    # All of it in the fourth quarter; nothing needed before.
+    assert year_row(db, 2026, "semua", quarter=4)[:3] == (3, 3, 2)
+    assert year_row(db, 2026, "semua", quarter=3)[:3] == (0, 0, 0)
+
+
+def test_merged_duplicate_counts_as_one_person(db, scenario):
+    budi = db.session.scalar(select(Person).where(Person.name == "Budi"))
+    twin = add_person(db, "Budi (ganda)")
+    twin.merged_into_id = budi.id
+    hand_out(db, scenario["flood"], "sandang", A_DAY, [twin], shelter=scenario["mosque"])
+    db.session.commit()
+    spm_aggregates.rebuild()
+    db.session.commit()
+    assert year_row(db, 2026, "sandang")[:3] == (2, 1, 1)
+
+
+def snapshot(db):
+    daily_rows = sorted(
+        (
+            r.event_id, r.day, r.kelurahan_code, r.shelter_key, r.component, r.persons_needing,
+            r.households_needing, r.persons_delivered, r.portions_delivered, r.estimated,
+        )
+        for r in db.session.scalars(select(SpmDaily))
+    )  # fmt: skip
+    year_rows = sorted(
+        (r.year, r.quarter, r.component, r.persons_needing, r.persons_served, r.persons_met)
+        for r in db.session.scalars(select(SpmYear))
+    )
+    return daily_rows, year_rows
+
+
+def test_incremental_path_equals_full_rebuild(db, make_event, run_jobs):
+    rng = random.Random(20261130)
+    kelurahan = list(
+        db.session.scalars(
+            select(Area.code).where(Area.level == "kelurahan").order_by(Area.code).limit(6)
+        )
+    )
+    events = [
+        make_event(title=f"Banjir {i}", started_at=datetime(2026, 11, 1 + 3 * i, 2))
+        for i in range(3)
+    ]
+    people = []
+    for h in range(12):
+        household = Household(head_name=f"KK {h}")
+        db.session.add(household)
+        people += [add_person(db, f"Warga {h}-{m}", household) for m in range(rng.randint(1, 4))]
+    db.session.commit()
+    shelters = {e.id: [add_shelter(db, e, f"Posko {e.id}-{s}") for s in range(2)] for e in events}
+    db.session.commit()
+    run_jobs()
+    for event in events:
+        for person in rng.sample(people, 15):
+            shelter = rng.choice([None, *shelters[event.id]])
+            add_victim(
+                db, event, person, "mengungsi" if shelter else rng.choice(["menderita", "hilang"]),
+                kelurahan=rng.choice(kelurahan), shelter=shelter,
+            )  # fmt: skip
+            db.session.commit()
+    moved = None
+    for _ in range(60):
+        event = rng.choice(events)
+        day = event.started_at.date() + timedelta(days=rng.randint(0, 5))
+        distribution = hand_out(
+            db, event, rng.choice(["permakanan", "sandang", "tempat_penampungan", "psikososial"]),
+            day, rng.sample(people, rng.randint(0, 4)), kelurahan=rng.choice(kelurahan),
+            shelter=rng.choice([None, *shelters[event.id]]),
+            anonymous_portions=rng.choice([0, 0, 25]),
+        )  # fmt: skip
+        db.session.commit()
+        moved = moved or distribution
+        if rng.random() < 0.2:
+            run_jobs()
+    db.session.add(
+        ShelterCount(shelter_id=shelters[events[0].id][0].id, counted_on=date(2026, 11, 3),
+                     persons=30, households=9)
+    )  # fmt: skip
+    moved.distributed_on = moved.distributed_on + timedelta(days=1)
+    db.session.commit()
+    db.session.delete(db.session.scalar(select(Victim).limit(1)))
+    db.session.commit()
+    run_jobs()
+    run_jobs()
+    incremental = snapshot(db)
+    assert incremental[0] and incremental[1]
+    spm_aggregates.rebuild()
+    db.session.commit()
+    assert snapshot(db) == incremental
+
+
+def test_burst_of_writes_queues_one_job_per_event_and_day(db, scenario, app):
+    from logistics.queue import get_queue
+
+    queue = get_queue()
+    queue.connection.flushdb()  # forget the jobs and keys the scenario queued
+    budi = db.session.scalar(select(Person).where(Person.name == "Budi"))
+    started = time.perf_counter()
+    for _ in range(200):
+        hand_out(db, scenario["flood"], "psikososial", A_DAY, [budi])
+        db.session.commit()
+    elapsed = time.perf_counter() - started
+    functions = [job.func_name for job in queue.get_jobs()]
+    assert functions.count("workers.jobs.spm_recompute") == 1
+    assert functions.count("workers.jobs.spm_catch_up") <= 1
+    assert elapsed < 200 * 0.5  # the whole commit, hook included, stays cheap
+
+
+def test_hook_costs_well_under_a_millisecond(db, scenario, app):
+    touched = {(scenario["flood"].id, A_DAY)}
+    spm_tracking.notify(touched)  # the first call queues; the rest find the key taken
+    started = time.perf_counter()
+    for _ in range(500):
+        spm_tracking.notify(touched)
+    per_commit = (time.perf_counter() - started) / 500
+    assert per_commit < 0.001, f"{per_commit * 1000:.3f} ms per commit"
+
+
+def test_queue_down_then_up(db, scenario, app, run_jobs, redis_server_url):
+    flood = scenario["flood"]
+    spm_aggregates.rebuild()
+    db.session.commit()
+    budi = db.session.scalar(select(Person).where(Person.name == "Budi"))
+    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    spm_tracking.reset()
+    hand_out(db, flood, "psikososial", A_DAY, [budi], shelter=scenario["mosque"])
+    db.session.commit()  # the write succeeds although the queue is down
+    assert db.session.scalar(select(Distribution).where(Distribution.component == "psikososial"))
+    marks = list(db.session.scalars(select(SpmStale)))
+    assert [(m.event_id, m.day) for m in marks] == [(flood.id, A_DAY)]
+    assert daily(db, flood, A_DAY, BEKASIJAYA, scenario["mosque"].id, "psikososial") is None
+
+    app.config["REDIS_URL"] = redis_server_url
+    spm_tracking.reset()
+    hand_out(db, scenario["fire"], "sandang", date(2026, 11, 26), [budi], kelurahan=MARGAHAYU)
+    db.session.commit()  # the first successful enqueue also sends the catch-up
+    run_jobs()
+    db.session.expire_all()
+    assert db.session.scalars(select(SpmStale)).all() == []
+    assert daily(db, flood, A_DAY, BEKASIJAYA, scenario["mosque"].id, "psikososial") == (
+        0, 0, 1, 0, False,
+    )  # fmt: skip
+    current = snapshot(db)
+    spm_aggregates.rebuild()
+    db.session.commit()
+    assert snapshot(db) == current
+
+
+def test_rebuild_clears_stale_marks_and_is_idempotent(db, scenario):
+    spm_tracking.mark_stale({(scenario["flood"].id, None)})
+    assert spm_tracking.stale_count() == 1
+    spm_aggregates.rebuild(2026)
+    db.session.commit()
+    first = snapshot(db)
+    spm_aggregates.rebuild(2026)
+    db.session.commit()
+    assert snapshot(db) == first
+    assert spm_tracking.stale_count() == 0
+
+
+def test_status_needing_nothing_is_not_counted(db, scenario):
+    lost = add_person(db, "Hilang")
+    add_victim(db, scenario["flood"], lost, "hilang")
+    db.session.commit()
+    spm_aggregates.rebuild()
+    db.session.commit()
+    assert year_row(db, 2026, "semua")[:3] == (3, 3, 2)
+
+
+def test_merging_two_persons_updates_the_tables(db, scenario, run_jobs):
+    spm_aggregates.rebuild()
+    db.session.commit()
+    run_jobs()
+    # Ani turns out to be Siti registered twice: from now on one person.
+    ani = db.session.scalar(select(Person).where(Person.name == "Ani"))
+    siti = db.session.scalar(select(Person).where(Person.name == "Siti"))
+    ani.merged_into_id = siti.id
+    db.session.commit()
+    run_jobs()
+    run_jobs()
+    db.session.expire_all()
+    assert year_row(db, 2026, "semua")[:1] == (2,)
+    incremental = snapshot(db)
+    spm_aggregates.rebuild()
+    db.session.commit()
+    assert snapshot(db) == incremental
