@@ -75,6 +75,8 @@ class Line:
     quantity: Decimal
     lot: StockLot | None = None
     expired_reason: str | None = None
+    # Lots to take from, read before the first write so SQLite's write lock is held briefly.
+    candidates: list[StockLot] | None = None
 
 
 @dataclass
@@ -311,7 +313,8 @@ def _lines(values, warehouse: Warehouse | None, recipient: Recipient) -> list[Li
             "Alasan menyalurkan barang kedaluwarsa",
             255,
         )
-        lines.append(Line(item, amount, lot, reason or None))
+        candidates = None if lot else ledger.lots_in_stock(warehouse.id, item.id)
+        lines.append(Line(item, amount, lot, reason or None, candidates))
     return lines
 
 
@@ -581,6 +584,7 @@ def record_distribution(
             lot=line.lot,
             expired_reason=line.expired_reason,
             today=today,
+            candidates=line.candidates,
             distribution_id=distribution.id,
         ):
             taken.append(

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from flask_login import current_user
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
 
 from logistics.errors import Conflict, DomainError, NotFound
 from logistics.extensions import db
@@ -195,6 +196,8 @@ def lots_in_stock(warehouse_id: int, item_id: int) -> list[StockLot]:
     return list(
         db.session.scalars(
             select(StockLot)
+            # Item and warehouse are only needed for a refusal's message: load them then.
+            .options(lazyload(StockLot.item), lazyload(StockLot.warehouse))
             .where(
                 StockLot.warehouse_id == warehouse_id,
                 StockLot.item_id == item_id,
@@ -232,12 +235,15 @@ def issue(
     lot: StockLot | None = None,
     expired_reason: str | None = None,
     today: date | None = None,
+    candidates: list[StockLot] | None = None,
     **links,
 ) -> list[StockMovement]:
     """Take `amount` of `item` out of `warehouse`: from `lot`, or first-expiry-first-out.
 
     Expired lots are skipped by FEFO and refused when named, unless `expired_reason` says why
     an operator issues them anyway. If the lots cannot cover the amount, nothing is taken.
+    `candidates` are the lots_in_stock read earlier (outside the write transaction); balances
+    are checked by the database when taking, so a stale list only costs a retry.
     """
     today = today or inputs.office_today()
     reason = (expired_reason or "").strip() or None
@@ -253,7 +259,9 @@ def issue(
         ]
     movements = []
     remaining = amount
-    for candidate in lots_in_stock(warehouse.id, item.id):
+    if candidates is None:
+        candidates = lots_in_stock(warehouse.id, item.id)
+    for candidate in candidates:
         expired = candidate.expiry_date is not None and candidate.expiry_date < today
         if expired and reason is None:
             continue
