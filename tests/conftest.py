@@ -118,6 +118,28 @@ def login(client):
 
 
 @pytest.fixture
+def client_for(app):
+    """client_for(user) -> a test client of its own, logged in as that user."""
+
+    def make(user):
+        # The app fixture keeps one app context open, so flask_login's g._login_user would
+        # carry the previous client's user into this login; forget it first.
+        g.pop("_login_user", None)
+        client = app.test_client()
+        response = client.post("/masuk", data={"username": user.username, "password": PASSWORD})
+        assert response.status_code == 302
+        return client
+
+    return make
+
+
+@pytest.fixture
+def as_role(client_for, make_user):
+    """as_role(role) -> a test client of its own, logged in as a new user with that role."""
+    return lambda role: client_for(make_user(role))
+
+
+@pytest.fixture
 def run_jobs(app):
     """Run every queued job in-process with rq's SimpleWorker against the real server."""
     from rq import SimpleWorker

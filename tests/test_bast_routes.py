@@ -3,11 +3,9 @@
 import io
 
 import pytest
-from flask import g
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from tests.conftest import PASSWORD
 from tests.test_bast_documents import distribution
 from tests.test_kitchens_service import make_site, meal, register_victims, today
 
@@ -15,19 +13,6 @@ from tests.test_kitchens_service import make_site, meal, register_victims, today
 @pytest.fixture
 def site(db, make_event):
     return make_site(db, make_event)
-
-
-@pytest.fixture
-def as_role(app, make_user):
-    def make(role: str):
-        g.pop("_login_user", None)
-        user = make_user(role)
-        client = app.test_client()
-        response = client.post("/masuk", data={"username": user.username, "password": PASSWORD})
-        assert response.status_code == 302
-        return client
-
-    return make
 
 
 def text_of(response) -> str:

@@ -4,30 +4,12 @@ import csv
 import io
 
 import pytest
-from flask import g
 from openpyxl import load_workbook
 
-from tests.conftest import PASSWORD
 from tests.test_budget_import import GOOD_ROWS, xlsx
 from tests.test_budget_service import PERMAKANAN, SANDANG
 
 YEAR = 2026
-
-
-@pytest.fixture
-def as_role(app, make_user):
-    """as_role(role) -> a test client logged in as a new user with that role."""
-
-    def make(role: str):
-        # The app fixture keeps one app context open; forget the previous client's user.
-        g.pop("_login_user", None)
-        user = make_user(role)
-        client = app.test_client()
-        response = client.post("/masuk", data={"username": user.username, "password": PASSWORD})
-        assert response.status_code == 302
-        return client
-
-    return make
 
 
 @pytest.fixture

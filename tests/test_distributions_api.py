@@ -4,10 +4,8 @@ masked NIK, roles, and the last units taken by many phones at once."""
 import threading
 
 import pytest
-from flask import g
 from sqlalchemy import select
 
-from tests.conftest import PASSWORD
 from tests.test_distributions_service import (
     KEL,
     NIK_BUDI,
@@ -25,14 +23,6 @@ def world(db, make_event, make_user):
     return make_world(db, make_event, make_user)
 
 
-def logged_in(app, user):
-    g.pop("_login_user", None)
-    client = app.test_client()
-    response = client.post("/masuk", data={"username": user.username, "password": PASSWORD})
-    assert response.status_code == 302
-    return client
-
-
 def payload(world, **values) -> dict:
     body = {
         "event_id": world.event.id,
@@ -47,10 +37,10 @@ def payload(world, **values) -> dict:
     return body
 
 
-def test_create_then_replay_then_conflict(app, db, world):
+def test_create_then_replay_then_conflict(app, db, world, client_for):
     from logistics.models import Distribution
 
-    client = logged_in(app, world.tagana)
+    client = client_for(world.tagana)
     created = client.post("/api/v1/distributions", json=payload(world, client_id="hp-3-0001"))
     assert created.status_code == 201, created.get_json()
     body = created.get_json()
@@ -74,8 +64,8 @@ def test_create_then_replay_then_conflict(app, db, world):
     assert count(db, Distribution) == 1
 
 
-def test_guard_over_the_api_for_tagana_and_operator(app, db, world):
-    tagana = logged_in(app, world.tagana)
+def test_guard_over_the_api_for_tagana_and_operator(app, db, world, client_for):
+    tagana = client_for(world.tagana)
     assert tagana.post("/api/v1/distributions", json=payload(world)).status_code == 201
     refused = tagana.post("/api/v1/distributions", json=payload(world))
     assert refused.status_code == 409
@@ -86,7 +76,7 @@ def test_guard_over_the_api_for_tagana_and_operator(app, db, world):
     )
     assert forbidden.status_code == 403
     assert "operator atau admin" in forbidden.get_json()["message"]
-    operator = logged_in(app, world.operator)
+    operator = client_for(world.operator)
     accepted = operator.post(
         "/api/v1/distributions", json=payload(world, override_reason="Paket pertama hanyut")
     )
@@ -107,10 +97,10 @@ def test_guard_over_the_api_for_tagana_and_operator(app, db, world):
         ({"household_id": None}, 422),
     ],
 )
-def test_bad_input_over_the_api(app, db, world, values, status):
+def test_bad_input_over_the_api(app, db, world, values, status, client_for):
     from logistics.models import Distribution
 
-    client = logged_in(app, world.tagana)
+    client = client_for(world.tagana)
     response = client.post("/api/v1/distributions", json=payload(world, **values))
     assert response.status_code == status
     assert response.get_json()["message"]
@@ -118,16 +108,16 @@ def test_bad_input_over_the_api(app, db, world, values, status):
     assert balance(db, world.warehouse, "makanan_siap_saji") == 100
 
 
-def test_roles_and_anonymous(app, db, world, make_user):
+def test_roles_and_anonymous(app, db, world, make_user, client_for):
     anonymous = app.test_client()
     assert anonymous.post("/api/v1/distributions", json=payload(world)).status_code == 401
-    pimpinan = logged_in(app, make_user("pimpinan"))
+    pimpinan = client_for(make_user("pimpinan"))
     assert pimpinan.post("/api/v1/distributions", json=payload(world)).status_code == 403
     assert pimpinan.get("/api/v1/distributions").status_code == 200
 
 
-def test_list_filters_pagination_and_detail(app, db, world):
-    client = logged_in(app, world.operator)
+def test_list_filters_pagination_and_detail(app, db, world, client_for):
+    client = client_for(world.operator)
     first = client.post("/api/v1/distributions", json=payload(world)).get_json()
     second = client.post(
         "/api/v1/distributions",
@@ -164,8 +154,8 @@ def test_list_filters_pagination_and_detail(app, db, world):
     assert client.get("/api/v1/distributions/99999").status_code == 404
 
 
-def test_recipient_search_masks_nik_for_tagana(app, db, world):
-    tagana = logged_in(app, world.tagana)
+def test_recipient_search_masks_nik_for_tagana(app, db, world, client_for):
+    tagana = client_for(world.tagana)
     url = f"/api/v1/distributions/recipients?event_id={world.event.id}"
     by_nik = tagana.get(f"{url}&q={NIK_BUDI}").get_json()
     assert by_nik["count"] == 1 and by_nik["nik_masked"]
@@ -182,13 +172,13 @@ def test_recipient_search_masks_nik_for_tagana(app, db, world):
     assert tagana.get(f"{url}&q=ri").status_code == 422
     assert tagana.get(f"{url}&q=327501").status_code == 422  # no NIK prefix probing
     assert tagana.get(f"{url}&q={NIK_BUDI}&show_nik=1").status_code == 403
-    operator = logged_in(app, world.operator)
+    operator = client_for(world.operator)
     full = operator.get(f"{url}&q={NIK_RINA}&show_nik=1").get_json()
     assert full["items"][0]["members"][0]["nik"] == NIK_RINA
     assert tagana.get("/api/v1/distributions/recipients?event_id=999&q=rina").status_code == 404
 
 
-def test_the_last_units_under_eight_phones_at_once(app, db, world, make_user):
+def test_the_last_units_under_eight_phones_at_once(app, db, world, make_user, client_for):
     """10 rolled tents, 8 phones asking 3 each at the same moment: 3 get them, 5 get 409."""
     from logistics.models import Distribution
     from logistics.services.victims import PersonInput, register_victim
@@ -205,7 +195,7 @@ def test_the_last_units_under_eight_phones_at_once(app, db, world, make_user):
         )
         people.append(victim.person.id)
     db.session.commit()
-    clients = [logged_in(app, make_user("tagana")) for _ in people]
+    clients = [client_for(make_user("tagana")) for _ in people]
     barrier = threading.Barrier(len(clients))
     results: list[tuple[int, dict]] = []
     lock = threading.Lock()
@@ -246,10 +236,10 @@ def test_the_last_units_under_eight_phones_at_once(app, db, world, make_user):
     assert count(db, Distribution) == accepted
 
 
-def test_two_copies_of_one_submission_at_once_save_one(app, db, world, make_user):
+def test_two_copies_of_one_submission_at_once_save_one(app, db, world, make_user, client_for):
     from logistics.models import Distribution
 
-    clients = [logged_in(app, make_user("tagana")) for _ in range(2)]
+    clients = [client_for(make_user("tagana")) for _ in range(2)]
     barrier = threading.Barrier(2)
     results = []
 

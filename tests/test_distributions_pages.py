@@ -6,10 +6,8 @@ import io
 import re
 
 import pytest
-from flask import g
 from sqlalchemy import select
 
-from tests.conftest import PASSWORD
 from tests.test_distributions_service import (
     NIK_BUDI,
     NIK_SITI,
@@ -24,18 +22,6 @@ from tests.test_distributions_service import (
 @pytest.fixture
 def world(db, make_event, make_user):
     return make_world(db, make_event, make_user)
-
-
-@pytest.fixture
-def as_user(app):
-    def login(user):
-        g.pop("_login_user", None)
-        client = app.test_client()
-        response = client.post("/masuk", data={"username": user.username, "password": PASSWORD})
-        assert response.status_code == 302
-        return client
-
-    return login
 
 
 def form_values(page: str) -> dict:
@@ -67,8 +53,8 @@ def submit(client, values, **extra):
     return client.post("/lapangan/penyaluran", data=data)
 
 
-def test_find_the_household_by_nik_kk_or_name_without_javascript(db, world, as_user):
-    client = as_user(world.tagana)
+def test_find_the_household_by_nik_kk_or_name_without_javascript(db, world, client_for):
+    client = client_for(world.tagana)
     for query in (NIK_SITI, NO_KK, "budi sant"):
         page = client.get(f"/lapangan/penyaluran?kejadian={world.event.id}&q={query}")
         text = page.get_data(as_text=True)
@@ -82,10 +68,10 @@ def test_find_the_household_by_nik_kk_or_name_without_javascript(db, world, as_u
     assert "minimal 3 huruf" in short
 
 
-def test_tagana_records_on_the_field_form_and_a_resend_saves_once(db, world, as_user):
+def test_tagana_records_on_the_field_form_and_a_resend_saves_once(db, world, client_for):
     from logistics.models import Distribution
 
-    client = as_user(world.tagana)
+    client = client_for(world.tagana)
     values = open_form(client, world)
     line = {
         "warehouse_id": str(world.warehouse.id),
@@ -106,11 +92,11 @@ def test_tagana_records_on_the_field_form_and_a_resend_saves_once(db, world, as_
     assert balance(db, world.warehouse, "makanan_siap_saji") == 96
 
 
-def test_the_form_shows_the_guard_and_lets_an_operator_override(db, world, as_user):
+def test_the_form_shows_the_guard_and_lets_an_operator_override(db, world, client_for):
     from logistics.models import Distribution
 
     hand_out(world)
-    tagana = as_user(world.tagana)
+    tagana = client_for(world.tagana)
     values = open_form(tagana, world)
     stock_line = {
         "warehouse_id": str(world.warehouse.id),
@@ -125,7 +111,7 @@ def test_the_form_shows_the_guard_and_lets_an_operator_override(db, world, as_us
 
     form_url = f"/lapangan/penyaluran?kejadian={world.event.id}&kk={world.household.id}"
     assert 'name="override_reason"' not in tagana.get(form_url).get_data(as_text=True)
-    operator = as_user(world.operator)
+    operator = client_for(world.operator)
     assert 'name="override_reason"' in operator.get(form_url).get_data(as_text=True)
     values = open_form(operator, world)
     accepted = submit(operator, values, override_reason="Paket pertama rusak", **stock_line)
@@ -134,10 +120,10 @@ def test_the_form_shows_the_guard_and_lets_an_operator_override(db, world, as_us
     assert stored.override_reason == "Paket pertama rusak"
 
 
-def test_bad_quantity_is_shown_on_the_form_and_nothing_is_saved(db, world, as_user):
+def test_bad_quantity_is_shown_on_the_form_and_nothing_is_saved(db, world, client_for):
     from logistics.models import Distribution
 
-    client = as_user(world.tagana)
+    client = client_for(world.tagana)
     values = open_form(client, world)
     response = submit(
         client,
@@ -153,8 +139,8 @@ def test_bad_quantity_is_shown_on_the_form_and_nothing_is_saved(db, world, as_us
     assert count(db, Distribution) == 0
 
 
-def test_service_without_goods_on_the_form(db, world, as_user):
-    client = as_user(world.tagana)
+def test_service_without_goods_on_the_form(db, world, client_for):
+    client = client_for(world.tagana)
     values = open_form(client, world)
     response = submit(
         client, values, component="psikososial", service_note="Sesi bermain anak di posko"
@@ -164,7 +150,7 @@ def test_service_without_goods_on_the_form(db, world, as_user):
     assert "Sesi bermain anak di posko" in text and "Tanpa barang" in text
 
 
-def test_pimpinan_reads_the_office_pages_but_cannot_record(db, world, as_user, make_user):
+def test_pimpinan_reads_the_office_pages_but_cannot_record(db, world, client_for, make_user):
     hand_out(world, receiver_name="Siti Aminah")
     hand_out(
         world,
@@ -173,7 +159,7 @@ def test_pimpinan_reads_the_office_pages_but_cannot_record(db, world, as_user, m
         component="sandang",
         lines=[{"item_id": "selimut", "quantity": 2}],
     )
-    client = as_user(make_user("pimpinan"))
+    client = client_for(make_user("pimpinan"))
     assert client.get("/lapangan/penyaluran").status_code == 403
     listing = client.get(f"/penyaluran/?kejadian={world.event.id}&komponen=permakanan")
     text = listing.get_data(as_text=True)
@@ -186,9 +172,9 @@ def test_pimpinan_reads_the_office_pages_but_cannot_record(db, world, as_user, m
     assert "Belum ada penyaluran" in future
 
 
-def test_export_masks_the_nik(db, world, as_user):
+def test_export_masks_the_nik(db, world, client_for):
     hand_out(world)
-    client = as_user(world.operator)
+    client = client_for(world.operator)
     response = client.get("/penyaluran/?format=csv")
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0][8] == "NIK (disamarkan)"
@@ -201,10 +187,10 @@ def test_export_masks_the_nik(db, world, as_user):
     assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
 
 
-def test_detail_and_household_history_pages(db, world, as_user):
+def test_detail_and_household_history_pages(db, world, client_for):
     first, _ = hand_out(world)
     second, _ = hand_out(world, component="sandang", lines=[{"item_id": "selimut", "quantity": 3}])
-    client = as_user(world.operator)
+    client = client_for(world.operator)
     detail = client.get(f"/penyaluran/{first.id}").get_data(as_text=True)
     assert "Anggota yang terlayani" in detail and "Joko Santoso" in detail
     history = client.get(f"/penyaluran/kk/{world.household.id}")

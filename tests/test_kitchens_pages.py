@@ -3,29 +3,14 @@
 import re
 
 import pytest
-from flask import g
 from sqlalchemy import func, select
 
-from tests.conftest import PASSWORD
 from tests.test_kitchens_service import make_site, today
 
 
 @pytest.fixture
 def site(db, make_event):
     return make_site(db, make_event)
-
-
-@pytest.fixture
-def as_role(app, make_user):
-    def make(role: str):
-        g.pop("_login_user", None)
-        user = make_user(role)
-        client = app.test_client()
-        response = client.post("/masuk", data={"username": user.username, "password": PASSWORD})
-        assert response.status_code == 302
-        return client
-
-    return make
 
 
 def meal_count(db):

@@ -6,10 +6,8 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from flask import g
 from sqlalchemy import func, select
 
-from tests.conftest import PASSWORD
 from tests.test_shelters import BEKASIJAYA, MARGAHAYU
 
 # The office's day (Asia/Jakarta), which is what the services date documents with.
@@ -17,19 +15,6 @@ TODAY = datetime.now(ZoneInfo("Asia/Jakarta")).date()
 SOON = TODAY + timedelta(days=20)
 LATER = TODAY + timedelta(days=300)
 PAST = TODAY - timedelta(days=3)
-
-
-@pytest.fixture
-def as_role(app, make_user):
-    def make(role: str):
-        g.pop("_login_user", None)
-        user = make_user(role)
-        client = app.test_client()
-        response = client.post("/masuk", data={"username": user.username, "password": PASSWORD})
-        assert response.status_code == 302
-        return client
-
-    return make
 
 
 @pytest.fixture

@@ -4,27 +4,12 @@ import pytest
 from sqlalchemy import func, select
 
 from logistics.models import ShelterCount
-from tests.conftest import PASSWORD
 from tests.test_shelters import BEKASIJAYA, MARGAHAYU, count, label_point, shelter_factory
 
 
 @pytest.fixture
 def make_shelter(db, bekasi):
     return shelter_factory(db)
-
-
-@pytest.fixture
-def as_role(app, make_user):
-    """as_role(role) -> a test client logged in as a new user with that role."""
-
-    def make(role: str):
-        user = make_user(role)
-        client = app.test_client()
-        response = client.post("/masuk", data={"username": user.username, "password": PASSWORD})
-        assert response.status_code == 302
-        return client
-
-    return make
 
 
 def test_anonymous_gets_401_json(client, make_shelter):

@@ -19,20 +19,6 @@ def make_shelter(db, bekasi):
 
 
 @pytest.fixture
-def as_role(app, make_user):
-    """as_role(role) -> a test client logged in as a new user with that role."""
-
-    def make(role: str):
-        user = make_user(role)
-        client = app.test_client()
-        response = client.post("/masuk", data={"username": user.username, "password": PASSWORD})
-        assert response.status_code == 302
-        return client
-
-    return make
-
-
-@pytest.fixture
 def three_shelters(db, make_shelter):
     """Half full, nearly full (90%) and over capacity (120%), plus a closed one."""
     half = make_shelter(name="Balai Warga Bekasijaya", kind="balai_warga", capacity=100)

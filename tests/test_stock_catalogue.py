@@ -5,28 +5,9 @@ import io
 from decimal import Decimal
 
 import pytest
-from flask import g
 from sqlalchemy import select
 
 from logistics.models import Item
-from tests.conftest import PASSWORD
-
-
-@pytest.fixture
-def as_role(app, make_user):
-    """as_role(role) -> a test client logged in as a new user with that role."""
-
-    def make(role: str):
-        # The app fixture keeps one app context open, so flask_login's g._login_user would
-        # carry the previous client's user into this login; forget it first.
-        g.pop("_login_user", None)
-        user = make_user(role)
-        client = app.test_client()
-        response = client.post("/masuk", data={"username": user.username, "password": PASSWORD})
-        assert response.status_code == 302
-        return client
-
-    return make
 
 
 def item(db, code: str) -> Item:

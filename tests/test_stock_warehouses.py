@@ -5,25 +5,8 @@ import csv
 import io
 
 import pytest
-from flask import g
 
-from tests.conftest import PASSWORD
 from tests.test_shelters import BEKASIJAYA, MARGAHAYU, label_point, shelter_factory
-
-
-@pytest.fixture
-def as_role(app, make_user):
-    def make(role: str):
-        # The app fixture keeps one app context open, so flask_login's g._login_user would
-        # carry the previous client's user into this login; forget it first.
-        g.pop("_login_user", None)
-        user = make_user(role)
-        client = app.test_client()
-        response = client.post("/masuk", data={"username": user.username, "password": PASSWORD})
-        assert response.status_code == 302
-        return client
-
-    return make
 
 
 def make(**values):
