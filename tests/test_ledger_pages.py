@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from tests.test_ledger_api import LATER, PAST, SOON, as_role, item_id, stock_in  # noqa: F401
+from tests.test_ledger_api import PAST, SOON, item_id, stock_in
 from tests.test_shelters import BEKASIJAYA, MARGAHAYU
 
 
