@@ -47,6 +47,8 @@ from logistics.services.spm_settings import met_rules
 
 log = logging.getLogger(__name__)
 INSERT_CHUNK = 5000
+# PostgreSQL advisory lock taken by every aggregate writer ("SPMA" in ASCII).
+AGGREGATE_LOCK = 0x53504D41
 # shelter_key of the row that totals a kelurahan in distinct persons and households.
 KELURAHAN = -1
 Progress = Callable[[int, str], None]
@@ -327,8 +329,20 @@ def _insert(model, rows: list[dict]) -> None:
         connection.execute(insert(model.__table__), rows[start : start + INSERT_CHUNK])
 
 
+def _one_writer() -> None:
+    """Hold the aggregate lock until this transaction ends.
+
+    A full rebuild and an incremental job (or two jobs on different workers) each delete rows and
+    insert them again; interleaved, the second insert breaks the unique key. SQLite's write lock
+    already serialises them; on PostgreSQL a transaction-scoped advisory lock does.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AGGREGATE_LOCK})
+
+
 def recompute_event_day(event_id: int, day: date | None = None) -> int:
     """Rebuild one event's rows for one day (or all its days); idempotent. Returns rows written."""
+    _one_writer()
     scope = [SpmDaily.event_id == event_id]
     if day is not None:
         scope.append(SpmDaily.day == day)
@@ -501,6 +515,7 @@ def _year_estimates(year: int, rules) -> dict[str, int]:
 
 def recompute_year(year: int) -> int:
     """Rebuild one fiscal year's achievement rows; idempotent."""
+    _one_writer()
     db.session.execute(delete(SpmYear).where(SpmYear.year == year))
     rows = compute_year(year)
     _insert(SpmYear, rows)
@@ -515,6 +530,7 @@ def rebuild(year: int | None = None, progress: Progress | None = None) -> dict:
     """Rebuild every aggregate (of one fiscal year, or all); clears the stale marks it covers."""
     report = progress or (lambda percent, message: None)
     started = datetime.now()
+    _one_writer()
     if year is None:
         event_ids = None
         years = list(db.session.scalars(select(Event.year).distinct().order_by(Event.year)))
