@@ -86,6 +86,7 @@ def test_demo_logistics_balance_and_show_on_the_pages(db, client, make_user, log
         Distribution,
         DistributionRecipient,
         KitchenMeal,
+        SpmTarget,
         StockDocument,
         StockLot,
         StockMovement,
@@ -117,6 +118,12 @@ def test_demo_logistics_balance_and_show_on_the_pages(db, client, make_user, log
     assert db.session.scalar(select(func.count(DistributionRecipient.id))) > 100
     assert db.session.scalar(select(func.count(KitchenMeal.id))) == 6
     assert db.session.scalar(select(func.count(BudgetRealisation.id))) == done["budget_payments"]
+    # Every sheltered family got a mat (tempat penampungan), and this year's targets are set.
+    sheltered = db.session.scalar(
+        select(func.count(Distribution.id)).where(Distribution.component == "tempat_penampungan")
+    )
+    assert sheltered >= 15
+    assert db.session.scalar(select(func.count(SpmTarget.id))) == 6
 
     login(make_user("pimpinan"))
     gudang = db.session.scalar(select(Warehouse).where(Warehouse.code == "GDG-3275-01"))

@@ -9,7 +9,15 @@ from logistics import budget_math
 from logistics.config import ROOT
 from logistics.extensions import db
 from logistics.models import Event, Person, Shelter, StockDocument, User, Victim, Warehouse
-from logistics.services import bast, budget, budget_import, kitchens, ledger, stock_documents
+from logistics.services import (
+    bast,
+    budget,
+    budget_import,
+    kitchens,
+    ledger,
+    spm_settings,
+    stock_documents,
+)
 from logistics.services.distributions import record_distribution
 
 GUDANG, LUMBUNG, POSKO = "GDG-3275-01", "LBS-3275-09-01", "PSK-3275-04-01"
@@ -190,6 +198,7 @@ def seed_logistics_demo(event: Event, start_day: date, today: date) -> dict:
         receiver_name="Perwakilan pengungsi GOR Patriot",
     )
     paid = _budget(start_day, today)
+    _targets(today.year)
     documents = db.session.scalar(select(func.count(StockDocument.id)))
     return {
         "stock_documents": documents,
@@ -262,6 +271,15 @@ def _hand_outs(event, shelters, posko, gudang, start_day, today, tagana, operato
                 ],
                 client_id=f"demo-sd-{household_id}",
                 **common,
+            )
+            give(
+                tagana,
+                component="tempat_penampungan",
+                phase="saat",
+                distributed_on=day1,
+                lines=[{"item_id": "matras", "quantity": len(members)}],
+                client_id=f"demo-tp-{household_id}",
+                **(common | {"warehouse_id": gudang.id}),
             )
             if n == 0 and shelter_id == gor.id:
                 # A second ration the same day, let through by the operator with a reason.
@@ -354,3 +372,39 @@ def _budget(start_day: date, today: date) -> int:
         )
     db.session.commit()
     return len(payments)
+
+
+# Kota Bekasi's plan 2025-2030, second year (DOMAIN.md section 9): persons served per component.
+PLAN_TARGETS = {
+    "permakanan": 700,
+    "sandang": 350,
+    "tempat_penampungan": 200,
+    "kelompok_rentan": 300,
+    "psikososial": 200,
+}
+
+
+def _targets(year: int) -> None:
+    """This year's SPM targets: persons per component, and 100% of victims served."""
+    source = "Renstra Dinas Sosial Kota Bekasi 2025-2030"
+    for indicator, value in PLAN_TARGETS.items():
+        spm_settings.save_target(
+            {
+                "year": year,
+                "indicator": indicator,
+                "value": value,
+                "unit": "orang",
+                "source": source,
+            }
+        )
+    spm_settings.save_target(
+        {
+            "year": year,
+            "indicator": "capaian_spm",
+            "value": 100,
+            "unit": "%",
+            "mode": "level",
+            "source": "SK Wali Kota tentang penerapan SPM",
+        }
+    )
+    db.session.commit()
