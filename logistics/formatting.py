@@ -46,6 +46,11 @@ def angka(value: int | float | Decimal | None, decimals: int | None = None) -> s
     return format_decimal(value, format=pattern, locale=LOCALE, decimal_quantization=True)
 
 
+def decimal_text(value: Decimal | None) -> str:
+    """A quantity for a spreadsheet cell: '12,5', no thousands separator; '' when missing."""
+    return f"{value.normalize():f}".replace(".", ",") if value is not None else ""
+
+
 def rupiah(value: int | None) -> str:
     """Rp 2.324.516.984 — money is integer rupiah."""
     if value is None:

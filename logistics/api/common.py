@@ -1,5 +1,6 @@
 """Helpers shared by the API modules: arguments, JSON bodies, login and role checks."""
 
+from decimal import Decimal
 from functools import wraps
 
 from flask import jsonify, request
@@ -18,6 +19,13 @@ def float_arg(name: str) -> float:
         raise DomainError(
             f"Parameter '{name}' harus berupa angka, bukan '{raw}'.", field=name
         ) from exc
+
+
+def json_number(value: Decimal | None):
+    """A stored quantity as JSON: an int when whole, else a float; None stays None."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def json_payload() -> dict:

@@ -4,7 +4,7 @@ from flask import jsonify, request, url_for
 from flask_login import current_user
 
 from logistics.api import bp
-from logistics.api.common import api_login_required, json_payload
+from logistics.api.common import api_login_required, json_number, json_payload
 from logistics.errors import DomainError, Forbidden
 from logistics.extensions import db
 from logistics.models import Distribution
@@ -35,11 +35,6 @@ FIELDS = (
 )
 
 
-def _number(value):
-    """A stored quantity as JSON: an int when whole, else a float."""
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
 def movement_json(line: distributions.Taken) -> dict:
     return {
         "item_id": line.item_id,
@@ -48,7 +43,7 @@ def movement_json(line: distributions.Taken) -> dict:
         "unit": line.unit,
         "lot_id": line.lot_id,
         "lot": line.lot,
-        "quantity": _number(line.quantity),
+        "quantity": json_number(line.quantity),
         "expired_reason": line.expired_reason,
     }
 
@@ -124,7 +119,7 @@ def distributions_list():
     for row in found:
         d = row.distribution
         lines = [
-            {"item_name": name, "quantity": _number(amount), "unit": unit}
+            {"item_name": name, "quantity": json_number(amount), "unit": unit}
             for name, amount, unit in row.lines
         ]
         body = distribution_json(d, lines, [r.person_id for r in d.recipients])

@@ -3,7 +3,7 @@
 from flask import jsonify
 
 from logistics.api import bp
-from logistics.api.common import api_login_required, json_payload
+from logistics.api.common import api_login_required, json_number, json_payload
 from logistics.errors import DomainError
 from logistics.extensions import db
 from logistics.models import FieldKitchen, KitchenMeal
@@ -24,10 +24,6 @@ MEAL_FIELDS = (
     "note",
     "client_id",
 )
-
-
-def _number(value):
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def kitchen_json(kitchen: FieldKitchen) -> dict:
@@ -59,7 +55,7 @@ def meal_json(meal: KitchenMeal, distribution=None) -> dict:
         "note": meal.note,
         "client_id": meal.client_id,
         "ingredients": [
-            {"item_id": item.id, "code": item.code, "unit": item.unit, "quantity": _number(q)}
+            {"item_id": item.id, "code": item.code, "unit": item.unit, "quantity": json_number(q)}
             for item, q in kitchens.meal_ingredients(meal)
         ],
     }
@@ -100,7 +96,12 @@ def report_json(report: kitchens.KitchenReport) -> dict:
             for day in report.days
         ],
         "ingredients": [
-            {"item_id": r.item_id, "name": r.name, "unit": r.unit, "quantity": _number(r.quantity)}
+            {
+                "item_id": r.item_id,
+                "name": r.name,
+                "unit": r.unit,
+                "quantity": json_number(r.quantity),
+            }
             for r in report.ingredients
         ],
     }

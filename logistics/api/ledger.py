@@ -1,11 +1,9 @@
 """API: stock documents (receipt, dispatch, transfer, adjustment, opname), stock and stock card."""
 
-from decimal import Decimal
-
 from flask import current_app, jsonify, request, url_for
 
 from logistics.api import bp
-from logistics.api.common import api_login_required, json_payload
+from logistics.api.common import api_login_required, json_number, json_payload
 from logistics.errors import DomainError
 from logistics.models import StockDocument, StockLot
 from logistics.models.ledger import (
@@ -21,13 +19,6 @@ from logistics.services import inputs, stock_documents, warehouses
 MAX_PER_PAGE = 500
 
 
-def number(value: Decimal | None):
-    """A stored quantity as JSON: an int when whole, else a float."""
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
 def lot_json(lot: StockLot, today=None) -> dict:
     today = today or inputs.office_today()
     return {
@@ -41,7 +32,7 @@ def lot_json(lot: StockLot, today=None) -> dict:
         "lot_code": lot.lot_code,
         "expiry_date": lot.expiry_date.isoformat() if lot.expiry_date else None,
         "expired": lot.expiry_date is not None and lot.expiry_date < today,
-        "quantity": number(lot.quantity),
+        "quantity": json_number(lot.quantity),
         "received_on": lot.received_on.isoformat(),
     }
 
@@ -85,7 +76,7 @@ def document_json(document: StockDocument) -> dict:
                 "lot_id": m.lot_id,
                 "lot_code": m.lot.lot_code,
                 "expiry_date": m.lot.expiry_date.isoformat() if m.lot.expiry_date else None,
-                "quantity": number(m.quantity),
+                "quantity": json_number(m.quantity),
                 "override_reason": m.override_reason,
             }
             for m in document.movements
@@ -97,9 +88,9 @@ def document_json(document: StockDocument) -> dict:
                 "item_id": row["item_id"],
                 "item_name": row["item"].name,
                 "unit": row["item"].unit,
-                "sent": number(row["sent"]),
-                "received": number(row["received"]),
-                "difference": number(row["difference"]),
+                "sent": json_number(row["sent"]),
+                "received": json_number(row["received"]),
+                "difference": json_number(row["difference"]),
             }
             for row in stock_documents.transfer_differences(document)
         ]
@@ -108,9 +99,9 @@ def document_json(document: StockDocument) -> dict:
             {
                 "lot_id": line.lot_id,
                 "item_name": line.lot.item.name,
-                "system_quantity": number(line.system_quantity),
-                "counted_quantity": number(line.counted_quantity),
-                "difference": number(line.counted_quantity - line.system_quantity),
+                "system_quantity": json_number(line.system_quantity),
+                "counted_quantity": json_number(line.counted_quantity),
+                "difference": json_number(line.counted_quantity - line.system_quantity),
             }
             for line in stock_documents.count_lines(document)
         ]
@@ -213,9 +204,9 @@ def warehouses_stock(warehouse_id: int):
                     "item_code": row.item.code,
                     "item_name": row.item.name,
                     "unit": row.item.unit,
-                    "balance": number(row.balance),
-                    "issuable": number(row.issuable),
-                    "expired": number(row.expired),
+                    "balance": json_number(row.balance),
+                    "issuable": json_number(row.issuable),
+                    "expired": json_number(row.expired),
                     "lots": [lot_json(lot, today) for lot in row.lots],
                 }
                 for row in rows
@@ -240,7 +231,7 @@ def warehouses_stock_card(warehouse_id: int):
             "item_id": card.item.id,
             "item_name": card.item.name,
             "unit": card.item.unit,
-            "balance": number(card.balance),
+            "balance": json_number(card.balance),
             "page": card.page,
             "pages": card.pages,
             "count": card.total,
@@ -253,9 +244,9 @@ def warehouses_stock_card(warehouse_id: int):
                     "document_id": row.document_id,
                     "number": row.number,
                     "lot": row.lot,
-                    "in": number(row.quantity_in),
-                    "out": number(row.quantity_out),
-                    "balance": number(row.balance),
+                    "in": json_number(row.quantity_in),
+                    "out": json_number(row.quantity_out),
+                    "balance": json_number(row.balance),
                 }
                 for row in card.rows
             ],

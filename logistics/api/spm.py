@@ -3,16 +3,10 @@
 from flask import jsonify, request
 
 from logistics.api import bp
-from logistics.api.common import api_login_required
+from logistics.api.common import api_login_required, json_number
 from logistics.errors import DomainError, NotFound
 from logistics.models.spm import ALL_COMPONENTS
 from logistics.services import inputs, spm_dashboard, spm_settings, spm_tracking
-
-
-def _number(value):
-    if value is None:
-        return None
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 @bp.get("/spm/standards")
@@ -26,7 +20,7 @@ def spm_standards():
                     "code": s.code,
                     "need": s.need,
                     "component": s.component,
-                    "quantity": _number(s.quantity),
+                    "quantity": json_number(s.quantity),
                     "unit": s.unit,
                     "basis": s.basis,
                     "period": s.period,
@@ -60,7 +54,7 @@ def spm_targets():
                     "id": t.id,
                     "year": t.year,
                     "indicator": t.indicator,
-                    "value": _number(t.value),
+                    "value": json_number(t.value),
                     "unit": t.unit,
                     "mode": t.mode,
                     "lower_is_better": t.lower_is_better,
@@ -127,11 +121,11 @@ def spm_stock_cover():
                     "code": c["code"],
                     "item_code": c["item_code"],
                     "unit": c["unit"],
-                    "stock": _number(c["stock"]),
-                    "need": _number(c["need"]),
+                    "stock": json_number(c["stock"]),
+                    "need": json_number(c["need"]),
                     "per_day": c["daily"],
-                    "days_of_cover": _number(c["days_of_cover"]),
-                    "share_percent": _number(c["share"]),
+                    "days_of_cover": json_number(c["days_of_cover"]),
+                    "share_percent": json_number(c["share"]),
                     "warning": c["warning"],
                 }
                 for c in spm_dashboard.stock_cover(event_id, day)
@@ -154,13 +148,13 @@ def spm_achievement(year: int):
                     "label": r["label"],
                     "persons_needing": r["needing"],
                     "persons_met": r["met"],
-                    "realisation": _number(r["realisation"])
+                    "realisation": json_number(r["realisation"])
                     if r["realisation"] is not None and not isinstance(r["realisation"], int)
                     else r["realisation"],
                     "unit": r["unit"],
-                    "target": _number(r["target"]),
+                    "target": json_number(r["target"]),
                     "mode": r["mode"],
-                    "capaian_percent": _number(r["capaian"]),
+                    "capaian_percent": json_number(r["capaian"]),
                     "persons_estimated": r["estimated"],
                 }
                 for r in spm_dashboard.year_summary(year)

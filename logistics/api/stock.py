@@ -3,18 +3,13 @@
 from flask import jsonify, request
 
 from logistics.api import bp
-from logistics.api.common import api_login_required, json_payload
+from logistics.api.common import api_login_required, json_number, json_payload
 from logistics.errors import DomainError
 from logistics.extensions import db
 from logistics.models import Item, Warehouse
 from logistics.models.stock import ITEM_CATEGORIES, WAREHOUSE_TIERS
 from logistics.models.users import OFFICE_ROLES
 from logistics.services import catalogue, inputs, warehouses
-
-
-def _number(value):
-    """A stored quantity as JSON: an int when whole, else a float."""
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def item_json(item: Item) -> dict:
@@ -37,7 +32,7 @@ def item_json(item: Item) -> dict:
                 "code": line.component.code,
                 "name": line.component.name,
                 "unit": line.component.unit,
-                "quantity": _number(line.quantity),
+                "quantity": json_number(line.quantity),
             }
             for line in sorted(item.components, key=lambda c: c.component.name)
         ],

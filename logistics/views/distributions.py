@@ -8,6 +8,7 @@ from sqlalchemy import select
 from logistics.errors import DomainError
 from logistics.exports import table_response
 from logistics.extensions import db
+from logistics.formatting import decimal_text
 from logistics.models import (
     Area,
     Event,
@@ -60,18 +61,13 @@ EXPORT_HEADERS = [
 ]
 
 
-def _quantity(value) -> str:
-    text = f"{value.normalize():f}" if value is not None else ""
-    return text.replace(".", ",")
-
-
 def _int_arg(name: str) -> int | None:
     value = request.args.get(name, "").strip()
     return int(value) if value.isdigit() else None
 
 
 def _lines_text(lines) -> str:
-    return "; ".join(f"{_quantity(amount)} {unit} {name}" for name, amount, unit in lines)
+    return "; ".join(f"{decimal_text(amount)} {unit} {name}" for name, amount, unit in lines)
 
 
 def _labels() -> dict:
@@ -82,7 +78,7 @@ def _labels() -> dict:
         "kinds": RECIPIENT_KINDS,
         "relations": RELATIONS,
         "mask_nik": mask_nik,
-        "quantity": _quantity,
+        "quantity": decimal_text,
     }
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from logistics.errors import DomainError
 from logistics.exports import table_response
 from logistics.extensions import db
-from logistics.formatting import angka
+from logistics.formatting import angka, decimal_text
 from logistics.models import Event, Item, Shelter, Warehouse
 from logistics.models.ledger import (
     ADJUSTMENT_REASONS,
@@ -67,11 +67,6 @@ def _can_manage() -> bool:
 
 def _bast_available() -> bool:
     return "bast.document_pdf" in current_app.view_functions
-
-
-def _number(value) -> str:
-    """A quantity for a CSV cell: '12,5', no thousands separator."""
-    return f"{value.normalize():f}".replace(".", ",") if value is not None else ""
 
 
 LAST_PAGE = 10**9  # clamped by the query to the real last page
@@ -301,7 +296,7 @@ def transfer_receive(document_id: int):
         document=document,
         typed=typed,
         lot_label=ledger.lot_label,
-        plain=_number,
+        plain=decimal_text,
     ), _status(error, request.method == "POST")
 
 
@@ -460,9 +455,9 @@ def stock_card(warehouse_id: int):
                 MOVEMENT_KINDS.get(row.kind, row.kind),
                 row.number,
                 row.lot,
-                _number(row.quantity_in) if row.quantity_in else "",
-                _number(row.quantity_out) if row.quantity_out else "",
-                _number(row.balance),
+                decimal_text(row.quantity_in) if row.quantity_in else "",
+                decimal_text(row.quantity_out) if row.quantity_out else "",
+                decimal_text(row.balance),
             ]
             for row in card.rows
         )
@@ -493,7 +488,7 @@ def _lot_rows(lots, today: date):
             lot.lot_code,
             lot.expiry_date.isoformat() if lot.expiry_date else "",
             (lot.expiry_date - today).days if lot.expiry_date else "",
-            _number(lot.quantity),
+            decimal_text(lot.quantity),
         ]
         for lot in lots
     )
@@ -549,7 +544,7 @@ def expiry_check():
                 m.lot.warehouse.name,
                 m.item.name,
                 ledger.lot_label(m.lot),
-                _number(-m.quantity),
+                decimal_text(-m.quantity),
             ]
             for m in report.write_offs
         ]

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from logistics.errors import DomainError
 from logistics.exports import table_response
 from logistics.extensions import db
+from logistics.formatting import decimal_text
 from logistics.models.stock import ITEM_CATEGORIES, WAREHOUSE_TIERS
 from logistics.models.users import OFFICE_ROLES
 from logistics.security import roles_required
@@ -49,11 +50,6 @@ KIT_ROWS = 3  # empty rows the kit editor adds below the current contents
 
 def _yes(value: bool) -> str:
     return "ya" if value else "tidak"
-
-
-def _quantity(value) -> str:
-    text = f"{value.normalize():f}" if value is not None else ""
-    return text.replace(".", ",")
 
 
 def _can_manage() -> bool:
@@ -105,7 +101,7 @@ def items():
                 _yes(i.is_kit),
                 i.kcal_per_unit if i.kcal_per_unit is not None else "",
                 "; ".join(
-                    f"{_quantity(c.quantity)} {c.component.unit} {c.component.name}"
+                    f"{decimal_text(c.quantity)} {c.component.unit} {c.component.name}"
                     for c in i.components
                 ),
                 i.note,
@@ -119,7 +115,7 @@ def items():
         items=found,
         categories=ITEM_CATEGORIES,
         args={"kategori": category or "", "q": search, "status": status},
-        quantity=_quantity,
+        quantity=decimal_text,
         can_manage=_can_manage(),
     )
 
@@ -163,7 +159,7 @@ def item_detail(item_id: int):
         "stock/item_detail.html",
         item=item,
         categories=ITEM_CATEGORIES,
-        quantity=_quantity,
+        quantity=decimal_text,
         used_in=catalogue.kits_containing(item),
         can_manage=_can_manage(),
         form=KitForm(),
@@ -235,7 +231,7 @@ def item_kit(item_id: int):
             flash(f"Isi paket {kit.name} disimpan.", "success")
             return redirect(url_for("stock.item_detail", item_id=kit.id))
     else:
-        rows = [(str(c.component_id), _quantity(c.quantity)) for c in kit.components]
+        rows = [(str(c.component_id), decimal_text(c.quantity)) for c in kit.components]
     status = error.status if error else (422 if request.method == "POST" else 200)
     return render_template(
         "stock/kit_form.html",
