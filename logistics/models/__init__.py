@@ -39,6 +39,7 @@ from logistics.models.ledger import (  # noqa: E402
     StockMovement,
 )
 from logistics.models.people import Household, InstitutionVictim, Person, Victim  # noqa: E402
+from logistics.models.reports import ReportFile, SitrepNote  # noqa: E402
 from logistics.models.shelters import Shelter, ShelterCount  # noqa: E402
 from logistics.models.spm import (  # noqa: E402
     SpmDaily,
@@ -88,9 +89,11 @@ __all__ = [
     "KitchenMeal",
     "KitComponent",
     "Person",
+    "ReportFile",
     "ROLES",
     "Shelter",
     "ShelterCount",
+    "SitrepNote",
     "SpmDaily",
     "SpmMetRule",
     "SpmStale",

@@ -69,6 +69,8 @@ class Distribution(db.Model):
     service_note: Mapped[str] = mapped_column(String(255), default="")
     # Why the double-aid guard was overridden.
     override_reason: Mapped[str | None] = mapped_column(String(255))
+    # The sub-kegiatan whose budget paid for it (by default the one of its SPM component).
+    sub_kegiatan_id: Mapped[int | None] = mapped_column(ForeignKey("budget_nodes.id"))
     # The BAST of the batch this hand-out was signed for.
     batch_document_id: Mapped[int | None] = mapped_column(
         ForeignKey("stock_documents.id"), index=True

@@ -146,6 +146,8 @@ class Deployment(db.Model):
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime | None]
     vehicle_id: Mapped[int | None] = mapped_column(ForeignKey("vehicles.id"))
+    # The sub-kegiatan that pays for the deployment (uang saku, transport), for the year-end budget.
+    sub_kegiatan_id: Mapped[int | None] = mapped_column(ForeignKey("budget_nodes.id"))
     status: Mapped[str] = mapped_column(String(12), default="direncanakan")
     checked_in_at: Mapped[datetime | None]
     checked_out_at: Mapped[datetime | None]

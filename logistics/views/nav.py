@@ -16,7 +16,7 @@ MODULES = [
     ("Tagana", "tagana.index", None),
     ("Dasbor SPM", "spm.dashboard", None),
     ("Anggaran", "budget.index", None),
-    ("Laporan", None, None),
+    ("Laporan", "reports.index", None),
     ("Wilayah", "wilayah.index", None),
     ("Pekerjaan latar", "jobs.index", None),
     ("Pengguna", "admin.users", ("admin",)),
