@@ -11,7 +11,13 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from sqlalchemy import (
+    Column,
+    Date,
     Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
     and_,
     case,
     cast,
@@ -208,9 +214,87 @@ def _recipients(*columns, merged: bool):
     return query, key
 
 
-def _deliveries(event_ids, day, merged: bool):
+def _keyed(name: str, *columns: Column) -> Table:
+    """A temporary table keyed by all its columns."""
+    return Table(
+        name,
+        MetaData(),
+        *columns,
+        PrimaryKeyConstraint(*(column.name for column in columns)),
+        prefixes=["TEMPORARY"],
+        sqlite_with_rowid=False,
+    )
+
+
+def _fill(table: Table, query) -> Table:
+    """Materialise the distinct rows of a select as a temporary table of this connection.
+
+    On SQLite the table is keyed by all its columns and has no rowid, so rows arrive distinct and
+    are stored in key order: grouping by a prefix of the key then streams instead of sorting, which
+    is most of the cost over millions of aid lines. PostgreSQL hashes the DISTINCT itself.
+    """
+    connection = db.session.connection()
+    connection.execute(text(f"DROP TABLE IF EXISTS {table.name}"))
+    table.create(connection)
+    names = [column.name for column in table.columns]
+    if connection.dialect.name == "sqlite":
+        statement = insert(table).from_select(names, query).prefix_with("OR IGNORE")
+    else:
+        statement = insert(table).from_select(names, query.distinct())
+    connection.execute(statement)
+    return table
+
+
+def _drop(*tables: Table) -> None:
+    connection = db.session.connection()
+    for table in tables:
+        connection.execute(text(f"DROP TABLE IF EXISTS {table.name}"))
+
+
+def _delivered_lines() -> Table:
+    """Distinct aid lines: (event, day, kelurahan, component, shelter, person).
+
+    A rebuild keeps the table for its year pass, so the aid lines are read once.
+    """
+    return _keyed(
+        "spm_tmp_delivered",
+        Column("event_id", Integer),
+        Column("day", Date),
+        Column("kelurahan_code", String),
+        Column("component", String),
+        Column("shelter_key", Integer),
+        Column("person_id", Integer),
+    )
+
+
+def _deliveries(event_ids, day, merged: bool, keep_lines: bool = False):
     """{(event, day, kelurahan, shelter_key, component): [distinct persons, anonymous portions]}."""
     shelter_key = func.coalesce(Distribution.shelter_id, literal_column("0"))
+    scope = [_in(Distribution.event_id, event_ids)]
+    if day is not None:
+        scope.append(Distribution.distributed_on == day)
+    query, person = _recipients(
+        Distribution.event_id,
+        Distribution.distributed_on,
+        Distribution.kelurahan_code,
+        Distribution.component,
+        shelter_key,
+        merged=merged,
+    )
+    lines = _fill(_delivered_lines(), query.add_columns(person).where(*scope))
+    place = (lines.c.event_id, lines.c.day, lines.c.kelurahan_code, lines.c.component)
+    delivered: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    for event_id, day_, kelurahan, component, key, persons in db.session.execute(
+        select(*place, lines.c.shelter_key, func.count()).group_by(*place, lines.c.shelter_key)
+    ):
+        delivered[(event_id, day_, kelurahan, key, component)][0] = persons
+    # A person served at two places of a kelurahan on one day is one person of that kelurahan.
+    for event_id, day_, kelurahan, component, persons in db.session.execute(
+        select(*place, func.count(func.distinct(lines.c.person_id))).group_by(*place)
+    ):
+        delivered[(event_id, day_, kelurahan, KELURAHAN, component)][0] = persons
+    if not keep_lines:
+        _drop(lines)
     keys = (
         Distribution.event_id,
         Distribution.distributed_on,
@@ -218,22 +302,6 @@ def _deliveries(event_ids, day, merged: bool):
         shelter_key,
         Distribution.component,
     )
-    scope = [_in(Distribution.event_id, event_ids)]
-    if day is not None:
-        scope.append(Distribution.distributed_on == day)
-    delivered: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
-    query, person = _recipients(*keys, merged=merged)
-    query = query.add_columns(func.count(func.distinct(person)))
-    for *key, persons in db.session.execute(query.where(*scope).group_by(*keys)):
-        delivered[tuple(key)][0] = persons
-    # A person served at two places of a kelurahan on one day is one person of that kelurahan.
-    kelurahan_keys = tuple(k for i, k in enumerate(keys) if i != 3)
-    query, person = _recipients(*kelurahan_keys, merged=merged)
-    query = query.add_columns(func.count(func.distinct(person)))
-    for event_id, day_, kelurahan, component, persons in db.session.execute(
-        query.where(*scope).group_by(*kelurahan_keys)
-    ):
-        delivered[(event_id, day_, kelurahan, KELURAHAN, component)][0] = persons
     for *key, portions in db.session.execute(
         select(*keys, func.sum(Distribution.anonymous_portions))
         .where(*scope, Distribution.anonymous_portions > 0)
@@ -243,11 +311,14 @@ def _deliveries(event_ids, day, merged: bool):
     return delivered
 
 
-def compute_daily(event_ids: list[int] | None = None, day: date | None = None) -> list[dict]:
+def compute_daily(
+    event_ids: list[int] | None = None, day: date | None = None, keep_lines: bool = False
+) -> list[dict]:
     """The spm_daily rows of the given events (all when None), for one day or every day.
 
     Per kelurahan there is one row per shelter (shelter_key = shelter id, 0 = at home) and one
-    total row (shelter_key = KELURAHAN) in distinct persons and households.
+    total row (shelter_key = KELURAHAN) in distinct persons and households. keep_lines leaves the
+    temporary table of distinct aid lines (_delivered_lines) for compute_year to read.
     """
     rules = {status: sorted(parts) for status, parts in met_rules().items()}
     displaced = rules.get("mengungsi", [])
@@ -257,7 +328,7 @@ def compute_daily(event_ids: list[int] | None = None, day: date | None = None) -
     shelters = _shelter_counts(event_ids)
     delivered_by_day: dict[tuple, dict] = defaultdict(dict)
     for (event_id, the_day, kelurahan, key, component), value in _deliveries(
-        event_ids, day, _has_merged_persons()
+        event_ids, day, _has_merged_persons(), keep_lines
     ).items():
         delivered_by_day[(event_id, the_day)][(kelurahan, key, component)] = value
     rows = []
@@ -323,10 +394,28 @@ def compute_daily(event_ids: list[int] | None = None, day: date | None = None) -
 
 
 def _insert(model, rows: list[dict]) -> None:
-    # Core insert on the session's connection: no ORM bookkeeping for aggregate rows.
     connection = db.session.connection()
-    for start in range(0, len(rows), INSERT_CHUNK):
-        connection.execute(insert(model.__table__), rows[start : start + INSERT_CHUNK])
+    if connection.dialect.name != "sqlite" or not rows:
+        # Core insert on the session's connection: no ORM bookkeeping for aggregate rows.
+        for start in range(0, len(rows), INSERT_CHUNK):
+            connection.execute(insert(model.__table__), rows[start : start + INSERT_CHUNK])
+        return
+    # On SQLite a core insert of 400,000 rows spends most of its time converting each dict; the
+    # driver's executemany over plain tuples (dates as ISO text, as SQLAlchemy stores them) does not.
+    columns = list(rows[0])
+    sql = (
+        f"INSERT INTO {model.__tablename__} ({', '.join(columns)})"
+        f" VALUES ({', '.join('?' for _ in columns)})"
+    )
+    connection.exec_driver_sql(sql, [tuple(map(_sqlite_value, row.values())) for row in rows])
+
+
+def _sqlite_value(value):
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
 
 
 def _one_writer() -> None:
@@ -376,7 +465,7 @@ def _temp_table(name: str, query) -> None:
     connection.execute(text(f"CREATE TEMPORARY TABLE {name} AS {sql}"))
 
 
-def compute_year(year: int) -> list[dict]:
+def compute_year(year: int, delivered: Table | None = None) -> list[dict]:
     """Distinct persons needing, served and met in a fiscal year, per component and quarter.
 
     A person registered in several events of the year counts once: their needs are the union of
@@ -386,43 +475,65 @@ def compute_year(year: int) -> list[dict]:
     (distinct persons served in that quarter); quarter 0 is the whole year, including hand-outs
     for the year's events dated after it. The counting runs in SQL over two temporary tables
     (needs, and distinct person x component x quarter served); nothing per person comes back.
+    `delivered` is a rebuild's table of distinct aid lines, read instead of the aid lines again.
     """
     merged = _has_merged_persons()
     victim_key = _canonical if merged else Victim.person_id
+    # Each event's starting quarter, worked out once per event instead of once per victim.
+    starts = _fill(
+        _keyed("spm_tmp_event_quarters", Column("event_id", Integer), Column("qs", Integer)),
+        select(Event.id, _quarter_expr(Event.started_at, year)).where(Event.year == year),
+    )
     needs = (
         select(
             victim_key.label("pid"),
             SpmMetRule.component.label("component"),
-            func.min(_quarter_expr(Event.started_at, year)).label("qs"),
+            func.min(starts.c.qs).label("qs"),
         )
         .select_from(Victim)
-        .join(Event, Event.id == Victim.event_id)
+        .join(starts, starts.c.event_id == Victim.event_id)
         .join(SpmMetRule, SpmMetRule.status == Victim.status)
-        .where(Event.year == year)
     )
     if merged:
         needs = needs.join(Person, Person.id == Victim.person_id)
     _temp_table("spm_tmp_needs", needs.group_by(victim_key, SpmMetRule.component))
-    quarter = _quarter_expr(Distribution.distributed_on, year)
-    lines, person = _recipients(merged=merged)
-    lines = (
-        lines.add_columns(
-            person.label("pid"), Distribution.component.label("component"), quarter.label("q")
+    if delivered is not None:
+        quarter = _quarter_expr(delivered.c.day, year)
+        lines = (
+            select(delivered.c.person_id, delivered.c.component, quarter)
+            .join(Event, Event.id == delivered.c.event_id)
+            .where(Event.year == year)
         )
-        .join(Event, Event.id == Distribution.event_id)
-        .where(Event.year == year)
-        .distinct()
+    else:
+        quarter = _quarter_expr(Distribution.distributed_on, year)
+        lines, person = _recipients(merged=merged)
+        lines = (
+            lines.add_columns(person, Distribution.component, quarter)
+            .join(Event, Event.id == Distribution.event_id)
+            .where(Event.year == year)
+        )
+    lines = _fill(
+        _keyed(
+            "spm_tmp_lines",
+            Column("pid", Integer),
+            Column("component", String),
+            Column("q", Integer),
+        ),
+        lines,
     )
-    _temp_table("spm_tmp_lines", lines)
+    # Grouping by (pid, component), a prefix of the lines' key, streams on SQLite.
+    served = _fill(
+        _keyed(
+            "spm_tmp_served",
+            Column("pid", Integer),
+            Column("component", String),
+            Column("qf", Integer),
+        ),
+        select(lines.c.pid, lines.c.component, func.min(lines.c.q)).group_by(
+            lines.c.pid, lines.c.component
+        ),
+    )
     connection = db.session.connection()
-    connection.execute(text("DROP TABLE IF EXISTS spm_tmp_served"))
-    connection.execute(
-        text(
-            "CREATE TEMPORARY TABLE spm_tmp_served AS SELECT pid, component, MIN(q) AS qf"
-            " FROM spm_tmp_lines GROUP BY pid, component"
-        )
-    )
-    connection.execute(text("CREATE INDEX spm_tmp_served_pid ON spm_tmp_served (pid, component)"))
     met_quarter = "CASE WHEN s.qf > n.qs THEN s.qf ELSE n.qs END"
     joined = (
         "FROM spm_tmp_needs n LEFT JOIN spm_tmp_served s"
@@ -472,8 +583,8 @@ def compute_year(year: int) -> list[dict]:
         text("SELECT q, COUNT(DISTINCT pid) FROM spm_tmp_lines GROUP BY q")
     ):
         in_quarter[(q, ALL_COMPONENTS)] = count
-    for name in ("spm_tmp_served", "spm_tmp_lines", "spm_tmp_needs"):
-        connection.execute(text(f"DROP TABLE {name}"))
+    _drop(served, lines, starts)
+    connection.execute(text("DROP TABLE spm_tmp_needs"))
     estimated = _year_estimates(year, met_rules())
     now = utcnow()
     rows = []
@@ -513,11 +624,11 @@ def _year_estimates(year: int, rules) -> dict[str, int]:
     return dict(totals)
 
 
-def recompute_year(year: int) -> int:
+def recompute_year(year: int, delivered: Table | None = None) -> int:
     """Rebuild one fiscal year's achievement rows; idempotent."""
     _one_writer()
     db.session.execute(delete(SpmYear).where(SpmYear.year == year))
-    rows = compute_year(year)
+    rows = compute_year(year, delivered)
     _insert(SpmYear, rows)
     return len(rows)
 
@@ -542,12 +653,14 @@ def rebuild(year: int | None = None, progress: Progress | None = None) -> dict:
         db.session.execute(delete(SpmDaily).where(SpmDaily.event_id.in_(event_ids)))
         db.session.execute(delete(SpmStale).where(SpmStale.event_id.in_(event_ids)))
     report(5, "Menghitung kebutuhan dan penyaluran harian")
-    rows = compute_daily(event_ids)
+    rows = compute_daily(event_ids, keep_lines=True)
     report(50, f"Menyimpan {len(rows)} baris harian")
     _insert(SpmDaily, rows)
+    delivered = _delivered_lines()
     for position, each in enumerate(years, start=1):
         report(60 + 35 * position // max(len(years), 1), f"Capaian tahun {each}")
-        recompute_year(each)
+        recompute_year(each, delivered)
+    _drop(delivered)
     if year is None:
         db.session.execute(delete(SpmYear).where(SpmYear.year.not_in(years or [0])))
     seconds = (datetime.now() - started).total_seconds()
