@@ -46,6 +46,8 @@ class Distribution(db.Model):
         CheckConstraint("anonymous_portions >= 0", name="portions_non_negative"),
         # The double-aid guard looks up earlier hand-outs of a component in an event.
         Index("ix_distributions_guard", "event_id", "component", "household_id", "person_id"),
+        # Aid per event and day: the SPM aggregates, the sitrep and the dashboard read it that way.
+        Index("ix_distributions_event_day", "event_id", "distributed_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,11 +8,11 @@ import bisect
 import logging
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import (
     Column,
-    Date,
     Integer,
     MetaData,
     PrimaryKeyConstraint,
@@ -90,40 +90,81 @@ def _event_days(event_ids: list[int] | None) -> dict[int, set[date]]:
     return days
 
 
-def _registry_needs(event_ids):
-    """{event: {(kelurahan, shelter_key, component): (persons, households)}} from the registry."""
-    shelter_key = func.coalesce(Victim.shelter_id, literal_column("0"))
-    rows = db.session.execute(
-        select(
-            Victim.event_id,
-            Victim.kelurahan_code,
-            shelter_key,
-            SpmMetRule.component,
-            func.count(func.distinct(_canonical)),
-            func.count(func.distinct(Person.household_id)),
-        )
-        .join(Person, Person.id == Victim.person_id)
-        .join(SpmMetRule, SpmMetRule.status == Victim.status)
-        .where(_in(Victim.event_id, event_ids))
-        .group_by(Victim.event_id, Victim.kelurahan_code, shelter_key, SpmMetRule.component)
-    )
+def _registry_needs(event_ids, rules: dict[str, list[str]], merged: bool):
+    """{event: {(kelurahan, shelter_key, component): (persons, households)}} from the registry.
+
+    Victims are grouped by person and by household with the set of their statuses as a bit mask
+    (SUM of DISTINCT powers of two); which components a mask needs is worked out here. Joining
+    the rules in SQL instead would sort every victim once per component.
+    """
+    statuses = sorted(rules)
     needs: dict[int, dict] = defaultdict(dict)
-    for event_id, kelurahan, key, component, persons, households in rows:
-        needs[event_id][(kelurahan, key, component)] = (persons, households)
-    # A household split over two shelters is one household of its kelurahan.
-    for event_id, kelurahan, component, households in db.session.execute(
-        select(
-            Victim.event_id,
-            Victim.kelurahan_code,
-            SpmMetRule.component,
-            func.count(func.distinct(Person.household_id)),
+    if not statuses:
+        return needs
+    bit = case(*((Victim.status == status, 1 << n) for n, status in enumerate(statuses)), else_=0)
+    components_of: dict[int, list[str]] = {}
+
+    def components(mask: int) -> list[str]:
+        if mask not in components_of:
+            wanted = {c for n, s in enumerate(statuses) if mask >> n & 1 for c in rules[s]}
+            components_of[mask] = sorted(wanted)
+        return components_of[mask]
+
+    place = (
+        Victim.event_id,
+        Victim.kelurahan_code,
+        func.coalesce(Victim.shelter_id, literal_column("0")),
+    )
+    victims = (
+        select()
+        .select_from(Victim)
+        .where(_in(Victim.event_id, event_ids), Victim.status.in_(statuses))
+    )
+    if merged:
+        # Two merged records of one person may both be victims of an event: one mask per person.
+        inner = (
+            victims.add_columns(*place, func.sum(bit.distinct()).label("mask"))
+            .join(Person, Person.id == Victim.person_id)
+            .group_by(*place, _canonical)
+            .subquery()
         )
+        columns = list(inner.c)
+        person_rows = select(*columns, func.count()).group_by(*columns)
+    else:
+        # A person is a victim once per event, so their status is the whole mask.
+        person_rows = victims.add_columns(*place, bit, func.count()).group_by(*place, Victim.status)
+    persons: dict[tuple, int] = defaultdict(int)
+    for event_id, kelurahan, key, mask, count in db.session.execute(person_rows):
+        for component in components(mask):
+            persons[(event_id, kelurahan, key, component)] += count
+    # One row per household and place; the kelurahan's mask of a household split over two
+    # shelters is the union of both, and it counts once there.
+    households: dict[tuple, int] = defaultdict(int)
+    kelurahan_masks: dict[tuple, int] = defaultdict(int)
+    for event_id, kelurahan, key, household, mask in db.session.execute(
+        victims.add_columns(*place, Person.household_id, func.sum(bit.distinct()))
         .join(Person, Person.id == Victim.person_id)
-        .join(SpmMetRule, SpmMetRule.status == Victim.status)
-        .where(_in(Victim.event_id, event_ids))
-        .group_by(Victim.event_id, Victim.kelurahan_code, SpmMetRule.component)
+        .where(Person.household_id.is_not(None))
+        .group_by(*place, Person.household_id)
     ):
-        needs[event_id][(kelurahan, KELURAHAN, component)] = (0, households)
+        households[(event_id, kelurahan, key, mask)] += 1
+        kelurahan_masks[(event_id, kelurahan, household)] |= mask
+    for (event_id, kelurahan, key, mask), count in households.items():
+        for component in components(mask):
+            persons.setdefault((event_id, kelurahan, key, component), 0)
+            households_key = (kelurahan, key, component)
+            previous = needs[event_id].get(households_key, (0, 0))
+            needs[event_id][households_key] = (0, previous[1] + count)
+    for (event_id, kelurahan, key, component), count in persons.items():
+        previous = needs[event_id].get((kelurahan, key, component), (0, 0))
+        needs[event_id][(kelurahan, key, component)] = (count, previous[1])
+    kelurahan_households: dict[tuple, int] = defaultdict(int)
+    for (event_id, kelurahan, _household), mask in kelurahan_masks.items():
+        kelurahan_households[(event_id, kelurahan, mask)] += 1
+    for (event_id, kelurahan, mask), count in kelurahan_households.items():
+        for component in components(mask):
+            previous = needs[event_id].get((kelurahan, KELURAHAN, component), (0, 0))
+            needs[event_id][(kelurahan, KELURAHAN, component)] = (0, previous[1] + count)
     return needs
 
 
@@ -251,85 +292,139 @@ def _drop(*tables: Table) -> None:
         connection.execute(text(f"DROP TABLE IF EXISTS {table.name}"))
 
 
-def _delivered_lines() -> Table:
-    """Distinct aid lines: (event, day, kelurahan, component, shelter, person).
+@dataclass
+class Delivered:
+    """A rebuild's distinct aid lines, kept for its year pass so the aid lines are read once.
 
-    A rebuild keeps the table for its year pass, so the aid lines are read once.
+    `lines` holds (place, shelter_key, person_id); a place numbers one (event, day, kelurahan,
+    component), and `places` maps the number back.
     """
-    return _keyed(
+
+    lines: Table
+    places: dict[int, tuple[int, date, str, str]]
+
+
+def _place_tables() -> tuple[Table, Table]:
+    handouts = Table(
+        "spm_tmp_handouts",
+        MetaData(),
+        Column("distribution_id", Integer, primary_key=True),
+        Column("place", Integer),
+        Column("shelter_key", Integer),
+        Column("portions", Integer),
+        prefixes=["TEMPORARY"],
+    )
+    lines = _keyed(
         "spm_tmp_delivered",
-        Column("event_id", Integer),
-        Column("day", Date),
-        Column("kelurahan_code", String),
-        Column("component", String),
+        Column("place", Integer),
         Column("shelter_key", Integer),
         Column("person_id", Integer),
     )
+    return handouts, lines
 
 
 def _deliveries(event_ids, day, merged: bool, keep_lines: bool = False):
-    """{(event, day, kelurahan, shelter_key, component): [distinct persons, anonymous portions]}."""
-    shelter_key = func.coalesce(Distribution.shelter_id, literal_column("0"))
+    """({(event, day, kelurahan, shelter_key, component): [distinct persons, portions]}, Delivered).
+
+    Each hand-out gets the number of its place (event, day, kelurahan, component) by DENSE_RANK,
+    so the distinct recipient lines are keyed by three integers: cheap to store in key order and
+    to count by place and shelter without sorting.
+    """
     scope = [_in(Distribution.event_id, event_ids)]
     if day is not None:
         scope.append(Distribution.distributed_on == day)
-    query, person = _recipients(
+    place_order = (
         Distribution.event_id,
         Distribution.distributed_on,
         Distribution.kelurahan_code,
         Distribution.component,
-        shelter_key,
-        merged=merged,
     )
-    lines = _fill(_delivered_lines(), query.add_columns(person).where(*scope))
-    place = (lines.c.event_id, lines.c.day, lines.c.kelurahan_code, lines.c.component)
-    delivered: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
-    for event_id, day_, kelurahan, component, key, persons in db.session.execute(
-        select(*place, lines.c.shelter_key, func.count()).group_by(*place, lines.c.shelter_key)
+    handouts, lines = _place_tables()
+    connection = db.session.connection()
+    _drop(handouts, lines)
+    handouts.create(connection)
+    connection.execute(
+        insert(handouts).from_select(
+            ["distribution_id", "place", "shelter_key", "portions"],
+            select(
+                Distribution.id,
+                func.dense_rank().over(order_by=place_order),
+                func.coalesce(Distribution.shelter_id, literal_column("0")),
+                Distribution.anonymous_portions,
+            ).where(*scope),
+        )
+    )
+    places = {}
+    for place, *key in db.session.execute(
+        select(handouts.c.place, *(func.min(column) for column in place_order))
+        .join(Distribution, Distribution.id == handouts.c.distribution_id)
+        .group_by(handouts.c.place)
     ):
+        event_id, day_, kelurahan, component = key
+        places[place] = (event_id, _as_date(day_), kelurahan, component)
+    person = _canonical if merged else DistributionRecipient.person_id
+    recipients = (
+        select(handouts.c.place, handouts.c.shelter_key, person)
+        .select_from(DistributionRecipient)
+        .join(handouts, handouts.c.distribution_id == DistributionRecipient.distribution_id)
+    )
+    if merged:
+        recipients = recipients.join(Person, Person.id == DistributionRecipient.person_id)
+    _fill(lines, recipients)
+    delivered: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    for place, key, persons in db.session.execute(
+        select(lines.c.place, lines.c.shelter_key, func.count()).group_by(
+            lines.c.place, lines.c.shelter_key
+        )
+    ):
+        event_id, day_, kelurahan, component = places[place]
         delivered[(event_id, day_, kelurahan, key, component)][0] = persons
     # A person served at two places of a kelurahan on one day is one person of that kelurahan.
-    for event_id, day_, kelurahan, component, persons in db.session.execute(
-        select(*place, func.count(func.distinct(lines.c.person_id))).group_by(*place)
+    for place, persons in db.session.execute(
+        select(lines.c.place, func.count(func.distinct(lines.c.person_id))).group_by(lines.c.place)
     ):
+        event_id, day_, kelurahan, component = places[place]
         delivered[(event_id, day_, kelurahan, KELURAHAN, component)][0] = persons
-    if not keep_lines:
-        _drop(lines)
-    keys = (
-        Distribution.event_id,
-        Distribution.distributed_on,
-        Distribution.kelurahan_code,
-        shelter_key,
-        Distribution.component,
-    )
-    for *key, portions in db.session.execute(
-        select(*keys, func.sum(Distribution.anonymous_portions))
-        .where(*scope, Distribution.anonymous_portions > 0)
-        .group_by(*keys)
+    for place, key, portions in db.session.execute(
+        select(handouts.c.place, handouts.c.shelter_key, func.sum(handouts.c.portions))
+        .where(handouts.c.portions > 0)
+        .group_by(handouts.c.place, handouts.c.shelter_key)
     ):
-        delivered[tuple(key)][1] = int(portions)
-    return delivered
+        event_id, day_, kelurahan, component = places[place]
+        delivered[(event_id, day_, kelurahan, key, component)][1] = int(portions)
+    _drop(handouts)
+    if keep_lines:
+        return delivered, Delivered(lines, places)
+    _drop(lines)
+    return delivered, None
 
 
-def compute_daily(
-    event_ids: list[int] | None = None, day: date | None = None, keep_lines: bool = False
-) -> list[dict]:
+def _as_date(value) -> date:
+    # An aggregate over a date column comes back as text on SQLite.
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def compute_daily(event_ids: list[int] | None = None, day: date | None = None) -> list[dict]:
     """The spm_daily rows of the given events (all when None), for one day or every day.
 
     Per kelurahan there is one row per shelter (shelter_key = shelter id, 0 = at home) and one
-    total row (shelter_key = KELURAHAN) in distinct persons and households. keep_lines leaves the
-    temporary table of distinct aid lines (_delivered_lines) for compute_year to read.
+    total row (shelter_key = KELURAHAN) in distinct persons and households.
     """
+    return _compute_daily(event_ids, day, keep_lines=False)[0]
+
+
+def _compute_daily(event_ids, day, keep_lines: bool) -> tuple[list[dict], Delivered | None]:
+    """compute_daily; keep_lines also keeps the distinct aid lines for the year pass."""
     rules = {status: sorted(parts) for status, parts in met_rules().items()}
     displaced = rules.get("mengungsi", [])
     days = _event_days(event_ids)
-    registry = _registry_needs(event_ids)
+    merged = _has_merged_persons()
+    registry = _registry_needs(event_ids, rules, merged)
     estimated = _estimated_needs(event_ids, rules, _registered_kelurahan(event_ids))
     shelters = _shelter_counts(event_ids)
     delivered_by_day: dict[tuple, dict] = defaultdict(dict)
-    for (event_id, the_day, kelurahan, key, component), value in _deliveries(
-        event_ids, day, _has_merged_persons(), keep_lines
-    ).items():
+    delivered, kept = _deliveries(event_ids, day, merged, keep_lines)
+    for (event_id, the_day, kelurahan, key, component), value in delivered.items():
         delivered_by_day[(event_id, the_day)][(kelurahan, key, component)] = value
     rows = []
     for event_id, event_days in days.items():
@@ -390,7 +485,7 @@ def compute_daily(
                         "estimated": bool(values[4]),
                     }
                 )
-    return rows
+    return rows, kept
 
 
 def _insert(model, rows: list[dict]) -> None:
@@ -450,6 +545,13 @@ def clear_stale(event_id: int, day: date | None) -> None:
     db.session.execute(delete(SpmStale).where(*scope))
 
 
+def _quarter(day: date, year: int) -> int:
+    """_quarter_expr for one date, in Python."""
+    if day.year != year:
+        return 5 if day.year > year else 1
+    return (day.month + 2) // 3
+
+
 def _quarter_expr(column, year: int):
     """1-4 inside the fiscal year, 5 after it (a December event served in January), in SQL."""
     the_year = cast(extract("year", column), Integer)
@@ -465,7 +567,7 @@ def _temp_table(name: str, query) -> None:
     connection.execute(text(f"CREATE TEMPORARY TABLE {name} AS {sql}"))
 
 
-def compute_year(year: int, delivered: Table | None = None) -> list[dict]:
+def compute_year(year: int, delivered: Delivered | None = None) -> list[dict]:
     """Distinct persons needing, served and met in a fiscal year, per component and quarter.
 
     A person registered in several events of the year counts once: their needs are the union of
@@ -497,12 +599,30 @@ def compute_year(year: int, delivered: Table | None = None) -> list[dict]:
     if merged:
         needs = needs.join(Person, Person.id == Victim.person_id)
     _temp_table("spm_tmp_needs", needs.group_by(victim_key, SpmMetRule.component))
+    quarters = None
     if delivered is not None:
-        quarter = _quarter_expr(delivered.c.day, year)
-        lines = (
-            select(delivered.c.person_id, delivered.c.component, quarter)
-            .join(Event, Event.id == delivered.c.event_id)
-            .where(Event.year == year)
+        # Each place's component and quarter, worked out once per place instead of per line.
+        quarters = Table(
+            "spm_tmp_place_quarters",
+            MetaData(),
+            Column("place", Integer, primary_key=True),
+            Column("component", String),
+            Column("q", Integer),
+            prefixes=["TEMPORARY"],
+        )
+        _drop(quarters)
+        quarters.create(db.session.connection())
+        in_year = set(db.session.scalars(select(Event.id).where(Event.year == year)))
+        rows = [
+            {"place": place, "component": component, "q": _quarter(day, year)}
+            for place, (event_id, day, _kelurahan, component) in delivered.places.items()
+            if event_id in in_year
+        ]
+        if rows:
+            db.session.connection().execute(insert(quarters), rows)
+        aid = delivered.lines
+        lines = select(aid.c.person_id, quarters.c.component, quarters.c.q).join(
+            quarters, quarters.c.place == aid.c.place
         )
     else:
         quarter = _quarter_expr(Distribution.distributed_on, year)
@@ -583,7 +703,7 @@ def compute_year(year: int, delivered: Table | None = None) -> list[dict]:
         text("SELECT q, COUNT(DISTINCT pid) FROM spm_tmp_lines GROUP BY q")
     ):
         in_quarter[(q, ALL_COMPONENTS)] = count
-    _drop(served, lines, starts)
+    _drop(served, lines, starts, *([quarters] if quarters is not None else []))
     connection.execute(text("DROP TABLE spm_tmp_needs"))
     estimated = _year_estimates(year, met_rules())
     now = utcnow()
@@ -624,7 +744,7 @@ def _year_estimates(year: int, rules) -> dict[str, int]:
     return dict(totals)
 
 
-def recompute_year(year: int, delivered: Table | None = None) -> int:
+def recompute_year(year: int, delivered: Delivered | None = None) -> int:
     """Rebuild one fiscal year's achievement rows; idempotent."""
     _one_writer()
     db.session.execute(delete(SpmYear).where(SpmYear.year == year))
@@ -653,14 +773,13 @@ def rebuild(year: int | None = None, progress: Progress | None = None) -> dict:
         db.session.execute(delete(SpmDaily).where(SpmDaily.event_id.in_(event_ids)))
         db.session.execute(delete(SpmStale).where(SpmStale.event_id.in_(event_ids)))
     report(5, "Menghitung kebutuhan dan penyaluran harian")
-    rows = compute_daily(event_ids, keep_lines=True)
+    rows, delivered = _compute_daily(event_ids, None, keep_lines=True)
     report(50, f"Menyimpan {len(rows)} baris harian")
     _insert(SpmDaily, rows)
-    delivered = _delivered_lines()
     for position, each in enumerate(years, start=1):
         report(60 + 35 * position // max(len(years), 1), f"Capaian tahun {each}")
         recompute_year(each, delivered)
-    _drop(delivered)
+    _drop(delivered.lines)
     if year is None:
         db.session.execute(delete(SpmYear).where(SpmYear.year.not_in(years or [0])))
     seconds = (datetime.now() - started).total_seconds()

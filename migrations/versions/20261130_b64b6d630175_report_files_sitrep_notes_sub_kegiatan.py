@@ -53,6 +53,7 @@ def upgrade():
     sa.UniqueConstraint('event_id', 'day', name='uq_sitrep_notes_event_day')
     )
     with op.batch_alter_table('distributions', schema=None) as batch_op:
+        batch_op.create_index('ix_distributions_event_day', ['event_id', 'distributed_on'], unique=False)
         batch_op.add_column(sa.Column('sub_kegiatan_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_distributions_sub_kegiatan_id_budget_nodes'), 'budget_nodes', ['sub_kegiatan_id'], ['id'])
 
@@ -72,6 +73,7 @@ def downgrade():
     with op.batch_alter_table('distributions', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_distributions_sub_kegiatan_id_budget_nodes'), type_='foreignkey')
         batch_op.drop_column('sub_kegiatan_id')
+        batch_op.drop_index('ix_distributions_event_day')
 
     op.drop_table('sitrep_notes')
     with op.batch_alter_table('report_files', schema=None) as batch_op:
