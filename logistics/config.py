@@ -23,6 +23,7 @@ class Config:
     OFFICE_TIMEZONE = "Asia/Jakarta"
     UPLOAD_MAX_MB = 200
     LOGIN_RATE_LIMIT = "10 per 15 minutes"
+    OPEN_DATA_RATE_LIMIT = "120 per minute"  # per client, on the public open-data files
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
@@ -48,6 +49,7 @@ ENV_VARS = {
     "POSKO_TIMEZONE": ("OFFICE_TIMEZONE", str),
     "POSKO_UPLOAD_MAX_MB": ("UPLOAD_MAX_MB", int),
     "POSKO_LOGIN_RATE_LIMIT": ("LOGIN_RATE_LIMIT", str),
+    "POSKO_OPEN_DATA_RATE_LIMIT": ("OPEN_DATA_RATE_LIMIT", str),
     "POSKO_SECURE_COOKIES": ("SESSION_COOKIE_SECURE", lambda v: v.lower() in ("1", "true", "yes")),
 }
 

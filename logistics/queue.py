@@ -15,6 +15,8 @@ SPM_RECOMPUTE = "workers.jobs.spm_recompute"
 SPM_RECOMPUTE_YEAR = "workers.jobs.spm_recompute_year"
 SPM_CATCH_UP = "workers.jobs.spm_catch_up"
 SPM_REBUILD = "workers.jobs.spm_rebuild"
+YEAR_REPORT_GENERATE = "workers.jobs.year_report_generate"
+SITREP_GENERATE = "workers.jobs.sitrep_generate"
 JOB_FUNCTIONS = (
     LOAD_BOUNDARIES,
     VICTIM_IMPORT_DRY_RUN,
@@ -23,6 +25,8 @@ JOB_FUNCTIONS = (
     SPM_RECOMPUTE_YEAR,
     SPM_CATCH_UP,
     SPM_REBUILD,
+    SITREP_GENERATE,
+    YEAR_REPORT_GENERATE,
 )
 
 EMBEDDED_URL_FILE = "embedded-redis.url"

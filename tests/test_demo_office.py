@@ -123,7 +123,8 @@ def test_demo_logistics_balance_and_show_on_the_pages(db, client, make_user, log
         select(func.count(Distribution.id)).where(Distribution.component == "tempat_penampungan")
     )
     assert sheltered >= 15
-    assert db.session.scalar(select(func.count(SpmTarget.id))) == 6
+    # Six SPM targets and four preparedness outputs (Tagana, KSB, lumbung sosial, % dibantu).
+    assert db.session.scalar(select(func.count(SpmTarget.id))) == 10
 
     login(make_user("pimpinan"))
     gudang = db.session.scalar(select(Warehouse).where(Warehouse.code == "GDG-3275-01"))

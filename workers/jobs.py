@@ -180,3 +180,55 @@ def spm_rebuild(job_id: str, year: int | None = None) -> dict:
             return result, f"Tabel SPM dibangun ulang: {result['daily_rows']} baris harian."
 
         return jobs.run_tracked(job_id, work)
+
+
+def sitrep_generate(job_id: str, event_id: int, day: str) -> dict:
+    """Build one day's sitrep once and store it as PDF, XLSX and an HTML snapshot."""
+    from datetime import date
+
+    from logistics.services import report_files, sitrep
+
+    the_day = date.fromisoformat(day)
+    with job_context(job_id):
+        record = db.session.get(JobRecord, job_id)
+        user_id = record.user_id if record else None
+
+        def work():
+            jobs.report_progress(5, "Mengumpulkan data")
+            data = sitrep.build(event_id, the_day)
+            key = sitrep.report_key(event_id, the_day)
+            files = {}
+            jobs.report_progress(35, "Menyusun PDF")
+            renders = (
+                ("pdf", sitrep.render_pdf),
+                ("xlsx", sitrep.render_xlsx),
+                ("html", lambda d: sitrep.render_html(d).encode("utf-8")),
+            )
+            for step, (fmt, render) in enumerate(renders):
+                content = render(data)
+                stored = report_files.save(
+                    sitrep.KIND, key, fmt, sitrep.filename(data, fmt), content, job_id, user_id
+                )
+                files[fmt] = stored.id
+                jobs.report_progress(35 + 20 * (step + 1), f"{fmt.upper()} tersimpan")
+            result = {"event_id": event_id, "day": day, "key": key, "files": files}
+            return result, f"Laporan situasi {data['event']['code']} {day} siap diunduh."
+
+        return jobs.run_tracked(job_id, work)
+
+
+def year_report_generate(job_id: str, year: int) -> dict:
+    """Build the year-end report of a fiscal year and store it as XLSX and PDF."""
+    from logistics.services import year_report
+
+    with job_context(job_id):
+        record = db.session.get(JobRecord, job_id)
+        user_id = record.user_id if record else None
+
+        def work():
+            result = year_report.generate(
+                year, job_id=job_id, user_id=user_id, progress=jobs.report_progress
+            )
+            return result, f"Laporan tahunan {result['year']} siap diunduh (XLSX dan PDF)."
+
+        return jobs.run_tracked(job_id, work)

@@ -32,6 +32,7 @@ FIELDS = (
     "note",
     "override_reason",
     "client_id",
+    "sub_kegiatan",
 )
 
 
@@ -55,6 +56,9 @@ def distribution_json(d: Distribution, lines: list[dict], person_ids: list[int])
         "component": d.component,
         "component_label": SPM_COMPONENTS[d.component],
         "subkegiatan": SPM_SUBKEGIATAN[d.component],
+        # The sub-kegiatan the hand-out is charged to (given, or the component's by default).
+        "sub_kegiatan_id": d.sub_kegiatan_id,
+        "sub_kegiatan": distributions.sub_kegiatan_code(d.sub_kegiatan_id),
         "phase": d.phase,
         "phase_label": PHASES[d.phase],
         "recipient_kind": d.recipient_kind,

@@ -15,6 +15,7 @@ from logistics.models import Competency, Deployment, KampungSiagaBencana, Tagana
 from logistics.models.tagana import LEVELS, PLACE_KINDS
 from logistics.models.users import OFFICE_ROLES, WRITER_ROLES
 from logistics.services import tagana as service
+from logistics.services.distributions import sub_kegiatan_code
 
 MAX_ITEMS = 5000
 
@@ -178,6 +179,8 @@ def deployment_json(
         "starts_at": _iso(deployment.starts_at),
         "ends_at": _iso(deployment.ends_at),
         "vehicle_id": deployment.vehicle_id,
+        "sub_kegiatan_id": deployment.sub_kegiatan_id,
+        "sub_kegiatan": sub_kegiatan_code(deployment.sub_kegiatan_id),
         "status": deployment.status,
         "phase": service.deployment_phase(deployment),
         "checked_in_at": _iso(deployment.checked_in_at),

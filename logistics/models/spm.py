@@ -18,8 +18,19 @@ AGGREGATION_MODES = {
     "level": "Tingkat tiap triwulan",
     "year_end": "Hanya akhir tahun",
 }
-# Indicators a target can be set for: the components, plus the SPM percentage itself.
-INDICATORS = {**SPM_COMPONENTS, "capaian_spm": "Capaian SPM (% korban terpenuhi)"}
+# Preparedness and performance-agreement outputs of the year-end report (DOMAIN.md section 9).
+OUTPUT_INDICATORS = {
+    "tagana": "Taruna Siaga Bencana (Tagana) dikerahkan",
+    "ksb": "Kampung Siaga Bencana (KSB) dibentuk",
+    "lumbung_sosial": "Kelurahan/desa dengan lumbung sosial",
+    "persen_korban_dibantu": "Persentase korban bencana yang menerima bantuan sosial",
+}
+# Indicators a target can be set for: the components, the SPM percentage itself, the outputs.
+INDICATORS = {
+    **SPM_COMPONENTS,
+    "capaian_spm": "Capaian SPM (% korban terpenuhi)",
+    **OUTPUT_INDICATORS,
+}
 ALL_COMPONENTS = "semua"  # the year row for "every component the person's status needs"
 
 

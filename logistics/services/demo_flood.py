@@ -207,6 +207,9 @@ def seed_flood_demo() -> dict:
     from logistics.services.demo_logistics import seed_logistics_demo
 
     logistics = seed_logistics_demo(event, start_day, today)
+    from logistics.services.demo_sitrep import seed_sitrep_demo
+
+    logistics["sitrep_notes"] = seed_sitrep_demo(event, start_day, today)
     return {
         "events": 1,
         "shelters": len(scenario["shelters"]),

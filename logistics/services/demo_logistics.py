@@ -8,7 +8,16 @@ from sqlalchemy import func, select
 from logistics import budget_math
 from logistics.config import ROOT
 from logistics.extensions import db
-from logistics.models import Event, Person, Shelter, StockDocument, User, Victim, Warehouse
+from logistics.models import (
+    Deployment,
+    Event,
+    Person,
+    Shelter,
+    StockDocument,
+    User,
+    Victim,
+    Warehouse,
+)
 from logistics.services import (
     bast,
     budget,
@@ -188,6 +197,8 @@ def seed_logistics_demo(event: Event, start_day: date, today: date) -> dict:
         },
     )
 
+    # The tree first, so every hand-out is charged to its component's sub-kegiatan.
+    budget.seed_structure()
     handed = _hand_outs(event, shelters, posko, gudang, start_day, today, tagana, operator)
     meals = _kitchen(event, masjid, gudang, start_day, today)
     batch = bast.create_distribution_batch(
@@ -199,6 +210,11 @@ def seed_logistics_demo(event: Event, start_day: date, today: date) -> dict:
     )
     paid = _budget(start_day, today)
     _targets(today.year)
+    # The Tagana sent to the flood are paid from the Taruna Siaga Bencana sub-kegiatan.
+    tagana_node = budget.get_sub_kegiatan("1.06.06.2.02.0002")
+    for deployment in db.session.scalars(select(Deployment).where(Deployment.event_id == event.id)):
+        deployment.sub_kegiatan_id = tagana_node.id
+    db.session.commit()
     documents = db.session.scalar(select(func.count(StockDocument.id)))
     return {
         "stock_documents": documents,
@@ -384,6 +400,14 @@ PLAN_TARGETS = {
 }
 
 
+PLAN_OUTPUTS = [
+    ("tagana", "orang", "sum", (65, 65, 65, 65, 65, 65)),
+    ("ksb", "KSB", "sum", (3, 2, 2, 2, 3, 3)),
+    ("lumbung_sosial", "kelurahan", "year_end", (0, 6, 8, 10, 12, 12)),
+    ("persen_korban_dibantu", "%", "level", (100, 100, 100, 100, 100, 100)),
+]
+
+
 def _targets(year: int) -> None:
     """This year's SPM targets: persons per component, and 100% of victims served."""
     source = "Renstra Dinas Sosial Kota Bekasi 2025-2030"
@@ -407,4 +431,17 @@ def _targets(year: int) -> None:
             "source": "SK Wali Kota tentang penerapan SPM",
         }
     )
+    # Preparedness outputs of the same plan, one value per plan year 2025-2030.
+    column = min(max(year - 2025, 0), 5)
+    for indicator, unit, mode, values in PLAN_OUTPUTS:
+        spm_settings.save_target(
+            {
+                "year": year,
+                "indicator": indicator,
+                "value": values[column],
+                "unit": unit,
+                "mode": mode,
+                "source": source,
+            }
+        )
     db.session.commit()

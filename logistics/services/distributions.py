@@ -1,5 +1,6 @@
 """Aid hand-outs (penyaluran): recording with stock lines, the double-aid guard, retries, history."""
 
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -7,6 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from flask import current_app
+from sqlalchemy import event as orm_event
 from sqlalchemy import func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, lazyload
@@ -16,6 +18,7 @@ from logistics.extensions import db
 from logistics.formatting import tanggal
 from logistics.models import (
     Area,
+    BudgetNode,
     Distribution,
     DistributionRecipient,
     Event,
@@ -32,7 +35,7 @@ from logistics.models import (
 )
 from logistics.models.distributions import PHASES, SPM_COMPONENTS
 from logistics.models.users import OFFICE_ROLES
-from logistics.services import inputs, ledger
+from logistics.services import budget, inputs, ledger
 from logistics.services.areas import require_kelurahan
 from logistics.services.events import local_date
 
@@ -367,6 +370,91 @@ def _replay(client_id: str, values: dict) -> Distribution | None:
     return existing
 
 
+# --- the sub-kegiatan that paid ------------------------------------------------------------------
+
+# The budget tree changes a few times a year; a hand-out is recorded many times a minute. The tree
+# is read once per app and kept a minute (other workers' edits show within it); edits made in
+# this process clear it at once.
+BUDGET_CACHE_SECONDS = 60.0
+_BUDGET_CACHE = "posko_budget_nodes"
+
+
+@dataclass(frozen=True)
+class BudgetNodes:
+    by_code: dict[str, tuple[int, str]]  # canonical code -> (id, level)
+    code_of: dict[int, str]
+    by_component: dict[str, int]  # SPM component -> sub-kegiatan id
+    loaded: float
+
+
+def _budget_nodes() -> BudgetNodes:
+    cached = current_app.extensions.get(_BUDGET_CACHE)
+    if cached is not None and time.monotonic() - cached.loaded < BUDGET_CACHE_SECONDS:
+        return cached
+    rows = db.session.execute(
+        select(BudgetNode.id, BudgetNode.code, BudgetNode.level, BudgetNode.spm_component)
+    ).all()
+    nodes = BudgetNodes(
+        by_code={code: (node_id, level) for node_id, code, level, _c in rows},
+        code_of={node_id: code for node_id, code, _l, _c in rows},
+        by_component={
+            component: node_id
+            for node_id, _code, level, component in rows
+            if component and level == "sub_kegiatan"
+        },
+        loaded=time.monotonic(),
+    )
+    current_app.extensions[_BUDGET_CACHE] = nodes
+    return nodes
+
+
+def forget_budget_nodes(*_args) -> None:
+    """Drop the cached budget tree (after a node is added, renamed or re-linked)."""
+    from flask import has_app_context
+
+    if has_app_context():
+        current_app.extensions.pop(_BUDGET_CACHE, None)
+
+
+for _name in ("after_insert", "after_update", "after_delete"):
+    orm_event.listen(BudgetNode, _name, forget_budget_nodes)
+
+
+def sub_kegiatan_code(node_id: int | None) -> str | None:
+    """The code of a sub-kegiatan by id, from the cached tree."""
+    if node_id is None:
+        return None
+    code = _budget_nodes().code_of.get(node_id)
+    if code is None:
+        code = db.session.scalar(select(BudgetNode.code).where(BudgetNode.id == node_id))
+    return code
+
+
+def resolve_sub_kegiatan(value, field: str = "sub_kegiatan") -> int | None:
+    """The id of a sub-kegiatan written as a code in either form (1.06.06.2.01.0001 or
+    1.06.06.02.01.0001); None when blank. An unknown code or a program/kegiatan code is a
+    DomainError on the field (422), not a missing page."""
+    if inputs.is_blank(value):
+        return None
+    canonical, _level = budget.split_code(str(value).strip(), field)
+    found = _budget_nodes().by_code.get(canonical)
+    if found is not None and found[1] == "sub_kegiatan":
+        return found[0]
+    try:
+        return budget.get_sub_kegiatan(canonical, field).id
+    except NotFound as exc:
+        raise DomainError(
+            f"{exc.message} Pilih sub-kegiatan dari daftar, atau kosongkan agar mengikuti "
+            "komponen SPM.",
+            field=field,
+        ) from None
+
+
+def default_sub_kegiatan(component: str) -> int | None:
+    """The sub-kegiatan linked to an SPM component in the budget tree, if the office has one."""
+    return _budget_nodes().by_component.get(component)
+
+
 # --- the double-aid guard -------------------------------------------------------------------------
 
 
@@ -475,6 +563,7 @@ def record_distribution(
     override_reason=None,
     client_id=None,
     recorded_by=None,
+    sub_kegiatan=None,
 ) -> tuple[Distribution, bool]:
     """Record a hand-out and take its item lines from the warehouse; (distribution, created).
 
@@ -483,7 +572,8 @@ def record_distribution(
     other content is a Conflict. The same component in the same event to the same household or
     person within DOUBLE_AID_DAYS is a Conflict unless an office role gives `override_reason`.
     Stock that does not cover a line is a Conflict and nothing is kept: run this inside
-    ledger.atomic().
+    ledger.atomic(). `sub_kegiatan` is the code of the sub-kegiatan that paid (either written
+    form); left out, it is the sub-kegiatan the budget tree links to the component.
     """
     client_id = inputs.client_id(client_id)
     event = _event(event_id)
@@ -491,6 +581,9 @@ def record_distribution(
     day = _day(distributed_on, event)
     given_day = None if inputs.is_blank(distributed_on) else day
     given_phase = None if inputs.is_blank(phase) else _choice(phase, PHASES, "phase", "Fase")
+    paid_by = resolve_sub_kegiatan(sub_kegiatan)
+    if paid_by is None:
+        paid_by = default_sub_kegiatan(component)
     phase = given_phase or _default_phase(event, day)
     recipient = _recipient(event, household_id, person_id, institution_id)
     warehouse = None if inputs.is_blank(warehouse_id) else ledger.get_warehouse(warehouse_id)
@@ -549,6 +642,7 @@ def record_distribution(
         persons_served=recipient.persons_served,
         service_note=note_text,
         override_reason=used_reason,
+        sub_kegiatan_id=paid_by,
         receiver_name=inputs.text(receiver_name, "receiver_name", "Nama penerima barang", 160),
         note=inputs.text(note, "note", "Catatan", 2000),
         client_id=client_id,

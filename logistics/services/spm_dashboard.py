@@ -13,9 +13,11 @@ from logistics.models import (
     Distribution,
     DistributionRecipient,
     Event,
+    Household,
     Item,
     Person,
     Shelter,
+    ShelterCount,
     SpmDaily,
     SpmMetRule,
     SpmYear,
@@ -24,10 +26,14 @@ from logistics.models import (
     Warehouse,
 )
 from logistics.models.distributions import SPM_COMPONENTS
-from logistics.models.spm import ALL_COMPONENTS, INDICATORS
+from logistics.models.spm import ALL_COMPONENTS, INDICATORS, OUTPUT_INDICATORS
 from logistics.services import spm_settings
 from logistics.services.inputs import office_date, office_today
-from logistics.services.spm_aggregates import KELURAHAN
+from logistics.services.spm_aggregates import (
+    KELURAHAN,
+    _estimated_needs,
+    _registered_kelurahan,
+)
 
 COVER_WARNING_DAYS = 3  # fewer days of stock than this is flagged
 
@@ -194,7 +200,10 @@ def year_summary(year: int) -> list[dict]:
     }
     targets = {t.indicator: t for t in spm_settings.list_targets(year)}
     result = []
+    # The outputs (Tagana, KSB, ...) are the year-end report's; the SPM engine counts persons.
     for indicator, label in INDICATORS.items():
+        if indicator in OUTPUT_INDICATORS:
+            continue
         target = targets.get(indicator)
         if indicator == "capaian_spm":
             total = rows.get((0, ALL_COMPONENTS))
@@ -290,9 +299,51 @@ def needing_rows(event_id: int, kelurahan_code: str, component: str, shelter_key
     return list(db.session.execute(query.order_by(Person.name)))
 
 
-def year_persons(year: int, component: str, which: str) -> list[Person]:
-    """Persons behind a year figure: 'served' (got the component in the year's events) or 'needing'."""
+def _year_pairs(year: int, which: str) -> set[tuple[int, str]]:
+    """(canonical person, component) pairs of the year: needed by status, or served."""
     canonical = func.coalesce(Person.merged_into_id, Person.id)
+    if which == "served":
+        query = (
+            select(canonical, Distribution.component)
+            .select_from(DistributionRecipient)
+            .join(Distribution, Distribution.id == DistributionRecipient.distribution_id)
+            .join(Event, Event.id == Distribution.event_id)
+            .join(Person, Person.id == DistributionRecipient.person_id)
+        )
+    else:
+        query = (
+            select(canonical, SpmMetRule.component)
+            .select_from(Victim)
+            .join(Event, Event.id == Victim.event_id)
+            .join(Person, Person.id == Victim.person_id)
+            .join(SpmMetRule, SpmMetRule.status == Victim.status)
+        )
+    return set(db.session.execute(query.where(Event.year == year).distinct()).all())
+
+
+def _met_ids(year: int, component: str) -> set[int]:
+    """Persons "terpenuhi" in the year, as the year table counts them (quarter 0)."""
+    needs = _year_pairs(year, "needing")
+    served = _year_pairs(year, "served")
+    if component != ALL_COMPONENTS:
+        return {pid for pid, c in needs & served if c == component}
+    # All components: every component the person's statuses need was served.
+    unmet = {pid for pid, c in needs - served}
+    return {pid for pid, _c in needs} - unmet
+
+
+def year_persons(year: int, component: str, which: str) -> list[Person]:
+    """Persons behind a year figure: 'served' (got the component in the year's events),
+    'needing', or 'met' (needing and served, for every needed component with 'semua')."""
+    canonical = func.coalesce(Person.merged_into_id, Person.id)
+    if which == "met":
+        ids = sorted(_met_ids(year, component))
+        found: list[Person] = []
+        for start in range(0, len(ids), 900):
+            found += db.session.scalars(
+                select(Person).where(Person.id.in_(ids[start : start + 900]))
+            )
+        return sorted(found, key=lambda p: (p.name, p.id))
     if which == "served":
         query = (
             select(canonical)
@@ -317,6 +368,150 @@ def year_persons(year: int, component: str, which: str) -> list[Person]:
             query = query.where(SpmMetRule.component == component)
     ids = select(query.distinct().subquery().c[0])
     return list(db.session.scalars(select(Person).where(Person.id.in_(ids)).order_by(Person.name)))
+
+
+def kelurahan_label(code: str) -> str:
+    """'Bekasijaya (32.75.01.1001)' for a drill-down heading; the code alone if unknown."""
+    name = db.session.scalar(select(Area.name).where(Area.code == code)) if code else None
+    return f"{name} ({code})" if name else code
+
+
+def needing_households(event_id: int, kelurahan_code: str, component: str, shelter_key):
+    """The households behind a KK figure: distinct households of the needing victims."""
+    statuses = select(SpmMetRule.status).where(SpmMetRule.component == component)
+    query = (
+        select(Household, func.count(func.distinct(Person.id)))
+        .select_from(Victim)
+        .join(Person, Person.id == Victim.person_id)
+        .join(Household, Household.id == Person.household_id)
+        .where(
+            Victim.event_id == event_id,
+            Victim.kelurahan_code == kelurahan_code,
+            Victim.status.in_(statuses),
+        )
+        .group_by(Household.id)
+    )
+    if shelter_key is not None and shelter_key >= 0:
+        query = query.where(func.coalesce(Victim.shelter_id, 0) == shelter_key)
+    return list(db.session.execute(query.order_by(Household.head_name, Household.id)))
+
+
+def daily_row(event_id: int, day: date, kelurahan_code: str, component: str, shelter_key):
+    """The one dashboard row a drill-down explains (None when the day has no such row)."""
+    key = KELURAHAN if shelter_key is None or shelter_key < 0 else shelter_key
+    return next(
+        (
+            r
+            for r in needs_table(event_id, day, component, shelters=key != KELURAHAN)
+            if r["kelurahan_code"] == kelurahan_code and r["shelter_key"] == key
+        ),
+        None,
+    )
+
+
+def gap_rows(event_id: int, day: date, kelurahan_code: str, component: str, shelter_key):
+    """The registered victims behind a gap: needing the component, not served it that day."""
+    canonical = func.coalesce(Person.merged_into_id, Person.id)
+    served = (
+        select(canonical)
+        .select_from(DistributionRecipient)
+        .join(Distribution, Distribution.id == DistributionRecipient.distribution_id)
+        .join(Person, Person.id == DistributionRecipient.person_id)
+        .where(
+            Distribution.event_id == event_id,
+            Distribution.distributed_on == day,
+            Distribution.kelurahan_code == kelurahan_code,
+            Distribution.component == component,
+        )
+    )
+    if shelter_key is not None and shelter_key >= 0:
+        served = served.where(func.coalesce(Distribution.shelter_id, 0) == shelter_key)
+    served_ids = set(db.session.scalars(served))
+    return [
+        (victim, person)
+        for victim, person in needing_rows(event_id, kelurahan_code, component, shelter_key)
+        if (person.merged_into_id or person.id) not in served_ids
+    ]
+
+
+def shelter_counts_behind(event_id: int, day: date, kelurahan_code: str, shelter_key):
+    """Head counts that replace the registry in a needing figure: each shelter's latest count."""
+    latest = (
+        select(ShelterCount.shelter_id, func.max(ShelterCount.counted_on).label("day"))
+        .where(ShelterCount.counted_on <= day)
+        .group_by(ShelterCount.shelter_id)
+        .subquery()
+    )
+    query = (
+        select(Shelter, ShelterCount)
+        .join(latest, latest.c.shelter_id == Shelter.id)
+        .join(
+            ShelterCount,
+            (ShelterCount.shelter_id == Shelter.id) & (ShelterCount.counted_on == latest.c.day),
+        )
+        .where(Shelter.event_id == event_id, Shelter.kelurahan_code == kelurahan_code)
+    )
+    if shelter_key is not None and shelter_key > 0:
+        query = query.where(Shelter.id == shelter_key)
+    return list(db.session.execute(query.order_by(Shelter.name)))
+
+
+def estimated_rows(event_ids: list[int], component: str | None = None) -> list[dict]:
+    """Rapid-assessment figures standing in for a registry (kelurahan nobody is registered in)."""
+    if not event_ids:
+        return []
+    rules = {status: sorted(parts) for status, parts in spm_settings.met_rules().items()}
+    needs = _estimated_needs(event_ids, rules, _registered_kelurahan(event_ids))
+    events = {e.id: e for e in db.session.scalars(select(Event).where(Event.id.in_(event_ids)))}
+    codes = {k[0] for per_event in needs.values() for k in per_event}
+    names = dict(db.session.execute(select(Area.code, Area.name).where(Area.code.in_(codes))).all())
+    rows = []
+    for event_id, per_event in needs.items():
+        by_kelurahan: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
+        for (kelurahan, _key, part), values in per_event.items():
+            by_kelurahan[kelurahan][part] = values
+        for kelurahan, parts in by_kelurahan.items():
+            if component and component != ALL_COMPONENTS:
+                if component not in parts:
+                    continue
+                persons, households = parts[component]
+            else:
+                # As the year table counts "semua": the largest component need of the kelurahan.
+                persons = max(p for p, _h in parts.values())
+                households = max(h for _p, h in parts.values())
+            rows.append(
+                {
+                    "event": events[event_id],
+                    "kelurahan_code": kelurahan,
+                    "kelurahan_name": names.get(kelurahan, kelurahan),
+                    "persons": persons,
+                    "households": households,
+                }
+            )
+    return sorted(rows, key=lambda r: (r["event"].code, r["kelurahan_name"]))
+
+
+def year_event_ids(year: int) -> list[int]:
+    return list(db.session.scalars(select(Event.id).where(Event.year == year)))
+
+
+def stock_lots(item_code: str, day: date | None = None) -> list[StockLot]:
+    """The lots behind a stock-cover figure: active warehouses, not expired on the day."""
+    on = day or office_today()
+    return list(
+        db.session.scalars(
+            select(StockLot)
+            .join(Item, Item.id == StockLot.item_id)
+            .join(Warehouse, Warehouse.id == StockLot.warehouse_id)
+            .where(
+                Item.code == item_code,
+                Warehouse.active.is_(True),
+                (StockLot.expiry_date.is_(None)) | (StockLot.expiry_date >= on),
+                StockLot.quantity != 0,
+            )
+            .order_by(Warehouse.name, StockLot.expiry_date, StockLot.id)
+        )
+    )
 
 
 def gap_map(event_id: int, day: date, component: str):

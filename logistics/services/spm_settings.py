@@ -271,6 +271,13 @@ def indicator_code(value) -> str:
     if cleaned in INDICATORS:
         return cleaned
     by_code = {_subkegiatan_key(code): comp for comp, code in SPM_SUBKEGIATAN.items()}
+    # The preparedness sub-kegiatan name their output: KSB formed, Tagana deployed.
+    by_code.update(
+        {
+            _subkegiatan_key("1.06.06.2.02.0001"): "ksb",
+            _subkegiatan_key("1.06.06.2.02.0002"): "tagana",
+        }
+    )
     if _subkegiatan_key(cleaned) in by_code:
         return by_code[_subkegiatan_key(cleaned)]
     by_label = {label.lower(): key for key, label in INDICATORS.items()}

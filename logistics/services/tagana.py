@@ -36,6 +36,7 @@ from logistics.models.users import OFFICE_ROLES
 from logistics.services import inputs
 from logistics.services.areas import require_kelurahan
 from logistics.services.audit import record_action
+from logistics.services.distributions import resolve_sub_kegiatan
 from logistics.services.inputs import office_date, office_today, office_zone
 
 SEXES = {"L": "Laki-laki", "P": "Perempuan"}
@@ -543,6 +544,7 @@ DEPLOYMENT_FIELDS = (
     "starts_at",
     "ends_at",
     "vehicle_id",
+    "sub_kegiatan",
 )
 
 
@@ -758,6 +760,10 @@ def _deployment_values(values: Mapping, event: Event, current: Deployment | None
             f"Waktu selesai harus sesudah check-in ({_when(current.checked_in_at)}).",
             field="ends_at",
         )
+    if "sub_kegiatan" in values:
+        sub_kegiatan_id = resolve_sub_kegiatan(values["sub_kegiatan"])
+    else:
+        sub_kegiatan_id = current.sub_kegiatan_id if current is not None else None
     vehicle_id = _id(pick("vehicle_id"), "vehicle_id", "Kendaraan")
     if vehicle_id is not None:
         vehicle = db.session.get(Vehicle, vehicle_id)
@@ -779,6 +785,7 @@ def _deployment_values(values: Mapping, event: Event, current: Deployment | None
         "starts_at": starts_at,
         "ends_at": ends_at,
         "vehicle_id": vehicle_id,
+        "sub_kegiatan_id": sub_kegiatan_id,
     }
 
 
@@ -864,8 +871,11 @@ def deploy_member(
     vehicle_id: int | None = None,
     created_by_id: int | None = None,
     client_id: str | None = None,
+    sub_kegiatan: str | None = None,
 ) -> Deployment:
     """Deploy a member to a place for an event under a surat tugas (pengerahan).
+
+    `sub_kegiatan` is the code (either written form) of the sub-kegiatan that pays for it, if any.
 
     Place rules: 'shelter' needs shelter_id (an open shelter of this event or of no event),
     'kelurahan' needs kelurahan_code, 'gudang' a registered active warehouse (warehouse_id) or,
@@ -908,6 +918,7 @@ def deploy_member(
             "starts_at": starts_at,
             "ends_at": ends_at,
             "vehicle_id": vehicle_id,
+            "sub_kegiatan": sub_kegiatan,
         },
         event,
     )

@@ -4,6 +4,7 @@ and a household's aid history."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from logistics.errors import DomainError
 from logistics.exports import table_response
@@ -11,6 +12,7 @@ from logistics.extensions import db
 from logistics.formatting import decimal_text
 from logistics.models import (
     Area,
+    BudgetNode,
     Event,
     Household,
     InstitutionVictim,
@@ -29,7 +31,7 @@ from logistics.models.people import RELATIONS
 from logistics.models.users import OFFICE_ROLES, WRITER_ROLES
 from logistics.privacy import mask_nik
 from logistics.security import roles_required
-from logistics.services import distributions, inputs, ledger
+from logistics.services import budget, distributions, inputs, ledger
 from logistics.services.victims import get_household, get_person
 from logistics.views.distributions_forms import LINE_ROWS, FieldDistributionForm, new_client_id
 from logistics.views.forms import attach_error
@@ -115,6 +117,9 @@ def _submitted_lines() -> list[dict]:
 
 def _render_field_form(form, event, household, members, error=None, rows=None, status=200):
     stores, stock = _stock_choices(form)
+    form.sub_kegiatan.choices = [("", "Sesuai komponen SPM (otomatis)")] + [
+        SelectChoice(code, label) for code, label in budget.sub_kegiatan_choices()
+    ]
     history = (
         distributions.household_history(household.id, event.id) if household is not None else []
     )
@@ -205,6 +210,7 @@ def _field_submit(form: FieldDistributionForm):
                 else None,
                 client_id=form.client_id.data,
                 recorded_by=current_user,
+                sub_kegiatan=form.sub_kegiatan.data,
             )
             distribution_id = distribution.id
     except DomainError as exc:
@@ -225,6 +231,10 @@ def _field_submit(form: FieldDistributionForm):
     else:
         flash("Penyaluran ini sudah tersimpan sebelumnya; tidak dicatat dua kali.", "info")
     return redirect(url_for("distributions.confirmation", distribution_id=distribution_id))
+
+
+def _sub_kegiatan(node_id: int | None) -> BudgetNode | None:
+    return db.session.get(BudgetNode, node_id) if node_id else None
 
 
 def _detail_context(distribution_id: int) -> dict:
@@ -276,6 +286,7 @@ def _detail_context(distribution_id: int) -> dict:
         "shelter": shelter,
         "recorder": recorder or "-",
         "kelurahan_name": kelurahan or distribution.kelurahan_code,
+        "sub_kegiatan": _sub_kegiatan(distribution.sub_kegiatan_id),
         "movements": distributions.movements_of(distribution),
         "history": history,
         **_labels(),

@@ -44,6 +44,8 @@ class FieldDistributionForm(FlaskForm):
         "Catatan layanan (wajib bila tanpa barang, mis. sesi psikososial)",
         render_kw={"autocomplete": "off"},
     )
+    # Choices are the budget tree's sub-kegiatan, set by the view; empty follows the component.
+    sub_kegiatan = SelectField("Sub-kegiatan anggaran", choices=[], validate_choice=False)
     override_reason = StringField(
         "Alasan bila sudah pernah menerima (khusus operator/admin)",
         render_kw={"autocomplete": "off"},

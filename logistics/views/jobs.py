@@ -6,7 +6,12 @@ from sqlalchemy import select
 
 from logistics.extensions import db
 from logistics.models import JobRecord
-from logistics.queue import VICTIM_IMPORT, VICTIM_IMPORT_DRY_RUN
+from logistics.queue import (
+    SITREP_GENERATE,
+    VICTIM_IMPORT,
+    VICTIM_IMPORT_DRY_RUN,
+    YEAR_REPORT_GENERATE,
+)
 from logistics.services import jobs
 
 bp = Blueprint("jobs", __name__, url_prefix="/pekerjaan")
@@ -15,6 +20,8 @@ bp = Blueprint("jobs", __name__, url_prefix="/pekerjaan")
 RESULT_PAGES = {
     VICTIM_IMPORT_DRY_RUN: ("victims.import_job", "Lihat laporan pemeriksaan"),
     VICTIM_IMPORT: ("victims.import_job", "Lihat hasil impor"),
+    SITREP_GENERATE: ("sitrep.job_result", "Lihat dan unduh laporan situasi"),
+    YEAR_REPORT_GENERATE: ("year_report.index", "Lihat laporan tahunan"),
 }
 
 

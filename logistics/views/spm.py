@@ -1,12 +1,14 @@
 """SPM pages: the dashboard, drill-downs, exports, standards, the "terpenuhi" setting and targets."""
 
+from decimal import Decimal
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from logistics.errors import DomainError
 from logistics.exports import table_response
 from logistics.extensions import db
-from logistics.models.distributions import SPM_COMPONENTS
+from logistics.models.distributions import RECIPIENT_KINDS, SPM_COMPONENTS
 from logistics.models.events import PEOPLE_STATUSES
 from logistics.models.spm import AGGREGATION_MODES, ALL_COMPONENTS, BASES, INDICATORS, PERIODS
 from logistics.models.users import OFFICE_ROLES
@@ -181,44 +183,136 @@ def export_year():
     )
 
 
-@bp.route("/rincian/penyaluran")
-@login_required
-def drill_delivered():
+def _drill_args(need_day: bool = False):
+    """(event id, day, kelurahan, component, shelter key) of a drill-down link; 404 if broken."""
     event_id, kelurahan = _int_arg("kejadian"), request.args.get("kelurahan", "")
     component = _component_arg()
-    day = inputs.day(request.args.get("tanggal"), "tanggal", "Tanggal", required=True)
+    day = inputs.day(request.args.get("tanggal"), "tanggal", "Tanggal", required=need_day)
     shelter = request.args.get("tempat", "")
     shelter_key = int(shelter) if shelter.lstrip("-").isdigit() else None
     if not event_id or not component:
         abort(404)
+    return event_id, day, kelurahan, component, shelter_key
+
+
+def _table_or_page(name: str, headers: list[str], table, template: str, **context):
+    """The drill-down page, or its table (a callable giving the rows) as CSV/XLSX on ?format=."""
+    fmt = request.args.get("format")
+    if fmt in ("csv", "xlsx"):
+        return table_response(name, headers, table(), fmt)
+    export = {
+        f: url_for(request.endpoint, **{**request.args.to_dict(), "format": f})
+        for f in ("csv", "xlsx")
+    }
+    return render_template(template, export=export, **context)
+
+
+@bp.route("/rincian/penyaluran")
+@login_required
+def drill_delivered():
+    event_id, day, kelurahan, component, shelter_key = _drill_args(need_day=True)
     rows = spm_dashboard.delivered_rows(event_id, day, kelurahan, component, shelter_key)
-    return render_template(
+    return _table_or_page(
+        f"penyaluran-{component}-{kelurahan}-{day.isoformat()}",
+        ["No.", "Penerima", "Jiwa terlayani", "Porsi tanpa nama", "Penerima tanda tangan"],
+        lambda: (
+            [
+                d.id,
+                RECIPIENT_KINDS.get(d.recipient_kind, d.recipient_kind),
+                len(d.recipients),
+                d.anonymous_portions,
+                d.receiver_name,
+            ]
+            for d in rows
+        ),
         "spm/drill_delivered.html",
         rows=rows,
         day=day,
-        kelurahan=kelurahan,
+        kelurahan=spm_dashboard.kelurahan_label(kelurahan),
         component_label=SPM_COMPONENTS[component],
+        kinds=RECIPIENT_KINDS,
     )
 
 
 @bp.route("/rincian/korban")
 @login_required
 def drill_needing():
-    event_id, kelurahan = _int_arg("kejadian"), request.args.get("kelurahan", "")
-    component = _component_arg()
-    shelter = request.args.get("tempat", "")
-    shelter_key = int(shelter) if shelter.lstrip("-").isdigit() else None
-    if not event_id or not component:
-        abort(404)
+    event_id, day, kelurahan, component, shelter_key = _drill_args()
     rows = spm_dashboard.needing_rows(event_id, kelurahan, component, shelter_key)
-    return render_template(
+    on = day or inputs.office_today()
+    return _table_or_page(
+        f"membutuhkan-{component}-{kelurahan}",
+        ["Nama", "NIK", "Status"],
+        lambda: (
+            [p.name, mask_nik(p.nik), PEOPLE_STATUSES.get(v.status, v.status)] for v, p in rows
+        ),
         "spm/drill_needing.html",
         rows=rows,
-        kelurahan=kelurahan,
+        kelurahan=spm_dashboard.kelurahan_label(kelurahan),
         component_label=SPM_COMPONENTS[component],
         statuses=PEOPLE_STATUSES,
         mask_nik=mask_nik,
+        estimates=[
+            r
+            for r in spm_dashboard.estimated_rows([event_id], component)
+            if r["kelurahan_code"] == kelurahan
+        ],
+        counts=spm_dashboard.shelter_counts_behind(event_id, on, kelurahan, shelter_key)
+        if component in spm_settings.met_rules().get("mengungsi", ())
+        else [],
+        day=day,
     )
+
+
+@bp.route("/rincian/kk")
+@login_required
+def drill_households():
+    event_id, _day, kelurahan, component, shelter_key = _drill_args()
+    rows = spm_dashboard.needing_households(event_id, kelurahan, component, shelter_key)
+    return _table_or_page(
+        f"kk-membutuhkan-{component}-{kelurahan}",
+        ["Kepala keluarga", "Nomor KK", "Jiwa membutuhkan"],
+        lambda: ([h.head_name, mask_nik(h.no_kk), n] for h, n in rows),
+        "spm/drill_households.html",
+        rows=rows,
+        kelurahan=spm_dashboard.kelurahan_label(kelurahan),
+        component_label=SPM_COMPONENTS[component],
+        mask_nik=mask_nik,
+    )
+
+
+@bp.route("/rincian/kesenjangan")
+@login_required
+def drill_gap():
+    event_id, day, kelurahan, component, shelter_key = _drill_args(need_day=True)
+    rows = spm_dashboard.gap_rows(event_id, day, kelurahan, component, shelter_key)
+    return _table_or_page(
+        f"kesenjangan-{component}-{kelurahan}-{day.isoformat()}",
+        ["Nama", "NIK", "Status"],
+        lambda: (
+            [p.name, mask_nik(p.nik), PEOPLE_STATUSES.get(v.status, v.status)] for v, p in rows
+        ),
+        "spm/drill_gap.html",
+        rows=rows,
+        row=spm_dashboard.daily_row(event_id, day, kelurahan, component, shelter_key),
+        day=day,
+        kelurahan=spm_dashboard.kelurahan_label(kelurahan),
+        component_label=SPM_COMPONENTS[component],
+        statuses=PEOPLE_STATUSES,
+        mask_nik=mask_nik,
+        links={
+            "needing": url_for("spm.drill_needing", **request.args.to_dict()),
+            "delivered": url_for("spm.drill_delivered", **request.args.to_dict()),
+        },
+    )
+
+
+YEAR_WHICH = {"terlayani": "served", "terpenuhi": "met", "membutuhkan": "needing"}
+YEAR_WHICH_LABELS = {
+    "served": "Jiwa terlayani",
+    "met": "Jiwa terpenuhi",
+    "needing": "Jiwa membutuhkan",
+}
 
 
 @bp.route("/rincian/tahun")
@@ -226,15 +320,137 @@ def drill_needing():
 def drill_year():
     year = _int_arg("tahun") or inputs.office_today().year
     component = _component_arg(allow_all=True) or ALL_COMPONENTS
-    which = "served" if request.args.get("jenis") == "terlayani" else "needing"
+    which = YEAR_WHICH.get(request.args.get("jenis", ""), "needing")
     persons = spm_dashboard.year_persons(year, component, which)
-    return render_template(
+    return _table_or_page(
+        f"{which}-{component}-{year}",
+        ["Nama", "NIK"],
+        lambda: ([p.name, mask_nik(p.nik)] for p in persons),
         "spm/drill_year.html",
         persons=persons,
         year=year,
         which=which,
+        which_label=YEAR_WHICH_LABELS[which],
         component_label=SPM_COMPONENTS.get(component, "Semua komponen"),
         mask_nik=mask_nik,
+    )
+
+
+@bp.route("/rincian/kaji-cepat")
+@login_required
+def drill_estimated():
+    year = _int_arg("tahun") or inputs.office_today().year
+    event_id = _int_arg("kejadian")
+    component = _component_arg(allow_all=True) or ALL_COMPONENTS
+    event_ids = [event_id] if event_id else spm_dashboard.year_event_ids(year)
+    rows = spm_dashboard.estimated_rows(event_ids, component)
+    return _table_or_page(
+        f"kaji-cepat-{component}-{year}",
+        ["Kejadian", "Kode kelurahan", "Kelurahan/desa", "Jiwa (perkiraan)", "KK (perkiraan)"],
+        lambda: (
+            [
+                r["event"].code,
+                r["kelurahan_code"],
+                r["kelurahan_name"],
+                r["persons"],
+                r["households"],
+            ]
+            for r in rows
+        ),
+        "spm/drill_estimated.html",
+        rows=rows,
+        year=year,
+        component_label=SPM_COMPONENTS.get(component, "Semua komponen"),
+    )
+
+
+@bp.route("/rincian/stok")
+@login_required
+def drill_stock():
+    item_code = request.args.get("barang", "")
+    day = inputs.day(request.args.get("tanggal"), "tanggal", "Tanggal")
+    lots = spm_dashboard.stock_lots(item_code, day)
+    return _table_or_page(
+        f"stok-{item_code}",
+        ["Gudang", "Barang", "Lot", "Kedaluwarsa", "Jumlah", "Satuan"],
+        lambda: (
+            [
+                lot.warehouse.name,
+                lot.item.name,
+                lot.lot_code,
+                lot.expiry_date.isoformat() if lot.expiry_date else "",
+                lot.quantity,
+                lot.item.unit,
+            ]
+            for lot in lots
+        ),
+        "spm/drill_stock.html",
+        lots=lots,
+        item_code=item_code,
+        day=day or inputs.office_today(),
+        total=sum((lot.quantity for lot in lots), Decimal(0)),
+    )
+
+
+@bp.route("/ekspor/kebutuhan")
+@login_required
+def export_quantities():
+    _year, _years, event, _events, day, _days = _selection()
+    if event is None or day is None:
+        abort(404)
+    return table_response(
+        f"kebutuhan-standar-{event.code}-{day.isoformat()}",
+        ["Kebutuhan", "Standar", "Satuan", "Dasar", "Periode", "Jiwa", "KK", "Jumlah", "Sumber"],
+        (
+            [
+                q["standard"].need,
+                q["standard"].quantity,
+                q["standard"].unit,
+                BASES.get(q["standard"].basis, q["standard"].basis),
+                PERIODS.get(q["standard"].period, q["standard"].period),
+                q["persons"],
+                q["households"],
+                q["need"],
+                q["standard"].source,
+            ]
+            for q in spm_dashboard.quantities(event.id, day)
+        ),
+        request.args.get("format", "csv"),
+    )
+
+
+@bp.route("/ekspor/stok")
+@login_required
+def export_cover():
+    _year, _years, event, _events, day, _days = _selection()
+    return table_response(
+        f"ketersediaan-stok-{(day or inputs.office_today()).isoformat()}",
+        [
+            "Kebutuhan",
+            "Barang",
+            "Stok",
+            "Kebutuhan",
+            "Satuan",
+            "Per hari",
+            "Cukup (hari)",
+            "Cukup (% kebutuhan)",
+            "Peringatan",
+        ],
+        (
+            [
+                c["need_label"],
+                c["item_code"],
+                c["stock"],
+                c["need"],
+                c["unit"],
+                "ya" if c["daily"] else "tidak",
+                c["days_of_cover"],
+                c["share"],
+                "kurang" if c["warning"] else "",
+            ]
+            for c in spm_dashboard.stock_cover(event.id if event else None, day)
+        ),
+        request.args.get("format", "csv"),
     )
 
 

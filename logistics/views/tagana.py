@@ -24,11 +24,13 @@ from logistics.errors import DomainError, NotFound
 from logistics.exports import table_response
 from logistics.extensions import db
 from logistics.formatting import tanggal, tanggal_jam
-from logistics.models import Deployment, Event, TaganaMember, User, Vehicle, utcnow
+from logistics.models import BudgetNode, Deployment, Event, TaganaMember, User, Vehicle, utcnow
 from logistics.models.tagana import LEVELS, PLACE_KINDS
 from logistics.models.users import OFFICE_ROLES, WRITER_ROLES
 from logistics.security import local_target, roles_required
+from logistics.services import budget
 from logistics.services import tagana as service
+from logistics.services.distributions import sub_kegiatan_code
 from logistics.services.maps import use_local_assets
 from logistics.services.tagana_import import import_members, member_template
 from logistics.views.forms import attach_error
@@ -485,6 +487,9 @@ def _deployment_form_choices(form: DeploymentForm, event: Event, deployment=None
     form.vehicle_id.choices = [SelectChoice("", "— tanpa kendaraan —")] + [
         SelectChoice(str(v.id), f"{v.plate} · {v.kind}") for v in vehicles
     ]
+    form.sub_kegiatan.choices = [SelectChoice("", "— tidak ditautkan —")] + [
+        SelectChoice(code, label) for code, label in budget.sub_kegiatan_choices()
+    ]
 
 
 def _deployment_values(form: DeploymentForm) -> dict:
@@ -503,6 +508,7 @@ def _deployment_values(form: DeploymentForm) -> dict:
         "starts_at": form.starts_at.data,
         "ends_at": form.ends_at.data,
         "vehicle_id": form.vehicle_id.data or None,
+        "sub_kegiatan": form.sub_kegiatan.data or None,
     }
 
 
@@ -579,6 +585,7 @@ def edit_deployment(deployment_id: int):
         form.starts_at.data = service.local_input_value(deployment.starts_at)
         form.ends_at.data = service.local_input_value(deployment.ends_at)
         form.vehicle_id.data = str(deployment.vehicle_id or "")
+        form.sub_kegiatan.data = sub_kegiatan_code(deployment.sub_kegiatan_id) or ""
     if form.validate_on_submit():
         try:
             service.update_deployment(deployment, **_deployment_values(form))
@@ -599,6 +606,9 @@ def deployment(deployment_id: int):
     item = service.get_deployment(deployment_id)
     event = db.session.get(Event, item.event_id)
     vehicle = db.session.get(Vehicle, item.vehicle_id) if item.vehicle_id else None
+    sub_kegiatan = (
+        db.session.get(BudgetNode, item.sub_kegiatan_id) if item.sub_kegiatan_id else None
+    )
     report = service.get_report(item)
     may_act = False
     if current_user.role in WRITER_ROLES:
@@ -612,6 +622,7 @@ def deployment(deployment_id: int):
         d=item,
         event=event,
         vehicle=vehicle,
+        sub_kegiatan=sub_kegiatan,
         report=report,
         phase=service.deployment_phase(item),
         phases=service.PHASES,

@@ -90,6 +90,8 @@ class DeploymentForm(FlaskForm):
     starts_at = StringField("Mulai tugas", render_kw=MOMENT)
     ends_at = StringField("Selesai tugas (kosongkan bila belum tahu)", render_kw=MOMENT)
     vehicle_id = SelectField("Kendaraan", choices=[], **NO_CHOICE_CHECK)
+    # The budget tree's sub-kegiatan, set by the view; empty when no budget is charged.
+    sub_kegiatan = SelectField("Sub-kegiatan anggaran", choices=[], **NO_CHOICE_CHECK)
 
 
 class CheckForm(FlaskForm):
