@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import event as orm_event
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import func, insert, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, lazyload
 
@@ -466,30 +466,54 @@ def earlier_handout(
     days = guard_days(component)
     if days <= 0:
         return None
-    same = []
+    # Candidate hand-outs come from index lookups (the household's, the institution's, and those
+    # with any of the same persons among their recipients), so the guard costs the same in an
+    # event with ten hand-outs or a hundred thousand; an OR over the hand-outs would scan them.
+    candidates = []
     if recipient.household is not None:
-        same.append(Distribution.household_id == recipient.household.id)
-    if recipient.person is not None:
-        same.append(Distribution.person_id == recipient.person.id)
-    if recipient.institution is not None:
-        same.append(Distribution.institution_id == recipient.institution.id)
-    if recipient.person_ids:
-        same.append(
-            Distribution.id.in_(
-                select(DistributionRecipient.distribution_id).where(
-                    DistributionRecipient.person_id.in_(recipient.person_ids)
-                )
+        candidates.append(
+            select(Distribution.id).where(
+                Distribution.event_id == event_id,
+                Distribution.component == component,
+                Distribution.household_id == recipient.household.id,
             )
         )
+    if recipient.institution is not None:
+        candidates.append(
+            select(Distribution.id).where(
+                Distribution.event_id == event_id,
+                Distribution.component == component,
+                Distribution.institution_id == recipient.institution.id,
+            )
+        )
+    persons = set(recipient.person_ids)
+    if recipient.person is not None:
+        persons.add(recipient.person.id)
+    if persons:
+        # A hand-out to a person always lists them as its recipient.
+        candidates.append(
+            select(DistributionRecipient.distribution_id).where(
+                DistributionRecipient.person_id.in_(sorted(persons))
+            )
+        )
+    if not candidates:
+        return None
+    # Read the candidates first: given the hand-outs as one query, SQLite walks the event's
+    # hand-outs by date instead.
+    ids = list(
+        db.session.scalars(candidates[0] if len(candidates) == 1 else union_all(*candidates))
+    )
+    if not ids:
+        return None
     window = timedelta(days=days - 1)
     row = db.session.execute(
         select(Distribution, User.full_name, User.username)
         .outerjoin(User, User.id == Distribution.created_by_id)
         .where(
+            Distribution.id.in_(ids),
             Distribution.event_id == event_id,
             Distribution.component == component,
             Distribution.distributed_on.between(day - window, day + window),
-            or_(*same),
         )
         .order_by(Distribution.distributed_on.desc(), Distribution.id.desc())
         .limit(1)
