@@ -322,8 +322,9 @@ def run(rate: float = 200, seconds: float = 30) -> dict:
             setup_s = time.perf_counter() - started
         households = office["households"]
         port = 18000 + os.getpid() % 1000
-        # Four single-core-sized workers keep both cores busy while one waits on the SQLite lock.
-        server = _start_server(folder, valkey.connection_url, port, workers=4, threads=2)
+        # Four single-threaded workers keep both cores busy while one waits on the SQLite lock; a
+        # second thread per worker would hold the write lock while waiting for the GIL.
+        server = _start_server(folder, valkey.connection_url, port, workers=4, threads=1)
         try:
             # Warm both workers (imports, first queries) before measuring.
             _open_loop(port, office, households[-200:], rate=50, seconds=2)
