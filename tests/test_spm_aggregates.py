@@ -10,6 +10,7 @@ from logistics.models import (
     Area,
     Distribution,
     DistributionRecipient,
+    Event,
     Household,
     ImpactFigure,
     Person,
@@ -393,3 +394,30 @@ def test_merging_two_persons_updates_the_tables(db, scenario, run_jobs):
     spm_aggregates.rebuild()
     db.session.commit()
     assert snapshot(db) == incremental
+
+
+def test_an_event_with_a_large_id_is_counted_exactly(db, make_event):
+    """Aid lines are grouped by one 64-bit number per (event, day, kelurahan, component): an event
+    numbered in the tens of millions must neither overflow nor fall into another's group."""
+    template = make_event()
+    values = {c.key: getattr(template, c.key) for c in Event.__table__.columns}
+    values.update(id=40_000_000, code="BJR-3275-2026-999", seq=999)
+    big = Event(**values)
+    db.session.add(big)
+    household = Household(head_name="Rahmat")
+    db.session.add(household)
+    rahmat = add_person(db, "Rahmat", household)
+    nur = add_person(db, "Nur", household)
+    add_victim(db, big, rahmat, "mengungsi")
+    add_victim(db, big, nur, "mengungsi")
+    add_victim(db, template, rahmat, "mengungsi")
+    hand_out(db, big, "permakanan", A_DAY, [rahmat, nur])
+    hand_out(db, template, "permakanan", A_DAY, [rahmat])
+    db.session.commit()
+    spm_aggregates.rebuild()
+    db.session.commit()
+    assert daily(db, big, A_DAY, BEKASIJAYA, 0, "permakanan") == (2, 1, 2, 0, False)
+    assert daily(db, big, A_DAY, BEKASIJAYA, -1, "permakanan") == (2, 1, 2, 0, False)
+    assert daily(db, template, A_DAY, BEKASIJAYA, -1, "permakanan") == (1, 1, 1, 0, False)
+    # Two distinct persons served permakanan in the year over both events.
+    assert year_row(db, 2026, "permakanan")[1] == 2

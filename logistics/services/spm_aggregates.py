@@ -9,9 +9,10 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     Integer,
     MetaData,
@@ -25,6 +26,7 @@ from sqlalchemy import (
     extract,
     func,
     insert,
+    literal,
     literal_column,
     select,
     text,
@@ -32,6 +34,7 @@ from sqlalchemy import (
 
 from logistics.extensions import db
 from logistics.models import (
+    Area,
     Distribution,
     DistributionRecipient,
     Event,
@@ -301,7 +304,7 @@ class Delivered:
     """
 
     lines: Table
-    places: dict[int, tuple[int, date, str, str]]
+    places: "_Places"
 
 
 def _place_tables() -> tuple[Table, Table]:
@@ -309,36 +312,90 @@ def _place_tables() -> tuple[Table, Table]:
         "spm_tmp_handouts",
         MetaData(),
         Column("distribution_id", Integer, primary_key=True),
-        Column("place", Integer),
+        Column("place", BigInteger),
         Column("shelter_key", Integer),
         Column("portions", Integer),
         prefixes=["TEMPORARY"],
     )
     lines = _keyed(
         "spm_tmp_delivered",
-        Column("place", Integer),
+        Column("place", BigInteger),
         Column("shelter_key", Integer),
         Column("person_id", Integer),
     )
     return handouts, lines
 
 
+# A place (event, day, kelurahan, component) as one integer: ((event x DAYS + day) x areas + the
+# kelurahan's area id) x 8 + the component's number. Days count from EPOCH.
+EPOCH = date(1970, 1, 1)
+DAYS = 1 << 17
+COMPONENT_NUMBERS = {component: n for n, component in enumerate(SPM_COMPONENTS)}
+
+
+def _day_number(column):
+    if db.session.get_bind().dialect.name == "sqlite":
+        return cast(func.julianday(column) - 2440587.5, Integer)  # 2440587.5 is 1970-01-01
+    return column - literal(EPOCH)
+
+
+class _Places:
+    """Decodes place numbers back to (event, day, kelurahan, component), reading area codes once."""
+
+    def __init__(self, areas: int):
+        self.areas = areas
+        self.codes: dict[int, str] = {}
+        self.decoded: dict[int, tuple[int, date, str, str]] = {}
+
+    def expression(self):
+        component = case(
+            *((Distribution.component == c, n) for c, n in COMPONENT_NUMBERS.items()), else_=7
+        )
+        day = _day_number(Distribution.distributed_on)
+        event = cast(Distribution.event_id, BigInteger)  # the product outgrows 32 bits
+        return ((event * DAYS + day) * self.areas + Area.id) * 8 + component
+
+    def load(self, places) -> None:
+        """Decode these places (reading the area codes they need in one go)."""
+        parts = {}
+        for place in places:
+            rest, component = divmod(place, 8)
+            rest, area_id = divmod(rest, self.areas)
+            event_id, day = divmod(rest, DAYS)
+            parts[place] = (event_id, day, area_id, component)
+        wanted = sorted({p[2] for p in parts.values()} - set(self.codes))
+        for start in range(0, len(wanted), 5000):
+            chunk = wanted[start : start + 5000]
+            self.codes.update(
+                db.session.execute(select(Area.id, Area.code).where(Area.id.in_(chunk))).all()
+            )
+        components = list(SPM_COMPONENTS)
+        for place, (event_id, day, area_id, component) in parts.items():
+            self.decoded[place] = (
+                event_id,
+                EPOCH + timedelta(days=day),
+                self.codes[area_id],
+                components[component],
+            )
+
+    def __getitem__(self, place: int) -> tuple[int, date, str, str]:
+        return self.decoded[place]
+
+    def items(self):
+        return self.decoded.items()
+
+
 def _deliveries(event_ids, day, merged: bool, keep_lines: bool = False):
     """({(event, day, kelurahan, shelter_key, component): [distinct persons, portions]}, Delivered).
 
-    Each hand-out gets the number of its place (event, day, kelurahan, component) by DENSE_RANK,
-    so the distinct recipient lines are keyed by three integers: cheap to store in key order and
-    to count by place and shelter without sorting.
+    Each hand-out gets the number of its place (event, day, kelurahan, component), so the
+    distinct recipient lines are keyed by three integers: cheap to store in key order and to count
+    by place and shelter without sorting.
     """
     scope = [_in(Distribution.event_id, event_ids)]
     if day is not None:
         scope.append(Distribution.distributed_on == day)
-    place_order = (
-        Distribution.event_id,
-        Distribution.distributed_on,
-        Distribution.kelurahan_code,
-        Distribution.component,
-    )
+    places = _Places(areas=(db.session.scalar(select(func.max(Area.id))) or 0) + 1)
     handouts, lines = _place_tables()
     connection = db.session.connection()
     _drop(handouts, lines)
@@ -348,20 +405,14 @@ def _deliveries(event_ids, day, merged: bool, keep_lines: bool = False):
             ["distribution_id", "place", "shelter_key", "portions"],
             select(
                 Distribution.id,
-                func.dense_rank().over(order_by=place_order),
+                places.expression(),
                 func.coalesce(Distribution.shelter_id, literal_column("0")),
                 Distribution.anonymous_portions,
-            ).where(*scope),
+            )
+            .join(Area, Area.code == Distribution.kelurahan_code)
+            .where(*scope),
         )
     )
-    places = {}
-    for place, *key in db.session.execute(
-        select(handouts.c.place, *(func.min(column) for column in place_order))
-        .join(Distribution, Distribution.id == handouts.c.distribution_id)
-        .group_by(handouts.c.place)
-    ):
-        event_id, day_, kelurahan, component = key
-        places[place] = (event_id, _as_date(day_), kelurahan, component)
     person = _canonical if merged else DistributionRecipient.person_id
     recipients = (
         select(handouts.c.place, handouts.c.shelter_key, person)
@@ -371,37 +422,36 @@ def _deliveries(event_ids, day, merged: bool, keep_lines: bool = False):
     if merged:
         recipients = recipients.join(Person, Person.id == DistributionRecipient.person_id)
     _fill(lines, recipients)
-    delivered: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
-    for place, key, persons in db.session.execute(
+    by_shelter = db.session.execute(
         select(lines.c.place, lines.c.shelter_key, func.count()).group_by(
             lines.c.place, lines.c.shelter_key
         )
-    ):
-        event_id, day_, kelurahan, component = places[place]
-        delivered[(event_id, day_, kelurahan, key, component)][0] = persons
+    ).all()
     # A person served at two places of a kelurahan on one day is one person of that kelurahan.
-    for place, persons in db.session.execute(
+    by_kelurahan = db.session.execute(
         select(lines.c.place, func.count(func.distinct(lines.c.person_id))).group_by(lines.c.place)
-    ):
-        event_id, day_, kelurahan, component = places[place]
-        delivered[(event_id, day_, kelurahan, KELURAHAN, component)][0] = persons
-    for place, key, portions in db.session.execute(
+    ).all()
+    portions = db.session.execute(
         select(handouts.c.place, handouts.c.shelter_key, func.sum(handouts.c.portions))
         .where(handouts.c.portions > 0)
         .group_by(handouts.c.place, handouts.c.shelter_key)
-    ):
+    ).all()
+    places.load({row[0] for row in by_kelurahan} | {row[0] for row in portions})
+    delivered: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    for place, key, persons in by_shelter:
         event_id, day_, kelurahan, component = places[place]
-        delivered[(event_id, day_, kelurahan, key, component)][1] = int(portions)
+        delivered[(event_id, day_, kelurahan, key, component)][0] = persons
+    for place, persons in by_kelurahan:
+        event_id, day_, kelurahan, component = places[place]
+        delivered[(event_id, day_, kelurahan, KELURAHAN, component)][0] = persons
+    for place, key, amount in portions:
+        event_id, day_, kelurahan, component = places[place]
+        delivered[(event_id, day_, kelurahan, key, component)][1] = int(amount)
     _drop(handouts)
     if keep_lines:
         return delivered, Delivered(lines, places)
     _drop(lines)
     return delivered, None
-
-
-def _as_date(value) -> date:
-    # An aggregate over a date column comes back as text on SQLite.
-    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def compute_daily(event_ids: list[int] | None = None, day: date | None = None) -> list[dict]:
@@ -605,7 +655,7 @@ def compute_year(year: int, delivered: Delivered | None = None) -> list[dict]:
         quarters = Table(
             "spm_tmp_place_quarters",
             MetaData(),
-            Column("place", Integer, primary_key=True),
+            Column("place", BigInteger, primary_key=True),
             Column("component", String),
             Column("q", Integer),
             prefixes=["TEMPORARY"],
