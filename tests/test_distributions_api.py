@@ -1,6 +1,7 @@
 """Hand-out API: create (201/200 replay/409), list with filters, detail, recipient search with
 masked NIK, roles, and the last units taken by many phones at once."""
 
+import contextlib
 import threading
 
 import pytest
@@ -260,4 +261,50 @@ def test_two_copies_of_one_submission_at_once_save_one(app, db, world, make_user
     db.session.expire_all()
     assert count(db, Distribution) == 1
     assert db.session.scalar(select(Distribution.client_id)) == "twin-1"
+    assert balance(db, world.warehouse, "makanan_siap_saji") == 97
+
+
+def test_four_phones_recording_one_family_at_once_save_one(
+    app, db, world, make_user, client_for, monkeypatch
+):
+    """Four volunteers record permakanan for the same family at the same moment, each with their
+    own client_id. Every phone passes the first double-aid check before any of them writes (the
+    test holds them there), so only the check under the write lock can refuse the other three."""
+    from logistics.models import Distribution
+    from logistics.services import distributions
+
+    phones = 4
+    clients = [client_for(make_user("tagana")) for _ in range(phones)]
+    start, checked = threading.Barrier(phones), threading.Barrier(phones, timeout=2)
+    check = distributions.earlier_handout
+
+    def first_check_together(*args, **kwargs):
+        found = check(*args, **kwargs)
+        if kwargs.get("excluding") is None:
+            # On PostgreSQL the guard lock lets one phone at a time through: the wait times out.
+            with contextlib.suppress(threading.BrokenBarrierError):
+                checked.wait()
+        return found
+
+    monkeypatch.setattr(distributions, "earlier_handout", first_check_together)
+    bodies = [payload(world, client_id=f"hp-{n}") for n in range(phones)]
+    results = []
+
+    def send(client, body):
+        start.wait()
+        response = client.post("/api/v1/distributions", json=body)
+        results.append((response.status_code, response.get_json()))
+
+    threads = [
+        threading.Thread(target=send, args=pair) for pair in zip(clients, bodies, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(status for status, _ in results) == [201, 409, 409, 409], results
+    refused = [body for status, body in results if status == 409]
+    assert all(body["field"] == "override_reason" for body in refused)
+    db.session.expire_all()
+    assert count(db, Distribution) == 1
     assert balance(db, world.warehouse, "makanan_siap_saji") == 97

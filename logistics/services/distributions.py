@@ -1,6 +1,7 @@
 """Aid hand-outs (penyaluran): recording with stock lines, the double-aid guard, retries, history."""
 
 import time
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -9,7 +10,7 @@ from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import event as orm_event
-from sqlalchemy import func, insert, or_, select, union_all
+from sqlalchemy import func, insert, or_, select, text, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, lazyload
 
@@ -56,6 +57,8 @@ DOUBLE_AID_DAYS = {
 }
 # More than this of one item to one household or person is a typing error, not a hand-out.
 MAX_PER_RECIPIENT = Decimal(1000)
+# First key of the PostgreSQL advisory locks that serialise double-aid checks ("DAID").
+GUARD_LOCK = 0x44414944
 MAX_LINES = 30
 # The recipient search answers with at most this many households or persons.
 SEARCH_LIMIT = 20
@@ -459,10 +462,11 @@ def default_sub_kegiatan(component: str) -> int | None:
 
 
 def earlier_handout(
-    event_id: int, component: str, recipient: Recipient, day: date
+    event_id: int, component: str, recipient: Recipient, day: date, excluding: int | None = None
 ) -> tuple[Distribution, str] | None:
     """The latest hand-out of this component in the event to the same household or any of the
-    same persons within the component's interval, with who recorded it; None if there is none."""
+    same persons within the component's interval, with who recorded it; None if there is none.
+    `excluding` leaves out the hand-out being written."""
     days = guard_days(component)
     if days <= 0:
         return None
@@ -503,6 +507,7 @@ def earlier_handout(
     ids = list(
         db.session.scalars(candidates[0] if len(candidates) == 1 else union_all(*candidates))
     )
+    ids = [i for i in ids if i != excluding]
     if not ids:
         return None
     window = timedelta(days=days - 1)
@@ -521,6 +526,26 @@ def earlier_handout(
     if row is None:
         return None
     return row[0], row[1] or row[2] or "pengguna tidak dikenal"
+
+
+def _serialise_guard(event_id: int, component: str, recipient: Recipient) -> None:
+    """PostgreSQL: hold a lock on (event, component, family) until commit, so two phones
+    recording the same family at the same moment run the double-aid check one after the other.
+    SQLite needs no lock: record_distribution checks again under its write lock."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    if recipient.household is not None:
+        who = f"h{recipient.household.id}"
+    elif recipient.person is not None and recipient.person.household_id:
+        who = f"h{recipient.person.household_id}"
+    elif recipient.person is not None:
+        who = f"p{recipient.person.id}"
+    else:
+        who = f"i{recipient.institution.id}"
+    key = zlib.crc32(f"{event_id}:{component}:{who}".encode()) - (1 << 31)  # a signed int4
+    db.session.execute(
+        text("SELECT pg_advisory_xact_lock(:space, :key)"), {"space": GUARD_LOCK, "key": key}
+    )
 
 
 def _check_double_aid(
@@ -643,6 +668,7 @@ def record_distribution(
     else:
         kelurahan = require_kelurahan(kelurahan_code).code
     reason = inputs.text(override_reason, "override_reason", "Alasan penyaluran ganda", 255)
+    _serialise_guard(event.id, component, recipient)
     found = earlier_handout(event.id, component, recipient, day)
     if client_id is not None and found is not None:
         # The earlier hand-out may be this very submission sent again. Without one, a resend
@@ -690,6 +716,13 @@ def record_distribution(
                 {"distribution_id": distribution.id, "person_id": person_id}
                 for person_id in recipient.person_ids
             ],
+        )
+    if found is None and db.session.get_bind().dialect.name == "sqlite":
+        # Another phone may have written the same hand-out between our check and our write. Now
+        # that this transaction holds SQLite's write lock, a second look is final.
+        again = earlier_handout(event.id, component, recipient, day, excluding=distribution.id)
+        distribution.override_reason = _check_double_aid(
+            again, component, recipient, reason, recorded_by
         )
     today = inputs.office_today()
     taken = []
