@@ -1,7 +1,6 @@
 """Hand-out API: create (201/200 replay/409), list with filters, detail, recipient search with
 masked NIK, roles, and the last units taken by many phones at once."""
 
-import contextlib
 import threading
 
 import pytest
@@ -268,25 +267,21 @@ def test_four_phones_recording_one_family_at_once_save_one(
     app, db, world, make_user, client_for, monkeypatch
 ):
     """Four volunteers record permakanan for the same family at the same moment, each with their
-    own client_id. Every phone passes the first double-aid check before any of them writes (the
-    test holds them there), so only the check under the write lock can refuse the other three."""
+    own client_id. Every phone has read and checked its input before any of them writes (the test
+    holds them there), so only the double-aid check under the write lock can refuse the others."""
     from logistics.models import Distribution
     from logistics.services import distributions
 
     phones = 4
     clients = [client_for(make_user("tagana")) for _ in range(phones)]
-    start, checked = threading.Barrier(phones), threading.Barrier(phones, timeout=2)
-    check = distributions.earlier_handout
+    start, ready = threading.Barrier(phones), threading.Barrier(phones, timeout=10)
+    guard = distributions._serialise_guard
 
-    def first_check_together(*args, **kwargs):
-        found = check(*args, **kwargs)
-        if kwargs.get("excluding") is None:
-            # On PostgreSQL the guard lock lets one phone at a time through: the wait times out.
-            with contextlib.suppress(threading.BrokenBarrierError):
-                checked.wait()
-        return found
+    def write_together(*args, **kwargs):
+        ready.wait()
+        return guard(*args, **kwargs)
 
-    monkeypatch.setattr(distributions, "earlier_handout", first_check_together)
+    monkeypatch.setattr(distributions, "_serialise_guard", write_together)
     bodies = [payload(world, client_id=f"hp-{n}") for n in range(phones)]
     results = []
 

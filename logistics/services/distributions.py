@@ -531,7 +531,7 @@ def earlier_handout(
 def _serialise_guard(event_id: int, component: str, recipient: Recipient) -> None:
     """PostgreSQL: hold a lock on (event, component, family) until commit, so two phones
     recording the same family at the same moment run the double-aid check one after the other.
-    SQLite needs no lock: record_distribution checks again under its write lock."""
+    SQLite needs no lock: the check runs after the INSERT, which holds its write lock."""
     if db.session.get_bind().dialect.name != "postgresql":
         return
     if recipient.household is not None:
@@ -669,14 +669,6 @@ def record_distribution(
         kelurahan = require_kelurahan(kelurahan_code).code
     reason = inputs.text(override_reason, "override_reason", "Alasan penyaluran ganda", 255)
     _serialise_guard(event.id, component, recipient)
-    found = earlier_handout(event.id, component, recipient, day)
-    if client_id is not None and found is not None:
-        # The earlier hand-out may be this very submission sent again. Without one, a resend
-        # is caught by the unique client_id when it is inserted: one query less per hand-out.
-        existing = _replay(client_id, values)
-        if existing is not None:
-            return existing, False
-    used_reason = _check_double_aid(found, component, recipient, reason, recorded_by)
     distribution = Distribution(
         event_id=event.id,
         component=component,
@@ -691,7 +683,6 @@ def record_distribution(
         distributed_on=day,
         persons_served=recipient.persons_served,
         service_note=note_text,
-        override_reason=used_reason,
         sub_kegiatan_id=paid_by,
         receiver_name=inputs.text(receiver_name, "receiver_name", "Nama penerima barang", 160),
         note=inputs.text(note, "note", "Catatan", 2000),
@@ -702,7 +693,7 @@ def record_distribution(
     try:
         db.session.flush()
     except IntegrityError:
-        # Two copies of one submission raced past the lookup; the first one won.
+        # The client_id is taken: this submission sent again (a retry), or other content.
         db.session.rollback()
         existing = _replay(client_id, values) if client_id is not None else None
         if existing is not None:
@@ -717,13 +708,13 @@ def record_distribution(
                 for person_id in recipient.person_ids
             ],
         )
-    if found is None and db.session.get_bind().dialect.name == "sqlite":
-        # Another phone may have written the same hand-out between our check and our write. Now
-        # that this transaction holds SQLite's write lock, a second look is final.
-        again = earlier_handout(event.id, component, recipient, day, excluding=distribution.id)
-        distribution.override_reason = _check_double_aid(
-            again, component, recipient, reason, recorded_by
-        )
+    # The double-aid check runs after our own INSERT: this transaction now holds SQLite's write
+    # lock (or, on PostgreSQL, the family's guard lock), so no other phone can record the same
+    # family between the check and the commit. A refusal rolls the whole hand-out back.
+    found = earlier_handout(event.id, component, recipient, day, excluding=distribution.id)
+    distribution.override_reason = _check_double_aid(
+        found, component, recipient, reason, recorded_by
+    )
     today = inputs.office_today()
     taken = []
     for line in parsed:
