@@ -208,6 +208,29 @@ def test_double_aid_refused_then_accepted_with_an_operators_reason(db, world):
     assert count(db, Distribution) == 2
 
 
+def test_each_hand_out_is_audited_with_its_values_and_a_refused_one_is_not(db, world):
+    from logistics.models import AuditEntry
+    from logistics.services.audit import acting_as
+
+    reason = "Paket pertama basah terendam banjir"
+    with acting_as(world.operator.id, world.operator.username):
+        first, _ = hand_out(world)
+        with pytest.raises(Conflict):
+            hand_out(world)
+        second, _ = hand_out(world, override_reason=reason)
+    entries = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.entity == "distributions").order_by(AuditEntry.id)
+    ).all()
+    assert [(e.action, e.entity_id, e.user_id) for e in entries] == [
+        ("create", str(first.id), world.operator.id),
+        ("create", str(second.id), world.operator.id),
+    ]
+    assert entries[0].changes["household_id"] == world.household.id
+    assert entries[0].changes["persons_served"] == 3
+    assert entries[0].changes["override_reason"] is None
+    assert entries[1].changes["override_reason"] == reason
+
+
 def test_tagana_cannot_override_the_guard(db, world):
     hand_out(world)
     with pytest.raises(Forbidden) as refused:

@@ -1,10 +1,11 @@
 """SPM aggregates: hand-computed cases, incremental path equal to a full rebuild, queue down then up."""
 
 import random
+from collections import defaultdict
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from logistics.models import (
     Area,
@@ -213,6 +214,100 @@ def test_hand_computed_year_achievement(db, scenario):
     # All of it in the fourth quarter; nothing needed before.
     assert year_row(db, 2026, "semua", quarter=4)[:3] == (3, 3, 2)
     assert year_row(db, 2026, "semua", quarter=3)[:3] == (0, 0, 0)
+
+
+def _reference_year(db, year):
+    """{(quarter, component): (needing, served, met)} worked out per person in plain Python,
+    straight from the definitions (compute_year's docstring)."""
+    from logistics.models.distributions import SPM_COMPONENTS
+    from logistics.services.spm_settings import met_rules
+
+    rules = met_rules()
+
+    def quarter(day):
+        return 5 if day.year > year else 1 if day.year < year else (day.month + 2) // 3
+
+    events = {e.id: e for e in db.session.scalars(select(Event).where(Event.year == year))}
+    needs: dict[int, dict[str, int]] = defaultdict(dict)
+    for victim in db.session.scalars(select(Victim).where(Victim.event_id.in_(events))):
+        first = quarter(events[victim.event_id].started_at.date())
+        for component in rules.get(victim.status, ()):
+            wanted = needs[victim.person_id]
+            wanted[component] = min(first, wanted.get(component, 9))
+    served: dict[int, dict[str, int]] = defaultdict(dict)
+    lines = set()
+    for d in db.session.scalars(select(Distribution).where(Distribution.event_id.in_(events))):
+        for recipient in d.recipients:
+            got = served[recipient.person_id]
+            got[d.component] = min(quarter(d.distributed_on), got.get(d.component, 9))
+            lines.add((recipient.person_id, d.component, quarter(d.distributed_on)))
+    figures = {}
+    for q in range(5):
+        upto = 5 if q == 0 else q
+        for component in [*SPM_COMPONENTS, "semua"]:
+            needing = met = 0
+            for pid, wanted in needs.items():
+                if component != "semua":
+                    wanted = {component: wanted[component]} if component in wanted else {}
+                if not wanted or min(wanted.values()) > upto:
+                    continue
+                needing += 1
+                got = served.get(pid, {})
+                if all(c in got for c in wanted) and all(
+                    max(wanted[c], got[c]) <= upto for c in wanted
+                ):
+                    met += 1
+            if q == 0:
+                count = sum(
+                    1 for got in served.values() if component == "semua" or component in got
+                )
+            else:
+                count = len({p for p, c, qq in lines if qq == q and component in ("semua", c)})
+            figures[(q, component)] = (needing, count, met)
+    return figures
+
+
+def test_year_figures_match_a_per_person_reference_over_quarters(db, make_event, run_jobs):
+    """Events in every quarter, one the year before, hand-outs running into the next year."""
+    rng = random.Random(202611)
+    events = [
+        make_event(title=f"Banjir {start}", started_at=start)
+        for start in (
+            datetime(2025, 12, 10, 5),
+            datetime(2026, 2, 14, 5),
+            datetime(2026, 5, 14, 5),
+            datetime(2026, 8, 14, 5),
+            datetime(2026, 12, 10, 5),
+        )
+    ]
+    people = [add_person(db, f"Warga {n}") for n in range(40)]
+    statuses = ["mengungsi", "menderita", "hilang", "meninggal", "terluka"]
+    for event in events:
+        for person in rng.sample(people, 14):
+            add_victim(db, event, person, rng.choice(statuses))
+    components = ["permakanan", "sandang", "tempat_penampungan", "kelompok_rentan", "psikososial"]
+    for _ in range(120):
+        event = rng.choice(events)
+        day = event.started_at.date() + timedelta(days=rng.randint(0, 45))
+        hand_out(db, event, rng.choice(components), day, rng.sample(people, rng.randint(1, 3)))
+    db.session.commit()
+    expected = _reference_year(db, 2026)
+    assert expected[(0, "semua")][2] > 0 and expected[(0, "semua")][2] < expected[(0, "semua")][0]
+    assert expected[(1, "semua")][0] > 0  # needs from the first quarter on
+
+    def figures():
+        return {
+            (r.quarter, r.component): (r.persons_needing, r.persons_served, r.persons_met)
+            for r in db.session.scalars(select(SpmYear).where(SpmYear.year == 2026))
+        }
+
+    spm_aggregates.rebuild()  # reads the rebuild's distinct aid lines
+    db.session.commit()
+    assert figures() == expected
+    db.session.execute(delete(SpmYear))
+    spm_aggregates.recompute_year(2026)  # reads the aid lines themselves (the worker's path)
+    db.session.commit()
+    assert figures() == expected
 
 
 def test_merged_duplicate_counts_as_one_person(db, scenario):

@@ -99,11 +99,9 @@ def distributions_create():
         distribution, created = distributions.record_distribution(
             **{key: payload.get(key) for key in FIELDS}, recorded_by=current_user
         )
-        # Built before the commit expires the objects, so they need not be read again; the lot
-        # labels are read after it, so the write lock is held no longer than the writes need.
-        lines = distributions.movements_of(distribution, labelled=False)
-        body = distribution_json(distribution, [], distributions.recipient_ids(distribution))
-    body["lines"] = [movement_json(line) for line in distributions.label_lots(lines)]
+        # Built before the commit expires the objects, so they need not be read again.
+        lines = [movement_json(line) for line in distributions.movements_of(distribution)]
+        body = distribution_json(distribution, lines, distributions.recipient_ids(distribution))
     if not created:
         return jsonify(body), 200
     location = url_for("api.distributions_detail", distribution_id=body["id"])

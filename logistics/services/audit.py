@@ -129,14 +129,10 @@ def _before_flush(session: Session, flush_context, instances) -> None:
     session.info.setdefault("audit_new", []).extend(o for o in session.new if _audited(o))
 
 
-def _after_flush(session: Session, flush_context) -> None:
-    pending = session.info.pop("audit_pending", [])
-    new = session.info.pop("audit_new", [])
-    if not pending and not new:
-        return
+def _entries(changed: list[tuple[str, object, dict]]) -> list[dict]:
     user_id, actor, ip = current_actor()
     now = utcnow()
-    rows = [
+    return [
         {
             "at": now,
             "user_id": user_id,
@@ -147,23 +143,25 @@ def _after_flush(session: Session, flush_context) -> None:
             "changes": changes,
             "ip": ip,
         }
-        for action, obj, changes in pending
+        for action, obj, changes in changed
     ]
-    rows += [
-        {
-            "at": now,
-            "user_id": user_id,
-            "actor": actor,
-            "action": "create",
-            "entity": type(obj).__tablename__,
-            "entity_id": _entity_id(obj),
-            "changes": _row_values(obj),
-            "ip": ip,
-        }
-        for obj in new
-    ]
+
+
+def _after_flush(session: Session, flush_context) -> None:
+    pending = session.info.pop("audit_pending", [])
+    new = session.info.pop("audit_new", [])
+    if not pending and not new:
+        return
+    rows = _entries(pending + [("create", obj, _row_values(obj)) for obj in new])
     # Core insert on the flush's own connection: the entries commit or roll back with the change.
     session.connection().execute(insert(AuditEntry), rows)
+
+
+def record_created(obj) -> None:
+    """Log a row its service wrote with a Core INSERT (no flush to see it), as a flush would."""
+    db.session.connection().execute(
+        insert(AuditEntry), _entries([("create", obj, _row_values(obj))])
+    )
 
 
 def register_audit_listeners() -> None:

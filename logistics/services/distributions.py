@@ -10,9 +10,9 @@ from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import event as orm_event
-from sqlalchemy import func, insert, or_, select, text, union_all
+from sqlalchemy import func, insert, or_, select, text, union_all, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, lazyload
+from sqlalchemy.orm import aliased, lazyload, make_transient_to_detached
 
 from logistics.errors import Conflict, DomainError, Forbidden, NotFound
 from logistics.extensions import db
@@ -33,10 +33,11 @@ from logistics.models import (
     User,
     Victim,
     Warehouse,
+    utcnow,
 )
 from logistics.models.distributions import PHASES, SPM_COMPONENTS
 from logistics.models.users import OFFICE_ROLES
-from logistics.services import budget, inputs, ledger
+from logistics.services import audit, budget, inputs, ledger, spm_tracking
 from logistics.services.areas import require_kelurahan
 from logistics.services.events import local_date
 
@@ -461,18 +462,14 @@ def default_sub_kegiatan(component: str) -> int | None:
 # --- the double-aid guard -------------------------------------------------------------------------
 
 
-def earlier_handout(
-    event_id: int, component: str, recipient: Recipient, day: date, excluding: int | None = None
-) -> tuple[Distribution, str] | None:
-    """The latest hand-out of this component in the event to the same household or any of the
-    same persons within the component's interval, with who recorded it; None if there is none.
-    `excluding` leaves out the hand-out being written."""
-    days = guard_days(component)
-    if days <= 0:
+def _candidates(event_id: int, component: str, recipient: Recipient):
+    """The query for ids of hand-outs that could make this one a double: the household's, the
+    institution's, and those with any of the same persons among their recipients. None when the
+    component has no guard."""
+    if guard_days(component) <= 0:
         return None
-    # Candidate hand-outs come from index lookups (the household's, the institution's, and those
-    # with any of the same persons among their recipients), so the guard costs the same in an
-    # event with ten hand-outs or a hundred thousand; an OR over the hand-outs would scan them.
+    # Index lookups, so the guard costs the same in an event with ten hand-outs or a hundred
+    # thousand; an OR over the hand-outs would scan them.
     candidates = []
     if recipient.household is not None:
         candidates.append(
@@ -502,15 +499,23 @@ def earlier_handout(
         )
     if not candidates:
         return None
+    return candidates[0] if len(candidates) == 1 else union_all(*candidates)
+
+
+def earlier_handout(
+    event_id: int, component: str, day: date, candidates, excluding: int | None = None
+) -> tuple[Distribution, str] | None:
+    """The latest hand-out of this component in the event, among `candidates` (from
+    _candidates()) and within the component's interval, with who recorded it; None if there is
+    none. `excluding` leaves out the hand-out being written."""
+    if candidates is None:
+        return None
     # Read the candidates first: given the hand-outs as one query, SQLite walks the event's
     # hand-outs by date instead.
-    ids = list(
-        db.session.scalars(candidates[0] if len(candidates) == 1 else union_all(*candidates))
-    )
-    ids = [i for i in ids if i != excluding]
+    ids = [i for i in db.session.scalars(candidates) if i != excluding]
     if not ids:
         return None
-    window = timedelta(days=days - 1)
+    window = timedelta(days=guard_days(component) - 1)
     row = db.session.execute(
         select(Distribution, User.full_name, User.username)
         .outerjoin(User, User.id == Distribution.created_by_id)
@@ -668,30 +673,40 @@ def record_distribution(
     else:
         kelurahan = require_kelurahan(kelurahan_code).code
     reason = inputs.text(override_reason, "override_reason", "Alasan penyaluran ganda", 255)
+    row = {
+        "event_id": event.id,
+        "component": component,
+        "phase": phase,
+        "recipient_kind": recipient.kind,
+        "household_id": values["household_id"],
+        "person_id": values["person_id"],
+        "institution_id": values["institution_id"],
+        "kitchen_meal_id": None,
+        "kelurahan_code": kelurahan,
+        "shelter_id": _shelter_id(shelter_id, recipient.shelter_id),
+        "warehouse_id": values["warehouse_id"],
+        "distributed_on": day,
+        "persons_served": recipient.persons_served,
+        "anonymous_portions": 0,
+        "service_note": note_text,
+        "override_reason": None,
+        "sub_kegiatan_id": paid_by,
+        "batch_document_id": None,
+        "receiver_name": inputs.text(receiver_name, "receiver_name", "Nama penerima barang", 160),
+        "note": inputs.text(note, "note", "Catatan", 2000),
+        "client_id": client_id,
+        "created_by_id": getattr(recorded_by, "id", None),
+        "created_at": utcnow(),
+    }
+    guard = _candidates(event.id, component, recipient)
+    today = inputs.office_today()
+    # From the first INSERT to the commit this transaction holds SQLite's write lock and every
+    # other hand-out waits, so everything that can be worked out is worked out above, and the
+    # rows are written with plain INSERTs instead of a flush of objects.
     _serialise_guard(event.id, component, recipient)
-    distribution = Distribution(
-        event_id=event.id,
-        component=component,
-        phase=phase,
-        recipient_kind=recipient.kind,
-        household_id=values["household_id"],
-        person_id=values["person_id"],
-        institution_id=values["institution_id"],
-        kelurahan_code=kelurahan,
-        shelter_id=_shelter_id(shelter_id, recipient.shelter_id),
-        warehouse_id=values["warehouse_id"],
-        distributed_on=day,
-        persons_served=recipient.persons_served,
-        service_note=note_text,
-        sub_kegiatan_id=paid_by,
-        receiver_name=inputs.text(receiver_name, "receiver_name", "Nama penerima barang", 160),
-        note=inputs.text(note, "note", "Catatan", 2000),
-        client_id=client_id,
-        created_by_id=getattr(recorded_by, "id", None),
-    )
-    db.session.add(distribution)
+    connection = db.session.connection()
     try:
-        db.session.flush()
+        new_id = connection.execute(insert(Distribution.__table__), row).inserted_primary_key[0]
     except IntegrityError:
         # The client_id is taken: this submission sent again (a retry), or other content.
         db.session.rollback()
@@ -701,23 +716,27 @@ def record_distribution(
         raise Conflict("Penyaluran bentrok dengan data yang baru disimpan; coba lagi.") from None
     if recipient.person_ids:
         # One multi-row INSERT: the rows need no ids back, and a household has several members.
-        db.session.execute(
-            insert(DistributionRecipient),
+        connection.execute(
+            insert(DistributionRecipient.__table__),
             [
-                {"distribution_id": distribution.id, "person_id": person_id}
+                {"distribution_id": new_id, "person_id": person_id}
                 for person_id in recipient.person_ids
             ],
         )
     # The double-aid check runs after our own INSERT: this transaction now holds SQLite's write
     # lock (or, on PostgreSQL, the family's guard lock), so no other phone can record the same
     # family between the check and the commit. A refusal rolls the whole hand-out back.
-    found = earlier_handout(event.id, component, recipient, day, excluding=distribution.id)
-    distribution.override_reason = _check_double_aid(
-        found, component, recipient, reason, recorded_by
-    )
-    today = inputs.office_today()
+    found = earlier_handout(event.id, component, day, guard, excluding=new_id)
+    row["override_reason"] = _check_double_aid(found, component, recipient, reason, recorded_by)
+    if row["override_reason"] is not None:
+        connection.execute(
+            update(Distribution.__table__)
+            .where(Distribution.__table__.c.id == new_id)
+            .values(override_reason=row["override_reason"])
+        )
     taken = []
     for line in parsed:
+        lots = {lot.id: lot for lot in (line.candidates or [line.lot])}
         for movement in ledger.issue(
             warehouse,
             line.item,
@@ -727,7 +746,7 @@ def record_distribution(
             expired_reason=line.expired_reason,
             today=today,
             candidates=line.candidates,
-            distribution_id=distribution.id,
+            distribution_id=new_id,
         ):
             taken.append(
                 Taken(
@@ -736,12 +755,18 @@ def record_distribution(
                     line.item.name,
                     line.item.unit,
                     movement.lot_id,
-                    "",
+                    ledger.lot_label(lots[movement.lot_id]),
                     -movement.quantity,
                     movement.override_reason,
                 )
             )
-    db.session.flush()
+    # The written row becomes the session's object for it without being read back, and is
+    # audited and queued for the SPM aggregates as a flush of it would have been.
+    distribution = Distribution(id=new_id, **row)
+    make_transient_to_detached(distribution)
+    db.session.add(distribution)
+    audit.record_created(distribution)
+    spm_tracking.touch(db.session, event.id, day)
     # Kept on the instance (not a column) so the answer to a new hand-out costs no second read.
     distribution.recorded_lines = taken
     distribution.recorded_person_ids = list(recipient.person_ids)
@@ -913,34 +938,14 @@ class Taken:
     expired_reason: str | None
 
 
-def label_lots(lines: list[Taken]) -> list[Taken]:
-    """Fill in the lot labels a just-recorded hand-out's lines lack, in one query."""
-    missing = {line.lot_id for line in lines if not line.lot}
-    if missing:
-        # Plain columns: loading the lots as entities would also load their items' kit contents.
-        rows = db.session.execute(
-            select(StockLot.id, StockLot.lot_code, StockLot.expiry_date).where(
-                StockLot.id.in_(missing)
-            )
-        )
-        labels = {
-            lot_id: ledger.lot_label(StockLot(lot_code=code, expiry_date=expiry))
-            for lot_id, code, expiry in rows
-        }
-        for line in lines:
-            line.lot = line.lot or labels.get(line.lot_id, "")
-    return lines
-
-
-def movements_of(distribution: Distribution, *, labelled: bool = True) -> list[Taken]:
+def movements_of(distribution: Distribution) -> list[Taken]:
     """The stock lines of a hand-out, in one query of plain columns (no entities to load).
 
-    For a hand-out recorded in this request the lines are already known; `labelled=False`
-    leaves their lot labels for label_lots(), e.g. after the commit has freed the database.
+    For a hand-out recorded in this request the lines are already known.
     """
     recorded = getattr(distribution, "recorded_lines", None)
     if recorded is not None:
-        return label_lots(recorded) if labelled else recorded
+        return recorded
     found = db.session.execute(
         select(
             StockMovement.item_id,

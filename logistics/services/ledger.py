@@ -7,18 +7,19 @@ dispatching the last boxes at the same moment can never drive a lot below zero.
 """
 
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask_login import current_user
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 
 from logistics.errors import Conflict, DomainError, NotFound
 from logistics.extensions import db
 from logistics.formatting import angka
-from logistics.models import Item, StockLot, StockMovement, Warehouse
+from logistics.models import Item, StockLot, StockMovement, Warehouse, utcnow
 from logistics.services import inputs
 
 # More than this in one line is a typing error, not a delivery (1,000,000 kg of beras).
@@ -138,18 +139,38 @@ def find_or_create_lot(
     return lot
 
 
-def _movement(lot: StockLot, signed: Decimal, kind: str, **links) -> StockMovement:
-    movement = StockMovement(
-        kind=kind,
-        warehouse_id=lot.warehouse_id,
-        item_id=lot.item_id,
-        lot_id=lot.id,
-        quantity=signed,
-        created_by_id=current_user.id if current_user and current_user.is_authenticated else None,
+@dataclass(frozen=True)
+class Moved:
+    """A movement appended by id links alone: what its caller needs of it, without an object."""
+
+    lot_id: int
+    quantity: Decimal
+    override_reason: str | None
+
+
+def _movement(lot: StockLot, signed: Decimal, kind: str, **links) -> StockMovement | Moved:
+    values = {
+        "kind": kind,
+        "warehouse_id": lot.warehouse_id,
+        "item_id": lot.item_id,
+        "lot_id": lot.id,
+        "quantity": signed,
+        "created_by_id": current_user.id
+        if current_user and current_user.is_authenticated
+        else None,
         **links,
-    )
-    db.session.add(movement)
-    return movement
+    }
+    if "document" in links:
+        # The document's movements collection must see its new line: add it as an object.
+        movement = StockMovement(**values)
+        db.session.add(movement)
+        return movement
+    # Linked by ids alone (a hand-out): one INSERT now. While it runs, SQLite's write lock is
+    # held, so the less Python between the first write and the commit, the more hand-outs a
+    # second.
+    values["created_at"] = utcnow()
+    db.session.connection().execute(insert(StockMovement.__table__), values)
+    return Moved(lot.id, signed, values.get("override_reason"))
 
 
 def put(lot: StockLot, amount: Decimal, kind: str, **links) -> StockMovement:
@@ -164,14 +185,14 @@ def put(lot: StockLot, amount: Decimal, kind: str, **links) -> StockMovement:
     return _movement(lot, amount, kind, **links)
 
 
-def take(lot: StockLot, amount: Decimal, kind: str, **links) -> StockMovement:
+def take(lot: StockLot, amount: Decimal, kind: str, **links) -> StockMovement | Moved:
     """Remove `amount` from a lot if it holds that much (checked by the database), else Conflict."""
     db.session.flush()
-    result = db.session.execute(
-        update(StockLot)
-        .where(StockLot.id == lot.id, func.round(StockLot.quantity - amount, PLACES) >= 0)
-        .values(quantity=func.round(StockLot.quantity - amount, PLACES))
-        .execution_options(synchronize_session=False)
+    lots = StockLot.__table__
+    result = db.session.connection().execute(
+        update(lots)
+        .where(lots.c.id == lot.id, func.round(lots.c.quantity - amount, PLACES) >= 0)
+        .values(quantity=func.round(lots.c.quantity - amount, PLACES))
     )
     db.session.expire(lot, ["quantity"])
     if result.rowcount != 1:

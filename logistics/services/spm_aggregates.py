@@ -17,7 +17,6 @@ from sqlalchemy import (
     Integer,
     MetaData,
     PrimaryKeyConstraint,
-    String,
     Table,
     and_,
     case,
@@ -617,6 +616,32 @@ def _temp_table(name: str, query) -> None:
     connection.execute(text(f"CREATE TEMPORARY TABLE {name} AS {sql}"))
 
 
+# A person's year as one integer per side: bit (component number x 6 + quarter) is set when they
+# need (or were served) that component from that quarter. 5 components x 6 slots fit in 30 bits.
+QUARTER_SLOTS = 6
+
+
+def _bit(component_number, quarter):
+    """The mask bit of a component (by number) and a quarter, in SQL."""
+    # A literal 64-bit one: PostgreSQL would otherwise shift a smallint or an int.
+    return cast(literal_column("1"), BigInteger).op("<<")(
+        component_number * QUARTER_SLOTS + quarter
+    )
+
+
+def _component_number(column):
+    return case(*((column == c, n) for c, n in COMPONENT_NUMBERS.items()), else_=7)
+
+
+def _first_quarters(mask: int) -> list[int]:
+    """Per component (by number), the earliest quarter set in a person's mask; 0 when none."""
+    firsts = []
+    for number in range(len(COMPONENT_NUMBERS)):
+        slot = (mask >> (number * QUARTER_SLOTS)) & ((1 << QUARTER_SLOTS) - 1)
+        firsts.append((slot & -slot).bit_length() - 1 if slot else 0)
+    return firsts
+
+
 def compute_year(year: int, delivered: Delivered | None = None) -> list[dict]:
     """Distinct persons needing, served and met in a fiscal year, per component and quarter.
 
@@ -625,9 +650,11 @@ def compute_year(year: int, delivered: Delivered | None = None) -> list[dict]:
     need and the service are there; for all components together, once every component they
     need was served. Quarter rows are cumulative to the quarter's end, except persons_served
     (distinct persons served in that quarter); quarter 0 is the whole year, including hand-outs
-    for the year's events dated after it. The counting runs in SQL over two temporary tables
-    (needs, and distinct person x component x quarter served); nothing per person comes back.
-    `delivered` is a rebuild's table of distinct aid lines, read instead of the aid lines again.
+    for the year's events dated after it. SQL reduces each person to two masks (needed and
+    served, component x quarter) and counts persons per pair of masks; the few thousand pairs
+    are turned into the figures here, so nothing per person comes back and no million-row
+    table is sorted more than once. `delivered` is a rebuild's table of distinct aid lines, read
+    instead of the aid lines again.
     """
     merged = _has_merged_persons()
     victim_key = _canonical if merged else Victim.person_id
@@ -638,123 +665,111 @@ def compute_year(year: int, delivered: Delivered | None = None) -> list[dict]:
     )
     needs = (
         select(
-            victim_key.label("pid"),
-            SpmMetRule.component.label("component"),
-            func.min(starts.c.qs).label("qs"),
+            victim_key,
+            func.sum(_bit(_component_number(SpmMetRule.component), starts.c.qs).distinct()),
         )
         .select_from(Victim)
         .join(starts, starts.c.event_id == Victim.event_id)
         .join(SpmMetRule, SpmMetRule.status == Victim.status)
+        .group_by(victim_key)
     )
     if merged:
         needs = needs.join(Person, Person.id == Victim.person_id)
-    _temp_table("spm_tmp_needs", needs.group_by(victim_key, SpmMetRule.component))
+    needs = _fill(
+        _keyed("spm_tmp_needs", Column("pid", Integer), Column("mask", BigInteger)), needs
+    )
     quarters = None
     if delivered is not None:
-        # Each place's component and quarter, worked out once per place instead of per line.
+        # Each place's mask bit, worked out once per place instead of once per aid line.
         quarters = Table(
             "spm_tmp_place_quarters",
             MetaData(),
             Column("place", BigInteger, primary_key=True),
-            Column("component", String),
-            Column("q", Integer),
+            Column("bit", BigInteger),
             prefixes=["TEMPORARY"],
         )
         _drop(quarters)
         quarters.create(db.session.connection())
         in_year = set(db.session.scalars(select(Event.id).where(Event.year == year)))
         rows = [
-            {"place": place, "component": component, "q": _quarter(day, year)}
+            {
+                "place": place,
+                "bit": 1 << (COMPONENT_NUMBERS[component] * QUARTER_SLOTS + _quarter(day, year)),
+            }
             for place, (event_id, day, _kelurahan, component) in delivered.places.items()
             if event_id in in_year
         ]
         if rows:
             db.session.connection().execute(insert(quarters), rows)
         aid = delivered.lines
-        lines = select(aid.c.person_id, quarters.c.component, quarters.c.q).join(
+        lines = select(aid.c.person_id, quarters.c.bit).join(
             quarters, quarters.c.place == aid.c.place
         )
     else:
-        quarter = _quarter_expr(Distribution.distributed_on, year)
+        bit = _bit(
+            _component_number(Distribution.component),
+            _quarter_expr(Distribution.distributed_on, year),
+        )
         lines, person = _recipients(merged=merged)
         lines = (
-            lines.add_columns(person, Distribution.component, quarter)
+            lines.add_columns(person, bit)
             .join(Event, Event.id == Distribution.event_id)
             .where(Event.year == year)
         )
-    lines = _fill(
-        _keyed(
-            "spm_tmp_lines",
-            Column("pid", Integer),
-            Column("component", String),
-            Column("q", Integer),
-        ),
-        lines,
-    )
-    # Grouping by (pid, component), a prefix of the lines' key, streams on SQLite.
+    lines = _fill(_keyed("spm_tmp_lines", Column("pid", Integer), Column("bit", BigInteger)), lines)
+    # The lines are distinct and keyed by person first: summing their bits per person streams.
     served = _fill(
-        _keyed(
-            "spm_tmp_served",
-            Column("pid", Integer),
-            Column("component", String),
-            Column("qf", Integer),
-        ),
-        select(lines.c.pid, lines.c.component, func.min(lines.c.q)).group_by(
-            lines.c.pid, lines.c.component
-        ),
+        _keyed("spm_tmp_served", Column("pid", Integer), Column("mask", BigInteger)),
+        select(lines.c.pid, func.sum(lines.c.bit)).group_by(lines.c.pid),
     )
     connection = db.session.connection()
-    met_quarter = "CASE WHEN s.qf > n.qs THEN s.qf ELSE n.qs END"
-    joined = (
-        "FROM spm_tmp_needs n LEFT JOIN spm_tmp_served s"
-        " ON s.pid = n.pid AND s.component = n.component"
-    )
     columns = [*SPM_COMPONENTS, ALL_COMPONENTS]
-    needing_from = {c: [0] * 6 for c in columns}
-    met_from = {c: [0] * 6 for c in columns}
-    served_from = {c: [0] * 6 for c in columns}
-    in_quarter: dict[tuple[int, str], int] = {}
-    for component, qs, qm, count in connection.execute(
+    numbered = list(SPM_COMPONENTS)
+    needing_from = {c: [0] * QUARTER_SLOTS for c in columns}
+    met_from = {c: [0] * QUARTER_SLOTS for c in columns}
+    served_from = {c: [0] * QUARTER_SLOTS for c in columns}
+    in_quarter: dict[tuple[int, str], int] = defaultdict(int)
+    for need_mask, served_mask, count in connection.execute(
         text(
-            f"SELECT n.component, n.qs, CASE WHEN s.qf IS NULL THEN 0 ELSE {met_quarter} END,"
-            f" COUNT(*) {joined} GROUP BY n.component, n.qs,"
-            f" CASE WHEN s.qf IS NULL THEN 0 ELSE {met_quarter} END"
+            "SELECT n.mask, s.mask, COUNT(*) FROM spm_tmp_needs n"
+            " LEFT JOIN spm_tmp_served s ON s.pid = n.pid GROUP BY n.mask, s.mask"
         )
     ):
-        needing_from[component][qs] += count
-        if qm:
-            met_from[component][qm] += count
-    for qn, qa, count in connection.execute(
-        text(
-            "SELECT qn, qa, COUNT(*) FROM (SELECT MIN(n.qs) AS qn, CASE WHEN COUNT(s.qf) ="
-            f" COUNT(*) THEN MAX({met_quarter}) ELSE 0 END AS qa {joined} GROUP BY n.pid) x"
-            " GROUP BY qn, qa"
-        )
+        needed = _first_quarters(int(need_mask))
+        got = _first_quarters(int(served_mask or 0))
+        if not any(needed):
+            continue
+        # Met as a whole from the quarter the last needed component was met, if all of them were.
+        met_all: int | None = 0
+        for component, qn, qs in zip(numbered, needed, got, strict=True):
+            if not qn:
+                continue
+            needing_from[component][qn] += count
+            if qs:
+                met_from[component][max(qn, qs)] += count
+            if met_all is not None:
+                met_all = max(met_all, qn, qs) if qs else None
+        needing_from[ALL_COMPONENTS][min(q for q in needed if q)] += count
+        if met_all:
+            met_from[ALL_COMPONENTS][met_all] += count
+    for served_mask, count in connection.execute(
+        text("SELECT mask, COUNT(*) FROM spm_tmp_served GROUP BY mask")
     ):
-        needing_from[ALL_COMPONENTS][qn] += count
-        if qa:
-            met_from[ALL_COMPONENTS][qa] += count
-    for component, qf, count in connection.execute(
-        text("SELECT component, qf, COUNT(*) FROM spm_tmp_served GROUP BY component, qf")
-    ):
-        served_from[component][qf] += count
-    for qf, count in connection.execute(
-        text(
-            "SELECT qf, COUNT(*) FROM (SELECT MIN(qf) AS qf FROM spm_tmp_served GROUP BY pid) x"
-            " GROUP BY qf"
-        )
-    ):
-        served_from[ALL_COMPONENTS][qf] += count
-    for component, q, count in connection.execute(
-        text("SELECT component, q, COUNT(*) FROM spm_tmp_lines GROUP BY component, q")
-    ):
-        in_quarter[(q, component)] = count
-    for q, count in connection.execute(
-        text("SELECT q, COUNT(DISTINCT pid) FROM spm_tmp_lines GROUP BY q")
-    ):
-        in_quarter[(q, ALL_COMPONENTS)] = count
-    _drop(served, lines, starts, *([quarters] if quarters is not None else []))
-    connection.execute(text("DROP TABLE spm_tmp_needs"))
+        mask = int(served_mask)
+        got = _first_quarters(mask)
+        if not any(got):
+            continue
+        for component, qs in zip(numbered, got, strict=True):
+            if qs:
+                served_from[component][qs] += count
+        served_from[ALL_COMPONENTS][min(q for q in got if q)] += count
+        for q in range(1, QUARTER_SLOTS):
+            components = [c for n, c in enumerate(numbered) if mask >> (n * QUARTER_SLOTS + q) & 1]
+            for component in components:
+                in_quarter[(q, component)] += count
+            if components:
+                in_quarter[(q, ALL_COMPONENTS)] += count
+    _drop(served, lines, needs, starts, *([quarters] if quarters is not None else []))
     estimated = _year_estimates(year, met_rules())
     now = utcnow()
     rows = []

@@ -163,6 +163,11 @@ def _after_flush(session: Session, flush_context) -> None:
                 touched |= _touched(session, obj)
 
 
+def touch(session: Session, event_id: int, day: date | None) -> None:
+    """Note an (event, day) changed by a Core statement, which the flush hooks cannot see."""
+    session.info.setdefault(_TOUCHED, set()).add((event_id, day))
+
+
 def _after_rollback(session: Session) -> None:
     session.info.pop(_TOUCHED, None)
 
