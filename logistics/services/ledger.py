@@ -173,7 +173,7 @@ def _movement(lot: StockLot, signed: Decimal, kind: str, **links) -> StockMoveme
     return Moved(lot.id, signed, values.get("override_reason"))
 
 
-def put(lot: StockLot, amount: Decimal, kind: str, **links) -> StockMovement:
+def put(lot: StockLot, amount: Decimal, kind: str, **links) -> StockMovement | Moved:
     """Add `amount` to a lot and append the movement (links: document=, distribution_id=)."""
     db.session.flush()
     db.session.execute(
