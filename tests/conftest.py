@@ -39,6 +39,7 @@ def redis_server_url():
 def app(tmp_path, redis_server_url):
     from logistics import create_app
     from logistics.extensions import db
+    from logistics.services import spm_tracking
     from logistics.services.areas import invalidate_index
 
     config = {
@@ -51,6 +52,8 @@ def app(tmp_path, redis_server_url):
         "RATELIMIT_STORAGE_URI": "memory://",
         "RQ_QUEUE": f"posko-test-{os.getpid()}",
     }
+    # The queue hooks keep Redis clients and a back-off per process: start each test afresh.
+    spm_tracking.reset()
     app = create_app(config)
 
     @app.before_request
@@ -72,6 +75,7 @@ def app(tmp_path, redis_server_url):
         db.drop_all()
         db.engine.dispose()
     invalidate_index()
+    spm_tracking.reset()
 
 
 @pytest.fixture

@@ -8,17 +8,15 @@ from datetime import date, datetime
 import pytest
 
 from logistics.models import (
-    Distribution,
-    DistributionRecipient,
     Household,
     ImpactFigure,
     InstitutionVictim,
     Person,
     Shelter,
     ShelterCount,
-    Victim,
 )
-from logistics.services import spm_aggregates, spm_tracking
+from logistics.services import spm_aggregates
+from tests.test_spm_aggregates import add_victim, hand_out
 
 BEKASIJAYA = "32.75.01.1001"  # kecamatan Bekasi Timur
 MARGAHAYU = "32.75.01.1002"  # kecamatan Bekasi Timur
@@ -75,13 +73,6 @@ PERSONAL = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def fresh_tracking():
-    spm_tracking.reset()
-    yield
-    spm_tracking.reset()
-
-
 def _person(db, name, sex, born, household=None, nik=None):
     person = Person(
         name=name,
@@ -96,25 +87,11 @@ def _person(db, name, sex, born, household=None, nik=None):
     return person
 
 
-def _victim(db, event, person, status, kelurahan):
-    db.session.add(
-        Victim(event_id=event.id, person_id=person.id, status=status, kelurahan_code=kelurahan)
+def _hand_out(db, event, component, persons, kelurahan):
+    # The receiver's name is filled in: it must not reach any open figure either.
+    hand_out(
+        db, event, component, date(2026, 11, 21), persons, kelurahan, receiver_name=persons[0].name
     )
-
-
-def _hand_out(db, event, component, persons, kelurahan, day=date(2026, 11, 21)):
-    distribution = Distribution(
-        event_id=event.id,
-        component=component,
-        phase="saat",
-        recipient_kind="person",
-        kelurahan_code=kelurahan,
-        distributed_on=day,
-        persons_served=len(persons),
-        receiver_name=persons[0].name,
-    )
-    distribution.recipients = [DistributionRecipient(person_id=p.id) for p in persons]
-    db.session.add(distribution)
 
 
 @pytest.fixture
@@ -140,9 +117,9 @@ def flood(db, make_event):
         (eko, "menderita"),
         (fajar, "meninggal"),  # affected, but needs no service under the default rules
     ):
-        _victim(db, event, person, status, BEKASIJAYA)
-    _victim(db, event, gita, "menderita", MARGAHAYU)
-    _victim(db, event, hadi, "menderita", MARGAHAYU)
+        add_victim(db, event, person, status, BEKASIJAYA)
+    add_victim(db, event, gita, "menderita", MARGAHAYU)
+    add_victim(db, event, hadi, "menderita", MARGAHAYU)
     db.session.add(
         InstitutionVictim(
             event_id=event.id,
@@ -268,7 +245,7 @@ def test_kecamatan_csv_hides_splits_its_kelurahan_hide(client, flood):
 def test_year_counts_a_person_once_over_events(client, db, flood, make_event):
     fire = make_event(title="Kebakaran", hazard_code="KBP", started_at=datetime(2026, 11, 25, 3))
     budi = db.session.query(Person).filter_by(name="Budi Santoso").one()
-    _victim(db, fire, budi, "menderita", BEKASIJAYA)
+    add_victim(db, fire, budi, "menderita", BEKASIJAYA)
     db.session.commit()
     spm_aggregates.rebuild()
     db.session.commit()

@@ -30,7 +30,7 @@ from logistics.models import (
     Victim,
     Warehouse,
 )
-from logistics.services import sitrep, spm_aggregates, spm_tracking
+from logistics.services import sitrep, spm_aggregates
 from logistics.services.events import add_decree, set_impact
 
 BEKASIJAYA = "32.75.01.1001"
@@ -43,13 +43,6 @@ DECREE = "360/Kep.100-BPBD/XI/2026"
 BUDI_NIK = "3275010101800001"
 ANI_NIK = "3275014202850002"
 SECRET_NAMES = ("Budi Santosa", "Ani Lestari", "Siti Aminah", "Joko Relawan", "Jl. Kenanga")
-
-
-@pytest.fixture(autouse=True)
-def fresh_tracking():
-    spm_tracking.reset()
-    yield
-    spm_tracking.reset()
 
 
 def item(db, code):

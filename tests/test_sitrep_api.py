@@ -12,7 +12,6 @@ from tests.test_sitrep import (  # noqa: F401  (fixtures)
     BUDI_NIK,
     SECRET_NAMES,
     flood,
-    fresh_tracking,
 )
 
 DAY = "2026-11-21"

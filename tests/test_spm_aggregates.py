@@ -29,13 +29,6 @@ MARGAHAYU = "32.75.01.1002"
 A_DAY = date(2026, 11, 21)
 
 
-@pytest.fixture(autouse=True)
-def fresh_tracking():
-    spm_tracking.reset()
-    yield
-    spm_tracking.reset()
-
-
 @pytest.fixture
 def third_kelurahan(db, bekasi):
     return db.session.scalar(
@@ -45,8 +38,8 @@ def third_kelurahan(db, bekasi):
     )
 
 
-def add_person(db, name, household=None):
-    person = Person(name=name, sex="L", no_nik_reason="lainnya", household=household)
+def add_person(db, name, household=None, sex="L"):
+    person = Person(name=name, sex=sex, no_nik_reason="lainnya", household=household)
     db.session.add(person)
     db.session.flush()
     return person

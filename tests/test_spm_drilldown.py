@@ -15,7 +15,6 @@ from logistics.services import spm_aggregates
 from tests.test_spm_aggregates import (  # noqa: F401  (fixtures)
     A_DAY,
     BEKASIJAYA,
-    fresh_tracking,
     scenario,
     third_kelurahan,
 )

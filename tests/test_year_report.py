@@ -13,59 +13,30 @@ from sqlalchemy import select
 from logistics.models import (
     Area,
     Deployment,
-    Distribution,
-    DistributionRecipient,
     Event,
     Household,
     JobRecord,
     KampungSiagaBencana,
-    Person,
     ReportFile,
     Shelter,
     TaganaMember,
-    Victim,
     Warehouse,
 )
-from logistics.services import budget, spm_aggregates, spm_settings, spm_tracking, year_report
+from logistics.services import budget, spm_aggregates, spm_settings, year_report
+from tests.test_spm_aggregates import add_person, add_victim, hand_out
 
 YEAR = 2026
 SANDANG = "1.06.06.2.01.0002"
 D = Decimal
 
 
-@pytest.fixture(autouse=True)
-def fresh_tracking():
-    spm_tracking.reset()
-    yield
-    spm_tracking.reset()
-
-
 def _person(db, name, household=None):
-    person = Person(name=name, sex="P", no_nik_reason="lainnya", household=household)
-    db.session.add(person)
-    db.session.flush()
-    return person
+    return add_person(db, name, household, sex="P")
 
 
 def _victims(db, event, persons, status, kelurahan):
     for person in persons:
-        db.session.add(
-            Victim(event_id=event.id, person_id=person.id, status=status, kelurahan_code=kelurahan)
-        )
-
-
-def _hand_out(db, event, component, day, persons, kelurahan):
-    distribution = Distribution(
-        event_id=event.id,
-        component=component,
-        phase="saat",
-        recipient_kind="person",
-        kelurahan_code=kelurahan,
-        distributed_on=day,
-        persons_served=len(persons),
-    )
-    distribution.recipients = [DistributionRecipient(person_id=p.id) for p in persons]
-    db.session.add(distribution)
+        add_victim(db, event, person, status, kelurahan)
 
 
 @pytest.fixture
@@ -105,15 +76,15 @@ def year(db, make_event, kecamatan):
     _victims(db, fire, [d1, d2], "mengungsi", k4)
     _victims(db, slide, [f1], "menderita", k2)
     feb, nov, jun = date(YEAR, 2, 11), date(YEAR, 11, 6), date(YEAR, 6, 16)
-    _hand_out(db, flood_a, "permakanan", feb, [a1, a2, a3], k1)
-    _hand_out(db, flood_a, "sandang", feb, [a1], k1)
-    _hand_out(db, flood_a, "tempat_penampungan", feb, [a1, a2], k1)
-    _hand_out(db, flood_a, "permakanan", feb, [b1], k2)
-    _hand_out(db, flood_b, "permakanan", nov, [c1, c2, c3, c4], k3)
-    _hand_out(db, flood_b, "kelompok_rentan", nov, [c4], k3)
-    _hand_out(db, flood_b, "psikososial", nov, [c1, c2], k3)
+    hand_out(db, flood_a, "permakanan", feb, [a1, a2, a3], k1)
+    hand_out(db, flood_a, "sandang", feb, [a1], k1)
+    hand_out(db, flood_a, "tempat_penampungan", feb, [a1, a2], k1)
+    hand_out(db, flood_a, "permakanan", feb, [b1], k2)
+    hand_out(db, flood_b, "permakanan", nov, [c1, c2, c3, c4], k3)
+    hand_out(db, flood_b, "kelompok_rentan", nov, [c4], k3)
+    hand_out(db, flood_b, "psikososial", nov, [c1, c2], k3)
     for component in ("permakanan", "sandang", "tempat_penampungan"):
-        _hand_out(db, fire, component, jun, [d1, d2], k4)
+        hand_out(db, fire, component, jun, [d1, d2], k4)
     # Tagana: m1 twice and m2 deployed; m3 only on a cancelled letter; m4 inactive; m5 joins later.
     members = [
         TaganaMember(nia=f"NIA-{i}", name=f"Tagana {i}", sex="L", active=i != 4, joined_on=joined)

@@ -269,33 +269,50 @@ def years() -> list[int]:
 # --- drill-down: the rows behind a number ---------------------------------------------------
 
 
-def delivered_rows(event_id: int, day: date, kelurahan_code: str, component: str, shelter_key):
-    """The hand-outs behind a delivered figure."""
-    query = select(Distribution).where(
+def _in_shelter(shelter_key) -> bool:
+    """Whether a cell is one shelter (0 = at home) rather than the kelurahan's total row."""
+    return shelter_key is not None and shelter_key >= 0
+
+
+def _handouts_of_cell(event_id: int, day: date, kelurahan_code: str, component: str, shelter_key):
+    """Conditions on Distribution for the hand-outs counted in one dashboard cell."""
+    conditions = [
         Distribution.event_id == event_id,
         Distribution.distributed_on == day,
         Distribution.kelurahan_code == kelurahan_code,
         Distribution.component == component,
-    )
-    if shelter_key is not None and shelter_key >= 0:
-        query = query.where(func.coalesce(Distribution.shelter_id, 0) == shelter_key)
-    return list(db.session.scalars(query.order_by(Distribution.id)))
+    ]
+    if _in_shelter(shelter_key):
+        conditions.append(func.coalesce(Distribution.shelter_id, 0) == shelter_key)
+    return conditions
+
+
+def _victims_of_cell(event_id: int, kelurahan_code: str, component: str, shelter_key):
+    """Conditions on Victim for the registered victims needing a component in one cell."""
+    statuses = select(SpmMetRule.status).where(SpmMetRule.component == component)
+    conditions = [
+        Victim.event_id == event_id,
+        Victim.kelurahan_code == kelurahan_code,
+        Victim.status.in_(statuses),
+    ]
+    if _in_shelter(shelter_key):
+        conditions.append(func.coalesce(Victim.shelter_id, 0) == shelter_key)
+    return conditions
+
+
+def delivered_rows(event_id: int, day: date, kelurahan_code: str, component: str, shelter_key):
+    """The hand-outs behind a delivered figure."""
+    cell = _handouts_of_cell(event_id, day, kelurahan_code, component, shelter_key)
+    return list(db.session.scalars(select(Distribution).where(*cell).order_by(Distribution.id)))
 
 
 def needing_rows(event_id: int, kelurahan_code: str, component: str, shelter_key):
     """The registered victims behind a needing figure (statuses whose rule lists the component)."""
-    statuses = select(SpmMetRule.status).where(SpmMetRule.component == component)
     query = (
         select(Victim, Person)
         .join(Person, Person.id == Victim.person_id)
-        .where(
-            Victim.event_id == event_id,
-            Victim.kelurahan_code == kelurahan_code,
-            Victim.status.in_(statuses),
-        )
+        .where(*_victims_of_cell(event_id, kelurahan_code, component, shelter_key))
     )
-    if shelter_key is not None and shelter_key >= 0:
-        query = query.where(func.coalesce(Victim.shelter_id, 0) == shelter_key)
     return list(db.session.execute(query.order_by(Person.name)))
 
 
@@ -378,27 +395,20 @@ def kelurahan_label(code: str) -> str:
 
 def needing_households(event_id: int, kelurahan_code: str, component: str, shelter_key):
     """The households behind a KK figure: distinct households of the needing victims."""
-    statuses = select(SpmMetRule.status).where(SpmMetRule.component == component)
     query = (
         select(Household, func.count(func.distinct(Person.id)))
         .select_from(Victim)
         .join(Person, Person.id == Victim.person_id)
         .join(Household, Household.id == Person.household_id)
-        .where(
-            Victim.event_id == event_id,
-            Victim.kelurahan_code == kelurahan_code,
-            Victim.status.in_(statuses),
-        )
+        .where(*_victims_of_cell(event_id, kelurahan_code, component, shelter_key))
         .group_by(Household.id)
     )
-    if shelter_key is not None and shelter_key >= 0:
-        query = query.where(func.coalesce(Victim.shelter_id, 0) == shelter_key)
     return list(db.session.execute(query.order_by(Household.head_name, Household.id)))
 
 
 def daily_row(event_id: int, day: date, kelurahan_code: str, component: str, shelter_key):
     """The one dashboard row a drill-down explains (None when the day has no such row)."""
-    key = KELURAHAN if shelter_key is None or shelter_key < 0 else shelter_key
+    key = shelter_key if _in_shelter(shelter_key) else KELURAHAN
     return next(
         (
             r
@@ -417,15 +427,8 @@ def gap_rows(event_id: int, day: date, kelurahan_code: str, component: str, shel
         .select_from(DistributionRecipient)
         .join(Distribution, Distribution.id == DistributionRecipient.distribution_id)
         .join(Person, Person.id == DistributionRecipient.person_id)
-        .where(
-            Distribution.event_id == event_id,
-            Distribution.distributed_on == day,
-            Distribution.kelurahan_code == kelurahan_code,
-            Distribution.component == component,
-        )
+        .where(*_handouts_of_cell(event_id, day, kelurahan_code, component, shelter_key))
     )
-    if shelter_key is not None and shelter_key >= 0:
-        served = served.where(func.coalesce(Distribution.shelter_id, 0) == shelter_key)
     served_ids = set(db.session.scalars(served))
     return [
         (victim, person)

@@ -234,6 +234,13 @@ def drill_delivered():
     )
 
 
+def _victim_table(rows):
+    """Header and rows of an export of (victim, person) pairs: name, masked NIK, status."""
+    return ["Nama", "NIK", "Status"], lambda: (
+        [p.name, mask_nik(p.nik), PEOPLE_STATUSES.get(v.status, v.status)] for v, p in rows
+    )
+
+
 @bp.route("/rincian/korban")
 @login_required
 def drill_needing():
@@ -242,10 +249,7 @@ def drill_needing():
     on = day or inputs.office_today()
     return _table_or_page(
         f"membutuhkan-{component}-{kelurahan}",
-        ["Nama", "NIK", "Status"],
-        lambda: (
-            [p.name, mask_nik(p.nik), PEOPLE_STATUSES.get(v.status, v.status)] for v, p in rows
-        ),
+        *_victim_table(rows),
         "spm/drill_needing.html",
         rows=rows,
         kelurahan=spm_dashboard.kelurahan_label(kelurahan),
@@ -288,10 +292,7 @@ def drill_gap():
     rows = spm_dashboard.gap_rows(event_id, day, kelurahan, component, shelter_key)
     return _table_or_page(
         f"kesenjangan-{component}-{kelurahan}-{day.isoformat()}",
-        ["Nama", "NIK", "Status"],
-        lambda: (
-            [p.name, mask_nik(p.nik), PEOPLE_STATUSES.get(v.status, v.status)] for v, p in rows
-        ),
+        *_victim_table(rows),
         "spm/drill_gap.html",
         rows=rows,
         row=spm_dashboard.daily_row(event_id, day, kelurahan, component, shelter_key),

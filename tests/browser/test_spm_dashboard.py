@@ -12,7 +12,6 @@ from tests.conftest import PASSWORD
 from tests.test_spm_aggregates import (  # noqa: F401  (fixtures)
     A_DAY,
     BEKASIJAYA,
-    fresh_tracking,
     hand_out,
     scenario,
     third_kelurahan,
