@@ -42,8 +42,11 @@ def test_tagana_records_permakanan_on_a_phone(browser, live_server, make_event, 
     assert fits_the_screen(page)
     page.select_option("select[name=component]", "permakanan")
     assert page.input_value("select[name=warehouse_id]") == str(warehouse_id)
+    # With the warehouse left on "no goods", picking an item picks the warehouse holding it.
+    page.select_option("select[name=warehouse_id]", "")
     rows = page.locator(".line-row")
     rows.nth(0).locator("select").select_option(label="Makanan siap saji (stok 100 paket)")
+    assert page.input_value("select[name=warehouse_id]") == str(warehouse_id)
     rows.nth(0).locator("input").fill("5")
     rows.nth(1).locator("select").select_option(label="Beras (stok 200 kg)")
     rows.nth(1).locator("input").fill("10")
