@@ -8,7 +8,7 @@ from bench.timing import time_requests
 from logistics import create_app
 from logistics.extensions import db
 
-BOUNDARIES = Path(__file__).resolve().parents[2] / "shared" / "data" / "boundaries"
+BOUNDARIES = Path(__file__).resolve().parents[1] / "data" / "boundaries"
 
 
 def _app(folder: Path):

@@ -21,7 +21,7 @@ from logistics import create_app
 from logistics.extensions import db
 
 ROOT = Path(__file__).resolve().parents[1]
-BOUNDARIES = ROOT.parent / "shared" / "data" / "boundaries"
+BOUNDARIES = ROOT / "data" / "boundaries"
 PASSWORD = "bench-password-123"
 HOUSEHOLDS = 30_000
 MEMBERS = 4

@@ -11,7 +11,7 @@ from bench.timing import time_requests
 from logistics import create_app
 from logistics.extensions import db
 
-BOUNDARIES = Path(__file__).resolve().parents[2] / "shared" / "data" / "boundaries"
+BOUNDARIES = Path(__file__).resolve().parents[1] / "data" / "boundaries"
 DESA = 500
 # Registry persons in the first desa (10 each), shelters (one in each of the first desa).
 VICTIM_DESA = 100

@@ -17,7 +17,7 @@ if str(ROOT) not in sys.path:  # run as a plain script from anywhere
 
 from geo import AreaIndex, dissolve_parents, read_boundaries  # noqa: E402
 
-JAWA_BARAT = ROOT / ".." / "shared" / "data" / "boundaries" / "prov_jawa_barat.geojson.gz"
+JAWA_BARAT = ROOT / "data" / "boundaries" / "prov_jawa_barat.geojson.gz"
 SEED = 20250101
 
 

@@ -17,7 +17,7 @@ from logistics.services.areas import load_boundary_file
 from logistics.services.events import create_event
 from logistics.services.reference import seed_reference_data
 
-BOUNDARIES = Path(__file__).resolve().parents[2] / "shared" / "data" / "boundaries"
+BOUNDARIES = Path(__file__).resolve().parents[1] / "data" / "boundaries"
 EXISTING = 200_000
 ROWS = 50_000
 MATCHING = 20_000  # file rows whose NIK is already in the registry

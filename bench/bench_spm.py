@@ -12,7 +12,7 @@ from sqlalchemy import func, insert, select, text
 from logistics import create_app
 from logistics.extensions import db
 
-BOUNDARIES = Path(__file__).resolve().parents[2] / "shared" / "data" / "boundaries"
+BOUNDARIES = Path(__file__).resolve().parents[1] / "data" / "boundaries"
 EVENTS = 2_000
 VICTIMS = 500_000
 RECIPIENT_LINES = 2_000_000

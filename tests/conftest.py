@@ -8,7 +8,7 @@ from flask import g
 from redis import Redis
 
 ROOT = Path(__file__).resolve().parent.parent
-BOUNDARIES = ROOT.parent / "shared" / "data" / "boundaries"
+BOUNDARIES = ROOT / "data" / "boundaries"
 PASSWORD = "rahasia-123"
 
 

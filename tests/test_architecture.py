@@ -1,6 +1,7 @@
 """Imports point one way: geo imports nothing of ours, logistics never imports workers."""
 
 import ast
+import re
 
 import pytest
 
@@ -36,3 +37,30 @@ def test_every_module_has_a_docstring():
             if not ast.get_docstring(tree):
                 missing.append(str(path))
     assert missing == []
+
+
+# A path literal that climbs out of the repository (a dot-dot component, or a sibling folder named
+# shared), or a parents[k] of a module that reaches above the repository root.
+OUTSIDE = re.compile(r"""["']\.\.["']|["']\.\./|/\s*["']shared["']""")
+PARENTS = re.compile(r"parents\[(\d+)\]")
+
+
+def test_nothing_reads_outside_the_repository():
+    """A fresh clone with nothing beside it must pass: no code, test or benchmark reaches out."""
+    offenders = []
+    for package in ("logistics", "geo", "workers", "tests", "bench", "scripts"):
+        for path in (ROOT / package).rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            if OUTSIDE.search(text):
+                offenders.append(f"{path.relative_to(ROOT)}: path outside the repository")
+            for depth in PARENTS.findall(text):
+                target = path.resolve().parents[int(depth)]
+                if not target.is_relative_to(ROOT):
+                    offenders.append(f"{path.relative_to(ROOT)}: parents[{depth}] is {target}")
+    assert offenders == []
+
+
+def test_boundary_files_live_in_the_repository(boundaries_dir):
+    assert boundaries_dir.is_relative_to(ROOT)
+    assert (boundaries_dir / "LICENSE-wilayah_boundaries.txt").is_file()
+    assert (boundaries_dir / "kota_bekasi.geojson").is_file()

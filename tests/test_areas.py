@@ -39,9 +39,9 @@ def test_load_city(db, boundaries_dir, name, kab, kec, kel):
 @pytest.mark.parametrize(
     ("name", "level", "expected"),
     [
-        ("kab_serang.geojson", "kelurahan", {"kab_kota": 1, "kelurahan": 326}),
+        ("kab_serang.geojson.gz", "kelurahan", {"kab_kota": 1, "kelurahan": 326}),
         (
-            "prov_bengkulu.geojson",
+            "prov_bengkulu.geojson.gz",
             "kelurahan",
             {"kab_kota": 10, "kecamatan": 129, "kelurahan": 1513},
         ),

@@ -24,8 +24,8 @@ from geo.boundaries import kab_kota_kind, normalize_code
 KELURAHAN_FILES = [
     ("kota_binjai.geojson", 37, 5, 1),
     ("kota_bekasi.geojson", 56, 12, 1),
-    ("kab_serang.geojson", 326, 29, 1),
-    ("prov_bengkulu.geojson", 1513, 129, 10),
+    ("kab_serang.geojson.gz", 326, 29, 1),
+    ("prov_bengkulu.geojson.gz", 1513, 129, 10),
     ("prov_jawa_barat.geojson.gz", 5957, 627, 27),
 ]
 
