@@ -6,7 +6,7 @@ from pathlib import Path
 
 from bench.timing import time_requests
 from logistics import create_app
-from logistics.extensions import db
+from logistics.core.extensions import db
 
 BOUNDARIES = Path(__file__).resolve().parents[1] / "data" / "boundaries"
 
@@ -27,7 +27,7 @@ def _app(folder: Path):
 
 def load_province() -> dict:
     """Load Jawa Barat (5,957 desa/kelurahan) into a fresh SQLite database, then reload it."""
-    from logistics.services.areas import load_boundary_file
+    from logistics.areas.services import load_boundary_file
 
     with tempfile.TemporaryDirectory() as folder:
         app = _app(Path(folder))
@@ -47,8 +47,8 @@ def load_province() -> dict:
 
 def home_page(requests: int = 30) -> dict:
     """Server time of the home page with the Kota Bekasi map, cold and warm (median, p95)."""
-    from logistics.services.areas import load_boundary_file
-    from logistics.services.users import create_user
+    from logistics.admin.users import create_user
+    from logistics.areas.services import load_boundary_file
 
     with tempfile.TemporaryDirectory() as folder:
         app = _app(Path(folder))

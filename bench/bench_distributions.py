@@ -18,7 +18,7 @@ from pathlib import Path
 from sqlalchemy import func, insert, select
 
 from logistics import create_app
-from logistics.extensions import db
+from logistics.core.extensions import db
 
 ROOT = Path(__file__).resolve().parents[1]
 BOUNDARIES = ROOT / "data" / "boundaries"
@@ -41,19 +41,20 @@ def _app(folder: Path, redis_url: str):
 
 def _build_office() -> dict:
     """Kota Bekasi, one flood, 30,000 registered households of 4, a warehouse full of food."""
-    from logistics.models import Household, Person, Victim
-    from logistics.services import ledger
-    from logistics.services.areas import load_boundary_file
-    from logistics.services.events import create_event
-    from logistics.services.reference import seed_reference_data
-    from logistics.services.users import create_user
-    from logistics.services.warehouses import create_warehouse
+    from logistics.admin.reference import seed_reference_data
+    from logistics.admin.users import create_user
+    from logistics.areas.services import load_boundary_file
+    from logistics.events.services import create_event
+    from logistics.stock import ledger
+    from logistics.stock.warehouses import create_warehouse
+    from logistics.victims.models import Household, Person, Victim
 
     db.create_all()
     seed_reference_data()
     load_boundary_file(BOUNDARIES / "kota_bekasi.geojson")
     db.session.commit()
-    from logistics.models import Area, HazardType
+    from logistics.areas.models import Area
+    from logistics.events.models import HazardType
 
     codes = db.session.scalars(
         select(Area.code).where(Area.level == "kelurahan").order_by(Area.code)
@@ -334,7 +335,7 @@ def run(rate: float = 200, seconds: float = 30) -> dict:
         finally:
             server.terminate()
             server.wait(timeout=30)
-        from logistics.models import Distribution
+        from logistics.distributions.models import Distribution
 
         with app.app_context():
             ids = set(result.pop("client_ids"))

@@ -9,7 +9,7 @@ from sqlalchemy import insert, select
 
 from bench.timing import time_requests
 from logistics import create_app
-from logistics.extensions import db
+from logistics.core.extensions import db
 
 BOUNDARIES = Path(__file__).resolve().parents[1] / "data" / "boundaries"
 DESA = 500
@@ -33,7 +33,7 @@ def _app(folder: Path):
     )
     with app.app_context():
         db.create_all()
-        from logistics.services.reference import seed_reference_data
+        from logistics.admin.reference import seed_reference_data
 
         seed_reference_data()
         db.session.commit()
@@ -43,9 +43,12 @@ def _app(folder: Path):
 def _build_event() -> int:
     """Jawa Barat loaded, one flood over 500 desa with kaji cepat figures everywhere, a victim
     registry in 100 desa and 40 shelters with head counts; returns the event id."""
-    from logistics.models import Area, HazardType, Person, Shelter, ShelterCount, Victim
-    from logistics.services.areas import load_boundary_file
-    from logistics.services.events import create_event, set_impact
+    from logistics.areas.models import Area
+    from logistics.areas.services import load_boundary_file
+    from logistics.events.models import HazardType
+    from logistics.events.services import create_event, set_impact
+    from logistics.shelters.models import Shelter, ShelterCount
+    from logistics.victims.models import Person, Victim
 
     load_boundary_file(BOUNDARIES / "prov_jawa_barat.geojson.gz")
     db.session.commit()
@@ -131,7 +134,7 @@ def _build_event() -> int:
 def run(requests: int = 10) -> dict:
     """Server time (Flask test client) of the event page and the public map for an event of 500
     Jawa Barat desa, cold (first request renders the map) and warm (cached map)."""
-    from logistics.services.users import create_user
+    from logistics.admin.users import create_user
 
     with tempfile.TemporaryDirectory() as folder:
         app = _app(Path(folder))

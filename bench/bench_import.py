@@ -10,12 +10,14 @@ from openpyxl import Workbook
 from sqlalchemy import func, insert, select
 
 from logistics import create_app
-from logistics.extensions import db
-from logistics.models import Area, HazardType, Household, Person, Victim
-from logistics.services import victim_import
-from logistics.services.areas import load_boundary_file
-from logistics.services.events import create_event
-from logistics.services.reference import seed_reference_data
+from logistics.admin.reference import seed_reference_data
+from logistics.areas.models import Area
+from logistics.areas.services import load_boundary_file
+from logistics.core.extensions import db
+from logistics.events.models import HazardType
+from logistics.events.services import create_event
+from logistics.victims import imports as victim_import
+from logistics.victims.models import Household, Person, Victim
 
 BOUNDARIES = Path(__file__).resolve().parents[1] / "data" / "boundaries"
 EXISTING = 200_000

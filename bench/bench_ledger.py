@@ -10,7 +10,7 @@ from sqlalchemy import insert, update
 
 from bench.timing import time_requests
 from logistics import create_app
-from logistics.extensions import db
+from logistics.core.extensions import db
 
 MOVEMENTS = 100_000
 
@@ -28,7 +28,7 @@ def _app(folder: Path):
     )
     with app.app_context():
         db.create_all()
-        from logistics.services.reference import seed_reference_data
+        from logistics.admin.reference import seed_reference_data
 
         seed_reference_data()
         db.session.commit()
@@ -37,8 +37,8 @@ def _app(folder: Path):
 
 def _build_history() -> tuple[int, int]:
     """A year of receipts and hand-outs of makanan siap saji: 100,000 movements in 50 lots."""
-    from logistics.models import StockDocument, StockLot, StockMovement, Warehouse
-    from logistics.services import ledger
+    from logistics.stock import ledger
+    from logistics.stock.models import StockDocument, StockLot, StockMovement, Warehouse
 
     warehouse = Warehouse(code="GDG-BENCH", name="Gudang uji kartu stok", tier="kab_kota")
     db.session.add(warehouse)
@@ -89,7 +89,7 @@ def _build_history() -> tuple[int, int]:
 
 
 def run(requests: int = 20) -> dict:
-    from logistics.services.users import create_user
+    from logistics.admin.users import create_user
 
     with tempfile.TemporaryDirectory(prefix="posko-bench-card-") as tmp:
         app = _app(Path(tmp))

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import func, insert, select, text
 
 from logistics import create_app
-from logistics.extensions import db
+from logistics.core.extensions import db
 
 BOUNDARIES = Path(__file__).resolve().parents[1] / "data" / "boundaries"
 EVENTS = 2_000
@@ -35,7 +35,7 @@ def _app(folder: Path):
     )
     with app.app_context():
         db.create_all()
-        from logistics.services.reference import seed_reference_data
+        from logistics.admin.reference import seed_reference_data
 
         seed_reference_data()
         db.session.commit()
@@ -50,20 +50,12 @@ def _bulk(model, rows) -> None:
 def generate(scale: float = 1.0, seed: int = 6) -> dict:
     """Jawa Barat's desa, then `scale` x (2,000 events, 500,000 victims, 2,000,000 distribution
     recipient lines) for one fiscal year, inserted with bulk core inserts. Returns the counts."""
-    from logistics.models import (
-        Area,
-        Distribution,
-        DistributionRecipient,
-        Event,
-        HazardType,
-        Household,
-        ImpactFigure,
-        Person,
-        Shelter,
-        ShelterCount,
-        Victim,
-    )
-    from logistics.services.areas import load_boundary_file
+    from logistics.areas.models import Area
+    from logistics.areas.services import load_boundary_file
+    from logistics.distributions.models import Distribution, DistributionRecipient
+    from logistics.events.models import Event, HazardType, ImpactFigure
+    from logistics.shelters.models import Shelter, ShelterCount
+    from logistics.victims.models import Household, Person, Victim
 
     rng = random.Random(seed)
     load_boundary_file(BOUNDARIES / "prov_jawa_barat.geojson.gz")
@@ -285,8 +277,8 @@ def run(scale: float | None = None, after=None) -> dict:
     `after()`, if given, runs on the rebuilt scenario (the year-end report benchmark reuses it);
     its result comes back under "after".
     """
-    from logistics.models import SpmDaily, SpmYear
-    from logistics.services.spm_aggregates import rebuild
+    from logistics.spm.aggregates import rebuild
+    from logistics.spm.models import SpmDaily, SpmYear
 
     scale = scale if scale is not None else float(os.environ.get("BENCH_SPM_SCALE", "1"))
     with tempfile.TemporaryDirectory() as folder:

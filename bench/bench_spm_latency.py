@@ -18,9 +18,9 @@ from rq.serializers import JSONSerializer
 
 from bench import bench_distributions
 from bench.bench_distributions import Session, _app, _build_office, _payload, _start_server
-from logistics.extensions import db
-from logistics.queue import SPM_RECOMPUTE
-from logistics.services.inputs import office_today
+from logistics.core.extensions import db
+from logistics.core.inputs import office_today
+from logistics.core.queue import SPM_RECOMPUTE
 
 ROOT = Path(__file__).resolve().parents[1]
 GOAL_S = 2.0
@@ -97,7 +97,7 @@ def measure(households: int, rounds: int = 20) -> dict:
         app = _app(folder, valkey.connection_url)
         with app.app_context():
             office = _build_office()
-            from logistics.services import spm_aggregates
+            from logistics.spm import aggregates as spm_aggregates
 
             spm_aggregates.rebuild()
             db.session.commit()

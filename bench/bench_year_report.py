@@ -9,14 +9,15 @@ from pathlib import Path
 from sqlalchemy import text
 
 from bench import bench_spm
-from logistics.extensions import db
+from logistics.core.extensions import db
 
 GOAL_S = 30.0
 
 
 def _budget_and_targets(year: int) -> None:
     """The standard tree with a pagu and one payment per sub-kegiatan, and a target per indicator."""
-    from logistics.services import budget, spm_settings
+    from logistics.budget import services as budget
+    from logistics.spm import settings as spm_settings
 
     budget.seed_structure()
     for number, node in enumerate(n for n in budget.list_nodes() if n.level == "sub_kegiatan"):
@@ -49,7 +50,7 @@ def _budget_and_targets(year: int) -> None:
 
 def measure(year: int = bench_spm.YEAR) -> dict:
     """Inside the scenario's app context, SPM tables rebuilt: time build + XLSX + PDF."""
-    from logistics.services import year_report
+    from logistics.reports import year_report
 
     _budget_and_targets(year)
     started = time.perf_counter()
@@ -78,7 +79,7 @@ def measure(year: int = bench_spm.YEAR) -> dict:
 
 def run(scale: float | None = None) -> dict:
     """On its own: generate the province-scale year, rebuild the SPM tables, then measure()."""
-    from logistics.services.spm_aggregates import rebuild
+    from logistics.spm.aggregates import rebuild
 
     scale = scale if scale is not None else float(os.environ.get("BENCH_SPM_SCALE", "1"))
     with tempfile.TemporaryDirectory() as folder:

@@ -4,7 +4,25 @@ import logging
 
 from flask import Flask
 
-from logistics.config import ROOT, load_config
+from logistics.core.config import ROOT, load_config
+
+# The domain packages, in dependency order; each may hold models, views (`views`, `*_views`) and
+# API (`api`, `*_api`) modules, which create_app imports and registers by those names.
+DOMAINS = (
+    "admin",
+    "areas",
+    "events",
+    "victims",
+    "shelters",
+    "tagana",
+    "stock",
+    "distributions",
+    "kitchens",
+    "spm",
+    "budget",
+    "reports",
+    "home",
+)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -29,12 +47,12 @@ def register_logging(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from logistics import models  # noqa: F401  (registers every table with the metadata)
-    from logistics.extensions import csrf, db, limiter, login_manager, migrate
-    from logistics.queue import redis_url
-    from logistics.services.audit import register_audit_listeners
-    from logistics.services.spm_tracking import install_listeners
+    from logistics.core.audit import register_audit_listeners
+    from logistics.core.extensions import csrf, db, limiter, login_manager, migrate
+    from logistics.core.queue import redis_url
+    from logistics.spm.tracking import install_listeners
 
+    register_models()
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
@@ -50,7 +68,7 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        from logistics.models import User
+        from logistics.admin.models import User
 
         return db.session.get(User, int(user_id))
 
@@ -58,7 +76,7 @@ def register_extensions(app: Flask) -> None:
     def unauthorized():
         from flask import flash, redirect, request, url_for
 
-        from logistics.errors import wants_json
+        from logistics.core.errors import wants_json
 
         if wants_json():
             from flask import jsonify
@@ -70,26 +88,42 @@ def register_extensions(app: Flask) -> None:
         return redirect(url_for("auth.login", next=request.full_path))
 
 
-def register_blueprints(app: Flask) -> None:
+def domain_modules(kind: str) -> list:
+    """The modules of every domain named `kind` or `*_kind` (kind: models, views, api)."""
     import importlib
     import pkgutil
 
-    from logistics import views
-    from logistics.api import bp as api_bp
-    from logistics.errors import register_error_handlers
+    modules = []
+    for domain in DOMAINS:
+        package = importlib.import_module(f"logistics.{domain}")
+        for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+            if info.name == kind or info.name.endswith(f"_{kind}"):
+                modules.append(importlib.import_module(f"{package.__name__}.{info.name}"))
+    return modules
 
-    # One blueprint per module of views/ (helpers such as forms.py define none).
-    for info in sorted(pkgutil.iter_modules(views.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"logistics.views.{info.name}")
-        if hasattr(module, "bp"):
-            app.register_blueprint(module.bp)
+
+def register_models() -> None:
+    """Import every table so the metadata (create_all, Alembic) knows them all."""
+    import logistics.core.job_models  # noqa: F401
+    import logistics.core.models  # noqa: F401
+
+    domain_modules("models")
+
+
+def register_blueprints(app: Flask) -> None:
+    from logistics.core.api import bp as api_bp
+    from logistics.core.errors import register_error_handlers
+
+    for module in domain_modules("views"):
+        app.register_blueprint(module.bp)
+    domain_modules("api")  # each adds its routes to the one API blueprint
     app.register_blueprint(api_bp)
     register_error_handlers(app)
 
 
 def register_template_helpers(app: Flask) -> None:
-    from logistics.formatting import register_filters
-    from logistics.views.nav import navigation
+    from logistics.core.formatting import register_filters
+    from logistics.core.nav import navigation
 
     register_filters(app)
 

@@ -13,12 +13,12 @@ from flask import current_app
 from flask.cli import AppGroup
 from werkzeug.utils import import_string
 
-from logistics.errors import DomainError
-from logistics.extensions import db
-from logistics.models import ROLES
-from logistics.models.areas import LEVELS
-from logistics.queue import EMBEDDED_URL_FILE
-from logistics.services.audit import acting_as
+from logistics.admin.models import ROLES
+from logistics.areas.models import LEVELS
+from logistics.core.audit import acting_as
+from logistics.core.errors import DomainError
+from logistics.core.extensions import db
+from logistics.core.queue import EMBEDDED_URL_FILE
 
 geo_cli = AppGroup("geo", help="Administrative boundaries.")
 users_cli = AppGroup("users", help="User accounts.")
@@ -43,8 +43,8 @@ def _fail(message: str) -> None:
 @click.option("--version", "version", default=None, help="Version or source of the boundary set.")
 def geo_load(path: str, level: str, mappings: tuple[str, ...], version: str | None):
     """Load a boundary file (GeoJSON, .geojson.gz, GeoPackage, Shapefile)."""
-    from logistics.services.areas import load_boundary_file, summarize
-    from logistics.views.wilayah import parse_mapping
+    from logistics.areas.services import load_boundary_file, summarize
+    from logistics.areas.views import parse_mapping
 
     started = time.perf_counter()
     try:
@@ -74,7 +74,7 @@ def geo_load(path: str, level: str, mappings: tuple[str, ...], version: str | No
 @click.option("--password", default=None, help="Default: POSKO_PASSWORD or a prompt.")
 def users_create(username: str, role: str, full_name: str, password: str | None):
     """Create a user account."""
-    from logistics.services.users import create_user
+    from logistics.admin.users import create_user
 
     password = password or os.environ.get("POSKO_PASSWORD")
     if not password:
@@ -92,8 +92,8 @@ def users_create(username: str, role: str, full_name: str, password: str | None)
 @demo_cli.command("seed")
 def demo_seed():
     """Fill an empty install with the Kota Bekasi demo office."""
-    from logistics.services.demo import seed_demo
-    from logistics.services.reference import seed_reference_data
+    from logistics.admin.reference import seed_reference_data
+    from logistics.demo.seed import seed_demo
 
     with acting_as(None, "demo"):
         seed_reference_data()
@@ -106,7 +106,7 @@ def demo_seed():
 @click.option("--year", type=int, default=None, help="Only this fiscal year (default: all).")
 def spm_rebuild(year: int | None):
     """Rebuild the SPM needs, deliveries and achievement tables from the source rows."""
-    from logistics.services.spm_aggregates import rebuild
+    from logistics.spm.aggregates import rebuild
 
     result = rebuild(year, progress=lambda pct, msg: click.echo(f"  {pct:3d}% {msg}"))
     db.session.commit()
@@ -157,13 +157,13 @@ def serve_command(host: str, port: int, web_workers: int, rq_workers: int, demo:
 
     click.echo("upgrading database schema")
     upgrade()
-    from logistics.services.reference import seed_reference_data
+    from logistics.admin.reference import seed_reference_data
 
     with acting_as(None, "sistem"):
         seed_reference_data()
         db.session.commit()
     if demo:
-        from logistics.services.demo import seed_demo
+        from logistics.demo.seed import seed_demo
 
         with acting_as(None, "demo"):
             done = seed_demo()

@@ -38,9 +38,9 @@ def redis_server_url():
 @pytest.fixture
 def app(tmp_path, redis_server_url):
     from logistics import create_app
-    from logistics.extensions import db
-    from logistics.services import spm_tracking
-    from logistics.services.areas import invalidate_index
+    from logistics.areas.services import invalidate_index
+    from logistics.core.extensions import db
+    from logistics.spm import tracking as spm_tracking
 
     config = {
         "TESTING": True,
@@ -66,7 +66,7 @@ def app(tmp_path, redis_server_url):
     with app.app_context():
         db.drop_all()
         db.create_all()
-        from logistics.services.reference import seed_reference_data
+        from logistics.admin.reference import seed_reference_data
 
         seed_reference_data()
         db.session.commit()
@@ -80,7 +80,7 @@ def app(tmp_path, redis_server_url):
 
 @pytest.fixture
 def db(app):
-    from logistics.extensions import db
+    from logistics.core.extensions import db
 
     return db
 
@@ -93,7 +93,7 @@ def client(app):
 @pytest.fixture
 def make_user(db):
     """make_user(role="operator", username=None) -> User, committed, password PASSWORD."""
-    from logistics.services.users import create_user
+    from logistics.admin.users import create_user
 
     counter = iter(range(1, 10_000))
 
@@ -149,7 +149,7 @@ def run_jobs(app):
     from rq import SimpleWorker
     from rq.serializers import JSONSerializer
 
-    from logistics.queue import get_queue
+    from logistics.core.queue import get_queue
 
     def run():
         queue = get_queue()
@@ -162,7 +162,7 @@ def run_jobs(app):
 @pytest.fixture
 def bekasi(db, boundaries_dir):
     """Kota Bekasi's real boundaries (12 kecamatan, 56 kelurahan) loaded into the spine."""
-    from logistics.services.areas import load_boundary_file
+    from logistics.areas.services import load_boundary_file
 
     load_boundary_file(boundaries_dir / "kota_bekasi.geojson")
     db.session.commit()
@@ -175,8 +175,8 @@ def make_event(db, bekasi):
 
     from sqlalchemy import select
 
-    from logistics.models import HazardType
-    from logistics.services.events import create_event
+    from logistics.events.models import HazardType
+    from logistics.events.services import create_event
 
     def make(**overrides):
         hazard = overrides.pop("hazard_code", "BJR")

@@ -3,7 +3,7 @@
 import pytest
 
 from logistics import create_app
-from logistics.config import DEFAULT_SECRET_KEY
+from logistics.core.config import DEFAULT_SECRET_KEY
 
 
 def test_environment_overrides_defaults(monkeypatch, tmp_path):

@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from logistics.errors import DomainError
-from logistics.models import Area, AuditEntry, BoundarySet
-from logistics.services.areas import area_index, load_boundary_file
+from logistics.areas.models import Area, BoundarySet
+from logistics.areas.services import area_index, load_boundary_file
+from logistics.core.errors import DomainError
+from logistics.core.models import AuditEntry
 
 
 def counts(db) -> dict[str, int]:
@@ -143,7 +144,7 @@ def test_area_api_list_and_detail(client, db, boundaries_dir):
 
 
 def test_new_boundaries_replace_demo_areas(db, boundaries_dir):
-    from logistics.services.demo import seed_demo
+    from logistics.demo.seed import seed_demo
 
     seed_demo()
     db.session.commit()
@@ -160,7 +161,7 @@ def test_new_boundaries_replace_demo_areas(db, boundaries_dir):
 
 
 def test_demo_areas_cover_every_kelurahan_point(db):
-    from logistics.services.demo import GAZETTEER, seed_demo
+    from logistics.demo.seed import GAZETTEER, seed_demo
 
     seed_demo()
     db.session.commit()

@@ -3,7 +3,9 @@
 import pytest
 from sqlalchemy import select
 
-from logistics.models import AuditEntry, Person, User
+from logistics.admin.models import User
+from logistics.core.models import AuditEntry
+from logistics.victims.models import Person
 from tests.conftest import PASSWORD
 
 
@@ -78,7 +80,7 @@ def test_only_office_roles_load_boundaries(client, make_user, login, role):
 
 
 def test_pimpinan_cannot_retry_jobs(client, make_user, login, db):
-    from logistics.models import JobRecord
+    from logistics.core.job_models import JobRecord
 
     boss = make_user("pimpinan")
     db.session.add(
@@ -174,7 +176,7 @@ def test_secure_cookies_when_configured(monkeypatch, tmp_path):
 
 
 def test_public_map_shows_no_personal_data(client, make_user, db):
-    from logistics.services.demo import seed_demo
+    from logistics.demo.seed import seed_demo
 
     seed_demo()
     db.session.commit()
@@ -188,8 +190,8 @@ def test_public_map_shows_no_personal_data(client, make_user, db):
 
 
 def test_public_map_lists_active_events_without_personal_data(client, db):
-    from logistics.models import Event
-    from logistics.services.demo import seed_demo
+    from logistics.demo.seed import seed_demo
+    from logistics.events.models import Event
 
     seed_demo()
     db.session.commit()

@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from logistics.errors import DomainError
+from logistics.core.errors import DomainError
 from tests.test_kitchens_service import NIKS, make_site, meal, register_victims, stock, today
 from tests.test_shelters import BEKASIJAYA, MARGAHAYU
 
@@ -25,8 +25,8 @@ def pdf_text(data: bytes) -> str:
 
 
 def new_document(db, **fields):
-    from logistics.models import StockDocument
-    from logistics.services.bast import next_number
+    from logistics.stock.bast import next_number
+    from logistics.stock.models import StockDocument
 
     values = {"doc_date": today(), "number": next_number(fields.get("doc_date", today()))}
     values.update(fields)
@@ -37,7 +37,7 @@ def new_document(db, **fields):
 
 
 def distribution(db, site, **fields):
-    from logistics.models import Distribution
+    from logistics.distributions.models import Distribution
 
     values = {
         "event_id": site.event.id,
@@ -61,7 +61,7 @@ def distribution(db, site, **fields):
 
 
 def test_numbers_are_sequential_within_a_year_and_restart_the_next(db):
-    from logistics.services.bast import next_number
+    from logistics.stock.bast import next_number
 
     numbers = [next_number(date(2026, month, 5)) for month in (1, 11, 12)]
     assert numbers == [
@@ -77,8 +77,8 @@ def test_numbers_are_sequential_within_a_year_and_restart_the_next(db):
 
 
 def test_receipt_pdf_has_number_parties_items_lots_and_quantities(app, db, site):
-    from logistics.services import ledger
-    from logistics.services.bast import render_document_pdf
+    from logistics.stock import ledger
+    from logistics.stock.bast import render_document_pdf
 
     expiry = date(2027, 6, 30)
     with ledger.atomic():
@@ -113,9 +113,9 @@ def test_receipt_pdf_has_number_parties_items_lots_and_quantities(app, db, site)
 
 
 def test_transfer_pdf_shows_sent_received_and_difference(db, site):
-    from logistics.services import ledger
-    from logistics.services.bast import render_document_pdf
-    from logistics.services.warehouses import create_warehouse
+    from logistics.stock import ledger
+    from logistics.stock.bast import render_document_pdf
+    from logistics.stock.warehouses import create_warehouse
 
     posko = create_warehouse(name="Gudang Posko Margahayu", tier="posko", kelurahan_code=MARGAHAYU)
     with ledger.atomic():
@@ -142,8 +142,8 @@ def test_transfer_pdf_shows_sent_received_and_difference(db, site):
 
 
 def test_dispatch_pdf_names_the_shelter_it_went_to(db, site):
-    from logistics.services import ledger
-    from logistics.services.bast import render_document_pdf
+    from logistics.stock import ledger
+    from logistics.stock.bast import render_document_pdf
 
     with ledger.atomic():
         document = new_document(
@@ -165,7 +165,7 @@ def test_dispatch_pdf_names_the_shelter_it_went_to(db, site):
 
 
 def test_kitchen_pdf_lists_the_ingredients_taken(db, site):
-    from logistics.services.bast import get_document, render_document_pdf
+    from logistics.stock.bast import get_document, render_document_pdf
 
     result = meal(site.kitchen, ingredients=[{"item_id": "beras", "quantity": "12,5"}])
     text = pdf_text(render_document_pdf(get_document(result.meal.document_id)))
@@ -177,9 +177,9 @@ def test_kitchen_pdf_lists_the_ingredients_taken(db, site):
 
 
 def test_batch_pdf_lists_recipients_with_masked_nik_only(db, site):
-    from logistics.models import Household, Person
-    from logistics.services import ledger
-    from logistics.services.bast import create_distribution_batch, render_document_pdf
+    from logistics.stock import ledger
+    from logistics.stock.bast import create_distribution_batch, render_document_pdf
+    from logistics.victims.models import Household, Person
 
     persons = register_victims(db, site.event, site.shelter)
     head = db.session.get(Person, persons[0])
@@ -216,7 +216,7 @@ def test_batch_pdf_lists_recipients_with_masked_nik_only(db, site):
 
 
 def test_adjustments_have_no_bast(db, site):
-    from logistics.services.bast import document_content
+    from logistics.stock.bast import document_content
 
     document = new_document(db, kind="adjustment", number=None, reason="rusak")
     with pytest.raises(DomainError) as caught:
@@ -228,8 +228,8 @@ def test_adjustments_have_no_bast(db, site):
 
 
 def test_batch_takes_the_days_unbatched_rows_at_the_site_only(db, site):
-    from logistics.models import Distribution
-    from logistics.services.bast import create_distribution_batch
+    from logistics.distributions.models import Distribution
+    from logistics.stock.bast import create_distribution_batch
 
     persons = register_victims(db, site.event, site.shelter)
     here = [distribution(db, site, person_id=p) for p in persons[:2]]
@@ -261,7 +261,7 @@ def test_batch_takes_the_days_unbatched_rows_at_the_site_only(db, site):
 
 
 def test_nothing_to_batch_is_422(db, site):
-    from logistics.services.bast import create_distribution_batch
+    from logistics.stock.bast import create_distribution_batch
 
     with pytest.raises(DomainError) as caught:
         create_distribution_batch(
@@ -291,7 +291,7 @@ def test_nothing_to_batch_is_422(db, site):
     ],
 )
 def test_batch_input_is_checked(db, site, overrides, field):
-    from logistics.services.bast import create_distribution_batch
+    from logistics.stock.bast import create_distribution_batch
 
     values = {
         "distributed_on": today(),

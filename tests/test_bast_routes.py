@@ -68,7 +68,7 @@ def test_api_batch_and_its_pdf(db, site, as_role):
 
 
 def test_batch_page_lists_pending_sites_and_makes_the_bast(db, site, as_role):
-    from logistics.models import StockDocument
+    from logistics.stock.models import StockDocument
 
     persons = register_victims(db, site.event, site.shelter, ["3275014101900009"])
     distribution(db, site, person_id=persons[0])

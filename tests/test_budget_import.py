@@ -66,7 +66,7 @@ def csv_bytes(rows, delimiter=";"):
 
 
 def counts(db):
-    from logistics.models import BudgetLine, BudgetNode, BudgetTotalFlag
+    from logistics.budget.models import BudgetLine, BudgetNode, BudgetTotalFlag
 
     return tuple(
         db.session.scalar(select(func.count(model.id)))
@@ -75,15 +75,15 @@ def counts(db):
 
 
 def run(data, name="rencana.xlsx", dry_run=False, year=YEAR):
-    from logistics.services.budget_import import import_plan
-    from logistics.services.ledger import atomic
+    from logistics.budget.imports import import_plan
+    from logistics.stock.ledger import atomic
 
     with atomic():
         return import_plan(data, fiscal_year=year, source_name=name, dry_run=dry_run)
 
 
 def test_xlsx_import_builds_the_tree_and_flags_the_wrong_total(db, app):
-    from logistics.services import budget
+    from logistics.budget import services as budget
 
     report = run(xlsx(GOOD_ROWS, title_rows=[["RENCANA ANGGARAN DINAS SOSIAL 2026"], []]))
     assert report.errors == [] and report.applied
@@ -118,7 +118,7 @@ def test_csv_with_semicolons_and_grand_total_row(db, app):
 
 
 def test_one_bad_row_writes_nothing(db, app):
-    from logistics.services import budget
+    from logistics.budget import services as budget
 
     budget.seed_structure()
     db.session.commit()
@@ -171,7 +171,7 @@ def test_dry_run_reports_flags_without_writing(db, app):
 
 
 def test_reimport_replaces_lines_and_flags_and_keeps_realisation(db, app):
-    from logistics.services import budget
+    from logistics.budget import services as budget
 
     run(xlsx(GOOD_ROWS))
     again = run(xlsx(GOOD_ROWS))  # the same file twice: one flag, not two
@@ -212,7 +212,7 @@ def test_reimport_replaces_lines_and_flags_and_keeps_realisation(db, app):
     ],
 )
 def test_unreadable_files(db, app, data, message):
-    from logistics.errors import DomainError
+    from logistics.core.errors import DomainError
 
     with pytest.raises(DomainError) as caught:
         run(data, name="x.csv")
@@ -220,8 +220,8 @@ def test_unreadable_files(db, app, data, message):
 
 
 def test_template_lists_the_tree(db, app):
-    from logistics.services import budget
-    from logistics.services.budget_import import plan_template
+    from logistics.budget import services as budget
+    from logistics.budget.imports import plan_template
 
     budget.seed_structure()
     sheet = load_workbook(io.BytesIO(plan_template(YEAR))).worksheets[0]
@@ -232,8 +232,8 @@ def test_template_lists_the_tree(db, app):
 
 
 def test_demo_plan_imports_cleanly_onto_the_seeded_tree(db, app):
-    from logistics.config import ROOT
-    from logistics.services import budget
+    from logistics.budget import services as budget
+    from logistics.core.config import ROOT
 
     budget.seed_structure()
     db.session.commit()

@@ -5,9 +5,9 @@ from fractions import Fraction
 
 import pytest
 
-from logistics import budget_math
-from logistics.budget_math import Amounts, capaian, efisiensi, round_half_up, serapan, total
-from logistics.formatting import persen, rupiah
+from logistics.budget import rules as budget_math
+from logistics.budget.rules import Amounts, capaian, efisiensi, round_half_up, serapan, total
+from logistics.core.formatting import persen, rupiah
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ YEAR = 2026
 
 @pytest.fixture
 def planned(db):
-    from logistics.services import budget
+    from logistics.budget import services as budget
 
     budget.seed_structure()
     budget.set_budget(

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from logistics.errors import DomainError
+from logistics.core.errors import DomainError
 
 YEAR = 2026
 TODAY = date(2026, 11, 30)
@@ -15,7 +15,7 @@ KSB = "1.06.06.2.02.0001"
 
 @pytest.fixture
 def tree(db):
-    from logistics.services import budget
+    from logistics.budget import services as budget
 
     budget.seed_structure()
     db.session.commit()
@@ -35,7 +35,7 @@ def tree(db):
     ],
 )
 def test_code_forms_give_one_canonical_code(app, written, canonical, level):
-    from logistics.services.budget import split_code
+    from logistics.budget.services import split_code
 
     assert split_code(written) == (canonical, level)
 
@@ -55,7 +55,7 @@ def test_code_forms_give_one_canonical_code(app, written, canonical, level):
     ],
 )
 def test_bad_codes_are_refused(app, written):
-    from logistics.services.budget import split_code
+    from logistics.budget.services import split_code
 
     with pytest.raises(DomainError) as caught:
         split_code(written)
@@ -80,7 +80,7 @@ def test_seeded_tree_with_spm_components(db, tree):
 
 
 def test_node_needs_its_parent(db, app):
-    from logistics.services import budget
+    from logistics.budget import services as budget
 
     with pytest.raises(DomainError) as caught:
         budget.save_node("1.06.06.2.01.0001", "Penyediaan Makanan")

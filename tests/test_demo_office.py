@@ -5,21 +5,15 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from logistics.models import (
-    Area,
-    Deployment,
-    Event,
-    KampungSiagaBencana,
-    Shelter,
-    ShelterCount,
-    TaganaMember,
-    TaskReport,
-    User,
-    Victim,
-    Warehouse,
-)
-from logistics.services.demo import seed_demo
-from logistics.services.events import impact_matrix
+from logistics.admin.models import User
+from logistics.areas.models import Area
+from logistics.demo.seed import seed_demo
+from logistics.events.models import Event
+from logistics.events.services import impact_matrix
+from logistics.shelters.models import Shelter, ShelterCount
+from logistics.stock.models import Warehouse
+from logistics.tagana.models import Deployment, KampungSiagaBencana, TaganaMember, TaskReport
+from logistics.victims.models import Victim
 
 
 def test_demo_seeds_a_flood_once(db, client, make_user, login):
@@ -81,16 +75,11 @@ def test_demo_roster_board_shows_who_is_where_and_the_gaps(db, client, make_user
 
 
 def test_demo_logistics_balance_and_show_on_the_pages(db, client, make_user, login):
-    from logistics.models import (
-        BudgetRealisation,
-        Distribution,
-        DistributionRecipient,
-        KitchenMeal,
-        SpmTarget,
-        StockDocument,
-        StockLot,
-        StockMovement,
-    )
+    from logistics.budget.models import BudgetRealisation
+    from logistics.distributions.models import Distribution, DistributionRecipient
+    from logistics.kitchens.models import KitchenMeal
+    from logistics.spm.models import SpmTarget
+    from logistics.stock.models import StockDocument, StockLot, StockMovement
 
     done = seed_demo()
     db.session.commit()

@@ -38,7 +38,7 @@ def payload(world, **values) -> dict:
 
 
 def test_create_then_replay_then_conflict(app, db, world, client_for):
-    from logistics.models import Distribution
+    from logistics.distributions.models import Distribution
 
     client = client_for(world.tagana)
     created = client.post("/api/v1/distributions", json=payload(world, client_id="hp-3-0001"))
@@ -98,7 +98,7 @@ def test_guard_over_the_api_for_tagana_and_operator(app, db, world, client_for):
     ],
 )
 def test_bad_input_over_the_api(app, db, world, values, status, client_for):
-    from logistics.models import Distribution
+    from logistics.distributions.models import Distribution
 
     client = client_for(world.tagana)
     response = client.post("/api/v1/distributions", json=payload(world, **values))
@@ -180,8 +180,8 @@ def test_recipient_search_masks_nik_for_tagana(app, db, world, client_for):
 
 def test_the_last_units_under_eight_phones_at_once(app, db, world, make_user, client_for):
     """10 rolled tents, 8 phones asking 3 each at the same moment: 3 get them, 5 get 409."""
-    from logistics.models import Distribution
-    from logistics.services.victims import PersonInput, register_victim
+    from logistics.distributions.models import Distribution
+    from logistics.victims.services import PersonInput, register_victim
 
     tenda = stock(world.warehouse, "tenda_gulung", 10)
     niks = [f"32750110068{i}000{i + 1}" for i in range(8)]
@@ -237,7 +237,7 @@ def test_the_last_units_under_eight_phones_at_once(app, db, world, make_user, cl
 
 
 def test_two_copies_of_one_submission_at_once_save_one(app, db, world, make_user, client_for):
-    from logistics.models import Distribution
+    from logistics.distributions.models import Distribution
 
     clients = [client_for(make_user("tagana")) for _ in range(2)]
     barrier = threading.Barrier(2)
@@ -269,8 +269,8 @@ def test_four_phones_recording_one_family_at_once_save_one(
     """Four volunteers record permakanan for the same family at the same moment, each with their
     own client_id. Every phone has read and checked its input before any of them writes (the test
     holds them there), so only the double-aid check under the write lock can refuse the others."""
-    from logistics.models import Distribution
-    from logistics.services import distributions
+    from logistics.distributions import services as distributions
+    from logistics.distributions.models import Distribution
 
     phones = 4
     clients = [client_for(make_user("tagana")) for _ in range(phones)]

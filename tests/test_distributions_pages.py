@@ -69,7 +69,7 @@ def test_find_the_household_by_nik_kk_or_name_without_javascript(db, world, clie
 
 
 def test_tagana_records_on_the_field_form_and_a_resend_saves_once(db, world, client_for):
-    from logistics.models import Distribution
+    from logistics.distributions.models import Distribution
 
     client = client_for(world.tagana)
     values = open_form(client, world)
@@ -93,7 +93,7 @@ def test_tagana_records_on_the_field_form_and_a_resend_saves_once(db, world, cli
 
 
 def test_the_form_shows_the_guard_and_lets_an_operator_override(db, world, client_for):
-    from logistics.models import Distribution
+    from logistics.distributions.models import Distribution
 
     hand_out(world)
     tagana = client_for(world.tagana)
@@ -121,7 +121,7 @@ def test_the_form_shows_the_guard_and_lets_an_operator_override(db, world, clien
 
 
 def test_bad_quantity_is_shown_on_the_form_and_nothing_is_saved(db, world, client_for):
-    from logistics.models import Distribution
+    from logistics.distributions.models import Distribution
 
     client = client_for(world.tagana)
     values = open_form(client, world)
@@ -202,6 +202,6 @@ def test_detail_and_household_history_pages(db, world, client_for):
 
 
 def _item_id(code: str) -> int:
-    from logistics.services.ledger import get_item
+    from logistics.stock.ledger import get_item
 
     return get_item(code).id

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from logistics.errors import Conflict, DomainError, Forbidden, NotFound
-from logistics.services.inputs import office_today
+from logistics.core.errors import Conflict, DomainError, Forbidden, NotFound
+from logistics.core.inputs import office_today
 
 KEL = "32.75.01.1001"
 OTHER_KEL = "32.75.01.1002"
@@ -33,7 +33,7 @@ class World:
 
 def stock(warehouse, code, amount, expiry=None, lot_code=""):
     """Receive `amount` of item `code` into the warehouse; the lot."""
-    from logistics.services import ledger
+    from logistics.stock import ledger
 
     with ledger.atomic():
         item = ledger.get_item(code)
@@ -45,8 +45,8 @@ def stock(warehouse, code, amount, expiry=None, lot_code=""):
 
 
 def balance(db, warehouse, code) -> Decimal:
-    from logistics.models import StockLot
-    from logistics.services import ledger
+    from logistics.stock import ledger
+    from logistics.stock.models import StockLot
 
     item = ledger.get_item(code)
     total = db.session.scalar(
@@ -63,13 +63,13 @@ def count(db, model) -> int:
 
 def make_world(db, make_event, make_user) -> World:
     """An event with a registered family of three, a woman alone, a panti, a stocked warehouse."""
-    from logistics.services.victims import (
+    from logistics.stock.warehouses import create_warehouse
+    from logistics.victims.services import (
         PersonInput,
         register_household,
         register_institution,
         register_victim,
     )
-    from logistics.services.warehouses import create_warehouse
 
     event = make_event()
     warehouse = create_warehouse(
@@ -115,8 +115,8 @@ def world(db, make_event, make_user):
 
 def hand_out(world, user=None, **values):
     """record_distribution inside one transaction, as the views and the API run it."""
-    from logistics.services import ledger
-    from logistics.services.distributions import record_distribution
+    from logistics.distributions.services import record_distribution
+    from logistics.stock import ledger
 
     data = {
         "event_id": world.event.id,
@@ -131,7 +131,8 @@ def hand_out(world, user=None, **values):
 
 
 def test_stock_goes_down_by_exactly_the_lines_and_members_are_the_recipients(db, world):
-    from logistics.models import DistributionRecipient, StockMovement
+    from logistics.distributions.models import DistributionRecipient
+    from logistics.stock.models import StockMovement
 
     d, created = hand_out(
         world,
@@ -178,7 +179,7 @@ def test_person_and_institution_count_one_and_the_headcount(db, world):
 
 
 def test_household_history_shows_the_hand_out(db, world):
-    from logistics.services.distributions import household_history
+    from logistics.distributions.services import household_history
 
     d, _ = hand_out(world)
     other, _ = hand_out(world, household_id=None, person_id=world.rina.id)
@@ -191,7 +192,7 @@ def test_household_history_shows_the_hand_out(db, world):
 
 
 def test_double_aid_refused_then_accepted_with_an_operators_reason(db, world):
-    from logistics.models import Distribution
+    from logistics.distributions.models import Distribution
 
     first, _ = hand_out(world)
     with pytest.raises(Conflict) as refused:
@@ -209,8 +210,8 @@ def test_double_aid_refused_then_accepted_with_an_operators_reason(db, world):
 
 
 def test_each_hand_out_is_audited_with_its_values_and_a_refused_one_is_not(db, world):
-    from logistics.models import AuditEntry
-    from logistics.services.audit import acting_as
+    from logistics.core.audit import acting_as
+    from logistics.core.models import AuditEntry
 
     reason = "Paket pertama basah terendam banjir"
     with acting_as(world.operator.id, world.operator.username):
@@ -257,7 +258,7 @@ def test_guard_covers_a_member_served_alone_and_respects_the_interval(app, db, w
 
 
 def test_psikososial_service_without_goods(db, world):
-    from logistics.models import StockMovement
+    from logistics.stock.models import StockMovement
 
     note = "Sesi dukungan psikososial kelompok anak"
     d, _ = hand_out(world, component="psikososial", warehouse_id=None, lines=[], service_note=note)
@@ -322,7 +323,8 @@ def test_no_goods_and_no_note_is_refused(db, world):
     ],
 )
 def test_bad_input_is_refused_and_nothing_is_written(db, world, values, error, status, field):
-    from logistics.models import Distribution, StockMovement
+    from logistics.distributions.models import Distribution
+    from logistics.stock.models import StockMovement
 
     movements = count(db, StockMovement)
     with pytest.raises(error) as refused:
@@ -334,7 +336,7 @@ def test_bad_input_is_refused_and_nothing_is_written(db, world, values, error, s
 
 
 def test_a_refused_second_line_rolls_back_the_first(db, world):
-    from logistics.models import Distribution
+    from logistics.distributions.models import Distribution
 
     with pytest.raises(Conflict):
         hand_out(
@@ -359,13 +361,13 @@ def test_expired_lot_needs_a_reason(db, world):
     d, _ = hand_out(world, component="kelompok_rentan", lines=[{**line, "expired_reason": reason}])
     db.session.refresh(old)
     assert old.quantity == 8
-    from logistics.services.distributions import movements_of
+    from logistics.distributions.services import movements_of
 
     assert [(m.expired_reason, m.quantity) for m in movements_of(d)] == [(reason, 2)]
 
 
 def test_closed_event_takes_no_new_hand_outs(db, world):
-    from logistics.services.events import close_event
+    from logistics.events.services import close_event
 
     close_event(world.event, closed_at=datetime(2026, 11, 25, 3, 0))
     db.session.commit()
@@ -377,7 +379,7 @@ def test_closed_event_takes_no_new_hand_outs(db, world):
 
 
 def test_same_client_id_replays_the_first_record(db, world):
-    from logistics.models import Distribution
+    from logistics.distributions.models import Distribution
 
     first, created = hand_out(world, client_id="hp-7-0001")
     again, created_again = hand_out(world, client_id="hp-7-0001")
@@ -387,7 +389,7 @@ def test_same_client_id_replays_the_first_record(db, world):
 
 
 def test_same_client_id_with_other_content_is_a_conflict(db, world):
-    from logistics.models import Distribution
+    from logistics.distributions.models import Distribution
 
     first, _ = hand_out(world, client_id="hp-7-0002")
     with pytest.raises(Conflict) as refused:
@@ -400,7 +402,7 @@ def test_same_client_id_with_other_content_is_a_conflict(db, world):
 
 
 def test_replay_without_guard_is_caught_by_the_unique_client_id(db, world):
-    from logistics.models import Distribution
+    from logistics.distributions.models import Distribution
 
     note = "Sesi konseling keluarga"
     values = {"component": "psikososial", "warehouse_id": None, "lines": [], "service_note": note}
@@ -415,7 +417,7 @@ def test_replay_without_guard_is_caught_by_the_unique_client_id(db, world):
 
 
 def test_phase_follows_the_decree_in_force_when_left_empty(db, world):
-    from logistics.services.events import add_decree
+    from logistics.events.services import add_decree
 
     add_decree(
         world.event,

@@ -3,7 +3,7 @@
 
 from datetime import date, datetime
 
-from logistics.models import Household, Person, Victim
+from logistics.victims.models import Household, Person, Victim
 
 BEKASIJAYA = "32.75.01.1001"
 MARGAHAYU = "32.75.01.1002"

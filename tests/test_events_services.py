@@ -7,18 +7,11 @@ import pytest
 import shapely
 from sqlalchemy import select
 
-from logistics.errors import Conflict, DomainError
-from logistics.models import (
-    Area,
-    EventArea,
-    HazardType,
-    Household,
-    ImpactFigure,
-    InstitutionVictim,
-    Person,
-    Victim,
-)
-from logistics.services import events as service
+from logistics.areas.models import Area
+from logistics.core.errors import Conflict, DomainError
+from logistics.events import services as service
+from logistics.events.models import EventArea, HazardType, ImpactFigure
+from logistics.victims.models import Household, InstitutionVictim, Person, Victim
 
 BEKASIJAYA = "32.75.01.1001"
 MARGAHAYU = "32.75.01.1002"

@@ -9,8 +9,11 @@ from datetime import date
 import shapely
 from sqlalchemy import select
 
-from logistics.models import Area, Event, HazardType, Person, Shelter, ShelterCount, Victim
-from logistics.services import events as service
+from logistics.areas.models import Area
+from logistics.events import services as service
+from logistics.events.models import Event, HazardType
+from logistics.shelters.models import Shelter, ShelterCount
+from logistics.victims.models import Person, Victim
 
 BEKASIJAYA = "32.75.01.1001"
 MARGAHAYU = "32.75.01.1002"
@@ -336,8 +339,8 @@ def test_cached_map_follows_new_figures(client, db, make_user, login, make_event
 def test_event_pages_mask_nik_and_exports_log_who_saw_it(client, db, make_user, login, make_event):
     from sqlalchemy import select
 
-    from logistics.models import AuditEntry
-    from logistics.services.victims import PersonInput, register_victim
+    from logistics.core.models import AuditEntry
+    from logistics.victims.services import PersonInput, register_victim
 
     event = make_event(kelurahan_codes=["32.75.09.1004"])
     register_victim(

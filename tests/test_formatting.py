@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from logistics.formatting import angka, persen, rupiah, tanggal, tanggal_jam
+from logistics.core.formatting import angka, persen, rupiah, tanggal, tanggal_jam
 
 
 def test_numbers_and_money():

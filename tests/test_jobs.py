@@ -13,9 +13,10 @@ from rq.registry import StartedJobRegistry
 from rq.serializers import JSONSerializer
 from sqlalchemy import func, select
 
-from logistics.models import Area, JobRecord
-from logistics.queue import JOB_FUNCTIONS, LOAD_BOUNDARIES
-from logistics.services import jobs
+from logistics.areas.models import Area
+from logistics.core import jobs
+from logistics.core.job_models import JobRecord
+from logistics.core.queue import JOB_FUNCTIONS, LOAD_BOUNDARIES
 from tests.conftest import ROOT
 
 
@@ -209,7 +210,7 @@ def test_job_survives_killed_worker(app, db, make_user, boundaries_dir):
 
 
 def test_finished_import_job_links_to_its_report(client, db, make_user, login):
-    from logistics.queue import VICTIM_IMPORT_DRY_RUN
+    from logistics.core.queue import VICTIM_IMPORT_DRY_RUN
 
     operator = make_user("operator")
     db.session.add(

@@ -14,7 +14,7 @@ def site(db, make_event):
 
 
 def meal_count(db):
-    from logistics.models import KitchenMeal
+    from logistics.kitchens.models import KitchenMeal
 
     return db.session.scalar(select(func.count(KitchenMeal.id)))
 
@@ -23,7 +23,7 @@ def meal_count(db):
 
 
 def test_office_adds_a_kitchen_through_the_form(db, site, as_role):
-    from logistics.models import FieldKitchen
+    from logistics.kitchens.models import FieldKitchen
 
     operator = as_role("operator")
     page = operator.get(f"/dapur-umum/kejadian/{site.event.id}/baru")

@@ -6,21 +6,21 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from logistics.errors import DomainError
+from logistics.core.errors import DomainError
 from tests.test_shelters import BEKASIJAYA, shelter_factory
 
 NIKS = ["3275014101900001", "3275014101900002", "3275014101900003"]
 
 
 def today():
-    from logistics.services.inputs import office_today
+    from logistics.core.inputs import office_today
 
     return office_today()
 
 
 def stock(warehouse, code, amount, lot_code="L-1", expiry_days=365):
     """Put `amount` of item `code` into `warehouse` as one lot (as a receipt would)."""
-    from logistics.services import ledger
+    from logistics.stock import ledger
 
     item = ledger.get_item(code)
     expiry = today() + timedelta(days=expiry_days) if item.expires else None
@@ -32,7 +32,7 @@ def stock(warehouse, code, amount, lot_code="L-1", expiry_days=365):
 
 def register_victims(db, event, shelter, niks=NIKS):
     """Persons registered as displaced at `shelter` in `event`; returns their ids."""
-    from logistics.models import Person, Victim
+    from logistics.victims.models import Person, Victim
 
     ids = []
     for index, nik in enumerate(niks):
@@ -58,9 +58,9 @@ def make_site(db, make_event):
     from datetime import datetime, time
     from types import SimpleNamespace
 
-    from logistics.services.kitchens import create_kitchen
-    from logistics.services.shelters import record_head_count
-    from logistics.services.warehouses import create_warehouse
+    from logistics.kitchens.services import create_kitchen
+    from logistics.shelters.services import record_head_count
+    from logistics.stock.warehouses import create_warehouse
 
     # Relative to the clock: meals cannot be in the future nor before the event.
     event = make_event(started_at=datetime.combine(today() - timedelta(days=10), time(2)))
@@ -94,7 +94,7 @@ def site(db, make_event):
 
 
 def meal(kitchen, **overrides):
-    from logistics.services.kitchens import record_meal
+    from logistics.kitchens.services import record_meal
 
     values = {
         "served_on": today().isoformat(),
@@ -108,7 +108,9 @@ def meal(kitchen, **overrides):
 
 
 def counts(db):
-    from logistics.models import Distribution, KitchenMeal, StockDocument, StockMovement
+    from logistics.distributions.models import Distribution
+    from logistics.kitchens.models import KitchenMeal
+    from logistics.stock.models import StockDocument, StockMovement
 
     return tuple(
         db.session.scalar(select(func.count(model.id)))
@@ -126,7 +128,7 @@ def test_kitchen_takes_kelurahan_from_its_shelter_and_defaults_capacity(site):
 
 
 def test_kitchen_needs_a_place_and_a_name(db, site):
-    from logistics.services.kitchens import create_kitchen
+    from logistics.kitchens.services import create_kitchen
 
     with pytest.raises(DomainError) as caught:
         create_kitchen(site.event, name="Dapur Keliling")
@@ -140,7 +142,7 @@ def test_kitchen_needs_a_place_and_a_name(db, site):
 
 
 def test_update_changes_only_the_given_fields(db, site):
-    from logistics.services.kitchens import update_kitchen
+    from logistics.kitchens.services import update_kitchen
 
     update_kitchen(site.kitchen, capacity_portions="500", pic_name="Rina")
     db.session.commit()
@@ -149,7 +151,7 @@ def test_update_changes_only_the_given_fields(db, site):
 
 
 def test_suggested_head_count_is_the_shelters_latest(site):
-    from logistics.services.kitchens import suggested_head_count
+    from logistics.kitchens.services import suggested_head_count
 
     assert suggested_head_count(site.kitchen) == 140
 
@@ -158,7 +160,7 @@ def test_suggested_head_count_is_the_shelters_latest(site):
 
 
 def test_meal_decrements_ingredients_and_makes_a_permakanan_distribution(db, site):
-    from logistics.models import StockDocument, StockMovement
+    from logistics.stock.models import StockDocument, StockMovement
 
     persons = register_victims(db, site.event, site.shelter)
     result = meal(
@@ -307,7 +309,7 @@ def test_more_known_persons_than_portions_is_refused(db, site):
 
 
 def test_kitchen_without_warehouse_cannot_take_ingredients(db, site):
-    from logistics.services.kitchens import create_kitchen
+    from logistics.kitchens.services import create_kitchen
 
     kitchen = create_kitchen(site.event, name="Dapur Masjid", kelurahan_code=BEKASIJAYA)
     db.session.commit()
@@ -320,7 +322,7 @@ def test_kitchen_without_warehouse_cannot_take_ingredients(db, site):
 
 
 def test_report_per_day_and_period_with_meals_per_person_and_ingredients(db, site):
-    from logistics.services.kitchens import kitchen_report
+    from logistics.kitchens.services import kitchen_report
 
     yesterday = today() - timedelta(days=1)
     for period, served in (("pagi", 120), ("siang", 120), ("malam", 120)):

@@ -19,7 +19,7 @@ PAST = TODAY - timedelta(days=3)
 
 @pytest.fixture
 def stores(db, bekasi):
-    from logistics.services.warehouses import create_warehouse
+    from logistics.stock.warehouses import create_warehouse
 
     main = create_warehouse(name="Gudang Dinsos", tier="kab_kota", kelurahan_code=BEKASIJAYA)
     posko = create_warehouse(name="Gudang Posko", tier="posko", kelurahan_code=MARGAHAYU)
@@ -33,7 +33,7 @@ def operator(as_role):
 
 
 def item_id(code):
-    from logistics.services import ledger
+    from logistics.stock import ledger
 
     return ledger.get_item(code).id
 
@@ -61,7 +61,7 @@ def stock_in(client, warehouse, code, quantity, expiry=None, lot_code=""):
 
 def lot_balances(db):
     """{lot_id: (balance column, sum of movements)} for every lot."""
-    from logistics.models import StockLot, StockMovement
+    from logistics.stock.models import StockLot, StockMovement
 
     sums = dict(
         db.session.execute(
@@ -78,7 +78,7 @@ def lot_balances(db):
 
 
 def counts(db):
-    from logistics.models import StockDocument, StockMovement
+    from logistics.stock.models import StockDocument, StockMovement
 
     db.session.expire_all()
     return (
@@ -361,8 +361,8 @@ def test_opname_records_system_and_counted_and_adjusts(db, stores, operator):
 
 
 def test_ledger_arithmetic_over_a_mix_of_documents(db, stores, operator):
-    from logistics.models import StockLot
-    from logistics.services.stock_documents import stock_card
+    from logistics.stock.documents import stock_card
+    from logistics.stock.models import StockLot
 
     main, posko = stores
     stock_in(operator, main, "makanan_siap_saji", 50, SOON, "A")
@@ -419,7 +419,7 @@ def test_ledger_arithmetic_over_a_mix_of_documents(db, stores, operator):
 
 
 def test_stock_card_pages_keep_the_running_balance(db, stores, operator):
-    from logistics.services.stock_documents import stock_card
+    from logistics.stock.documents import stock_card
 
     main, _ = stores
     for amount in range(1, 8):

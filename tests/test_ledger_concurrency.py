@@ -12,9 +12,9 @@ THREADS = 8
 
 
 def test_simultaneous_dispatches_never_drive_a_lot_below_zero(app, db, bekasi, make_user):
-    from logistics.models import StockDocument, StockLot, StockMovement
-    from logistics.services import stock_documents
-    from logistics.services.warehouses import create_warehouse
+    from logistics.stock import documents as stock_documents
+    from logistics.stock.models import StockDocument, StockLot, StockMovement
+    from logistics.stock.warehouses import create_warehouse
 
     warehouse = create_warehouse(name="Gudang Dinsos", tier="kab_kota", kelurahan_code=BEKASIJAYA)
     receipt, _ = stock_documents.submit(

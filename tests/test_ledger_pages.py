@@ -15,7 +15,7 @@ from tests.test_shelters import BEKASIJAYA, MARGAHAYU
 
 @pytest.fixture
 def stores(db, bekasi):
-    from logistics.services.warehouses import create_warehouse
+    from logistics.stock.warehouses import create_warehouse
 
     main = create_warehouse(name="Gudang Dinsos", tier="kab_kota", kelurahan_code=BEKASIJAYA)
     posko = create_warehouse(name="Gudang Posko", tier="posko", kelurahan_code=MARGAHAYU)
@@ -29,7 +29,7 @@ def operator(as_role):  # noqa: F811
 
 
 def documents(db, kind=None):
-    from logistics.models import StockDocument
+    from logistics.stock.models import StockDocument
 
     db.session.expire_all()
     query = select(StockDocument).order_by(StockDocument.id)
@@ -285,6 +285,6 @@ def test_anonymous_is_sent_to_login(db, stores, client):
         assert response.status_code == 302 and "/masuk" in response.headers["Location"]
     response = client.post("/logistik/penerimaan/baru", data={})
     assert response.status_code == 302 and "/masuk" in response.headers["Location"]
-    from logistics.models import StockDocument
+    from logistics.stock.models import StockDocument
 
     assert db.session.scalar(select(func.count(StockDocument.id))) == 0

@@ -7,15 +7,10 @@ from datetime import date, datetime
 
 import pytest
 
-from logistics.models import (
-    Household,
-    ImpactFigure,
-    InstitutionVictim,
-    Person,
-    Shelter,
-    ShelterCount,
-)
-from logistics.services import spm_aggregates
+from logistics.events.models import ImpactFigure
+from logistics.shelters.models import Shelter, ShelterCount
+from logistics.spm import aggregates as spm_aggregates
+from logistics.victims.models import Household, InstitutionVictim, Person
 from tests.test_spm_aggregates import add_victim, hand_out
 
 BEKASIJAYA = "32.75.01.1001"  # kecamatan Bekasi Timur

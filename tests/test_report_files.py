@@ -1,6 +1,6 @@
 """Generated report files: stored in the database, newest first, downloadable only after login."""
 
-from logistics.services import report_files
+from logistics.reports import files as report_files
 
 
 def test_newest_file_of_a_report_is_offered_and_downloads_byte_for_byte(app, db, as_role):

@@ -6,8 +6,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from logistics.errors import Conflict, DomainError
-from logistics.models import Area, AuditEntry, Shelter, ShelterCount
+from logistics.areas.models import Area
+from logistics.core.errors import Conflict, DomainError
+from logistics.core.models import AuditEntry
+from logistics.shelters.models import Shelter, ShelterCount
 
 BEKASIJAYA = "32.75.01.1001"
 MARGAHAYU = "32.75.01.1002"
@@ -20,7 +22,7 @@ def label_point(db, code: str) -> tuple[float, float]:
 
 def shelter_factory(db):
     """make(**overrides) -> Shelter, open, in Bekasijaya at its label point, committed."""
-    from logistics.services.shelters import open_shelter
+    from logistics.shelters.services import open_shelter
 
     lat, lng = label_point(db, BEKASIJAYA)
 
@@ -47,7 +49,7 @@ def make_shelter(db, bekasi):
 
 
 def count(shelter, persons, **kwargs):
-    from logistics.services.shelters import record_head_count
+    from logistics.shelters.services import record_head_count
 
     return record_head_count(shelter, persons=persons, **kwargs)
 
@@ -56,7 +58,7 @@ def count(shelter, persons, **kwargs):
 
 
 def test_kelurahan_is_filled_from_the_point(db, bekasi):
-    from logistics.services.shelters import open_shelter
+    from logistics.shelters.services import open_shelter
 
     lat, lng = label_point(db, MARGAHAYU)
     result = open_shelter(name="Masjid Al-Ikhlas", kind="masjid", capacity="80", lat=lat, lng=lng)
@@ -66,7 +68,7 @@ def test_kelurahan_is_filled_from_the_point(db, bekasi):
 
 
 def test_point_outside_the_given_kelurahan_is_kept_with_a_warning(db, bekasi):
-    from logistics.services.shelters import open_shelter
+    from logistics.shelters.services import open_shelter
 
     lat, lng = label_point(db, MARGAHAYU)
     result = open_shelter(
@@ -86,7 +88,7 @@ def test_point_outside_the_given_kelurahan_is_kept_with_a_warning(db, bekasi):
     ],
 )
 def test_malformed_or_unknown_kelurahan_is_refused(db, bekasi, code, message):
-    from logistics.services.shelters import open_shelter
+    from logistics.shelters.services import open_shelter
 
     with pytest.raises(DomainError) as raised:
         open_shelter(name="Tenda A", kind="tenda", capacity=10, kelurahan_code=code)
@@ -96,7 +98,7 @@ def test_malformed_or_unknown_kelurahan_is_refused(db, bekasi, code, message):
 
 
 def test_neither_point_nor_kelurahan_is_refused(db, bekasi):
-    from logistics.services.shelters import open_shelter
+    from logistics.shelters.services import open_shelter
 
     with pytest.raises(DomainError) as raised:
         open_shelter(name="Tenda A", kind="tenda", capacity=10)
@@ -108,7 +110,7 @@ def test_neither_point_nor_kelurahan_is_refused(db, bekasi):
     [("capacity", "-5"), ("toilets", -1), ("capacity", "12,5"), ("kind", "hotel"), ("lat", "x")],
 )
 def test_bad_registry_values_are_refused_with_their_field(db, bekasi, field, value):
-    from logistics.services.shelters import open_shelter
+    from logistics.shelters.services import open_shelter
 
     values = {"name": "Tenda A", "kind": "tenda", "capacity": 10, "kelurahan_code": BEKASIJAYA}
     values[field] = value
@@ -155,7 +157,7 @@ def test_no_toilets_warns_for_any_person(db, make_shelter):
 
 
 def test_checks_use_the_shelter_values_after_an_update(db, make_shelter):
-    from logistics.services.shelters import update_shelter
+    from logistics.shelters.services import update_shelter
 
     shelter = make_shelter(capacity=100, toilets=5)
     count(shelter, 80)
@@ -182,7 +184,7 @@ def test_checks_use_the_shelter_values_after_an_update(db, make_shelter):
     ],
 )
 def test_negative_or_not_whole_counts_are_refused(db, make_shelter, kwargs, field):
-    from logistics.services.shelters import record_head_count
+    from logistics.shelters.services import record_head_count
 
     shelter = make_shelter()
     with pytest.raises(DomainError) as raised:
@@ -238,7 +240,7 @@ def test_a_second_count_the_same_day_replaces_the_first(db, make_shelter):
 
 
 def test_counts_on_different_days_are_kept(db, make_shelter):
-    from logistics.services.shelters import office_today
+    from logistics.shelters.services import office_today
 
     shelter = make_shelter(opened_on=office_today() - timedelta(days=2))
     count(shelter, 30, counted_on=office_today() - timedelta(days=1))
@@ -277,7 +279,7 @@ def test_a_client_id_of_another_shelter_is_a_conflict(db, make_shelter):
 
 
 def test_future_and_before_opening_dates_are_refused(db, make_shelter):
-    from logistics.services.shelters import office_today
+    from logistics.shelters.services import office_today
 
     shelter = make_shelter()
     with pytest.raises(DomainError, match="masa depan"):
@@ -290,7 +292,7 @@ def test_future_and_before_opening_dates_are_refused(db, make_shelter):
 
 
 def test_closing_an_occupied_shelter_is_refused_until_a_count_of_zero(db, make_shelter):
-    from logistics.services.shelters import close_shelter
+    from logistics.shelters.services import close_shelter
 
     shelter = make_shelter(name="SDN Margahayu 3")
     count(shelter, 35)
@@ -309,7 +311,7 @@ def test_closing_an_occupied_shelter_is_refused_until_a_count_of_zero(db, make_s
 
 
 def test_a_closed_shelter_takes_no_counts_until_reopened(db, make_shelter):
-    from logistics.services.shelters import close_shelter, reopen_shelter
+    from logistics.shelters.services import close_shelter, reopen_shelter
 
     shelter = make_shelter()
     close_shelter(shelter)
@@ -322,8 +324,8 @@ def test_a_closed_shelter_takes_no_counts_until_reopened(db, make_shelter):
 def test_closing_is_refused_while_the_victim_registry_places_displaced_people_there(
     db, make_shelter, make_event
 ):
-    from logistics.models import Person, Victim
-    from logistics.services.shelters import close_shelter
+    from logistics.shelters.services import close_shelter
+    from logistics.victims.models import Person, Victim
 
     event = make_event()
     shelter = make_shelter(event_id=event.id)
@@ -350,7 +352,7 @@ def test_closing_is_refused_while_the_victim_registry_places_displaced_people_th
 
 
 def test_summaries_carry_the_warnings_and_sort_by_free_capacity(db, make_shelter):
-    from logistics.services.shelters import shelter_summaries, sort_summaries
+    from logistics.shelters.services import shelter_summaries, sort_summaries
 
     roomy = make_shelter(name="A roomy", capacity=100)
     full = make_shelter(name="B full", capacity=50)
@@ -373,7 +375,7 @@ def test_summaries_carry_the_warnings_and_sort_by_free_capacity(db, make_shelter
 
 
 def test_totals_count_units_and_persons_per_day(db, make_shelter, make_event):
-    from logistics.services.shelters import (
+    from logistics.shelters.services import (
         close_shelter,
         daily_shelter_totals,
         office_today,
@@ -406,7 +408,7 @@ def test_decimal_floor_area_with_comma(db, make_shelter):
 
 
 def test_count_date_defaults_to_the_office_day(db, make_shelter):
-    from logistics.services.shelters import office_today
+    from logistics.shelters.services import office_today
 
     shelter = make_shelter()
     assert count(shelter, 1).count.counted_on == office_today()
@@ -420,7 +422,7 @@ def test_a_count_saved_by_another_phone_at_the_same_moment_is_replaced_not_an_er
     that loses the race to insert updates the winner's row instead of failing."""
     from sqlalchemy import event, insert
 
-    from logistics.services.shelters import office_today
+    from logistics.shelters.services import office_today
 
     shelter = make_shelter()
     session = db.session()

@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import func, select
 
-from logistics.models import ShelterCount
+from logistics.shelters.models import ShelterCount
 from tests.test_shelters import BEKASIJAYA, MARGAHAYU, count, label_point, shelter_factory
 
 
@@ -215,7 +215,7 @@ def test_list_filters(as_role, make_shelter, make_event, db):
     assert names(f"?event_id={event.id}&kelurahan_code={MARGAHAYU}") == ["B"]
     assert names(f"?kelurahan_code={BEKASIJAYA}") == ["A", "C"]
     count(a, 0)
-    from logistics.services.shelters import close_shelter
+    from logistics.shelters.services import close_shelter
 
     close_shelter(c)
     db.session.commit()

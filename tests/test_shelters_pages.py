@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from logistics.models import Shelter, ShelterCount
+from logistics.shelters.models import Shelter, ShelterCount
 from tests.conftest import PASSWORD
 from tests.test_shelters import BEKASIJAYA, MARGAHAYU, count, label_point, shelter_factory
 
@@ -28,7 +28,7 @@ def three_shelters(db, make_shelter):
     count(half, 50)
     count(nearly, 45)
     count(over, 48)
-    from logistics.services.shelters import close_shelter
+    from logistics.shelters.services import close_shelter
 
     close_shelter(closed)
     db.session.commit()
@@ -142,7 +142,7 @@ def test_count_over_capacity_is_saved_and_the_page_shows_the_warning(as_role, ma
     client = as_role("tagana")
     form = client.get(f"/pengungsian/{shelter.id}/hitung").get_data(as_text=True)
     client_id = re.search(r'name="client_id" type="hidden" value="([0-9a-f]+)"', form).group(1)
-    from logistics.services.shelters import office_today
+    from logistics.shelters.services import office_today
 
     assert f'value="{office_today().isoformat()}"' in form
     data = {"counted_on": office_today().isoformat(), "persons": "62", "households": "15",

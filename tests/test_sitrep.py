@@ -9,29 +9,18 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from logistics.errors import DomainError, NotFound
-from logistics.models import (
-    Deployment,
-    Distribution,
-    DistributionRecipient,
-    FieldKitchen,
-    Household,
-    Item,
-    KitchenMeal,
-    Person,
-    ReportFile,
-    Shelter,
-    ShelterCount,
-    SitrepNote,
-    SpmDaily,
-    StockLot,
-    StockMovement,
-    TaganaMember,
-    Victim,
-    Warehouse,
-)
-from logistics.services import sitrep, spm_aggregates
-from logistics.services.events import add_decree, set_impact
+from logistics.core.errors import DomainError, NotFound
+from logistics.distributions.models import Distribution, DistributionRecipient
+from logistics.events.services import add_decree, set_impact
+from logistics.kitchens.models import FieldKitchen, KitchenMeal
+from logistics.reports import sitrep
+from logistics.reports.models import ReportFile, SitrepNote
+from logistics.shelters.models import Shelter, ShelterCount
+from logistics.spm import aggregates as spm_aggregates
+from logistics.spm.models import SpmDaily
+from logistics.stock.models import Item, StockLot, StockMovement, Warehouse
+from logistics.tagana.models import Deployment, TaganaMember
+from logistics.victims.models import Household, Person, Victim
 
 BEKASIJAYA = "32.75.01.1001"
 MARGAHAYU = "32.75.01.1002"

@@ -6,7 +6,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from logistics.models import AuditEntry, JobRecord, SitrepNote
+from logistics.core.job_models import JobRecord
+from logistics.core.models import AuditEntry
+from logistics.reports.models import SitrepNote
 from tests.test_sitrep import (  # noqa: F401  (fixtures)
     ANI_NIK,
     BUDI_NIK,
@@ -169,8 +171,8 @@ def test_api_notes_generate_and_files(db, flood, as_role, run_jobs):  # noqa: F8
 
 
 def test_demo_flood_has_sitrep_notes_and_a_readable_sitrep(db, client_for, make_user):
-    from logistics.services import sitrep
-    from logistics.services.demo import seed_demo
+    from logistics.demo.seed import seed_demo
+    from logistics.reports import sitrep
 
     seed_demo()
     notes = db.session.scalars(select(SitrepNote).order_by(SitrepNote.day)).all()

@@ -7,22 +7,14 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import delete, select
 
-from logistics.models import (
-    Area,
-    Distribution,
-    DistributionRecipient,
-    Event,
-    Household,
-    ImpactFigure,
-    Person,
-    Shelter,
-    ShelterCount,
-    SpmDaily,
-    SpmStale,
-    SpmYear,
-    Victim,
-)
-from logistics.services import spm_aggregates, spm_tracking
+from logistics.areas.models import Area
+from logistics.distributions.models import Distribution, DistributionRecipient
+from logistics.events.models import Event, ImpactFigure
+from logistics.shelters.models import Shelter, ShelterCount
+from logistics.spm import aggregates as spm_aggregates
+from logistics.spm import tracking as spm_tracking
+from logistics.spm.models import SpmDaily, SpmStale, SpmYear
+from logistics.victims.models import Household, Person, Victim
 
 BEKASIJAYA = "32.75.01.1001"
 MARGAHAYU = "32.75.01.1002"
@@ -212,8 +204,8 @@ def test_hand_computed_year_achievement(db, scenario):
 def _reference_year(db, year):
     """{(quarter, component): (needing, served, met)} worked out per person in plain Python,
     straight from the definitions (compute_year's docstring)."""
-    from logistics.models.distributions import SPM_COMPONENTS
-    from logistics.services.spm_settings import met_rules
+    from logistics.distributions.models import SPM_COMPONENTS
+    from logistics.spm.settings import met_rules
 
     rules = met_rules()
 
@@ -389,7 +381,7 @@ def test_incremental_path_equals_full_rebuild(db, make_event, run_jobs):
 
 
 def test_burst_of_writes_queues_one_job_per_event_and_day(db, scenario, app):
-    from logistics.queue import get_queue
+    from logistics.core.queue import get_queue
 
     queue = get_queue()
     queue.connection.flushdb()  # forget the jobs and keys the scenario queued
@@ -403,7 +395,7 @@ def test_burst_of_writes_queues_one_job_per_event_and_day(db, scenario, app):
 
 
 def test_repeated_notices_of_one_day_queue_it_once(db, scenario, app):
-    from logistics.queue import get_queue
+    from logistics.core.queue import get_queue
 
     queue = get_queue()
     queue.connection.flushdb()

@@ -10,8 +10,9 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from logistics.models import Household, Warehouse
-from logistics.services import spm_aggregates
+from logistics.spm import aggregates as spm_aggregates
+from logistics.stock.models import Warehouse
+from logistics.victims.models import Household
 from tests.test_spm_aggregates import (  # noqa: F401  (fixtures)
     A_DAY,
     BEKASIJAYA,
@@ -34,8 +35,8 @@ def built(db, scenario):  # noqa: F811
 @pytest.fixture
 def stocked(db, built):
     """Beras: 72 kg usable, 500 kg expired, 40 kg in a closed warehouse."""
-    from logistics.services import ledger
-    from logistics.services.warehouses import create_warehouse
+    from logistics.stock import ledger
+    from logistics.stock.warehouses import create_warehouse
 
     main = create_warehouse(name="Gudang Dinsos", tier="kab_kota", kelurahan_code=BEKASIJAYA)
     closed = create_warehouse(name="Gudang Lama", tier="kab_kota", kelurahan_code=BEKASIJAYA)
@@ -211,7 +212,7 @@ def test_drill_downs_need_login(client, built):
 
 
 def test_needing_figure_shows_the_head_count_behind_it(kadis, db, built):
-    from logistics.models import ShelterCount
+    from logistics.shelters.models import ShelterCount
 
     mosque = built["mosque"]
     db.session.add(ShelterCount(shelter_id=mosque.id, counted_on=A_DAY, persons=7, households=2))

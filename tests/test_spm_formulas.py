@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from logistics import spm
+from logistics.spm import rules as spm
 
 BERAS = spm.Standard("beras", Decimal("0.4"), "kg", source="Perka BNPB 7/2008")
 FAMILY_KIT = spm.Standard("family_kit", Decimal(1), "paket", basis="household", period="event")

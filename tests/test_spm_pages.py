@@ -5,8 +5,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from logistics.models import JobRecord, SpmMetRule, SpmStandard, SpmTarget
-from logistics.services import spm_aggregates, spm_tracking
+from logistics.core.job_models import JobRecord
+from logistics.spm import aggregates as spm_aggregates
+from logistics.spm import tracking as spm_tracking
+from logistics.spm.models import SpmMetRule, SpmStandard, SpmTarget
 from tests.test_spm_aggregates import (  # noqa: F401  (fixtures)
     A_DAY,
     BEKASIJAYA,
@@ -192,8 +194,8 @@ def test_cli_rebuild(app, db, scenario):  # noqa: F811
 def test_stock_cover_in_days_skips_expired_lots(db, built, make_user, login):
     from datetime import date
 
-    from logistics.services import ledger
-    from logistics.services.warehouses import create_warehouse
+    from logistics.stock import ledger
+    from logistics.stock.warehouses import create_warehouse
 
     warehouse = create_warehouse(name="Gudang Dinsos", tier="kab_kota", kelurahan_code=BEKASIJAYA)
     db.session.commit()
@@ -213,7 +215,8 @@ def test_stock_cover_in_days_skips_expired_lots(db, built, make_user, login):
 
 
 def test_target_aggregation_modes(db, built):
-    from logistics.services import spm_dashboard, spm_settings
+    from logistics.spm import dashboard as spm_dashboard
+    from logistics.spm import settings as spm_settings
 
     for indicator, mode, value in (
         ("sandang", "level", "2"),

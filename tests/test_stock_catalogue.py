@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from logistics.models import Item
+from logistics.stock.models import Item
 
 
 def item(db, code: str) -> Item:
@@ -35,7 +35,7 @@ def test_seeded_catalogue_has_the_domain_items(db):
 
 
 def test_create_and_edit_item(db):
-    from logistics.services.catalogue import create_item, update_item
+    from logistics.stock.catalogue import create_item, update_item
 
     new = create_item(
         code="Beras_Premium", name="Beras premium", category="pangan", unit="kg",
@@ -59,8 +59,8 @@ def test_create_and_edit_item(db):
     ],
 )
 def test_invalid_item_is_refused_with_field(db, values, field, status):
-    from logistics.errors import DomainError
-    from logistics.services.catalogue import create_item
+    from logistics.core.errors import DomainError
+    from logistics.stock.catalogue import create_item
 
     data = {"category": "pangan", "unit": "paket"} | values
     with pytest.raises(DomainError) as caught:
@@ -70,7 +70,7 @@ def test_invalid_item_is_refused_with_field(db, values, field, status):
 
 
 def test_set_kit_contents_replaces_lines(db):
-    from logistics.services.catalogue import set_components
+    from logistics.stock.catalogue import set_components
 
     kit = item(db, "kids_ware")
     set_components(
@@ -92,7 +92,7 @@ def test_set_kit_contents_replaces_lines(db):
 
 
 def test_fractional_quantity_allowed_for_divisible_items(db):
-    from logistics.services.catalogue import set_components
+    from logistics.stock.catalogue import set_components
 
     kit = item(db, "peralatan_dapur_keluarga")
     set_components(kit, [{"code": "beras", "quantity": "2,5"}])
@@ -112,8 +112,8 @@ def test_fractional_quantity_allowed_for_divisible_items(db):
     ],
 )
 def test_invalid_kit_line_is_refused(db, line, field, message):
-    from logistics.errors import DomainError
-    from logistics.services.catalogue import set_components
+    from logistics.core.errors import DomainError
+    from logistics.stock.catalogue import set_components
 
     with pytest.raises(DomainError) as caught:
         set_components(item(db, "family_kit"), [line])
@@ -123,8 +123,8 @@ def test_invalid_kit_line_is_refused(db, line, field, message):
 
 
 def test_kits_cannot_hold_each_other(db):
-    from logistics.errors import DomainError
-    from logistics.services.catalogue import set_components
+    from logistics.core.errors import DomainError
+    from logistics.stock.catalogue import set_components
 
     set_components(item(db, "kids_ware"), [{"code": "family_kit", "quantity": 1}])
     set_components(item(db, "food_ware"), [{"code": "kids_ware", "quantity": 1}])
@@ -135,8 +135,8 @@ def test_kits_cannot_hold_each_other(db):
 
 
 def test_inactive_component_and_non_kit_are_refused(db):
-    from logistics.errors import DomainError
-    from logistics.services.catalogue import deactivate_item, set_components
+    from logistics.core.errors import DomainError
+    from logistics.stock.catalogue import deactivate_item, set_components
 
     deactivate_item(item(db, "sampo"))
     with pytest.raises(DomainError, match="tidak aktif"):
@@ -266,7 +266,7 @@ def test_item_pages_are_read_only_for_pimpinan(as_role, db):
 
 
 def test_component_set_inactive_later_stays_in_its_kit(db):
-    from logistics.services.catalogue import component_choices, deactivate_item, set_components
+    from logistics.stock.catalogue import component_choices, deactivate_item, set_components
 
     family = item(db, "family_kit")
     deactivate_item(item(db, "sampo"))

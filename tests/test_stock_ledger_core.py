@@ -6,13 +6,13 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from logistics.errors import Conflict, DomainError
+from logistics.core.errors import Conflict, DomainError
 from tests.test_shelters import BEKASIJAYA
 
 
 @pytest.fixture
 def store(db, bekasi):
-    from logistics.services.warehouses import create_warehouse
+    from logistics.stock.warehouses import create_warehouse
 
     warehouse = create_warehouse(name="Gudang Dinsos", tier="kab_kota", kelurahan_code=BEKASIJAYA)
     db.session.commit()
@@ -20,13 +20,13 @@ def store(db, bekasi):
 
 
 def item(code):
-    from logistics.services import ledger
+    from logistics.stock import ledger
 
     return ledger.get_item(code)
 
 
 def receive(warehouse, code, amount, expiry=None, lot_code=""):
-    from logistics.services import ledger
+    from logistics.stock import ledger
 
     with ledger.atomic():
         lot = ledger.find_or_create_lot(warehouse, item(code), lot_code, expiry, date(2026, 11, 1))
@@ -35,7 +35,7 @@ def receive(warehouse, code, amount, expiry=None, lot_code=""):
 
 
 def balance_by_movements(db, lot_id):
-    from logistics.models import StockMovement
+    from logistics.stock.models import StockMovement
 
     return db.session.scalar(
         select(func.sum(StockMovement.quantity)).where(StockMovement.lot_id == lot_id)
@@ -43,7 +43,7 @@ def balance_by_movements(db, lot_id):
 
 
 def test_quantity_rules(db):
-    from logistics.services.ledger import quantity
+    from logistics.stock.ledger import quantity
 
     paket = item("makanan_siap_saji")
     assert quantity(paket, "80") == 80
@@ -64,7 +64,7 @@ def test_quantity_rules(db):
 
 
 def test_fefo_skips_expired_and_takes_earliest_first(db, store):
-    from logistics.services import ledger
+    from logistics.stock import ledger
 
     today = date(2026, 11, 30)
     late = receive(store, "makanan_siap_saji", 50, today + timedelta(days=200), "L-LATE")
@@ -98,7 +98,7 @@ def test_fefo_skips_expired_and_takes_earliest_first(db, store):
 
 
 def test_shortage_takes_nothing(db, store):
-    from logistics.services import ledger
+    from logistics.stock import ledger
 
     first = receive(store, "selimut", 10, lot_code="A")
     second = receive(store, "selimut", 5, lot_code="B")
@@ -113,8 +113,8 @@ def test_shortage_takes_nothing(db, store):
 def test_take_refuses_below_zero_in_the_database(db, store):
     from sqlalchemy import update
 
-    from logistics.models import StockLot
-    from logistics.services import ledger
+    from logistics.stock import ledger
+    from logistics.stock.models import StockLot
 
     lot = receive(store, "selimut", 10)
     assert lot.quantity == 10
@@ -129,7 +129,7 @@ def test_take_refuses_below_zero_in_the_database(db, store):
 
 
 def test_bast_numbers_count_per_year(db, app):
-    from logistics.services.bast import next_number
+    from logistics.stock.bast import next_number
 
     numbers = [next_number(date(2026, 11, 30)), next_number(date(2026, 12, 1))]
     numbers.append(next_number(date(2027, 1, 2)))

@@ -10,14 +10,14 @@ from tests.test_shelters import BEKASIJAYA, MARGAHAYU, label_point, shelter_fact
 
 
 def make(**values):
-    from logistics.services.warehouses import create_warehouse
+    from logistics.stock.warehouses import create_warehouse
 
     data = {"name": "Gudang Dinsos", "tier": "kab_kota", "kelurahan_code": BEKASIJAYA}
     return create_warehouse(**(data | values))
 
 
 def test_each_tier_with_generated_codes(db, bekasi):
-    from logistics.models.stock import WAREHOUSE_TIERS
+    from logistics.stock.models.catalogue import WAREHOUSE_TIERS
 
     made = [make(name=f"Gudang {tier}", tier=tier) for tier in WAREHOUSE_TIERS]
     db.session.commit()
@@ -27,7 +27,7 @@ def test_each_tier_with_generated_codes(db, bekasi):
 
 
 def test_given_code_is_kept_and_must_be_unique(db, bekasi):
-    from logistics.errors import DomainError
+    from logistics.core.errors import DomainError
 
     assert make(code="gdg-kemensos-1").code == "GDG-KEMENSOS-1"
     with pytest.raises(DomainError) as caught:
@@ -51,7 +51,7 @@ def test_given_code_is_kept_and_must_be_unique(db, bekasi):
     ],
 )
 def test_invalid_warehouse_is_refused_with_field(db, bekasi, values, field, message):
-    from logistics.errors import DomainError
+    from logistics.core.errors import DomainError
 
     with pytest.raises(DomainError) as caught:
         make(**values)
@@ -67,8 +67,8 @@ def test_kelurahan_is_taken_from_the_point(db, bekasi):
 
 
 def test_posko_store_at_a_shelter(db, bekasi):
-    from logistics.errors import DomainError
-    from logistics.services.warehouses import update_warehouse
+    from logistics.core.errors import DomainError
+    from logistics.stock.warehouses import update_warehouse
 
     shelter = shelter_factory(db)()
     store = make(name="Gudang posko GOR", tier="posko", shelter_id=shelter.id)
@@ -81,7 +81,7 @@ def test_posko_store_at_a_shelter(db, bekasi):
 
 
 def test_list_filters(db, bekasi):
-    from logistics.services.warehouses import deactivate_warehouse, list_warehouses
+    from logistics.stock.warehouses import deactivate_warehouse, list_warehouses
 
     a = make(name="A", tier="kab_kota")
     b = make(name="B", tier="lumbung_sosial", kelurahan_code=MARGAHAYU)
@@ -162,7 +162,7 @@ def test_warehouse_pages_and_export(as_role, db, bekasi):
 
 
 def test_warehouse_forms(as_role, db, bekasi):
-    from logistics.models import Warehouse
+    from logistics.stock.models import Warehouse
 
     operator = as_role("operator")
     assert operator.get("/logistik/gudang/baru").status_code == 200

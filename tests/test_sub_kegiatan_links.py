@@ -3,9 +3,11 @@
 import pytest
 from sqlalchemy import select
 
-from logistics.errors import DomainError
-from logistics.models import BudgetNode, Deployment, Distribution
-from logistics.services import budget
+from logistics.budget import services as budget
+from logistics.budget.models import BudgetNode
+from logistics.core.errors import DomainError
+from logistics.distributions.models import Distribution
+from logistics.tagana.models import Deployment
 from tests.test_distributions_api import payload
 from tests.test_distributions_pages import open_form, submit
 from tests.test_distributions_service import hand_out, make_world

@@ -2,7 +2,7 @@
 
 import pytest
 
-from logistics.services import tagana as service
+from logistics.tagana import services as service
 from tests.test_tagana_support import make_member, make_shelter, wib
 
 

@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 import pytest
 
-from logistics.services import tagana as service
+from logistics.tagana import services as service
 from tests.test_tagana_support import deploy, make_member, make_shelter, wib
 
 NOW = wib(2026, 11, 21, 10)

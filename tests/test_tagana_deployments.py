@@ -5,9 +5,10 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from logistics.errors import Conflict, DomainError, Forbidden
-from logistics.models import AuditEntry, Deployment, TaskReport
-from logistics.services import tagana as service
+from logistics.core.errors import Conflict, DomainError, Forbidden
+from logistics.core.models import AuditEntry
+from logistics.tagana import services as service
+from logistics.tagana.models import Deployment, TaskReport
 from tests.test_tagana_support import deploy, make_member, make_shelter, wib
 
 

@@ -7,9 +7,10 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from logistics.errors import DomainError
-from logistics.models import AuditEntry, TaganaMember, Training
-from logistics.services.tagana_import import import_members, member_template
+from logistics.core.errors import DomainError
+from logistics.core.models import AuditEntry
+from logistics.tagana.imports import import_members, member_template
+from logistics.tagana.models import TaganaMember, Training
 from tests.test_tagana_support import make_member
 
 GOOD_ROWS = [

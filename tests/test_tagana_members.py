@@ -5,9 +5,9 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from logistics.errors import Conflict, DomainError
-from logistics.models import AuditEntry
-from logistics.services import tagana as service
+from logistics.core.errors import Conflict, DomainError
+from logistics.core.models import AuditEntry
+from logistics.tagana import services as service
 from tests.test_tagana_support import make_member
 
 

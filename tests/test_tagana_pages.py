@@ -7,8 +7,14 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from logistics.models import Deployment, KampungSiagaBencana, TaganaMember, TaskReport, Vehicle
-from logistics.services import tagana as service
+from logistics.tagana import services as service
+from logistics.tagana.models import (
+    Deployment,
+    KampungSiagaBencana,
+    TaganaMember,
+    TaskReport,
+    Vehicle,
+)
 from tests.test_tagana_support import deploy, make_member, make_shelter, wib
 
 

@@ -5,9 +5,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from logistics.extensions import db
-from logistics.models import Area, Shelter
-from logistics.services import tagana as service
+from logistics.areas.models import Area
+from logistics.core.extensions import db
+from logistics.shelters.models import Shelter
+from logistics.tagana import services as service
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 

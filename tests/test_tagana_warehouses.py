@@ -4,10 +4,11 @@ import pytest
 from sqlalchemy import select
 
 from geo.deployment_map import place_marker
-from logistics.errors import Conflict, DomainError
-from logistics.extensions import db as _db
-from logistics.models import Deployment, KampungSiagaBencana, Warehouse
-from logistics.services import tagana as service
+from logistics.core.errors import Conflict, DomainError
+from logistics.core.extensions import db as _db
+from logistics.stock.models import Warehouse
+from logistics.tagana import services as service
+from logistics.tagana.models import Deployment, KampungSiagaBencana
 from tests.test_tagana_support import deploy, label_point, make_member, make_shelter, wib
 
 NOW = wib(2026, 11, 21, 10)

@@ -2,7 +2,8 @@
 
 from sqlalchemy import func, select
 
-from logistics.models import AuditEntry, Household, Person, Victim
+from logistics.core.models import AuditEntry
+from logistics.victims.models import Household, Person, Victim
 
 KEL = "32.75.01.1001"
 NIK = "3275011708850009"

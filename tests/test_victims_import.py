@@ -8,11 +8,14 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from logistics.errors import DomainError
-from logistics.models import AuditEntry, Household, JobRecord, Person, Victim
-from logistics.queue import VICTIM_IMPORT, VICTIM_IMPORT_DRY_RUN
-from logistics.services import jobs, victim_import
-from logistics.services.victims import PersonInput, register_victim
+from logistics.core import jobs
+from logistics.core.errors import DomainError
+from logistics.core.job_models import JobRecord
+from logistics.core.models import AuditEntry
+from logistics.core.queue import VICTIM_IMPORT, VICTIM_IMPORT_DRY_RUN
+from logistics.victims import imports as victim_import
+from logistics.victims.models import Household, Person, Victim
+from logistics.victims.services import PersonInput, register_victim
 
 HEADERS = [
     "nik",

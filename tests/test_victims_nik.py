@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from logistics.errors import DomainError
-from logistics.services.nik import RegionCodes, parse_kk, parse_nik, region_codes
+from logistics.core.errors import DomainError
+from logistics.victims.nik import RegionCodes, parse_kk, parse_nik, region_codes
 
 TODAY = date(2026, 11, 22)
 # Province codes only: the spine holds no kecamatan (a fresh install).

@@ -5,9 +5,11 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from logistics.errors import Conflict, DomainError
-from logistics.models import AuditEntry, Household, InstitutionVictim, Person, Shelter, Victim
-from logistics.services.victims import (
+from logistics.core.errors import Conflict, DomainError
+from logistics.core.models import AuditEntry
+from logistics.shelters.models import Shelter
+from logistics.victims.models import Household, InstitutionVictim, Person, Victim
+from logistics.victims.services import (
     PersonInput,
     VictimFilters,
     likely_duplicates,

@@ -8,9 +8,11 @@ from pathlib import Path
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from logistics.models import AuditEntry, Household, InstitutionVictim, JobRecord, Person, Victim
-from logistics.services.victims import PersonInput, register_household, register_person
-from logistics.services.victims import register_victim as register
+from logistics.core.job_models import JobRecord
+from logistics.core.models import AuditEntry
+from logistics.victims.models import Household, InstitutionVictim, Person, Victim
+from logistics.victims.services import PersonInput, register_household, register_person
+from logistics.victims.services import register_victim as register
 
 KEL = "32.75.01.1001"
 NIK = "3275011708850009"

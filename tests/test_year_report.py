@@ -10,19 +10,18 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from logistics.models import (
-    Area,
-    Deployment,
-    Event,
-    Household,
-    JobRecord,
-    KampungSiagaBencana,
-    ReportFile,
-    Shelter,
-    TaganaMember,
-    Warehouse,
-)
-from logistics.services import budget, spm_aggregates, spm_settings, year_report
+from logistics.areas.models import Area
+from logistics.budget import services as budget
+from logistics.core.job_models import JobRecord
+from logistics.events.models import Event
+from logistics.reports import year_report
+from logistics.reports.models import ReportFile
+from logistics.shelters.models import Shelter
+from logistics.spm import aggregates as spm_aggregates
+from logistics.spm import settings as spm_settings
+from logistics.stock.models import Warehouse
+from logistics.tagana.models import Deployment, KampungSiagaBencana, TaganaMember
+from logistics.victims.models import Household
 from tests.test_spm_aggregates import add_person, add_victim, hand_out
 
 YEAR = 2026

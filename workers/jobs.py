@@ -5,11 +5,11 @@ from contextlib import contextmanager
 
 from flask import current_app, has_app_context
 
-from logistics.extensions import db
-from logistics.models import JobRecord
-from logistics.services import jobs
-from logistics.services.areas import load_boundary_file, summarize
-from logistics.services.audit import acting_as
+from logistics.areas.services import load_boundary_file, summarize
+from logistics.core import jobs
+from logistics.core.audit import acting_as
+from logistics.core.extensions import db
+from logistics.core.job_models import JobRecord
 
 _app = None
 
@@ -79,7 +79,7 @@ def victim_import_dry_run(
     source_name: str | None = None,
 ) -> dict:
     """Check an uploaded victim list and report accepted and rejected rows; writes no victims."""
-    from logistics.services import victim_import
+    from logistics.victims import imports as victim_import
 
     with job_context(job_id):
 
@@ -104,7 +104,7 @@ def import_victims(
     source_name: str | None = None,
 ) -> dict:
     """Import the accepted rows of a checked victim list, all in one transaction."""
-    from logistics.services import victim_import
+    from logistics.victims import imports as victim_import
 
     with job_context(job_id):
         record = db.session.get(JobRecord, job_id)
@@ -134,7 +134,8 @@ def spm_recompute(event_id: int, day: str | None = None) -> dict:
     """Bring one event's SPM rows for one day (or all its days) current; then its year."""
     from datetime import date
 
-    from logistics.services import spm_aggregates, spm_tracking
+    from logistics.spm import aggregates as spm_aggregates
+    from logistics.spm import tracking as spm_tracking
 
     the_day = date.fromisoformat(day) if day else None
     with job_context("spm"):
@@ -150,7 +151,8 @@ def spm_recompute(event_id: int, day: str | None = None) -> dict:
 
 def spm_recompute_year(year: int) -> dict:
     """Recompute one fiscal year's distinct-person SPM achievement."""
-    from logistics.services import spm_aggregates, spm_tracking
+    from logistics.spm import aggregates as spm_aggregates
+    from logistics.spm import tracking as spm_tracking
 
     with job_context("spm"):
         spm_tracking.release_year(year)
@@ -161,7 +163,7 @@ def spm_recompute_year(year: int) -> dict:
 
 def spm_catch_up() -> dict:
     """Recompute what was marked stale while the queue was down."""
-    from logistics.services import spm_aggregates
+    from logistics.spm import aggregates as spm_aggregates
 
     with job_context("spm"):
         done = spm_aggregates.catch_up()
@@ -171,7 +173,7 @@ def spm_catch_up() -> dict:
 
 def spm_rebuild(job_id: str, year: int | None = None) -> dict:
     """Rebuild every SPM aggregate (of one year, or all) with a progress bar."""
-    from logistics.services import spm_aggregates
+    from logistics.spm import aggregates as spm_aggregates
 
     with job_context(job_id):
 
@@ -186,7 +188,8 @@ def sitrep_generate(job_id: str, event_id: int, day: str) -> dict:
     """Build one day's sitrep once and store it as PDF, XLSX and an HTML snapshot."""
     from datetime import date
 
-    from logistics.services import report_files, sitrep
+    from logistics.reports import files as report_files
+    from logistics.reports import sitrep
 
     the_day = date.fromisoformat(day)
     with job_context(job_id):
@@ -219,7 +222,7 @@ def sitrep_generate(job_id: str, event_id: int, day: str) -> dict:
 
 def year_report_generate(job_id: str, year: int) -> dict:
     """Build the year-end report of a fiscal year and store it as XLSX and PDF."""
-    from logistics.services import year_report
+    from logistics.reports import year_report
 
     with job_context(job_id):
         record = db.session.get(JobRecord, job_id)

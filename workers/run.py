@@ -5,9 +5,9 @@ import logging
 from rq import Worker
 from rq.serializers import JSONSerializer
 
-from logistics.extensions import db
-from logistics.queue import get_queue
-from logistics.services import jobs
+from logistics.core import jobs
+from logistics.core.extensions import db
+from logistics.core.queue import get_queue
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ def test_event_family_shelter_and_map_on_phone(browser, live_server, make_user, 
     os.makedirs(ARTIFACTS, exist_ok=True)
     from sqlalchemy import select
 
-    from logistics.models import HazardType
+    from logistics.events.models import HazardType
 
     flood = str(db.session.scalar(select(HazardType.id).where(HazardType.code == "BJR")))
     make_user("operator", "siti")

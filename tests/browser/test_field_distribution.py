@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from logistics.models import Warehouse
+from logistics.stock.models import Warehouse
 from tests.browser.test_tagana import ARTIFACTS, PHONE, fits_the_screen, log_in
 from tests.test_distributions_service import NIK_SITI, balance, make_world
 

@@ -14,7 +14,7 @@ ARTIFACTS = "test-artifacts"
 def test_login_map_and_boundary_load(
     browser, live_server, make_user, db, boundaries_dir, width, height
 ):
-    from logistics.services.demo import seed_demo
+    from logistics.demo.seed import seed_demo
 
     os.makedirs(ARTIFACTS, exist_ok=True)
     seed_demo()

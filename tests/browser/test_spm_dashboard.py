@@ -6,8 +6,10 @@ import time
 import pytest
 from sqlalchemy import select
 
-from logistics.models import Event, Person, Shelter
-from logistics.services import spm_aggregates
+from logistics.events.models import Event
+from logistics.shelters.models import Shelter
+from logistics.spm import aggregates as spm_aggregates
+from logistics.victims.models import Person
 from tests.conftest import PASSWORD
 from tests.test_spm_aggregates import (  # noqa: F401  (fixtures)
     A_DAY,

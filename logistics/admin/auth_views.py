@@ -1,0 +1,45 @@
+"""Logging in and out."""
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from logistics.admin.users import authenticate
+from logistics.core.audit import record_action
+from logistics.core.extensions import db, limiter
+from logistics.core.forms import LoginForm
+from logistics.core.security import local_target
+
+bp = Blueprint("auth", __name__)
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/masuk", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=lambda: f"login:{request.remote_addr}")
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.username.data, form.password.data)
+        if user is None:
+            db.session.commit()  # keep the failed-attempt audit entry
+            flash("Nama pengguna atau kata sandi salah, atau akun tidak aktif.", "danger")
+            return render_template("admin/auth/login.html", form=form), 401
+        login_user(user, remember=form.remember.data)
+        record_action("login", "users", user.id)
+        db.session.commit()
+        return redirect(local_target(request.args.get("next"), url_for("main.index")))
+    return render_template("admin/auth/login.html", form=form)
+
+
+@bp.route("/keluar", methods=["POST"])
+@login_required
+def logout():
+    record_action("logout", "users", current_user.id)
+    db.session.commit()
+    logout_user()
+    flash("Anda telah keluar.", "info")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,64 @@
+"""Office users and their roles."""
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, String
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from logistics.core.extensions import db
+from logistics.core.time import utcnow
+
+ROLES = {
+    "admin": "Administrator",
+    "operator": "Operator Dinas Sosial",
+    "tagana": "Koordinator Tagana",
+    "pimpinan": "Pimpinan (hanya baca)",
+}
+# Roles that may change data at all; pimpinan only reads.
+WRITER_ROLES = ("admin", "operator", "tagana")
+# Roles that work in the office: manage reference data such as boundaries.
+OFFICE_ROLES = ("admin", "operator")
+
+
+class User(UserMixin, db.Model):
+    """A person who logs in; the role decides what they may see and change."""
+
+    __tablename__ = "users"
+    __audit__ = True
+    __audit_exclude__ = ("password_hash", "last_login_at")
+    __table_args__ = (CheckConstraint(f"role IN {tuple(ROLES)!r}", name="role_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(String(160), default="")
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    @property
+    def role_label(self) -> str:
+        return ROLES[self.role]
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+    @property
+    def can_write(self) -> bool:
+        return self.role in WRITER_ROLES
+
+    def __repr__(self) -> str:
+        return f"<User {self.username} ({self.role})>"

@@ -1,0 +1,78 @@
+"""User accounts: create, authenticate, change roles."""
+
+import re
+
+from sqlalchemy import func, select
+
+from logistics.admin.models import ROLES, User
+from logistics.core.audit import record_action
+from logistics.core.errors import Conflict, DomainError
+from logistics.core.extensions import db
+from logistics.core.time import utcnow
+
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
+MIN_PASSWORD_LENGTH = 8
+
+
+def create_user(username: str, password: str, role: str, full_name: str = "") -> User:
+    """Create an account; usernames are lower-case, passwords at least 8 characters."""
+    username = (username or "").strip().lower()
+    if not USERNAME_RE.match(username):
+        raise DomainError(
+            "Nama pengguna 3-64 karakter: huruf kecil, angka, titik, garis bawah atau tanda hubung.",
+            field="username",
+        )
+    if role not in ROLES:
+        raise DomainError(
+            f"Peran '{role}' tidak dikenal. Pilih salah satu: {', '.join(ROLES)}.", field="role"
+        )
+    validate_password(password)
+    exists = db.session.scalar(select(func.count()).where(User.username == username))
+    if exists:
+        raise Conflict(f"Nama pengguna '{username}' sudah dipakai.", field="username")
+    user = User(username=username, role=role, full_name=(full_name or "").strip())
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def validate_password(password: str) -> None:
+    if not password or len(password) < MIN_PASSWORD_LENGTH:
+        raise DomainError(f"Kata sandi minimal {MIN_PASSWORD_LENGTH} karakter.", field="password")
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The active user with these credentials, or None; every attempt is audited."""
+    username = (username or "").strip().lower()
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active or not user.check_password(password or ""):
+        record_action("login_failed", "users", user.id if user else None, {"username": username})
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def update_user(
+    user: User,
+    *,
+    role: str | None = None,
+    active: bool | None = None,
+    full_name: str | None = None,
+    password: str | None = None,
+) -> User:
+    """Change an account's role, status, name or password."""
+    if role is not None:
+        if role not in ROLES:
+            raise DomainError(f"Peran '{role}' tidak dikenal.", field="role")
+        user.role = role
+    if active is not None:
+        user.active = active
+    if full_name is not None:
+        user.full_name = full_name.strip()
+    if password:
+        validate_password(password)
+        user.set_password(password)
+        record_action("password_changed", "users", user.id)
+    db.session.flush()
+    return user

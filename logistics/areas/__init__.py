@@ -1,0 +1,1 @@
+"""The administrative spine (provinsi to kelurahan), boundary loads and area maps."""

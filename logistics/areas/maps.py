@@ -1,0 +1,77 @@
+"""Folium maps of the office's areas, cached per revision of the boundary data."""
+
+import threading
+
+import geopandas as gpd
+import shapely
+from flask import url_for
+from sqlalchemy import select
+
+from geo.maps import area_map, render_map_html, simplify_for_zoom
+from logistics.areas.models import Area
+from logistics.areas.services import _revision
+from logistics.core.extensions import db
+
+_lock = threading.Lock()
+_cache: dict[tuple, object] = {}
+
+# Above this many kelurahan the overview map uses simplified outlines (a province of 6,000 desa).
+SIMPLIFY_ABOVE = 600
+
+
+def _frame(level: str) -> gpd.GeoDataFrame:
+    rows = db.session.execute(
+        select(
+            Area.code,
+            Area.name,
+            Area.kind,
+            Area.parent_code,
+            Area.area_km2,
+            Area.geometry_wkb,
+            Area.approximate,
+        )
+        .where(Area.level == level, Area.geometry_wkb.is_not(None))
+        .order_by(Area.code)
+    ).all()
+    parents = dict(db.session.execute(select(Area.code, Area.name)).all())
+    return gpd.GeoDataFrame(
+        {
+            "code": [r.code for r in rows],
+            "name": [r.name for r in rows],
+            "kind": [r.kind for r in rows],
+            "kecamatan_name": [parents.get(r.parent_code, "") for r in rows],
+            "area_km2": [r.area_km2 for r in rows],
+            "approximate": [r.approximate for r in rows],
+        },
+        geometry=shapely.from_wkb([r.geometry_wkb for r in rows]),
+        crs="EPSG:4326",
+    )
+
+
+def use_local_assets(fmap) -> None:
+    """Serve Leaflet from this server: an office on a bad connection still gets its map."""
+    fmap.default_js = [("leaflet", url_for("main.vendor", filename="leaflet.js"))]
+    fmap.default_css = [("leaflet_css", url_for("main.vendor", filename="leaflet.css"))]
+
+
+def overview_map():
+    """The home page map: kecamatan outlines and kelurahan areas; None before any area is loaded."""
+    key = _revision("kelurahan") + _revision("kecamatan")
+    with _lock:
+        cached = _cache.get(key)
+    if cached is not None:
+        return cached
+    kelurahan = _frame("kelurahan")
+    if kelurahan.empty:
+        return None
+    kecamatan = _frame("kecamatan")
+    if len(kelurahan) > SIMPLIFY_ABOVE:
+        kelurahan = simplify_for_zoom(kelurahan, 0.001)
+        kecamatan = simplify_for_zoom(kecamatan, 0.001)
+    fmap = area_map(kelurahan, kecamatan, approximate=bool(kelurahan["approximate"].any()))
+    use_local_assets(fmap)
+    rendered = render_map_html(fmap)
+    with _lock:
+        _cache.clear()
+        _cache[key] = rendered
+    return rendered

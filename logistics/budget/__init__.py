@@ -1,0 +1,1 @@
+"""The budget tree (program, kegiatan, sub-kegiatan), pagu and realisation."""

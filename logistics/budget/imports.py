@@ -1,0 +1,412 @@
+"""Import of a yearly budget plan (XLSX or CSV): row-by-row checks, all-or-nothing, flagged totals."""
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+from openpyxl.utils.exceptions import InvalidFileException
+from sqlalchemy import select
+
+from logistics.budget import services as budget
+from logistics.budget.models import BUDGET_LEVELS, TOTAL_FIELDS, BudgetNode
+from logistics.budget.rules import Amounts
+from logistics.core import inputs
+from logistics.core.audit import record_action
+from logistics.core.errors import DomainError
+from logistics.core.extensions import db
+
+# A kota plan has tens of rows; a file far larger is something else.
+MAX_ROWS = 2000
+# Plans open with a title block (office, year, signature); the header row is looked for below it.
+HEADER_SEARCH_ROWS = 15
+AMOUNT_FIELDS = tuple(TOTAL_FIELDS)
+_GRAND_TOTAL = re.compile(r"^\s*(jumlah|total)\b", re.IGNORECASE)
+
+# (field, header in the template, other headers accepted)
+COLUMNS = (
+    ("code", "Kode", ("kode rekening", "kode anggaran", "kode program/kegiatan/sub kegiatan")),
+    (
+        "name",
+        "Uraian",
+        ("nama", "uraian program/kegiatan/sub kegiatan", "program/kegiatan/sub kegiatan"),
+    ),
+    ("pagu_awal", "Pagu awal", ("pagu", "pagu murni", "anggaran", "pagu induk")),
+    ("pagu_perubahan", "Pagu perubahan", ("perubahan", "pagu p", "pagu apbd-p", "pagu apbdp")),
+    ("plan_q1", "Triwulan I", ("tw i", "tw 1", "triwulan 1", "rencana triwulan i", "rencana tw i")),
+    (
+        "plan_q2",
+        "Triwulan II",
+        ("tw ii", "tw 2", "triwulan 2", "rencana triwulan ii", "rencana tw ii"),
+    ),
+    (
+        "plan_q3",
+        "Triwulan III",
+        ("tw iii", "tw 3", "triwulan 3", "rencana triwulan iii", "rencana tw iii"),
+    ),
+    (
+        "plan_q4",
+        "Triwulan IV",
+        ("tw iv", "tw 4", "triwulan 4", "rencana triwulan iv", "rencana tw iv"),
+    ),
+)
+LABELS = {key: label for key, label, _others in COLUMNS}
+
+
+@dataclass
+class RowError:
+    """One problem in one cell (or in the whole row when column is empty)."""
+
+    row: int
+    column: str
+    value: str
+    message: str
+
+
+@dataclass
+class TotalFlag:
+    """A printed kegiatan/program total that is not the sum of its sub-kegiatan."""
+
+    row: int
+    code: str
+    name: str
+    field: str
+    printed: int
+    computed: int
+
+    @property
+    def label(self) -> str:
+        return TOTAL_FIELDS[self.field]
+
+    @property
+    def difference(self) -> int:
+        return self.printed - self.computed
+
+
+@dataclass
+class ImportReport:
+    """What an import found and did; nothing is saved while there is any error."""
+
+    fiscal_year: int
+    rows_read: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    flags: list[TotalFlag] = field(default_factory=list)
+    lines_imported: int = 0
+    nodes_added: int = 0
+    applied: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class _Row:
+    number: int
+    code: str
+    level: str
+    name: str
+    values: dict[str, int | None]
+
+
+def _header_key(text) -> str:
+    text = re.sub(r"\(.*?\)", "", str(text or "")).lower()
+    return " ".join(re.sub(r"[^a-z0-9/ -]", " ", text).split())
+
+
+_ALIASES = {_header_key(name): key for key, label, others in COLUMNS for name in (label, *others)}
+
+
+def _shown(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime | date):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def _table(data: bytes, filename: str) -> list[tuple]:
+    """The rows of the file's first sheet (XLSX) or of the CSV, as tuples of cell values."""
+    if data[:2] == b"PK" or filename.lower().endswith(".xlsx"):
+        try:
+            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
+            raise DomainError(
+                "Berkas tidak dapat dibaca sebagai XLSX. Simpan sebagai Excel Workbook (.xlsx) "
+                "atau CSV, lalu unggah lagi.",
+                field="file",
+            ) from exc
+        sheet = workbook.worksheets[0]
+        rows = [tuple(r) for r in sheet.iter_rows(values_only=True)]
+        workbook.close()
+        return rows
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Excel on Windows saves CSV in the ANSI code page.
+        text = data.decode("cp1252", errors="replace")
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return [tuple(row) for row in csv.reader(io.StringIO(text), dialect)]
+
+
+def _columns(rows: list[tuple]) -> tuple[int, dict[str, int], list[str]]:
+    """(index of the header row, field -> column index, unknown headers)."""
+    for index, header in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        keys = [_ALIASES.get(_header_key(cell)) for cell in header]
+        if "code" not in keys:
+            continue
+        found: dict[str, int] = {}
+        unknown = []
+        for column, (cell, key) in enumerate(zip(header, keys, strict=True)):
+            if key is None:
+                if cell is not None and str(cell).strip():
+                    unknown.append(str(cell).strip())
+            elif key not in found:
+                found[key] = column
+        if "pagu_awal" not in found:
+            raise DomainError(
+                "Kolom 'Pagu awal' tidak ditemukan di baris judul. Unduh templat impor dan "
+                "salin data ke kolom yang sesuai.",
+                field="file",
+            )
+        return index, found, unknown
+    raise DomainError(
+        "Baris judul dengan kolom 'Kode' tidak ditemukan di 15 baris pertama. Unduh templat "
+        "impor dan salin data ke kolom yang sesuai.",
+        field="file",
+    )
+
+
+def _blank(values) -> bool:
+    return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
+
+
+def _parse(
+    number: int, cells: dict, report: ImportReport, seen: dict[str, int], known: dict
+) -> _Row | None:
+    """One row checked cell by cell; every problem goes to the report."""
+    errors_before = len(report.errors)
+
+    def fail(column: str, message: str) -> None:
+        report.errors.append(
+            RowError(number, LABELS.get(column, ""), _shown(cells.get(column)), message)
+        )
+
+    try:
+        code, level = budget.split_code(cells.get("code"))
+    except DomainError as exc:
+        fail("code", exc.message)
+        return None
+    if code in seen:
+        fail("code", f"Kode {code} sudah ada di baris {seen[code]}; satu kode satu baris.")
+        return None
+    seen[code] = number
+    name = cells.get("name")
+    name = "" if name is None else str(name).strip()
+    if len(name) > 255:
+        fail("name", "Uraian paling panjang 255 karakter.")
+    if not name and code not in known:
+        fail("name", f"Uraian wajib diisi untuk {BUDGET_LEVELS[level].lower()} baru {code}.")
+    values: dict[str, int | None] = {}
+    for key in AMOUNT_FIELDS:
+        try:
+            values[key] = budget.amount(cells.get(key), key, LABELS[key])
+        except DomainError as exc:
+            fail(key, exc.message)
+    if level == "sub_kegiatan" and "pagu_awal" in values and values["pagu_awal"] is None:
+        fail("pagu_awal", f"Pagu awal sub-kegiatan {code} wajib diisi (tulis 0 bila tidak ada).")
+    if len(report.errors) > errors_before:
+        return None
+    return _Row(number, code, level, name, values)
+
+
+def _check_tree(rows: list[_Row], report: ImportReport, known: dict) -> None:
+    """Every kegiatan and sub-kegiatan hangs under a node in the office's tree or in the file."""
+    in_file = {row.code for row in rows}
+    for row in rows:
+        upper = budget.parent_code(row.code)
+        if upper is not None and upper not in known and upper not in in_file:
+            kind = "program" if row.level == "kegiatan" else "kegiatan"
+            report.errors.append(
+                RowError(
+                    row.number,
+                    LABELS["code"],
+                    row.code,
+                    f"{kind.capitalize()} {upper} belum ada; tambahkan barisnya di atas "
+                    f"{BUDGET_LEVELS[row.level].lower()} ini.",
+                )
+            )
+
+
+def _check_plans(rows: list[_Row], report: ImportReport, known: dict) -> None:
+    for row in rows:
+        if row.level != "sub_kegiatan":
+            continue
+        line = budget.get_line(known[row.code], report.fiscal_year) if row.code in known else None
+        plan = [row.values[f"plan_q{q}"] or 0 for q in range(1, 5)]
+        try:
+            budget.check_plan(
+                row.code,
+                row.values["pagu_awal"],
+                row.values["pagu_perubahan"],
+                plan,
+                budget.realised_total(line),
+            )
+        except DomainError as exc:
+            report.errors.append(
+                RowError(row.number, LABELS.get(exc.field or "", ""), "", exc.message)
+            )
+
+
+def _find_flags(rows: list[_Row], report: ImportReport) -> None:
+    """Compare each printed total with the sum of the sub-kegiatan as they will stand."""
+    leaves = budget.line_amounts(report.fiscal_year)
+    for row in rows:
+        if row.level == "sub_kegiatan":
+            kept = leaves.get(row.code, Amounts())
+            leaves[row.code] = Amounts(
+                pagu_awal=row.values["pagu_awal"],
+                pagu_perubahan=row.values["pagu_perubahan"],
+                plan=[row.values[f"plan_q{q}"] or 0 for q in range(1, 5)],
+                realised=kept.realised,
+            )
+    for row in rows:
+        if row.level == "sub_kegiatan":
+            continue
+        computed = budget.roll_up(row.code, row.level, leaves)
+        for key in AMOUNT_FIELDS:
+            printed = row.values[key]
+            if printed is None:
+                continue
+            total = computed.value(key)
+            if printed != total:
+                report.flags.append(TotalFlag(row.number, row.code, row.name, key, printed, total))
+
+
+def import_plan(
+    data: bytes, *, fiscal_year, source_name: str = "", dry_run: bool = False
+) -> ImportReport:
+    """Check every row of a plan file; save nodes, pagu and cash plans only when no row is wrong.
+
+    Printed kegiatan/program totals are never stored as amounts: those that disagree with the sum
+    of their sub-kegiatan are kept as flags with both numbers. The caller commits.
+    """
+    year = budget.fiscal_year(fiscal_year)
+    report = ImportReport(fiscal_year=year)
+    table = _table(data, source_name)
+    header_index, columns, unknown = _columns(table)
+    if unknown:
+        report.warnings.append(f"Kolom yang tidak dikenal dan diabaikan: {', '.join(unknown)}.")
+    known = {node.code: node for node in db.session.scalars(select(BudgetNode))}
+    seen: dict[str, int] = {}
+    rows: list[_Row] = []
+    for offset, values in enumerate(table[header_index + 1 :], start=header_index + 2):
+        if _blank(values):
+            continue
+        report.rows_read += 1
+        if report.rows_read > MAX_ROWS:
+            raise DomainError(
+                f"Berkas berisi lebih dari {MAX_ROWS} baris; ini bukan rencana anggaran.",
+                field="file",
+            )
+        cells = {key: values[i] if i < len(values) else None for key, i in columns.items()}
+        if isinstance(cells.get("name"), str):
+            cells["name"] = cells["name"].strip()
+        if inputs.is_blank(cells.get("code")) and _GRAND_TOTAL.match(str(cells.get("name") or "")):
+            # The closing "Jumlah" row of a plan has no code; program rows carry the totals.
+            report.warnings.append(f"Baris {offset} ({cells['name']}) tanpa kode tidak dibaca.")
+            continue
+        row = _parse(offset, cells, report, seen, known)
+        if row is not None:
+            rows.append(row)
+    if report.rows_read == 0:
+        raise DomainError("Berkas tidak berisi baris anggaran di bawah baris judul.", field="file")
+    _check_tree(rows, report, known)
+    _check_plans(rows, report, known)
+    report.errors.sort(key=lambda e: e.row)
+    if report.errors:
+        return report
+    _find_flags(rows, report)
+    if dry_run:
+        return report
+    for row in sorted(rows, key=lambda r: r.code):
+        if row.code not in known:
+            report.nodes_added += 1
+        if row.name or row.code not in known:
+            known[row.code] = budget.save_node(row.code, row.name)
+        if row.level == "sub_kegiatan":
+            budget.set_budget(
+                known[row.code],
+                year,
+                pagu_awal=row.values["pagu_awal"],
+                pagu_perubahan=row.values["pagu_perubahan"],
+                plan=[row.values[f"plan_q{q}"] or 0 for q in range(1, 5)],
+            )
+            report.lines_imported += 1
+    budget.replace_flags(
+        year,
+        [
+            {
+                "node_id": known[f.code].id,
+                "field": f.field,
+                "printed": f.printed,
+                "computed": f.computed,
+                "source_name": source_name[:255],
+                "source_row": f.row,
+            }
+            for f in report.flags
+        ],
+    )
+    record_action(
+        "budget_import",
+        "budget_plan",
+        year,
+        {
+            "file": source_name,
+            "lines": report.lines_imported,
+            "nodes_added": report.nodes_added,
+            "flags": len(report.flags),
+        },
+    )
+    report.applied = True
+    return report
+
+
+def plan_template(year: int | None = None) -> bytes:
+    """An XLSX template: the office's tree as rows, the columns the import reads, one example."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Anggaran"
+    sheet.append([label for _key, label, _others in COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for node in budget.list_nodes():
+        sheet.append([node.code, node.name])
+        # Codes are text: Excel must not read 1.06.06 as a number or a date.
+        sheet.cell(row=sheet.max_row, column=1).number_format = "@"
+    sheet.column_dimensions["A"].width = 20
+    sheet.column_dimensions["B"].width = 60
+    for letter in "CDEFGH":
+        sheet.column_dimensions[letter].width = 18
+    guide = workbook.create_sheet("Petunjuk")
+    for text in (
+        "Satu baris per program, kegiatan atau sub-kegiatan.",
+        "Kode boleh ditulis 1.06.06.2.01.0001 atau 1.06.06.02.01.0001.",
+        "Pagu dan rencana triwulan diisi pada sub-kegiatan, dalam rupiah bulat.",
+        "Pagu perubahan dikosongkan bila belum ada APBD Perubahan.",
+        "Jumlah pada baris program/kegiatan boleh diisi: bila tidak sama dengan jumlah "
+        "sub-kegiatannya, sistem menandainya, bukan memakainya.",
+        f"Tahun anggaran dipilih saat mengunggah{f' (mis. {year})' if year else ''}.",
+    ):
+        guide.append([text])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

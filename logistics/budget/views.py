@@ -1,0 +1,323 @@
+"""Budget pages: the year's program/kegiatan/sub-kegiatan tree, pagu and realisation entry, import."""
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.utils import secure_filename
+from wtforms.fields.choices import SelectChoice
+
+from logistics.admin.models import OFFICE_ROLES
+from logistics.budget import imports as budget_import
+from logistics.budget import services as budget
+from logistics.budget.forms import (
+    BudgetImportForm,
+    ConfirmForm,
+    NodeForm,
+    PaguForm,
+    RealisationForm,
+)
+from logistics.budget.models import BUDGET_LEVELS, TOTAL_FIELDS
+from logistics.core import inputs
+from logistics.core.errors import DomainError
+from logistics.core.exports import XLSX_MIME, table_response
+from logistics.core.formatting import persen, rupiah
+from logistics.core.forms import attach_error
+from logistics.core.security import roles_required
+from logistics.distributions.models import SPM_COMPONENTS
+from logistics.stock.ledger import atomic
+
+bp = Blueprint("budget", __name__, url_prefix="/anggaran")
+TREE_HEADERS = [
+    "Kode",
+    "Tingkat",
+    "Uraian",
+    "Komponen SPM",
+    "Pagu awal",
+    "Pagu perubahan",
+    "Pagu berlaku",
+    "Rencana TW I",
+    "Rencana TW II",
+    "Rencana TW III",
+    "Rencana TW IV",
+    "Realisasi TW I",
+    "Realisasi TW II",
+    "Realisasi TW III",
+    "Realisasi TW IV",
+    "Realisasi",
+    "Sisa pagu",
+    "Serapan (%)",
+    "Catatan",
+]
+QUARTER_NAMES = budget.QUARTER_NAMES
+
+
+def _can_manage() -> bool:
+    return current_user.role in OFFICE_ROLES
+
+
+def _year(value=None) -> int:
+    raw = request.args.get("tahun") if value is None else value
+    if inputs.is_blank(raw):
+        return inputs.office_today().year
+    return budget.fiscal_year(raw, "tahun")
+
+
+def _flag_note(row) -> str:
+    return "; ".join(
+        f"{TOTAL_FIELDS[f.field]} tercetak {rupiah(f.printed)}, jumlah rincian "
+        f"{rupiah(row.amounts.value(f.field))}"
+        for f in row.flags
+    )
+
+
+@bp.route("/")
+@login_required
+def index():
+    year = _year()
+    rows = budget.year_tree(year)
+    fmt = request.args.get("format")
+    if fmt in ("csv", "xlsx"):
+        data = (
+            [
+                row.code,
+                BUDGET_LEVELS[row.level],
+                row.name,
+                SPM_COMPONENTS.get(row.spm_component or "", ""),
+                row.amounts.pagu_awal,
+                "" if row.amounts.pagu_perubahan is None else row.amounts.pagu_perubahan,
+                row.amounts.pagu,
+                *row.amounts.plan,
+                *row.amounts.realised,
+                row.amounts.realisasi,
+                row.amounts.sisa,
+                # Numbers stay numbers for the spreadsheet; the comma is for printed pages.
+                "" if row.amounts.serapan is None else float(row.amounts.serapan),
+                _flag_note(row),
+            ]
+            for row in rows
+        )
+        return table_response(f"anggaran-{year}", TREE_HEADERS, data, fmt)
+    years = sorted({year, inputs.office_today().year, *budget.years_with_budget()}, reverse=True)
+    return render_template(
+        "budget/index.html",
+        year=year,
+        years=years,
+        rows=rows,
+        flagged=[row for row in rows if row.flags],
+        quarters=QUARTER_NAMES,
+        levels=BUDGET_LEVELS,
+        components=SPM_COMPONENTS,
+        total_fields=TOTAL_FIELDS,
+        persen=persen,
+        can_manage=_can_manage(),
+        form=ConfirmForm(),
+    )
+
+
+@bp.route("/struktur-standar", methods=["POST"])
+@roles_required(*OFFICE_ROLES)
+def seed():
+    if not ConfirmForm().validate_on_submit():
+        flash("Formulir kedaluwarsa; muat ulang halaman lalu coba lagi.", "danger")
+        return redirect(url_for("budget.index"))
+    with atomic():
+        added = budget.seed_structure()
+    flash(f"{added} kode Program Penanganan Bencana ditambahkan.", "success")
+    return redirect(url_for("budget.index"))
+
+
+@bp.route("/kode/baru", methods=["GET", "POST"])
+@roles_required(*OFFICE_ROLES)
+def node_new():
+    form = NodeForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            with atomic():
+                node = budget.save_node(form.code.data, form.name.data)
+                code = node.code
+        except DomainError as exc:
+            attach_error(form, exc, "code")
+            status = exc.status
+        else:
+            flash(f"Kode {code} disimpan.", "success")
+            return redirect(url_for("budget.index"))
+    elif request.method == "POST":
+        status = 422
+    return render_template("budget/node_form.html", form=form), status
+
+
+@bp.route("/<code>")
+@login_required
+def detail(code: str):
+    node = budget.get_node(code)
+    if node.code != code:
+        return redirect(url_for("budget.detail", code=node.code, **request.args))
+    year = _year()
+    rows = budget.year_tree(year)
+    row = next(r for r in rows if r.code == node.code)
+    line = budget.get_line(node, year) if node.level == "sub_kegiatan" else None
+    return render_template(
+        "budget/detail.html",
+        node=node,
+        year=year,
+        row=row,
+        line=line,
+        children=[
+            r for r in rows if r.code.startswith(node.code + ".") and r.depth == row.depth + 1
+        ],
+        entries=budget.realisations(node, year) if line else [],
+        quarters=QUARTER_NAMES,
+        levels=BUDGET_LEVELS,
+        components=SPM_COMPONENTS,
+        total_fields=TOTAL_FIELDS,
+        persen=persen,
+        can_manage=_can_manage(),
+        form=ConfirmForm(),
+    )
+
+
+def _sub_choices(form) -> None:
+    form.code.choices = [SelectChoice("", "— pilih sub-kegiatan —")] + [
+        SelectChoice(code, label) for code, label in budget.sub_kegiatan_choices()
+    ]
+
+
+@bp.route("/pagu", methods=["GET", "POST"])
+@roles_required(*OFFICE_ROLES)
+def pagu():
+    form = PaguForm()
+    _sub_choices(form)
+    status = 200
+    if request.method == "GET":
+        form.code.data = request.args.get("kode", "")
+        form.fiscal_year.data = str(_year())
+        if form.code.data:
+            try:
+                node = budget.get_node(form.code.data)
+                line = budget.get_line(node, int(form.fiscal_year.data))
+            except DomainError:
+                line = None
+            if line is not None:
+                form.pagu_awal.data = str(line.pagu_awal)
+                form.pagu_perubahan.data = (
+                    "" if line.pagu_perubahan is None else str(line.pagu_perubahan)
+                )
+                for q in range(1, 5):
+                    getattr(form, f"plan_q{q}").data = str(getattr(line, f"plan_q{q}"))
+                form.note.data = line.note
+    elif form.validate_on_submit():
+        try:
+            with atomic():
+                node = budget.get_sub_kegiatan(form.code.data)
+                line = budget.set_budget(
+                    node,
+                    form.fiscal_year.data,
+                    pagu_awal=form.pagu_awal.data,
+                    pagu_perubahan=form.pagu_perubahan.data,
+                    plan=[getattr(form, f"plan_q{q}").data for q in range(1, 5)],
+                    note=form.note.data or "",
+                )
+                code, year = node.code, line.fiscal_year
+        except DomainError as exc:
+            attach_error(form, exc)
+            status = exc.status
+        else:
+            flash(f"Pagu {code} tahun {year} disimpan.", "success")
+            return redirect(url_for("budget.detail", code=code, tahun=year))
+    else:
+        status = 422
+    return render_template("budget/pagu_form.html", form=form), status
+
+
+@bp.route("/realisasi", methods=["GET", "POST"])
+@roles_required(*OFFICE_ROLES)
+def realisation():
+    form = RealisationForm()
+    _sub_choices(form)
+    status = 200
+    if request.method == "GET":
+        form.code.data = request.args.get("kode", "")
+        form.fiscal_year.data = str(_year())
+        form.paid_on.data = inputs.office_today().isoformat()
+    elif form.validate_on_submit():
+        try:
+            with atomic():
+                node = budget.get_sub_kegiatan(form.code.data)
+                entry = budget.record_realisation(
+                    node,
+                    form.fiscal_year.data,
+                    paid_on=form.paid_on.data,
+                    amount_value=form.amount_value.data,
+                    document_number=form.document_number.data,
+                    note=form.note.data,
+                )
+                code, year = node.code, entry.paid_on.year
+        except DomainError as exc:
+            attach_error(form, exc)
+            status = exc.status
+        else:
+            flash(f"Realisasi {code} dicatat.", "success")
+            return redirect(url_for("budget.detail", code=code, tahun=year))
+    else:
+        status = 422
+    return render_template("budget/realisation_form.html", form=form), status
+
+
+@bp.route("/realisasi/<int:realisation_id>/hapus", methods=["POST"])
+@roles_required(*OFFICE_ROLES)
+def realisation_delete(realisation_id: int):
+    entry = budget.get_realisation(realisation_id)
+    if not ConfirmForm().validate_on_submit():
+        flash("Formulir kedaluwarsa; muat ulang halaman lalu coba lagi.", "danger")
+        return redirect(url_for("budget.index"))
+    with atomic():
+        code, year = budget.delete_realisation(entry)
+    flash("Realisasi dihapus.", "success")
+    return redirect(url_for("budget.detail", code=code, tahun=year))
+
+
+@bp.route("/impor", methods=["GET", "POST"])
+@roles_required(*OFFICE_ROLES)
+def import_page():
+    form = BudgetImportForm()
+    report = None
+    status = 200
+    if request.method == "GET":
+        form.fiscal_year.data = str(_year())
+    elif form.validate_on_submit():
+        upload = form.file.data
+        name = secure_filename(upload.filename or "anggaran.xlsx") or "anggaran.xlsx"
+        try:
+            with atomic():
+                report = budget_import.import_plan(
+                    upload.read(),
+                    fiscal_year=form.fiscal_year.data,
+                    source_name=name,
+                    dry_run=form.dry_run.data,
+                )
+        except DomainError as exc:
+            attach_error(form, exc, "file")
+            status = exc.status
+        else:
+            if report.errors:
+                status = 422
+            elif report.applied:
+                flash(
+                    f"{report.lines_imported} sub-kegiatan tahun {report.fiscal_year} diimpor.",
+                    "success",
+                )
+    else:
+        status = 422
+    return render_template(
+        "budget/import.html", form=form, report=report, total_fields=TOTAL_FIELDS
+    ), status
+
+
+@bp.route("/impor/templat.xlsx")
+@roles_required(*OFFICE_ROLES)
+def import_template():
+    return Response(
+        budget_import.plan_template(_year()),
+        mimetype=XLSX_MIME,
+        headers={"Content-Disposition": 'attachment; filename="templat-anggaran.xlsx"'},
+    )

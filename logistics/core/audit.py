@@ -1,0 +1,172 @@
+"""The audit trail: every insert, update and delete of an audited model, plus named actions."""
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import has_request_context, request
+from sqlalchemy import event, insert, inspect
+from sqlalchemy.orm import Session
+
+from logistics.core.extensions import db
+from logistics.core.models import AuditEntry
+from logistics.core.privacy import mask_nik
+from logistics.core.time import utcnow
+
+# Who acts outside a request: a CLI command, or the user who started a background job.
+_actor: ContextVar[tuple[int | None, str] | None] = ContextVar("audit_actor", default=None)
+
+
+@contextmanager
+def acting_as(user_id: int | None, name: str):
+    """Attribute every change inside the block to this actor (CLI commands, worker jobs)."""
+    token = _actor.set((user_id, name))
+    try:
+        yield
+    finally:
+        _actor.reset(token)
+
+
+def current_actor() -> tuple[int | None, str, str | None]:
+    """(user id, display name, client IP) of whoever is changing data right now."""
+    explicit = _actor.get()
+    if explicit is not None:
+        return explicit[0], explicit[1], None
+    if has_request_context():
+        from flask_login import current_user
+
+        ip = request.remote_addr
+        if current_user and current_user.is_authenticated:
+            return current_user.id, current_user.username, ip
+        return None, "anonim", ip
+    return None, "sistem", None
+
+
+def record_action(action: str, entity: str, entity_id=None, changes: dict | None = None) -> None:
+    """Log an action that is not a plain row change (a login, a boundary load, a job retry)."""
+    user_id, actor, ip = current_actor()
+    db.session.add(
+        AuditEntry(
+            user_id=user_id,
+            actor=actor,
+            action=action,
+            entity=entity,
+            entity_id=None if entity_id is None else str(entity_id),
+            changes=_jsonable(changes or {}),
+            ip=ip,
+        )
+    )
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
+    return value
+
+
+def _audited(obj) -> bool:
+    return getattr(type(obj), "__audit__", False)
+
+
+def _masked(obj, key: str, value):
+    # Identity numbers are kept out of the log in full: the log is read more widely than the data.
+    if key in getattr(type(obj), "__audit_mask__", ()) and isinstance(value, str):
+        return mask_nik(value)
+    return value
+
+
+def _row_values(obj) -> dict:
+    excluded = getattr(type(obj), "__audit_exclude__", ())
+    state = inspect(obj)
+    values = {}
+    for attr in state.mapper.column_attrs:
+        if attr.key in excluded or attr.key not in state.dict:
+            continue
+        values[attr.key] = _masked(obj, attr.key, state.dict[attr.key])
+    return _jsonable(values)
+
+
+def _row_changes(obj) -> dict:
+    excluded = getattr(type(obj), "__audit_exclude__", ())
+    state = inspect(obj)
+    changes = {}
+    for attr in state.mapper.column_attrs:
+        if attr.key in excluded:
+            continue
+        history = state.attrs[attr.key].history
+        if history.has_changes():
+            old = history.deleted[0] if history.deleted else None
+            new = history.added[0] if history.added else None
+            if old != new:
+                changes[attr.key] = [_masked(obj, attr.key, old), _masked(obj, attr.key, new)]
+    return _jsonable(changes)
+
+
+def _entity_id(obj) -> str | None:
+    # Read from the mapper: inside the flush, new rows have their key but no identity yet.
+    key = inspect(obj).mapper.primary_key_from_instance(obj)
+    return None if any(part is None for part in key) else ":".join(str(part) for part in key)
+
+
+def _before_flush(session: Session, flush_context, instances) -> None:
+    pending = session.info.setdefault("audit_pending", [])
+    for obj in session.dirty:
+        if _audited(obj) and session.is_modified(obj, include_collections=False):
+            changes = _row_changes(obj)
+            if changes:
+                pending.append(("update", obj, changes))
+    for obj in session.deleted:
+        if _audited(obj):
+            pending.append(("delete", obj, _row_values(obj)))
+    session.info.setdefault("audit_new", []).extend(o for o in session.new if _audited(o))
+
+
+def _entries(changed: list[tuple[str, object, dict]]) -> list[dict]:
+    user_id, actor, ip = current_actor()
+    now = utcnow()
+    return [
+        {
+            "at": now,
+            "user_id": user_id,
+            "actor": actor,
+            "action": action,
+            "entity": type(obj).__tablename__,
+            "entity_id": _entity_id(obj),
+            "changes": changes,
+            "ip": ip,
+        }
+        for action, obj, changes in changed
+    ]
+
+
+def _after_flush(session: Session, flush_context) -> None:
+    pending = session.info.pop("audit_pending", [])
+    new = session.info.pop("audit_new", [])
+    if not pending and not new:
+        return
+    rows = _entries(pending + [("create", obj, _row_values(obj)) for obj in new])
+    # Core insert on the flush's own connection: the entries commit or roll back with the change.
+    session.connection().execute(insert(AuditEntry), rows)
+
+
+def record_created(obj) -> None:
+    """Log a row its service wrote with a Core INSERT (no flush to see it), as a flush would."""
+    db.session.connection().execute(
+        insert(AuditEntry), _entries([("create", obj, _row_values(obj))])
+    )
+
+
+def register_audit_listeners() -> None:
+    """Attach the flush hooks once per process (idempotent)."""
+    if not event.contains(Session, "before_flush", _before_flush):
+        event.listen(Session, "before_flush", _before_flush)
+        event.listen(Session, "after_flush", _after_flush)

@@ -1,0 +1,85 @@
+"""Configuration defaults, overridden by environment variables and then by test overrides."""
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"
+
+
+class Config:
+    """Defaults for a single-machine office install; every one can be set from the environment."""
+
+    ENV_NAME = "development"
+    SECRET_KEY = DEFAULT_SECRET_KEY
+    INSTANCE_DIR = str(ROOT / "instance")
+    SQLALCHEMY_DATABASE_URI = None  # set in load_config from DATABASE_URL or the instance dir
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    REDIS_URL = None  # None means "the run command starts an embedded server"
+    RQ_QUEUE = "posko"
+    RQ_JOB_TIMEOUT = 3600
+    OFFICE_NAME = "Dinas Sosial Kota Bekasi"
+    OFFICE_AREA_CODE = "32.75"
+    OFFICE_TIMEZONE = "Asia/Jakarta"
+    UPLOAD_MAX_MB = 200
+    LOGIN_RATE_LIMIT = "10 per 15 minutes"
+    OPEN_DATA_RATE_LIMIT = "120 per minute"  # per client, on the public open-data files
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SECURE = False
+    WTF_CSRF_TIME_LIMIT = None  # a form left open through a long night shift still submits
+    # Days within which the same SPM component to the same household or person counts as
+    # double aid (0 = no check); a partial dict overrides only the components it names.
+    # The reasons per component are with the defaults in services/distributions.py.
+    DOUBLE_AID_DAYS: dict = {}
+
+
+# Environment variable -> (config key, converter)
+ENV_VARS = {
+    "POSKO_ENV": ("ENV_NAME", str),
+    "SECRET_KEY": ("SECRET_KEY", str),
+    "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", str),
+    "REDIS_URL": ("REDIS_URL", str),
+    "POSKO_INSTANCE_DIR": ("INSTANCE_DIR", str),
+    "POSKO_QUEUE": ("RQ_QUEUE", str),
+    "POSKO_OFFICE_NAME": ("OFFICE_NAME", str),
+    "POSKO_OFFICE_AREA_CODE": ("OFFICE_AREA_CODE", str),
+    "POSKO_TIMEZONE": ("OFFICE_TIMEZONE", str),
+    "POSKO_UPLOAD_MAX_MB": ("UPLOAD_MAX_MB", int),
+    "POSKO_LOGIN_RATE_LIMIT": ("LOGIN_RATE_LIMIT", str),
+    "POSKO_OPEN_DATA_RATE_LIMIT": ("OPEN_DATA_RATE_LIMIT", str),
+    "POSKO_SECURE_COOKIES": ("SESSION_COOKIE_SECURE", lambda v: v.lower() in ("1", "true", "yes")),
+}
+
+
+def load_config(app, test_config: dict | None = None) -> None:
+    """Apply defaults, then environment variables, then explicit overrides (tests)."""
+    app.config.from_object(Config)
+    for env_name, (key, convert) in ENV_VARS.items():
+        value = os.environ.get(env_name)
+        if value not in (None, ""):
+            app.config[key] = convert(value)
+    if test_config:
+        app.config.update(test_config)
+
+    instance_dir = Path(app.config["INSTANCE_DIR"])
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance_dir / 'posko.db'}"
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    # Hosted PostgreSQL often hands out postgres:// URLs; SQLAlchemy wants a driver name.
+    if uri.startswith(("postgres://", "postgresql://")):
+        uri = "postgresql+psycopg://" + uri.split("://", 1)[1]
+        app.config["SQLALCHEMY_DATABASE_URI"] = uri
+    if uri.startswith("sqlite"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
+    else:
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
+    if app.config["SESSION_COOKIE_SECURE"]:
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+    app.config["MAX_CONTENT_LENGTH"] = app.config["UPLOAD_MAX_MB"] * 1024 * 1024
+
+    if app.config["ENV_NAME"] == "production" and app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY:
+        raise RuntimeError("SECRET_KEY must be set in production (POSKO_ENV=production).")

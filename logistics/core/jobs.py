@@ -1,0 +1,196 @@
+"""Background jobs seen from the office: start, track progress, reconcile with rq, retry."""
+
+import logging
+import uuid
+from collections.abc import Callable
+from contextlib import suppress
+
+from redis.exceptions import RedisError
+from rq import get_current_job
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+from rq.serializers import JSONSerializer
+from sqlalchemy import select
+
+from logistics.core import queue
+from logistics.core.audit import record_action
+from logistics.core.errors import Conflict
+from logistics.core.extensions import db
+from logistics.core.job_models import JobRecord
+from logistics.core.time import utcnow
+
+log = logging.getLogger(__name__)
+
+# Enqueue helpers by job function, so a retry re-sends the same job with the same arguments.
+QUEUE_UNAVAILABLE = "Antrean belum tersedia; pekerjaan akan dikirim begitu antrean kembali."
+
+
+def create_job(func: str, title: str, kwargs: dict, user_id: int | None) -> JobRecord:
+    """Record a job before it is queued, so it can never be lost between the two."""
+    record = JobRecord(
+        id=str(uuid.uuid4()),
+        func=func,
+        title=title,
+        kwargs=kwargs,
+        user_id=user_id,
+        status="queued",
+        message="Menunggu pekerja",
+    )
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def submit(record: JobRecord) -> bool:
+    """Send a committed job record to rq; if Redis is down the record waits and says so."""
+    try:
+        queue.enqueue(record.func, record.id, **record.kwargs)
+    except (RedisError, ConnectionError, OSError) as exc:
+        log.warning("queue unavailable for job %s: %s", record.id, exc)
+        record.message = QUEUE_UNAVAILABLE
+        return False
+    return True
+
+
+def report_progress(percent: int, message: str = "") -> None:
+    """Called from inside a running job: progress goes to rq's job.meta for the progress bar."""
+    job = get_current_job()
+    if job is None:
+        return
+    job.meta["progress"] = max(0, min(100, int(percent)))
+    job.meta["message"] = message
+    job.save_meta()
+
+
+def live_progress(record: JobRecord) -> tuple[int, str]:
+    """Progress of a running job from rq's meta, falling back to the stored record."""
+    if record.status != "started":
+        return record.progress, record.message
+    try:
+        job = Job.fetch(record.id, connection=queue.get_redis(), serializer=JSONSerializer)
+        meta = job.get_meta(refresh=True)
+        return int(meta.get("progress", record.progress)), meta.get("message", record.message)
+    except (NoSuchJobError, RedisError, ConnectionError, OSError):
+        return record.progress, record.message
+
+
+def mark_started(record: JobRecord) -> None:
+    record.status = "started"
+    record.attempts += 1
+    record.started_at = utcnow()
+    record.ended_at = None
+    record.error = None
+    record.message = "Berjalan"
+
+
+def mark_finished(record: JobRecord, result: dict, message: str) -> None:
+    record.status = "finished"
+    record.progress = 100
+    record.result = result
+    record.message = message[:255]
+    record.ended_at = utcnow()
+
+
+def mark_failed(record: JobRecord, error: str, message: str) -> None:
+    record.status = "failed"
+    record.error = error
+    record.message = message[:255]
+    record.ended_at = utcnow()
+
+
+def run_tracked(job_id: str, work: Callable[[], tuple[dict, str]]) -> dict:
+    """Run a job's work inside the record's lifecycle; the work returns (result, message).
+
+    The record is committed as started first, so the jobs page shows it running; a failure
+    rolls back the work's changes and keeps the error on the record.
+    """
+    from logistics.core.errors import DomainError
+
+    record = db.session.get(JobRecord, job_id)
+    if record is None:
+        raise LookupError(f"job record {job_id} not found")
+    mark_started(record)
+    db.session.commit()
+    try:
+        result, message = work()
+    except DomainError as exc:
+        db.session.rollback()
+        record = db.session.get(JobRecord, job_id)
+        mark_failed(record, exc.message, exc.message)
+        db.session.commit()
+        # A bad file stays bad: the job is done (visibly failed), not retried by rq.
+        return {"ok": False, "error": exc.message}
+    except Exception as exc:
+        db.session.rollback()
+        record = db.session.get(JobRecord, job_id)
+        mark_failed(record, f"{type(exc).__name__}: {exc}", "Gagal karena kesalahan sistem")
+        db.session.commit()
+        raise
+    record = db.session.get(JobRecord, job_id)
+    mark_finished(record, result, message)
+    db.session.commit()
+    return {"ok": True, "job_id": job_id}
+
+
+def reconcile(records: list[JobRecord] | None = None) -> int:
+    """Bring unfinished job records in line with rq; returns how many changed.
+
+    A job whose rq entry failed or vanished (worker killed, Redis restarted) is marked failed
+    with a message, never left looking busy; a record that never reached the queue is sent.
+    """
+    if records is None:
+        records = list(
+            db.session.scalars(select(JobRecord).where(JobRecord.status.in_(("queued", "started"))))
+        )
+    if not records:
+        return 0
+    try:
+        connection = queue.get_redis()
+        connection.ping()
+    except (RedisError, ConnectionError, OSError):
+        return 0
+    changed = 0
+    for record in records:
+        try:
+            job = Job.fetch(record.id, connection=connection, serializer=JSONSerializer)
+            status = job.get_status(refresh=True)
+        except NoSuchJobError:
+            job, status = None, None
+        if job is None:
+            if record.status == "queued":
+                if submit(record):
+                    record.message = "Dikirim ulang ke antrean"
+                    changed += 1
+            else:
+                mark_failed(
+                    record,
+                    "Entri antrean hilang (antrean dimulai ulang).",
+                    "Terputus: pekerja atau antrean berhenti. Klik Ulangi.",
+                )
+                changed += 1
+        elif status in (JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED):
+            exc_info = job.latest_result().exc_string if job.latest_result() else None
+            mark_failed(
+                record,
+                exc_info or "Pekerjaan dihentikan.",
+                "Gagal: pekerja berhenti saat menjalankan pekerjaan ini. Klik Ulangi.",
+            )
+            changed += 1
+    return changed
+
+
+def retry(record: JobRecord) -> JobRecord:
+    """Queue a failed job again with the same arguments."""
+    if record.status != "failed":
+        raise Conflict("Hanya pekerjaan yang gagal yang dapat diulang.")
+    with suppress(NoSuchJobError, RedisError, ConnectionError, OSError):
+        Job.fetch(record.id, connection=queue.get_redis(), serializer=JSONSerializer).delete()
+    record.status = "queued"
+    record.progress = 0
+    record.error = None
+    record.result = None
+    record.ended_at = None
+    record.message = "Menunggu pekerja (diulang)"
+    record_action("job_retry", "jobs", record.id)
+    db.session.flush()
+    return record

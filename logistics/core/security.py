@@ -1,0 +1,35 @@
+"""Role checks for views and the API."""
+
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import abort
+from flask_login import current_user
+
+from logistics.core.extensions import login_manager
+
+
+def roles_required(*roles: str):
+    """Only logged-in users with one of the roles; others get 401/403 (JSON under /api/)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def local_target(target: str | None, default: str) -> str:
+    """`target` if it is a path on this site, else `default`: a crafted `next` link must not
+    send someone elsewhere ("//host" and "/\\host" leave the site in a browser)."""
+    target = target or ""
+    parts = urlsplit(target)
+    safe = target.startswith("/") and not target.startswith(("//", "/\\")) and "\\" not in target
+    return target if safe and not parts.netloc and not parts.scheme else default

@@ -1,0 +1,451 @@
+"""The demo flood: Kali Bekasi overflows through eight kelurahan (data/demo_bekasi_flood.json)."""
+
+import json
+import random
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from logistics.admin.models import User
+from logistics.core.config import ROOT
+from logistics.core.extensions import db
+from logistics.events import services as events
+from logistics.events.models import Event, HazardType
+from logistics.shelters import services as shelters
+from logistics.stock.models import Warehouse
+from logistics.tagana import services as tagana
+from logistics.victims import services as victims
+from logistics.victims.services import PersonInput
+
+SCENARIO = ROOT / "data" / "demo_bekasi_flood.json"
+# Fixed seed: every demo install shows the same families.
+SEED = 3275
+# A field kitchen or posko set up at a shelter has a name of its own.
+PLACE_NAMES = {"dapur_umum": "Dapur umum lapangan Tagana", "posko": "Posko logistik Dinas Sosial"}
+
+
+def _local_to_utc(day: date, hour: int, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(hour), tz).astimezone(UTC).replace(tzinfo=None)
+
+
+def _nik(kelurahan_code: str, birth: date, sex: str, serial: int) -> str:
+    """A NIK of the right shape: kecamatan code, birth date (+40 for women), serial."""
+    day = birth.day + (40 if sex == "P" else 0)
+    return f"{kelurahan_code[:8].replace('.', '')}{day:02d}{birth:%m%y}{serial:04d}"
+
+
+def _family(rng: random.Random, names: dict, today: date) -> list[tuple]:
+    """(name, sex, birth date, relation, pregnant) for a household of three to six."""
+    family_name = rng.choice(names["family"])
+
+    def born(min_age: int, max_age: int) -> date:
+        return today - timedelta(days=rng.randint(min_age * 365 + 30, max_age * 365 + 300))
+
+    head_age = rng.choice([34, 41, 48, 55, 63, 68])
+    members = [
+        (
+            f"{rng.choice(names['male'])} {family_name}",
+            "L",
+            born(head_age, head_age),
+            "kepala_keluarga",
+            False,
+        )
+    ]
+    members.append(
+        (
+            f"{rng.choice(names['female'])}",
+            "P",
+            born(head_age - 6, head_age - 2),
+            "istri",
+            rng.random() < 0.12 and head_age < 45,
+        )
+    )
+    for _ in range(rng.randint(1, 3)):
+        sex = rng.choice("LP")
+        first = rng.choice(names["male"] if sex == "L" else names["female"])
+        members.append((f"{first} {family_name}", sex, born(0, 16), "anak", False))
+    if rng.random() < 0.3:
+        members.append((f"{rng.choice(names['female'])}", "P", born(66, 78), "orang_tua", False))
+    return members
+
+
+def seed_flood_demo() -> dict:
+    """Open the demo flood with its decree, impact, shelters, head counts and victims."""
+    if db.session.scalar(select(func.count(Event.id))):
+        return {"events": 0}
+    scenario = json.loads(SCENARIO.read_text(encoding="utf-8"))
+    tz = ZoneInfo(current_app.config["OFFICE_TIMEZONE"])
+    today = datetime.now(tz).date()
+    rng = random.Random(SEED)
+    spec = scenario["event"]
+    start_day = today - timedelta(days=spec["started_days_ago"])
+    codes = [k["code"] for k in scenario["kelurahan"]]
+
+    event = events.create_event(
+        hazard_type_id=db.session.scalar(
+            select(HazardType.id).where(HazardType.code == spec["hazard"])
+        ),
+        title=spec["title"],
+        description=spec["description"],
+        started_at=_local_to_utc(start_day, spec["started_hour_wib"], tz),
+        source=spec["source"],
+        reporter=spec["reporter"],
+        kelurahan_codes=codes,
+    )
+    decree = scenario["decree"]
+    events.add_decree(
+        event,
+        status=decree["status"],
+        decree_number=decree["decree_number"],
+        issuer_level=decree["issuer_level"],
+        starts_on=start_day,
+        ends_on=start_day + timedelta(days=decree["days"] - 1),
+    )
+    for day_offset, hour, text in scenario["chronology"]:
+        events.add_chronology(
+            event,
+            occurred_at=_local_to_utc(start_day + timedelta(days=day_offset), hour, tz),
+            text=text,
+        )
+
+    # Rapid assessment: more people than the registry holds yet, as in a real first week.
+    for kel in scenario["kelurahan"]:
+        scale = kel["depth_cm"] // 10
+        figures = {}
+        for age, share in (("anak", 3), ("dewasa", 5), ("lansia", 1)):
+            for sex in ("L", "P"):
+                figures[f"menderita.{age}.{sex}"] = scale * share + rng.randint(0, 9)
+                figures[f"mengungsi.{age}.{sex}"] = (scale * share) // 2 + rng.randint(0, 5)
+        figures["kk.menderita"] = scale * 6
+        figures["kk.mengungsi"] = scale * 3
+        figures["rumah.terendam"] = scale * 7
+        figures["rumah.rusak_ringan"] = scale // 3
+        figures["ibu_hamil"] = rng.randint(1, 4)
+        if kel["depth_cm"] >= 150:
+            figures["terluka.dewasa.L"] = rng.randint(1, 3)
+            figures["rumah.rusak_sedang"] = rng.randint(2, 6)
+        events.set_impact(event, kel["code"], figures)
+
+    shelter_ids = {}
+    for spec_shelter in scenario["shelters"]:
+        shelter = shelters.open_shelter(
+            name=spec_shelter["name"],
+            kind=spec_shelter["kind"],
+            capacity=spec_shelter["capacity"],
+            event_id=event.id,
+            kelurahan_code=spec_shelter["kelurahan"],
+            lat=spec_shelter["lat"],
+            lng=spec_shelter["lng"],
+            floor_area_m2=spec_shelter["floor_area_m2"],
+            toilets=spec_shelter["toilets"],
+            water_points=spec_shelter["water_points"],
+            has_dapur_umum=spec_shelter["dapur_umum"],
+            pic_name="Koordinator posko",
+            opened_on=start_day,
+        ).shelter
+        shelter_ids.setdefault(spec_shelter["kelurahan"], []).append(shelter.id)
+        for day_offset, persons in enumerate(spec_shelter["counts"]):
+            shelters.record_head_count(
+                shelter,
+                persons=persons,
+                counted_on=start_day + timedelta(days=day_offset),
+                households=max(persons // 4, 0 if persons == 0 else 1),
+                groups={
+                    "balita": persons // 10,
+                    "lansia": persons // 12,
+                    "ibu_hamil": persons // 40,
+                    "anak": persons // 4,
+                },
+            )
+
+    serial = 1
+    registered = 0
+    for kel in scenario["kelurahan"]:
+        code = kel["code"]
+        for _ in range(kel["households"]):
+            members = _family(rng, scenario["names"], today)
+            issued = date(2010 + rng.randint(0, 15), rng.randint(1, 12), rng.randint(1, 28))
+            no_kk = f"{code[:8].replace('.', '')}{issued:%d%m%y}{serial:04d}"
+            status = "mengungsi" if code in shelter_ids and rng.random() < 0.7 else "menderita"
+            shelter_id = rng.choice(shelter_ids[code]) if status == "mengungsi" else None
+            household = None
+            for name, sex, birth, relation, pregnant in members:
+                serial += 1
+                person = PersonInput(
+                    name=name,
+                    nik=_nik(code, birth, sex, serial),
+                    relation=relation,
+                    pregnant=pregnant,
+                )
+                victim, _ = victims.register_victim(
+                    event,
+                    person,
+                    status=status,
+                    kelurahan_code=code,
+                    shelter_id=shelter_id,
+                    household=household,
+                    household_data=None
+                    if household
+                    else {
+                        "no_kk": no_kk,
+                        "head_name": members[0][0],
+                        "address": f"RT {rng.randint(1, 9):03d}/RW {rng.randint(1, 15):03d}",
+                        "kelurahan_code": code,
+                    },
+                )
+                household = victim.person.household
+                registered += 1
+    victims.register_institution(
+        event,
+        name="Panti Sosial Lansia Kasih Bunda",
+        kind="panti",
+        kelurahan_code="32.75.09.1004",
+        headcount=24,
+        status="mengungsi",
+        shelter_id=shelter_ids["32.75.09.1004"][0],
+    )
+    db.session.flush()
+    deployed = _seed_tagana(scenario, event, start_day, tz)
+    db.session.commit()
+    from logistics.demo.stock import seed_logistics_demo
+
+    logistics = seed_logistics_demo(event, start_day, today)
+    from logistics.demo.sitrep import seed_sitrep_demo
+
+    logistics["sitrep_notes"] = seed_sitrep_demo(event, start_day, today)
+    return {
+        "events": 1,
+        "shelters": len(scenario["shelters"]),
+        "victims": registered,
+        "tagana_deployments": deployed,
+        **logistics,
+    }
+
+
+def _seed_tagana(scenario: dict, event: Event, start_day: date, tz: ZoneInfo) -> int:
+    """Members, a linked field account, deployments in every state, KSB and vehicles.
+
+    Two shelters are left without anyone on duty, so the roster board shows its gaps.
+    """
+    office = db.session.scalar(select(User).where(User.role == "admin"))
+    field_user = db.session.scalar(select(User).where(User.username == "tagana"))
+    homes = [k["code"] for k in scenario["kelurahan"]] + ["32.75.02.1001", "32.75.06.1003"]
+    members = {}
+    for i, (nia, name, sex, level, skills) in enumerate(scenario["tagana"]):
+        members[nia] = tagana.create_member(
+            nia=nia,
+            name=name,
+            sex=sex,
+            level=level,
+            competencies=skills,
+            home_kelurahan_code=homes[i % len(homes)],
+            phone=f"0812{i:04d}{nia[-4:]}",
+            decree_number=f"800/Kep.{110 + i}-Dinsos/2024",
+            decree_date=date(2024, 2, 12),
+            joined_on=date(2024, 2, 12),
+            user_id=field_user.id if field_user and i == 0 else None,
+        )
+    tagana.add_training(
+        members["3275-0001"],
+        name="Diklat Dapur Umum Lapangan",
+        organizer="Kemensos (B2P3KS Bandung)",
+        started_on=date(2026, 3, 10),
+        ended_on=date(2026, 3, 14),
+        certificate_number="DU-2026/0412",
+    )
+    tagana.add_training(
+        members["3275-0006"],
+        name="Pelatihan Kaji Cepat Bencana",
+        organizer="Dinas Sosial Provinsi Jawa Barat",
+        started_on=date(2026, 5, 4),
+        ended_on=date(2026, 5, 6),
+    )
+    truck = tagana.register_vehicle(
+        plate="B 9123 KSA", kind="Truk logistik", assigned_unit="Gudang Dinas Sosial"
+    )
+    tagana.register_vehicle(
+        plate="B 9456 KSB", kind="Mobil dapur umum lapangan", assigned_unit="Tagana Kota Bekasi"
+    )
+    shelter_by_name = {s.name: s.id for s in shelters.shelter_summaries(event.id)}
+    warehouses = _seed_warehouses(shelter_by_name)
+    tagana.register_ksb(
+        name="KSB Jatirasa Tangguh",
+        kelurahan_code="32.75.09.1004",
+        formed_year=2023,
+        facilitation_years=[2024, 2025, 2026],
+        contact_name="Ketua KSB Jatirasa",
+        warehouse_id=warehouses["LBS-3275-09-01"].id,
+    )
+    tagana.register_ksb(
+        name="KSB Bojong Rawalumbu Siaga",
+        kelurahan_code="32.75.05.1001",
+        formed_year=2025,
+        facilitation_years=[2026],
+    )
+
+    def at(day: int, hour: int) -> datetime:
+        return _local_to_utc(start_day + timedelta(days=day), hour, tz)
+
+    plan = [
+        # member, place kind, shelter, kelurahan, role, start, end, checked in, report
+        (
+            "3275-0001",
+            "dapur_umum",
+            "GOR Patriot Candrabhaga",
+            None,
+            "Juru masak dapur umum",
+            at(0, 6),
+            at(13, 18),
+            True,
+            None,
+        ),
+        (
+            "3275-0002",
+            "shelter",
+            "Masjid Al-Ikhlas Pondok Gede Permai",
+            None,
+            "Pengelola shelter",
+            at(0, 6),
+            at(6, 18),
+            True,
+            None,
+        ),
+        (
+            "3275-0010",
+            "shelter",
+            "SDN Jatirasa 1",
+            None,
+            "Pengelola shelter",
+            at(1, 7),
+            at(6, 18),
+            True,
+            None,
+        ),
+        (
+            "3275-0003",
+            "kelurahan",
+            None,
+            "32.75.09.1002",
+            "Evakuasi warga",
+            at(0, 2),
+            at(0, 18),
+            True,
+            ("Mengevakuasi 86 warga Perum Pondok Gede Permai dengan dua perahu karet.", 86),
+        ),
+        (
+            "3275-0006",
+            "kelurahan",
+            None,
+            "32.75.09.1004",
+            "Kaji cepat",
+            at(0, 8),
+            at(1, 17),
+            True,
+            ("Kaji cepat dampak di RW 05-09 Jatirasa; data diserahkan ke posko.", 0),
+        ),
+        (
+            "3275-0007",
+            "gudang",
+            None,
+            None,
+            "Petugas gudang logistik",
+            at(1, 7),
+            at(8, 18),
+            True,
+            None,
+        ),
+        (
+            "3275-0011",
+            "posko",
+            "GOR Patriot Candrabhaga",
+            None,
+            "Komunikasi posko",
+            at(0, 9),
+            at(7, 18),
+            True,
+            None,
+        ),
+        (
+            "3275-0008",
+            "shelter",
+            "Tenda Pengungsian Kemang Pratama",
+            None,
+            "Dukungan psikososial",
+            at(3, 8),
+            at(9, 17),
+            False,
+            None,
+        ),
+    ]
+    for nia, kind, shelter_name, kelurahan, role, starts, ends, checked_in, report in plan:
+        deployment = tagana.deploy_member(
+            member_id=members[nia].id,
+            event_id=event.id,
+            place_kind=kind,
+            role=role,
+            letter_number=f"094/ST-{members[nia].id:02d}/Linjamsos/XI/2026",
+            starts_at=starts,
+            ends_at=ends,
+            kelurahan_code=kelurahan,
+            shelter_id=shelter_by_name.get(shelter_name) if shelter_name else None,
+            place_name=PLACE_NAMES.get(kind, ""),
+            warehouse_id=warehouses["GDG-3275-01"].id if kind == "gudang" else None,
+            vehicle_id=truck.id if kind == "gudang" else None,
+        )
+        if checked_in:
+            tagana.check_in(deployment, office, at=starts)
+        if report:
+            tagana.submit_task_report(
+                deployment, office, activities=report[0], people_served=report[1], now=ends
+            )
+    return len(plan)
+
+
+def _seed_warehouses(shelter_by_name: dict) -> dict[str, Warehouse]:
+    """The office warehouse, the Jatirasa lumbung sosial and a posko store at GOR Patriot."""
+    rows = [
+        (
+            "GDG-3275-01",
+            "Gudang Logistik Dinas Sosial Kota Bekasi",
+            "kab_kota",
+            "32.75.04.1005",
+            -6.2402,
+            106.9855,
+            None,
+        ),
+        (
+            "LBS-3275-09-01",
+            "Lumbung Sosial KSB Jatirasa Tangguh",
+            "lumbung_sosial",
+            "32.75.09.1004",
+            -6.2950,
+            106.9702,
+            None,
+        ),
+        (
+            "PSK-3275-04-01",
+            "Gudang posko GOR Patriot Candrabhaga",
+            "posko",
+            "32.75.04.1002",
+            -6.2440,
+            106.9931,
+            shelter_by_name.get("GOR Patriot Candrabhaga"),
+        ),
+    ]
+    made = {}
+    for code, name, tier, kelurahan, lat, lng, shelter_id in rows:
+        made[code] = Warehouse(
+            code=code,
+            name=name,
+            tier=tier,
+            kelurahan_code=kelurahan,
+            lat=lat,
+            lng=lng,
+            shelter_id=shelter_id,
+            pic_name="Petugas gudang Dinas Sosial",
+        )
+        db.session.add(made[code])
+    db.session.flush()
+    return made

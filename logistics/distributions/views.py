@@ -1,0 +1,398 @@
+"""Hand-out pages: the phone-first field form with its confirmation, the office list, detail
+and a household's aid history."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from logistics.admin.models import OFFICE_ROLES, WRITER_ROLES, User
+from logistics.areas.models import Area
+from logistics.budget import services as budget
+from logistics.budget.models import BudgetNode
+from logistics.core import inputs
+from logistics.core.errors import DomainError
+from logistics.core.exports import table_response
+from logistics.core.extensions import db
+from logistics.core.formatting import decimal_text
+from logistics.core.forms import attach_error
+from logistics.core.privacy import mask_nik
+from logistics.core.security import roles_required
+from logistics.distributions import services as distributions
+from logistics.distributions.forms import LINE_ROWS, FieldDistributionForm, new_client_id
+from logistics.distributions.models import PHASES, RECIPIENT_KINDS, SPM_COMPONENTS, SPM_SUBKEGIATAN
+from logistics.events.models import Event
+from logistics.shelters.models import Shelter
+from logistics.stock import ledger
+from logistics.stock.models import Warehouse
+from logistics.victims.models import RELATIONS, Household, InstitutionVictim, Person
+from logistics.victims.services import get_household, get_person
+
+bp = Blueprint("distributions", __name__)
+PAGE_SIZE = 50
+# Errors of the item rows, which are not form fields: shown above the rows.
+LINE_FIELDS = ("lines", "item_id", "quantity", "lot_id", "expired_reason")
+EXPORT_HEADERS = [
+    "ID",
+    "Tanggal",
+    "Kejadian",
+    "Komponen",
+    "Sub-kegiatan",
+    "Fase",
+    "Jenis penerima",
+    "Penerima",
+    "NIK (disamarkan)",
+    "Nomor KK (disamarkan)",
+    "Kode kelurahan",
+    "Kelurahan/desa",
+    "Gudang",
+    "Barang",
+    "Jiwa terlayani",
+    "Nama yang menerima",
+    "Catatan layanan",
+    "Alasan penyaluran ganda",
+    "Dicatat oleh",
+]
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "").strip()
+    return int(value) if value.isdigit() else None
+
+
+def _lines_text(lines) -> str:
+    return "; ".join(f"{decimal_text(amount)} {unit} {name}" for name, amount, unit in lines)
+
+
+def _labels() -> dict:
+    return {
+        "components": SPM_COMPONENTS,
+        "subkegiatan": SPM_SUBKEGIATAN,
+        "phases": PHASES,
+        "kinds": RECIPIENT_KINDS,
+        "relations": RELATIONS,
+        "mask_nik": mask_nik,
+        "quantity": decimal_text,
+    }
+
+
+# --- field form ---------------------------------------------------------------------------------
+
+
+def _recipient(household_id: int | None, person_id: int | None):
+    """(household, members) or (None, [person]) of the picked recipient."""
+    if household_id:
+        household = get_household(household_id)
+        return household, distributions.household_members(household.id)
+    return None, [get_person(person_id)]
+
+
+def _stock_choices(form: FieldDistributionForm):
+    """Warehouses holding stock (the form's choices) and their items with balances."""
+    stores = distributions.warehouses_with_stock()
+    form.warehouse_id.choices = [("", "Tanpa barang (layanan saja)")] + [
+        (str(w.id), w.name) for w in stores
+    ]
+    if request.method == "GET" and not form.warehouse_id.data and len(stores) == 1:
+        form.warehouse_id.data = str(stores[0].id)
+    return stores, distributions.stock_by_warehouse([w.id for w in stores])
+
+
+def _submitted_lines() -> list[dict]:
+    pairs = zip(request.form.getlist("item_id"), request.form.getlist("quantity"), strict=False)
+    return [
+        {"item_id": item.strip(), "quantity": amount.strip()}
+        for item, amount in pairs
+        if item.strip() or amount.strip()
+    ]
+
+
+def _render_field_form(form, event, household, members, error=None, rows=None, status=200):
+    stores, stock = _stock_choices(form)
+    form.sub_kegiatan.choices = [("", "Sesuai komponen SPM (otomatis)")] + [
+        SelectChoice(code, label) for code, label in budget.sub_kegiatan_choices()
+    ]
+    history = (
+        distributions.household_history(household.id, event.id) if household is not None else []
+    )
+    rows = list(rows or [])
+    rows += [{"item_id": "", "quantity": ""}] * max(LINE_ROWS - len(rows), 1)
+    return render_template(
+        "distributions/field_form.html",
+        form=form,
+        event=event,
+        household=household,
+        members=members,
+        history=history,
+        stores=stores,
+        stock=stock,
+        rows=rows,
+        line_error=error,
+        can_override=current_user.role in OFFICE_ROLES,
+        **_labels(),
+    ), status
+
+
+def _pick_page(events, event, query: str):
+    """Step 1: the event and the household, found by NIK, nomor KK or name."""
+    found, error = [], None
+    if event is not None and query:
+        try:
+            found = distributions.search_recipients(event.id, query)
+        except DomainError as exc:
+            error = exc.message
+    return render_template(
+        "distributions/field_pick.html",
+        events=events,
+        event=event,
+        query=query,
+        found=found,
+        error=error,
+        **_labels(),
+    )
+
+
+@bp.route("/lapangan/penyaluran", methods=["GET", "POST"])
+@roles_required(*WRITER_ROLES)
+def field():
+    """Phone-first hand-out: step 1 finds the household, step 2 records what it received."""
+    form = FieldDistributionForm()
+    if request.method == "POST":
+        return _field_submit(form)
+    events = distributions.active_events()
+    event_id = _int_arg("kejadian") or (events[0].id if len(events) == 1 else None)
+    event = next((e for e in events if e.id == event_id), None)
+    household_id, person_id = _int_arg("kk"), _int_arg("orang")
+    if event is None or not (household_id or person_id):
+        return _pick_page(events, event, request.args.get("q", "").strip())
+    household, members = _recipient(household_id, person_id)
+    form.event_id.data = str(event.id)
+    form.household_id.data = str(household.id) if household else ""
+    form.person_id.data = "" if household else str(members[0].id)
+    form.client_id.data = new_client_id()
+    form.distributed_on.data = inputs.office_today().isoformat()
+    form.warehouse_id.data = request.args.get("gudang", "")
+    return _render_field_form(form, event, household, members)
+
+
+def _field_submit(form: FieldDistributionForm):
+    lines = _submitted_lines()
+    household_id = inputs.whole_number(form.household_id.data, "household_id", "Keluarga")
+    person_id = inputs.whole_number(form.person_id.data, "person_id", "Penerima")
+    event_id = inputs.whole_number(form.event_id.data, "event_id", "Kejadian")
+    event = db.session.get(Event, event_id) if event_id else None
+    if event is None or not (household_id or person_id) or not form.validate_on_submit():
+        flash("Formulir tidak lengkap; mulai lagi dari pencarian penerima.", "danger")
+        return redirect(url_for("distributions.field"))
+    try:
+        with ledger.atomic():
+            distribution, created = distributions.record_distribution(
+                event_id=event.id,
+                component=form.component.data,
+                phase=form.phase.data,
+                household_id=household_id,
+                person_id=person_id,
+                warehouse_id=form.warehouse_id.data if lines else None,
+                lines=lines,
+                distributed_on=form.distributed_on.data,
+                receiver_name=form.receiver_name.data,
+                service_note=form.service_note.data,
+                override_reason=form.override_reason.data
+                if current_user.role in OFFICE_ROLES
+                else None,
+                client_id=form.client_id.data,
+                recorded_by=current_user,
+                sub_kegiatan=form.sub_kegiatan.data,
+            )
+            distribution_id = distribution.id
+    except DomainError as exc:
+        event = db.session.get(Event, event.id)
+        household, members = _recipient(household_id, person_id)
+        line_error = exc.message if exc.field in LINE_FIELDS else None
+        if exc.field == "client_id":
+            form.client_id.data = new_client_id()  # the old id belongs to another hand-out
+        if exc.field == "override_reason" and current_user.role not in OFFICE_ROLES:
+            flash(exc.message, "danger")  # the reason field is not on a tagana's form
+        elif line_error is None:
+            attach_error(form, exc, "component")
+        return _render_field_form(
+            form, event, household, members, line_error, lines, status=exc.status
+        )
+    if created:
+        flash("Penyaluran tersimpan.", "success")
+    else:
+        flash("Penyaluran ini sudah tersimpan sebelumnya; tidak dicatat dua kali.", "info")
+    return redirect(url_for("distributions.confirmation", distribution_id=distribution_id))
+
+
+def _sub_kegiatan(node_id: int | None) -> BudgetNode | None:
+    return db.session.get(BudgetNode, node_id) if node_id else None
+
+
+def _detail_context(distribution_id: int) -> dict:
+    distribution = distributions.get_distribution(distribution_id)
+    event = db.session.get(Event, distribution.event_id)
+    household = (
+        db.session.get(Household, distribution.household_id) if distribution.household_id else None
+    )
+    person = db.session.get(Person, distribution.person_id) if distribution.person_id else None
+    institution = (
+        db.session.get(InstitutionVictim, distribution.institution_id)
+        if distribution.institution_id
+        else None
+    )
+    members = distributions.household_members(household.id) if household is not None else []
+    head = next((m for m in members if m.relation == "kepala_keluarga"), None)
+    # The BAST's receiving party: the member who signed if the name matches one, else the head.
+    signer = distribution.receiver_name.strip().lower()
+    party = next((m for m in members if signer and m.name.lower() == signer), None)
+    if party is None and not signer:
+        party = head or person
+    served = set(distributions.recipient_ids(distribution))
+    warehouse = (
+        db.session.get(Warehouse, distribution.warehouse_id) if distribution.warehouse_id else None
+    )
+    shelter = db.session.get(Shelter, distribution.shelter_id) if distribution.shelter_id else None
+    user = db.session.get(User, distribution.created_by_id) if distribution.created_by_id else None
+    recorder = (user.full_name or user.username) if user else None
+    kelurahan = db.session.scalar(select(Area.name).where(Area.code == distribution.kelurahan_code))
+    history = (
+        distributions.household_history(household.id, event.id) if household is not None else []
+    )
+    if household is None and person is not None and person.household_id:
+        history = distributions.household_history(person.household_id, event.id)
+    return {
+        "d": distribution,
+        "event": event,
+        "household": household,
+        "person": person,
+        "institution": institution,
+        "members": members,
+        "served": served,
+        "head": head,
+        "party": party,
+        "recipient_name": (household.head_name if household else None)
+        or (person.name if person else None)
+        or (institution.name if institution else ""),
+        "warehouse": warehouse,
+        "shelter": shelter,
+        "recorder": recorder or "-",
+        "kelurahan_name": kelurahan or distribution.kelurahan_code,
+        "sub_kegiatan": _sub_kegiatan(distribution.sub_kegiatan_id),
+        "movements": distributions.movements_of(distribution),
+        "history": history,
+        **_labels(),
+    }
+
+
+@bp.route("/lapangan/penyaluran/<int:distribution_id>")
+@roles_required(*WRITER_ROLES)
+def confirmation(distribution_id: int):
+    """What was recorded, the details a BAST needs, and the household's aid in this event."""
+    return render_template("distributions/confirmation.html", **_detail_context(distribution_id))
+
+
+# --- office pages -------------------------------------------------------------------------------
+
+
+@bp.route("/penyaluran/")
+@login_required
+def index():
+    args = {
+        "kejadian": request.args.get("kejadian", ""),
+        "komponen": request.args.get("komponen", ""),
+        "kelurahan": request.args.get("kelurahan", ""),
+        "dari": request.args.get("dari", ""),
+        "sampai": request.args.get("sampai", ""),
+    }
+    try:
+        filters = distributions.parse_filters(
+            request.args,
+            {
+                "event_id": "kejadian",
+                "component": "komponen",
+                "kelurahan_code": "kelurahan",
+                "date_from": "dari",
+                "date_to": "sampai",
+                "household_id": "kk",
+            },
+        )
+    except DomainError as exc:
+        flash(exc.message, "danger")
+        filters = distributions.DistributionFilters()
+    query = distributions.distributions_query(filters)
+    fmt = request.args.get("format")
+    if fmt in ("csv", "xlsx"):
+        data = (
+            [
+                r.distribution.id,
+                r.distribution.distributed_on.isoformat(),
+                r.event_code,
+                SPM_COMPONENTS[r.distribution.component],
+                SPM_SUBKEGIATAN[r.distribution.component],
+                PHASES[r.distribution.phase],
+                RECIPIENT_KINDS[r.distribution.recipient_kind],
+                r.recipient_name,
+                mask_nik(r.nik),
+                mask_nik(r.no_kk),
+                r.distribution.kelurahan_code,
+                r.kelurahan_name,
+                r.warehouse_name,
+                _lines_text(r.lines),
+                r.distribution.persons_served,
+                r.distribution.receiver_name,
+                r.distribution.service_note,
+                r.distribution.override_reason or "",
+                r.recorded_by,
+            ]
+            for r in distributions.rows(query)
+        )
+        return table_response("penyaluran", EXPORT_HEADERS, data, fmt)
+    total = distributions.count(query)
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    page = min(max(request.args.get("hal", 1, type=int), 1), pages)
+    found = distributions.rows(query, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    events = db.session.scalars(
+        select(Event).order_by(Event.closed_at.is_not(None), Event.started_at.desc()).limit(200)
+    ).all()
+    kelurahan = db.session.execute(
+        select(Area.code, Area.name).where(Area.level == "kelurahan").order_by(Area.name)
+    ).all()
+    return render_template(
+        "distributions/index.html",
+        rows=found,
+        total=total,
+        page=page,
+        pages=pages,
+        args=args,
+        events=events,
+        kelurahan=kelurahan,
+        lines_text=_lines_text,
+        can_record=current_user.role in WRITER_ROLES,
+        **_labels(),
+    )
+
+
+@bp.route("/penyaluran/<int:distribution_id>")
+@login_required
+def detail(distribution_id: int):
+    return render_template("distributions/detail.html", **_detail_context(distribution_id))
+
+
+@bp.route("/penyaluran/kk/<int:household_id>")
+@login_required
+def household(household_id: int):
+    """Every hand-out to a household or one of its members, across events."""
+    household = get_household(household_id)
+    members = distributions.household_members(household.id)
+    kelurahan = db.session.scalar(select(Area.name).where(Area.code == household.kelurahan_code))
+    return render_template(
+        "distributions/household.html",
+        household=household,
+        members=members,
+        kelurahan_name=kelurahan or household.kelurahan_code or "-",
+        history=distributions.household_history(household.id),
+        lines_text=_lines_text,
+        can_record=current_user.role in WRITER_ROLES,
+        **_labels(),
+    )

@@ -1,0 +1,1 @@
+"""Disaster events: hazards, decrees, chronology, affected areas and rapid-assessment figures."""

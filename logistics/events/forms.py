@@ -1,0 +1,132 @@
+"""Flask-WTF forms of the event pages (labels and messages in Bahasa Indonesia)."""
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+from logistics.core.forms import REQUIRED
+from logistics.events.models import DECREE_STATUSES, HAZARD_CLASSES, IMPACT_MEASURES, ISSUER_LEVELS
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+NUMBER = {"inputmode": "numeric", "pattern": "[0-9]*", "autocomplete": "off"}
+DECIMAL = {"inputmode": "decimal", "autocomplete": "off"}
+
+
+class EventForm(FlaskForm):
+    """Open or edit an event: one screen, the essentials first."""
+
+    hazard_type_id = SelectField("Jenis bencana", coerce=int, validators=[DataRequired(REQUIRED)])
+    title = StringField(
+        "Judul kejadian (mis. Banjir luapan Kali Bekasi)",
+        validators=[DataRequired(REQUIRED), Length(max=200)],
+    )
+    started_at = DateTimeLocalField(
+        "Waktu mulai",
+        format=DATETIME_FORMAT,
+        validators=[DataRequired("Isi tanggal dan jam mulai.")],
+    )
+    ended_at = DateTimeLocalField(
+        "Waktu selesai (kosongkan bila masih berlangsung)",
+        format=DATETIME_FORMAT,
+        validators=[Optional()],
+    )
+    kelurahan_codes = SelectMultipleField(
+        "Kelurahan/desa terdampak", choices=[], validate_choice=False
+    )
+    kelurahan_text = TextAreaField(
+        "Kode kelurahan/desa terdampak (satu per baris atau dipisah koma)",
+        validators=[Optional(), Length(max=100_000)],
+    )
+    description = TextAreaField("Uraian singkat", validators=[Optional(), Length(max=20_000)])
+    source = StringField(
+        "Sumber informasi (mis. BPBD, TRC Tagana)", validators=[Optional(), Length(max=200)]
+    )
+    reporter = StringField("Pelapor", validators=[Optional(), Length(max=160)])
+    lat = StringField("Lintang titik kejadian (opsional)", render_kw=DECIMAL)
+    lng = StringField("Bujur titik kejadian (opsional)", render_kw=DECIMAL)
+
+
+class DecreeForm(FlaskForm):
+    status = SelectField(
+        "Status keadaan darurat",
+        choices=[SelectChoice(k, v) for k, v in DECREE_STATUSES.items()],
+        default="tanggap_darurat",
+    )
+    decree_number = StringField("Nomor SK", validators=[DataRequired(REQUIRED), Length(max=120)])
+    issuer_level = SelectField(
+        "Penerbit SK",
+        choices=[SelectChoice(k, v) for k, v in ISSUER_LEVELS.items()],
+        default="bupati_walikota",
+    )
+    starts_on = DateField("Berlaku mulai", validators=[DataRequired("Isi tanggal mulai.")])
+    ends_on = DateField("Berlaku sampai (kosongkan bila belum ditentukan)", validators=[Optional()])
+
+
+class ChronologyForm(FlaskForm):
+    occurred_at = DateTimeLocalField(
+        "Waktu", format=DATETIME_FORMAT, validators=[DataRequired("Isi tanggal dan jam.")]
+    )
+    text = TextAreaField("Apa yang terjadi", validators=[DataRequired(REQUIRED), Length(max=5000)])
+
+
+class DrawAreaForm(FlaskForm):
+    geometry = TextAreaField(
+        "Area (GeoJSON poligon) — terisi otomatis saat menggambar, atau tempel di sini",
+        validators=[DataRequired("Gambar area di peta atau tempel GeoJSON-nya.")],
+    )
+
+
+class PickAreasForm(FlaskForm):
+    kelurahan_codes = SelectMultipleField(
+        "Kelurahan/desa terdampak", choices=[], validate_choice=False
+    )
+    kelurahan_text = TextAreaField(
+        "Kode kelurahan/desa terdampak (satu per baris atau dipisah koma)",
+        validators=[Optional(), Length(max=100_000)],
+    )
+
+
+class CloseEventForm(FlaskForm):
+    """Only the CSRF token: closing is one confirmed button."""
+
+
+class HazardForm(FlaskForm):
+    code = StringField(
+        "Kode (2-8 huruf, mis. BJR; tidak dapat diubah)",
+        validators=[DataRequired(REQUIRED), Length(max=8)],
+    )
+    name = StringField("Nama jenis bencana", validators=[DataRequired(REQUIRED), Length(max=120)])
+    hazard_class = SelectField(
+        "Kelompok", choices=[SelectChoice(k, v) for k, v in HAZARD_CLASSES.items()]
+    )
+    sort_order = StringField("Urutan di daftar", render_kw=NUMBER)
+    active = BooleanField("Aktif (muncul di pilihan kejadian baru)", default=True)
+
+
+def field_name(measure: str) -> str:
+    """'mengungsi.anak.L' -> 'mengungsi__anak__L': form field names cannot hold dots."""
+    return measure.replace(".", "__")
+
+
+def impact_form_class():
+    """A form with one numeric input per cell of the impact matrix (built once per request)."""
+
+    class ImpactForm(FlaskForm):
+        pass
+
+    for measure in IMPACT_MEASURES:
+        setattr(
+            ImpactForm,
+            field_name(measure),
+            StringField(measure, validators=[Optional()], render_kw=NUMBER),
+        )
+    return ImpactForm

@@ -1,0 +1,718 @@
+"""Event pages: registry, event page with map, decrees, chronology, areas, impact, hazard list."""
+
+import re
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from logistics.admin.models import OFFICE_ROLES, WRITER_ROLES
+from logistics.areas.services import require_kelurahan
+from logistics.core.audit import record_action
+from logistics.core.errors import DomainError
+from logistics.core.exports import table_response
+from logistics.core.extensions import db
+from logistics.core.formatting import angka, tanggal_jam
+from logistics.core.forms import attach_error
+from logistics.core.privacy import mask_nik
+from logistics.core.security import roles_required
+from logistics.events import services as service
+from logistics.events.forms import (
+    ChronologyForm,
+    CloseEventForm,
+    DecreeForm,
+    DrawAreaForm,
+    EventForm,
+    HazardForm,
+    PickAreasForm,
+    field_name,
+    impact_form_class,
+)
+from logistics.events.models import (
+    AGE_GROUPS,
+    DAMAGE_LEVELS,
+    DECREE_STATUSES,
+    FACILITIES,
+    HAZARD_CLASSES,
+    IMPACT_SOURCES,
+    ISSUER_LEVELS,
+    PEOPLE_STATUSES,
+    PHASE_LABELS,
+    SEXES,
+)
+from logistics.shelters.services import shelter_summaries
+
+bp = Blueprint("events", __name__, url_prefix="/kejadian")
+PAGE_SIZE = 50
+VICTIMS_ON_PAGE = 50
+# Above this many kelurahan (a province office) the pick list becomes a box for codes.
+CHECKBOX_LIMIT = 1500
+LIST_HEADERS = [
+    "Kode",
+    "Judul",
+    "Jenis bencana",
+    "Kelompok",
+    "Mulai",
+    "Selesai",
+    "Fase",
+    "Kelurahan/desa terdampak",
+    "Korban terdata (jiwa)",
+    "Kaji cepat: jiwa terdampak",
+    "Kaji cepat: mengungsi",
+]
+SUMMARY_STATUSES = list(PEOPLE_STATUSES)
+
+
+def _show_nik() -> bool:
+    """Whole NIKs go only into exports for office roles, and each export is logged; pages mask
+    them (the victims module reveals one person's NIK on request, also logged)."""
+    return current_user.is_authenticated and current_user.role in OFFICE_ROLES
+
+
+def _form_error(form, exc: DomainError) -> None:
+    """Impact fields arrive as 'figures.<measure>'; the form names them differently."""
+    attach_error(form, exc, field=field_name((exc.field or "").removeprefix("figures.")))
+
+
+def _codes_from(form) -> list[str]:
+    codes = list(form.kelurahan_codes.data or [])
+    text = form.kelurahan_text.data or ""
+    codes += [c for c in re.split(r"[\s,;]+", text) if c]
+    return codes
+
+
+def _pick_context() -> dict:
+    total = service.kelurahan_count()
+    groups: dict[tuple[str, str], list] = {}
+    if total <= CHECKBOX_LIMIT:
+        for kec_code, kec_name, code, name in service.kelurahan_choices():
+            groups.setdefault((kec_code, kec_name), []).append((code, name))
+    return {"kelurahan_groups": groups, "kelurahan_total": total}
+
+
+def _hazard_choices(form, current: int | None = None) -> None:
+    hazards = service.list_hazards()
+    form.hazard_type_id.choices = [(0, "— pilih —")] + [
+        (h.id, f"{h.name} ({h.code})") for h in hazards if h.active or h.id == current
+    ]
+
+
+# --- list ------------------------------------------------------------------------------------
+
+
+def _filters() -> service.EventFilters:
+    return service.EventFilters(
+        q=request.args.get("q", "").strip(),
+        hazard=request.args.get("jenis", "").strip(),
+        year=request.args.get("tahun", type=int),
+        status=request.args.get("status", "").strip()
+        if request.args.get("status") in service.EVENT_STATUSES
+        else "",
+        kelurahan=request.args.get("kelurahan", "").strip(),
+    )
+
+
+@bp.route("/")
+@login_required
+def index():
+    filters = _filters()
+    query = service.events_query(filters)
+    fmt = request.args.get("format")
+    if fmt in ("csv", "xlsx"):
+        events = list(db.session.scalars(query))
+        totals = service.event_totals([e.id for e in events])
+        rows = (
+            [
+                e.code,
+                e.title,
+                e.hazard_type.name,
+                e.hazard_type.class_label,
+                tanggal_jam(e.started_at, current_app.config["OFFICE_TIMEZONE"]),
+                tanggal_jam(e.ended_at, current_app.config["OFFICE_TIMEZONE"])
+                if e.ended_at
+                else "",
+                PHASE_LABELS[service.current_phase(e)],
+                totals[e.id].kelurahan,
+                totals[e.id].victims,
+                totals[e.id].kaji_cepat_jiwa,
+                totals[e.id].kaji_cepat_mengungsi,
+            ]
+            for e in events
+        )
+        return table_response("kejadian-bencana", LIST_HEADERS, rows, fmt)
+    page = max(1, request.args.get("hal", 1, type=int))
+    total = db.session.scalar(
+        db.select(db.func.count()).select_from(query.order_by(None).subquery())
+    )
+    events = list(db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
+    return render_template(
+        "events/index.html",
+        events=events,
+        totals=service.event_totals([e.id for e in events]),
+        phases={e.id: service.current_phase(e) for e in events},
+        phase_labels=PHASE_LABELS,
+        hazards=service.list_hazards(),
+        years=service.event_years(),
+        statuses=service.EVENT_STATUSES,
+        filters=filters,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        can_create=current_user.role in OFFICE_ROLES,
+    )
+
+
+# --- create and edit -------------------------------------------------------------------------
+
+
+@bp.route("/baru", methods=["GET", "POST"])
+@roles_required(*OFFICE_ROLES)
+def create():
+    form = EventForm()
+    _hazard_choices(form)
+    if request.method == "GET":
+        form.started_at.data = service.office_now()
+    if form.validate_on_submit():
+        try:
+            event = service.create_event(
+                hazard_type_id=form.hazard_type_id.data,
+                title=form.title.data,
+                started_at=service.from_local(form.started_at.data),
+                ended_at=service.from_local(form.ended_at.data),
+                description=form.description.data or "",
+                lat=form.lat.data,
+                lng=form.lng.data,
+                source=form.source.data or "",
+                reporter=form.reporter.data or "",
+                created_by_id=current_user.id,
+                kelurahan_codes=_codes_from(form),
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            _form_error(form, exc)
+        else:
+            db.session.commit()
+            flash(f"Kejadian {event.code} dibuka.", "success")
+            return redirect(url_for("events.detail", event_id=event.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("events/form.html", form=form, event=None, **_pick_context()), status
+
+
+@bp.route("/<int:event_id>/ubah", methods=["GET", "POST"])
+@roles_required(*OFFICE_ROLES)
+def edit(event_id: int):
+    event = service.get_event(event_id)
+    form = EventForm(obj=event if request.method == "GET" else None)
+    _hazard_choices(form, event.hazard_type_id)
+    if request.method == "GET":
+        form.started_at.data = service.to_local(event.started_at)
+        form.ended_at.data = service.to_local(event.ended_at)
+        form.lat.data = "" if event.lat is None else str(event.lat)
+        form.lng.data = "" if event.lng is None else str(event.lng)
+    if form.validate_on_submit():
+        try:
+            service.update_event(
+                event,
+                hazard_type_id=form.hazard_type_id.data,
+                title=form.title.data,
+                started_at=service.from_local(form.started_at.data),
+                ended_at=service.from_local(form.ended_at.data),
+                description=form.description.data or "",
+                lat=form.lat.data,
+                lng=form.lng.data,
+                source=form.source.data or "",
+                reporter=form.reporter.data or "",
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            _form_error(form, exc)
+        else:
+            db.session.commit()
+            flash("Data kejadian disimpan.", "success")
+            return redirect(url_for("events.detail", event_id=event.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("events/form.html", form=form, event=event), status
+
+
+# --- the event page --------------------------------------------------------------------------
+
+
+def _kelurahan_rows(matrix, kecamatan: str):
+    if not kecamatan:
+        return matrix.rows
+    return [r for r in matrix.rows if r.kecamatan == kecamatan]
+
+
+@bp.route("/<int:event_id>")
+@login_required
+def detail(event_id: int):
+    event = service.get_event(event_id)
+    matrix = service.impact_matrix(event)
+    shelters = shelter_summaries(event.id)
+    victims_total, victims = service.event_victims(event, limit=VICTIMS_ON_PAGE)
+    kecamatan = request.args.get("kecamatan", "").strip()
+    return render_template(
+        "events/detail.html",
+        event=event,
+        phase=service.current_phase(event),
+        phase_labels=PHASE_LABELS,
+        extended=service.tanggap_darurat_extended(event),
+        tanggap_days=service.tanggap_darurat_days(event),
+        usual_days=service.TANGGAP_DARURAT_USUAL_DAYS,
+        decree_days=service.decree_days,
+        matrix=matrix,
+        rows=_kelurahan_rows(matrix, kecamatan),
+        kecamatan=kecamatan,
+        kecamatan_names=sorted({r.kecamatan for r in matrix.rows if r.kecamatan}),
+        summary=matrix.summary,
+        statuses=PEOPLE_STATUSES,
+        shelters=shelters,
+        victims=victims,
+        victims_total=victims_total,
+        institutions=service.event_institutions(event),
+        show_nik=False,
+        mask_nik=mask_nik,
+        map=service.event_map(event, matrix, shelters),
+        decree_statuses=DECREE_STATUSES,
+        issuer_levels=ISSUER_LEVELS,
+        sources=IMPACT_SOURCES,
+        can_office=current_user.role in OFFICE_ROLES,
+        can_write=current_user.role in WRITER_ROLES,
+        victims_module="victims.index" in current_app.view_functions,
+        shelters_module="shelters.detail" in current_app.view_functions,
+        close_form=CloseEventForm(),
+        num=angka,
+    )
+
+
+def _impact_headers() -> list[str]:
+    headers = ["Kode", "Kelurahan/desa", "Kecamatan", "Cara ditandai", "Sumber peta"]
+    for label in ("Jiwa terdampak", "Mengungsi", "Meninggal", "Hilang", "Terluka"):
+        headers += [f"{label} (kaji cepat)", f"{label} (terdata)", f"{label} (selisih)"]
+    headers += ["KK mengungsi (kaji cepat)", "KK mengungsi (terdata)", "Rumah rusak (kaji cepat)"]
+    headers += [f"KC: {service.measure_label(m)}" for m in service.IMPACT_MEASURES]
+    headers += [f"TD: {service.measure_label(m)}" for m in service.terdata_measures()]
+    return headers
+
+
+def _impact_row(row) -> list:
+    values = [
+        row.code,
+        row.name,
+        row.kecamatan,
+        row.how or "korban",
+        IMPACT_SOURCES[row.best_source],
+    ]
+    for status in (None, "mengungsi", "meninggal", "hilang", "terluka"):
+        values += [
+            row.jiwa("kaji_cepat", status),
+            row.jiwa("terdata", status),
+            row.difference(status),
+        ]
+    values += [
+        row.kk("kaji_cepat", "mengungsi"),
+        row.kk("terdata", "mengungsi"),
+        row.houses_damaged("kaji_cepat"),
+    ]
+    values += [row.kaji_cepat.get(m, "") for m in service.IMPACT_MEASURES]
+    values += [row.terdata.get(m, 0) for m in service.terdata_measures()]
+    return values
+
+
+@bp.route("/<int:event_id>/tabel-dampak")
+@login_required
+def impact_export(event_id: int):
+    """The per-kelurahan table, both sources and their difference, with the full matrix."""
+    event = service.get_event(event_id)
+    fmt = request.args.get("format", "csv")
+    if fmt not in ("csv", "xlsx"):
+        fmt = "csv"
+    matrix = service.impact_matrix(event)
+    rows = _kelurahan_rows(matrix, request.args.get("kecamatan", "").strip())
+    return table_response(
+        f"dampak-{event.code}", _impact_headers(), (_impact_row(r) for r in rows), fmt
+    )
+
+
+@bp.route("/<int:event_id>/korban")
+@login_required
+def victims(event_id: int):
+    """Every registered victim of the event; NIK masked unless the role may see it."""
+    event = service.get_event(event_id)
+    kelurahan = request.args.get("kelurahan", "").strip() or None
+    status = request.args.get("status", "").strip() or None
+    if status not in PEOPLE_STATUSES:
+        status = None
+    show_nik = _show_nik()
+    fmt = request.args.get("format")
+    if fmt in ("csv", "xlsx"):
+        _total, rows = service.event_victims(event, kelurahan_code=kelurahan, status=status)
+        if show_nik:
+            record_action(
+                "view_nik", "persons", None, {"export": fmt, "event": event.code, "rows": len(rows)}
+            )
+            db.session.commit()
+        headers = [
+            "Nama",
+            "NIK",
+            "L/P",
+            "Status",
+            "Kode kelurahan",
+            "Kelurahan/desa",
+            "Pengungsian",
+        ]
+        return table_response(
+            f"korban-{event.code}",
+            headers,
+            (
+                [
+                    r.name,
+                    (r.nik or "") if show_nik else mask_nik(r.nik),
+                    r.sex,
+                    PEOPLE_STATUSES[r.status],
+                    r.kelurahan_code,
+                    r.kelurahan_name,
+                    r.shelter_name,
+                ]
+                for r in rows
+            ),
+            fmt,
+        )
+    page = max(1, request.args.get("hal", 1, type=int))
+    total, rows = service.event_victims(
+        event,
+        kelurahan_code=kelurahan,
+        status=status,
+        limit=PAGE_SIZE,
+        offset=(page - 1) * PAGE_SIZE,
+    )
+    matrix_codes = service.impact_matrix(event).rows
+    return render_template(
+        "events/victims.html",
+        event=event,
+        victims=rows,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        show_nik=False,
+        mask_nik=mask_nik,
+        statuses=PEOPLE_STATUSES,
+        kelurahan_options=[(r.code, r.name) for r in matrix_codes],
+        selected_kelurahan=kelurahan or "",
+        selected_status=status or "",
+    )
+
+
+# --- decrees, chronology, closing ------------------------------------------------------------
+
+
+@bp.route("/<int:event_id>/status", methods=["GET", "POST"])
+@roles_required(*OFFICE_ROLES)
+def add_decree(event_id: int):
+    event = service.get_event(event_id)
+    form = DecreeForm()
+    if request.method == "GET":
+        form.starts_on.data = service.office_today()
+    if form.validate_on_submit():
+        try:
+            service.add_decree(
+                event,
+                status=form.status.data,
+                decree_number=form.decree_number.data,
+                issuer_level=form.issuer_level.data,
+                starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            _form_error(form, exc)
+        else:
+            db.session.commit()
+            flash(f"SK {DECREE_STATUSES[form.status.data]} dicatat.", "success")
+            return redirect(url_for("events.detail", event_id=event.id) + "#status")
+    status = 422 if request.method == "POST" else 200
+    return render_template("events/decree.html", form=form, event=event, decree=None), status
+
+
+@bp.route("/<int:event_id>/status/<int:decree_id>", methods=["GET", "POST"])
+@roles_required(*OFFICE_ROLES)
+def edit_decree(event_id: int, decree_id: int):
+    event = service.get_event(event_id)
+    decree = service.get_decree(event, decree_id)
+    form = DecreeForm(obj=decree if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            service.update_decree(
+                event,
+                decree,
+                status=form.status.data,
+                decree_number=form.decree_number.data,
+                issuer_level=form.issuer_level.data,
+                starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            _form_error(form, exc)
+        else:
+            db.session.commit()
+            flash("SK diperbarui.", "success")
+            return redirect(url_for("events.detail", event_id=event.id) + "#status")
+    status = 422 if request.method == "POST" else 200
+    return render_template("events/decree.html", form=form, event=event, decree=decree), status
+
+
+@bp.route("/<int:event_id>/kronologi", methods=["GET", "POST"])
+@roles_required(*WRITER_ROLES)
+def add_chronology(event_id: int):
+    event = service.get_event(event_id)
+    form = ChronologyForm()
+    if request.method == "GET":
+        form.occurred_at.data = service.office_now()
+    if form.validate_on_submit():
+        try:
+            service.add_chronology(
+                event,
+                occurred_at=service.from_local(form.occurred_at.data),
+                text=form.text.data,
+                author_id=current_user.id,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            _form_error(form, exc)
+        else:
+            db.session.commit()
+            flash("Kronologi ditambahkan.", "success")
+            return redirect(url_for("events.detail", event_id=event.id) + "#kronologi")
+    status = 422 if request.method == "POST" else 200
+    return render_template("events/chronology.html", form=form, event=event), status
+
+
+@bp.route("/<int:event_id>/tutup", methods=["POST"])
+@roles_required(*OFFICE_ROLES)
+def close(event_id: int):
+    event = service.get_event(event_id)
+    form = CloseEventForm()
+    if not form.validate_on_submit():
+        flash("Formulir kedaluwarsa; muat ulang halaman lalu coba lagi.", "danger")
+        return redirect(url_for("events.detail", event_id=event.id))
+    try:
+        service.close_event(event)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return redirect(url_for("events.detail", event_id=event.id))
+    db.session.commit()
+    flash(f"Kejadian {event.code} ditutup; fase sekarang pasca bencana.", "success")
+    return redirect(url_for("events.detail", event_id=event.id))
+
+
+# --- affected areas --------------------------------------------------------------------------
+
+
+@bp.route("/<int:event_id>/wilayah", methods=["GET", "POST"])
+@roles_required(*OFFICE_ROLES)
+def pick_areas(event_id: int):
+    event = service.get_event(event_id)
+    form = PickAreasForm()
+    current = sorted(a.kelurahan_code for a in event.areas)
+    if request.method == "GET":
+        form.kelurahan_codes.data = current
+    if form.validate_on_submit():
+        try:
+            result = service.set_affected_areas(event, _codes_from(form))
+        except DomainError as exc:
+            db.session.rollback()
+            _form_error(form, exc)
+        else:
+            db.session.commit()
+            flash(
+                f"Wilayah terdampak disimpan: {len(result['added'])} ditambah, "
+                f"{len(result['removed'])} dilepas.",
+                "success",
+            )
+            return redirect(url_for("events.detail", event_id=event.id))
+    status = 422 if request.method == "POST" else 200
+    context = _pick_context()
+    if not context["kelurahan_groups"] and request.method == "GET":
+        form.kelurahan_text.data = "\n".join(current)
+    return render_template("events/areas.html", form=form, event=event, **context), status
+
+
+@bp.route("/<int:event_id>/gambar", methods=["GET", "POST"])
+@roles_required(*OFFICE_ROLES)
+def draw_area(event_id: int):
+    event = service.get_event(event_id)
+    form = DrawAreaForm()
+    if request.method == "GET" and event.area_geojson:
+        form.geometry.data = event.area_geojson
+    if form.validate_on_submit():
+        try:
+            codes = service.derive_areas_from_drawing(event, form.geometry.data)
+        except DomainError as exc:
+            db.session.rollback()
+            _form_error(form, exc)
+        else:
+            db.session.commit()
+            flash(f"Area disimpan; {len(codes)} kelurahan/desa di dalamnya ditandai.", "success")
+            return redirect(url_for("events.detail", event_id=event.id))
+    status = 422 if request.method == "POST" else 200
+    matrix = service.impact_matrix(event)
+    return render_template(
+        "events/draw.html",
+        form=form,
+        event=event,
+        map=service.event_map(event, matrix, []),
+    ), status
+
+
+# --- impact ----------------------------------------------------------------------------------
+
+
+@bp.route("/<int:event_id>/dampak")
+@roles_required(*WRITER_ROLES)
+def impact_index(event_id: int):
+    """Choose the kelurahan to fill in: the affected ones, or any by code."""
+    event = service.get_event(event_id)
+    code = request.args.get("kode", "").strip()
+    if code:
+        try:
+            area = require_kelurahan(code)
+        except DomainError as exc:
+            flash(exc.message, "danger")
+        else:
+            return redirect(url_for("events.impact", event_id=event.id, code=area.code))
+    matrix = service.impact_matrix(event)
+    return render_template("events/impact_index.html", event=event, rows=matrix.rows)
+
+
+@bp.route("/<int:event_id>/dampak/<code>", methods=["GET", "POST"])
+@roles_required(*WRITER_ROLES)
+def impact(event_id: int, code: str):
+    """One kelurahan's kaji cepat figures on one screen (numeric keypad on a phone)."""
+    event = service.get_event(event_id)
+    area = require_kelurahan(code)
+    form = impact_form_class()()
+    if request.method == "GET":
+        for measure, value in service.impact_figures(event, area.code).items():
+            getattr(form, field_name(measure)).data = str(value)
+    if form.validate_on_submit():
+        figures = {m: getattr(form, field_name(m)).data for m in service.IMPACT_MEASURES}
+        try:
+            service.set_impact(event, area.code, figures)
+        except DomainError as exc:
+            db.session.rollback()
+            _form_error(form, exc)
+        else:
+            db.session.commit()
+            flash(f"Angka kaji cepat {area.name} disimpan.", "success")
+            return redirect(url_for("events.detail", event_id=event.id) + "#wilayah")
+    status = 422 if request.method == "POST" else 200
+    matrix = service.impact_matrix(event, area.code)
+    return render_template(
+        "events/impact.html",
+        form=form,
+        event=event,
+        area=area,
+        row=matrix.row(area.code),
+        field_name=field_name,
+        statuses=PEOPLE_STATUSES,
+        ages=AGE_GROUPS,
+        sexes=SEXES,
+        facilities=FACILITIES,
+        damages=DAMAGE_LEVELS,
+    ), status
+
+
+# --- public ----------------------------------------------------------------------------------
+
+
+@bp.route("/publik")
+def public_index():
+    """Active events for the public and partners, each with its public map."""
+    events = service.active_events()
+    return render_template(
+        "events/public_index.html",
+        events=events,
+        phases={e.id: service.current_phase(e) for e in events},
+        phase_labels=PHASE_LABELS,
+    )
+
+
+@bp.route("/<int:event_id>/peta-publik")
+def public_map(event_id: int):
+    """Aggregate numbers per kelurahan and shelters' occupancy: no names, NIK or contacts."""
+    event = service.get_event(event_id)
+    matrix = service.impact_matrix(event)
+    shelters = shelter_summaries(event.id)
+    return render_template(
+        "events/public_map.html",
+        event=event,
+        phase=service.current_phase(event),
+        phase_labels=PHASE_LABELS,
+        matrix=matrix,
+        summary=matrix.summary,
+        statuses=PEOPLE_STATUSES,
+        sources=IMPACT_SOURCES,
+        shelters_open=sum(1 for s in shelters if s.status == "buka"),
+        sheltered=sum(s.persons for s in shelters if s.status == "buka"),
+        map=service.event_map(event, matrix, shelters, public=True),
+    )
+
+
+# --- hazard types ----------------------------------------------------------------------------
+
+
+@bp.route("/jenis", methods=["GET", "POST"])
+@roles_required(*OFFICE_ROLES)
+def hazards():
+    form = HazardForm()
+    if form.validate_on_submit():
+        try:
+            hazard = service.create_hazard(
+                code=form.code.data,
+                name=form.name.data,
+                hazard_class=form.hazard_class.data,
+                sort_order=form.sort_order.data,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            _form_error(form, exc)
+        else:
+            db.session.commit()
+            flash(f"Jenis bencana {hazard.name} ({hazard.code}) ditambahkan.", "success")
+            return redirect(url_for("events.hazards"))
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "events/hazards.html",
+        form=form,
+        hazards=service.list_hazards(),
+        classes=HAZARD_CLASSES,
+    ), status
+
+
+@bp.route("/jenis/<int:hazard_id>", methods=["GET", "POST"])
+@roles_required(*OFFICE_ROLES)
+def edit_hazard(hazard_id: int):
+    hazard = service.get_hazard_type(hazard_id)
+    form = HazardForm(obj=hazard if request.method == "GET" else None)
+    form.code.data = hazard.code
+    if request.method == "GET":
+        form.sort_order.data = str(hazard.sort_order)
+    if form.validate_on_submit():
+        try:
+            service.update_hazard(
+                hazard.id,
+                name=form.name.data,
+                hazard_class=form.hazard_class.data,
+                active=form.active.data,
+                sort_order=form.sort_order.data,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            _form_error(form, exc)
+        else:
+            db.session.commit()
+            flash("Jenis bencana disimpan.", "success")
+            return redirect(url_for("events.hazards"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("events/hazard_form.html", form=form, hazard=hazard), status

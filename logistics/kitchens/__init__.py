@@ -1,0 +1,1 @@
+"""Field kitchens (dapur umum lapangan): meals cooked and served from stock."""

@@ -1,0 +1,1 @@
+"""Reports: daily sitrep, year-end report, open data and the generated files."""

@@ -1,0 +1,52 @@
+"""Public open-data pages for partners: datasets per event and year, with download links."""
+
+from flask import Blueprint, render_template, request
+
+from logistics.core.extensions import limiter
+from logistics.reports import open_data
+from logistics.reports.open_data_api import rate_limit
+
+bp = Blueprint("open_data", __name__, url_prefix="/data-terbuka")
+
+LEVEL_LABELS = {
+    "kelurahan": "per kelurahan/desa",
+    "kecamatan": "per kecamatan",
+    "shelters": "tempat pengungsian (titik)",
+}
+
+
+@bp.route("/")
+@limiter.limit(rate_limit)
+def index():
+    """Every published event and year with its CSV (HXL) and GeoJSON files; no login needed."""
+    return render_template(
+        "reports/open_data/index.html",
+        events=open_data.published_events(),
+        years=open_data.published_years(),
+        levels=open_data.LEVELS,
+        layers=open_data.LAYERS,
+        level_labels=LEVEL_LABELS,
+        notes=open_data.NOTES,
+        small_cell=open_data.SMALL_CELL,
+    )
+
+
+@bp.route("/kejadian/<int:event_id>")
+@limiter.limit(rate_limit)
+def event(event_id: int):
+    """One event's published figures as tables (the same rows as the CSV files)."""
+    scope = open_data.event_scope(event_id)
+    level = request.args.get("tingkat", "kecamatan")
+    level = level if level in open_data.LEVELS else "kecamatan"
+    return render_template(
+        "reports/open_data/event.html",
+        scope=scope,
+        event_id=event_id,
+        level=level,
+        levels=open_data.LEVELS,
+        layers=open_data.LAYERS,
+        level_labels=LEVEL_LABELS,
+        rows=open_data.figures(scope, level),
+        columns=open_data.columns(level, scope.kind),
+        notes=open_data.NOTES,
+    )

@@ -1,0 +1,51 @@
+"""The "Laporan" module: its index of report kinds and recent files, and downloads of stored files."""
+
+from io import BytesIO
+
+from flask import Blueprint, current_app, render_template, send_file
+from flask_login import login_required
+
+from logistics.reports import files as report_files
+from logistics.reports.models import REPORT_FORMATS, REPORT_KINDS
+
+bp = Blueprint("reports", __name__, url_prefix="/laporan")
+
+# (endpoint, title, what it holds); a card shows once its module's blueprint exists.
+SECTIONS = [
+    (
+        "sitrep.index",
+        "Laporan situasi harian",
+        "Situasi per kejadian dan tanggal: dampak, pengungsian, bantuan, kebutuhan, Tagana, stok.",
+    ),
+    (
+        "year_report.index",
+        "Laporan akhir tahun",
+        "Korban bencana tertangani, capaian SPM dan realisasi anggaran untuk LKIP.",
+    ),
+    (
+        "open_data.index",
+        "Data terbuka",
+        "CSV bertag HXL dan lapisan GeoJSON tanpa data pribadi untuk mitra.",
+    ),
+]
+
+
+@bp.route("/")
+@login_required
+def index():
+    sections = [s for s in SECTIONS if s[0] in current_app.view_functions]
+    return render_template(
+        "reports/index.html", sections=sections, files=report_files.recent(), kinds=REPORT_KINDS
+    )
+
+
+@bp.route("/berkas/<int:file_id>")
+@login_required
+def download(file_id: int):
+    record = report_files.get(file_id)
+    return send_file(
+        BytesIO(record.content),
+        mimetype=REPORT_FORMATS[record.format],
+        as_attachment=record.format != "html",
+        download_name=record.filename,
+    )

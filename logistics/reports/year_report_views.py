@@ -1,0 +1,74 @@
+"""The year-end report page: pick a fiscal year, preview it, generate XLSX and PDF in the background."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from logistics.budget import services as budget
+from logistics.core import inputs, jobs
+from logistics.core.extensions import db
+from logistics.core.job_models import JobRecord
+from logistics.core.queue import YEAR_REPORT_GENERATE
+from logistics.core.security import roles_required
+from logistics.reports import year_report
+
+bp = Blueprint("year_report", __name__, url_prefix="/laporan/tahunan")
+
+# The planner, the office and the head of office produce the report; Tagana members do not.
+GENERATOR_ROLES = ("admin", "operator", "pimpinan")
+
+
+def _year() -> int:
+    raw = request.values.get("tahun")
+    if raw:
+        return budget.fiscal_year(raw, "tahun")
+    known = year_report.years()
+    # In January the planner reports on the year just ended.
+    return known[0] if known else inputs.office_today().year
+
+
+@bp.route("/")
+@login_required
+def index():
+    year = _year()
+    record = None
+    job_id = request.args.get("job_id")
+    if job_id:
+        record = db.session.get(JobRecord, job_id)
+        # Only this report's jobs, and someone else's only for those who see every job.
+        if record is not None and (
+            record.func != YEAR_REPORT_GENERATE
+            or (
+                record.user_id != current_user.id and current_user.role not in ("admin", "pimpinan")
+            )
+        ):
+            record = None
+        if record is not None and record.kwargs.get("year"):
+            year = int(record.kwargs["year"])
+    percent, message = jobs.live_progress(record) if record is not None else (0, "")
+    report = year_report.build(year)
+    return render_template(
+        "reports/year_report/index.html",
+        year=year,
+        years=sorted(set(year_report.years()) | {year}, reverse=True),
+        r=report,
+        preview=year_report.render_html(report, "reports/year_report/_tables.html"),
+        files=year_report.latest_files(year),
+        record=record,
+        percent=percent,
+        message=message,
+        can_generate=current_user.role in GENERATOR_ROLES,
+    )
+
+
+@bp.route("/buat", methods=["POST"])
+@roles_required(*GENERATOR_ROLES)
+def generate():
+    year = _year()
+    record = jobs.create_job(
+        YEAR_REPORT_GENERATE, f"Laporan akhir tahun {year}", {"year": year}, current_user.id
+    )
+    db.session.commit()
+    if not jobs.submit(record):
+        db.session.commit()
+        flash("Antrean belum tersedia; pekerjaan disimpan dan akan dikirim otomatis.", "warning")
+    return redirect(url_for("year_report.index", tahun=year, job_id=record.id))

@@ -1,1 +1,0 @@
-"""Use cases: validate, change data, flush, log; the caller commits."""

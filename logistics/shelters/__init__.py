@@ -1,0 +1,1 @@
+"""Shelters (tempat pengungsian) and their daily head counts."""

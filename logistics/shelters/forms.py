@@ -1,0 +1,67 @@
+"""Flask-WTF forms of the shelter pages; numbers arrive as text and the service validates them."""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import DateInput, TelInput
+
+from logistics.shelters.models import COUNT_GROUPS, SHELTER_KINDS
+
+# Numbers are StringFields: the service parses them with Indonesian messages, the same as
+# for the API, and the phone shows its number pad.
+WHOLE = {"inputmode": "numeric", "pattern": "[0-9]*", "autocomplete": "off"}
+DECIMAL = {"inputmode": "decimal", "autocomplete": "off"}
+VULNERABLE_GROUPS = ("balita", "anak", "lansia", "ibu_hamil", "ibu_menyusui", "disabilitas")
+SEX_GROUPS = ("laki_laki", "perempuan")
+
+
+class ShelterForm(FlaskForm):
+    """Open or edit a shelter; event choices are set by the view."""
+
+    event_id = SelectField("Kejadian bencana", choices=[], validate_choice=False)
+    name = StringField("Nama tempat", render_kw={"autocomplete": "off"})
+    kind = SelectField(
+        "Jenis tempat",
+        choices=[SelectChoice("", "— pilih jenis —")]
+        + [SelectChoice(k, v) for k, v in SHELTER_KINDS.items()],
+        validate_choice=False,
+    )
+    lat = StringField("Lintang (latitude)", render_kw=DECIMAL | {"placeholder": "-6.2383"})
+    lng = StringField("Bujur (longitude)", render_kw=DECIMAL | {"placeholder": "106.9756"})
+    kelurahan_code = StringField(
+        "Kelurahan/desa (kode; kosongkan agar terisi dari titik)",
+        render_kw={"placeholder": "32.75.01.1001", "autocomplete": "off", "list": "kelurahan-list"},
+    )
+    address = StringField("Alamat / patokan")
+    capacity = StringField("Kapasitas (jiwa)", render_kw=WHOLE)
+    floor_area_m2 = StringField("Luas lantai tertutup (m²)", render_kw=DECIMAL)
+    toilets = StringField("Jumlah toilet", render_kw=WHOLE)
+    water_points = StringField("Jumlah titik air bersih", render_kw=WHOLE)
+    has_dapur_umum = BooleanField("Ada dapur umum di lokasi")
+    pic_name = StringField("Nama penanggung jawab", render_kw={"autocomplete": "off"})
+    pic_phone = StringField(
+        "Telepon penanggung jawab", widget=TelInput(), render_kw={"autocomplete": "off"}
+    )
+    opened_on = StringField("Tanggal dibuka", widget=DateInput())
+
+
+class HeadCountForm(FlaskForm):
+    """One screen: date, persons and KK, then the breakdown; client_id makes a resubmit safe."""
+
+    counted_on = StringField("Tanggal hitungan", widget=DateInput())
+    persons = StringField("Jumlah jiwa", render_kw=WHOLE)
+    households = StringField("Jumlah KK", render_kw=WHOLE)
+    balita = StringField(COUNT_GROUPS["balita"], render_kw=WHOLE)
+    anak = StringField(COUNT_GROUPS["anak"], render_kw=WHOLE)
+    lansia = StringField(COUNT_GROUPS["lansia"], render_kw=WHOLE)
+    ibu_hamil = StringField(COUNT_GROUPS["ibu_hamil"], render_kw=WHOLE)
+    ibu_menyusui = StringField(COUNT_GROUPS["ibu_menyusui"], render_kw=WHOLE)
+    disabilitas = StringField("Disabilitas", render_kw=WHOLE)
+    laki_laki = StringField(COUNT_GROUPS["laki_laki"], render_kw=WHOLE)
+    perempuan = StringField(COUNT_GROUPS["perempuan"], render_kw=WHOLE)
+    note = TextAreaField("Catatan (opsional)", render_kw={"rows": 2})
+    client_id = HiddenField()
+
+
+class CloseShelterForm(FlaskForm):
+    note = TextAreaField("Catatan penutupan (opsional)", render_kw={"rows": 2})

@@ -1,0 +1,1 @@
+"""The minimum service standard (SPM): standards, targets, aggregates and the dashboard."""

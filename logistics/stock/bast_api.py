@@ -1,0 +1,75 @@
+"""API: the BAST PDF of a stock document, and distribution batches (one BAST per day and site)."""
+
+from flask import Response, jsonify, url_for
+from sqlalchemy import select
+
+from logistics.admin.models import OFFICE_ROLES
+from logistics.core import inputs
+from logistics.core.api import api_login_required, bp, json_payload
+from logistics.core.errors import DomainError
+from logistics.core.extensions import db
+from logistics.distributions.models import Distribution
+from logistics.events.models import Event
+from logistics.stock import bast
+
+BATCH_FIELDS = (
+    "event_id",
+    "distributed_on",
+    "shelter_id",
+    "kelurahan_code",
+    "giver_name",
+    "receiver_name",
+    "note",
+)
+
+
+@bp.get("/stock-documents/<int:document_id>/bast.pdf")
+@api_login_required()
+def stock_document_bast_pdf(document_id: int):
+    document = bast.get_document(document_id)
+    return Response(
+        bast.render_document_pdf(document),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{bast.pdf_filename(document)}"'},
+    )
+
+
+@bp.post("/distribution-batches")
+@api_login_required(*OFFICE_ROLES)
+def distribution_batches_create():
+    payload = json_payload()
+    unknown = sorted(set(payload) - set(BATCH_FIELDS))
+    if unknown:
+        raise DomainError(f"Kolom tidak dikenal: {', '.join(unknown)}.", field=unknown[0])
+    event_id = inputs.whole_number(payload.get("event_id"), "event_id", "Kejadian", required=True)
+    event = db.session.get(Event, event_id)
+    if event is None:
+        raise DomainError(f"Kejadian #{event_id} tidak ditemukan.", field="event_id")
+    document = bast.create_distribution_batch(
+        event,
+        payload.get("distributed_on"),
+        shelter=payload.get("shelter_id"),
+        kelurahan_code=payload.get("kelurahan_code"),
+        giver_name=payload.get("giver_name"),
+        receiver_name=payload.get("receiver_name"),
+        note=payload.get("note"),
+    )
+    ids = db.session.scalars(
+        select(Distribution.id)
+        .where(Distribution.batch_document_id == document.id)
+        .order_by(Distribution.id)
+    ).all()
+    return jsonify(
+        {
+            "id": document.id,
+            "number": document.number,
+            "doc_date": document.doc_date.isoformat(),
+            "event_id": document.event_id,
+            "shelter_id": document.shelter_id,
+            "kelurahan_code": document.kelurahan_code,
+            "giver_name": document.giver_name,
+            "receiver_name": document.receiver_name,
+            "distribution_ids": ids,
+            "pdf_url": url_for("api.stock_document_bast_pdf", document_id=document.id),
+        }
+    ), 201

@@ -1,0 +1,109 @@
+"""BAST pages: the printable PDF of a hand-over, and making a distribution batch."""
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.widgets import DateInput
+
+from logistics.admin.models import OFFICE_ROLES
+from logistics.core import inputs
+from logistics.core.errors import DomainError
+from logistics.core.extensions import db
+from logistics.core.forms import attach_error
+from logistics.core.security import roles_required
+from logistics.events.models import Event
+from logistics.shelters.models import Shelter
+from logistics.shelters.services import kelurahan_choices
+from logistics.stock import bast
+
+bp = Blueprint("bast", __name__, url_prefix="/logistik")
+
+
+class BatchForm(FlaskForm):
+    """A BAST for the day's hand-outs at one site; choices are set by the view."""
+
+    event_id = SelectField("Kejadian bencana", choices=[], validate_choice=False)
+    distributed_on = StringField("Tanggal penyaluran", widget=DateInput())
+    shelter_id = SelectField("Tempat pengungsian", choices=[], validate_choice=False)
+    kelurahan_code = StringField(
+        "atau kelurahan/desa (penyaluran di luar pengungsian)",
+        render_kw={"placeholder": "32.75.01.1001", "autocomplete": "off", "list": "kelurahan-list"},
+    )
+    giver_name = StringField("Yang menyerahkan (pihak pertama)", render_kw={"autocomplete": "off"})
+    receiver_name = StringField("Yang menerima (pihak kedua)", render_kw={"autocomplete": "off"})
+    note = TextAreaField("Catatan (opsional)", render_kw={"rows": 2})
+
+
+@bp.route("/dokumen/<int:document_id>/bast.pdf")
+@login_required
+def document_pdf(document_id: int):
+    document = bast.get_document(document_id)
+    pdf = bast.render_document_pdf(document)
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{bast.pdf_filename(document)}"'},
+    )
+
+
+def _batch_choices(form: BatchForm) -> None:
+    events = db.session.scalars(select(Event).order_by(Event.started_at.desc()).limit(200))
+    form.event_id.choices = [("", "— pilih kejadian —")] + [
+        (str(e.id), f"{e.code} — {e.title}") for e in events
+    ]
+    shelters = db.session.scalars(select(Shelter).order_by(Shelter.name, Shelter.id))
+    form.shelter_id.choices = [("", "— bukan di pengungsian —")] + [
+        (str(s.id), s.name) for s in shelters
+    ]
+
+
+@bp.route("/penyaluran/bast", methods=["GET", "POST"])
+@roles_required(*OFFICE_ROLES)
+def batch_new():
+    form = BatchForm()
+    _batch_choices(form)
+    status = 200
+    if request.method == "GET":
+        for name in ("event_id", "shelter_id", "kelurahan_code", "distributed_on"):
+            if request.args.get(name):
+                getattr(form, name).data = request.args[name]
+        if not form.distributed_on.data:
+            form.distributed_on.data = inputs.office_today().isoformat()
+    elif form.validate_on_submit():
+        try:
+            event_id = inputs.whole_number(
+                form.event_id.data, "event_id", "Kejadian", required=True
+            )
+            event = db.session.get(Event, event_id)
+            if event is None:
+                raise DomainError("Pilih kejadian bencana.", field="event_id")
+            document = bast.create_distribution_batch(
+                event,
+                form.distributed_on.data,
+                shelter=form.shelter_id.data or None,
+                kelurahan_code=form.kelurahan_code.data,
+                giver_name=form.giver_name.data,
+                receiver_name=form.receiver_name.data,
+                note=form.note.data,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            attach_error(form, exc)
+            status = exc.status
+        else:
+            flash(
+                f"BAST {document.number} dibuat; unduh lalu cetak untuk ditandatangani.", "success"
+            )
+            return redirect(url_for("bast.batch_new", dokumen=document.id))
+    else:
+        status = 422
+    created = request.args.get("dokumen", type=int)
+    return render_template(
+        "stock/bast/batch_form.html",
+        form=form,
+        kelurahan=kelurahan_choices(),
+        pending=bast.pending_batches(),
+        created=bast.get_document(created) if created else None,
+    ), status

@@ -1,0 +1,312 @@
+"""Ledger primitives: quantities, lots, and the only two ways stock changes (put in, take out).
+
+Every change of a lot's balance is one conditional UPDATE plus one appended movement in the same
+transaction. Taking stock runs `UPDATE ... WHERE quantity >= :q`: on PostgreSQL the row lock makes a
+second taker wait and re-check, on SQLite the write lock serialises takers, so two people
+dispatching the last boxes at the same moment can never drive a lot below zero.
+"""
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from flask_login import current_user
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
+
+from logistics.core import inputs
+from logistics.core.errors import Conflict, DomainError, NotFound
+from logistics.core.extensions import db
+from logistics.core.formatting import angka
+from logistics.core.time import utcnow
+from logistics.stock.models import Item, StockLot, StockMovement, Warehouse
+
+# More than this in one line is a typing error, not a delivery (1,000,000 kg of beras).
+MAX_LINE_QUANTITY = Decimal(1_000_000)
+# Balances are kept to grams/millilitres; rounding in SQL keeps SQLite's floats exact enough.
+PLACES = 3
+
+
+@contextmanager
+def atomic():
+    """Commit all of it or none of it: a refused line rolls back the lines written before it."""
+    try:
+        yield
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+def quantity(item: Item, value, field: str = "quantity", maximum: Decimal | None = None) -> Decimal:
+    """A positive quantity of `item`: whole for whole-unit items, at most `maximum`."""
+    limit = MAX_LINE_QUANTITY if maximum is None else maximum
+    if inputs.is_blank(value) or isinstance(value, bool):
+        raise DomainError(f"Jumlah {item.name} wajib diisi.", field=field)
+    try:
+        number = Decimal(str(value).strip().replace(",", "."))
+    except InvalidOperation:
+        raise DomainError(
+            f"Jumlah {item.name} harus berupa angka, bukan '{value}'.", field=field
+        ) from None
+    if not number.is_finite() or number <= 0:
+        raise DomainError(f"Jumlah {item.name} harus lebih dari nol.", field=field)
+    if item.whole_units and number != number.to_integral_value():
+        raise DomainError(
+            f"{item.name} dihitung per {item.unit} utuh; jumlah tidak boleh pecahan ({value}).",
+            field=field,
+        )
+    if number != number.quantize(Decimal(1).scaleb(-PLACES)):
+        raise DomainError(f"Jumlah {item.name} paling banyak 3 angka desimal.", field=field)
+    if number > limit:
+        raise DomainError(
+            f"Jumlah {angka(number)} {item.unit} {item.name} tidak wajar; "
+            f"paling banyak {angka(limit)} per baris. Periksa kembali angkanya.",
+            field=field,
+        )
+    return number
+
+
+def get_item(value, field: str = "item_id") -> Item:
+    """An active catalogue item by id or code."""
+    item = None
+    if isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit()):
+        item = db.session.get(Item, int(value))
+    elif isinstance(value, str) and value.strip():
+        item = db.session.scalar(select(Item).where(Item.code == value.strip().lower()))
+    if item is None or not item.active:
+        raise NotFound(f"Barang '{value}' tidak ada di katalog.", field=field)
+    return item
+
+
+def get_warehouse(value, field: str = "warehouse_id") -> Warehouse:
+    """An active warehouse by id or code."""
+    warehouse = None
+    if isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit()):
+        warehouse = db.session.get(Warehouse, int(value))
+    elif isinstance(value, str) and value.strip():
+        code = value.strip().upper()
+        warehouse = db.session.scalar(select(Warehouse).where(Warehouse.code == code))
+    if warehouse is None or not warehouse.active:
+        raise NotFound(f"Gudang '{value}' tidak ditemukan atau tidak aktif.", field=field)
+    return warehouse
+
+
+def get_lot(value, warehouse: Warehouse, item: Item, field: str = "lot_id") -> StockLot:
+    """A lot of `item` held in `warehouse`."""
+    number = inputs.whole_number(value, field, "Lot")
+    lot = db.session.get(StockLot, number) if number is not None else None
+    if lot is None or lot.warehouse_id != warehouse.id or lot.item_id != item.id:
+        raise NotFound(f"Lot #{value} {item.name} tidak ada di {warehouse.name}.", field=field)
+    return lot
+
+
+def find_or_create_lot(
+    warehouse: Warehouse, item: Item, lot_code: str, expiry: date | None, received_on: date
+) -> StockLot:
+    """The lot of this code and expiry in the warehouse, created empty when new."""
+    if item.expires and expiry is None:
+        raise DomainError(
+            f"{item.name} memiliki tanggal kedaluwarsa; isi tanggalnya.", field="expiry"
+        )
+    condition = StockLot.expiry_date.is_(None) if expiry is None else StockLot.expiry_date == expiry
+    query = select(StockLot).where(
+        StockLot.warehouse_id == warehouse.id,
+        StockLot.item_id == item.id,
+        StockLot.lot_code == lot_code,
+        condition,
+    )
+    lot = db.session.scalar(query)
+    if lot is not None:
+        return lot
+    lot = StockLot(
+        warehouse_id=warehouse.id,
+        item_id=item.id,
+        lot_code=lot_code,
+        expiry_date=expiry,
+        quantity=Decimal(0),
+        received_on=received_on,
+    )
+    try:
+        # A savepoint, so a lot created at the same moment by someone else is simply reused.
+        # (On SQLite, a savepoint opened before any write commits on release: at worst an
+        # empty lot is kept, which changes no balance.)
+        with db.session.begin_nested():
+            db.session.add(lot)
+    except IntegrityError:
+        lot = db.session.scalar(query)
+    return lot
+
+
+@dataclass(frozen=True)
+class Moved:
+    """A movement appended by id links alone: what its caller needs of it, without an object."""
+
+    lot_id: int
+    quantity: Decimal
+    override_reason: str | None
+
+
+def _movement(lot: StockLot, signed: Decimal, kind: str, **links) -> StockMovement | Moved:
+    values = {
+        "kind": kind,
+        "warehouse_id": lot.warehouse_id,
+        "item_id": lot.item_id,
+        "lot_id": lot.id,
+        "quantity": signed,
+        "created_by_id": current_user.id
+        if current_user and current_user.is_authenticated
+        else None,
+        **links,
+    }
+    if "document" in links:
+        # The document's movements collection must see its new line: add it as an object.
+        movement = StockMovement(**values)
+        db.session.add(movement)
+        return movement
+    # Linked by ids alone (a hand-out): one INSERT now. While it runs, SQLite's write lock is
+    # held, so the less Python between the first write and the commit, the more hand-outs a
+    # second.
+    values["created_at"] = utcnow()
+    db.session.connection().execute(insert(StockMovement.__table__), values)
+    return Moved(lot.id, signed, values.get("override_reason"))
+
+
+def put(lot: StockLot, amount: Decimal, kind: str, **links) -> StockMovement | Moved:
+    """Add `amount` to a lot and append the movement (links: document=, distribution_id=)."""
+    db.session.flush()
+    db.session.execute(
+        update(StockLot)
+        .where(StockLot.id == lot.id)
+        .values(quantity=func.round(StockLot.quantity + amount, PLACES))
+    )
+    db.session.expire(lot, ["quantity"])
+    return _movement(lot, amount, kind, **links)
+
+
+def take(lot: StockLot, amount: Decimal, kind: str, **links) -> StockMovement | Moved:
+    """Remove `amount` from a lot if it holds that much (checked by the database), else Conflict."""
+    db.session.flush()
+    lots = StockLot.__table__
+    result = db.session.connection().execute(
+        update(lots)
+        .where(lots.c.id == lot.id, func.round(lots.c.quantity - amount, PLACES) >= 0)
+        .values(quantity=func.round(lots.c.quantity - amount, PLACES))
+    )
+    db.session.expire(lot, ["quantity"])
+    if result.rowcount != 1:
+        held = db.session.scalar(select(StockLot.quantity).where(StockLot.id == lot.id))
+        raise Conflict(
+            f"Stok {lot.item.name} lot {lot_label(lot)} di {lot.warehouse.name} tinggal "
+            f"{angka(held)} {lot.item.unit}; tidak cukup untuk {angka(amount)}.",
+            field="quantity",
+            details={"lot_id": lot.id, "available": float(held or 0)},
+        )
+    return _movement(lot, -amount, kind, **links)
+
+
+def lot_label(lot: StockLot) -> str:
+    """'L-2026-03 (ED 2027-01-31)', or 'tanpa kode' for a lot without code or expiry."""
+    code = lot.lot_code or "tanpa kode"
+    return f"{code} (ED {lot.expiry_date.isoformat()})" if lot.expiry_date else code
+
+
+def lots_in_stock(warehouse_id: int, item_id: int) -> list[StockLot]:
+    """Lots with a balance, first-expiry-first-out: earliest expiry, then oldest receipt."""
+    return list(
+        db.session.scalars(
+            select(StockLot)
+            # Item and warehouse are only needed for a refusal's message: load them then.
+            .options(lazyload(StockLot.item), lazyload(StockLot.warehouse))
+            .where(
+                StockLot.warehouse_id == warehouse_id,
+                StockLot.item_id == item_id,
+                StockLot.quantity > 0,
+            )
+            .order_by(
+                StockLot.expiry_date.is_(None),
+                StockLot.expiry_date,
+                StockLot.received_on,
+                StockLot.id,
+            )
+        )
+    )
+
+
+def available(warehouse_id: int, item_id: int, today: date | None = None) -> Decimal:
+    """What can be issued now: the balance of lots that have not expired."""
+    today = today or inputs.office_today()
+    total = db.session.scalar(
+        select(func.coalesce(func.sum(StockLot.quantity), 0)).where(
+            StockLot.warehouse_id == warehouse_id,
+            StockLot.item_id == item_id,
+            (StockLot.expiry_date.is_(None)) | (StockLot.expiry_date >= today),
+        )
+    )
+    return Decimal(str(total))
+
+
+def issue(
+    warehouse: Warehouse,
+    item: Item,
+    amount: Decimal,
+    kind: str,
+    *,
+    lot: StockLot | None = None,
+    expired_reason: str | None = None,
+    today: date | None = None,
+    candidates: list[StockLot] | None = None,
+    **links,
+) -> list[StockMovement]:
+    """Take `amount` of `item` out of `warehouse`: from `lot`, or first-expiry-first-out.
+
+    Expired lots are skipped by FEFO and refused when named, unless `expired_reason` says why
+    an operator issues them anyway. If the lots cannot cover the amount, nothing is taken.
+    `candidates` are the lots_in_stock read earlier (outside the write transaction); balances
+    are checked by the database when taking, so a stale list only costs a retry.
+    """
+    today = today or inputs.office_today()
+    reason = (expired_reason or "").strip() or None
+    if lot is not None:
+        if lot.expiry_date is not None and lot.expiry_date < today and reason is None:
+            raise DomainError(
+                f"Lot {lot_label(lot)} {item.name} sudah kedaluwarsa. Pilih lot lain, atau "
+                "isi alasan jika tetap disalurkan (mis. masih layak menurut petugas kesehatan).",
+                field="lot_id",
+            )
+        return [
+            take(lot, amount, kind, override_reason=reason if lot.expiry_date else None, **links)
+        ]
+    movements = []
+    remaining = amount
+    if candidates is None:
+        candidates = lots_in_stock(warehouse.id, item.id)
+    for candidate in candidates:
+        expired = candidate.expiry_date is not None and candidate.expiry_date < today
+        if expired and reason is None:
+            continue
+        override = reason if expired else None
+        # Someone may take from this lot between our read and our write: re-read and retry.
+        for _attempt in range(3):
+            portion = min(remaining, candidate.quantity)
+            if portion <= 0:
+                break
+            try:
+                # A refused take writes nothing, so there is nothing to undo before retrying.
+                movements.append(take(candidate, portion, kind, override_reason=override, **links))
+            except Conflict:
+                db.session.refresh(candidate, ["quantity"])
+                continue
+            remaining -= portion
+            break
+        if remaining <= 0:
+            return movements
+    held = amount - remaining
+    raise Conflict(
+        f"Stok {item.name} di {warehouse.name} yang bisa disalurkan tinggal {angka(held)} "
+        f"{item.unit}; tidak cukup untuk {angka(amount)} {item.unit}.",
+        field="quantity",
+        details={"item_id": item.id, "available": float(held), "requested": float(amount)},
+    )

@@ -1,0 +1,564 @@
+"""Stock ledger pages: documents, warehouse stock, stock card, stock count and expiry reports."""
+
+import uuid
+from datetime import date
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from logistics.admin.models import OFFICE_ROLES
+from logistics.core import inputs
+from logistics.core.errors import DomainError
+from logistics.core.exports import table_response
+from logistics.core.extensions import db
+from logistics.core.formatting import angka, decimal_text
+from logistics.core.forms import attach_error
+from logistics.core.security import roles_required
+from logistics.events.models import Event
+from logistics.shelters.models import Shelter
+from logistics.shelters.services import kelurahan_choices
+from logistics.stock import documents as stock_documents
+from logistics.stock import ledger, warehouses
+from logistics.stock.ledger_forms import (
+    AdjustmentForm,
+    CountForm,
+    DispatchForm,
+    ReceiptForm,
+    ReceiveForm,
+    TransferForm,
+)
+from logistics.stock.models import Item, Warehouse
+from logistics.stock.models.ledger import (
+    ADJUSTMENT_REASONS,
+    DOCUMENT_KINDS,
+    DOCUMENT_STATUSES,
+    MOVEMENT_KINDS,
+    RECEIPT_SOURCES,
+)
+
+bp = Blueprint("ledger", __name__, url_prefix="/logistik")
+EMPTY_ROWS = 5
+CARD_PER_PAGE = 100
+CARD_EXPORT_LIMIT = 100_000
+DOCUMENT_HEADERS = [
+    "ID",
+    "Nomor BAST",
+    "Tanggal",
+    "Jenis",
+    "Gudang",
+    "Tujuan",
+    "Status",
+    "Sumber/alasan",
+    "Penyerah",
+    "Penerima",
+]
+CARD_HEADERS = ["Tanggal", "Jenis", "Nomor dokumen", "Lot", "Masuk", "Keluar", "Saldo"]
+LOT_HEADERS = ["Gudang", "Barang", "Satuan", "Kode lot", "Kedaluwarsa", "Sisa hari", "Jumlah"]
+
+
+def _can_manage() -> bool:
+    return current_user.role in OFFICE_ROLES
+
+
+def _bast_available() -> bool:
+    return "bast.document_pdf" in current_app.view_functions
+
+
+LAST_PAGE = 10**9  # clamped by the query to the real last page
+
+
+def _page() -> int:
+    """?hal=N (the pages' own links) or ?page=N; 'last'/'terakhir' is the oldest page."""
+    raw = (request.args.get("hal") or request.args.get("page") or "1").strip().lower()
+    if raw in ("last", "terakhir"):
+        return LAST_PAGE
+    try:
+        return max(1, int(raw))
+    except ValueError:
+        return 1
+
+
+def _warehouse_choices(active_only: bool = True) -> list[tuple[str, str]]:
+    query = select(Warehouse).order_by(Warehouse.name)
+    if active_only:
+        query = query.where(Warehouse.active.is_(True))
+    return [(str(w.id), f"{w.name} ({w.code})") for w in db.session.scalars(query)]
+
+
+def _event_choices() -> list[tuple[str, str]]:
+    query = select(Event).order_by(Event.started_at.desc()).limit(50)
+    return [(str(e.id), f"{e.code} · {e.title}") for e in db.session.scalars(query)]
+
+
+def _items() -> list[Item]:
+    return list(db.session.scalars(select(Item).where(Item.active.is_(True)).order_by(Item.name)))
+
+
+def _set_choices(form, names: tuple[str, ...]) -> None:
+    if "warehouse_id" in names:
+        form.warehouse_id.choices = [("", "— pilih gudang —")] + _warehouse_choices()
+    if "to_warehouse_id" in names:
+        form.to_warehouse_id.choices = [("", "— pilih gudang —")] + _warehouse_choices()
+    if "event_id" in names:
+        form.event_id.choices = [("", "— tanpa kejadian —")] + _event_choices()
+    if "shelter_id" in names:
+        shelters = db.session.scalars(
+            select(Shelter).where(Shelter.status == "buka").order_by(Shelter.name)
+        )
+        form.shelter_id.choices = [("", "— bukan tempat pengungsian —")] + [
+            (str(s.id), s.name) for s in shelters
+        ]
+
+
+def _header(form, names: tuple[str, ...]) -> dict:
+    values = {name: getattr(form, name).data for name in names}
+    values["client_id"] = form.client_id.data or None
+    return values
+
+
+def _rows(*names: str) -> list[dict]:
+    """The repeated line inputs of a form, without rows left empty."""
+    columns = {name: request.form.getlist(name) for name in names}
+    count = max((len(v) for v in columns.values()), default=0)
+    rows = []
+    for index in range(count):
+        row = {
+            name: (values[index] if index < len(values) else "") for name, values in columns.items()
+        }
+        if any(str(value).strip() for value in row.values()):
+            rows.append(row)
+    return rows
+
+
+def _fresh(form) -> None:
+    """A new client_id for a blank form; a posted form keeps the one it was given."""
+    if request.method == "GET" and not form.client_id.data:
+        form.client_id.data = uuid.uuid4().hex
+
+
+def _save(action, values, form):
+    """Run a service action; (document, None) when saved, (None, error) when refused."""
+    try:
+        document, created = stock_documents.submit(action, values)
+    except DomainError as exc:
+        db.session.rollback()
+        attach_error(form, exc)
+        return None, exc
+    if created:
+        flash(f"Dokumen {document.number} disimpan.", "success")
+    else:
+        flash(f"Dokumen {document.number} sudah tersimpan sebelumnya.", "info")
+    return document, None
+
+
+def _status(error, posted: bool) -> int:
+    if error is not None:
+        return error.status
+    return 422 if posted else 200
+
+
+# --- documents -------------------------------------------------------------------------------
+
+
+def _document_args() -> dict:
+    kind = request.args.get("jenis", "").strip()
+    warehouse = request.args.get("gudang", "").strip()
+    args = {
+        "jenis": kind if kind in DOCUMENT_KINDS else "",
+        "gudang": warehouse if warehouse.isdigit() else "",
+        "dari": request.args.get("dari", "").strip(),
+        "sampai": request.args.get("sampai", "").strip(),
+    }
+    return args
+
+
+@bp.route("/dokumen")
+@login_required
+def documents():
+    args = _document_args()
+    date_from = inputs.day(args["dari"], "dari", "Tanggal awal")
+    date_to = inputs.day(args["sampai"], "sampai", "Tanggal akhir")
+    fmt = request.args.get("format")
+    filters = {
+        "kind": args["jenis"] or None,
+        "warehouse_id": int(args["gudang"]) if args["gudang"] else None,
+        "date_from": date_from,
+        "date_to": date_to,
+    }
+    if fmt in ("csv", "xlsx"):
+        found, _total = stock_documents.list_documents(**filters, per_page=CARD_EXPORT_LIMIT)
+        rows = (
+            [
+                d.id,
+                d.number or "",
+                d.doc_date.isoformat(),
+                DOCUMENT_KINDS.get(d.kind, d.kind),
+                d.warehouse.name if d.warehouse else "",
+                _destination(d),
+                DOCUMENT_STATUSES.get(d.status, d.status),
+                RECEIPT_SOURCES.get(d.source or "", "")
+                or ADJUSTMENT_REASONS.get(d.reason or "", ""),
+                d.giver_name,
+                d.receiver_name,
+            ]
+            for d in found
+        )
+        return table_response("dokumen-stok", DOCUMENT_HEADERS, rows, fmt)
+    page = _page()
+    found, total = stock_documents.list_documents(**filters, page=page)
+    return render_template(
+        "stock/ledger/documents.html",
+        documents=found,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // stock_documents.DOCUMENTS_PER_PAGE)),
+        args=args,
+        kinds=DOCUMENT_KINDS,
+        statuses=DOCUMENT_STATUSES,
+        warehouses=_warehouse_choices(active_only=False),
+        destination=_destination,
+        can_manage=_can_manage(),
+    )
+
+
+def _destination(document) -> str:
+    if document.to_warehouse is not None:
+        return document.to_warehouse.name
+    if document.shelter_id:
+        shelter = db.session.get(Shelter, document.shelter_id)
+        return shelter.name if shelter else f"Tempat pengungsian #{document.shelter_id}"
+    if document.kelurahan_code:
+        name = warehouses.kelurahan_name(document.kelurahan_code)
+        return f"Posko {name}" if name else document.kelurahan_code
+    return ""
+
+
+@bp.route("/dokumen/<int:document_id>")
+@login_required
+def document_detail(document_id: int):
+    document = stock_documents.get_document(document_id)
+    event = db.session.get(Event, document.event_id) if document.event_id else None
+    return render_template(
+        "stock/ledger/document_detail.html",
+        document=document,
+        event=event,
+        kinds=DOCUMENT_KINDS,
+        movement_kinds=MOVEMENT_KINDS,
+        statuses=DOCUMENT_STATUSES,
+        sources=RECEIPT_SOURCES,
+        reasons=ADJUSTMENT_REASONS,
+        destination=_destination(document),
+        differences=stock_documents.transfer_differences(document)
+        if document.kind == "transfer"
+        else [],
+        counts=stock_documents.count_lines(document) if document.kind == "opname" else [],
+        lot_label=ledger.lot_label,
+        bast_available=_bast_available(),
+        can_manage=_can_manage(),
+    )
+
+
+@bp.route("/dokumen/<int:document_id>/terima", methods=["GET", "POST"])
+@roles_required(*OFFICE_ROLES)
+def transfer_receive(document_id: int):
+    document = stock_documents.get_document(document_id)
+    form = ReceiveForm()
+    _fresh(form)
+    error = None
+    if form.validate_on_submit():
+        values = {
+            "client_id": form.client_id.data or None,
+            "received_on": form.received_on.data,
+            "receiver_name": form.receiver_name.data,
+            "lines": [
+                {"line_id": row["line_id"], "quantity": row["quantity"].strip() or "0"}
+                for row in _rows("line_id", "quantity")
+                if row["line_id"].strip()
+            ],
+        }
+        saved, error = _save(
+            lambda v: stock_documents.receive_transfer(document_id, v), values, form
+        )
+        if saved is not None:
+            return redirect(url_for("ledger.document_detail", document_id=saved.id))
+        document = stock_documents.get_document(document_id)
+    typed = dict(
+        zip(request.form.getlist("line_id"), request.form.getlist("quantity"), strict=False)
+    )
+    return render_template(
+        "stock/ledger/transfer_receive.html",
+        form=form,
+        document=document,
+        typed=typed,
+        lot_label=ledger.lot_label,
+        plain=decimal_text,
+    ), _status(error, request.method == "POST")
+
+
+# --- new documents ---------------------------------------------------------------------------
+
+
+def _line_form(kind: str, form, names: tuple[str, ...], line_names: tuple[str, ...], action):
+    _set_choices(form, names)
+    _fresh(form)
+    if request.method == "GET" and "warehouse_id" in names:
+        form.warehouse_id.data = request.args.get("gudang", "")
+    error = None
+    rows = _rows(*line_names) if request.method == "POST" else []
+    if form.validate_on_submit():
+        values = _header(form, names) | {"lines": rows}
+        document, error = _save(action, values, form)
+        if document is not None:
+            return redirect(url_for("ledger.document_detail", document_id=document.id))
+    blank = {name: "" for name in line_names}
+    return render_template(
+        f"stock/ledger/{kind}_form.html",
+        form=form,
+        rows=rows + [blank] * EMPTY_ROWS,
+        items=_items(),
+        kelurahan=kelurahan_choices() if kind == "dispatch" else [],
+        error=error,
+    ), _status(error, request.method == "POST")
+
+
+HAND_OVER = ("doc_date", "event_id", "giver_name", "receiver_name", "note")
+
+
+@bp.route("/penerimaan/baru", methods=["GET", "POST"])
+@roles_required(*OFFICE_ROLES)
+def receipt_new():
+    return _line_form(
+        "receipt",
+        ReceiptForm(),
+        ("warehouse_id", "source", "source_document", *HAND_OVER),
+        ("item_id", "lot_code", "expiry_date", "quantity"),
+        stock_documents.record_receipt,
+    )
+
+
+@bp.route("/pengiriman/baru", methods=["GET", "POST"])
+@roles_required(*OFFICE_ROLES)
+def dispatch_new():
+    return _line_form(
+        "dispatch",
+        DispatchForm(),
+        ("warehouse_id", "shelter_id", "kelurahan_code", *HAND_OVER),
+        ("item_id", "quantity", "expired_reason"),
+        stock_documents.record_dispatch,
+    )
+
+
+@bp.route("/transfer/baru", methods=["GET", "POST"])
+@roles_required(*OFFICE_ROLES)
+def transfer_new():
+    return _line_form(
+        "transfer",
+        TransferForm(),
+        ("warehouse_id", "to_warehouse_id", *HAND_OVER),
+        ("item_id", "quantity", "expired_reason"),
+        stock_documents.send_transfer,
+    )
+
+
+@bp.route("/gudang/<int:warehouse_id>/penyesuaian", methods=["GET", "POST"])
+@roles_required(*OFFICE_ROLES)
+def adjustment_new(warehouse_id: int):
+    warehouse = warehouses.get_warehouse(warehouse_id)
+    form = AdjustmentForm()
+    _fresh(form)
+    error = None
+    rows = _rows("lot_id", "change") if request.method == "POST" else []
+    if form.validate_on_submit():
+        values = _header(form, ("doc_date", "reason", "note"))
+        values |= {"warehouse_id": warehouse.id, "lines": rows}
+        document, error = _save(stock_documents.record_adjustment, values, form)
+        if document is not None:
+            return redirect(url_for("ledger.document_detail", document_id=document.id))
+    return render_template(
+        "stock/ledger/adjustment_form.html",
+        form=form,
+        warehouse=warehouse,
+        lots=stock_documents.count_sheet(warehouse.id),
+        rows=rows + [{"lot_id": "", "change": ""}] * EMPTY_ROWS,
+        lot_label=ledger.lot_label,
+        error=error,
+    ), _status(error, request.method == "POST")
+
+
+@bp.route("/gudang/<int:warehouse_id>/opname", methods=["GET", "POST"])
+@roles_required(*OFFICE_ROLES)
+def count_new(warehouse_id: int):
+    warehouse = warehouses.get_warehouse(warehouse_id)
+    form = CountForm()
+    _fresh(form)
+    error = None
+    typed = {}
+    if form.validate_on_submit():
+        rows = _rows("lot_id", "counted")
+        typed = {row["lot_id"]: row["counted"] for row in rows}
+        values = _header(form, ("doc_date", "giver_name", "receiver_name", "note"))
+        values |= {
+            "warehouse_id": warehouse.id,
+            # A lot left blank was not counted; it keeps its balance.
+            "lines": [row for row in rows if row["counted"].strip()],
+        }
+        document, error = _save(stock_documents.record_count, values, form)
+        if document is not None:
+            return redirect(url_for("ledger.document_detail", document_id=document.id))
+    return render_template(
+        "stock/ledger/count_form.html",
+        form=form,
+        warehouse=warehouse,
+        lots=stock_documents.count_sheet(warehouse.id),
+        typed=typed,
+        lot_label=ledger.lot_label,
+        error=error,
+    ), _status(error, request.method == "POST")
+
+
+# --- stock -----------------------------------------------------------------------------------
+
+
+@bp.route("/gudang/<int:warehouse_id>/stok")
+@login_required
+def warehouse_stock(warehouse_id: int):
+    warehouse = warehouses.get_warehouse(warehouse_id)
+    today = inputs.office_today()
+    return render_template(
+        "stock/ledger/warehouse_stock.html",
+        warehouse=warehouse,
+        rows=stock_documents.warehouse_stock(warehouse.id, today),
+        today=today,
+        lot_label=ledger.lot_label,
+        can_manage=_can_manage(),
+    )
+
+
+@bp.route("/gudang/<int:warehouse_id>/kartu-stok")
+@login_required
+def stock_card(warehouse_id: int):
+    warehouse = warehouses.get_warehouse(warehouse_id)
+    item_id = inputs.whole_number(
+        request.args.get("barang") or request.args.get("item_id"), "barang", "Barang", required=True
+    )
+    fmt = request.args.get("format")
+    if fmt in ("csv", "xlsx"):
+        card = stock_documents.stock_card(warehouse.id, item_id, 1, CARD_EXPORT_LIMIT)
+        rows = (
+            [
+                row.day.isoformat(),
+                MOVEMENT_KINDS.get(row.kind, row.kind),
+                row.number,
+                row.lot,
+                decimal_text(row.quantity_in) if row.quantity_in else "",
+                decimal_text(row.quantity_out) if row.quantity_out else "",
+                decimal_text(row.balance),
+            ]
+            for row in card.rows
+        )
+        return table_response(
+            f"kartu-stok-{warehouse.code}-{card.item.code}", CARD_HEADERS, rows, fmt
+        )
+    card = stock_documents.stock_card(warehouse.id, item_id, _page(), CARD_PER_PAGE)
+    return render_template(
+        "stock/ledger/stock_card.html",
+        card=card,
+        page=card.page,
+        pages=card.pages,
+        movement_kinds=MOVEMENT_KINDS,
+        lot_label=ledger.lot_label,
+        today=inputs.office_today(),
+    )
+
+
+# --- expiry ----------------------------------------------------------------------------------
+
+
+def _lot_rows(lots, today: date):
+    return (
+        [
+            lot.warehouse.name,
+            lot.item.name,
+            lot.item.unit,
+            lot.lot_code,
+            lot.expiry_date.isoformat() if lot.expiry_date else "",
+            (lot.expiry_date - today).days if lot.expiry_date else "",
+            decimal_text(lot.quantity),
+        ]
+        for lot in lots
+    )
+
+
+def _warehouse_arg() -> int | None:
+    value = request.args.get("gudang", "").strip()
+    return int(value) if value.isdigit() else None
+
+
+@bp.route("/kedaluwarsa")
+@login_required
+def expiring():
+    days = inputs.whole_number(request.args.get("hari"), "hari", "Jumlah hari", maximum=3660)
+    days = days or 30
+    warehouse_id = _warehouse_arg()
+    today = inputs.office_today()
+    lots = stock_documents.expiring_lots(days, warehouse_id, today)
+    fmt = request.args.get("format")
+    if fmt in ("csv", "xlsx"):
+        return table_response(f"kedaluwarsa-{days}-hari", LOT_HEADERS, _lot_rows(lots, today), fmt)
+    return render_template(
+        "stock/ledger/expiring.html",
+        lots=lots,
+        days=days,
+        today=today,
+        warehouse_id=warehouse_id,
+        warehouses=_warehouse_choices(active_only=False),
+    )
+
+
+@bp.route("/kedaluwarsa/semester")
+@login_required
+def expiry_check():
+    today = inputs.office_today()
+    year = inputs.whole_number(request.args.get("tahun"), "tahun", "Tahun", maximum=2200)
+    half = inputs.whole_number(request.args.get("semester"), "semester", "Semester", maximum=9)
+    year = year or today.year
+    half = half or (1 if today.month <= 6 else 2)
+    warehouse_id = _warehouse_arg()
+    report = stock_documents.expiry_check(year, half, warehouse_id, today)
+    if request.args.get("format") == "xlsx":
+        rows = [["Akan kedaluwarsa dalam 6 bulan"], LOT_HEADERS]
+        rows += list(_lot_rows(report.expiring, today))
+        rows += [[], ["Sudah kedaluwarsa, masih di stok"], LOT_HEADERS]
+        rows += list(_lot_rows(report.expired, today))
+        rows += [[], ["Penyesuaian karena kedaluwarsa dalam semester"]]
+        rows += [["Tanggal", "Nomor dokumen", "Gudang", "Barang", "Lot", "Jumlah"]]
+        rows += [
+            [
+                m.document.doc_date.isoformat(),
+                m.document.number or "",
+                m.lot.warehouse.name,
+                m.item.name,
+                ledger.lot_label(m.lot),
+                decimal_text(-m.quantity),
+            ]
+            for m in report.write_offs
+        ]
+        title = [f"Pemeriksaan kedaluwarsa semester {half} tahun {year}"]
+        return table_response(f"cek-kedaluwarsa-{year}-s{half}", title, rows, "xlsx")
+    return render_template(
+        "stock/ledger/expiry_check.html",
+        report=report,
+        warehouse_id=warehouse_id,
+        warehouses=_warehouse_choices(active_only=False),
+        lot_label=ledger.lot_label,
+        angka=angka,
+    )

@@ -1,0 +1,1 @@
+"""Tagana volunteers: members, trainings, deployments, vehicles and Kampung Siaga Bencana."""

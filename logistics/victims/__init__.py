@@ -1,0 +1,1 @@
+"""The victim registry: households, persons, institution victims, NIK checks and imports."""

@@ -1,0 +1,173 @@
+"""Flask-WTF forms of the victim registry (labels and messages in Bahasa Indonesia)."""
+
+import uuid
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from sqlalchemy import select
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from logistics.areas.models import Area
+from logistics.core.extensions import db
+from logistics.core.forms import REQUIRED
+from logistics.events.models import PEOPLE_STATUSES, Event
+from logistics.shelters.models import SHELTER_KINDS, Shelter
+from logistics.victims.models import INSTITUTION_KINDS, NO_NIK_REASONS, RELATIONS
+
+NUMERIC = {"inputmode": "numeric", "autocomplete": "off"}
+
+
+def _choices(items: dict, blank: str | None = None) -> list[SelectChoice]:
+    choices = [SelectChoice("", blank)] if blank is not None else []
+    return choices + [SelectChoice(key, label) for key, label in items.items()]
+
+
+def event_choices(blank: str | None = None) -> list[SelectChoice]:
+    """Open events first (newest first), then closed ones."""
+    events = db.session.scalars(
+        select(Event).order_by(Event.closed_at.is_not(None), Event.started_at.desc()).limit(200)
+    )
+    choices = [SelectChoice("", blank)] if blank is not None else []
+    return choices + [SelectChoice(str(e.id), f"{e.code} · {e.title}") for e in events]
+
+
+def kelurahan_choices(blank: str | None = "Pilih kelurahan/desa") -> list[SelectChoice]:
+    rows = db.session.execute(
+        select(Area.code, Area.name).where(Area.level == "kelurahan").order_by(Area.name)
+    )
+    choices = [SelectChoice("", blank)] if blank is not None else []
+    return choices + [SelectChoice(code, f"{name} ({code})") for code, name in rows]
+
+
+def shelter_choices(event_id: int | None = None) -> list[SelectChoice]:
+    query = select(Shelter).where(Shelter.status == "buka").order_by(Shelter.name)
+    if event_id:
+        query = query.where((Shelter.event_id == event_id) | Shelter.event_id.is_(None))
+    choices = [SelectChoice("", "Tidak di pengungsian / belum tahu")]
+    for shelter in db.session.scalars(query):
+        kind = SHELTER_KINDS.get(shelter.kind, shelter.kind)
+        choices.append(SelectChoice(str(shelter.id), f"{shelter.name} ({kind})"))
+    return choices
+
+
+def new_client_id() -> str:
+    """A fresh id per rendered form: a double tap or a resend saves one record."""
+    return f"web-{uuid.uuid4()}"
+
+
+class HouseholdForm(FlaskForm):
+    """Step 1 of field registration: the event, where, and the family card."""
+
+    event_id = SelectField("Kejadian bencana", validators=[DataRequired(REQUIRED)])
+    kelurahan_code = SelectField(
+        "Kelurahan/desa tempat tinggal", validators=[DataRequired(REQUIRED)]
+    )
+    no_kk = StringField(
+        "Nomor KK (16 digit, boleh kosong)",
+        validators=[Optional(), Length(max=24)],
+        render_kw={**NUMERIC, "maxlength": 24, "placeholder": "3275xxxxxxxxxxxx"},
+    )
+    head_name = StringField("Nama kepala keluarga", validators=[Optional(), Length(max=160)])
+    address = StringField("Alamat", validators=[Optional(), Length(max=255)])
+    rt = StringField("RT", validators=[Optional(), Length(max=4)], render_kw=NUMERIC)
+    rw = StringField("RW", validators=[Optional(), Length(max=4)], render_kw=NUMERIC)
+    status = SelectField(
+        "Status keluarga pada kejadian ini", choices=_choices(PEOPLE_STATUSES), default="mengungsi"
+    )
+    shelter_id = SelectField("Tempat pengungsian", validators=[Optional()], default="")
+
+
+class PersonFields(FlaskForm):
+    """The fields of one person, shared by the member and the edit forms."""
+
+    nik = StringField(
+        "NIK (16 digit)",
+        validators=[Optional(), Length(max=24)],
+        render_kw={**NUMERIC, "maxlength": 24},
+    )
+    no_nik_reason = SelectField(
+        "Bila tidak ada NIK, alasannya",
+        choices=_choices(NO_NIK_REASONS, "— ada NIK —"),
+        default="",
+    )
+    name = StringField("Nama lengkap", validators=[DataRequired(REQUIRED), Length(max=160)])
+    sex = SelectField(
+        "Jenis kelamin",
+        choices=[
+            SelectChoice("", "— dari NIK —"),
+            SelectChoice("L", "Laki-laki"),
+            SelectChoice("P", "Perempuan"),
+        ],
+        default="",
+    )
+    birth_date = DateField("Tanggal lahir (boleh kosong bila NIK diisi)", validators=[Optional()])
+    relation = SelectField(
+        "Hubungan dalam keluarga", choices=_choices(RELATIONS), default="lainnya"
+    )
+    pregnant = BooleanField("Sedang hamil")
+    breastfeeding = BooleanField("Sedang menyusui")
+    disability = BooleanField("Penyandang disabilitas")
+    chronic_illness = BooleanField("Penyakit kronis")
+
+
+class MemberForm(PersonFields):
+    """One household member per screen, with their status in the event."""
+
+    status = SelectField("Status pada kejadian ini", choices=_choices(PEOPLE_STATUSES))
+    client_id = HiddenField()
+
+
+class PersonEditForm(PersonFields):
+    pass
+
+
+class VictimStatusForm(FlaskForm):
+    status = SelectField("Status", choices=_choices(PEOPLE_STATUSES))
+    kelurahan_code = SelectField("Kelurahan/desa", validators=[DataRequired(REQUIRED)])
+    shelter_id = SelectField("Tempat pengungsian", validators=[Optional()], default="")
+    note = TextAreaField("Catatan", validators=[Optional(), Length(max=2000)])
+
+
+class InstitutionForm(FlaskForm):
+    event_id = SelectField("Kejadian bencana", validators=[DataRequired(REQUIRED)])
+    name = StringField("Nama lembaga", validators=[DataRequired(REQUIRED), Length(max=200)])
+    kind = SelectField("Jenis lembaga", choices=_choices(INSTITUTION_KINDS))
+    kelurahan_code = SelectField("Kelurahan/desa", validators=[DataRequired(REQUIRED)])
+    headcount = IntegerField(
+        "Jumlah penghuni terdampak (jiwa)",
+        validators=[InputRequired("Isi jumlah penghuni."), NumberRange(min=0)],
+        render_kw={"inputmode": "numeric"},
+    )
+    status = SelectField("Status", choices=_choices(PEOPLE_STATUSES), default="menderita")
+    shelter_id = SelectField("Tempat pengungsian", validators=[Optional()], default="")
+    address = StringField("Alamat", validators=[Optional(), Length(max=255)])
+    contact = StringField("Narahubung (nama, telepon)", validators=[Optional(), Length(max=160)])
+    client_id = HiddenField()
+
+
+class ImportForm(FlaskForm):
+    event_id = SelectField("Kejadian bencana", validators=[DataRequired(REQUIRED)])
+    default_status = SelectField(
+        "Status bila kolom status kosong",
+        choices=_choices(PEOPLE_STATUSES, "— kolom status wajib diisi —"),
+        default="",
+    )
+    file = FileField(
+        "Berkas daftar korban (XLSX atau CSV, termasuk ekspor KoboToolbox/ODK)",
+        validators=[FileRequired("Pilih berkas terlebih dahulu.")],
+    )
+
+
+class MergeForm(FlaskForm):
+    keep_id = HiddenField(validators=[DataRequired()])
+    duplicate_id = HiddenField(validators=[DataRequired()])

@@ -1,0 +1,871 @@
+"""Victim registry: households, persons (one row across events), status per event, institutions,
+likely duplicates and merging them."""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+from datetime import date
+from difflib import SequenceMatcher
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+
+from logistics.areas.services import require_kelurahan
+from logistics.core.audit import record_action
+from logistics.core.demography import CHILD_UNDER, ELDERLY_FROM, TODDLER_UNDER, age_group, is_balita
+from logistics.core.errors import Conflict, DomainError, NotFound
+from logistics.core.extensions import db
+from logistics.core.inputs import office_today
+from logistics.events.models import PEOPLE_STATUSES, Event
+from logistics.shelters.models import Shelter
+from logistics.victims.models import (
+    INSTITUTION_KINDS,
+    NO_NIK_REASONS,
+    RELATIONS,
+    Household,
+    InstitutionVictim,
+    Person,
+    Victim,
+)
+from logistics.victims.nik import RegionCodes, parse_kk, parse_nik, region_codes
+
+NAME_MAX = 160
+OLDEST_BIRTH_YEAR = 1900
+# Vulnerable groups a list can be filtered by (DOMAIN.md section 4), with their labels.
+VULNERABLE_GROUPS = {
+    "balita": "Balita",
+    "anak": "Anak",
+    "lansia": "Lansia",
+    "ibu_hamil": "Ibu hamil",
+    "ibu_menyusui": "Ibu menyusui",
+    "disabilitas": "Penyandang disabilitas",
+    "penyakit_kronis": "Penyakit kronis",
+}
+# Two names at least this similar (after normalising) may be the same person.
+SIMILAR_NAME_RATIO = 0.85
+
+
+# --- names ---------------------------------------------------------------------------------
+
+# Spellings of the same name element; the key is what every variant is reduced to.
+_NAME_VARIANTS = {
+    "muhammad": (
+        "muhammad muhamad muhamaad muhammat mohammad mohamad mohammed mochammad mochamad "
+        "mochamat mohamat muchammad muchamad moch moh muh mhd md m"
+    ),
+    "abdul": "abdul abd abdoel",
+    "nur": "nur noor nurul",
+    "siti": "siti sitti sity st",
+    "ahmad": "ahmad achmad ahmat akhmad",
+}
+_NAME_TOKENS = {
+    variant: canonical
+    for canonical, variants in _NAME_VARIANTS.items()
+    for variant in variants.split()
+}
+# Old (pre-1972) spelling still found on identity documents: Soekarno = Sukarno, Djoko = Joko.
+_OLD_SPELLING = (("oe", "u"), ("dj", "j"), ("tj", "c"), ("nj", "ny"), ("sj", "sy"), ("ch", "kh"))
+
+
+def normalize_name(name: str | None) -> str:
+    """Lower case, no accents or punctuation, one space, common spelling variants unified."""
+    text = unicodedata.normalize("NFKD", name or "")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = re.sub(r"[^a-z ]+", " ", text)
+    for old, new in _OLD_SPELLING:
+        text = text.replace(old, new)
+    tokens = [_NAME_TOKENS.get(token, token) for token in text.split()]
+    return " ".join(tokens)
+
+
+def names_similar(a: str, b: str) -> bool:
+    """True when two names are likely the same person's (spelling, spacing, abbreviations)."""
+    left, right = normalize_name(a), normalize_name(b)
+    if not left or not right:
+        return False
+    if left == right or left.replace(" ", "") == right.replace(" ", ""):
+        return True
+    return SequenceMatcher(None, left, right).ratio() >= SIMILAR_NAME_RATIO
+
+
+def clean_name(name: str | None) -> str:
+    """The name as it will be stored: trimmed, single spaces."""
+    return " ".join((name or "").split())
+
+
+# --- validation of one person ----------------------------------------------------------------
+
+
+@dataclass
+class PersonInput:
+    """A person as submitted by a form, the API or an import row."""
+
+    name: str
+    nik: str | None = None
+    no_nik_reason: str | None = None
+    sex: str | None = None
+    birth_date: date | None = None
+    relation: str = "lainnya"
+    pregnant: bool = False
+    breastfeeding: bool = False
+    disability: bool = False
+    chronic_illness: bool = False
+
+
+def validate_person(data: PersonInput, regions: RegionCodes, today: date) -> PersonInput:
+    """The input normalised (NIK digits, sex and birth date derived from the NIK), or DomainError.
+
+    A sex or birth date that contradicts the NIK is refused rather than silently replaced: it
+    usually means a mistyped NIK, which would link the victim to a stranger.
+    """
+    name = clean_name(data.name)
+    if not name:
+        raise DomainError("Nama wajib diisi.", field="name")
+    if len(name) > NAME_MAX:
+        raise DomainError(f"Nama terlalu panjang (maksimal {NAME_MAX} karakter).", field="name")
+    relation = data.relation or "lainnya"
+    if relation not in RELATIONS:
+        raise DomainError(
+            f"Hubungan keluarga '{relation}' tidak dikenal. Pilih: {', '.join(RELATIONS)}.",
+            field="relation",
+        )
+    if data.sex not in (None, "", "L", "P"):
+        raise DomainError(f"Jenis kelamin '{data.sex}' tidak dikenal; isi L atau P.", field="sex")
+    sex = data.sex or None
+    birth_date = data.birth_date
+    nik = (data.nik or "").strip() or None
+    reason = None
+    if nik is not None:
+        info = parse_nik(nik, regions, today)
+        nik = info.nik
+        if sex is not None and sex != info.sex:
+            raise DomainError(
+                f"Jenis kelamin ({sex}) tidak cocok dengan NIK, yang menandakan {info.sex} "
+                "(digit 7-8 lebih dari 40 berarti perempuan). Periksa NIK, atau kosongkan "
+                "jenis kelamin agar diambil dari NIK.",
+                field="sex",
+            )
+        if birth_date is not None and birth_date != info.birth_date:
+            raise DomainError(
+                f"Tanggal lahir ({birth_date:%d-%m-%Y}) tidak cocok dengan NIK "
+                f"({info.birth_date:%d-%m-%Y}). Periksa NIK, atau kosongkan tanggal lahir agar "
+                "diambil dari NIK.",
+                field="birth_date",
+            )
+        sex, birth_date = info.sex, info.birth_date
+    else:
+        reason = data.no_nik_reason or None
+        if reason is None:
+            raise DomainError(
+                "Isi NIK, atau pilih alasan tidak ada NIK (mis. anak belum ber-NIK).",
+                field="nik",
+            )
+        if reason not in NO_NIK_REASONS:
+            raise DomainError(
+                f"Alasan tanpa NIK '{reason}' tidak dikenal. Pilih: {', '.join(NO_NIK_REASONS)}.",
+                field="no_nik_reason",
+            )
+        if sex is None:
+            raise DomainError("Jenis kelamin wajib diisi bila tidak ada NIK.", field="sex")
+    if birth_date is not None:
+        if birth_date > today:
+            raise DomainError("Tanggal lahir tidak boleh di masa depan.", field="birth_date")
+        if birth_date.year < OLDEST_BIRTH_YEAR:
+            raise DomainError(
+                f"Tanggal lahir sebelum tahun {OLDEST_BIRTH_YEAR} tidak mungkin.",
+                field="birth_date",
+            )
+    if (data.pregnant or data.breastfeeding) and sex != "P":
+        raise DomainError(
+            "Hamil atau menyusui hanya dapat ditandai untuk perempuan.", field="pregnant"
+        )
+    return replace(
+        data,
+        name=name,
+        nik=nik,
+        no_nik_reason=reason,
+        sex=sex,
+        birth_date=birth_date,
+        relation=relation,
+        pregnant=bool(data.pregnant),
+        breastfeeding=bool(data.breastfeeding),
+        disability=bool(data.disability),
+        chronic_illness=bool(data.chronic_illness),
+    )
+
+
+def require_status(status: str | None, field: str = "status") -> str:
+    status = (status or "").strip().lower()
+    if status not in PEOPLE_STATUSES:
+        raise DomainError(
+            f"Status korban '{status}' tidak dikenal. Pilih: {', '.join(PEOPLE_STATUSES)}.",
+            field=field,
+        )
+    return status
+
+
+def require_shelter(shelter_id: int | None, event: Event | None) -> Shelter | None:
+    """An open shelter of this event (or one not tied to any event), or None."""
+    if shelter_id in (None, ""):
+        return None
+    shelter = db.session.get(Shelter, int(shelter_id))
+    if shelter is None:
+        raise DomainError(f"Tempat pengungsian {shelter_id} tidak ditemukan.", field="shelter_id")
+    if shelter.status != "buka":
+        raise DomainError(f"Tempat pengungsian '{shelter.name}' sudah ditutup.", field="shelter_id")
+    if event is not None and shelter.event_id not in (None, event.id):
+        raise DomainError(
+            f"Tempat pengungsian '{shelter.name}' milik kejadian lain.", field="shelter_id"
+        )
+    return shelter
+
+
+# --- vulnerable groups and ages ------------------------------------------------------------------
+
+
+def years_before(day: date, years: int) -> date:
+    """The same calendar day `years` earlier (28 February for a 29 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def vulnerable_groups(person: Person, on: date) -> list[str]:
+    """Keys of VULNERABLE_GROUPS that apply to the person on a day (age groups from birth date)."""
+    groups = []
+    if is_balita(person.birth_date, on):
+        groups.append("balita")
+    group = age_group(person.birth_date, on)
+    if group in ("anak", "lansia"):
+        groups.append(group)
+    for key, flag in (
+        ("ibu_hamil", person.pregnant),
+        ("ibu_menyusui", person.breastfeeding),
+        ("disabilitas", person.disability),
+        ("penyakit_kronis", person.chronic_illness),
+    ):
+        if flag:
+            groups.append(key)
+    return groups
+
+
+def vulnerable_condition(group: str, today: date):
+    """A SQL condition on Person selecting one vulnerable group (ages as of today)."""
+    conditions = {
+        "balita": Person.birth_date > years_before(today, TODDLER_UNDER),
+        "anak": Person.birth_date > years_before(today, CHILD_UNDER),
+        "lansia": Person.birth_date <= years_before(today, ELDERLY_FROM),
+        "ibu_hamil": Person.pregnant.is_(True),
+        "ibu_menyusui": Person.breastfeeding.is_(True),
+        "disabilitas": Person.disability.is_(True),
+        "penyakit_kronis": Person.chronic_illness.is_(True),
+    }
+    if group not in conditions:
+        raise DomainError(
+            f"Kelompok rentan '{group}' tidak dikenal. Pilih: {', '.join(VULNERABLE_GROUPS)}.",
+            field="group",
+        )
+    return conditions[group]
+
+
+# --- households and persons ---------------------------------------------------------------------
+
+
+def get_household(household_id: int) -> Household:
+    household = db.session.get(Household, household_id)
+    if household is None:
+        raise NotFound(f"Keluarga {household_id} tidak ditemukan.")
+    return household
+
+
+def get_person(person_id: int) -> Person:
+    person = db.session.get(Person, person_id)
+    if person is None:
+        raise NotFound(f"Orang {person_id} tidak ditemukan.")
+    return person
+
+
+def get_victim(victim_id: int) -> Victim:
+    victim = db.session.get(Victim, victim_id)
+    if victim is None:
+        raise NotFound(f"Data korban {victim_id} tidak ditemukan.")
+    return victim
+
+
+def canonical(person: Person) -> Person:
+    """Follow merges to the person that is still counted."""
+    seen = set()
+    while person.merged_into_id is not None and person.id not in seen:
+        seen.add(person.id)
+        person = db.session.get(Person, person.merged_into_id)
+    return person
+
+
+def register_household(
+    *,
+    no_kk: str | None = None,
+    head_name: str = "",
+    address: str = "",
+    rt: str = "",
+    rw: str = "",
+    kelurahan_code: str | None = None,
+    regions: RegionCodes | None = None,
+) -> tuple[Household, bool]:
+    """The household with this nomor KK (blanks filled in), or a new one; (household, created)."""
+    kk = (no_kk or "").strip() or None
+    if kk is not None:
+        kk = parse_kk(kk, regions or region_codes())
+    if kelurahan_code:
+        kelurahan_code = require_kelurahan(kelurahan_code).code
+    rt, rw = (rt or "").strip(), (rw or "").strip()
+    for label, value, name in (("RT", rt, "rt"), ("RW", rw, "rw")):
+        if value and (not value.isdigit() or len(value) > 4):
+            raise DomainError(f"{label} ditulis dengan angka, mis. 003.", field=name)
+    values = {
+        "head_name": clean_name(head_name),
+        "address": (address or "").strip()[:255],
+        "rt": rt,
+        "rw": rw,
+        "kelurahan_code": kelurahan_code or None,
+    }
+    if kk is not None:
+        existing = db.session.scalar(select(Household).where(Household.no_kk == kk))
+        if existing is not None:
+            for key, value in values.items():
+                if value and not getattr(existing, key):
+                    setattr(existing, key, value)
+            db.session.flush()
+            return existing, False
+    household = Household(no_kk=kk, **values)
+    db.session.add(household)
+    db.session.flush()
+    return household, True
+
+
+def _same_person_without_nik(data: PersonInput, household: Household | None) -> Person | None:
+    """A person of the household registered before without NIK, same name and birth date."""
+    if household is None or household.id is None:
+        return None
+    candidates = db.session.scalars(
+        select(Person).where(
+            Person.household_id == household.id,
+            Person.nik.is_(None),
+            Person.merged_into_id.is_(None),
+            Person.birth_date == data.birth_date
+            if data.birth_date
+            else Person.birth_date.is_(None),
+        )
+    )
+    wanted = normalize_name(data.name)
+    return next((p for p in candidates if normalize_name(p.name) == wanted), None)
+
+
+def register_person(
+    data: PersonInput,
+    household: Household | None = None,
+    regions: RegionCodes | None = None,
+) -> tuple[Person, bool]:
+    """Find the person (by NIK, or exactly by household + name + birth date) or create them.
+
+    An existing person keeps their stored identity; blanks are filled in and vulnerable-group
+    flags raised by the new report are added (a registration never clears a flag; editing does).
+    """
+    data = validate_person(data, regions or region_codes(), office_today())
+    person = None
+    if data.nik:
+        person = db.session.scalar(select(Person).where(Person.nik == data.nik))
+    else:
+        person = _same_person_without_nik(data, household)
+    if person is not None:
+        person = canonical(person)
+        if household is not None and person.household_id is None:
+            person.household_id = household.id
+        if person.birth_date is None and data.birth_date is not None:
+            person.birth_date = data.birth_date
+        for flag in ("pregnant", "breastfeeding", "disability", "chronic_illness"):
+            if getattr(data, flag) and not getattr(person, flag):
+                setattr(person, flag, True)
+        db.session.flush()
+        return person, False
+    person = Person(
+        nik=data.nik,
+        no_nik_reason=data.no_nik_reason,
+        name=data.name,
+        sex=data.sex,
+        birth_date=data.birth_date,
+        household_id=household.id if household is not None else None,
+        relation=data.relation,
+        pregnant=data.pregnant,
+        breastfeeding=data.breastfeeding,
+        disability=data.disability,
+        chronic_illness=data.chronic_illness,
+    )
+    db.session.add(person)
+    db.session.flush()
+    return person, True
+
+
+PERSON_FIELDS = (
+    "name",
+    "nik",
+    "no_nik_reason",
+    "sex",
+    "birth_date",
+    "relation",
+    "pregnant",
+    "breastfeeding",
+    "disability",
+    "chronic_illness",
+)
+
+
+def update_person(person: Person, **changes) -> Person:
+    """Change a person's data (validated as a whole); a NIK held by someone else is a conflict."""
+    if person.merged_into_id is not None:
+        raise Conflict("Data ini sudah digabung ke orang lain; ubah data orang yang dipertahankan.")
+    unknown = set(changes) - set(PERSON_FIELDS) - {"household_id"}
+    if unknown:
+        raise DomainError(f"Kolom tidak dikenal: {', '.join(sorted(unknown))}.")
+    current = {key: getattr(person, key) for key in PERSON_FIELDS}
+    merged = {**current, **{k: v for k, v in changes.items() if k in PERSON_FIELDS}}
+    # A changed NIK re-derives sex and birth date unless they were changed too.
+    if "nik" in changes and changes["nik"] != person.nik:
+        if "sex" not in changes:
+            merged["sex"] = None
+        if "birth_date" not in changes:
+            merged["birth_date"] = None
+    if merged.get("nik"):
+        merged["no_nik_reason"] = None
+    data = validate_person(PersonInput(**merged), region_codes(), office_today())
+    if data.nik and data.nik != person.nik:
+        holder = db.session.scalar(
+            select(Person.id).where(Person.nik == data.nik, Person.id != person.id)
+        )
+        if holder is not None:
+            raise Conflict(
+                f"NIK ini sudah dimiliki orang lain (id {holder}). Bila orangnya sama, gabungkan "
+                "kedua data di halaman Kemungkinan duplikat.",
+                field="nik",
+                details={"person_id": holder},
+            )
+    for key in PERSON_FIELDS:
+        value = getattr(data, key)
+        if getattr(person, key) != value:
+            setattr(person, key, value)
+    if "household_id" in changes:
+        household_id = changes["household_id"]
+        person.household_id = get_household(int(household_id)).id if household_id else None
+    db.session.flush()
+    return person
+
+
+# --- victims -------------------------------------------------------------------------------------
+
+
+def _matches_first_submission(
+    victim: Victim,
+    event: Event,
+    data: PersonInput,
+    status: str,
+    kelurahan_code: str,
+    shelter_id: int | None,
+) -> bool:
+    """Whether a retried submission carries the same data as the one stored under its client_id."""
+    person = canonical(victim.person)
+    if data.nik:
+        same_person = person.nik == data.nik
+    else:
+        same_person = normalize_name(person.name) == normalize_name(data.name) and (
+            data.birth_date is None or person.birth_date == data.birth_date
+        )
+    return (
+        same_person
+        and victim.event_id == event.id
+        and victim.status == status
+        and victim.kelurahan_code == kelurahan_code
+        and victim.shelter_id == (int(shelter_id) if shelter_id not in (None, "") else None)
+    )
+
+
+def _replay(client_id: str, event, data, status, kelurahan_code, shelter_id) -> Victim | None:
+    existing = db.session.scalar(select(Victim).where(Victim.client_id == client_id))
+    if existing is None:
+        return None
+    if not _matches_first_submission(existing, event, data, status, kelurahan_code, shelter_id):
+        raise Conflict(
+            f"client_id '{client_id}' sudah dipakai untuk data korban lain (id {existing.id}). "
+            "Buat client_id baru untuk pendaftaran baru.",
+            field="client_id",
+            details={"victim_id": existing.id},
+        )
+    return existing
+
+
+def register_victim(
+    event: Event,
+    person_data: PersonInput,
+    *,
+    status: str,
+    kelurahan_code: str,
+    shelter_id: int | None = None,
+    client_id: str | None = None,
+    household: Household | None = None,
+    household_data: dict | None = None,
+    note: str = "",
+    registered_by_id: int | None = None,
+) -> tuple[Victim, bool]:
+    """Register a person as a victim of an event; (victim, created).
+
+    The household is an existing one, or household_data for register_household (registered only
+    after the retry check, so a resent submission creates no second household).
+    A retried submission with the same client_id returns the first record and writes nothing;
+    the same client_id with different data is a Conflict. A person already registered in the
+    event is a Conflict that names the existing record.
+    """
+    status = require_status(status)
+    client_id = (client_id or "").strip() or None
+    if client_id is not None and len(client_id) > 64:
+        raise DomainError("client_id maksimal 64 karakter.", field="client_id")
+    regions = region_codes()
+    data = validate_person(person_data, regions, office_today())
+    kelurahan = require_kelurahan(kelurahan_code)
+    if client_id is not None:
+        existing = _replay(client_id, event, data, status, kelurahan.code, shelter_id)
+        if existing is not None:
+            return existing, False
+    shelter = require_shelter(shelter_id, event)
+    if household is None and household_data:
+        household, _ = register_household(
+            **{"kelurahan_code": kelurahan.code, **household_data}, regions=regions
+        )
+    person, _ = register_person(data, household, regions)
+    already = db.session.scalar(
+        select(Victim).where(Victim.event_id == event.id, Victim.person_id == person.id)
+    )
+    if already is not None:
+        raise Conflict(
+            f"{person.name} sudah terdaftar sebagai korban kejadian ini (status "
+            f"{PEOPLE_STATUSES[already.status]}). Ubah statusnya di data yang ada.",
+            details={"victim_id": already.id, "person_id": person.id},
+        )
+    victim = Victim(
+        event_id=event.id,
+        person_id=person.id,
+        status=status,
+        kelurahan_code=kelurahan.code,
+        shelter_id=shelter.id if shelter else None,
+        note=(note or "").strip(),
+        client_id=client_id,
+        registered_by_id=registered_by_id,
+    )
+    db.session.add(victim)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Two copies of one submission raced past the lookup; the first one won.
+        db.session.rollback()
+        if client_id is not None:
+            existing = _replay(client_id, event, data, status, kelurahan.code, shelter_id)
+            if existing is not None:
+                return existing, False
+        raise Conflict("Data korban bentrok dengan data yang baru disimpan; coba lagi.") from None
+    return victim, True
+
+
+def update_victim(
+    victim: Victim,
+    *,
+    status: str | None = None,
+    kelurahan_code: str | None = None,
+    shelter_id: int | None | str = "unchanged",
+    note: str | None = None,
+) -> Victim:
+    """Change a victim's status, kelurahan, shelter or note in their event."""
+    if status is not None:
+        victim.status = require_status(status)
+    if kelurahan_code is not None:
+        victim.kelurahan_code = require_kelurahan(kelurahan_code).code
+    if shelter_id != "unchanged":
+        event = db.session.get(Event, victim.event_id)
+        shelter = require_shelter(shelter_id, event)
+        victim.shelter_id = shelter.id if shelter else None
+    if note is not None:
+        victim.note = note.strip()
+    db.session.flush()
+    return victim
+
+
+def set_status(
+    event: Event,
+    person: Person,
+    status: str,
+    kelurahan_code: str | None = None,
+    registered_by_id: int | None = None,
+) -> Victim:
+    """The person's status in an event: updates their record there, or registers them."""
+    person = canonical(person)
+    victim = db.session.scalar(
+        select(Victim).where(Victim.event_id == event.id, Victim.person_id == person.id)
+    )
+    if victim is not None:
+        return update_victim(victim, status=status, kelurahan_code=kelurahan_code)
+    household = person.household
+    code = kelurahan_code or (household.kelurahan_code if household else None)
+    victim = Victim(
+        event_id=event.id,
+        person_id=person.id,
+        status=require_status(status),
+        kelurahan_code=require_kelurahan(code).code,
+        registered_by_id=registered_by_id,
+    )
+    db.session.add(victim)
+    db.session.flush()
+    return victim
+
+
+def register_institution(
+    event: Event,
+    *,
+    name: str,
+    kind: str,
+    kelurahan_code: str,
+    headcount: int,
+    status: str = "menderita",
+    shelter_id: int | None = None,
+    address: str = "",
+    contact: str = "",
+    client_id: str | None = None,
+) -> tuple[InstitutionVictim, bool]:
+    """An institution (yayasan, panti) hit as a group, counted by headcount; (record, created)."""
+    name = clean_name(name)
+    if not name:
+        raise DomainError("Nama lembaga wajib diisi.", field="name")
+    if kind not in INSTITUTION_KINDS:
+        raise DomainError(
+            f"Jenis lembaga '{kind}' tidak dikenal. Pilih: {', '.join(INSTITUTION_KINDS)}.",
+            field="kind",
+        )
+    try:
+        headcount = int(headcount)
+    except (TypeError, ValueError):
+        raise DomainError("Jumlah penghuni harus berupa angka.", field="headcount") from None
+    if headcount < 0:
+        raise DomainError("Jumlah penghuni tidak boleh negatif.", field="headcount")
+    status = require_status(status)
+    kelurahan = require_kelurahan(kelurahan_code)
+    client_id = (client_id or "").strip() or None
+    if client_id is not None:
+        existing = db.session.scalar(
+            select(InstitutionVictim).where(InstitutionVictim.client_id == client_id)
+        )
+        if existing is not None:
+            same = (
+                existing.event_id == event.id
+                and existing.name == name
+                and existing.headcount == headcount
+                and existing.status == status
+                and existing.kelurahan_code == kelurahan.code
+            )
+            if not same:
+                raise Conflict(
+                    f"client_id '{client_id}' sudah dipakai untuk lembaga lain.",
+                    field="client_id",
+                )
+            return existing, False
+    shelter = require_shelter(shelter_id, event)
+    record = InstitutionVictim(
+        event_id=event.id,
+        name=name,
+        kind=kind,
+        kelurahan_code=kelurahan.code,
+        headcount=headcount,
+        status=status,
+        shelter_id=shelter.id if shelter else None,
+        address=(address or "").strip()[:255],
+        contact=(contact or "").strip()[:160],
+        client_id=client_id,
+    )
+    db.session.add(record)
+    db.session.flush()
+    return record, True
+
+
+# --- listing ------------------------------------------------------------------------------------
+
+
+@dataclass
+class VictimFilters:
+    """What a victim list can be narrowed by; empty values mean no filter."""
+
+    event_id: int | None = None
+    kelurahan_code: str | None = None
+    status: str | None = None
+    group: str | None = None
+    text: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def victims_query(filters: VictimFilters, today: date | None = None):
+    """SELECT of (Victim, Person, Household, Event) rows matching the filters, newest first."""
+    today = today or office_today()
+    query = (
+        select(Victim, Person, Household, Event)
+        .join(Person, Person.id == Victim.person_id)
+        .outerjoin(Household, Household.id == Person.household_id)
+        .join(Event, Event.id == Victim.event_id)
+        .where(Person.merged_into_id.is_(None))
+    )
+    if filters.event_id:
+        query = query.where(Victim.event_id == int(filters.event_id))
+    if filters.kelurahan_code:
+        query = query.where(Victim.kelurahan_code == filters.kelurahan_code)
+    if filters.status:
+        query = query.where(Victim.status == require_status(filters.status))
+    if filters.group:
+        query = query.where(vulnerable_condition(filters.group, today))
+    text = (filters.text or "").strip()
+    if text:
+        digits = text.replace(" ", "").replace(".", "")
+        if digits.isdigit() and len(digits) == 16:
+            # Whole numbers only: a prefix search would let anyone probe NIKs digit by digit.
+            query = query.where(or_(Person.nik == digits, Household.no_kk == digits))
+        else:
+            query = query.where(func.lower(Person.name).contains(text.lower()))
+    return query.order_by(Victim.registered_at.desc(), Victim.id.desc())
+
+
+# --- duplicates and merging ----------------------------------------------------------------------
+
+
+@dataclass
+class DuplicatePair:
+    """Two person rows that are probably one person; `keep` is the suggested survivor."""
+
+    keep: Person
+    duplicate: Person
+    ratio: float
+
+
+def likely_duplicates(limit: int = 500) -> list[DuplicatePair]:
+    """Persons sharing a household (same KK) and birth date with similar names, one without NIK.
+
+    Two different NIKs are two different people and never listed.
+    """
+    other = aliased(Person)
+    rows = db.session.execute(
+        select(Person, other)
+        .join(
+            other,
+            and_(
+                other.household_id == Person.household_id,
+                other.birth_date == Person.birth_date,
+                other.id > Person.id,
+            ),
+        )
+        .where(
+            Person.household_id.is_not(None),
+            Person.merged_into_id.is_(None),
+            other.merged_into_id.is_(None),
+            or_(Person.nik.is_(None), other.nik.is_(None)),
+        )
+        .order_by(Person.household_id, Person.id, other.id)
+    ).all()
+    pairs = []
+    for first, second in rows:
+        if not names_similar(first.name, second.name):
+            continue
+        # Suggest keeping the row with a NIK, else the older row (it has the longer history).
+        keep, duplicate = (second, first) if second.nik and not first.nik else (first, second)
+        ratio = SequenceMatcher(None, normalize_name(first.name), normalize_name(second.name))
+        pairs.append(DuplicatePair(keep=keep, duplicate=duplicate, ratio=ratio.ratio()))
+        if len(pairs) >= limit:
+            break
+    return pairs
+
+
+def merge_persons(keep: Person, duplicate: Person) -> dict:
+    """Merge a duplicate into the kept person: victim rows move, the duplicate stays as history.
+
+    The duplicate row is kept with merged_into_id set (so its past is traceable) and no longer
+    counted. Where both were registered in the same event, the kept person's record stays and the
+    duplicate's record is deleted (its values remain in the audit log).
+    """
+    if keep.id == duplicate.id:
+        raise DomainError("Pilih dua data orang yang berbeda untuk digabung.")
+    if duplicate.merged_into_id is not None:
+        raise Conflict(f"{duplicate.name} (id {duplicate.id}) sudah digabung sebelumnya.")
+    if keep.merged_into_id is not None:
+        raise Conflict(
+            f"{keep.name} (id {keep.id}) sudah digabung ke orang lain; pilih data yang "
+            "dipertahankan."
+        )
+    if keep.nik and duplicate.nik and keep.nik != duplicate.nik:
+        raise Conflict(
+            "Dua orang dengan NIK berbeda tidak dapat digabung: NIK yang berbeda berarti orang "
+            "yang berbeda."
+        )
+    moved, dropped = [], []
+    kept_events = {
+        v.event_id: v for v in db.session.scalars(select(Victim).where(Victim.person_id == keep.id))
+    }
+    for victim in db.session.scalars(select(Victim).where(Victim.person_id == duplicate.id)):
+        kept = kept_events.get(victim.event_id)
+        if kept is None:
+            victim.person_id = keep.id
+            moved.append(victim.id)
+        else:
+            if kept.shelter_id is None and victim.shelter_id is not None:
+                kept.shelter_id = victim.shelter_id
+            dropped.append(victim.id)
+            db.session.delete(victim)
+    # A NIK known only on the duplicate moves to the survivor (unique: clear it first).
+    moved_nik = False
+    if duplicate.nik and not keep.nik:
+        nik = duplicate.nik
+        duplicate.nik = None
+        duplicate.no_nik_reason = "lainnya"
+        db.session.flush()
+        keep.nik, keep.no_nik_reason = nik, None
+        moved_nik = True
+    if keep.birth_date is None:
+        keep.birth_date = duplicate.birth_date
+    if keep.household_id is None:
+        keep.household_id = duplicate.household_id
+    for flag in ("pregnant", "breastfeeding", "disability", "chronic_illness"):
+        if getattr(duplicate, flag):
+            setattr(keep, flag, True)
+    # Earlier merges into the duplicate now point at the survivor: one hop to the counted row.
+    for earlier in db.session.scalars(select(Person).where(Person.merged_into_id == duplicate.id)):
+        earlier.merged_into_id = keep.id
+    duplicate.merged_into_id = keep.id
+    summary = {
+        "kept_id": keep.id,
+        "duplicate_id": duplicate.id,
+        "victims_moved": moved,
+        "victims_dropped": dropped,
+        "nik_moved": moved_nik,
+    }
+    record_action("merge_persons", "persons", keep.id, summary)
+    db.session.flush()
+    return summary
+
+
+def person_history(person: Person) -> list[tuple[Victim, Event]]:
+    """Every event the person was a victim of, newest first."""
+    return db.session.execute(
+        select(Victim, Event)
+        .join(Event, Event.id == Victim.event_id)
+        .where(Victim.person_id == person.id)
+        .order_by(Event.started_at.desc())
+    ).all()
+
+
+def merged_from(person: Person) -> list[Person]:
+    """Rows merged into this person."""
+    return list(
+        db.session.scalars(
+            select(Person).where(Person.merged_into_id == person.id).order_by(Person.id)
+        )
+    )

@@ -1,0 +1,786 @@
+"""Victim registry pages: list, households, persons, field registration, institutions,
+duplicates and bulk import."""
+
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from logistics.admin.models import OFFICE_ROLES, WRITER_ROLES
+from logistics.areas.models import Area
+from logistics.core import jobs
+from logistics.core.audit import record_action
+from logistics.core.demography import age_years
+from logistics.core.errors import DomainError
+from logistics.core.exports import XLSX_MIME, table_response
+from logistics.core.extensions import db
+from logistics.core.forms import attach_error
+from logistics.core.job_models import JobRecord
+from logistics.core.privacy import mask_nik
+from logistics.core.queue import VICTIM_IMPORT, VICTIM_IMPORT_DRY_RUN
+from logistics.core.security import roles_required
+from logistics.events.models import PEOPLE_STATUSES, SEXES, Event
+from logistics.events.services import get_event
+from logistics.shelters.models import Shelter
+from logistics.victims import imports as victim_import
+from logistics.victims.forms import (
+    HouseholdForm,
+    ImportForm,
+    InstitutionForm,
+    MemberForm,
+    MergeForm,
+    PersonEditForm,
+    VictimStatusForm,
+    event_choices,
+    kelurahan_choices,
+    new_client_id,
+    shelter_choices,
+)
+from logistics.victims.models import (
+    INSTITUTION_KINDS,
+    NO_NIK_REASONS,
+    RELATIONS,
+    InstitutionVictim,
+    Person,
+)
+from logistics.victims.services import (
+    VULNERABLE_GROUPS,
+    PersonInput,
+    VictimFilters,
+    get_household,
+    get_person,
+    get_victim,
+    likely_duplicates,
+    merge_persons,
+    merged_from,
+    office_today,
+    person_history,
+    register_household,
+    register_institution,
+    register_victim,
+    update_person,
+    update_victim,
+    victims_query,
+    vulnerable_groups,
+)
+
+bp = Blueprint("victims", __name__, url_prefix="/korban")
+PAGE_SIZE = 50
+DUPLICATES_PAGE = 100
+# Roles that may see a whole NIK (UU 27/2022 PDP: only those who need it; every look is logged).
+NIK_ROLES = OFFICE_ROLES
+
+
+def can_see_nik() -> bool:
+    return current_user.is_authenticated and current_user.role in NIK_ROLES
+
+
+def shown_number(value: str | None, full: bool) -> str:
+    return (value or "") if full else mask_nik(value)
+
+
+def kelurahan_names() -> dict[str, str]:
+    rows = db.session.execute(select(Area.code, Area.name).where(Area.level == "kelurahan"))
+    return dict(rows.all())
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "").strip()
+    return int(value) if value.isdigit() else None
+
+
+# --- list ---------------------------------------------------------------------------------------
+
+EXPORT_HEADERS = [
+    "Kejadian",
+    "Nama",
+    "NIK",
+    "Alasan tanpa NIK",
+    "Nomor KK",
+    "Jenis kelamin",
+    "Tanggal lahir",
+    "Kelompok umur",
+    "Kelompok rentan",
+    "Hubungan",
+    "Status",
+    "Kode kelurahan",
+    "Kelurahan",
+    "Tempat pengungsian",
+    "Didaftarkan (UTC)",
+]
+
+
+def _filters() -> VictimFilters:
+    return VictimFilters(
+        event_id=_int_arg("kejadian"),
+        kelurahan_code=request.args.get("kelurahan", "").strip() or None,
+        status=request.args.get("status", "").strip() or None,
+        group=request.args.get("rentan", "").strip() or None,
+        text=request.args.get("q", "").strip() or None,
+    )
+
+
+def _export(query, fmt: str) -> Response:
+    full = can_see_nik()
+    today = office_today()
+    names = kelurahan_names()
+    shelters = dict(db.session.execute(select(Shelter.id, Shelter.name)).all())
+    rows = db.session.execute(query).all()
+    if full:
+        record_action(
+            "view_nik",
+            "persons",
+            None,
+            {"export": fmt, "rows": len(rows), "filters": dict(request.args)},
+        )
+        db.session.commit()
+    table = []
+    for victim, person, household, event in rows:
+        groups = vulnerable_groups(person, today)
+        age = next((g for g in ("anak", "lansia") if g in groups), None)
+        table.append(
+            [
+                event.code,
+                person.name,
+                shown_number(person.nik, full),
+                NO_NIK_REASONS.get(person.no_nik_reason or "", ""),
+                shown_number(household.no_kk if household else None, full),
+                person.sex,
+                person.birth_date.isoformat() if person.birth_date else "",
+                (age or "dewasa") if person.birth_date else "",
+                ", ".join(VULNERABLE_GROUPS[g] for g in groups),
+                RELATIONS.get(person.relation, person.relation),
+                PEOPLE_STATUSES[victim.status],
+                victim.kelurahan_code,
+                names.get(victim.kelurahan_code, ""),
+                shelters.get(victim.shelter_id, ""),
+                victim.registered_at.isoformat(sep=" ", timespec="seconds"),
+            ]
+        )
+    return table_response("daftar-korban", EXPORT_HEADERS, table, fmt)
+
+
+@bp.route("/")
+@login_required
+def index():
+    filters = _filters()
+    try:
+        query = victims_query(filters)
+    except DomainError as exc:
+        flash(exc.message, "warning")
+        filters = VictimFilters(event_id=filters.event_id)
+        query = victims_query(filters)
+    fmt = request.args.get("format")
+    if fmt in ("csv", "xlsx"):
+        return _export(query, fmt)
+    page = max(1, request.args.get("hal", 1, type=int))
+    listed = query.order_by(None).subquery()
+    # Counted as the office reports: rows, distinct persons (jiwa) and households (KK).
+    total, persons, households = db.session.execute(
+        select(
+            func.count(),
+            func.count(func.distinct(listed.c.person_id)),
+            func.count(func.distinct(listed.c.household_id)),
+        )
+    ).one()
+    rows = db.session.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    today = office_today()
+    return render_template(
+        "victims/index.html",
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        events=event_choices("Semua kejadian"),
+        kelurahan=kelurahan_choices("Semua kelurahan"),
+        statuses=PEOPLE_STATUSES,
+        groups=VULNERABLE_GROUPS,
+        names=kelurahan_names(),
+        today=today,
+        vulnerable_groups=vulnerable_groups,
+        age_years=age_years,
+        mask_nik=mask_nik,
+        persons=persons,
+        households=households,
+    )
+
+
+# --- persons and households -----------------------------------------------------------------------
+
+
+def _person_page(person: Person, full_nik: bool = False, status: int = 200):
+    today = office_today()
+    history = person_history(person)
+    status_forms = {}
+    if current_user.role in WRITER_ROLES:
+        kelurahan = kelurahan_choices()
+        for victim, event in history:
+            form = VictimStatusForm(prefix=f"v{victim.id}", obj=victim)
+            form.kelurahan_code.choices = kelurahan
+            form.shelter_id.choices = shelter_choices(event.id)
+            if request.method == "GET":
+                form.shelter_id.data = str(victim.shelter_id or "")
+            status_forms[victim.id] = form
+    return render_template(
+        "victims/person.html",
+        person=person,
+        household=person.household,
+        history=history,
+        merged=merged_from(person),
+        survivor=db.session.get(Person, person.merged_into_id) if person.merged_into_id else None,
+        groups=[VULNERABLE_GROUPS[g] for g in vulnerable_groups(person, today)],
+        full_nik=full_nik,
+        can_see_nik=can_see_nik(),
+        status_forms=status_forms,
+        names=kelurahan_names(),
+        shelters=dict(db.session.execute(select(Shelter.id, Shelter.name)).all()),
+        relations=RELATIONS,
+        reasons=NO_NIK_REASONS,
+        sexes=SEXES,
+        statuses=PEOPLE_STATUSES,
+        mask_nik=mask_nik,
+    ), status
+
+
+@bp.route("/orang/<int:person_id>")
+@login_required
+def person(person_id: int):
+    return _person_page(get_person(person_id))
+
+
+@bp.route("/orang/<int:person_id>/nik", methods=["POST"])
+@roles_required(*NIK_ROLES)
+def reveal_nik(person_id: int):
+    """Show the whole NIK once, to a role that may see it, and log that it was seen."""
+    person = get_person(person_id)
+    record_action("view_nik", "persons", person.id, {"page": "orang"})
+    db.session.commit()
+    response, status = _person_page(person, full_nik=True)
+    # Never cached: the page holds a whole NIK.
+    return response, status, {"Cache-Control": "no-store"}
+
+
+def _person_input(form) -> PersonInput:
+    return PersonInput(
+        name=form.name.data or "",
+        nik=(form.nik.data or "").strip() or None,
+        no_nik_reason=form.no_nik_reason.data or None,
+        sex=form.sex.data or None,
+        birth_date=form.birth_date.data,
+        relation=form.relation.data or "lainnya",
+        pregnant=form.pregnant.data,
+        breastfeeding=form.breastfeeding.data,
+        disability=form.disability.data,
+        chronic_illness=form.chronic_illness.data,
+    )
+
+
+@bp.route("/orang/<int:person_id>/ubah", methods=["GET", "POST"])
+@roles_required(*OFFICE_ROLES)
+def edit_person(person_id: int):
+    person = get_person(person_id)
+    form = PersonEditForm(obj=person)
+    if request.method == "GET":
+        # The edit form never pre-fills a whole NIK; leaving it empty keeps the stored one.
+        form.nik.data = ""
+        form.no_nik_reason.data = person.no_nik_reason or ""
+        form.sex.data = person.sex
+    if form.validate_on_submit():
+        data = _person_input(form)
+        changes = {
+            "name": data.name,
+            "relation": data.relation,
+            "pregnant": data.pregnant,
+            "breastfeeding": data.breastfeeding,
+            "disability": data.disability,
+            "chronic_illness": data.chronic_illness,
+        }
+        if data.nik:
+            changes["nik"] = data.nik
+        elif not person.nik:
+            changes["no_nik_reason"] = data.no_nik_reason
+        if data.sex:
+            changes["sex"] = data.sex
+        if data.birth_date:
+            changes["birth_date"] = data.birth_date
+        try:
+            update_person(person, **changes)
+        except DomainError as exc:
+            db.session.rollback()
+            attach_error(form, exc, "name")
+            return render_template(
+                "victims/person_form.html", form=form, person=person, mask_nik=mask_nik
+            ), exc.status
+        db.session.commit()
+        flash("Data orang disimpan.", "success")
+        return redirect(url_for("victims.person", person_id=person.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "victims/person_form.html", form=form, person=person, mask_nik=mask_nik
+    ), status
+
+
+@bp.route("/data/<int:victim_id>/status", methods=["POST"])
+@roles_required(*WRITER_ROLES)
+def victim_status(victim_id: int):
+    victim = get_victim(victim_id)
+    form = VictimStatusForm(prefix=f"v{victim.id}")
+    form.kelurahan_code.choices = kelurahan_choices()
+    form.shelter_id.choices = shelter_choices(victim.event_id)
+    if form.validate_on_submit():
+        try:
+            update_victim(
+                victim,
+                status=form.status.data,
+                kelurahan_code=form.kelurahan_code.data,
+                shelter_id=form.shelter_id.data or None,
+                note=form.note.data or "",
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+            return redirect(url_for("victims.person", person_id=victim.person_id))
+        db.session.commit()
+        flash("Status korban disimpan.", "success")
+    else:
+        flash("Periksa isian status korban.", "danger")
+    return redirect(url_for("victims.person", person_id=victim.person_id))
+
+
+@bp.route("/kk/<int:household_id>")
+@login_required
+def household(household_id: int):
+    household = get_household(household_id)
+    members = db.session.scalars(
+        select(Person)
+        .where(Person.household_id == household.id, Person.merged_into_id.is_(None))
+        .order_by(Person.relation != "kepala_keluarga", Person.birth_date, Person.id)
+    ).all()
+    histories = {m.id: person_history(m) for m in members}
+    return render_template(
+        "victims/household.html",
+        household=household,
+        members=members,
+        histories=histories,
+        events=event_choices(),
+        today=office_today(),
+        groups=VULNERABLE_GROUPS,
+        vulnerable_groups=vulnerable_groups,
+        names=kelurahan_names(),
+        relations=RELATIONS,
+        statuses=PEOPLE_STATUSES,
+        mask_nik=mask_nik,
+    )
+
+
+# --- field registration ---------------------------------------------------------------------------
+
+
+@bp.route("/daftar", methods=["GET", "POST"])
+@roles_required(*WRITER_ROLES)
+def register():
+    """Step 1: event, kelurahan and family card; then one member per screen."""
+    form = HouseholdForm()
+    form.event_id.choices = event_choices("Pilih kejadian")
+    form.kelurahan_code.choices = kelurahan_choices()
+    selected_event = _int_arg("kejadian") or (
+        int(form.event_id.data) if (form.event_id.data or "").isdigit() else None
+    )
+    form.shelter_id.choices = shelter_choices(selected_event)
+    if request.method == "GET" and selected_event:
+        form.event_id.data = str(selected_event)
+    if form.validate_on_submit():
+        try:
+            event = get_event(int(form.event_id.data))
+            household, created = register_household(
+                no_kk=form.no_kk.data,
+                head_name=form.head_name.data or "",
+                address=form.address.data or "",
+                rt=form.rt.data or "",
+                rw=form.rw.data or "",
+                kelurahan_code=form.kelurahan_code.data,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            attach_error(form, exc, "no_kk")
+            return render_template("victims/register.html", form=form), exc.status
+        db.session.commit()
+        if not created:
+            flash("Nomor KK ini sudah terdaftar; anggota baru ditambahkan ke keluarga itu.", "info")
+        return redirect(
+            url_for(
+                "victims.add_member",
+                household_id=household.id,
+                kejadian=event.id,
+                status=form.status.data,
+                kelurahan=form.kelurahan_code.data,
+                pengungsian=form.shelter_id.data or None,
+            )
+        )
+    status = 422 if request.method == "POST" else 200
+    return render_template("victims/register.html", form=form), status
+
+
+@bp.route("/kk/<int:household_id>/anggota", methods=["GET", "POST"])
+@roles_required(*WRITER_ROLES)
+def add_member(household_id: int):
+    """One member per screen; the hidden client_id makes a double tap or a resend save once."""
+    household = get_household(household_id)
+    event_id = _int_arg("kejadian")
+    if event_id is None:
+        flash("Pilih kejadian bencana terlebih dahulu.", "warning")
+        return redirect(url_for("victims.household", household_id=household.id))
+    event = get_event(event_id)
+    kelurahan_code = request.args.get("kelurahan") or household.kelurahan_code or ""
+    shelter_id = _int_arg("pengungsian")
+    form = MemberForm()
+    if request.method == "GET":
+        form.status.data = request.args.get("status") or "mengungsi"
+        form.client_id.data = new_client_id()
+        has_head = db.session.scalar(
+            select(func.count(Person.id)).where(
+                Person.household_id == household.id, Person.relation == "kepala_keluarga"
+            )
+        )
+        form.relation.data = "anak" if has_head else "kepala_keluarga"
+    members = db.session.scalars(
+        select(Person)
+        .where(Person.household_id == household.id, Person.merged_into_id.is_(None))
+        .order_by(Person.id)
+    ).all()
+    context = {
+        "form": form,
+        "household": household,
+        "event": event,
+        "members": members,
+        "kelurahan_name": kelurahan_names().get(kelurahan_code, kelurahan_code),
+        "mask_nik": mask_nik,
+        "relations": RELATIONS,
+    }
+    if form.validate_on_submit():
+        try:
+            victim, created = register_victim(
+                event,
+                _person_input(form),
+                status=form.status.data,
+                kelurahan_code=kelurahan_code,
+                shelter_id=shelter_id,
+                client_id=form.client_id.data or None,
+                household=household,
+                registered_by_id=current_user.id,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            attach_error(form, exc, "name")
+            return render_template("victims/member.html", **context), exc.status
+        db.session.commit()
+        name = victim.person.name
+        flash(
+            f"{name} tersimpan sebagai korban."
+            if created
+            else f"{name} sudah tersimpan sebelumnya.",
+            "success",
+        )
+        return redirect(request.full_path)
+    status = 422 if request.method == "POST" else 200
+    return render_template("victims/member.html", **context), status
+
+
+# --- institutions ---------------------------------------------------------------------------------
+
+
+@bp.route("/lembaga")
+@login_required
+def institutions():
+    query = select(InstitutionVictim, Event).join(Event, Event.id == InstitutionVictim.event_id)
+    event_id = _int_arg("kejadian")
+    if event_id:
+        query = query.where(InstitutionVictim.event_id == event_id)
+    kind = request.args.get("jenis", "").strip()
+    if kind in INSTITUTION_KINDS:
+        query = query.where(InstitutionVictim.kind == kind)
+    text = request.args.get("q", "").strip()
+    if text:
+        query = query.where(func.lower(InstitutionVictim.name).contains(text.lower()))
+    query = query.order_by(InstitutionVictim.created_at.desc())
+    names = kelurahan_names()
+    fmt = request.args.get("format")
+    if fmt in ("csv", "xlsx"):
+        rows = (
+            [
+                event.code,
+                record.name,
+                INSTITUTION_KINDS[record.kind],
+                record.headcount,
+                PEOPLE_STATUSES[record.status],
+                record.kelurahan_code,
+                names.get(record.kelurahan_code, ""),
+                record.address,
+                record.contact,
+            ]
+            for record, event in db.session.execute(query)
+        )
+        headers = ["Kejadian", "Lembaga", "Jenis", "Jumlah jiwa", "Status", "Kode kelurahan",
+                   "Kelurahan", "Alamat", "Narahubung"]  # fmt: skip
+        return table_response("korban-lembaga", headers, rows, fmt)
+    rows = db.session.execute(query.limit(500)).all()
+    return render_template(
+        "victims/institutions.html",
+        rows=rows,
+        events=event_choices("Semua kejadian"),
+        kinds=INSTITUTION_KINDS,
+        statuses=PEOPLE_STATUSES,
+        names=names,
+        total_people=sum(record.headcount for record, _ in rows),
+    )
+
+
+@bp.route("/lembaga/baru", methods=["GET", "POST"])
+@roles_required(*WRITER_ROLES)
+def new_institution():
+    form = InstitutionForm()
+    form.event_id.choices = event_choices("Pilih kejadian")
+    form.kelurahan_code.choices = kelurahan_choices()
+    form.shelter_id.choices = shelter_choices()
+    if request.method == "GET":
+        form.client_id.data = new_client_id()
+        if _int_arg("kejadian"):
+            form.event_id.data = str(_int_arg("kejadian"))
+    if form.validate_on_submit():
+        try:
+            record, created = register_institution(
+                get_event(int(form.event_id.data)),
+                name=form.name.data,
+                kind=form.kind.data,
+                kelurahan_code=form.kelurahan_code.data,
+                headcount=form.headcount.data,
+                status=form.status.data,
+                shelter_id=form.shelter_id.data or None,
+                address=form.address.data or "",
+                contact=form.contact.data or "",
+                client_id=form.client_id.data or None,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            attach_error(form, exc, "name")
+            return render_template("victims/institution_form.html", form=form), exc.status
+        db.session.commit()
+        flash(
+            f"Lembaga {record.name} tersimpan ({record.headcount} jiwa)."
+            if created
+            else f"Lembaga {record.name} sudah tersimpan sebelumnya.",
+            "success",
+        )
+        return redirect(url_for("victims.institutions", kejadian=record.event_id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("victims/institution_form.html", form=form), status
+
+
+# --- duplicates -----------------------------------------------------------------------------------
+
+
+@bp.route("/duplikat")
+@roles_required(*OFFICE_ROLES)
+def duplicates():
+    pairs = likely_duplicates(limit=DUPLICATES_PAGE)
+    histories = {}
+    for pair in pairs:
+        for person in (pair.keep, pair.duplicate):
+            histories.setdefault(person.id, person_history(person))
+    return render_template(
+        "victims/duplicates.html",
+        pairs=pairs,
+        histories=histories,
+        form=MergeForm(),
+        mask_nik=mask_nik,
+        relations=RELATIONS,
+        statuses=PEOPLE_STATUSES,
+    )
+
+
+@bp.route("/duplikat/gabung", methods=["POST"])
+@roles_required(*OFFICE_ROLES)
+def merge():
+    form = MergeForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        keep = get_person(int(form.keep_id.data))
+        duplicate = get_person(int(form.duplicate_id.data))
+        summary = merge_persons(keep, duplicate)
+    except (DomainError, ValueError) as exc:
+        db.session.rollback()
+        flash(getattr(exc, "message", "Data penggabungan tidak valid."), "danger")
+        return redirect(url_for("victims.duplicates"))
+    db.session.commit()
+    flash(
+        f"{duplicate.name} digabung ke {keep.name}: {len(summary['victims_moved'])} data kejadian "
+        "dipindahkan.",
+        "success",
+    )
+    return redirect(url_for("victims.duplicates"))
+
+
+# --- bulk import ----------------------------------------------------------------------------------
+
+
+@bp.route("/impor/templat.<fmt>")
+@login_required
+def import_template(fmt: str):
+    if fmt == "xlsx":
+        return Response(
+            victim_import.template_workbook(),
+            mimetype=XLSX_MIME,
+            headers={"Content-Disposition": 'attachment; filename="templat-daftar-korban.xlsx"'},
+        )
+    if fmt == "csv":
+        return Response(
+            victim_import.template_csv(),
+            mimetype="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="templat-daftar-korban.csv"'},
+        )
+    abort(404)
+
+
+def _start(func: str, title: str, kwargs: dict) -> JobRecord:
+    record = jobs.create_job(func, title, kwargs, current_user.id)
+    db.session.commit()
+    if not jobs.submit(record):
+        db.session.commit()
+        flash("Antrean belum tersedia; pekerjaan disimpan dan akan dikirim otomatis.", "warning")
+    return record
+
+
+@bp.route("/impor", methods=["GET", "POST"])
+@roles_required(*OFFICE_ROLES)
+def import_upload():
+    form = ImportForm()
+    form.event_id.choices = event_choices("Pilih kejadian")
+    if request.method == "GET" and _int_arg("kejadian"):
+        form.event_id.data = str(_int_arg("kejadian"))
+    if form.validate_on_submit():
+        upload = form.file.data
+        name = Path(upload.filename or "daftar.xlsx").name[:120]
+        try:
+            event = get_event(int(form.event_id.data))
+            path = victim_import.store_upload(upload, name)
+        except DomainError as exc:
+            attach_error(form, exc, "file")
+            return render_template("victims/import_upload.html", form=form), exc.status
+        record = _start(
+            VICTIM_IMPORT_DRY_RUN,
+            f"Periksa daftar korban: {name}",
+            {
+                "path": str(path),
+                "event_id": event.id,
+                "default_status": form.default_status.data or None,
+                "source_name": name,
+            },
+        )
+        flash("Berkas diterima. Pemeriksaan berjalan di latar belakang.", "success")
+        return redirect(url_for("victims.import_job", job_id=record.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("victims/import_upload.html", form=form), status
+
+
+def _import_record(job_id: str) -> JobRecord:
+    from logistics.admin.jobs_views import get_visible
+
+    record = get_visible(job_id)
+    if record.func not in (VICTIM_IMPORT_DRY_RUN, VICTIM_IMPORT):
+        abort(404)
+    return record
+
+
+@bp.route("/impor/<job_id>")
+@roles_required(*OFFICE_ROLES)
+def import_job(job_id: str):
+    record = _import_record(job_id)
+    if not record.done and jobs.reconcile([record]):
+        db.session.commit()
+    percent, message = jobs.live_progress(record)
+    result = record.result or {}
+    event = db.session.get(Event, record.kwargs.get("event_id"))
+    confirm_job = None
+    if result.get("confirm_job_id"):
+        confirm_job = db.session.get(JobRecord, result["confirm_job_id"])
+    return render_template(
+        "victims/import_job.html",
+        record=record,
+        percent=percent,
+        message=message,
+        result=result,
+        counts=result.get("counts", {}),
+        event=event,
+        is_dry_run=record.func == VICTIM_IMPORT_DRY_RUN,
+        confirm_job=confirm_job,
+        column_labels=victim_import.TEMPLATE_COLUMNS,
+        limit=victim_import.REJECTED_IN_RECORD,
+    )
+
+
+@bp.route("/impor/<job_id>/konfirmasi", methods=["POST"])
+@roles_required(*OFFICE_ROLES)
+def import_confirm(job_id: str):
+    record = _import_record(job_id)
+    if record.func != VICTIM_IMPORT_DRY_RUN or record.status != "finished":
+        flash("Impor hanya dapat dikonfirmasi setelah pemeriksaan selesai.", "warning")
+        return redirect(url_for("victims.import_job", job_id=record.id))
+    result = dict(record.result or {})
+    existing = result.get("confirm_job_id")
+    if existing and db.session.get(JobRecord, existing):
+        # One confirmation per checked file: a second click shows the running import.
+        return redirect(url_for("victims.import_job", job_id=existing))
+    if not result.get("counts", {}).get("accepted"):
+        flash("Tidak ada baris yang diterima; perbaiki berkas lalu unggah ulang.", "warning")
+        return redirect(url_for("victims.import_job", job_id=record.id))
+    kwargs = record.kwargs
+    name = kwargs.get("source_name") or "daftar korban"
+    confirm = jobs.create_job(
+        VICTIM_IMPORT,
+        f"Impor daftar korban: {name}",
+        {
+            "path": kwargs["path"],
+            "event_id": kwargs["event_id"],
+            "dry_run_job_id": record.id,
+            "default_status": kwargs.get("default_status"),
+            "source_name": name,
+        },
+        current_user.id,
+    )
+    result["confirm_job_id"] = confirm.id
+    record.result = result
+    db.session.commit()
+    if not jobs.submit(confirm):
+        db.session.commit()
+        flash("Antrean belum tersedia; impor disimpan dan akan dikirim otomatis.", "warning")
+    else:
+        flash("Impor dikonfirmasi dan berjalan di latar belakang.", "success")
+    return redirect(url_for("victims.import_job", job_id=confirm.id))
+
+
+@bp.route("/impor/<job_id>/ditolak.csv")
+@roles_required(*OFFICE_ROLES)
+def import_rejected(job_id: str):
+    record = _import_record(job_id)
+    path = victim_import.rejected_report_path(record.id)
+    if not record.done or not path.exists():
+        abort(404)
+    return send_file(
+        path,
+        mimetype="text/csv; charset=utf-8",
+        as_attachment=True,
+        download_name=f"baris-ditolak-{record.id[:8]}.csv",
+        max_age=0,
+    )

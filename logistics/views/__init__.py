@@ -1,1 +1,0 @@
-"""Web pages, one blueprint per domain: parse the request, call a service, commit, respond."""
