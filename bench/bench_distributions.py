@@ -18,6 +18,7 @@ from pathlib import Path
 from sqlalchemy import func, insert, select
 
 from logistics import create_app
+from logistics.core.database import transaction
 from logistics.core.extensions import db
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,7 +71,7 @@ def _build_office() -> dict:
     create_user("tagana.bench", PASSWORD, "tagana", "Relawan uji beban")
     db.session.commit()
     item = ledger.get_item("makanan_siap_saji")
-    with ledger.atomic():
+    with transaction():
         lot = ledger.find_or_create_lot(
             warehouse, item, "BENCH-1", date(2027, 12, 31), date(2026, 11, 20)
         )

@@ -19,8 +19,8 @@ from rq.serializers import JSONSerializer
 from bench import bench_distributions
 from bench.bench_distributions import Session, _app, _build_office, _payload, _start_server
 from logistics.core.extensions import db
-from logistics.core.inputs import office_today
 from logistics.core.queue import SPM_RECOMPUTE
+from logistics.core.time import office_today
 
 ROOT = Path(__file__).resolve().parents[1]
 GOAL_S = 2.0

@@ -1,6 +1,7 @@
 """Imports point one way: geo imports nothing of ours, logistics never imports workers."""
 
 import ast
+import functools
 import re
 
 import pytest
@@ -64,3 +65,260 @@ def test_boundary_files_live_in_the_repository(boundaries_dir):
     assert boundaries_dir.is_relative_to(ROOT)
     assert (boundaries_dir / "LICENSE-wilayah_boundaries.txt").is_file()
     assert (boundaries_dir / "kota_bekasi.geojson").is_file()
+
+
+# --- layers and domains (ARCHITECTURE.md) -----------------------------------------------------
+
+PACKAGE = ROOT / "logistics"
+WEB_CORE = {"api", "errors", "forms", "nav", "security"}  # core modules that serve requests
+REQUEST_NAMES = {
+    "request",
+    "current_user",
+    "url_for",
+    "abort",
+    "session",
+    "g",
+    "has_request_context",
+}
+LONG_FUNCTION = 80
+
+
+def module_kind(path) -> tuple[str, str]:
+    """(domain, kind) of a module under logistics/: kind is web, models or service."""
+    parts = path.relative_to(PACKAGE).with_suffix("").parts
+    domain, name = (parts[0], parts[-1]) if len(parts) > 1 else ("", parts[0])
+    if name in ("views", "api", "forms") or name.endswith(("_views", "_api", "_forms")):
+        return domain, "web"
+    if domain == "core" and name in WEB_CORE:
+        return domain, "web"
+    if "models" in parts[1:]:
+        return domain, "models"
+    return domain, "service"
+
+
+def logistics_modules():
+    for path in sorted(PACKAGE.rglob("*.py")):
+        yield path, ast.parse(path.read_text(encoding="utf-8"))
+
+
+def imports_of(tree) -> list[tuple[str, list[str]]]:
+    """(module, imported names) for every absolute import of our own packages."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append((node.module, [alias.name for alias in node.names]))
+        elif isinstance(node, ast.Import):
+            found += [(alias.name, []) for alias in node.names]
+    return found
+
+
+def is_route_module(dotted: str) -> bool:
+    """A domain's views or API module (forms are the views' own helpers)."""
+    parts = dotted.split(".")
+    if parts[0] != "logistics" or len(parts) < 3 or parts[1] == "core":
+        return False
+    if parts[-1] == "forms" or parts[-1].endswith("_forms"):
+        return False
+    return module_kind(PACKAGE.joinpath(*parts[1:]).with_suffix(".py"))[1] == "web"
+
+
+def layer_findings() -> dict[str, set[str]]:
+    found = {rule: set() for rule in RULES}
+    edges: dict[str, set[str]] = {}
+    for path, tree in logistics_modules():
+        domain, kind = module_kind(path)
+        name = str(path.relative_to(ROOT))
+        source = path.read_text(encoding="utf-8")
+        for module, names in imports_of(tree):
+            parts = module.split(".")
+            targets = [module] + [f"{module}.{n}" for n in names]
+            if parts[0] == "logistics" and len(parts) > 1 and domain == "core" != parts[1]:
+                found["core imports no domain"].add(f"{name} -> {module}")
+            if kind == "web" and any(is_route_module(t) for t in targets) and domain != "core":
+                own = [t for t in targets if is_route_module(t)]
+                found["views and API never import each other"].add(f"{name} -> {own[0]}")
+            if kind != "web" and domain and module in ("flask", "flask_login"):
+                for n in set(names) & REQUEST_NAMES:
+                    found["services never touch the request"].add(f"{name}: {n}")
+            if (
+                parts[0] == "logistics"
+                and len(parts) > 1
+                and parts[1] not in ("core", domain)
+                and domain not in ("", "demo")
+            ):
+                edges.setdefault(domain, set()).add(parts[1])
+        if kind == "web" and "db.session" in source:
+            found["web modules never use the session"].add(name)
+        if "session.commit()" in source and name != "logistics/core/database.py":
+            found["commits happen in core.database only"].add(name)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = node.end_lineno - node.lineno + 1
+                doc = ast.get_docstring(node) or ""
+                if length > LONG_FUNCTION and "Long because" not in doc:
+                    found["functions stay under 80 lines"].add(f"{name}:{node.name}")
+    for group in tangled_domains(edges):
+        found["domains depend on each other without cycles"].add(", ".join(group))
+    return found
+
+
+def tangled_domains(edges: dict[str, set[str]]) -> list[list[str]]:
+    """Groups of domains that reach each other (strongly connected, more than one domain)."""
+    reach = {a: set() for a in edges}
+    for start in edges:
+        todo = [start]
+        while todo:
+            for nxt in edges.get(todo.pop(), ()):
+                if nxt not in reach[start]:
+                    reach[start].add(nxt)
+                    todo.append(nxt)
+    groups = {tuple(sorted({a} | {b for b in reach[a] if a in reach.get(b, ())})) for a in edges}
+    return sorted(list(g) for g in groups if len(g) > 1)
+
+
+RULES = (
+    "core imports no domain",
+    "views and API never import each other",
+    "web modules never use the session",
+    "services never touch the request",
+    "commits happen in core.database only",
+    "domains depend on each other without cycles",
+    "functions stay under 80 lines",
+)
+
+
+# What the move into domain packages left to mend, rule by rule. Mending one removes its line;
+# the test fails on a new finding and on a line that is mended but still listed.
+KNOWN = {
+    "core imports no domain": {
+        "logistics/core/forms.py -> logistics.admin.models",
+        "logistics/core/forms.py -> logistics.areas.models",
+        "logistics/core/job_models.py -> logistics.admin.models",
+    },
+    "views and API never import each other": {
+        "logistics/admin/jobs_api.py -> logistics.admin.jobs_views",
+        "logistics/reports/open_data_views.py -> logistics.reports.open_data_api",
+        "logistics/reports/sitrep_api.py -> logistics.reports.sitrep_views",
+        "logistics/reports/year_report_api.py -> logistics.reports.year_report_views",
+        "logistics/victims/views.py -> logistics.admin.jobs_views",
+    },
+    "web modules never use the session": {
+        "logistics/admin/auth_views.py",
+        "logistics/admin/jobs_api.py",
+        "logistics/admin/jobs_views.py",
+        "logistics/admin/views.py",
+        "logistics/areas/api.py",
+        "logistics/areas/views.py",
+        "logistics/distributions/api.py",
+        "logistics/distributions/views.py",
+        "logistics/events/api.py",
+        "logistics/events/views.py",
+        "logistics/home/views.py",
+        "logistics/kitchens/api.py",
+        "logistics/kitchens/views.py",
+        "logistics/reports/sitrep_api.py",
+        "logistics/reports/sitrep_views.py",
+        "logistics/reports/year_report_api.py",
+        "logistics/reports/year_report_views.py",
+        "logistics/shelters/api.py",
+        "logistics/shelters/views.py",
+        "logistics/spm/views.py",
+        "logistics/stock/api.py",
+        "logistics/stock/bast_api.py",
+        "logistics/stock/bast_views.py",
+        "logistics/stock/ledger_views.py",
+        "logistics/stock/views.py",
+        "logistics/tagana/api.py",
+        "logistics/tagana/views.py",
+        "logistics/victims/api.py",
+        "logistics/victims/forms.py",
+        "logistics/victims/views.py",
+    },
+    "services never touch the request": {
+        "logistics/areas/maps.py: url_for",
+        "logistics/budget/services.py: current_user",
+        "logistics/core/audit.py: current_user",
+        "logistics/core/audit.py: has_request_context",
+        "logistics/core/audit.py: request",
+        "logistics/events/services.py: url_for",
+        "logistics/kitchens/services.py: current_user",
+        "logistics/reports/files.py: abort",
+        "logistics/reports/sitrep.py: has_request_context",
+        "logistics/reports/sitrep.py: request",
+        "logistics/stock/bast.py: current_user",
+        "logistics/stock/bast.py: has_request_context",
+        "logistics/stock/bast.py: request",
+        "logistics/stock/documents.py: current_user",
+        "logistics/stock/ledger.py: current_user",
+    },
+    "commits happen in core.database only": {
+        "logistics/admin/auth_views.py",
+        "logistics/admin/jobs_api.py",
+        "logistics/admin/jobs_views.py",
+        "logistics/admin/views.py",
+        "logistics/areas/views.py",
+        "logistics/cli.py",
+        "logistics/core/jobs.py",
+        "logistics/demo/flood.py",
+        "logistics/demo/sitrep.py",
+        "logistics/demo/stock.py",
+        "logistics/distributions/api.py",
+        "logistics/events/api.py",
+        "logistics/events/views.py",
+        "logistics/kitchens/api.py",
+        "logistics/kitchens/views.py",
+        "logistics/reports/sitrep_api.py",
+        "logistics/reports/sitrep_views.py",
+        "logistics/reports/year_report_api.py",
+        "logistics/reports/year_report_views.py",
+        "logistics/shelters/api.py",
+        "logistics/shelters/views.py",
+        "logistics/spm/views.py",
+        "logistics/stock/api.py",
+        "logistics/stock/views.py",
+        "logistics/tagana/api.py",
+        "logistics/tagana/views.py",
+        "logistics/victims/api.py",
+        "logistics/victims/views.py",
+    },
+    "domains depend on each other without cycles": {
+        "admin, areas, budget, distributions, events, kitchens, shelters, spm, stock, tagana, victims",
+    },
+    "functions stay under 80 lines": {
+        "logistics/budget/imports.py:import_plan",
+        "logistics/cli.py:serve_command",
+        "logistics/demo/flood.py:_seed_tagana",
+        "logistics/demo/flood.py:seed_flood_demo",
+        "logistics/demo/stock.py:_hand_outs",
+        "logistics/demo/stock.py:seed_logistics_demo",
+        "logistics/distributions/services.py:record_distribution",
+        "logistics/events/services.py:event_map",
+        "logistics/kitchens/services.py:record_meal",
+        "logistics/reports/sitrep.py:_aid_part",
+        "logistics/reports/sitrep.py:render_xlsx",
+        "logistics/reports/sitrep.py:whatsapp_text",
+        "logistics/reports/year_report.py:xlsx_bytes",
+        "logistics/shelters/services.py:record_head_count",
+        "logistics/spm/aggregates.py:compute_year",
+        "logistics/stock/documents.py:stock_card",
+        "logistics/tagana/imports.py:_check_trainings",
+        "logistics/tagana/services.py:_deployment_values",
+        "logistics/tagana/services.py:deploy_member",
+        "logistics/tagana/services.py:roster_board",
+        "logistics/victims/imports.py:_parse_row",
+        "logistics/victims/imports.py:build_plan",
+        "logistics/victims/imports.py:import_victims",
+    },
+}
+
+
+@functools.cache
+def findings() -> dict[str, set[str]]:
+    return layer_findings()
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_layers_point_one_way(rule):
+    found, known = findings()[rule], KNOWN[rule]
+    assert sorted(found - known) == [], f"new: {rule}"
+    assert sorted(known - found) == [], f"mended, remove from KNOWN: {rule}"

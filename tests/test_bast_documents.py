@@ -8,6 +8,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from logistics.core.database import transaction
 from logistics.core.errors import DomainError
 from tests.test_kitchens_service import NIKS, make_site, meal, register_victims, stock, today
 from tests.test_shelters import BEKASIJAYA, MARGAHAYU
@@ -81,7 +82,7 @@ def test_receipt_pdf_has_number_parties_items_lots_and_quantities(app, db, site)
     from logistics.stock.bast import render_document_pdf
 
     expiry = date(2027, 6, 30)
-    with ledger.atomic():
+    with transaction():
         document = new_document(
             db,
             kind="receipt",
@@ -118,7 +119,7 @@ def test_transfer_pdf_shows_sent_received_and_difference(db, site):
     from logistics.stock.warehouses import create_warehouse
 
     posko = create_warehouse(name="Gudang Posko Margahayu", tier="posko", kelurahan_code=MARGAHAYU)
-    with ledger.atomic():
+    with transaction():
         document = new_document(
             db,
             kind="transfer",
@@ -145,7 +146,7 @@ def test_dispatch_pdf_names_the_shelter_it_went_to(db, site):
     from logistics.stock import ledger
     from logistics.stock.bast import render_document_pdf
 
-    with ledger.atomic():
+    with transaction():
         document = new_document(
             db,
             kind="dispatch",
@@ -188,7 +189,7 @@ def test_batch_pdf_lists_recipients_with_masked_nik_only(db, site):
     db.session.flush()
     head.household_id, head.relation = household.id, "kepala_keluarga"
     sandang = stock(site.warehouse, "sandang_dewasa", 20, lot_code="SD-01")
-    with ledger.atomic():
+    with transaction():
         by_household = distribution(
             db, site, recipient_kind="household", household_id=household.id, persons_served=4
         )

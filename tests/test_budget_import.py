@@ -76,9 +76,9 @@ def counts(db):
 
 def run(data, name="rencana.xlsx", dry_run=False, year=YEAR):
     from logistics.budget.imports import import_plan
-    from logistics.stock.ledger import atomic
+    from logistics.core.database import transaction
 
-    with atomic():
+    with transaction():
         return import_plan(data, fiscal_year=year, source_name=name, dry_run=dry_run)
 
 

@@ -7,8 +7,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from logistics.core.database import transaction
 from logistics.core.errors import Conflict, DomainError, Forbidden, NotFound
-from logistics.core.inputs import office_today
+from logistics.core.time import office_today
 
 KEL = "32.75.01.1001"
 OTHER_KEL = "32.75.01.1002"
@@ -35,7 +36,7 @@ def stock(warehouse, code, amount, expiry=None, lot_code=""):
     """Receive `amount` of item `code` into the warehouse; the lot."""
     from logistics.stock import ledger
 
-    with ledger.atomic():
+    with transaction():
         item = ledger.get_item(code)
         if item.expires and expiry is None:
             expiry = date(2027, 6, 30)
@@ -116,7 +117,6 @@ def world(db, make_event, make_user):
 def hand_out(world, user=None, **values):
     """record_distribution inside one transaction, as the views and the API run it."""
     from logistics.distributions.services import record_distribution
-    from logistics.stock import ledger
 
     data = {
         "event_id": world.event.id,
@@ -126,7 +126,7 @@ def hand_out(world, user=None, **values):
         "lines": [{"item_id": "makanan_siap_saji", "quantity": 3}],
     }
     data.update(values)
-    with ledger.atomic():
+    with transaction():
         return record_distribution(**data, recorded_by=user or world.operator)
 
 

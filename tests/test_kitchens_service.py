@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from logistics.core.database import transaction
 from logistics.core.errors import DomainError
 from tests.test_shelters import BEKASIJAYA, shelter_factory
 
@@ -24,7 +25,7 @@ def stock(warehouse, code, amount, lot_code="L-1", expiry_days=365):
 
     item = ledger.get_item(code)
     expiry = today() + timedelta(days=expiry_days) if item.expires else None
-    with ledger.atomic():
+    with transaction():
         lot = ledger.find_or_create_lot(warehouse, item, lot_code, expiry, today())
         ledger.put(lot, Decimal(amount), "receipt")
     return lot

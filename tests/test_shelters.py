@@ -240,7 +240,7 @@ def test_a_second_count_the_same_day_replaces_the_first(db, make_shelter):
 
 
 def test_counts_on_different_days_are_kept(db, make_shelter):
-    from logistics.shelters.services import office_today
+    from logistics.core.time import office_today
 
     shelter = make_shelter(opened_on=office_today() - timedelta(days=2))
     count(shelter, 30, counted_on=office_today() - timedelta(days=1))
@@ -279,7 +279,7 @@ def test_a_client_id_of_another_shelter_is_a_conflict(db, make_shelter):
 
 
 def test_future_and_before_opening_dates_are_refused(db, make_shelter):
-    from logistics.shelters.services import office_today
+    from logistics.core.time import office_today
 
     shelter = make_shelter()
     with pytest.raises(DomainError, match="masa depan"):
@@ -408,7 +408,7 @@ def test_decimal_floor_area_with_comma(db, make_shelter):
 
 
 def test_count_date_defaults_to_the_office_day(db, make_shelter):
-    from logistics.shelters.services import office_today
+    from logistics.core.time import office_today
 
     shelter = make_shelter()
     assert count(shelter, 1).count.counted_on == office_today()
@@ -422,7 +422,7 @@ def test_a_count_saved_by_another_phone_at_the_same_moment_is_replaced_not_an_er
     that loses the race to insert updates the winner's row instead of failing."""
     from sqlalchemy import event, insert
 
-    from logistics.shelters.services import office_today
+    from logistics.core.time import office_today
 
     shelter = make_shelter()
     session = db.session()

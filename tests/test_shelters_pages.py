@@ -142,7 +142,7 @@ def test_count_over_capacity_is_saved_and_the_page_shows_the_warning(as_role, ma
     client = as_role("tagana")
     form = client.get(f"/pengungsian/{shelter.id}/hitung").get_data(as_text=True)
     client_id = re.search(r'name="client_id" type="hidden" value="([0-9a-f]+)"', form).group(1)
-    from logistics.shelters.services import office_today
+    from logistics.core.time import office_today
 
     assert f'value="{office_today().isoformat()}"' in form
     data = {"counted_on": office_today().isoformat(), "persons": "62", "households": "15",

@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from logistics.core.database import transaction
 from logistics.spm import aggregates as spm_aggregates
 from logistics.stock.models import Warehouse
 from logistics.victims.models import Household
@@ -42,7 +43,7 @@ def stocked(db, built):
     closed = create_warehouse(name="Gudang Lama", tier="kab_kota", kelurahan_code=BEKASIJAYA)
     db.session.commit()
     beras = ledger.get_item("beras")
-    with ledger.atomic():
+    with transaction():
         fresh = ledger.find_or_create_lot(main, beras, "LOT-A", date(2027, 6, 1), A_DAY)
         ledger.put(fresh, Decimal(72), "receipt")
         old = ledger.find_or_create_lot(main, beras, "LOT-B", date(2026, 11, 1), A_DAY)

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from logistics.core.database import transaction
 from logistics.core.job_models import JobRecord
 from logistics.spm import aggregates as spm_aggregates
 from logistics.spm import tracking as spm_tracking
@@ -200,7 +201,7 @@ def test_stock_cover_in_days_skips_expired_lots(db, built, make_user, login):
     warehouse = create_warehouse(name="Gudang Dinsos", tier="kab_kota", kelurahan_code=BEKASIJAYA)
     db.session.commit()
     beras = ledger.get_item("beras")
-    with ledger.atomic():
+    with transaction():
         fresh = ledger.find_or_create_lot(warehouse, beras, "A", date(2027, 6, 1), A_DAY)
         ledger.put(fresh, Decimal(72), "receipt")
         old = ledger.find_or_create_lot(warehouse, beras, "B", date(2026, 11, 1), A_DAY)

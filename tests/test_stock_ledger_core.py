@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from logistics.core.database import transaction
 from logistics.core.errors import Conflict, DomainError
 from tests.test_shelters import BEKASIJAYA
 
@@ -28,7 +29,7 @@ def item(code):
 def receive(warehouse, code, amount, expiry=None, lot_code=""):
     from logistics.stock import ledger
 
-    with ledger.atomic():
+    with transaction():
         lot = ledger.find_or_create_lot(warehouse, item(code), lot_code, expiry, date(2026, 11, 1))
         ledger.put(lot, Decimal(amount), "receipt")
     return lot
@@ -72,7 +73,7 @@ def test_fefo_skips_expired_and_takes_earliest_first(db, store):
     expired = receive(store, "makanan_siap_saji", 40, today - timedelta(days=1), "L-OLD")
     assert ledger.available(store.id, item("makanan_siap_saji").id, today) == 80
 
-    with ledger.atomic():
+    with transaction():
         moves = ledger.issue(store, item("makanan_siap_saji"), Decimal(45), "dispatch", today=today)
     assert [(m.lot_id, m.quantity) for m in moves] == [(soon.id, -30), (late.id, -15)]
     for lot, left in ((soon, 0), (late, 35), (expired, 40)):
@@ -84,7 +85,7 @@ def test_fefo_skips_expired_and_takes_earliest_first(db, store):
         ledger.issue(
             store, item("makanan_siap_saji"), Decimal(5), "dispatch", lot=expired, today=today
         )
-    with ledger.atomic():
+    with transaction():
         moves = ledger.issue(
             store,
             item("makanan_siap_saji"),
@@ -102,7 +103,7 @@ def test_shortage_takes_nothing(db, store):
 
     first = receive(store, "selimut", 10, lot_code="A")
     second = receive(store, "selimut", 5, lot_code="B")
-    with pytest.raises(Conflict, match="tinggal 15"), ledger.atomic():
+    with pytest.raises(Conflict, match="tinggal 15"), transaction():
         ledger.issue(store, item("selimut"), Decimal(16), "dispatch")
     for lot, held in ((first, 10), (second, 5)):
         db.session.refresh(lot)
@@ -122,7 +123,7 @@ def test_take_refuses_below_zero_in_the_database(db, store):
     with db.engine.begin() as other:
         other.execute(update(StockLot).where(StockLot.id == lot.id).values(quantity=3))
     assert lot.quantity == 10
-    with pytest.raises(Conflict, match="tinggal 3"), ledger.atomic():
+    with pytest.raises(Conflict, match="tinggal 3"), transaction():
         ledger.take(lot, Decimal(4), "dispatch")
     db.session.refresh(lot)
     assert lot.quantity == 3

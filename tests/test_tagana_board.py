@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 import pytest
 
+from logistics.core.time import office_date
 from logistics.tagana import services as service
 from tests.test_tagana_support import deploy, make_member, make_shelter, wib
 
@@ -226,4 +227,4 @@ def test_year_figures_refuses_silly_years(app):
 
 
 def test_office_date(app):
-    assert service.office_date(datetime(2026, 12, 31, 18, 0)) == date(2027, 1, 1)
+    assert office_date(datetime(2026, 12, 31, 18, 0)) == date(2027, 1, 1)

@@ -6,8 +6,9 @@ from logistics.admin.models import OFFICE_ROLES
 from logistics.budget import services as budget
 from logistics.core import inputs
 from logistics.core.api import api_login_required, bp, json_payload
+from logistics.core.database import transaction
 from logistics.core.errors import DomainError
-from logistics.stock.ledger import atomic
+from logistics.core.time import office_today
 
 PAGU_KEYS = {"code", "fiscal_year", "pagu_awal", "pagu_perubahan", "plan", "note"}
 REALISATION_KEYS = {"code", "fiscal_year", "paid_on", "amount", "document_number", "note"}
@@ -57,7 +58,7 @@ def _unknown(payload: dict, allowed: set[str]) -> None:
 @api_login_required()
 def budget_tree():
     raw = request.args.get("year")
-    year = inputs.office_today().year if inputs.is_blank(raw) else budget.fiscal_year(raw, "year")
+    year = office_today().year if inputs.is_blank(raw) else budget.fiscal_year(raw, "year")
     rows = budget.year_tree(year)
     return jsonify({"fiscal_year": year, "rows": [row_json(r) for r in rows]})
 
@@ -70,7 +71,7 @@ def budget_pagu():
     plan = payload.get("plan")
     if plan is not None and not isinstance(plan, list):
         raise DomainError("plan harus daftar empat angka (triwulan I–IV).", field="plan")
-    with atomic():
+    with transaction():
         node = budget.get_sub_kegiatan(payload.get("code"))
         line = budget.set_budget(
             node,
@@ -96,7 +97,7 @@ def budget_pagu():
 def budget_realisation():
     payload = json_payload()
     _unknown(payload, REALISATION_KEYS)
-    with atomic():
+    with transaction():
         node = budget.get_sub_kegiatan(payload.get("code"))
         entry = budget.record_realisation(
             node,

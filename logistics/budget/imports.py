@@ -1,21 +1,17 @@
 """Import of a yearly budget plan (XLSX or CSV): row-by-row checks, all-or-nothing, flagged totals."""
 
-import csv
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
-from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import select
 
 from logistics.budget import services as budget
 from logistics.budget.models import BUDGET_LEVELS, TOTAL_FIELDS, BudgetNode
 from logistics.budget.rules import Amounts
-from logistics.core import inputs
+from logistics.core import inputs, spreadsheets
 from logistics.core.audit import record_action
 from logistics.core.errors import DomainError
 from logistics.core.extensions import db
@@ -122,39 +118,12 @@ def _header_key(text) -> str:
 _ALIASES = {_header_key(name): key for key, label, others in COLUMNS for name in (label, *others)}
 
 
-def _shown(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime | date):
-        return value.strftime("%Y-%m-%d")
-    return str(value)
-
-
 def _table(data: bytes, filename: str) -> list[tuple]:
-    """The rows of the file's first sheet (XLSX) or of the CSV, as tuples of cell values."""
-    if data[:2] == b"PK" or filename.lower().endswith(".xlsx"):
-        try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-            raise DomainError(
-                "Berkas tidak dapat dibaca sebagai XLSX. Simpan sebagai Excel Workbook (.xlsx) "
-                "atau CSV, lalu unggah lagi.",
-                field="file",
-            ) from exc
-        sheet = workbook.worksheets[0]
-        rows = [tuple(r) for r in sheet.iter_rows(values_only=True)]
-        workbook.close()
-        return rows
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Excel on Windows saves CSV in the ANSI code page.
-        text = data.decode("cp1252", errors="replace")
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return [tuple(row) for row in csv.reader(io.StringIO(text), dialect)]
+    """The rows of the file's first sheet (XLSX) or of the CSV, blank rows above the header kept
+    so that a row's index is its spreadsheet row number minus one."""
+    table = spreadsheets.read_table(data, filename)
+    blank_above = [()] * (table.header_row - 1)
+    return [*blank_above, tuple(table.headers), *(tuple(values) for _, values in table.rows)]
 
 
 def _columns(rows: list[tuple]) -> tuple[int, dict[str, int], list[str]]:
@@ -197,7 +166,7 @@ def _parse(
 
     def fail(column: str, message: str) -> None:
         report.errors.append(
-            RowError(number, LABELS.get(column, ""), _shown(cells.get(column)), message)
+            RowError(number, LABELS.get(column, ""), spreadsheets.shown(cells.get(column)), message)
         )
 
     try:

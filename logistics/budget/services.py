@@ -24,6 +24,7 @@ from logistics.core import inputs
 from logistics.core.errors import Conflict, DomainError, NotFound
 from logistics.core.extensions import db
 from logistics.core.formatting import rupiah, tanggal
+from logistics.core.time import office_today
 from logistics.distributions.models import SPM_COMPONENTS
 
 # A sub-kegiatan of a kota's Dinas Sosial runs to billions; a trillion rupiah is a typing error.
@@ -354,7 +355,7 @@ def record_realisation(
             f"Tanggal {tanggal(day)} di luar tahun anggaran {year} (1 Januari–31 Desember {year}).",
             field="paid_on",
         )
-    today = today or inputs.office_today()
+    today = today or office_today()
     if day > today:
         raise DomainError(
             f"Tanggal {tanggal(day)} belum terjadi; realisasi dicatat setelah dibayar.",

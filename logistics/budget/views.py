@@ -17,13 +17,14 @@ from logistics.budget.forms import (
 )
 from logistics.budget.models import BUDGET_LEVELS, TOTAL_FIELDS
 from logistics.core import inputs
+from logistics.core.database import transaction
 from logistics.core.errors import DomainError
 from logistics.core.exports import XLSX_MIME, table_response
 from logistics.core.formatting import persen, rupiah
 from logistics.core.forms import attach_error
 from logistics.core.security import roles_required
+from logistics.core.time import office_today
 from logistics.distributions.models import SPM_COMPONENTS
-from logistics.stock.ledger import atomic
 
 bp = Blueprint("budget", __name__, url_prefix="/anggaran")
 TREE_HEADERS = [
@@ -57,7 +58,7 @@ def _can_manage() -> bool:
 def _year(value=None) -> int:
     raw = request.args.get("tahun") if value is None else value
     if inputs.is_blank(raw):
-        return inputs.office_today().year
+        return office_today().year
     return budget.fiscal_year(raw, "tahun")
 
 
@@ -96,7 +97,7 @@ def index():
             for row in rows
         )
         return table_response(f"anggaran-{year}", TREE_HEADERS, data, fmt)
-    years = sorted({year, inputs.office_today().year, *budget.years_with_budget()}, reverse=True)
+    years = sorted({year, office_today().year, *budget.years_with_budget()}, reverse=True)
     return render_template(
         "budget/index.html",
         year=year,
@@ -119,7 +120,7 @@ def seed():
     if not ConfirmForm().validate_on_submit():
         flash("Formulir kedaluwarsa; muat ulang halaman lalu coba lagi.", "danger")
         return redirect(url_for("budget.index"))
-    with atomic():
+    with transaction():
         added = budget.seed_structure()
     flash(f"{added} kode Program Penanganan Bencana ditambahkan.", "success")
     return redirect(url_for("budget.index"))
@@ -132,7 +133,7 @@ def node_new():
     status = 200
     if form.validate_on_submit():
         try:
-            with atomic():
+            with transaction():
                 node = budget.save_node(form.code.data, form.name.data)
                 code = node.code
         except DomainError as exc:
@@ -207,7 +208,7 @@ def pagu():
                 form.note.data = line.note
     elif form.validate_on_submit():
         try:
-            with atomic():
+            with transaction():
                 node = budget.get_sub_kegiatan(form.code.data)
                 line = budget.set_budget(
                     node,
@@ -238,10 +239,10 @@ def realisation():
     if request.method == "GET":
         form.code.data = request.args.get("kode", "")
         form.fiscal_year.data = str(_year())
-        form.paid_on.data = inputs.office_today().isoformat()
+        form.paid_on.data = office_today().isoformat()
     elif form.validate_on_submit():
         try:
-            with atomic():
+            with transaction():
                 node = budget.get_sub_kegiatan(form.code.data)
                 entry = budget.record_realisation(
                     node,
@@ -270,7 +271,7 @@ def realisation_delete(realisation_id: int):
     if not ConfirmForm().validate_on_submit():
         flash("Formulir kedaluwarsa; muat ulang halaman lalu coba lagi.", "danger")
         return redirect(url_for("budget.index"))
-    with atomic():
+    with transaction():
         code, year = budget.delete_realisation(entry)
     flash("Realisasi dihapus.", "success")
     return redirect(url_for("budget.detail", code=code, tahun=year))
@@ -288,7 +289,7 @@ def import_page():
         upload = form.file.data
         name = secure_filename(upload.filename or "anggaran.xlsx") or "anggaran.xlsx"
         try:
-            with atomic():
+            with transaction():
                 report = budget_import.import_plan(
                     upload.read(),
                     fiscal_year=form.fiscal_year.data,

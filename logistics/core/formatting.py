@@ -1,20 +1,14 @@
 """Indonesian formatting of dates, numbers and rupiah, used by every template and export."""
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
+from logistics.core.time import to_local
+
 LOCALE = "id_ID"
-
-
-def to_local(value: datetime, tz: str) -> datetime:
-    """Stored timestamps are naive UTC; show them in the office's time zone."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(ZoneInfo(tz))
 
 
 def tanggal(value: date | datetime | None) -> str:

@@ -3,12 +3,9 @@
 import math
 import re
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
-
-from flask import current_app
 
 from logistics.core.errors import DomainError
-from logistics.core.formatting import angka, to_local
+from logistics.core.formatting import angka
 
 # Largest whole number a field takes unless its caller says otherwise: far above any real head
 # count, capacity or year, well inside a 32-bit integer column on PostgreSQL.
@@ -22,24 +19,6 @@ _TRUE = ("1", "true", "on", "y", "ya")
 _FALSE = ("", "0", "false", "n", "tidak")
 _LENIENT_TRUE = ("yes", "aktif")
 _LENIENT_FALSE = ("t", "no", "nonaktif", "tidak aktif")
-
-
-# --- time ------------------------------------------------------------------------------------
-
-
-def office_zone() -> ZoneInfo:
-    """The office's time zone (config OFFICE_TIMEZONE)."""
-    return ZoneInfo(current_app.config["OFFICE_TIMEZONE"])
-
-
-def office_today() -> date:
-    """Today's date in the office's time zone: a record belongs to the office's day."""
-    return datetime.now(office_zone()).date()
-
-
-def office_date(value: datetime) -> date:
-    """The office's calendar day of a stored (naive UTC) timestamp."""
-    return to_local(value, current_app.config["OFFICE_TIMEZONE"]).date()
 
 
 # --- values ----------------------------------------------------------------------------------

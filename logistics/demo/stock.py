@@ -10,6 +10,7 @@ from logistics.budget import imports as budget_import
 from logistics.budget import rules as budget_math
 from logistics.budget import services as budget
 from logistics.core.config import ROOT
+from logistics.core.database import transaction
 from logistics.core.extensions import db
 from logistics.distributions.services import record_distribution
 from logistics.events.models import Event
@@ -225,7 +226,7 @@ def _hand_outs(event, shelters, posko, gudang, start_day, today, tagana, operato
 
     def give(by, **values):
         nonlocal count
-        with ledger.atomic():
+        with transaction():
             record_distribution(event_id=event.id, recorded_by=by, **values)
         count += 1
 

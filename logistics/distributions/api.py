@@ -6,12 +6,12 @@ from flask_login import current_user
 from logistics.admin.models import OFFICE_ROLES, WRITER_ROLES
 from logistics.core.api import api_login_required, bp, json_number, json_payload
 from logistics.core.audit import record_action
+from logistics.core.database import transaction
 from logistics.core.errors import DomainError, Forbidden
 from logistics.core.extensions import db
 from logistics.core.privacy import mask_nik
 from logistics.distributions import services as distributions
 from logistics.distributions.models import PHASES, SPM_COMPONENTS, SPM_SUBKEGIATAN, Distribution
-from logistics.stock import ledger
 
 MAX_PER_PAGE = 500
 FIELDS = (
@@ -94,7 +94,7 @@ def distributions_create():
     unknown = sorted(set(payload) - set(FIELDS))
     if unknown:
         raise DomainError(f"Kolom tidak dikenal: {', '.join(unknown)}.", field=unknown[0])
-    with ledger.atomic():
+    with transaction():
         distribution, created = distributions.record_distribution(
             **{key: payload.get(key) for key in FIELDS}, recorded_by=current_user
         )

@@ -23,7 +23,7 @@ from logistics.core import audit, inputs
 from logistics.core.errors import Conflict, DomainError, Forbidden, NotFound
 from logistics.core.extensions import db
 from logistics.core.formatting import tanggal
-from logistics.core.time import utcnow
+from logistics.core.time import office_date, office_today, utcnow
 from logistics.distributions.models import (
     PHASES,
     SPM_COMPONENTS,
@@ -31,7 +31,6 @@ from logistics.distributions.models import (
     DistributionRecipient,
 )
 from logistics.events.models import Event
-from logistics.events.services import local_date
 from logistics.shelters.models import Shelter
 from logistics.spm import tracking as spm_tracking
 from logistics.stock import ledger
@@ -122,23 +121,23 @@ def _choice(value, options: Mapping[str, str], field_name: str, label: str) -> s
 
 
 def _day(value, event: Event) -> date:
-    today = inputs.office_today()
+    today = office_today()
     day = inputs.day(value, "distributed_on", "Tanggal penyaluran") or today
     if day > today:
         raise DomainError(
             f"Tanggal penyaluran {tanggal(day)} belum terjadi; isi tanggal hari ini atau sebelumnya.",
             field="distributed_on",
         )
-    began = local_date(event.started_at)
+    began = office_date(event.started_at)
     if day < began:
         raise DomainError(
             f"Tanggal penyaluran {tanggal(day)} sebelum kejadian {event.code} dimulai "
             f"({tanggal(began)}).",
             field="distributed_on",
         )
-    if event.closed_at is not None and day >= local_date(event.closed_at):
+    if event.closed_at is not None and day >= office_date(event.closed_at):
         raise Conflict(
-            f"Kejadian {event.code} sudah ditutup pada {tanggal(local_date(event.closed_at))}; "
+            f"Kejadian {event.code} sudah ditutup pada {tanggal(office_date(event.closed_at))}; "
             "penyaluran sesudah tanggal itu tidak dapat dicatat pada kejadian ini.",
             field="event_id",
         )
@@ -623,7 +622,7 @@ def record_distribution(
     other content is a Conflict. The same component in the same event to the same household or
     person within DOUBLE_AID_DAYS is a Conflict unless an office role gives `override_reason`.
     Stock that does not cover a line is a Conflict and nothing is kept: run this inside
-    ledger.atomic(). `sub_kegiatan` is the code of the sub-kegiatan that paid (either written
+    transaction(). `sub_kegiatan` is the code of the sub-kegiatan that paid (either written
     form); left out, it is the sub-kegiatan the budget tree links to the component.
     """
     client_id = inputs.client_id(client_id)
@@ -696,7 +695,7 @@ def record_distribution(
         "created_at": utcnow(),
     }
     guard = _candidates(event.id, component, recipient)
-    today = inputs.office_today()
+    today = office_today()
     # From the first INSERT to the commit this transaction holds SQLite's write lock and every
     # other hand-out waits, so everything that can be worked out is worked out above, and the
     # rows are written with plain INSERTs instead of a flush of objects.
@@ -1022,7 +1021,7 @@ def active_events() -> list[Event]:
 
 def warehouses_with_stock() -> list[Warehouse]:
     """Active warehouses holding any unexpired stock, by name."""
-    today = inputs.office_today()
+    today = office_today()
     held = select(StockLot.warehouse_id).where(
         StockLot.quantity > 0,
         StockLot.expiry_date.is_(None) | (StockLot.expiry_date >= today),
@@ -1040,7 +1039,7 @@ def stock_by_warehouse(warehouse_ids: list[int]) -> dict[int, list[tuple[Item, D
     """Unexpired balance per item in each warehouse, for the field form's item choices."""
     if not warehouse_ids:
         return {}
-    today = inputs.office_today()
+    today = office_today()
     rows_ = db.session.execute(
         select(StockLot.warehouse_id, Item, func.sum(StockLot.quantity))
         .join(Item, Item.id == StockLot.item_id)

@@ -11,6 +11,7 @@ from logistics.areas.models import Area
 from logistics.budget import services as budget
 from logistics.budget.models import BudgetNode
 from logistics.core import inputs
+from logistics.core.database import transaction
 from logistics.core.errors import DomainError
 from logistics.core.exports import table_response
 from logistics.core.extensions import db
@@ -18,12 +19,12 @@ from logistics.core.formatting import decimal_text
 from logistics.core.forms import attach_error
 from logistics.core.privacy import mask_nik
 from logistics.core.security import roles_required
+from logistics.core.time import office_today
 from logistics.distributions import services as distributions
 from logistics.distributions.forms import LINE_ROWS, FieldDistributionForm, new_client_id
 from logistics.distributions.models import PHASES, RECIPIENT_KINDS, SPM_COMPONENTS, SPM_SUBKEGIATAN
 from logistics.events.models import Event
 from logistics.shelters.models import Shelter
-from logistics.stock import ledger
 from logistics.stock.models import Warehouse
 from logistics.victims.models import RELATIONS, Household, InstitutionVictim, Person
 from logistics.victims.services import get_household, get_person
@@ -170,7 +171,7 @@ def field():
     form.household_id.data = str(household.id) if household else ""
     form.person_id.data = "" if household else str(members[0].id)
     form.client_id.data = new_client_id()
-    form.distributed_on.data = inputs.office_today().isoformat()
+    form.distributed_on.data = office_today().isoformat()
     form.warehouse_id.data = request.args.get("gudang", "")
     return _render_field_form(form, event, household, members)
 
@@ -185,7 +186,7 @@ def _field_submit(form: FieldDistributionForm):
         flash("Formulir tidak lengkap; mulai lagi dari pencarian penerima.", "danger")
         return redirect(url_for("distributions.field"))
     try:
-        with ledger.atomic():
+        with transaction():
             distribution, created = distributions.record_distribution(
                 event_id=event.id,
                 component=form.component.data,

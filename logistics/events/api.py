@@ -9,6 +9,7 @@ from logistics.admin.models import OFFICE_ROLES, WRITER_ROLES
 from logistics.core.api import api_login_required, bp, json_payload
 from logistics.core.errors import DomainError
 from logistics.core.extensions import db
+from logistics.core.time import parse_datetime
 from logistics.events import services as service
 from logistics.events.models import IMPACT_SOURCES, PHASE_LABELS, Event
 
@@ -124,11 +125,11 @@ def _event_values(data: dict, *, partial: bool) -> dict:
         if key in data:
             values[key] = data[key]
     if "started_at" in data or not partial:
-        values["started_at"] = service.parse_datetime(
+        values["started_at"] = parse_datetime(
             data.get("started_at"), "started_at", "Waktu mulai", required=True
         )
     if "ended_at" in data:
-        values["ended_at"] = service.parse_datetime(data["ended_at"], "ended_at", "Waktu selesai")
+        values["ended_at"] = parse_datetime(data["ended_at"], "ended_at", "Waktu selesai")
     return values
 
 
@@ -227,9 +228,7 @@ def events_add_chronology(event_id: int):
     data = json_payload()
     entry = service.add_chronology(
         event,
-        occurred_at=service.parse_datetime(
-            data.get("occurred_at"), "occurred_at", "Waktu", required=True
-        ),
+        occurred_at=parse_datetime(data.get("occurred_at"), "occurred_at", "Waktu", required=True),
         text=data.get("text"),
         author_id=current_user.id,
     )

@@ -7,7 +7,7 @@ import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 import shapely
 from flask import current_app
@@ -22,8 +22,7 @@ from logistics.core.demography import age_group
 from logistics.core.errors import Conflict, DomainError, NotFound
 from logistics.core.extensions import db
 from logistics.core.formatting import tanggal
-from logistics.core.inputs import office_today, office_zone
-from logistics.core.time import utcnow
+from logistics.core.time import office_date, office_today, utcnow
 from logistics.events.models import (
     AGE_GROUPS,
     DAMAGE_LEVELS,
@@ -58,53 +57,6 @@ UNKNOWN_AGE = "tidak_diketahui"
 INSTITUTION = "lembaga"
 HAZARD_CODE = re.compile(r"^[A-Z]{2,8}$")
 EVENT_STATUSES = {"aktif": "Aktif", "ditutup": "Ditutup"}
-
-
-# --- time ------------------------------------------------------------------------------------
-
-
-def office_now() -> datetime:
-    """Now in the office's time zone, naive (what a datetime-local input shows)."""
-    return datetime.now(office_zone()).replace(tzinfo=None, second=0, microsecond=0)
-
-
-def from_local(value: datetime | None) -> datetime | None:
-    """An office-local time (naive or aware) -> the stored naive UTC time."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=office_zone())
-    return value.astimezone(UTC).replace(tzinfo=None)
-
-
-def to_local(value: datetime | None) -> datetime | None:
-    """A stored naive UTC time -> naive office-local time (for form defaults)."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC).astimezone(office_zone()).replace(tzinfo=None)
-
-
-def local_date(value: datetime) -> date:
-    return to_local(value).date()
-
-
-def parse_datetime(value, field: str, label: str, *, required: bool = False) -> datetime | None:
-    """ISO 8601 text or a datetime -> naive UTC; a time without offset is office-local time."""
-    if inputs.is_blank(value):
-        if required:
-            raise DomainError(f"{label} wajib diisi.", field=field)
-        return None
-    if isinstance(value, datetime):
-        return from_local(value)
-    if isinstance(value, str):
-        text = value.strip().replace("Z", "+00:00")
-        try:
-            return from_local(datetime.fromisoformat(text))
-        except ValueError:
-            pass
-    raise DomainError(
-        f"{label} harus tanggal dan jam berformat TTTT-BB-HHTjj:mm, bukan '{value}'.", field=field
-    )
 
 
 def _coordinates(lat, lng) -> tuple[float | None, float | None]:
@@ -263,7 +215,7 @@ def create_event(
         raise DomainError("Waktu selesai tidak boleh sebelum waktu mulai.", field="ended_at")
     lat, lng = _coordinates(lat, lng)
     codes = _valid_codes(kelurahan_codes) if kelurahan_codes else []
-    year = local_date(started_at).year
+    year = office_date(started_at).year
     # Two operators opening events at the same moment get the same next number; the unique
     # constraint refuses the second, which then takes the number after.
     for _attempt in range(5):
@@ -352,14 +304,14 @@ def close_event(event: Event, *, closed_at: datetime | None = None) -> Event:
     """
     if event.closed_at is not None:
         raise Conflict(
-            f"Kejadian {event.code} sudah ditutup pada {tanggal(local_date(event.closed_at))}."
+            f"Kejadian {event.code} sudah ditutup pada {tanggal(office_date(event.closed_at))}."
         )
     closed_at = closed_at or utcnow()
     if closed_at < event.started_at:
         raise DomainError(
             "Waktu penutupan tidak boleh sebelum kejadian dimulai.", field="closed_at"
         )
-    day = local_date(closed_at)
+    day = office_date(closed_at)
     for decree in event.decrees:
         if decree.ends_on is None:
             decree.ends_on = max(decree.starts_on, day)
@@ -902,7 +854,7 @@ class ImpactMatrix:
 
 def _terdata(event: Event) -> tuple[dict[str, dict[str, int]], int, int]:
     """Figures counted from the victim registry: distinct persons and households per cell."""
-    on = local_date(event.started_at)
+    on = office_date(event.started_at)
     rows = db.session.execute(
         select(
             Victim.kelurahan_code,

@@ -15,6 +15,7 @@ from logistics.core.formatting import angka, tanggal_jam
 from logistics.core.forms import attach_error
 from logistics.core.privacy import mask_nik
 from logistics.core.security import roles_required
+from logistics.core.time import from_local, local_naive, office_now, office_today
 from logistics.events import services as service
 from logistics.events.forms import (
     ChronologyForm,
@@ -170,14 +171,14 @@ def create():
     form = EventForm()
     _hazard_choices(form)
     if request.method == "GET":
-        form.started_at.data = service.office_now()
+        form.started_at.data = office_now()
     if form.validate_on_submit():
         try:
             event = service.create_event(
                 hazard_type_id=form.hazard_type_id.data,
                 title=form.title.data,
-                started_at=service.from_local(form.started_at.data),
-                ended_at=service.from_local(form.ended_at.data),
+                started_at=from_local(form.started_at.data),
+                ended_at=from_local(form.ended_at.data),
                 description=form.description.data or "",
                 lat=form.lat.data,
                 lng=form.lng.data,
@@ -204,8 +205,8 @@ def edit(event_id: int):
     form = EventForm(obj=event if request.method == "GET" else None)
     _hazard_choices(form, event.hazard_type_id)
     if request.method == "GET":
-        form.started_at.data = service.to_local(event.started_at)
-        form.ended_at.data = service.to_local(event.ended_at)
+        form.started_at.data = local_naive(event.started_at)
+        form.ended_at.data = local_naive(event.ended_at)
         form.lat.data = "" if event.lat is None else str(event.lat)
         form.lng.data = "" if event.lng is None else str(event.lng)
     if form.validate_on_submit():
@@ -214,8 +215,8 @@ def edit(event_id: int):
                 event,
                 hazard_type_id=form.hazard_type_id.data,
                 title=form.title.data,
-                started_at=service.from_local(form.started_at.data),
-                ended_at=service.from_local(form.ended_at.data),
+                started_at=from_local(form.started_at.data),
+                ended_at=from_local(form.ended_at.data),
                 description=form.description.data or "",
                 lat=form.lat.data,
                 lng=form.lng.data,
@@ -411,7 +412,7 @@ def add_decree(event_id: int):
     event = service.get_event(event_id)
     form = DecreeForm()
     if request.method == "GET":
-        form.starts_on.data = service.office_today()
+        form.starts_on.data = office_today()
     if form.validate_on_submit():
         try:
             service.add_decree(
@@ -467,12 +468,12 @@ def add_chronology(event_id: int):
     event = service.get_event(event_id)
     form = ChronologyForm()
     if request.method == "GET":
-        form.occurred_at.data = service.office_now()
+        form.occurred_at.data = office_now()
     if form.validate_on_submit():
         try:
             service.add_chronology(
                 event,
-                occurred_at=service.from_local(form.occurred_at.data),
+                occurred_at=from_local(form.occurred_at.data),
                 text=form.text.data,
                 author_id=current_user.id,
             )

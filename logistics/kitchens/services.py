@@ -13,9 +13,11 @@ from sqlalchemy.exc import IntegrityError
 
 from logistics.areas.services import require_kelurahan
 from logistics.core import inputs
+from logistics.core.database import transaction
 from logistics.core.errors import Conflict, DomainError, NotFound
 from logistics.core.extensions import db
 from logistics.core.formatting import tanggal
+from logistics.core.time import office_date, office_today
 from logistics.distributions.models import Distribution, DistributionRecipient
 from logistics.events.models import Event
 from logistics.kitchens.models import MEAL_PERIODS, FieldKitchen, KitchenMeal
@@ -189,7 +191,7 @@ def _period(value) -> str:
 
 def _served_on(value) -> date:
     served_on = inputs.day(value, "served_on", "Tanggal", required=True)
-    if served_on > inputs.office_today():
+    if served_on > office_today():
         raise DomainError(
             f"Tanggal {tanggal(served_on)} belum terjadi; makanan dicatat setelah dibagikan.",
             field="served_on",
@@ -335,10 +337,10 @@ def record_meal(
         raise DomainError(f"{kitchen.name} sudah tidak aktif; catatan makan tidak diterima.")
     day = _served_on(served_on)
     event = db.session.get(Event, kitchen.event_id)
-    if day < inputs.office_date(event.started_at):
+    if day < office_date(event.started_at):
         raise DomainError(
             f"Tanggal {tanggal(day)} sebelum kejadian {event.code} dimulai "
-            f"({tanggal(inputs.office_date(event.started_at))}); periksa tanggalnya.",
+            f"({tanggal(office_date(event.started_at))}); periksa tanggalnya.",
             field="served_on",
         )
     meal_period = _period(period)
@@ -370,7 +372,7 @@ def record_meal(
         raise _duplicate(kitchen, day, meal_period)
     user_id = current_user.id if current_user and current_user.is_authenticated else None
     try:
-        with ledger.atomic():
+        with transaction():
             document = None
             if lines:
                 document = StockDocument(

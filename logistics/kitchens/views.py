@@ -6,13 +6,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from logistics.admin.models import OFFICE_ROLES, WRITER_ROLES
-from logistics.core import inputs
 from logistics.core.errors import DomainError
 from logistics.core.exports import table_response
 from logistics.core.extensions import db
 from logistics.core.formatting import tanggal
 from logistics.core.forms import attach_error
 from logistics.core.security import roles_required
+from logistics.core.time import office_today
 from logistics.events.services import get_event
 from logistics.kitchens import services as kitchens
 from logistics.kitchens.forms import KitchenForm, MealForm
@@ -181,7 +181,7 @@ def meal_new(kitchen_id: int):
     rows: list[tuple[str, str]] = []
     status = 200
     if request.method == "GET":
-        form.served_on.data = inputs.office_today().isoformat()
+        form.served_on.data = office_today().isoformat()
         suggested = kitchens.suggested_head_count(kitchen)
         form.head_count.data = "" if suggested is None else str(suggested)
         form.client_id.data = uuid.uuid4().hex

@@ -24,7 +24,7 @@ from logistics.areas.models import Area
 from logistics.core.demography import CHILD_UNDER, ELDERLY_FROM
 from logistics.core.errors import DomainError, NotFound
 from logistics.core.extensions import db
-from logistics.core.inputs import office_date
+from logistics.core.time import office_date
 from logistics.distributions.models import Distribution, DistributionRecipient
 from logistics.events.models import Event, EventArea, ImpactFigure
 from logistics.shelters.models import SHELTER_KINDS, Shelter, ShelterCount

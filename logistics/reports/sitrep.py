@@ -14,6 +14,7 @@ from logistics.core import inputs
 from logistics.core.errors import DomainError
 from logistics.core.extensions import db
 from logistics.core.formatting import angka, persen, tanggal
+from logistics.core.time import office_date, office_today, office_zone
 from logistics.distributions.models import SPM_COMPONENTS, Distribution, DistributionRecipient
 from logistics.events.models import DECREE_STATUSES, ISSUER_LEVELS, PHASE_LABELS, Event
 from logistics.events.services import get_event, impact_matrix
@@ -66,10 +67,10 @@ def parse_day(value) -> date:
 
 def event_days(event: Event) -> tuple[date, date]:
     """First and last day a sitrep can be made for: from the start to today or the closing day."""
-    first = inputs.office_date(event.started_at)
-    last = inputs.office_today()
+    first = office_date(event.started_at)
+    last = office_today()
     if event.closed_at is not None:
-        last = min(last, inputs.office_date(event.closed_at))
+        last = min(last, office_date(event.closed_at))
     return first, max(first, last)
 
 
@@ -81,7 +82,7 @@ def check_day(event: Event, day: date) -> None:
             f"Tanggal {tanggal(day)} sebelum kejadian dimulai ({tanggal(first)}).", field="day"
         )
     if day > last:
-        if event.closed_at is not None and day > inputs.office_date(event.closed_at):
+        if event.closed_at is not None and day > office_date(event.closed_at):
             message = f"Tanggal {tanggal(day)} setelah kejadian ditutup ({tanggal(last)})."
         else:
             message = f"Tanggal {tanggal(day)} belum terjadi; laporan paling akhir {tanggal(last)}."
@@ -137,7 +138,7 @@ def save_note(event: Event, day: date, values: dict, user_id: int | None) -> Sit
 
 
 def _event_part(event: Event, day: date) -> dict:
-    first = inputs.office_date(event.started_at)
+    first = office_date(event.started_at)
     phase = event.phase_on(day)
     decrees = [
         {
@@ -171,7 +172,7 @@ def _event_part(event: Event, day: date) -> dict:
         "hazard": event.hazard_type.name,
         "hazard_class": event.hazard_type.class_label,
         "started_on": first,
-        "closed_on": inputs.office_date(event.closed_at) if event.closed_at else None,
+        "closed_on": office_date(event.closed_at) if event.closed_at else None,
         "day_number": (day - first).days + 1,
         "phase": phase,
         "phase_label": PHASE_LABELS[phase],
@@ -244,8 +245,8 @@ def _shelters_part(event_id: int, day: date) -> dict:
     rows = []
     totals = {"units": 0, "capacity": 0, "persons": 0, "households": 0, "over_capacity": 0}
     for shelter in shelters:
-        opened = inputs.office_date(shelter.opened_at)
-        closed = inputs.office_date(shelter.closed_at) if shelter.closed_at else None
+        opened = office_date(shelter.opened_at)
+        closed = office_date(shelter.closed_at) if shelter.closed_at else None
         if not (opened <= day and (closed is None or closed > day)):
             continue
         count = counts.get(shelter.id)
@@ -470,7 +471,7 @@ def _tagana_part(event_id: int, day: date) -> dict:
     """Members on duty for the event at any time of the day: counts per place and role only."""
     from logistics.tagana.services import effective_period, place_label
 
-    zone = inputs.office_zone()
+    zone = office_zone()
     start = datetime.combine(day, time(0), zone).astimezone(UTC).replace(tzinfo=None)
     end = start + timedelta(days=1)
     members: set[int] = set()
@@ -522,7 +523,7 @@ def template_context(data: dict) -> dict:
         "s": data,
         "note_labels": NOTE_FIELDS,
         "impact_columns": IMPACT_COLUMNS,
-        "printed_on": tanggal(inputs.office_today()),
+        "printed_on": tanggal(office_today()),
         "head_title": current_app.config.get("OFFICE_HEAD_TITLE")
         or f"Kepala {current_app.config['OFFICE_NAME']}",
     }
@@ -867,7 +868,7 @@ def _short(label: str) -> str:
 
 def events_for_index() -> list[dict]:
     """Open events, those in tanggap darurat today first, then the closed ones, newest first."""
-    today = inputs.office_today()
+    today = office_today()
     rows = []
     newest = select(Event).order_by(Event.started_at.desc()).limit(INDEX_EVENTS)
     for event in db.session.scalars(newest):
@@ -877,7 +878,7 @@ def events_for_index() -> list[dict]:
                 "event": event,
                 "phase": phase,
                 "phase_label": PHASE_LABELS[phase],
-                "first": inputs.office_date(event.started_at),
+                "first": office_date(event.started_at),
                 "last": default_day(event),
             }
         )

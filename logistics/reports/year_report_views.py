@@ -4,11 +4,12 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from logistics.budget import services as budget
-from logistics.core import inputs, jobs
+from logistics.core import jobs
 from logistics.core.extensions import db
 from logistics.core.job_models import JobRecord
 from logistics.core.queue import YEAR_REPORT_GENERATE
 from logistics.core.security import roles_required
+from logistics.core.time import office_today
 from logistics.reports import year_report
 
 bp = Blueprint("year_report", __name__, url_prefix="/laporan/tahunan")
@@ -23,7 +24,7 @@ def _year() -> int:
         return budget.fiscal_year(raw, "tahun")
     known = year_report.years()
     # In January the planner reports on the year just ended.
-    return known[0] if known else inputs.office_today().year
+    return known[0] if known else office_today().year
 
 
 @bp.route("/")

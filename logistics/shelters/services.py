@@ -22,8 +22,7 @@ from logistics.core.audit import record_action
 from logistics.core.errors import Conflict, DomainError, NotFound
 from logistics.core.extensions import db
 from logistics.core.formatting import angka, tanggal
-from logistics.core.inputs import office_date, office_today, office_zone
-from logistics.core.time import utcnow
+from logistics.core.time import office_date, office_today, office_zone, utcnow
 from logistics.events.models import Event
 from logistics.events.services import get_event
 from logistics.shelters.models import COUNT_GROUPS, SHELTER_KINDS, Shelter, ShelterCount

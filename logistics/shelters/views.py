@@ -15,6 +15,7 @@ from logistics.core.extensions import db
 from logistics.core.formatting import angka, tanggal
 from logistics.core.forms import attach_error
 from logistics.core.security import roles_required
+from logistics.core.time import office_today
 from logistics.events.models import Event
 from logistics.shelters import services as service
 from logistics.shelters.forms import (
@@ -218,7 +219,7 @@ def new():
     _event_choices(form)
     if request.method == "GET":
         form.event_id.data = request.args.get("kejadian", "")
-        form.opened_on.data = service.office_today().isoformat()
+        form.opened_on.data = office_today().isoformat()
     if form.validate_on_submit():
         try:
             result = service.open_shelter(**_shelter_values(form))
@@ -295,7 +296,7 @@ def count(shelter_id: int):
     shelter = service.get_shelter(shelter_id)
     form = HeadCountForm()
     if request.method == "GET":
-        form.counted_on.data = service.office_today().isoformat()
+        form.counted_on.data = office_today().isoformat()
         form.client_id.data = uuid.uuid4().hex
     if form.validate_on_submit():
         try:

@@ -33,8 +33,7 @@ from sqlalchemy import (
 
 from logistics.areas.models import Area
 from logistics.core.extensions import db
-from logistics.core.inputs import office_date
-from logistics.core.time import utcnow
+from logistics.core.time import office_date, utcnow
 from logistics.distributions.models import SPM_COMPONENTS, Distribution, DistributionRecipient
 from logistics.events.models import Event, ImpactFigure
 from logistics.shelters.models import Shelter, ShelterCount

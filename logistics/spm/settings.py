@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import delete, select
 
-from logistics.core import inputs
+from logistics.core import inputs, spreadsheets
 from logistics.core.errors import DomainError, NotFound
 from logistics.core.extensions import db
 from logistics.distributions.models import SPM_COMPONENTS
@@ -293,24 +293,12 @@ def indicator_code(value) -> str:
 
 def read_table(filename: str, stream) -> list[dict]:
     """Rows of an uploaded CSV or XLSX as dicts keyed by lower-case header."""
-    import io
-
-    if filename.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            sheet = load_workbook(stream, read_only=True, data_only=True).active
-        except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the user's file
-            raise DomainError(f"Berkas XLSX tidak dapat dibaca: {exc}", field="file") from None
-        rows = list(sheet.iter_rows(values_only=True))
-    else:
-        content = stream.read()
-        text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
-        rows = list(csv.reader(io.StringIO(text), delimiter=";" if ";" in text[:200] else ","))
-    if not rows:
-        raise DomainError("Berkas kosong.", field="file")
-    headers = [str(h or "").strip().lower().replace(" ", "_") for h in rows[0]]
-    return [dict(zip(headers, row, strict=False)) for row in rows[1:] if any(row)]
+    content = stream.read()
+    table = spreadsheets.read_table(
+        content if isinstance(content, bytes) else content.encode(), filename
+    )
+    headers = [str(h or "").strip().lower().replace(" ", "_") for h in table.headers]
+    return [dict(zip(headers, row, strict=False)) for _, row in table.rows if any(row)]
 
 
 def import_targets(rows: list[dict]) -> int:

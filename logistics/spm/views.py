@@ -7,19 +7,20 @@ from flask_login import current_user, login_required
 
 from logistics.admin.models import OFFICE_ROLES
 from logistics.core import inputs, jobs
+from logistics.core.database import transaction
 from logistics.core.errors import DomainError
 from logistics.core.exports import table_response
 from logistics.core.extensions import db
 from logistics.core.privacy import mask_nik
 from logistics.core.queue import SPM_REBUILD
 from logistics.core.security import roles_required
+from logistics.core.time import office_today
 from logistics.distributions.models import RECIPIENT_KINDS, SPM_COMPONENTS
 from logistics.events.models import PEOPLE_STATUSES
 from logistics.spm import dashboard as spm_dashboard
 from logistics.spm import settings as spm_settings
 from logistics.spm import tracking as spm_tracking
 from logistics.spm.models import AGGREGATION_MODES, ALL_COMPONENTS, BASES, INDICATORS, PERIODS
-from logistics.stock.ledger import atomic
 
 bp = Blueprint("spm", __name__, url_prefix="/spm")
 # Registered with the blueprint so every app (web, worker, CLI) keeps the aggregates current.
@@ -70,7 +71,7 @@ def _component_arg(name: str = "komponen", allow_all: bool = False) -> str | Non
 def _selection():
     """The year, event and day the dashboard shows: from the query, else the latest."""
     years = spm_dashboard.years()
-    year = _int_arg("tahun") or (years[0] if years else inputs.office_today().year)
+    year = _int_arg("tahun") or (years[0] if years else office_today().year)
     events = spm_dashboard.events_with_rows()
     event_id = _int_arg("kejadian")
     event = next((e for e in events if e.id == event_id), events[0] if events else None)
@@ -164,7 +165,7 @@ def export_daily():
 @bp.route("/ekspor/tahun")
 @login_required
 def export_year():
-    year = _int_arg("tahun") or inputs.office_today().year
+    year = _int_arg("tahun") or office_today().year
     return table_response(
         f"capaian-spm-{year}",
         YEAR_HEADERS,
@@ -249,7 +250,7 @@ def _victim_table(rows):
 def drill_needing():
     event_id, day, kelurahan, component, shelter_key = _drill_args()
     rows = spm_dashboard.needing_rows(event_id, kelurahan, component, shelter_key)
-    on = day or inputs.office_today()
+    on = day or office_today()
     return _table_or_page(
         f"membutuhkan-{component}-{kelurahan}",
         *_victim_table(rows),
@@ -322,7 +323,7 @@ YEAR_WHICH_LABELS = {
 @bp.route("/rincian/tahun")
 @login_required
 def drill_year():
-    year = _int_arg("tahun") or inputs.office_today().year
+    year = _int_arg("tahun") or office_today().year
     component = _component_arg(allow_all=True) or ALL_COMPONENTS
     which = YEAR_WHICH.get(request.args.get("jenis", ""), "needing")
     persons = spm_dashboard.year_persons(year, component, which)
@@ -343,7 +344,7 @@ def drill_year():
 @bp.route("/rincian/kaji-cepat")
 @login_required
 def drill_estimated():
-    year = _int_arg("tahun") or inputs.office_today().year
+    year = _int_arg("tahun") or office_today().year
     event_id = _int_arg("kejadian")
     component = _component_arg(allow_all=True) or ALL_COMPONENTS
     event_ids = [event_id] if event_id else spm_dashboard.year_event_ids(year)
@@ -391,7 +392,7 @@ def drill_stock():
         "spm/drill_stock.html",
         lots=lots,
         item_code=item_code,
-        day=day or inputs.office_today(),
+        day=day or office_today(),
         total=sum((lot.quantity for lot in lots), Decimal(0)),
     )
 
@@ -428,7 +429,7 @@ def export_quantities():
 def export_cover():
     _year, _years, event, _events, day, _days = _selection()
     return table_response(
-        f"ketersediaan-stok-{(day or inputs.office_today()).isoformat()}",
+        f"ketersediaan-stok-{(day or office_today()).isoformat()}",
         [
             "Kebutuhan",
             "Barang",
@@ -487,7 +488,7 @@ def standards():
             abort(403)
         standard_id = _int_arg("id") or None
         try:
-            with atomic():
+            with transaction():
                 standard = spm_settings.get_standard(standard_id) if standard_id else None
                 spm_settings.save_standard(request.form.to_dict(), standard)
             flash("Standar disimpan.", "success")
@@ -517,7 +518,7 @@ def met_rules():
             abort(403)
         chosen = {status: request.form.getlist(f"rule-{status}") for status in PEOPLE_STATUSES}
         try:
-            with atomic():
+            with transaction():
                 spm_settings.set_met_rules(chosen)
                 record = jobs.create_job(
                     SPM_REBUILD, "Bangun ulang tabel SPM (aturan terpenuhi)", {}, current_user.id
@@ -546,7 +547,7 @@ def targets():
         if not _can_manage():
             abort(403)
         try:
-            with atomic():
+            with transaction():
                 target = spm_settings.save_target(request.form.to_dict())
             flash(f"Target {INDICATORS[target.indicator]} {target.year} disimpan.", "success")
             return redirect(url_for("spm.targets", tahun=target.year))
@@ -573,7 +574,7 @@ def target_import():
         flash("Pilih berkas CSV atau XLSX berisi target.", "danger")
         return redirect(url_for("spm.targets"))
     try:
-        with atomic():
+        with transaction():
             count = spm_settings.import_targets(
                 spm_settings.read_table(upload.filename, upload.stream)
             )
@@ -586,7 +587,7 @@ def target_import():
 @bp.route("/target/<int:target_id>/hapus", methods=["POST"])
 @roles_required(*OFFICE_ROLES)
 def target_delete(target_id: int):
-    with atomic():
+    with transaction():
         spm_settings.delete_target(target_id)
     flash("Target dihapus.", "success")
     return redirect(url_for("spm.targets"))

@@ -15,15 +15,16 @@ from logistics.areas.models import Area
 from logistics.areas.services import require_kelurahan
 from logistics.core import inputs
 from logistics.core.audit import record_action
+from logistics.core.database import transaction
 from logistics.core.errors import Conflict, DomainError, NotFound
 from logistics.core.extensions import db
 from logistics.core.formatting import LOCALE, angka, tanggal
 from logistics.core.privacy import mask_nik
+from logistics.core.time import office_today
 from logistics.distributions.models import RECIPIENT_KINDS, SPM_COMPONENTS, Distribution
 from logistics.events.models import Event
 from logistics.kitchens.models import KitchenMeal
 from logistics.shelters.models import Shelter
-from logistics.stock import ledger
 from logistics.stock.models import DocumentCounter, StockDocument, StockMovement, Warehouse
 from logistics.stock.models.ledger import DOCUMENT_KINDS, RECEIPT_SOURCES
 from logistics.victims.models import Household, InstitutionVictim, Person
@@ -285,7 +286,7 @@ def render_document_pdf(document: StockDocument) -> bytes:
         kind_label=DOCUMENT_KINDS[document.kind],
         head_title=current_app.config.get("OFFICE_HEAD_TITLE")
         or f"Kepala {current_app.config['OFFICE_NAME']}",
-        printed_on=tanggal(inputs.office_today()),
+        printed_on=tanggal(office_today()),
     )
     base_url = request.url_root if has_request_context() else None
     return html_to_pdf(html, base_url=base_url)
@@ -355,7 +356,7 @@ def create_distribution_batch(
     giver = inputs.text(giver_name, "giver_name", "Nama yang menyerahkan", 160, required=True)
     receiver = inputs.text(receiver_name, "receiver_name", "Nama yang menerima", 160, required=True)
     text = inputs.text(note, "note", "Catatan", 2000)
-    with ledger.atomic():
+    with transaction():
         ids = list(db.session.scalars(_unbatched(event.id, on, site_shelter, code)))
         if not ids:
             place = (

@@ -13,6 +13,7 @@ from logistics.core.errors import DomainError
 from logistics.core.extensions import db
 from logistics.core.forms import attach_error
 from logistics.core.security import roles_required
+from logistics.core.time import office_today
 from logistics.events.models import Event
 from logistics.shelters.models import Shelter
 from logistics.shelters.services import kelurahan_choices
@@ -70,7 +71,7 @@ def batch_new():
             if request.args.get(name):
                 getattr(form, name).data = request.args[name]
         if not form.distributed_on.data:
-            form.distributed_on.data = inputs.office_today().isoformat()
+            form.distributed_on.data = office_today().isoformat()
     elif form.validate_on_submit():
         try:
             event_id = inputs.whole_number(

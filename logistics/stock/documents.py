@@ -13,8 +13,10 @@ from sqlalchemy.exc import IntegrityError
 
 from logistics.areas.services import require_kelurahan
 from logistics.core import inputs
+from logistics.core.database import transaction
 from logistics.core.errors import Conflict, DomainError, NotFound
 from logistics.core.extensions import db
+from logistics.core.time import office_date, office_today
 from logistics.distributions.models import Distribution
 from logistics.events.models import Event
 from logistics.shelters.models import Shelter
@@ -56,7 +58,7 @@ def _lines(values: Mapping) -> list[Mapping]:
 
 
 def _doc_date(values: Mapping, name: str = "doc_date", label: str = "Tanggal dokumen") -> date:
-    today = inputs.office_today()
+    today = office_today()
     value = inputs.day(values.get(name), name, label) or today
     if value > today:
         raise DomainError(f"{label} tidak boleh setelah hari ini.", field=name)
@@ -193,7 +195,7 @@ def submit(action: Callable[[Mapping], tuple[StockDocument, bool]], values: Mapp
         raise DomainError("Badan permintaan harus berupa objek JSON.")
     for attempt in range(2):
         try:
-            with ledger.atomic():
+            with transaction():
                 return action(values)
         except IntegrityError:
             if attempt or inputs.client_id(values.get("client_id")) is None:
@@ -734,7 +736,7 @@ def stock_card(warehouse_id: int, item_id: int, page: int = 1, per_page: int = 1
         rows.append(
             CardRow(
                 movement_id=movement_id,
-                day=doc_date or dist_on or inputs.office_date(created),
+                day=doc_date or dist_on or office_date(created),
                 kind=kind,
                 document_id=doc_id,
                 number=number or (f"Penyaluran #{dist_id}" if dist_id else ""),
@@ -766,7 +768,7 @@ class ItemStock:
 
 def warehouse_stock(warehouse_id: int, today: date | None = None) -> list[ItemStock]:
     """Per item in a warehouse: balance, what can be issued (not expired), what has expired."""
-    today = today or inputs.office_today()
+    today = today or office_today()
     lots = db.session.scalars(
         select(StockLot)
         .join(Item, Item.id == StockLot.item_id)
@@ -789,7 +791,7 @@ def expiring_lots(
     days: int = 30, warehouse_id: int | None = None, today: date | None = None
 ) -> list[StockLot]:
     """Lots still in stock that expire between today and `days` days from now, soonest first."""
-    today = today or inputs.office_today()
+    today = today or office_today()
     query = select(StockLot).where(
         StockLot.quantity > 0,
         StockLot.expiry_date >= today,
@@ -844,7 +846,7 @@ def expiry_check(
     """The six-monthly expiry check: lots expiring in the next six months, expired lots still
     in stock (balances as of today), and the 'kedaluwarsa' adjustments made in the semester."""
     start, end = semester_bounds(year, half)
-    today = today or inputs.office_today()
+    today = today or office_today()
     horizon = _six_months_after(today)
     in_stock = [StockLot.quantity > 0]
     if warehouse_id:

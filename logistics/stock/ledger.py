@@ -6,7 +6,6 @@ second taker wait and re-check, on SQLite the write lock serialises takers, so t
 dispatching the last boxes at the same moment can never drive a lot below zero.
 """
 
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -20,24 +19,13 @@ from logistics.core import inputs
 from logistics.core.errors import Conflict, DomainError, NotFound
 from logistics.core.extensions import db
 from logistics.core.formatting import angka
-from logistics.core.time import utcnow
+from logistics.core.time import office_today, utcnow
 from logistics.stock.models import Item, StockLot, StockMovement, Warehouse
 
 # More than this in one line is a typing error, not a delivery (1,000,000 kg of beras).
 MAX_LINE_QUANTITY = Decimal(1_000_000)
 # Balances are kept to grams/millilitres; rounding in SQL keeps SQLite's floats exact enough.
 PLACES = 3
-
-
-@contextmanager
-def atomic():
-    """Commit all of it or none of it: a refused line rolls back the lines written before it."""
-    try:
-        yield
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
 
 
 def quantity(item: Item, value, field: str = "quantity", maximum: Decimal | None = None) -> Decimal:
@@ -237,7 +225,7 @@ def lots_in_stock(warehouse_id: int, item_id: int) -> list[StockLot]:
 
 def available(warehouse_id: int, item_id: int, today: date | None = None) -> Decimal:
     """What can be issued now: the balance of lots that have not expired."""
-    today = today or inputs.office_today()
+    today = today or office_today()
     total = db.session.scalar(
         select(func.coalesce(func.sum(StockLot.quantity), 0)).where(
             StockLot.warehouse_id == warehouse_id,
@@ -267,7 +255,7 @@ def issue(
     `candidates` are the lots_in_stock read earlier (outside the write transaction); balances
     are checked by the database when taking, so a stale list only costs a retry.
     """
-    today = today or inputs.office_today()
+    today = today or office_today()
     reason = (expired_reason or "").strip() or None
     if lot is not None:
         if lot.expiry_date is not None and lot.expiry_date < today and reason is None:

@@ -6,6 +6,7 @@ from logistics.admin.models import OFFICE_ROLES
 from logistics.core import inputs
 from logistics.core.api import api_login_required, bp, json_number, json_payload
 from logistics.core.errors import DomainError
+from logistics.core.time import office_today
 from logistics.stock import documents as stock_documents
 from logistics.stock import warehouses
 from logistics.stock.models import StockDocument, StockLot
@@ -21,7 +22,7 @@ MAX_PER_PAGE = 500
 
 
 def lot_json(lot: StockLot, today=None) -> dict:
-    today = today or inputs.office_today()
+    today = today or office_today()
     return {
         "id": lot.id,
         "warehouse_id": lot.warehouse_id,
@@ -192,7 +193,7 @@ def stock_documents_detail(document_id: int):
 @api_login_required()
 def warehouses_stock(warehouse_id: int):
     warehouse = warehouses.get_warehouse(warehouse_id)
-    today = inputs.office_today()
+    today = office_today()
     rows = stock_documents.warehouse_stock(warehouse.id, today)
     return jsonify(
         {
@@ -268,7 +269,7 @@ def stock_lots_expiring():
     days = 30 if days is None else days
     if days < 1:
         raise DomainError("Parameter 'days' paling sedikit 1.", field="days")
-    today = inputs.office_today()
+    today = office_today()
     lots = stock_documents.expiring_lots(days, warehouse_id, today)
     return jsonify(
         {

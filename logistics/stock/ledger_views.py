@@ -23,6 +23,7 @@ from logistics.core.extensions import db
 from logistics.core.formatting import angka, decimal_text
 from logistics.core.forms import attach_error
 from logistics.core.security import roles_required
+from logistics.core.time import office_today
 from logistics.events.models import Event
 from logistics.shelters.models import Shelter
 from logistics.shelters.services import kelurahan_choices
@@ -432,7 +433,7 @@ def count_new(warehouse_id: int):
 @login_required
 def warehouse_stock(warehouse_id: int):
     warehouse = warehouses.get_warehouse(warehouse_id)
-    today = inputs.office_today()
+    today = office_today()
     return render_template(
         "stock/ledger/warehouse_stock.html",
         warehouse=warehouse,
@@ -476,7 +477,7 @@ def stock_card(warehouse_id: int):
         pages=card.pages,
         movement_kinds=MOVEMENT_KINDS,
         lot_label=ledger.lot_label,
-        today=inputs.office_today(),
+        today=office_today(),
     )
 
 
@@ -509,7 +510,7 @@ def expiring():
     days = inputs.whole_number(request.args.get("hari"), "hari", "Jumlah hari", maximum=3660)
     days = days or 30
     warehouse_id = _warehouse_arg()
-    today = inputs.office_today()
+    today = office_today()
     lots = stock_documents.expiring_lots(days, warehouse_id, today)
     fmt = request.args.get("format")
     if fmt in ("csv", "xlsx"):
@@ -527,7 +528,7 @@ def expiring():
 @bp.route("/kedaluwarsa/semester")
 @login_required
 def expiry_check():
-    today = inputs.office_today()
+    today = office_today()
     year = inputs.whole_number(request.args.get("tahun"), "tahun", "Tahun", maximum=2200)
     half = inputs.whole_number(request.args.get("semester"), "semester", "Semester", maximum=9)
     year = year or today.year

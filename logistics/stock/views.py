@@ -4,13 +4,13 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from logistics.admin.models import OFFICE_ROLES
-from logistics.core import inputs
 from logistics.core.errors import DomainError
 from logistics.core.exports import table_response
 from logistics.core.extensions import db
 from logistics.core.formatting import decimal_text
 from logistics.core.forms import attach_error
 from logistics.core.security import roles_required
+from logistics.core.time import office_today
 from logistics.shelters.services import kelurahan_choices
 from logistics.stock import catalogue, warehouses
 from logistics.stock import documents as stock_documents
@@ -344,7 +344,7 @@ def warehouse_new():
 @login_required
 def warehouse_detail(warehouse_id: int):
     warehouse = warehouses.get_warehouse(warehouse_id)
-    today = inputs.office_today()
+    today = office_today()
     return render_template(
         "stock/warehouse_detail.html",
         warehouse=warehouse,

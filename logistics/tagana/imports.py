@@ -2,21 +2,20 @@
 
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import func, select
 
 from logistics.core.audit import record_action
 from logistics.core.errors import DomainError
 from logistics.core.extensions import db
-from logistics.core.inputs import office_today
+from logistics.core.spreadsheets import open_workbook, sheet_named, shown
+from logistics.core.time import office_today
 from logistics.tagana.models import LEVELS, TaganaMember, Training
 from logistics.tagana.services import clean_text, competency_choices, parse_day, parse_member_field
 
@@ -81,6 +80,12 @@ class ImportReport:
         return not self.errors
 
 
+TAGANA_NOT_XLSX = (
+    "Berkas tidak dapat dibaca sebagai XLSX. Simpan sebagai Excel Workbook (.xlsx) "
+    "dari templat impor, lalu unggah lagi."
+)
+
+
 def _header_key(text) -> str:
     text = re.sub(r"\(.*?\)", "", str(text or "")).lower()
     return " ".join(re.sub(r"[^a-z0-9/ ]", " ", text).split())
@@ -120,32 +125,6 @@ def _rows(sheet):
         yield number, values
 
 
-def _shown(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime | date):
-        return value.strftime("%Y-%m-%d")
-    return str(value)
-
-
-def _open_workbook(data: bytes):
-    try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise DomainError(
-            "Berkas tidak dapat dibaca sebagai XLSX. Simpan sebagai Excel Workbook (.xlsx) "
-            "dari templat impor, lalu unggah lagi.",
-            field="file",
-        ) from exc
-
-
-def _sheet(workbook, name: str):
-    for sheet in workbook.worksheets:
-        if sheet.title.strip().lower() == name.lower():
-            return sheet
-    return None
-
-
 class _Checker:
     """Validates rows with cached look-ups (kelurahan codes, competencies, existing NIA)."""
 
@@ -161,11 +140,11 @@ class _Checker:
         }
 
     def error(self, sheet: str, row: int, column: str, value, message: str) -> None:
-        self.report.errors.append(RowError(sheet, row, column, _shown(value), message))
+        self.report.errors.append(RowError(sheet, row, column, shown(value), message))
 
     def member_field(self, key: str, value):
         if key in ("home_kelurahan_code", "competencies"):
-            cache_key = (key, _shown(value).strip())
+            cache_key = (key, shown(value).strip())
             if cache_key not in self.cache:
                 try:
                     self.cache[cache_key] = ("ok", parse_member_field(key, value))
@@ -351,12 +330,12 @@ def import_members(data: bytes, *, source_name: str = "", dry_run: bool = False)
     problem by sheet, row and column. The caller commits.
     """
     report = ImportReport()
-    workbook = _open_workbook(data)
+    workbook = open_workbook(data, TAGANA_NOT_XLSX)
     try:
-        members_sheet = _sheet(workbook, MEMBER_SHEET) or workbook.worksheets[0]
+        members_sheet = sheet_named(workbook, MEMBER_SHEET) or workbook.worksheets[0]
         checker = _Checker(report)
         members = _check_members(members_sheet, checker, report)
-        trainings_sheet = _sheet(workbook, TRAINING_SHEET)
+        trainings_sheet = sheet_named(workbook, TRAINING_SHEET)
         trainings = []
         if trainings_sheet is not None:
             file_nias = set(members) | _all_nias(members_sheet)

@@ -19,9 +19,8 @@ from logistics.core import inputs
 from logistics.core.audit import record_action
 from logistics.core.errors import Conflict, DomainError, Forbidden, NotFound
 from logistics.core.extensions import db
-from logistics.core.formatting import tanggal_jam, to_local
-from logistics.core.inputs import office_date, office_today, office_zone
-from logistics.core.time import utcnow
+from logistics.core.formatting import tanggal_jam
+from logistics.core.time import moment, office_date, office_today, office_zone, utcnow
 from logistics.distributions.services import resolve_sub_kegiatan
 from logistics.events.models import Event
 from logistics.shelters.models import Shelter
@@ -113,42 +112,6 @@ def _id(value, field: str, label: str) -> int | None:
 def parse_day(value, field: str, label: str) -> date | None:
     """A date from a date, a datetime, 'TTTT-BB-HH' or 'HH/BB/TTTT' (also with - or .)."""
     return inputs.day(value, field, label, day_first=True)
-
-
-def parse_moment(value, field: str, label: str) -> datetime | None:
-    """A stored (naive UTC) timestamp from what a person or a client sends.
-
-    A datetime object is taken as stored: naive means UTC, aware is converted. Text is ISO 8601
-    ('2026-11-22T08:00'); without an offset it is the office's local time, because that is the
-    time a person reads off the clock on the wall.
-    """
-    if inputs.is_blank(value):
-        return None
-    if isinstance(value, datetime):
-        moment = value
-        if moment.tzinfo is not None:
-            moment = moment.astimezone(UTC).replace(tzinfo=None)
-        return moment
-    if isinstance(value, str):
-        try:
-            moment = datetime.fromisoformat(value.strip())
-        except ValueError:
-            moment = None
-        if moment is not None:
-            if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=office_zone())
-            return moment.astimezone(UTC).replace(tzinfo=None)
-    raise DomainError(
-        f"{label} harus tanggal dan jam berformat TTTT-BB-HH JJ:MM, bukan '{value}'.",
-        field=field,
-    )
-
-
-def local_input_value(value: datetime | None) -> str:
-    """A stored timestamp as the value of an <input type=datetime-local> in office time."""
-    if value is None:
-        return ""
-    return to_local(value, current_app.config["OFFICE_TIMEZONE"]).strftime("%Y-%m-%dT%H:%M")
 
 
 def _when(value: datetime | None) -> str:
@@ -740,10 +703,10 @@ def _deployment_values(values: Mapping, event: Event, current: Deployment | None
         competency_id = found[0].id if found else None
     else:
         competency_id = current.competency_id if current is not None else None
-    starts_at = parse_moment(pick("starts_at"), "starts_at", "Mulai tugas")
+    starts_at = moment(pick("starts_at"), "starts_at", "Mulai tugas")
     if starts_at is None:
         raise DomainError("Waktu mulai tugas wajib diisi.", field="starts_at")
-    ends_at = parse_moment(pick("ends_at"), "ends_at", "Selesai tugas")
+    ends_at = moment(pick("ends_at"), "ends_at", "Selesai tugas")
     if ends_at is not None and ends_at <= starts_at:
         raise DomainError(
             f"Waktu selesai ({_when(ends_at)}) harus sesudah waktu mulai ({_when(starts_at)}); "
@@ -950,7 +913,7 @@ def update_deployment(deployment: Deployment, **changes) -> Deployment:
             "dapat diubah lagi."
         )
     if deployment.checked_in_at is not None and "starts_at" in changes:
-        start = parse_moment(changes["starts_at"], "starts_at", "Mulai tugas")
+        start = moment(changes["starts_at"], "starts_at", "Mulai tugas")
         if start != deployment.starts_at:
             raise Conflict("Waktu mulai tidak dapat diubah setelah check-in.", field="starts_at")
     event = db.session.get(Event, deployment.event_id)
@@ -982,10 +945,10 @@ def require_actor(deployment: Deployment, actor, action: str) -> None:
 
 
 def _action_time(at, now: datetime, field: str, label: str) -> datetime:
-    moment = parse_moment(at, field, label) or now
-    if moment > now + CLOCK_TOLERANCE:
-        raise DomainError(f"{label} tidak boleh di masa depan ({_when(moment)}).", field=field)
-    return min(moment, now)
+    when = moment(at, field, label) or now
+    if when > now + CLOCK_TOLERANCE:
+        raise DomainError(f"{label} tidak boleh di masa depan ({_when(when)}).", field=field)
+    return min(when, now)
 
 
 def check_in(
@@ -1009,7 +972,7 @@ def check_in(
         raise Conflict(f"Penugasan #{deployment.id} sudah dibatalkan.")
     if deployment.checked_in_at is not None:
         raise Conflict(f"Sudah check-in pada {_when(deployment.checked_in_at)}.")
-    moment = _action_time(at, now, "at", "Waktu check-in")
+    when = _action_time(at, now, "at", "Waktu check-in")
     lat_value = inputs.coordinate(lat, "lat", "Lintang", 90)
     lng_value = inputs.coordinate(lng, "lng", "Bujur", 180)
     if (lat_value is None) != (lng_value is None):
@@ -1031,7 +994,7 @@ def check_in(
             f"(penugasan #{elsewhere.id}, check-in {_when(elsewhere.checked_in_at)}). "
             "Check-out dari sana lebih dulu."
         )
-    deployment.checked_in_at = moment
+    deployment.checked_in_at = when
     deployment.check_in_lat = lat_value
     deployment.check_in_lng = lng_value
     deployment.status = "bertugas"
@@ -1058,13 +1021,13 @@ def check_out(
         )
     if deployment.checked_out_at is not None:
         raise Conflict(f"Sudah check-out pada {_when(deployment.checked_out_at)}.")
-    moment = _action_time(at, now, "at", "Waktu check-out")
-    if moment < deployment.checked_in_at:
+    when = _action_time(at, now, "at", "Waktu check-out")
+    if when < deployment.checked_in_at:
         raise DomainError(
             f"Waktu check-out tidak boleh sebelum check-in ({_when(deployment.checked_in_at)}).",
             field="at",
         )
-    deployment.checked_out_at = moment
+    deployment.checked_out_at = when
     db.session.flush()
     return deployment
 

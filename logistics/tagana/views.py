@@ -30,7 +30,7 @@ from logistics.core.extensions import db
 from logistics.core.formatting import tanggal, tanggal_jam
 from logistics.core.forms import attach_error
 from logistics.core.security import local_target, roles_required
-from logistics.core.time import utcnow
+from logistics.core.time import local_input_value, office_date, utcnow
 from logistics.distributions.services import sub_kegiatan_code
 from logistics.events.models import Event
 from logistics.tagana import services as service
@@ -541,7 +541,7 @@ def new_deployment(event_id: int):
         form.warehouse_id.data = request.args.get("warehouse_id", "")
         form.role.data = request.args.get("role", "")
         form.competency.data = request.args.get("competency", "")
-        form.starts_at.data = service.local_input_value(utcnow())
+        form.starts_at.data = local_input_value(utcnow())
     if form.validate_on_submit():
         try:
             deployment = service.deploy_member(
@@ -584,8 +584,8 @@ def edit_deployment(deployment_id: int):
         )
         form.competency.data = competency.code if competency else ""
         form.letter_number.data = deployment.letter_number
-        form.starts_at.data = service.local_input_value(deployment.starts_at)
-        form.ends_at.data = service.local_input_value(deployment.ends_at)
+        form.starts_at.data = local_input_value(deployment.starts_at)
+        form.ends_at.data = local_input_value(deployment.ends_at)
         form.vehicle_id.data = str(deployment.vehicle_id or "")
         form.sub_kegiatan.data = sub_kegiatan_code(deployment.sub_kegiatan_id) or ""
     if form.validate_on_submit():
@@ -752,7 +752,7 @@ def report_pdf(deployment_id: int):
         label=service.place_label(item),
         level=LEVELS[item.member.level],
         person_days=service.person_days(item),
-        printed_on=tanggal(service.office_date(utcnow())),
+        printed_on=tanggal(office_date(utcnow())),
     )
     pdf = service.html_to_pdf(html, base_url=request.url_root)
     filename = f"laporan-tugas-{item.id}-{secure_filename(item.member.nia) or 'anggota'}.pdf"
@@ -1027,7 +1027,7 @@ def edit_vehicle(vehicle_id: int):
 @bp.route("/rekap")
 @login_required
 def figures():
-    this_year = service.office_date(utcnow()).year
+    this_year = office_date(utcnow()).year
     year = request.args.get("tahun", this_year, type=int)
     result = service.year_figures(year)
     fmt = _export_format()

@@ -20,14 +20,14 @@ from datetime import date, datetime
 from pathlib import Path
 
 from flask import current_app
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import insert, select, update
 
 from logistics.areas.models import Area
 from logistics.areas.services import KELURAHAN_CODE
+from logistics.core import spreadsheets
 from logistics.core.audit import record_action
 from logistics.core.errors import DomainError
 from logistics.core.extensions import db
@@ -131,72 +131,6 @@ def map_headers(headers: list) -> tuple[dict[str, int], list[str]]:
 # --- reading files -------------------------------------------------------------------------------
 
 
-def _read_xlsx(path: Path) -> tuple[list, Iterator[tuple[int, tuple]], int | None]:
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
-        raise DomainError(
-            "Berkas tidak dapat dibaca sebagai XLSX. Simpan ulang sebagai Excel Workbook (.xlsx) "
-            "atau CSV.",
-            field="file",
-        ) from exc
-    except Exception as exc:  # zipfile.BadZipFile and friends from a damaged file
-        raise DomainError(
-            "Berkas XLSX rusak atau bukan XLSX. Simpan ulang sebagai .xlsx atau CSV.", field="file"
-        ) from exc
-    sheet = workbook.worksheets[0]
-    estimate = sheet.max_row
-    rows = sheet.iter_rows(values_only=True)
-    header_row, headers = 0, None
-    for values in rows:
-        header_row += 1
-        if any(v not in (None, "") for v in values):
-            headers = list(values)
-            break
-    if headers is None:
-        workbook.close()
-        raise DomainError("Berkas kosong: tidak ada baris judul kolom.", field="file")
-
-    def body():
-        try:
-            yield from enumerate(rows, start=header_row + 1)
-        finally:
-            workbook.close()
-
-    return headers, body(), estimate
-
-
-def _decode(raw: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("latin-1")
-
-
-def _read_csv(path: Path) -> tuple[list, Iterator[tuple[int, tuple]], int | None]:
-    text = _decode(path.read_bytes())
-    first_line = text.split("\n", 1)[0]
-    # Kobo and Excel in Indonesian locales write ';' between fields; others ',' or a tab.
-    delimiter = max((";", ",", "\t"), key=first_line.count)
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header_row, headers = 0, None
-    for values in reader:
-        header_row += 1
-        if any(v.strip() for v in values):
-            headers = values
-            break
-    if headers is None:
-        raise DomainError("Berkas kosong: tidak ada baris judul kolom.", field="file")
-    estimate = text.count("\n")
-
-    def body():
-        yield from enumerate(reader, start=header_row + 1)
-
-    return headers, body(), estimate
-
-
 def read_table(path: str | Path) -> tuple[list, Iterator[tuple[int, tuple]], int | None]:
     """(headers, iterator of (spreadsheet row number, values), estimated row count)."""
     path = Path(path)
@@ -208,9 +142,8 @@ def read_table(path: str | Path) -> tuple[list, Iterator[tuple[int, tuple]], int
         )
     if not path.exists():
         raise DomainError("Berkas unggahan tidak ditemukan lagi; unggah ulang.", field="file")
-    if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path)
-    return _read_csv(path)
+    table = spreadsheets.read_table(path)
+    return table.headers, table.rows, table.estimate
 
 
 # --- cell parsers (lenient about spelling, strict about meaning) ---------------------------------

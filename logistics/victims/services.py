@@ -16,7 +16,7 @@ from logistics.core.audit import record_action
 from logistics.core.demography import CHILD_UNDER, ELDERLY_FROM, TODDLER_UNDER, age_group, is_balita
 from logistics.core.errors import Conflict, DomainError, NotFound
 from logistics.core.extensions import db
-from logistics.core.inputs import office_today
+from logistics.core.time import office_today
 from logistics.events.models import PEOPLE_STATUSES, Event
 from logistics.shelters.models import Shelter
 from logistics.victims.models import (

@@ -1,0 +1,23 @@
+"""The unit of work: every change of a request, job or command is committed in one place."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.orm import Session
+
+from logistics.core.extensions import db
+
+
+@contextmanager
+def transaction() -> Iterator[Session]:
+    """Commit all of the block or none of it: an error rolls back everything written in it.
+
+    Views, API routes, jobs and commands wrap the service calls of one request in this; services
+    only add and flush, so one refused line rolls back the lines written before it.
+    """
+    try:
+        yield db.session
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
