@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -259,13 +260,30 @@ def _resolve_columns(
 
 
 def _vsi_path(path: Path) -> str:
-    """GDAL's virtual path: gzip and zip archives are read in place, without unpacking."""
+    """GDAL's virtual path: gzip and zip archives are read in place, without unpacking.
+
+    A zip whose shapefile sits in a folder (how Windows' "Send to > Compressed folder" packs a
+    folder) is opened at that folder.
+    """
     name = path.name.lower()
     if name.endswith(".gz"):
         return "/vsigzip/" + str(path)
     if name.endswith(".zip"):
-        return "/vsizip/" + str(path)
+        return "/vsizip/" + str(path) + _zip_folder(path)
     return str(path)
+
+
+def _zip_folder(path: Path) -> str:
+    """'/folder' of the first shapefile inside a zip when it is not at the top, else ''."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return ""
+    shapefiles = sorted(n for n in names if n.lower().endswith(".shp") and "__MACOSX" not in n)
+    if not shapefiles or "/" not in shapefiles[0]:
+        return ""
+    return "/" + shapefiles[0].rsplit("/", 1)[0]
 
 
 def _not_boundary_file(path: Path, detail: str) -> BoundaryFileError:
@@ -276,7 +294,27 @@ def _not_boundary_file(path: Path, detail: str) -> BoundaryFileError:
     )
 
 
-def _read_vector(path: Path) -> gpd.GeoDataFrame | pd.DataFrame:
+def _pick_layer(path: Path, layers, wanted: str | None) -> str:
+    """The layer to read: the one asked for, else the only polygon layer (else the first)."""
+    names = [str(name) for name, _ in layers]
+    if wanted is not None:
+        if wanted not in names:
+            raise BoundaryFileError(
+                f"Lapisan '{wanted}' tidak ada di berkas '{path.name}'. "
+                f"Lapisan yang ada: {', '.join(names)}."
+            )
+        return wanted
+    polygons = [str(n) for n, kind in layers if kind and "polygon" in str(kind).lower()]
+    if len(polygons) > 1:
+        raise BoundaryFileError(
+            f"Berkas '{path.name}' berisi {len(polygons)} lapisan poligon: {', '.join(polygons)}. "
+            "Pilih satu lapisan (--layer NAMA di baris perintah, atau pilihan lapisan di "
+            "halaman Wilayah)."
+        )
+    return polygons[0] if polygons else names[0]
+
+
+def _read_vector(path: Path, layer: str | None = None) -> gpd.GeoDataFrame | pd.DataFrame:
     if not path.is_file():
         raise BoundaryFileError(f"Berkas batas wilayah tidak ditemukan: {path}")
     source = _vsi_path(path)
@@ -286,12 +324,7 @@ def _read_vector(path: Path) -> gpd.GeoDataFrame | pd.DataFrame:
         raise _not_boundary_file(path, "format tidak dikenali") from exc
     if len(layers) == 0:
         raise _not_boundary_file(path, "tidak ada lapisan data vektor")
-    # A GeoPackage may hold several layers; take the first polygon layer.
-    layer = layers[0][0]
-    for name, geometry_type in layers:
-        if geometry_type and "polygon" in str(geometry_type).lower():
-            layer = name
-            break
+    layer = _pick_layer(path, layers, layer)
     try:
         return pyogrio.read_dataframe(source, layer=layer)
     except Exception as exc:  # corrupt or truncated content
@@ -312,6 +345,49 @@ def _to_wgs84(geoms: gpd.GeoSeries) -> np.ndarray:
     if geoms.crs.to_epsg() != 4326:
         geoms = geoms.to_crs("EPSG:4326")
     return np.asarray(geoms.values, dtype=object)
+
+
+# Indonesia lies within about 94-142 deg E and 11 deg S - 6 deg N; a little margin for outer islands.
+INDONESIA_BOUNDS = (92.0, -12.0, 143.0, 7.0)
+
+
+def _range(low: float, high: float) -> str:
+    return f"{low:.4g} sampai {high:.4g}"
+
+
+def check_coordinates(geoms: np.ndarray, crs_name: str | None) -> str | None:
+    """A problem sentence when the lng/lat geometries do not lie in Indonesia, else None.
+
+    Checked whatever the file claims: a GeoJSON without a `crs` member is read as WGS84 even
+    when it holds Web-Mercator metres, and a file with latitude and longitude swapped is still
+    valid GeoJSON. The sentence says what was found and what to do.
+    """
+    present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if not present.any():
+        return None
+    minx, miny, maxx, maxy = shapely.total_bounds(geoms[present])
+    west, south, east, north = INDONESIA_BOUNDS
+    found = f"bujur {_range(minx, maxx)}, lintang {_range(miny, maxy)}"
+    claimed = f" (berkas menyatakan {crs_name})" if crs_name else ""
+    if max(abs(minx), abs(maxx)) > 180 or max(abs(miny), abs(maxy)) > 90:
+        return (
+            f"Koordinat berkas bukan derajat bujur/lintang{claimed}: ditemukan {found}. "
+            "Angka sebesar ini biasanya meter (misalnya Web Mercator EPSG:3857 atau UTM). "
+            "Simpan ulang berkas dengan sistem koordinatnya (GeoJSON: ubah ke EPSG:4326; "
+            "Shapefile: sertakan berkas .prj), lalu muat lagi."
+        )
+    if west <= miny and maxy <= east and south <= minx and maxx <= north:
+        return (
+            f"Bujur dan lintang tampaknya tertukar: ditemukan {found}, padahal Indonesia "
+            "berada di bujur 94 sampai 142 dan lintang -11 sampai 6. Simpan ulang berkas dengan "
+            "urutan koordinat [bujur, lintang], lalu muat lagi."
+        )
+    if not (west <= minx and maxx <= east and south <= miny and maxy <= north):
+        return (
+            f"Wilayah dalam berkas berada di luar Indonesia{claimed}: ditemukan {found}. "
+            "Periksa sistem koordinat berkas (harus EPSG:4326 atau disertai CRS yang benar)."
+        )
+    return None
 
 
 def _polygonal_part(geom: shapely.Geometry) -> shapely.Geometry | None:
@@ -436,12 +512,17 @@ def _ancestor(
 
 
 def read_boundaries(
-    path: str | Path, level: str = "kelurahan", mapping: dict[str, str] | None = None
+    path: str | Path,
+    level: str = "kelurahan",
+    mapping: dict[str, str] | None = None,
+    layer: str | None = None,
 ) -> gpd.GeoDataFrame:
     """Read a boundary file of one level into our normalised frame (EPSG:4326).
 
     Reads what GDAL reads: GeoJSON (.geojson, .json, .geojson.gz), GeoPackage, Shapefile
-    (.shp or a .zip holding one). Source columns are recognised by name (SOURCE_FIELDS,
+    (.shp or a .zip holding one, also in a folder). A file with several polygon layers needs
+    `layer`. Coordinates must lie in Indonesia whatever the file claims (check_coordinates).
+    Source columns are recognised by name (SOURCE_FIELDS,
     case-insensitive); `mapping` (our field -> source column) overrides. The result has exactly
     OUTPUT_COLUMNS. Text columns are object dtype with None for missing values.
 
@@ -462,7 +543,7 @@ def read_boundaries(
             f"Tingkat wilayah '{level}' tidak dikenal. Pilih: {', '.join(LEVELS)}."
         )
     path = Path(path)
-    raw = _read_vector(path)
+    raw = _read_vector(path, layer)
     if not isinstance(raw, gpd.GeoDataFrame) or raw.geometry.name not in raw.columns:
         raise _not_boundary_file(path, "tidak berisi geometri wilayah")
     if len(raw) == 0:
@@ -481,6 +562,7 @@ def read_boundaries(
     except BoundaryFileError as exc:
         crs_problem = str(exc)
         geoms = np.asarray(raw.geometry.values, dtype=object)
+    as_read = shapely.force_2d(geoms)
     geoms, found = _clean_geometries(geoms)
     if not (~found["missing"] & ~found["not_polygon"]).any():
         kinds = sorted(
@@ -493,6 +575,10 @@ def read_boundaries(
         raise BoundaryFileError(_compose(path, problems), problems)
     if crs_problem:
         problems.append(crs_problem)
+    else:
+        place_problem = check_coordinates(geoms, raw.crs.to_string() if raw.crs else None)
+        if place_problem:
+            problems.append(place_problem)
 
     n = len(raw)
     codes: list[str | None] = [None] * n
@@ -559,6 +645,14 @@ def read_boundaries(
     lng = _numeric(attributes, resolved.get("label_lng"))
     label_lat, label_lng, replaced = _label_points(geoms, lat, lng)
     report["label_points_replaced"] = replaced
+    report["repairs"] = _repairs(codes, as_read, geoms, found["repaired"])
+    if lat is not None and lng is not None:
+        moved = ~np.isclose(label_lat, lat, equal_nan=True) | ~np.isclose(
+            label_lng, lng, equal_nan=True
+        )
+        report["label_points_moved"] = [codes[i] for i in np.flatnonzero(moved)]
+    else:
+        report["label_points_moved"] = []
 
     kind_text = (
         _text_column(attributes[resolved["kind"]]).tolist() if "kind" in resolved else [None] * n
@@ -571,6 +665,26 @@ def read_boundaries(
     frame = frame[list(OUTPUT_COLUMNS)]
     frame.attrs["load_report"] = report
     return frame
+
+
+def _repairs(
+    codes: list[str], before: np.ndarray, after: np.ndarray, repaired: np.ndarray
+) -> list[dict]:
+    """Every repaired area with its size as read and as repaired, for the load report."""
+    rows = np.flatnonzero(repaired)
+    if not len(rows):
+        return []
+    old = area_km2(before[rows])
+    new = area_km2(after[rows])
+    return [
+        {
+            "code": codes[i],
+            "area_before_km2": float(a),
+            "area_after_km2": float(b),
+            "change_pct": round((b - a) / a * 100, 1) if a else None,
+        }
+        for i, a, b in zip(rows, old, new, strict=True)
+    ]
 
 
 def _assemble(

@@ -458,3 +458,84 @@ def test_dissolve_of_a_single_kelurahan(tmp_path):
     assert len(result["kecamatan"]) == 1 and len(result["kab_kota"]) == 1
     assert result["kecamatan"]["name"].iloc[0] is None  # the source had no kecamatan names
     assert result["kab_kota"]["kind"].iloc[0] == "kota"  # 32.75: kota by its code
+
+
+def test_web_mercator_without_crs_member_is_refused(tmp_path, boundary):
+    """A GeoJSON without `crs` is read as WGS84; metres in it must not become degrees."""
+    mercator = json.loads(boundary("kota_binjai.geojson").to_crs("EPSG:3857").to_json())
+    path = tmp_path / "mercator.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": mercator["features"]}))
+    message = str(problem_of(path))
+    assert "bukan derajat bujur/lintang" in message
+    assert "EPSG:3857" in message and "EPSG:4326" in message
+
+
+def test_swapped_latitude_and_longitude_are_refused(tmp_path, boundary):
+    frame = boundary("kota_binjai.geojson")
+    swapped = frame.set_geometry(
+        shapely.transform(np.asarray(frame.geometry.values), lambda xy: xy[:, ::-1])
+    )
+    path = tmp_path / "tertukar.geojson"
+    swapped.to_file(path, driver="GeoJSON")
+    message = str(problem_of(path))
+    assert "tertukar" in message and "lintang 98" in message
+
+
+def test_areas_outside_indonesia_are_refused(tmp_path):
+    path = tmp_path / "eropa.geojson"
+    write_geojson(path, [feature("32.75.01.1001", square(10.0, 50.0))])
+    message = str(problem_of(path))
+    assert "di luar Indonesia" in message and "bujur 10" in message
+
+
+def test_shapefile_zip_with_a_folder_inside(tmp_path, boundary):
+    original = boundary("kota_binjai.geojson")
+    folder = tmp_path / "batas_binjai"
+    folder.mkdir()
+    shapefile_copy(original, folder / "binjai.shp")
+    archive = tmp_path / "binjai.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for part in folder.glob("binjai.*"):
+            zf.write(part, f"batas_binjai/{part.name}")
+    assert read_boundaries(archive)["code"].tolist() == original["code"].tolist()
+
+
+def test_geopackage_with_several_polygon_layers_needs_a_choice(tmp_path, boundary):
+    binjai = boundary("kota_binjai.geojson")
+    path = tmp_path / "banyak.gpkg"
+    binjai.to_file(path, layer="desa_2025", driver="GPKG")
+    binjai.iloc[:5].to_file(path, layer="desa_lama", driver="GPKG")
+    message = str(problem_of(path))
+    assert "2 lapisan poligon" in message and "desa_2025" in message and "desa_lama" in message
+    assert len(read_boundaries(path, layer="desa_lama")) == 5
+    assert "Lapisan 'jalan' tidak ada" in str(problem_of(path, layer="jalan"))
+
+
+def test_geopackage_without_a_polygon_layer(tmp_path, boundary):
+    points = boundary("kota_binjai.geojson").copy()
+    points = points.set_geometry(shapely.points(points["label_lng"], points["label_lat"]))
+    path = tmp_path / "titik.gpkg"
+    points.to_file(path, layer="titik", driver="GPKG")
+    assert "tidak berisi geometri poligon" in str(problem_of(path))
+
+
+def test_repairs_and_moved_label_points_are_listed(tmp_path):
+    bow_tie = {
+        "type": "Polygon",
+        "coordinates": [
+            [[107.0, -6.2], [107.02, -6.18], [107.02, -6.2], [107.0, -6.18], [107.0, -6.2]]
+        ],
+    }
+    features = [feature("32.75.01.1001", bow_tie), feature("32.75.01.1002", square(107.1, -6.2))]
+    # The second area's label point lies outside it (in the first).
+    features[0]["properties"].update(label_lat=-6.19, label_lng=107.0101)
+    features[1]["properties"].update(label_lat=-6.19, label_lng=107.005)
+    path = tmp_path / "perbaikan.geojson"
+    write_geojson(path, features)
+    report = read_boundaries(path).attrs["load_report"]
+    (repair,) = report["repairs"]
+    assert repair["code"] == "32.75.01.1001"
+    assert repair["area_after_km2"] > 0
+    # The bow-tie's two lobes cancel out as read; repaired, both count.
+    assert repair["area_before_km2"] < repair["area_after_km2"]
+    assert report["label_points_moved"] == ["32.75.01.1002"]
