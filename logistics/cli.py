@@ -97,9 +97,31 @@ def demo_seed():
 
     with acting_as(None, "demo"):
         seed_reference_data()
-        done = seed_demo()
+        try:
+            done = seed_demo()
+        except DomainError as exc:
+            db.session.rollback()
+            _fail(exc.message)
         db.session.commit()
     click.echo(f"demo: {done}")
+
+
+@demo_cli.command("remove")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def demo_remove(yes: bool):
+    """Remove the demo office (areas, events, stock, accounts) from an instance that has it."""
+    from logistics.demo.seed import remove_demo
+
+    if not yes:
+        click.confirm("Hapus seluruh data demo (wilayah, kejadian, stok, akun demo)?", abort=True)
+    with acting_as(None, "sistem"):
+        try:
+            removed = remove_demo()
+        except DomainError as exc:
+            db.session.rollback()
+            _fail(exc.message)
+        db.session.commit()
+    click.echo(f"demo removed: {sum(removed.values())} rows")
 
 
 @spm_cli.command("rebuild")
@@ -134,7 +156,7 @@ def worker_command(burst: bool, name: str | None):
     "--demo/--no-demo",
     default=True,
     show_default=True,
-    help="Seed the Kota Bekasi demo office into an empty database.",
+    help="Seed the Kota Bekasi demo into an empty database (never in production or beside an office's own data).",
 )
 def serve_command(host: str, port: int, web_workers: int, rq_workers: int, demo: bool):
     """Run everything: embedded Redis-compatible server, migrations, demo, worker and web app."""
@@ -163,12 +185,16 @@ def serve_command(host: str, port: int, web_workers: int, rq_workers: int, demo:
         seed_reference_data()
         db.session.commit()
     if demo:
-        from logistics.demo.seed import seed_demo
+        from logistics.demo.seed import demo_refusal, seed_demo
 
-        with acting_as(None, "demo"):
-            done = seed_demo()
-            db.session.commit()
-        click.echo(f"demo data added: {done}")
+        refusal = demo_refusal()
+        if refusal:
+            click.echo(f"no demo: {refusal}")
+        else:
+            with acting_as(None, "demo"):
+                done = seed_demo()
+                db.session.commit()
+            click.echo(f"demo data added: {done}")
     db.session.remove()
     db.engine.dispose()
 

@@ -3,6 +3,7 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import func, select
 
 from logistics.admin.models import User
@@ -124,3 +125,92 @@ def test_demo_logistics_balance_and_show_on_the_pages(db, client, make_user, log
     batch = db.session.scalar(select(StockDocument).where(StockDocument.kind == "distribution"))
     pdf = client.get(f"/logistik/dokumen/{batch.id}/bast.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+
+def test_demo_areas_are_the_real_kelurahan_outlines(db, boundaries_dir):
+    import geopandas as gpd
+
+    seed_demo()
+    db.session.commit()
+    real = gpd.read_file(boundaries_dir / "kota_bekasi.geojson").set_index("kode")
+    areas = db.session.scalars(select(Area).where(Area.level == "kelurahan")).all()
+    assert {a.code for a in areas} == set(real.index)
+    sample = next(a for a in areas if a.code == "32.75.01.1001")
+    # The stored outline is the file's (within rounding), not a Voronoi cell around a point.
+    assert abs(sample.area_km2 - real.loc["32.75.01.1001"].geometry.area * 12_300) < 0.2 * (
+        real.loc["32.75.01.1001"].geometry.area * 12_300
+    )
+
+
+def test_no_demo_in_production(app, db):
+    from logistics.demo.seed import DemoRefused
+
+    app.config["ENV_NAME"] = "production"
+    with pytest.raises(DemoRefused, match="produksi"):
+        seed_demo()
+    assert db.session.scalar(select(func.count(User.id))) == 0
+    assert db.session.scalar(select(func.count(Area.id)).where(Area.level == "kelurahan")) == 0
+
+
+def test_no_demo_once_the_office_has_its_own_data(db, make_user, boundaries_dir):
+    from logistics.areas.services import load_boundary_file
+    from logistics.demo.seed import DemoRefused
+
+    make_user("admin", username="kadis")
+    with pytest.raises(DemoRefused, match="kadis"):
+        seed_demo()
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(Event.id))) == 0
+
+    db.session.execute(User.__table__.delete())
+    load_boundary_file(boundaries_dir / "kota_binjai.geojson")
+    db.session.commit()
+    with pytest.raises(DemoRefused, match="di luar Kota Bekasi"):
+        seed_demo()
+
+
+def test_remove_demo_leaves_the_reference_lists_and_nothing_else(db):
+    from logistics.demo.seed import remove_demo
+    from logistics.events.models import HazardType
+    from logistics.stock.models import Item, StockMovement
+
+    seed_demo()
+    db.session.commit()
+    hazards = db.session.scalar(select(func.count(HazardType.id)))
+    items = db.session.scalar(select(func.count(Item.id)))
+    removed = remove_demo()
+    db.session.commit()
+    assert removed["users"] == 4 and removed["events"] == 1 and removed["stock_movements"] > 0
+    for model in (User, Area, Event, Shelter, Victim, StockMovement, TaganaMember, Warehouse):
+        assert db.session.scalar(select(func.count()).select_from(model)) == 0, model
+    assert db.session.scalar(select(func.count(HazardType.id))) == hazards > 0
+    assert db.session.scalar(select(func.count(Item.id))) == items > 0
+    # The instance is empty again: an office can load its own map and start.
+    assert seed_demo()["users"] == 4
+
+
+def test_remove_demo_refuses_when_the_office_has_data(db, make_user):
+    from logistics.demo.seed import DemoRefused, remove_demo
+
+    seed_demo()
+    db.session.commit()
+    make_user("operator", username="siti.linjamsos")
+    with pytest.raises(DemoRefused, match="siti.linjamsos"):
+        remove_demo()
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(Event.id))) == 1
+
+
+def test_demo_commands(app, db, make_user):
+    runner = app.test_cli_runner()
+    seeded = runner.invoke(args=["demo", "seed"])
+    assert seeded.exit_code == 0, seeded.output
+    assert db.session.scalar(select(func.count(Event.id))) == 1
+    removed = runner.invoke(args=["demo", "remove", "--yes"])
+    assert removed.exit_code == 0 and "demo removed" in removed.output
+    assert db.session.scalar(select(func.count(User.id))) == 0
+
+    make_user("admin", username="kadis")
+    refused = runner.invoke(args=["demo", "seed"])
+    assert refused.exit_code != 0 and "sudah berisi data kantor" in refused.output
+    assert db.session.scalar(select(func.count(Event.id))) == 0
