@@ -250,7 +250,45 @@ def serve_command(host: str, port: int, web_workers: int, rq_workers: int, demo:
         click.echo("Posko stopped")
 
 
+@click.command("backup")
+@click.option("--output", default="backups", show_default=True, help="Folder for the archive.")
+def backup_command(output: str):
+    """Back up the database and the instance's uploaded files into one .tar.gz archive."""
+    from logistics.core.backup import create_backup
+
+    try:
+        archive = create_backup(output)
+    except DomainError as exc:
+        _fail(exc.message)
+    click.echo(f"backup written: {archive}")
+
+
+@click.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_command(archive: str, yes: bool):
+    """Replace this instance's database and files with a backup (stop Posko first)."""
+    from logistics.core.backup import restore_backup
+
+    if not yes:
+        click.confirm("Seluruh isi basis data saat ini akan diganti. Lanjutkan?", abort=True)
+    try:
+        manifest = restore_backup(archive)
+    except DomainError as exc:
+        _fail(exc.message)
+    rows = sum(manifest["tables"].values())
+    click.echo(f"restored backup of {manifest['created_at']}: {rows} rows")
+
+
 def register_cli(app) -> None:
-    for command in (geo_cli, users_cli, demo_cli, worker_command, serve_command):
+    for command in (
+        geo_cli,
+        users_cli,
+        demo_cli,
+        worker_command,
+        serve_command,
+        backup_command,
+        restore_command,
+    ):
         app.cli.add_command(command)
     app.cli.add_command(spm_cli)
