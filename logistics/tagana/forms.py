@@ -13,8 +13,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from logistics.tagana.members import SEXES
 from logistics.tagana.models import LEVELS, PLACE_KINDS
-from logistics.tagana.services import SEXES
 
 # Values (lengths, choices) are checked by the services, which say in Indonesian what is wrong;
 # WTForms' own choice check would answer "Not a valid choice".
