@@ -14,13 +14,11 @@ from flask import (
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from werkzeug.utils import secure_filename
-from wtforms.fields.choices import SelectChoice
 
 from geo.deployment_map import STATE_COLOURS, STATE_LABELS, deployment_map
 from geo.maps import render_map_html
 from logistics.admin.models import OFFICE_ROLES, WRITER_ROLES
 from logistics.areas.maps import use_local_assets
-from logistics.budget import services as budget
 from logistics.core.database import transaction
 from logistics.core.errors import DomainError, NotFound
 from logistics.core.exports import table_response
@@ -29,11 +27,9 @@ from logistics.core.forms import attach_error
 from logistics.core.pdf import html_to_pdf
 from logistics.core.security import local_target, roles_required
 from logistics.core.time import local_input_value, office_date, utcnow
-from logistics.distributions.services import sub_kegiatan_code
-from logistics.events.models import Event
 from logistics.tagana import board as board_service
 from logistics.tagana import deployments as deployment_service
-from logistics.tagana import duty
+from logistics.tagana import duty, tables
 from logistics.tagana import figures as figures_service
 from logistics.tagana import ksb as ksb_service
 from logistics.tagana import members as member_service
@@ -50,9 +46,16 @@ from logistics.tagana.forms import (
     TaskReportForm,
     TrainingForm,
     VehicleForm,
+    deployment_form_choices,
+    deployment_values,
+    fill_deployment_form,
+    ksb_form_choices,
+    ksb_values,
+    member_form_choices,
+    member_values,
 )
 from logistics.tagana.imports import import_members, member_template
-from logistics.tagana.models import LEVELS, PLACE_KINDS, Deployment, TaganaMember
+from logistics.tagana.models import LEVELS, PLACE_KINDS, Deployment
 
 bp = Blueprint("tagana", __name__, url_prefix="/tagana")
 PAGE_SIZE = 50
@@ -161,23 +164,6 @@ def _member_filters() -> member_service.MemberFilters:
     )
 
 
-MEMBER_HEADERS = [
-    "NIA",
-    "Nama",
-    "Jenis kelamin",
-    "Tingkat",
-    "Kompetensi",
-    "Telepon",
-    "Kode kelurahan",
-    "Kelurahan",
-    "Nomor SK",
-    "Tanggal SK",
-    "Tanggal bergabung",
-    "Jumlah pelatihan",
-    "Aktif",
-]
-
-
 @bp.route("/anggota")
 @login_required
 def members():
@@ -185,26 +171,9 @@ def members():
     fmt = _export_format()
     if fmt:
         people = member_service.list_members(filters)
-        names = place_service.area_names(m.home_kelurahan_code for m in people)
-        rows = (
-            [
-                m.nia,
-                m.name,
-                m.sex,
-                LEVELS[m.level],
-                ", ".join(c.name for c in m.competencies),
-                m.phone,
-                m.home_kelurahan_code or "",
-                names.get(m.home_kelurahan_code or "", ""),
-                m.decree_number,
-                m.decree_date.isoformat() if m.decree_date else "",
-                m.joined_on.isoformat() if m.joined_on else "",
-                len(m.trainings),
-                "ya" if m.active else "tidak",
-            ]
-            for m in people
+        return table_response(
+            "anggota-tagana", tables.MEMBER_HEADERS, tables.member_rows(people), fmt
         )
-        return table_response("anggota-tagana", MEMBER_HEADERS, rows, fmt)
     page = max(1, request.args.get("hal", 1, type=int))
     people, total = member_service.member_page(filters, page, PAGE_SIZE)
     return render_template(
@@ -221,35 +190,6 @@ def members():
     )
 
 
-def _member_form_choices(form: MemberForm, member: TaganaMember | None) -> None:
-    form.competencies.choices = [
-        SelectChoice(c.code, c.name) for c in member_service.competency_choices()
-    ]
-    users = member_service.unlinked_tagana_users(member)
-    form.user_id.choices = [SelectChoice("", "— tidak ditautkan —")] + [
-        SelectChoice(str(u.id), u.username + (f" ({u.full_name})" if u.full_name else ""))
-        for u in users
-    ]
-
-
-def _member_values(form: MemberForm) -> dict:
-    return {
-        "nia": form.nia.data,
-        "name": form.name.data,
-        "sex": form.sex.data,
-        "level": form.level.data,
-        "phone": form.phone.data,
-        "home_kelurahan_code": form.home_kelurahan_code.data,
-        "birth_date": form.birth_date.data,
-        "decree_number": form.decree_number.data,
-        "decree_date": form.decree_date.data,
-        "joined_on": form.joined_on.data,
-        "competencies": form.competencies.data or [],
-        "user_id": form.user_id.data or None,
-        "active": form.active.data,
-    }
-
-
 def _render_member_form(form, member, status=200):
     return render_template(
         "tagana/member_form.html",
@@ -263,11 +203,11 @@ def _render_member_form(form, member, status=200):
 @roles_required(*OFFICE_ROLES)
 def new_member():
     form = MemberForm()
-    _member_form_choices(form, None)
+    member_form_choices(form, None)
     if form.validate_on_submit():
         try:
             with transaction():
-                member = member_service.create_member(**_member_values(form))
+                member = member_service.create_member(**member_values(form))
         except DomainError as exc:
             attach_error(form, exc, "nia")
             return _render_member_form(form, None, exc.status)
@@ -281,7 +221,7 @@ def new_member():
 def edit_member(member_id: int):
     member = member_service.get_member(member_id)
     form = MemberForm(obj=member if request.method == "GET" else None)
-    _member_form_choices(form, member)
+    member_form_choices(form, member)
     if request.method == "GET":
         form.competencies.data = [c.code for c in member.competencies]
         form.user_id.data = str(member.user_id) if member.user_id else ""
@@ -291,7 +231,7 @@ def edit_member(member_id: int):
     if form.validate_on_submit():
         try:
             with transaction():
-                member_service.update_member(member, **_member_values(form))
+                member_service.update_member(member, **member_values(form))
         except DomainError as exc:
             attach_error(form, exc, "nia")
             return _render_member_form(form, member, exc.status)
@@ -395,49 +335,6 @@ def import_template():
 
 # --- Deployments ----------------------------------------------------------------------------------
 
-DEPLOYMENT_HEADERS = [
-    "ID",
-    "Kejadian",
-    "NIA",
-    "Nama",
-    "Telepon",
-    "Jenis tempat",
-    "Tempat",
-    "Peran",
-    "Nomor surat tugas",
-    "Mulai",
-    "Selesai",
-    "Check-in",
-    "Check-out",
-    "Status",
-    "Kendaraan",
-    "Hari-orang",
-]
-
-
-def _deployment_rows(deployments: list[tuple[Deployment, Event]]):
-    names = place_service.place_names(d for d, _e in deployments)
-    plates = vehicle_service.plates()
-    for d, event in deployments:
-        yield [
-            d.id,
-            event.code,
-            d.member.nia,
-            d.member.name,
-            d.member.phone,
-            PLACE_KINDS[d.place_kind],
-            place_service.place_label(d, names),
-            d.role,
-            d.letter_number,
-            _when(d.starts_at),
-            _when(d.ends_at),
-            _when(d.checked_in_at),
-            _when(d.checked_out_at),
-            deployment_service.PHASES[deployment_service.deployment_phase(d)],
-            plates.get(d.vehicle_id, ""),
-            deployment_service.person_days(d),
-        ]
-
 
 @bp.route("/pengerahan")
 @login_required
@@ -451,7 +348,9 @@ def deployments():
     fmt = _export_format()
     if fmt:
         rows = deployment_service.list_deployments(filters)
-        return table_response("pengerahan-tagana", DEPLOYMENT_HEADERS, _deployment_rows(rows), fmt)
+        return table_response(
+            "pengerahan-tagana", tables.DEPLOYMENT_HEADERS, tables.deployment_rows(rows), fmt
+        )
     page = max(1, request.args.get("hal", 1, type=int))
     rows, total = deployment_service.deployment_page(filters, page, PAGE_SIZE)
     return render_template(
@@ -466,53 +365,6 @@ def deployments():
         place_kinds=PLACE_KINDS,
         phases=deployment_service.PHASES,
     )
-
-
-def _deployment_form_choices(form: DeploymentForm, event: Event, deployment=None) -> None:
-    members = member_service.member_choices(deployment.member_id if deployment else None)
-    form.member_id.choices = [SelectChoice("", "— pilih anggota —")] + [
-        SelectChoice(str(m.id), f"{m.name} · {m.nia} · {LEVELS[m.level]}") for m in members
-    ]
-    shelters = place_service.shelter_choices(
-        event.id, deployment.shelter_id if deployment else None
-    )
-    form.shelter_id.choices = [SelectChoice("", "— tidak ada —")] + [
-        SelectChoice(str(s.id), s.name) for s in shelters
-    ]
-    form.competency.choices = [SelectChoice("", "— tidak ditentukan —")] + [
-        SelectChoice(c.code, c.name) for c in member_service.competency_choices()
-    ]
-    warehouses = place_service.warehouse_choices(deployment.warehouse_id if deployment else None)
-    form.warehouse_id.choices = [SelectChoice("", "— belum terdaftar (tulis namanya) —")] + [
-        SelectChoice(str(w.id), f"{w.name} · {w.code}") for w in warehouses
-    ]
-    vehicles = vehicle_service.vehicle_choices(deployment.vehicle_id if deployment else None)
-    form.vehicle_id.choices = [SelectChoice("", "— tanpa kendaraan —")] + [
-        SelectChoice(str(v.id), f"{v.plate} · {v.kind}") for v in vehicles
-    ]
-    form.sub_kegiatan.choices = [SelectChoice("", "— tidak ditautkan —")] + [
-        SelectChoice(code, label) for code, label in budget.sub_kegiatan_choices()
-    ]
-
-
-def _deployment_values(form: DeploymentForm) -> dict:
-    return {
-        "place_kind": form.place_kind.data,
-        "shelter_id": form.shelter_id.data or None,
-        "kelurahan_code": form.kelurahan_code.data,
-        "place_name": form.place_name.data,
-        # The select stays in the form (hidden) for other kinds of place.
-        "warehouse_id": (form.warehouse_id.data or None)
-        if form.place_kind.data == "gudang"
-        else None,
-        "role": form.role.data,
-        "competency": form.competency.data or None,
-        "letter_number": form.letter_number.data,
-        "starts_at": form.starts_at.data,
-        "ends_at": form.ends_at.data,
-        "vehicle_id": form.vehicle_id.data or None,
-        "sub_kegiatan": form.sub_kegiatan.data or None,
-    }
 
 
 def _render_deployment_form(form, event, deployment=None, status=200, suggestions=None):
@@ -532,7 +384,7 @@ def _render_deployment_form(form, event, deployment=None, status=200, suggestion
 def new_deployment(event_id: int):
     event = deployment_service.get_event(event_id)
     form = DeploymentForm()
-    _deployment_form_choices(form, event)
+    deployment_form_choices(form, event)
     if request.method == "GET":
         # Prefilled from a gap on the roster board ("Tugaskan" next to a suggestion).
         form.member_id.data = request.args.get("member_id", "")
@@ -550,7 +402,7 @@ def new_deployment(event_id: int):
                     member_id=form.member_id.data or None,
                     event_id=event.id,
                     created_by_id=current_user.id,
-                    **_deployment_values(form),
+                    **deployment_values(form),
                 )
         except DomainError as exc:
             attach_error(form, exc, "member_id")
@@ -570,29 +422,13 @@ def edit_deployment(deployment_id: int):
     deployment = deployment_service.get_deployment(deployment_id)
     event = deployment_service.get_event(deployment.event_id)
     form = DeploymentForm()
-    _deployment_form_choices(form, event, deployment)
+    deployment_form_choices(form, event, deployment)
     if request.method == "GET":
-        form.member_id.data = str(deployment.member_id)
-        form.place_kind.data = deployment.place_kind
-        form.shelter_id.data = str(deployment.shelter_id or "")
-        form.kelurahan_code.data = deployment.kelurahan_code or ""
-        form.place_name.data = deployment.place_name
-        form.warehouse_id.data = str(deployment.warehouse_id or "")
-        form.role.data = deployment.role
-        competency = next(
-            (c for c in member_service.competency_choices() if c.id == deployment.competency_id),
-            None,
-        )
-        form.competency.data = competency.code if competency else ""
-        form.letter_number.data = deployment.letter_number
-        form.starts_at.data = local_input_value(deployment.starts_at)
-        form.ends_at.data = local_input_value(deployment.ends_at)
-        form.vehicle_id.data = str(deployment.vehicle_id or "")
-        form.sub_kegiatan.data = sub_kegiatan_code(deployment.sub_kegiatan_id) or ""
+        fill_deployment_form(form, deployment)
     if form.validate_on_submit():
         try:
             with transaction():
-                deployment_service.update_deployment(deployment, **_deployment_values(form))
+                deployment_service.update_deployment(deployment, **deployment_values(form))
         except DomainError as exc:
             attach_error(form, exc, "role")
             return _render_deployment_form(form, event, deployment, exc.status)
@@ -759,22 +595,6 @@ def report_pdf(deployment_id: int):
 
 # --- Roster board ---------------------------------------------------------------------------------
 
-BOARD_HEADERS = [
-    "Tempat",
-    "Jenis tempat",
-    "Nama",
-    "NIA",
-    "Telepon",
-    "Peran",
-    "Status",
-    "Mulai",
-    "Selesai",
-    "Check-in",
-    "Check-out",
-    "Kendaraan",
-    "Nomor surat tugas",
-]
-
 
 @bp.route("/kejadian/<int:event_id>/papan")
 @login_required
@@ -786,25 +606,8 @@ def board(event_id: int):
     fmt = _export_format()
     if fmt:
         entries = [e for e in roster.entries if not show or e.phase == show]
-        rows = (
-            [
-                e.place_label,
-                PLACE_KINDS[e.deployment.place_kind],
-                e.member.name,
-                e.member.nia,
-                e.member.phone,
-                e.deployment.role,
-                e.phase_label,
-                _when(e.deployment.starts_at),
-                _when(e.deployment.ends_at),
-                _when(e.deployment.checked_in_at),
-                _when(e.deployment.checked_out_at),
-                e.vehicle_plate,
-                e.deployment.letter_number,
-            ]
-            for e in sorted(entries, key=lambda e: (e.place_label, e.member.name))
-        )
-        return table_response(f"papan-tagana-{roster.event.code}", BOARD_HEADERS, rows, fmt)
+        rows = tables.board_rows(entries)
+        return table_response(f"papan-tagana-{roster.event.code}", tables.BOARD_HEADERS, rows, fmt)
     places = board_service.board_map_places(
         roster, lambda deployment_id: url_for("tagana.deployment", deployment_id=deployment_id)
     )
@@ -825,20 +628,6 @@ def board(event_id: int):
 
 # --- Kampung Siaga Bencana ------------------------------------------------------------------------
 
-KSB_HEADERS = [
-    "Nama KSB",
-    "Kode kelurahan",
-    "Kelurahan/desa",
-    "Tahun terbentuk",
-    "Tahun pembinaan",
-    "Nomor SK",
-    "Kontak",
-    "Telepon",
-    "Lumbung sosial",
-    "Kode gudang",
-    "Aktif",
-]
-
 
 @bp.route("/ksb")
 @login_required
@@ -848,23 +637,8 @@ def ksb_list():
     warehouses = ksb_service.ksb_warehouses(items)
     fmt = _export_format()
     if fmt:
-        rows = (
-            [
-                k.name,
-                k.kelurahan_code,
-                names.get(k.kelurahan_code, ""),
-                k.formed_year,
-                ", ".join(str(y) for y in k.facilitation_years or []),
-                k.decree_number,
-                k.contact_name,
-                k.contact_phone,
-                warehouses[k.warehouse_id].name if k.warehouse_id in warehouses else "",
-                warehouses[k.warehouse_id].code if k.warehouse_id in warehouses else "",
-                "ya" if k.active else "tidak",
-            ]
-            for k in items
-        )
-        return table_response("kampung-siaga-bencana", KSB_HEADERS, rows, fmt)
+        rows = tables.ksb_rows(items, names, warehouses)
+        return table_response("kampung-siaga-bencana", tables.KSB_HEADERS, rows, fmt)
     return render_template(
         "tagana/ksb.html",
         items=items,
@@ -872,27 +646,6 @@ def ksb_list():
         warehouses=warehouses,
         kecamatan=place_service.kecamatan_options(),
     )
-
-
-def _ksb_values(form: KsbForm) -> dict:
-    return {
-        "name": form.name.data,
-        "kelurahan_code": form.kelurahan_code.data,
-        "formed_year": form.formed_year.data,
-        "facilitation_years": form.facilitation_years.data,
-        "decree_number": form.decree_number.data,
-        "contact_name": form.contact_name.data,
-        "contact_phone": form.contact_phone.data,
-        "warehouse_id": form.warehouse_id.data or None,
-        "active": form.active.data,
-    }
-
-
-def _ksb_form_choices(form: KsbForm, ksb) -> None:
-    form.warehouse_id.choices = [SelectChoice("", "— belum ditautkan —")] + [
-        SelectChoice(str(w.id), f"{w.name} · {w.code}" + ("" if w.active else " (tidak aktif)"))
-        for w in ksb_service.lumbung_choices(ksb)
-    ]
 
 
 def _render_ksb_form(form, ksb, status=200):
@@ -909,11 +662,11 @@ def _render_ksb_form(form, ksb, status=200):
 @roles_required(*OFFICE_ROLES)
 def new_ksb():
     form = KsbForm()
-    _ksb_form_choices(form, None)
+    ksb_form_choices(form, None)
     if form.validate_on_submit():
         try:
             with transaction():
-                ksb_service.register_ksb(**_ksb_values(form))
+                ksb_service.register_ksb(**ksb_values(form))
         except DomainError as exc:
             attach_error(form, exc, "name")
             return _render_ksb_form(form, None, exc.status)
@@ -927,14 +680,14 @@ def new_ksb():
 def edit_ksb(ksb_id: int):
     ksb = ksb_service.get_ksb(ksb_id)
     form = KsbForm(obj=ksb if request.method == "GET" else None)
-    _ksb_form_choices(form, ksb)
+    ksb_form_choices(form, ksb)
     if request.method == "GET":
         form.facilitation_years.data = ", ".join(str(y) for y in ksb.facilitation_years or [])
         form.warehouse_id.data = str(ksb.warehouse_id or "")
     if form.validate_on_submit():
         try:
             with transaction():
-                ksb_service.update_ksb(ksb, **_ksb_values(form))
+                ksb_service.update_ksb(ksb, **ksb_values(form))
         except DomainError as exc:
             attach_error(form, exc, "name")
             return _render_ksb_form(form, ksb, exc.status)
@@ -952,10 +705,7 @@ def vehicles():
     items = vehicle_service.list_vehicles(request.args.get("q", ""), request.args.get("aktif", ""))
     fmt = _export_format()
     if fmt:
-        rows = ([v.plate, v.kind, v.assigned_unit, "ya" if v.active else "tidak"] for v in items)
-        return table_response(
-            "kendaraan", ["Nomor polisi", "Jenis", "Unit pemegang", "Aktif"], rows, fmt
-        )
+        return table_response("kendaraan", tables.VEHICLE_HEADERS, tables.vehicle_rows(items), fmt)
     return render_template("tagana/vehicles.html", items=items)
 
 
@@ -1020,23 +770,7 @@ def figures():
     result = figures_service.year_figures(year)
     fmt = _export_format()
     if fmt:
-        table = request.args.get("tabel", "ringkasan")
-        if table == "anggota":
-            rows = [[r.label, r.men, r.women, r.total] for r in result.levels]
-            rows.append(["Jumlah", result.men, result.women, result.members_total])
-            headers = ["Tingkat", "Laki-laki", "Perempuan", "Jumlah"]
-        elif table == "kejadian":
-            rows = [
-                [e.code, e.title, e.deployments, e.members, e.person_days] for e in result.events
-            ]
-            rows.append(
-                ["Jumlah", "", result.deployments, result.deployed_members, result.person_days]
-            )
-            headers = ["Kode kejadian", "Kejadian", "Penugasan", "Anggota", "Hari-orang"]
-        else:
-            table = "ringkasan"
-            rows = [[label, value] for label, value in result.summary_rows()]
-            headers = ["Uraian", f"Tahun {year}"]
+        table, headers, rows = tables.figures_table(result, request.args.get("tabel", "ringkasan"))
         return table_response(f"rekap-tagana-{year}-{table}", headers, rows, fmt)
     return render_template(
         "tagana/figures.html",
