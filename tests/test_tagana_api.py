@@ -2,7 +2,8 @@
 
 import pytest
 
-from logistics.tagana import services as service
+from logistics.tagana import deployments as deployment_service
+from logistics.tagana import duty
 from tests.test_tagana_support import make_member, make_shelter, wib
 
 
@@ -195,7 +196,7 @@ def test_phone_flow_check_in_out_report(client, login, world, db):
 
 
 def test_report_on_someone_elses_deployment_is_403(client, login, world, db):
-    deployment = service.deploy_member(
+    deployment = deployment_service.deploy_member(
         member_id=world["budi"].id,
         event_id=world["event"].id,
         place_kind="shelter",
@@ -204,7 +205,7 @@ def test_report_on_someone_elses_deployment_is_403(client, login, world, db):
         letter_number="800/1",
         starts_at=wib(2026, 11, 20, 8),
     )
-    service.check_in(deployment, world["budi_user"], now=wib(2026, 11, 20, 8))
+    duty.check_in(deployment, world["budi_user"], now=wib(2026, 11, 20, 8))
     db.session.commit()
     login(world["other_tagana"])
     url = f"/api/v1/tagana/deployments/{deployment.id}"
@@ -250,7 +251,7 @@ def test_client_id_retry_returns_the_same_deployment(client, login, world):
 
 
 def test_roster(client, login, world, db):
-    deployment = service.deploy_member(
+    deployment = deployment_service.deploy_member(
         member_id=world["budi"].id,
         event_id=world["event"].id,
         place_kind="shelter",
@@ -259,7 +260,7 @@ def test_roster(client, login, world, db):
         letter_number="800/1",
         starts_at=wib(2026, 11, 20, 8),
     )
-    service.check_in(deployment, world["budi_user"], now=wib(2026, 11, 20, 8))
+    duty.check_in(deployment, world["budi_user"], now=wib(2026, 11, 20, 8))
     db.session.commit()
     login(world["pimpinan"])
     roster = client.get(f"/api/v1/tagana/events/{world['event'].id}/roster").get_json()

@@ -4,8 +4,14 @@ from datetime import date, datetime
 
 import pytest
 
+from logistics.core.errors import DomainError
 from logistics.core.time import office_date
-from logistics.tagana import services as service
+from logistics.tagana import board as board_service
+from logistics.tagana import duty
+from logistics.tagana import figures as figures_service
+from logistics.tagana import ksb as ksb_service
+from logistics.tagana import members as member_service
+from logistics.tagana import trainings as training_service
 from tests.test_tagana_support import deploy, make_member, make_shelter, wib
 
 NOW = wib(2026, 11, 21, 10)
@@ -31,14 +37,14 @@ def flood(db, make_event, make_user):
         "hadi": make_member("T-07", "Hadi", home_kelurahan_code="32.75.10.1005"),
         "indra": make_member("T-08", "Indra", home_kelurahan_code=None),
     }
-    service.update_member(members["eko"], active=False)
+    member_service.update_member(members["eko"], active=False)
     other = make_event(title="Kebakaran permukiman Kranji", hazard_code="KBP")
     elsewhere = make_shelter(other, "Aula Kranji", "32.75.02.1002")
 
     # Budi is at the school since this morning; Sari comes to the mosque this afternoon;
     # Joko cooked at the mosque yesterday; Fajar is busy at another event today.
     on_duty = deploy(members["budi"], event, shelters["sd"], wib(2026, 11, 21, 7))
-    service.check_in(on_duty, operator, now=wib(2026, 11, 21, 7, 5))
+    duty.check_in(on_duty, operator, now=wib(2026, 11, 21, 7, 5))
     deploy(members["sari"], event, shelters["masjid"], wib(2026, 11, 21, 14), wib(2026, 11, 21, 22))
     cooked = deploy(
         members["joko"],
@@ -49,8 +55,8 @@ def flood(db, make_event, make_user):
         place_kind="dapur_umum",
         role="Petugas dapur umum",
     )
-    service.check_in(cooked, operator, now=wib(2026, 11, 20, 6))
-    service.check_out(cooked, operator, now=wib(2026, 11, 20, 18))
+    duty.check_in(cooked, operator, now=wib(2026, 11, 20, 6))
+    duty.check_out(cooked, operator, now=wib(2026, 11, 20, 18))
     deploy(members["fajar"], other, elsewhere, wib(2026, 11, 21, 8), wib(2026, 11, 21, 20))
     # Late: planned start passed and nobody checked in.
     deploy(
@@ -68,7 +74,7 @@ def flood(db, make_event, make_user):
 
 
 def test_board_groups_by_place_and_phase(flood):
-    board = service.roster_board(flood["event"].id, now=NOW)
+    board = board_service.roster_board(flood["event"].id, now=NOW)
     by_label = {p.label: p for p in board.places}
     school = by_label["Tempat pengungsian: SDN Margahayu 1"]
     assert [e.member.name for e in school.on_duty] == ["Budi"]
@@ -90,7 +96,7 @@ def test_board_groups_by_place_and_phase(flood):
 
 
 def test_board_by_role(flood):
-    board = service.roster_board(flood["event"].id, now=NOW)
+    board = board_service.roster_board(flood["event"].id, now=NOW)
     assert {role: [e.member.name for e in entries] for role, entries in board.by_role.items()} == {
         "Petugas dapur umum": ["Joko"],
         "Petugas shelter": ["Budi", "Sari"],
@@ -99,7 +105,7 @@ def test_board_by_role(flood):
 
 
 def test_gaps_are_open_shelters_without_anyone_on_duty(flood):
-    board = service.roster_board(flood["event"].id, now=NOW)
+    board = board_service.roster_board(flood["event"].id, now=NOW)
     gaps = [p.label for p in board.gaps]
     assert gaps == [
         "Tempat pengungsian: Balai RW 07 Jatiasih",
@@ -111,7 +117,7 @@ def test_gaps_are_open_shelters_without_anyone_on_duty(flood):
 
 
 def test_suggestions_have_the_competency_are_free_and_nearest_first(flood):
-    board = service.roster_board(flood["event"].id, now=NOW)
+    board = board_service.roster_board(flood["event"].id, now=NOW)
     mosque = next(p for p in board.gaps if "Masjid" in p.label)
     assert mosque.competency.code == "shelter"
     names = [s.member.name for s in mosque.suggestions]
@@ -126,7 +132,7 @@ def test_suggestions_have_the_competency_are_free_and_nearest_first(flood):
 
 def test_indra_is_suggested_once_free(flood):
     later = wib(2026, 11, 22, 10)
-    board = service.roster_board(flood["event"].id, now=later)
+    board = board_service.roster_board(flood["event"].id, now=later)
     balai = next(p for p in board.gaps if "Balai" in p.label)
     names = [s.member.name for s in balai.suggestions]
     assert names[-1] == "Indra"  # no home kelurahan: listed after everyone with a distance
@@ -136,14 +142,14 @@ def test_indra_is_suggested_once_free(flood):
 def test_place_without_point_uses_the_kelurahan_label_point(flood, db):
     from tests.test_tagana_support import label_point
 
-    board = service.roster_board(flood["event"].id, now=NOW)
+    board = board_service.roster_board(flood["event"].id, now=NOW)
     balai = next(p for p in board.places if "Balai" in p.label)
     assert (balai.lat, balai.lng) == label_point("32.75.09.1002")
 
 
 def test_map_places(flood):
-    board = service.roster_board(flood["event"].id, now=NOW)
-    places = {p["name"]: p for p in service.board_map_places(board, lambda i: f"/d/{i}")}
+    board = board_service.roster_board(flood["event"].id, now=NOW)
+    places = {p["name"]: p for p in board_service.board_map_places(board, lambda i: f"/d/{i}")}
     assert places["Tempat pengungsian: SDN Margahayu 1"]["state"] == "bertugas"
     assert places["Tempat pengungsian: Masjid Al-Ikhlas"]["state"] == "kosong"
     assert places["Dapur umum: di Masjid Al-Ikhlas"]["state"] == "selesai"
@@ -167,39 +173,41 @@ def test_year_figures(db, make_event, make_user):
     sari = make_member("Y-02", "Sari", sex="P", level="madya", decree_date="2024-02-01")
     rina = make_member("Y-03", "Rina", sex="P", level="utama", joined_on="2020-05-01")
     make_member("Y-04", "Baru", joined_on="2026-01-05")  # joined after 2025
-    service.update_member(make_member("Y-05", "Pensiun", joined_on="2018-01-01"), active=False)
+    member_service.update_member(
+        make_member("Y-05", "Pensiun", joined_on="2018-01-01"), active=False
+    )
     for member, name, day in [
         (budi, "Diklat dasar", "2025-03-01"),
         (budi, "Diklat dapur umum", "2025-08-01"),
         (sari, "Diklat dasar", "2025-03-01"),
         (rina, "Diklat lama", "2024-03-01"),
     ]:
-        service.add_training(member, name=name, started_on=day)
+        training_service.add_training(member, name=name, started_on=day)
 
     two_days = deploy(budi, flood_2025, school, wib(2025, 2, 1, 8), wib(2025, 2, 2, 8))
     one_day = deploy(sari, flood_2025, school, wib(2025, 2, 1, 8), wib(2025, 2, 1, 20))
     across = deploy(budi, flood_dec, hall, wib(2025, 12, 30, 8), wib(2026, 1, 2, 8))
     for d in (two_days, one_day, across):
-        service.check_in(d, operator, now=d.starts_at)
-        service.check_out(d, operator, now=d.ends_at)
+        duty.check_in(d, operator, now=d.starts_at)
+        duty.check_out(d, operator, now=d.ends_at)
     cancelled = deploy(rina, flood_2025, school, wib(2025, 2, 3, 8), wib(2025, 2, 3, 18))
-    service.cancel_deployment(cancelled, reason="batal")
-    service.register_ksb(
+    duty.cancel_deployment(cancelled, reason="batal")
+    ksb_service.register_ksb(
         name="KSB Margahayu",
         kelurahan_code="32.75.01.1002",
         formed_year=2025,
         facilitation_years=[2025],
     )
-    service.register_ksb(
+    ksb_service.register_ksb(
         name="KSB Bintara",
         kelurahan_code="32.75.02.1001",
         formed_year=2022,
         facilitation_years=[2023, 2025],
     )
-    service.register_ksb(name="KSB Baru", kelurahan_code="32.75.02.1002", formed_year=2026)
+    ksb_service.register_ksb(name="KSB Baru", kelurahan_code="32.75.02.1002", formed_year=2026)
     db.session.commit()
 
-    figures = service.year_figures(2025, now=wib(2026, 2, 1))
+    figures = figures_service.year_figures(2025, now=wib(2026, 2, 1))
     by_level = {row.level: (row.men, row.women) for row in figures.levels}
     assert by_level == {"muda": (1, 0), "madya": (0, 1), "utama": (0, 1), "task_force": (0, 0)}
     assert (figures.members_total, figures.men, figures.women) == (3, 1, 2)
@@ -215,15 +223,15 @@ def test_year_figures(db, make_event, make_user):
     labels = dict(figures.summary_rows())
     assert labels["Hari-orang penugasan"] == 5
 
-    next_year = service.year_figures(2026, now=wib(2026, 2, 1))
+    next_year = figures_service.year_figures(2026, now=wib(2026, 2, 1))
     assert {e.title: e.person_days for e in next_year.events} == {"Banjir akhir tahun": 2}
     assert next_year.members_total == 4  # Baru joined in 2026
     assert next_year.ksb_formed == 1
 
 
 def test_year_figures_refuses_silly_years(app):
-    with pytest.raises(service.DomainError):
-        service.year_figures(1850)
+    with pytest.raises(DomainError):
+        figures_service.year_figures(1850)
 
 
 def test_office_date(app):

@@ -6,8 +6,12 @@ import pytest
 from sqlalchemy import select
 
 from logistics.core.errors import Conflict, DomainError, Forbidden
+from logistics.core.extensions import db
 from logistics.core.models import AuditEntry
-from logistics.tagana import services as service
+from logistics.tagana import deployments as deployment_service
+from logistics.tagana import duty
+from logistics.tagana import members as member_service
+from logistics.tagana import places as place_service
 from logistics.tagana.models import Deployment, TaskReport
 from tests.test_tagana_support import deploy, make_member, make_shelter, wib
 
@@ -36,8 +40,8 @@ def test_deploy_to_a_shelter(world):
         world["budi"], world["event"], world["sd"], wib(2026, 11, 20, 8), wib(2026, 11, 20, 20)
     )
     assert d.status == "direncanakan"
-    assert service.deployment_phase(d) == "direncanakan"
-    assert service.place_label(d) == "Tempat pengungsian: SDN Margahayu 1"
+    assert deployment_service.deployment_phase(d) == "direncanakan"
+    assert place_service.place_label(d) == "Tempat pengungsian: SDN Margahayu 1"
     # Text without an offset is office time; 08:00 WIB is 01:00 UTC.
     assert d.starts_at == datetime(2026, 11, 20, 1, 0)
 
@@ -74,7 +78,7 @@ def test_place_rules(world, db):
         kelurahan_code="32.75.01.1003",
         role="Tim kaji cepat",
     )
-    assert service.place_label(kelurahan) == "Kelurahan/desa: Durenjaya"
+    assert place_service.place_label(kelurahan) == "Kelurahan/desa: Durenjaya"
     kitchen = deploy(
         budi,
         event,
@@ -84,7 +88,7 @@ def test_place_rules(world, db):
         place_kind="dapur_umum",
         role="Petugas dapur umum",
     )
-    assert service.place_label(kitchen) == "Dapur umum: di Masjid Al-Ikhlas"
+    assert place_service.place_label(kitchen) == "Dapur umum: di Masjid Al-Ikhlas"
     # Warehouses are not in Posko yet: a deployment to one names it in free text.
     store = deploy(
         budi,
@@ -97,7 +101,7 @@ def test_place_rules(world, db):
         kelurahan_code="32.75.02.1001",
     )
     assert (
-        service.place_label(store)
+        place_service.place_label(store)
         == "Gudang logistik: Gudang Dinsos Jl. Ir. H. Juanda Kel. Bintara"
     )
 
@@ -147,8 +151,8 @@ def test_open_ended_deployment_runs_until_checked_out(world):
     with pytest.raises(Conflict, match=f"#{open_ended.id}"):
         deploy(world["budi"], world["event"], world["masjid"], wib(2026, 12, 5, 8))
     now = wib(2026, 11, 21, 9)
-    service.check_in(open_ended, world["budi_user"], now=wib(2026, 11, 20, 8, 5))
-    service.check_out(open_ended, world["budi_user"], now=now)
+    duty.check_in(open_ended, world["budi_user"], now=wib(2026, 11, 20, 8, 5))
+    duty.check_out(open_ended, world["budi_user"], now=now)
     later = deploy(world["budi"], world["event"], world["masjid"], wib(2026, 11, 21, 10))
     assert later.id
 
@@ -161,16 +165,14 @@ def test_overlap_counts_across_events_and_ignores_cancelled(world, make_event):
     )
     with pytest.raises(Conflict, match="Banjir Kali Bekasi"):
         deploy(world["budi"], fire, fire_shelter, wib(2026, 11, 20, 10), wib(2026, 11, 20, 14))
-    service.cancel_deployment(first, reason="Anggota sakit")
+    duty.cancel_deployment(first, reason="Anggota sakit")
     assert deploy(world["budi"], fire, fire_shelter, wib(2026, 11, 20, 10), wib(2026, 11, 20, 14))
-    entry = service.db.session.scalar(
-        select(AuditEntry).where(AuditEntry.action == "cancel_deployment")
-    )
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "cancel_deployment"))
     assert entry.changes == {"reason": "Anggota sakit"}
 
 
 def test_inactive_member_cannot_be_deployed(world):
-    service.update_member(world["joko"], active=False)
+    member_service.update_member(world["joko"], active=False)
     with pytest.raises(DomainError, match="tidak aktif") as caught:
         deploy(world["joko"], world["event"], world["sd"], wib(2026, 11, 20, 8))
     assert caught.value.field == "member_id"
@@ -216,33 +218,33 @@ def test_check_in_and_out(world):
     d = deploy(
         world["budi"], world["event"], world["sd"], wib(2026, 11, 20, 8), wib(2026, 11, 20, 20)
     )
-    service.check_in(
+    duty.check_in(
         d, world["budi_user"], lat="-6.2451", lng="107.0120", now=wib(2026, 11, 20, 7, 50)
     )
     assert d.checked_in_at == wib(2026, 11, 20, 7, 50)
     assert (d.check_in_lat, d.check_in_lng) == (-6.2451, 107.012)
-    assert service.deployment_phase(d) == "bertugas"
+    assert deployment_service.deployment_phase(d) == "bertugas"
     with pytest.raises(Conflict, match="Sudah check-in"):
-        service.check_in(d, world["budi_user"], now=wib(2026, 11, 20, 9))
-    service.check_out(d, world["budi_user"], now=wib(2026, 11, 20, 20, 10))
-    assert service.deployment_phase(d) == "menunggu_laporan"
+        duty.check_in(d, world["budi_user"], now=wib(2026, 11, 20, 9))
+    duty.check_out(d, world["budi_user"], now=wib(2026, 11, 20, 20, 10))
+    assert deployment_service.deployment_phase(d) == "menunggu_laporan"
     with pytest.raises(Conflict, match="Sudah check-out"):
-        service.check_out(d, world["budi_user"], now=wib(2026, 11, 20, 21))
+        duty.check_out(d, world["budi_user"], now=wib(2026, 11, 20, 21))
 
 
 def test_check_out_without_check_in_is_refused(world):
     d = deploy(world["budi"], world["event"], world["sd"], wib(2026, 11, 20, 8))
     with pytest.raises(Conflict, match="Belum check-in"):
-        service.check_out(d, world["budi_user"], now=wib(2026, 11, 20, 9))
+        duty.check_out(d, world["budi_user"], now=wib(2026, 11, 20, 9))
     assert d.checked_out_at is None
 
 
 def test_check_in_time_may_not_be_in_the_future(world):
     d = deploy(world["budi"], world["event"], world["sd"], wib(2026, 11, 20, 8))
     with pytest.raises(DomainError, match="masa depan"):
-        service.check_in(d, world["budi_user"], at="2026-11-20T10:00", now=wib(2026, 11, 20, 9))
+        duty.check_in(d, world["budi_user"], at="2026-11-20T10:00", now=wib(2026, 11, 20, 9))
     # A phone that was offline sends the time it really arrived.
-    service.check_in(d, world["budi_user"], at="2026-11-20T08:10", now=wib(2026, 11, 20, 9))
+    duty.check_in(d, world["budi_user"], at="2026-11-20T08:10", now=wib(2026, 11, 20, 9))
     assert d.checked_in_at == wib(2026, 11, 20, 8, 10)
 
 
@@ -253,19 +255,19 @@ def test_cannot_check_in_while_on_duty_elsewhere(world):
     second = deploy(
         world["budi"], world["event"], world["masjid"], wib(2026, 11, 20, 13), wib(2026, 11, 20, 18)
     )
-    service.check_in(first, world["budi_user"], now=wib(2026, 11, 20, 8))
+    duty.check_in(first, world["budi_user"], now=wib(2026, 11, 20, 8))
     with pytest.raises(Conflict, match="SDN Margahayu 1"):
-        service.check_in(second, world["budi_user"], now=wib(2026, 11, 20, 13))
-    service.check_out(first, world["budi_user"], now=wib(2026, 11, 20, 13))
-    service.check_in(second, world["budi_user"], now=wib(2026, 11, 20, 13, 5))
+        duty.check_in(second, world["budi_user"], now=wib(2026, 11, 20, 13))
+    duty.check_out(first, world["budi_user"], now=wib(2026, 11, 20, 13))
+    duty.check_in(second, world["budi_user"], now=wib(2026, 11, 20, 13, 5))
 
 
 def test_tagana_user_acts_only_on_own_deployment(world):
     d = deploy(world["budi"], world["event"], world["sd"], wib(2026, 11, 20, 8))
     with pytest.raises(Forbidden, match="Budi Santoso"):
-        service.check_in(d, world["sari_user"], now=wib(2026, 11, 20, 8))
+        duty.check_in(d, world["sari_user"], now=wib(2026, 11, 20, 8))
     # The office may record it on the member's behalf.
-    service.check_in(d, world["operator"], now=wib(2026, 11, 20, 8))
+    duty.check_in(d, world["operator"], now=wib(2026, 11, 20, 8))
     assert d.checked_in_at is not None
 
 
@@ -273,8 +275,8 @@ def test_task_report_closes_the_deployment(world, db):
     d = deploy(
         world["budi"], world["event"], world["sd"], wib(2026, 11, 20, 8), wib(2026, 11, 20, 20)
     )
-    service.check_in(d, world["budi_user"], now=wib(2026, 11, 20, 8))
-    report = service.submit_task_report(
+    duty.check_in(d, world["budi_user"], now=wib(2026, 11, 20, 8))
+    report = duty.submit_task_report(
         d,
         world["budi_user"],
         activities="Mendata 120 pengungsi, membagikan selimut.",
@@ -289,48 +291,46 @@ def test_task_report_closes_the_deployment(world, db):
     # Reporting while still on duty also checks out.
     assert d.checked_out_at == wib(2026, 11, 20, 20, 30)
     with pytest.raises(Conflict, match="sudah dikirim"):
-        service.submit_task_report(d, world["budi_user"], activities="lagi", people_served=1)
+        duty.submit_task_report(d, world["budi_user"], activities="lagi", people_served=1)
     with pytest.raises(Conflict, match="tidak dapat diubah"):
-        service.update_deployment(d, role="Koordinator lapangan")
+        deployment_service.update_deployment(d, role="Koordinator lapangan")
 
 
 def test_task_report_on_someone_elses_deployment_is_forbidden(world, db):
     d = deploy(world["budi"], world["event"], world["sd"], wib(2026, 11, 20, 8))
-    service.check_in(d, world["budi_user"], now=wib(2026, 11, 20, 8))
+    duty.check_in(d, world["budi_user"], now=wib(2026, 11, 20, 8))
     with pytest.raises(Forbidden) as caught:
-        service.submit_task_report(
+        duty.submit_task_report(
             d, world["sari_user"], activities="Membantu dapur umum", people_served=40
         )
     assert "Budi Santoso" in caught.value.message
     assert "penugasan Anda sendiri" in caught.value.message
     assert db.session.scalar(select(TaskReport).where(TaskReport.deployment_id == d.id)) is None
     # An operator may file it for him (e.g. from his paper report).
-    service.submit_task_report(
-        d, world["operator"], activities="Dari laporan kertas", people_served=0
-    )
+    duty.submit_task_report(d, world["operator"], activities="Dari laporan kertas", people_served=0)
 
 
 def test_task_report_needs_check_in_and_valid_values(world):
     d = deploy(world["budi"], world["event"], world["sd"], wib(2026, 11, 20, 8))
     with pytest.raises(Conflict, match="Belum check-in"):
-        service.submit_task_report(d, world["budi_user"], activities="x", people_served=1)
-    service.check_in(d, world["budi_user"], now=wib(2026, 11, 20, 8))
+        duty.submit_task_report(d, world["budi_user"], activities="x", people_served=1)
+    duty.check_in(d, world["budi_user"], now=wib(2026, 11, 20, 8))
     with pytest.raises(DomainError) as empty:
-        service.submit_task_report(d, world["budi_user"], activities="  ", people_served=1)
+        duty.submit_task_report(d, world["budi_user"], activities="  ", people_served=1)
     assert empty.value.field == "activities"
     with pytest.raises(DomainError) as negative:
-        service.submit_task_report(d, world["budi_user"], activities="x", people_served=-3)
+        duty.submit_task_report(d, world["budi_user"], activities="x", people_served=-3)
     assert negative.value.field == "people_served"
 
 
 def test_cancel_only_before_check_in(world):
     d = deploy(world["budi"], world["event"], world["sd"], wib(2026, 11, 20, 8))
     with pytest.raises(DomainError) as no_reason:
-        service.cancel_deployment(d, reason="")
+        duty.cancel_deployment(d, reason="")
     assert no_reason.value.field == "reason"
-    service.check_in(d, world["budi_user"], now=wib(2026, 11, 20, 8))
+    duty.check_in(d, world["budi_user"], now=wib(2026, 11, 20, 8))
     with pytest.raises(Conflict, match="sudah check-in"):
-        service.cancel_deployment(d, reason="salah orang")
+        duty.cancel_deployment(d, reason="salah orang")
 
 
 def test_update_rechecks_overlap(world):
@@ -341,8 +341,10 @@ def test_update_rechecks_overlap(world):
         world["budi"], world["event"], world["masjid"], wib(2026, 11, 20, 13), wib(2026, 11, 20, 18)
     )
     with pytest.raises(Conflict, match=f"#{second.id}"):
-        service.update_deployment(first, ends_at=wib(2026, 11, 20, 14))
-    service.update_deployment(first, ends_at=wib(2026, 11, 20, 13), role="Koordinator lapangan")
+        deployment_service.update_deployment(first, ends_at=wib(2026, 11, 20, 14))
+    deployment_service.update_deployment(
+        first, ends_at=wib(2026, 11, 20, 13), role="Koordinator lapangan"
+    )
     assert first.role == "Koordinator lapangan"
     assert first.shelter_id == world["sd"].id
 
@@ -388,24 +390,24 @@ def _at(start, end=None, checked_in=None, checked_out=None, status="bertugas") -
     ],
 )
 def test_person_days(app, deployment, days):
-    assert service.person_days(deployment, now=wib(2026, 11, 25, 12)) == days
+    assert deployment_service.person_days(deployment, now=wib(2026, 11, 25, 12)) == days
 
 
 def test_person_days_clipped_to_the_year(app):
     across = _at(wib(2026, 12, 30, 8), wib(2027, 1, 2, 8))
     now = wib(2027, 2, 1)
-    assert service.person_days(across, now=now) == 4
-    assert service.person_days(across, now=now, year=2026) == 2
-    assert service.person_days(across, now=now, year=2027) == 2
-    assert service.person_days(across, now=now, year=2025) == 0
+    assert deployment_service.person_days(across, now=now) == 4
+    assert deployment_service.person_days(across, now=now, year=2026) == 2
+    assert deployment_service.person_days(across, now=now, year=2027) == 2
+    assert deployment_service.person_days(across, now=now, year=2025) == 0
 
 
 def test_effective_period_uses_early_check_in(app):
     d = _at(wib(2026, 11, 20, 8), wib(2026, 11, 20, 12), checked_in=wib(2026, 11, 20, 7))
-    start, end = service.effective_period(d)
+    start, end = deployment_service.effective_period(d)
     assert start == wib(2026, 11, 20, 7)
     assert end == wib(2026, 11, 20, 12)
-    assert service.effective_period(_at(wib(2026, 11, 20, 8)))[1] is None
+    assert deployment_service.effective_period(_at(wib(2026, 11, 20, 8)))[1] is None
 
 
 def test_timedelta_sanity():

@@ -7,7 +7,10 @@ from sqlalchemy import select
 
 from logistics.core.errors import Conflict, DomainError
 from logistics.core.models import AuditEntry
-from logistics.tagana import services as service
+from logistics.tagana import ksb as ksb_service
+from logistics.tagana import members as member_service
+from logistics.tagana import trainings as training_service
+from logistics.tagana import vehicles as vehicle_service
 from tests.test_tagana_support import make_member
 
 
@@ -17,7 +20,7 @@ def area(db, bekasi):
 
 
 def test_create_member_with_competencies_by_code_or_name(area):
-    member = service.create_member(
+    member = member_service.create_member(
         nia=" TGN.3275.2019.014 ",
         name="Rina  Marlina",
         sex="perempuan",
@@ -41,14 +44,14 @@ def test_create_member_with_competencies_by_code_or_name(area):
 def test_duplicate_nia_is_refused(area):
     make_member("TGN-001", "Budi Santoso")
     with pytest.raises(Conflict) as caught:
-        service.create_member(nia="tgn-001", name="Budi Lain", sex="L")
+        member_service.create_member(nia="tgn-001", name="Budi Lain", sex="L")
     assert caught.value.field == "nia"
     assert "Budi Santoso" in caught.value.message
 
 
 def test_unknown_competency_is_refused(area):
     with pytest.raises(DomainError) as caught:
-        service.create_member(
+        member_service.create_member(
             nia="TGN-002", name="Andi", sex="L", competencies=["shelter", "menyelam"]
         )
     assert caught.value.field == "competencies"
@@ -72,7 +75,7 @@ def test_unknown_competency_is_refused(area):
 def test_bad_member_values(area, field, value, expected):
     values = {"nia": "TGN-003", "name": "Dewi", "sex": "P", field: value}
     with pytest.raises(DomainError, match=expected) as caught:
-        service.create_member(**values)
+        member_service.create_member(**values)
     assert caught.value.field == field
 
 
@@ -80,31 +83,31 @@ def test_member_linked_to_a_tagana_account(area, make_user):
     operator = make_user("operator", "siti")
     budi = make_user("tagana", "budi")
     with pytest.raises(DomainError, match="hanya akun berperan Tagana"):
-        service.create_member(nia="TGN-010", name="Siti", sex="P", user_id=operator.id)
+        member_service.create_member(nia="TGN-010", name="Siti", sex="P", user_id=operator.id)
     member = make_member("TGN-011", "Budi", user_id=budi.id)
-    assert service.member_for_user(budi).id == member.id
-    assert budi not in service.unlinked_tagana_users()
-    assert budi in service.unlinked_tagana_users(member)
+    assert member_service.member_for_user(budi).id == member.id
+    assert budi not in member_service.unlinked_tagana_users()
+    assert budi in member_service.unlinked_tagana_users(member)
     with pytest.raises(Conflict, match="sudah ditautkan") as caught:
-        service.create_member(nia="TGN-012", name="Budi Kembar", sex="L", user_id=budi.id)
+        member_service.create_member(nia="TGN-012", name="Budi Kembar", sex="L", user_id=budi.id)
     assert caught.value.field == "user_id"
 
 
 def test_update_member_logs_competency_change(area, db):
     member = make_member("TGN-020", "Agus", ("shelter",))
-    service.update_member(member, competencies=["shelter", "logistik"], level="madya")
+    member_service.update_member(member, competencies=["shelter", "logistik"], level="madya")
     db.session.commit()
     assert member.level == "madya"
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "member_competencies"))
     assert entry.changes == {"competencies": [["shelter"], ["logistik", "shelter"]]}
     with pytest.raises(Conflict):
         make_member("TGN-021", "Yanto")
-        service.update_member(member, nia="TGN-021")
+        member_service.update_member(member, nia="TGN-021")
 
 
 def test_trainings(area, db):
     member = make_member("TGN-030", "Lina", sex="P")
-    training = service.add_training(
+    training = training_service.add_training(
         member,
         name="Diklat Tagana Tingkat Dasar",
         organizer="Kemensos RI",
@@ -115,14 +118,14 @@ def test_trainings(area, db):
     db.session.commit()
     assert member.trainings == [training]
     with pytest.raises(DomainError, match="tidak boleh sebelum") as caught:
-        service.add_training(
+        training_service.add_training(
             member, name="Lanjutan", started_on="2025-06-10", ended_on="2025-06-01"
         )
     assert caught.value.field == "ended_on"
     with pytest.raises(DomainError) as missing:
-        service.add_training(member, name="Tanpa tanggal", started_on="")
+        training_service.add_training(member, name="Tanpa tanggal", started_on="")
     assert missing.value.field == "started_on"
-    service.delete_training(training)
+    training_service.delete_training(training)
     db.session.commit()
     assert member.trainings == []
 
@@ -131,11 +134,11 @@ def test_members_query_filters(area, db):
     make_member("TGN-040", "Ahmad", ("shelter",), home_kelurahan_code="32.75.09.1002")
     make_member("TGN-041", "Bambang", ("logistik",), level="utama")
     inactive = make_member("TGN-042", "Candra", ("shelter",))
-    service.update_member(inactive, active=False)
+    member_service.update_member(inactive, active=False)
     db.session.commit()
 
     def names(**filters):
-        query = service.members_query(service.MemberFilters(**filters))
+        query = member_service.members_query(member_service.MemberFilters(**filters))
         return [m.name for m in db.session.scalars(query)]
 
     assert names() == ["Ahmad", "Bambang", "Candra"]
@@ -150,7 +153,7 @@ def test_members_query_filters(area, db):
 
 
 def test_register_ksb(area):
-    ksb = service.register_ksb(
+    ksb = ksb_service.register_ksb(
         name="KSB Jatiasih Tangguh",
         kelurahan_code="32.75.09.1002",
         formed_year="2023",
@@ -161,7 +164,7 @@ def test_register_ksb(area):
     assert ksb.formed_year == 2023
     assert ksb.facilitation_years == [2024, 2025]
     with pytest.raises(Conflict, match="sudah punya KSB") as caught:
-        service.register_ksb(name="KSB Kedua", kelurahan_code="32.75.09.1002", formed_year=2024)
+        ksb_service.register_ksb(name="KSB Kedua", kelurahan_code="32.75.09.1002", formed_year=2024)
     assert caught.value.field == "kelurahan_code"
 
 
@@ -180,17 +183,17 @@ def test_bad_ksb_values(area, changes, field):
     values = {"name": "KSB Margahayu", "kelurahan_code": "32.75.01.1002", "formed_year": 2023}
     values.update(changes)
     with pytest.raises(DomainError) as caught:
-        service.register_ksb(**values)
+        ksb_service.register_ksb(**values)
     assert caught.value.field == field
 
 
 def test_update_ksb(area):
-    ksb = service.register_ksb(name="KSB A", kelurahan_code="32.75.01.1002", formed_year=2021)
-    service.update_ksb(ksb, facilitation_years=[2022, 2023], active=False)
+    ksb = ksb_service.register_ksb(name="KSB A", kelurahan_code="32.75.01.1002", formed_year=2021)
+    ksb_service.update_ksb(ksb, facilitation_years=[2022, 2023], active=False)
     assert ksb.facilitation_years == [2022, 2023]
     assert ksb.active is False
     with pytest.raises(DomainError):
-        service.update_ksb(ksb, formed_year=2024)  # the facilitation years would precede it
+        ksb_service.update_ksb(ksb, formed_year=2024)  # the facilitation years would precede it
 
 
 # --- Vehicles -------------------------------------------------------------------------------------
@@ -206,18 +209,20 @@ def test_update_ksb(area):
     ],
 )
 def test_plate_is_normalised(written, plate):
-    assert service.normalize_plate(written) == plate
+    assert vehicle_service.normalize_plate(written) == plate
 
 
 def test_vehicles(app):
-    truck = service.register_vehicle(plate="b 9123 kd", kind="Truk", assigned_unit="Linjamsos")
+    truck = vehicle_service.register_vehicle(
+        plate="b 9123 kd", kind="Truk", assigned_unit="Linjamsos"
+    )
     assert truck.plate == "B 9123 KD"
     with pytest.raises(Conflict) as duplicate:
-        service.register_vehicle(plate="B9123KD", kind="Truk")
+        vehicle_service.register_vehicle(plate="B9123KD", kind="Truk")
     assert duplicate.value.field == "plate"
     with pytest.raises(DomainError) as bad:
-        service.register_vehicle(plate="12345", kind="Truk")
+        vehicle_service.register_vehicle(plate="12345", kind="Truk")
     assert bad.value.field == "plate"
-    service.update_vehicle(truck, active=False)
-    assert truck not in service.vehicle_choices()
-    assert truck in service.vehicle_choices(include_id=truck.id)
+    vehicle_service.update_vehicle(truck, active=False)
+    assert truck not in vehicle_service.vehicle_choices()
+    assert truck in vehicle_service.vehicle_choices(include_id=truck.id)

@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from logistics.tagana import services as service
+from logistics.tagana import duty
 from logistics.tagana.models import (
     Deployment,
     KampungSiagaBencana,
@@ -284,7 +284,7 @@ def test_check_out_without_check_in_says_so(client, login, world):
 
 def test_report_on_someone_elses_deployment_is_forbidden(client, login, world, db):
     deployment = deploy(world["budi"], world["event"], world["sd"], wib(2026, 11, 20, 8))
-    service.check_in(deployment, world["operator"], now=wib(2026, 11, 20, 8))
+    duty.check_in(deployment, world["operator"], now=wib(2026, 11, 20, 8))
     db.session.commit()
     login(world["other_tagana"])
     assert client.get(f"/tagana/pengerahan/{deployment.id}/laporan").status_code == 403
@@ -310,8 +310,8 @@ def test_report_pdf(client, login, world, db):
         wib(2026, 11, 21, 8),
         letter_number="800/77/Linjamsos/2026",
     )
-    service.check_in(deployment, world["budi_user"], now=wib(2026, 11, 20, 8))
-    service.submit_task_report(
+    duty.check_in(deployment, world["budi_user"], now=wib(2026, 11, 20, 8))
+    duty.submit_task_report(
         deployment,
         world["budi_user"],
         activities="Memasak 300 porsi makan siang.",
@@ -344,7 +344,7 @@ def test_report_pdf(client, login, world, db):
 def test_board_page_shows_places_gaps_and_map(client, login, world, db, make_user):
     gita = make_member("3275-003", "Gita Permata", sex="P", home_kelurahan_code="32.75.04.1003")
     on_duty = deploy(world["budi"], world["event"], world["sd"], wib(2026, 11, 20, 8))
-    service.check_in(on_duty, world["operator"], now=wib(2026, 11, 20, 8))
+    duty.check_in(on_duty, world["operator"], now=wib(2026, 11, 20, 8))
     db.session.commit()
     login(world["operator"])
     page = client.get(f"/tagana/kejadian/{world['event'].id}/papan").get_data(as_text=True)

@@ -8,7 +8,8 @@ from sqlalchemy import select
 from logistics.areas.models import Area
 from logistics.core.extensions import db
 from logistics.shelters.models import Shelter
-from logistics.tagana import services as service
+from logistics.tagana import deployments as deployment_service
+from logistics.tagana import members as member_service
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 
@@ -48,7 +49,9 @@ def make_member(nia: str, name: str, competencies=("shelter",), **fields):
     fields.setdefault("sex", "L")
     fields.setdefault("level", "muda")
     fields.setdefault("home_kelurahan_code", "32.75.01.1001")
-    member = service.create_member(nia=nia, name=name, competencies=list(competencies), **fields)
+    member = member_service.create_member(
+        nia=nia, name=name, competencies=list(competencies), **fields
+    )
     db.session.commit()
     return member
 
@@ -56,7 +59,7 @@ def make_member(nia: str, name: str, competencies=("shelter",), **fields):
 def deploy(member, event, shelter, starts_at: datetime, ends_at: datetime | None = None, **fields):
     fields.setdefault("role", "Petugas shelter")
     fields.setdefault("letter_number", f"800/{member.nia}/Linjamsos")
-    deployment = service.deploy_member(
+    deployment = deployment_service.deploy_member(
         member_id=member.id,
         event_id=event.id,
         place_kind=fields.pop("place_kind", "shelter"),

@@ -7,7 +7,12 @@ from geo.deployment_map import place_marker
 from logistics.core.errors import Conflict, DomainError
 from logistics.core.extensions import db as _db
 from logistics.stock.models import Warehouse
-from logistics.tagana import services as service
+from logistics.tagana import board as board_service
+from logistics.tagana import deployments as deployment_service
+from logistics.tagana import duty
+from logistics.tagana import figures as figures_service
+from logistics.tagana import ksb as ksb_service
+from logistics.tagana import places as place_service
 from logistics.tagana.models import Deployment, KampungSiagaBencana
 from tests.test_tagana_support import deploy, label_point, make_member, make_shelter, wib
 
@@ -76,13 +81,15 @@ def test_deployment_to_a_registered_warehouse(world):
     deployment = to_warehouse(world, world["budi"], world["kota"])
     assert deployment.warehouse_id == world["kota"].id
     assert deployment.place_name == ""
-    assert service.place_label(deployment) == "Gudang logistik: Gudang Dinsos Kota Bekasi"
-    names = service.place_names([deployment])
-    assert service.place_label(deployment, names) == "Gudang logistik: Gudang Dinsos Kota Bekasi"
+    assert place_service.place_label(deployment) == "Gudang logistik: Gudang Dinsos Kota Bekasi"
+    names = place_service.place_names([deployment])
+    assert (
+        place_service.place_label(deployment, names) == "Gudang logistik: Gudang Dinsos Kota Bekasi"
+    )
 
-    service.check_in(deployment, world["operator"], now=wib(2026, 11, 21, 8))
+    duty.check_in(deployment, world["operator"], now=wib(2026, 11, 21, 8))
     to_warehouse(world, world["sari"], world["kota"], wib(2026, 11, 21, 14))
-    board = service.roster_board(world["event"].id, now=NOW)
+    board = board_service.roster_board(world["event"].id, now=NOW)
     gudang = [p for p in board.places if p.kind == "gudang"]
     assert len(gudang) == 1  # both members at one place
     place = gudang[0]
@@ -92,9 +99,9 @@ def test_deployment_to_a_registered_warehouse(world):
     assert [e.member.name for e in place.on_duty] == ["Budi Santoso"]
     assert [e.member.name for e in place.planned] == ["Sari Wulandari"]
     assert not place.gap
-    assert service.PLACE_COMPETENCY[place.kind] == "logistik"
+    assert board_service.PLACE_COMPETENCY[place.kind] == "logistik"
 
-    map_places = {p["name"]: p for p in service.board_map_places(board)}
+    map_places = {p["name"]: p for p in board_service.board_map_places(board)}
     marker = place_marker(map_places["Gudang logistik: Gudang Dinsos Kota Bekasi"])
     assert (marker["lat"], marker["lng"]) == (-6.2383, 106.9756)
     assert marker["kind"] == "Gudang logistik"
@@ -102,7 +109,7 @@ def test_deployment_to_a_registered_warehouse(world):
 
 def test_warehouse_without_coordinates_sits_at_its_kelurahan_label_point(world):
     to_warehouse(world, world["budi"], world["lumbung"])
-    board = service.roster_board(world["event"].id, now=NOW)
+    board = board_service.roster_board(world["event"].id, now=NOW)
     place = next(p for p in board.places if p.kind == "gudang")
     assert (place.lat, place.lng) == label_point("32.75.04.1002")
 
@@ -110,8 +117,8 @@ def test_warehouse_without_coordinates_sits_at_its_kelurahan_label_point(world):
 def test_unregistered_warehouse_by_name_still_works(world):
     deployment = to_warehouse(world, world["budi"], None, place_name="Gudang sewaan Jl. Ahmad Yani")
     assert deployment.warehouse_id is None
-    assert service.place_label(deployment) == "Gudang logistik: Gudang sewaan Jl. Ahmad Yani"
-    board = service.roster_board(world["event"].id, now=NOW)
+    assert place_service.place_label(deployment) == "Gudang logistik: Gudang sewaan Jl. Ahmad Yani"
+    board = board_service.roster_board(world["event"].id, now=NOW)
     assert any(p.label == "Gudang logistik: Gudang sewaan Jl. Ahmad Yani" for p in board.places)
 
 
@@ -122,7 +129,7 @@ def test_unregistered_warehouse_by_name_still_works(world):
 def test_unknown_or_inactive_warehouse_is_refused(world, which, message):
     warehouse_id = 9999 if which == "unknown" else world[which].id
     with pytest.raises(DomainError, match=message) as caught:
-        service.deploy_member(
+        deployment_service.deploy_member(
             member_id=world["budi"].id,
             event_id=world["event"].id,
             place_kind="gudang",
@@ -155,25 +162,27 @@ def test_warehouse_only_for_gudang(world):
 
 def test_update_moves_to_and_from_a_warehouse(world):
     deployment = to_warehouse(world, world["budi"], None, place_name="Gudang sewaan")
-    service.update_deployment(deployment, warehouse_id=world["kota"].id)
-    assert service.place_label(deployment) == "Gudang logistik: Gudang Dinsos Kota Bekasi"
+    deployment_service.update_deployment(deployment, warehouse_id=world["kota"].id)
+    assert place_service.place_label(deployment) == "Gudang logistik: Gudang Dinsos Kota Bekasi"
     # A warehouse deactivated since stays on the deployment, but cannot be chosen anew.
     world["kota"].active = False
-    service.update_deployment(deployment, role="Koordinator gudang")
+    deployment_service.update_deployment(deployment, role="Koordinator gudang")
     assert deployment.warehouse_id == world["kota"].id
     with pytest.raises(DomainError, match="tidak aktif"):
-        service.update_deployment(deployment, warehouse_id=world["tutup"].id)
+        deployment_service.update_deployment(deployment, warehouse_id=world["tutup"].id)
     # Moving to a shelter drops the warehouse.
-    service.update_deployment(deployment, place_kind="shelter", shelter_id=world["sd"].id)
+    deployment_service.update_deployment(
+        deployment, place_kind="shelter", shelter_id=world["sd"].id
+    )
     assert deployment.warehouse_id is None
-    assert service.warehouse_choices() == [world["lumbung_2"], world["lumbung"]]
+    assert place_service.warehouse_choices() == [world["lumbung_2"], world["lumbung"]]
 
 
 # --- KSB and its lumbung sosial ---------------------------------------------------------------------
 
 
 def register(name: str, code: str, **fields) -> KampungSiagaBencana:
-    ksb = service.register_ksb(name=name, kelurahan_code=code, formed_year=2024, **fields)
+    ksb = ksb_service.register_ksb(name=name, kelurahan_code=code, formed_year=2024, **fields)
     _db.session.commit()
     return ksb
 
@@ -181,11 +190,11 @@ def register(name: str, code: str, **fields) -> KampungSiagaBencana:
 def test_ksb_links_its_lumbung_sosial(world):
     ksb = register("KSB Margajaya", "32.75.04.1002", warehouse_id=world["lumbung"].id)
     assert ksb.warehouse_id == world["lumbung"].id
-    assert service.ksb_warehouses([ksb]) == {world["lumbung"].id: world["lumbung"]}
+    assert ksb_service.ksb_warehouses([ksb]) == {world["lumbung"].id: world["lumbung"]}
     # The select offers the KSB's own and the free ones, never another KSB's or an inactive one.
-    assert service.lumbung_choices(ksb) == [world["lumbung_2"], world["lumbung"]]
-    assert service.lumbung_choices() == [world["lumbung_2"]]
-    service.update_ksb(ksb, warehouse_id=None)
+    assert ksb_service.lumbung_choices(ksb) == [world["lumbung_2"], world["lumbung"]]
+    assert ksb_service.lumbung_choices() == [world["lumbung_2"]]
+    ksb_service.update_ksb(ksb, warehouse_id=None)
     assert ksb.warehouse_id is None
 
 
@@ -209,20 +218,20 @@ def test_lumbung_linked_elsewhere_is_a_conflict(world):
     first = register("KSB Margajaya", "32.75.04.1002", warehouse_id=world["lumbung"].id)
     second = register("KSB Margahayu", "32.75.01.1002")
     with pytest.raises(Conflict, match="KSB Margajaya") as caught:
-        service.update_ksb(second, warehouse_id=world["lumbung"].id)
+        ksb_service.update_ksb(second, warehouse_id=world["lumbung"].id)
     assert caught.value.status == 409
     assert caught.value.field == "warehouse_id"
     assert caught.value.details == {"ksb_id": first.id}
     # Saving the KSB with its own lumbung again is no conflict, even once it is deactivated.
     world["lumbung"].active = False
-    service.update_ksb(first, warehouse_id=world["lumbung"].id, name="KSB Margajaya Tangguh")
+    ksb_service.update_ksb(first, warehouse_id=world["lumbung"].id, name="KSB Margajaya Tangguh")
     assert first.warehouse_id == world["lumbung"].id
 
 
 def test_year_figures_count_ksb_with_a_lumbung_sosial(world):
     register("KSB Margajaya", "32.75.04.1002", warehouse_id=world["lumbung"].id)
     register("KSB Margahayu", "32.75.01.1002")
-    figures = service.year_figures(2026)
+    figures = figures_service.year_figures(2026)
     assert (figures.ksb_total, figures.ksb_with_lumbung) == (2, 1)
     assert dict(figures.summary_rows())["KSB aktif dengan lumbung sosial"] == 1
 

@@ -15,7 +15,12 @@ from logistics.events import services as events
 from logistics.events.models import Event, HazardType
 from logistics.shelters import services as shelters
 from logistics.stock.models import Warehouse
-from logistics.tagana import services as tagana
+from logistics.tagana.deployments import deploy_member
+from logistics.tagana.duty import check_in, submit_task_report
+from logistics.tagana.ksb import register_ksb
+from logistics.tagana.members import create_member
+from logistics.tagana.trainings import add_training
+from logistics.tagana.vehicles import register_vehicle
 from logistics.victims import services as victims
 from logistics.victims.services import PersonInput
 
@@ -234,7 +239,7 @@ def _seed_tagana(scenario: dict, event: Event, start_day: date, tz: ZoneInfo) ->
     homes = [k["code"] for k in scenario["kelurahan"]] + ["32.75.02.1001", "32.75.06.1003"]
     members = {}
     for i, (nia, name, sex, level, skills) in enumerate(scenario["tagana"]):
-        members[nia] = tagana.create_member(
+        members[nia] = create_member(
             nia=nia,
             name=name,
             sex=sex,
@@ -247,7 +252,7 @@ def _seed_tagana(scenario: dict, event: Event, start_day: date, tz: ZoneInfo) ->
             joined_on=date(2024, 2, 12),
             user_id=field_user.id if field_user and i == 0 else None,
         )
-    tagana.add_training(
+    add_training(
         members["3275-0001"],
         name="Diklat Dapur Umum Lapangan",
         organizer="Kemensos (B2P3KS Bandung)",
@@ -255,22 +260,22 @@ def _seed_tagana(scenario: dict, event: Event, start_day: date, tz: ZoneInfo) ->
         ended_on=date(2026, 3, 14),
         certificate_number="DU-2026/0412",
     )
-    tagana.add_training(
+    add_training(
         members["3275-0006"],
         name="Pelatihan Kaji Cepat Bencana",
         organizer="Dinas Sosial Provinsi Jawa Barat",
         started_on=date(2026, 5, 4),
         ended_on=date(2026, 5, 6),
     )
-    truck = tagana.register_vehicle(
+    truck = register_vehicle(
         plate="B 9123 KSA", kind="Truk logistik", assigned_unit="Gudang Dinas Sosial"
     )
-    tagana.register_vehicle(
+    register_vehicle(
         plate="B 9456 KSB", kind="Mobil dapur umum lapangan", assigned_unit="Tagana Kota Bekasi"
     )
     shelter_by_name = {s.name: s.id for s in shelters.shelter_summaries(event.id)}
     warehouses = _seed_warehouses(shelter_by_name)
-    tagana.register_ksb(
+    register_ksb(
         name="KSB Jatirasa Tangguh",
         kelurahan_code="32.75.09.1004",
         formed_year=2023,
@@ -278,7 +283,7 @@ def _seed_tagana(scenario: dict, event: Event, start_day: date, tz: ZoneInfo) ->
         contact_name="Ketua KSB Jatirasa",
         warehouse_id=warehouses["LBS-3275-09-01"].id,
     )
-    tagana.register_ksb(
+    register_ksb(
         name="KSB Bojong Rawalumbu Siaga",
         kelurahan_code="32.75.05.1001",
         formed_year=2025,
@@ -380,7 +385,7 @@ def _seed_tagana(scenario: dict, event: Event, start_day: date, tz: ZoneInfo) ->
         ),
     ]
     for nia, kind, shelter_name, kelurahan, role, starts, ends, checked_in, report in plan:
-        deployment = tagana.deploy_member(
+        deployment = deploy_member(
             member_id=members[nia].id,
             event_id=event.id,
             place_kind=kind,
@@ -395,9 +400,9 @@ def _seed_tagana(scenario: dict, event: Event, start_day: date, tz: ZoneInfo) ->
             vehicle_id=truck.id if kind == "gudang" else None,
         )
         if checked_in:
-            tagana.check_in(deployment, office, at=starts)
+            check_in(deployment, office, at=starts)
         if report:
-            tagana.submit_task_report(
+            submit_task_report(
                 deployment, office, activities=report[0], people_served=report[1], now=ends
             )
     return len(plan)

@@ -469,7 +469,8 @@ def _stock_part(event_id: int, day: date) -> list[dict]:
 
 def _tagana_part(event_id: int, day: date) -> dict:
     """Members on duty for the event at any time of the day: counts per place and role only."""
-    from logistics.tagana.services import effective_period, place_label
+    from logistics.tagana.deployments import effective_period
+    from logistics.tagana.places import place_label
 
     zone = office_zone()
     start = datetime.combine(day, time(0), zone).astimezone(UTC).replace(tzinfo=None)
@@ -536,7 +537,7 @@ def render_html(data: dict) -> str:
 
 def render_pdf(data: dict) -> bytes:
     """The sitrep on A4 with the office letterhead (WeasyPrint)."""
-    from logistics.tagana.services import html_to_pdf
+    from logistics.core.pdf import html_to_pdf
 
     base_url = request.url_root if has_request_context() else None
     return html_to_pdf(render_html(data), base_url=base_url)

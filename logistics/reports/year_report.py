@@ -828,7 +828,7 @@ def render_html(
 
 def pdf_bytes(report: dict) -> bytes:
     """The report as an A4 landscape PDF (WeasyPrint), charts drawn as inline SVG."""
-    from logistics.tagana.services import html_to_pdf
+    from logistics.core.pdf import html_to_pdf
 
     return html_to_pdf(render_html(report), base_url=current_app.root_path)
 

@@ -275,7 +275,7 @@ def document_content(document: StockDocument) -> BastContent:
 
 def render_document_pdf(document: StockDocument) -> bytes:
     """The BAST of a hand-over as a PDF (A4), ready to print and sign."""
-    from logistics.tagana.services import html_to_pdf
+    from logistics.core.pdf import html_to_pdf
 
     content = document_content(document)
     html = render_template(

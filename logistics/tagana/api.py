@@ -5,18 +5,24 @@ from datetime import date, datetime
 
 from flask import jsonify, request
 from flask_login import current_user
-from sqlalchemy import select
 
 from logistics.admin.models import OFFICE_ROLES, WRITER_ROLES
 from logistics.core.api import api_login_required, bp, json_payload
+from logistics.core.database import transaction
 from logistics.core.errors import DomainError, NotFound
-from logistics.core.extensions import db
 from logistics.distributions.services import sub_kegiatan_code
-from logistics.tagana import services as service
+from logistics.tagana import board as board_service
+from logistics.tagana import deployments as deployment_service
+from logistics.tagana import duty
+from logistics.tagana import figures as figures_service
+from logistics.tagana import ksb as ksb_service
+from logistics.tagana import members as member_service
+from logistics.tagana import places as place_service
+from logistics.tagana import trainings as training_service
+from logistics.tagana import vehicles as vehicle_service
 from logistics.tagana.models import (
     LEVELS,
     PLACE_KINDS,
-    Competency,
     Deployment,
     KampungSiagaBencana,
     TaganaMember,
@@ -96,75 +102,71 @@ def member_json(member: TaganaMember, *, full: bool = False) -> dict:
 @bp.get("/tagana/competencies")
 @api_login_required()
 def tagana_competencies():
-    items = [{"code": c.code, "name": c.name} for c in service.competency_choices()]
+    items = [{"code": c.code, "name": c.name} for c in member_service.competency_choices()]
     return jsonify({"count": len(items), "items": items})
 
 
 @bp.get("/tagana/members")
 @api_login_required()
 def tagana_members():
-    filters = service.MemberFilters(
+    filters = member_service.MemberFilters(
         q=request.args.get("q", ""),
         level=request.args.get("level", ""),
         competency=request.args.get("competency", ""),
         kecamatan_code=request.args.get("kecamatan_code", ""),
         active=request.args.get("active", ""),
     )
-    members = db.session.scalars(service.members_query(filters).limit(MAX_ITEMS)).all()
+    members = member_service.list_members(filters, limit=MAX_ITEMS)
     return jsonify({"count": len(members), "items": [member_json(m) for m in members]})
 
 
 @bp.post("/tagana/members")
 @api_login_required(*OFFICE_ROLES)
 def tagana_members_create():
-    data = _only(json_payload(), service.MEMBER_FIELDS)
+    data = _only(json_payload(), member_service.MEMBER_FIELDS)
     for required in ("nia", "name", "sex"):
         data.setdefault(required, None)
-    member = service.create_member(**data)
-    db.session.commit()
+    with transaction():
+        member = member_service.create_member(**data)
     return jsonify(member_json(member, full=True)), 201
 
 
 @bp.get("/tagana/members/<int:member_id>")
 @api_login_required()
 def tagana_member_detail(member_id: int):
-    return jsonify(member_json(service.get_member(member_id), full=True))
+    return jsonify(member_json(member_service.get_member(member_id), full=True))
 
 
 @bp.patch("/tagana/members/<int:member_id>")
 @api_login_required(*OFFICE_ROLES)
 def tagana_member_update(member_id: int):
-    member = service.get_member(member_id)
-    service.update_member(member, **_only(json_payload(), service.MEMBER_FIELDS))
-    db.session.commit()
+    member = member_service.get_member(member_id)
+    with transaction():
+        member_service.update_member(member, **_only(json_payload(), member_service.MEMBER_FIELDS))
     return jsonify(member_json(member, full=True))
 
 
 @bp.post("/tagana/members/<int:member_id>/trainings")
 @api_login_required(*OFFICE_ROLES)
 def tagana_member_add_training(member_id: int):
-    member = service.get_member(member_id)
+    member = member_service.get_member(member_id)
     data = _only(
         json_payload(), ("name", "organizer", "started_on", "ended_on", "certificate_number")
     )
     data.setdefault("name", None)
     data.setdefault("started_on", None)
-    service.add_training(member, **data)
-    db.session.commit()
+    with transaction():
+        training_service.add_training(member, **data)
     return jsonify(member_json(member, full=True)), 201
 
 
 # --- Deployments ----------------------------------------------------------------------------------
 
 
-def _competency_codes() -> dict[int, str]:
-    return dict(db.session.execute(select(Competency.id, Competency.code)).all())
-
-
 def deployment_json(
     deployment: Deployment, names: dict | None = None, codes: dict[int, str] | None = None
 ) -> dict:
-    codes = codes if codes is not None else _competency_codes()
+    codes = codes if codes is not None else member_service.competency_codes()
     return {
         "id": deployment.id,
         "member": {
@@ -174,7 +176,7 @@ def deployment_json(
         },
         "event_id": deployment.event_id,
         "place_kind": deployment.place_kind,
-        "place_label": service.place_label(deployment, names),
+        "place_label": place_service.place_label(deployment, names),
         "shelter_id": deployment.shelter_id,
         "kelurahan_code": deployment.kelurahan_code,
         "place_name": deployment.place_name,
@@ -188,13 +190,13 @@ def deployment_json(
         "sub_kegiatan_id": deployment.sub_kegiatan_id,
         "sub_kegiatan": sub_kegiatan_code(deployment.sub_kegiatan_id),
         "status": deployment.status,
-        "phase": service.deployment_phase(deployment),
+        "phase": deployment_service.deployment_phase(deployment),
         "checked_in_at": _iso(deployment.checked_in_at),
         "checked_out_at": _iso(deployment.checked_out_at),
         "check_in_location": None
         if deployment.check_in_lat is None
         else {"lat": deployment.check_in_lat, "lng": deployment.check_in_lng},
-        "person_days": service.person_days(deployment),
+        "person_days": deployment_service.person_days(deployment),
         "client_id": deployment.client_id,
     }
 
@@ -211,15 +213,15 @@ def report_json(report) -> dict:
 
 
 def _deployment_list(rows) -> list[dict]:
-    names = service.place_names(d for d, _e in rows)
-    codes = _competency_codes()
+    names = place_service.place_names(d for d, _e in rows)
+    codes = member_service.competency_codes()
     return [deployment_json(d, names, codes) for d, _e in rows]
 
 
 @bp.get("/tagana/deployments")
 @api_login_required()
 def tagana_deployments():
-    filters = service.DeploymentFilters(
+    filters = deployment_service.DeploymentFilters(
         event_id=_int_arg("event_id"),
         member_id=_int_arg("member_id"),
         place_kind=request.args.get("place_kind", ""),
@@ -228,9 +230,9 @@ def tagana_deployments():
     )
     if filters.place_kind and filters.place_kind not in PLACE_KINDS:
         raise DomainError(f"Jenis tempat '{filters.place_kind}' tidak dikenal.", field="place_kind")
-    if filters.phase and filters.phase not in service.PHASES:
+    if filters.phase and filters.phase not in deployment_service.PHASES:
         raise DomainError(f"Status '{filters.phase}' tidak dikenal.", field="phase")
-    rows = db.session.execute(service.deployments_query(filters).limit(MAX_ITEMS)).all()
+    rows = deployment_service.list_deployments(filters, limit=MAX_ITEMS)
     items = _deployment_list(rows)
     return jsonify({"count": len(items), "items": items})
 
@@ -238,20 +240,23 @@ def tagana_deployments():
 @bp.post("/tagana/deployments")
 @api_login_required(*WRITER_ROLES)
 def tagana_deployments_create():
-    data = _only(json_payload(), ("member_id", "event_id", "client_id", *service.DEPLOYMENT_FIELDS))
+    data = _only(
+        json_payload(),
+        ("member_id", "event_id", "client_id", *deployment_service.DEPLOYMENT_FIELDS),
+    )
     for required in ("member_id", "event_id", "place_kind", "role", "letter_number", "starts_at"):
         data.setdefault(required, None)
-    deployment = service.deploy_member(created_by_id=current_user.id, **data)
-    db.session.commit()
+    with transaction():
+        deployment = deployment_service.deploy_member(created_by_id=current_user.id, **data)
     return jsonify(deployment_json(deployment)), 201
 
 
 @bp.get("/tagana/deployments/<int:deployment_id>")
 @api_login_required()
 def tagana_deployment_detail(deployment_id: int):
-    deployment = service.get_deployment(deployment_id)
+    deployment = deployment_service.get_deployment(deployment_id)
     body = deployment_json(deployment)
-    report = service.get_report(deployment)
+    report = deployment_service.get_report(deployment)
     body["report"] = report_json(report) if report else None
     return jsonify(body)
 
@@ -259,9 +264,11 @@ def tagana_deployment_detail(deployment_id: int):
 @bp.patch("/tagana/deployments/<int:deployment_id>")
 @api_login_required(*WRITER_ROLES)
 def tagana_deployment_update(deployment_id: int):
-    deployment = service.get_deployment(deployment_id)
-    service.update_deployment(deployment, **_only(json_payload(), service.DEPLOYMENT_FIELDS))
-    db.session.commit()
+    deployment = deployment_service.get_deployment(deployment_id)
+    with transaction():
+        deployment_service.update_deployment(
+            deployment, **_only(json_payload(), deployment_service.DEPLOYMENT_FIELDS)
+        )
     return jsonify(deployment_json(deployment))
 
 
@@ -275,37 +282,37 @@ def _optional_payload() -> dict:
 @bp.post("/tagana/deployments/<int:deployment_id>/check-in")
 @api_login_required(*WRITER_ROLES)
 def tagana_deployment_check_in(deployment_id: int):
-    deployment = service.get_deployment(deployment_id)
+    deployment = deployment_service.get_deployment(deployment_id)
     data = _only(_optional_payload(), ("lat", "lng", "at"))
-    service.check_in(deployment, _actor(), **data)
-    db.session.commit()
+    with transaction():
+        duty.check_in(deployment, _actor(), **data)
     return jsonify(deployment_json(deployment))
 
 
 @bp.post("/tagana/deployments/<int:deployment_id>/check-out")
 @api_login_required(*WRITER_ROLES)
 def tagana_deployment_check_out(deployment_id: int):
-    deployment = service.get_deployment(deployment_id)
+    deployment = deployment_service.get_deployment(deployment_id)
     data = _only(_optional_payload(), ("at",))
-    service.check_out(deployment, _actor(), **data)
-    db.session.commit()
+    with transaction():
+        duty.check_out(deployment, _actor(), **data)
     return jsonify(deployment_json(deployment))
 
 
 @bp.post("/tagana/deployments/<int:deployment_id>/cancel")
 @api_login_required(*WRITER_ROLES)
 def tagana_deployment_cancel(deployment_id: int):
-    deployment = service.get_deployment(deployment_id)
+    deployment = deployment_service.get_deployment(deployment_id)
     data = _only(json_payload(), ("reason",))
-    service.cancel_deployment(deployment, reason=data.get("reason"))
-    db.session.commit()
+    with transaction():
+        duty.cancel_deployment(deployment, reason=data.get("reason"))
     return jsonify(deployment_json(deployment))
 
 
 @bp.get("/tagana/deployments/<int:deployment_id>/report")
 @api_login_required()
 def tagana_deployment_report(deployment_id: int):
-    report = service.get_report(service.get_deployment(deployment_id))
+    report = deployment_service.get_report(deployment_service.get_deployment(deployment_id))
     if report is None:
         raise NotFound("Laporan pelaksanaan tugas penugasan ini belum dikirim.")
     return jsonify(report_json(report))
@@ -314,24 +321,24 @@ def tagana_deployment_report(deployment_id: int):
 @bp.post("/tagana/deployments/<int:deployment_id>/report")
 @api_login_required(*WRITER_ROLES)
 def tagana_deployment_submit_report(deployment_id: int):
-    deployment = service.get_deployment(deployment_id)
+    deployment = deployment_service.get_deployment(deployment_id)
     data = _only(json_payload(), ("activities", "people_served", "problems"))
-    report = service.submit_task_report(
-        deployment,
-        _actor(),
-        activities=data.get("activities"),
-        people_served=data.get("people_served"),
-        problems=data.get("problems", ""),
-    )
-    db.session.commit()
+    with transaction():
+        report = duty.submit_task_report(
+            deployment,
+            _actor(),
+            activities=data.get("activities"),
+            people_served=data.get("people_served"),
+            problems=data.get("problems", ""),
+        )
     return jsonify(report_json(report)), 201
 
 
 @bp.get("/tagana/me/deployments")
 @api_login_required()
 def tagana_my_deployments():
-    member = service.member_for_user(current_user)
-    rows = service.my_deployments(current_user)
+    member = member_service.member_for_user(current_user)
+    rows = deployment_service.my_deployments(current_user)
     items = _deployment_list(rows)
     return jsonify(
         {
@@ -345,7 +352,7 @@ def tagana_my_deployments():
 # --- Roster board ---------------------------------------------------------------------------------
 
 
-def _entry_json(entry: service.BoardEntry) -> dict:
+def _entry_json(entry: board_service.BoardEntry) -> dict:
     return {
         "deployment_id": entry.deployment.id,
         "member_id": entry.member.id,
@@ -366,7 +373,7 @@ def _entry_json(entry: service.BoardEntry) -> dict:
 @bp.get("/tagana/events/<int:event_id>/roster")
 @api_login_required()
 def tagana_roster(event_id: int):
-    board = service.roster_board(event_id)
+    board = board_service.roster_board(event_id)
     places = []
     for place in board.places:
         places.append(
@@ -421,7 +428,7 @@ def tagana_roster(event_id: int):
 @bp.get("/tagana/figures/<int:year>")
 @api_login_required()
 def tagana_figures(year: int):
-    figures = service.year_figures(year)
+    figures = figures_service.year_figures(year)
     return jsonify(
         {
             "year": figures.year,
@@ -464,7 +471,7 @@ def tagana_figures(year: int):
 
 
 def ksb_json(ksb: KampungSiagaBencana, warehouses: dict | None = None) -> dict:
-    warehouses = warehouses if warehouses is not None else service.ksb_warehouses([ksb])
+    warehouses = warehouses if warehouses is not None else ksb_service.ksb_warehouses([ksb])
     lumbung = warehouses.get(ksb.warehouse_id) if ksb.warehouse_id else None
     return {
         "id": ksb.id,
@@ -492,30 +499,28 @@ def ksb_json(ksb: KampungSiagaBencana, warehouses: dict | None = None) -> dict:
 @bp.get("/tagana/ksb")
 @api_login_required()
 def tagana_ksb_list():
-    items = db.session.scalars(
-        service.ksb_query(request.args.get("kecamatan_code", ""), request.args.get("q", ""))
-    ).all()
-    warehouses = service.ksb_warehouses(items)
+    items = ksb_service.list_ksb(request.args.get("kecamatan_code", ""), request.args.get("q", ""))
+    warehouses = ksb_service.ksb_warehouses(items)
     return jsonify({"count": len(items), "items": [ksb_json(k, warehouses) for k in items]})
 
 
 @bp.post("/tagana/ksb")
 @api_login_required(*OFFICE_ROLES)
 def tagana_ksb_create():
-    data = _only(json_payload(), service.KSB_FIELDS)
+    data = _only(json_payload(), ksb_service.KSB_FIELDS)
     for required in ("name", "kelurahan_code", "formed_year"):
         data.setdefault(required, None)
-    ksb = service.register_ksb(**data)
-    db.session.commit()
+    with transaction():
+        ksb = ksb_service.register_ksb(**data)
     return jsonify(ksb_json(ksb)), 201
 
 
 @bp.patch("/tagana/ksb/<int:ksb_id>")
 @api_login_required(*OFFICE_ROLES)
 def tagana_ksb_update(ksb_id: int):
-    ksb = service.get_ksb(ksb_id)
-    service.update_ksb(ksb, **_only(json_payload(), service.KSB_FIELDS))
-    db.session.commit()
+    ksb = ksb_service.get_ksb(ksb_id)
+    with transaction():
+        ksb_service.update_ksb(ksb, **_only(json_payload(), ksb_service.KSB_FIELDS))
     return jsonify(ksb_json(ksb))
 
 
@@ -532,25 +537,27 @@ def vehicle_json(vehicle: Vehicle) -> dict:
 @bp.get("/tagana/vehicles")
 @api_login_required()
 def tagana_vehicles():
-    items = db.session.scalars(select(Vehicle).order_by(Vehicle.plate)).all()
+    items = vehicle_service.list_vehicles()
     return jsonify({"count": len(items), "items": [vehicle_json(v) for v in items]})
 
 
 @bp.post("/tagana/vehicles")
 @api_login_required(*OFFICE_ROLES)
 def tagana_vehicles_create():
-    data = _only(json_payload(), service.VEHICLE_FIELDS)
+    data = _only(json_payload(), vehicle_service.VEHICLE_FIELDS)
     data.setdefault("plate", None)
     data.setdefault("kind", None)
-    vehicle = service.register_vehicle(**data)
-    db.session.commit()
+    with transaction():
+        vehicle = vehicle_service.register_vehicle(**data)
     return jsonify(vehicle_json(vehicle)), 201
 
 
 @bp.patch("/tagana/vehicles/<int:vehicle_id>")
 @api_login_required(*OFFICE_ROLES)
 def tagana_vehicle_update(vehicle_id: int):
-    vehicle = service.get_vehicle(vehicle_id)
-    service.update_vehicle(vehicle, **_only(json_payload(), service.VEHICLE_FIELDS))
-    db.session.commit()
+    vehicle = vehicle_service.get_vehicle(vehicle_id)
+    with transaction():
+        vehicle_service.update_vehicle(
+            vehicle, **_only(json_payload(), vehicle_service.VEHICLE_FIELDS)
+        )
     return jsonify(vehicle_json(vehicle))

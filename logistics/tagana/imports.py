@@ -16,8 +16,9 @@ from logistics.core.errors import DomainError
 from logistics.core.extensions import db
 from logistics.core.spreadsheets import open_workbook, sheet_named, shown
 from logistics.core.time import office_today
+from logistics.tagana.members import competency_choices, parse_member_field
 from logistics.tagana.models import LEVELS, TaganaMember, Training
-from logistics.tagana.services import clean_text, competency_choices, parse_day, parse_member_field
+from logistics.tagana.parsing import clean_text, parse_day
 
 MEMBER_SHEET = "Anggota"
 TRAINING_SHEET = "Pelatihan"
@@ -218,23 +219,23 @@ def _check_members(sheet, checker: _Checker, report: ImportReport) -> dict[str, 
     return accepted
 
 
+TRAINING_PARSERS = {
+    "nia": lambda v: parse_member_field("nia", v),
+    "name": lambda v: clean_text(v, "name", "Nama pelatihan", 200, required=True),
+    "organizer": lambda v: clean_text(v, "organizer", "Penyelenggara", 160),
+    "started_on": lambda v: parse_day(v, "started_on", "Tanggal mulai"),
+    "ended_on": lambda v: parse_day(v, "ended_on", "Tanggal selesai"),
+    "certificate_number": lambda v: clean_text(v, "certificate_number", "Nomor sertifikat", 120),
+}
+TRAINING_LABELS = {key: label for key, label, _o, _r in TRAINING_COLUMNS}
+
+
 def _check_trainings(sheet, checker: _Checker, report: ImportReport, file_nias: set[str]) -> list:
     rows = iter(sheet.iter_rows(min_row=1, max_row=1, values_only=True))
     header = next(rows, ())
     columns, unknown = _column_map(sheet.title, header, TRAINING_COLUMNS)
     if unknown:
         report.warnings.append(f"Kolom diabaikan di lembar '{sheet.title}': {', '.join(unknown)}.")
-    labels = {key: label for key, label, _o, _r in TRAINING_COLUMNS}
-    parsers = {
-        "nia": lambda v: parse_member_field("nia", v),
-        "name": lambda v: clean_text(v, "name", "Nama pelatihan", 200, required=True),
-        "organizer": lambda v: clean_text(v, "organizer", "Penyelenggara", 160),
-        "started_on": lambda v: parse_day(v, "started_on", "Tanggal mulai"),
-        "ended_on": lambda v: parse_day(v, "ended_on", "Tanggal selesai"),
-        "certificate_number": lambda v: clean_text(
-            v, "certificate_number", "Nomor sertifikat", 120
-        ),
-    }
     accepted = []
     seen = set()
     for number, values in _rows(sheet):
@@ -244,81 +245,71 @@ def _check_trainings(sheet, checker: _Checker, report: ImportReport, file_nias: 
                 f"Lebih dari {MAX_ROWS} baris pelatihan; bagi berkas menjadi beberapa bagian.",
                 field="file",
             )
-        parsed: dict = {}
-        row_ok = True
-        for key, index in columns.items():
-            value = values[index] if index < len(values) else None
-            try:
-                parsed[key] = parsers[key](value)
-            except DomainError as exc:
-                checker.error(sheet.title, number, labels[key], value, exc.message)
-                row_ok = False
-        if not row_ok:
+        parsed = _parse_training(sheet.title, number, values, columns, checker)
+        if parsed is None:
             continue
-        if parsed.get("started_on") is None:
-            checker.error(
-                sheet.title, number, labels["started_on"], None, "Tanggal mulai wajib diisi."
-            )
-            continue
-        if parsed.get("ended_on") and parsed["ended_on"] < parsed["started_on"]:
-            checker.error(
-                sheet.title,
-                number,
-                labels["ended_on"],
-                parsed["ended_on"],
-                "Tanggal selesai sebelum tanggal mulai.",
-            )
-            continue
-        if parsed["started_on"] > checker.today:
-            checker.error(
-                sheet.title,
-                number,
-                labels["started_on"],
-                parsed["started_on"],
-                "Pelatihan yang belum dimulai belum dapat dicatat.",
-            )
+        problem = _training_problem(parsed, checker, file_nias, seen)
+        if problem is not None:
+            key, value, message = problem
+            checker.error(sheet.title, number, TRAINING_LABELS[key], value, message)
             continue
         nia = parsed["nia"].upper()
-        if nia not in file_nias and nia not in checker.existing:
-            checker.error(
-                sheet.title,
-                number,
-                labels["nia"],
-                parsed["nia"],
-                f"NIA {parsed['nia']} tidak ada di lembar '{MEMBER_SHEET}' maupun di data anggota.",
-            )
-            continue
-        identity = (nia, parsed["name"].lower(), parsed["started_on"])
-        if identity in seen:
-            checker.error(
-                sheet.title,
-                number,
-                labels["name"],
-                parsed["name"],
-                "Pelatihan ganda di berkas ini.",
-            )
-            continue
-        seen.add(identity)
-        if nia in checker.existing:
-            member_id = checker.existing[nia][0]
-            duplicate = db.session.scalar(
-                select(func.count(Training.id)).where(
-                    Training.member_id == member_id,
-                    func.lower(Training.name) == parsed["name"].lower(),
-                    Training.started_on == parsed["started_on"],
-                )
-            )
-            if duplicate:
-                checker.error(
-                    sheet.title,
-                    number,
-                    labels["name"],
-                    parsed["name"],
-                    "Pelatihan ini sudah tercatat untuk anggota tersebut.",
-                )
-                continue
+        seen.add((nia, parsed["name"].lower(), parsed["started_on"]))
         accepted.append((nia, parsed))
     return accepted
+
+
+def _parse_training(sheet: str, number: int, values, columns: dict, checker: _Checker):
+    """The row's values by field, or None after reporting every cell that does not parse."""
+    parsed: dict = {}
+    row_ok = True
+    for key, index in columns.items():
+        value = values[index] if index < len(values) else None
+        try:
+            parsed[key] = TRAINING_PARSERS[key](value)
+        except DomainError as exc:
+            checker.error(sheet, number, TRAINING_LABELS[key], value, exc.message)
+            row_ok = False
+    return parsed if row_ok else None
+
+
+def _training_problem(parsed: dict, checker: _Checker, file_nias: set[str], seen: set):
+    """The first thing wrong with a parsed training row as (field, value, message), or None."""
+    if parsed.get("started_on") is None:
+        return "started_on", None, "Tanggal mulai wajib diisi."
+    if parsed.get("ended_on") and parsed["ended_on"] < parsed["started_on"]:
+        return "ended_on", parsed["ended_on"], "Tanggal selesai sebelum tanggal mulai."
+    if parsed["started_on"] > checker.today:
+        return (
+            "started_on",
+            parsed["started_on"],
+            "Pelatihan yang belum dimulai belum dapat dicatat.",
+        )
+    nia = parsed["nia"].upper()
+    if nia not in file_nias and nia not in checker.existing:
+        return (
+            "nia",
+            parsed["nia"],
+            f"NIA {parsed['nia']} tidak ada di lembar '{MEMBER_SHEET}' maupun di data anggota.",
+        )
+    if (nia, parsed["name"].lower(), parsed["started_on"]) in seen:
+        return "name", parsed["name"], "Pelatihan ganda di berkas ini."
+    if nia in checker.existing and _recorded(checker.existing[nia][0], parsed):
+        return "name", parsed["name"], "Pelatihan ini sudah tercatat untuk anggota tersebut."
+    return None
+
+
+def _recorded(member_id: int, parsed: dict) -> bool:
+    """The member already has a training of this name starting that day."""
+    return bool(
+        db.session.scalar(
+            select(func.count(Training.id)).where(
+                Training.member_id == member_id,
+                func.lower(Training.name) == parsed["name"].lower(),
+                Training.started_on == parsed["started_on"],
+            )
+        )
+    )
 
 
 def import_members(data: bytes, *, source_name: str = "", dry_run: bool = False) -> ImportReport:

@@ -1,0 +1,59 @@
+"""Trainings a Tagana member attended, with their certificates."""
+
+from datetime import date
+
+from logistics.core.errors import DomainError, NotFound
+from logistics.core.extensions import db
+from logistics.core.time import office_today
+from logistics.tagana.models import TaganaMember, Training
+from logistics.tagana.parsing import clean_text, parse_day
+
+
+def add_training(
+    member: TaganaMember,
+    *,
+    name: str,
+    started_on: date | str,
+    ended_on: date | str | None = None,
+    organizer: str = "",
+    certificate_number: str = "",
+) -> Training:
+    """Record a training a member attended (with its certificate number when there is one)."""
+    values = {
+        "name": clean_text(name, "name", "Nama pelatihan", 200, required=True),
+        "organizer": clean_text(organizer, "organizer", "Penyelenggara", 160),
+        "started_on": parse_day(started_on, "started_on", "Tanggal mulai"),
+        "ended_on": parse_day(ended_on, "ended_on", "Tanggal selesai"),
+        "certificate_number": clean_text(
+            certificate_number, "certificate_number", "Nomor sertifikat", 120
+        ),
+    }
+    if values["started_on"] is None:
+        raise DomainError("Tanggal mulai pelatihan wajib diisi.", field="started_on")
+    if values["ended_on"] is not None and values["ended_on"] < values["started_on"]:
+        raise DomainError(
+            "Tanggal selesai pelatihan tidak boleh sebelum tanggal mulai.", field="ended_on"
+        )
+    if values["started_on"] > office_today():
+        raise DomainError(
+            "Pelatihan yang belum dimulai belum dapat dicatat; catat setelah diikuti.",
+            field="started_on",
+        )
+    training = Training(member=member, **values)
+    db.session.add(training)
+    db.session.flush()
+    return training
+
+
+def get_training(training_id: int) -> Training:
+    """A training by id, or NotFound."""
+    training = db.session.get(Training, training_id)
+    if training is None:
+        raise NotFound(f"Pelatihan {training_id} tidak ditemukan.")
+    return training
+
+
+def delete_training(training: Training) -> None:
+    """Remove a training recorded by mistake (the audit log keeps it)."""
+    db.session.delete(training)
+    db.session.flush()
