@@ -80,7 +80,6 @@ def _dump_database(folder: Path) -> str:
     url = _database_url()
     if _is_sqlite():
         target = folder / SQLITE_FILE
-        db.session.commit()
         # The online backup API copies a consistent snapshot while others keep writing.
         with sqlite3.connect(url.database) as source, sqlite3.connect(target) as copy:
             source.backup(copy)
@@ -125,7 +124,7 @@ def _safe_members(tar: tarfile.TarFile) -> list[tarfile.TarInfo]:
     members = tar.getmembers()
     for member in members:
         name = Path(member.name)
-        if name.is_absolute() or ".." in name.parts or member.issym() or member.islnk():
+        if name.is_absolute() or os.pardir in name.parts or member.issym() or member.islnk():
             raise DomainError(f"Berkas cadangan berisi jalur yang tidak aman: {member.name}")
     return members
 
