@@ -14,7 +14,7 @@ NIKS = ["3275014101900001", "3275014101900002", "3275014101900003"]
 
 
 def today():
-    from logistics.core.inputs import office_today
+    from logistics.core.time import office_today
 
     return office_today()
 
