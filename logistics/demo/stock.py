@@ -14,6 +14,7 @@ from logistics.core.database import transaction
 from logistics.core.extensions import db
 from logistics.distributions.services import record_distribution
 from logistics.events.models import Event
+from logistics.kitchens import meals as kitchen_meals
 from logistics.kitchens import services as kitchens
 from logistics.shelters.models import Shelter
 from logistics.spm import settings as spm_settings
@@ -342,21 +343,22 @@ def _kitchen(event, masjid, gudang, start_day, today) -> int:
     counts = [95, 95, 130, 130, 130, 110]
     for (offset, period), head_count in zip(periods, counts, strict=True):
         served = head_count - 4
-        kitchens.record_meal(
-            kitchen,
-            served_on=(start_day + timedelta(days=offset)).isoformat(),
-            period=period,
-            head_count=head_count,
-            portions_cooked=head_count + 10,
-            portions_served=served,
-            # 400 g of rice per person a day, so about 135 g a meal; one box of noodles feeds 40.
-            ingredients=[
-                {"item_id": "beras", "quantity": round(served * 0.135, 1)},
-                {"item_id": "mi_instan", "quantity": max(1, served // 40)},
-            ],
-            known="shelter",
-            client_id=f"demo-dapur-{offset}-{period}",
-        )
+        with transaction():
+            kitchen_meals.record_meal(
+                kitchen,
+                served_on=(start_day + timedelta(days=offset)).isoformat(),
+                period=period,
+                head_count=head_count,
+                portions_cooked=head_count + 10,
+                portions_served=served,
+                # 400 g of rice per person a day, so about 135 g a meal; one box of noodles feeds 40.
+                ingredients=[
+                    {"item_id": "beras", "quantity": round(served * 0.135, 1)},
+                    {"item_id": "mi_instan", "quantity": max(1, served // 40)},
+                ],
+                known="shelter",
+                client_id=f"demo-dapur-{offset}-{period}",
+            )
     return len(periods)
 
 
