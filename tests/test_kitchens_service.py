@@ -14,7 +14,7 @@ NIKS = ["3275014101900001", "3275014101900002", "3275014101900003"]
 
 
 def today():
-    from logistics.core.inputs import office_today
+    from logistics.core.time import office_today
 
     return office_today()
 
@@ -95,7 +95,7 @@ def site(db, make_event):
 
 
 def meal(kitchen, **overrides):
-    from logistics.kitchens.services import record_meal
+    from logistics.kitchens.meals import record_meal
 
     values = {
         "served_on": today().isoformat(),
@@ -105,7 +105,8 @@ def meal(kitchen, **overrides):
         "portions_served": 140,
     }
     values.update(overrides)
-    return record_meal(kitchen, **values)
+    with transaction():
+        return record_meal(kitchen, **values)
 
 
 def counts(db):
@@ -323,7 +324,7 @@ def test_kitchen_without_warehouse_cannot_take_ingredients(db, site):
 
 
 def test_report_per_day_and_period_with_meals_per_person_and_ingredients(db, site):
-    from logistics.kitchens.services import kitchen_report
+    from logistics.kitchens.reports import kitchen_report
 
     yesterday = today() - timedelta(days=1)
     for period, served in (("pagi", 120), ("siang", 120), ("malam", 120)):

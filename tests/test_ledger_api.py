@@ -361,8 +361,8 @@ def test_opname_records_system_and_counted_and_adjusts(db, stores, operator):
 
 
 def test_ledger_arithmetic_over_a_mix_of_documents(db, stores, operator):
-    from logistics.stock.documents import stock_card
     from logistics.stock.models import StockLot
+    from logistics.stock.reports import stock_card
 
     main, posko = stores
     stock_in(operator, main, "makanan_siap_saji", 50, SOON, "A")
@@ -419,7 +419,7 @@ def test_ledger_arithmetic_over_a_mix_of_documents(db, stores, operator):
 
 
 def test_stock_card_pages_keep_the_running_balance(db, stores, operator):
-    from logistics.stock.documents import stock_card
+    from logistics.stock.reports import stock_card
 
     main, _ = stores
     for amount in range(1, 8):

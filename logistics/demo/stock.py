@@ -14,10 +14,12 @@ from logistics.core.database import transaction
 from logistics.core.extensions import db
 from logistics.distributions.services import record_distribution
 from logistics.events.models import Event
+from logistics.kitchens import meals as kitchen_meals
 from logistics.kitchens import services as kitchens
 from logistics.shelters.models import Shelter
 from logistics.spm import settings as spm_settings
-from logistics.stock import bast, ledger
+from logistics.stock import bast, ledger, transfers
+from logistics.stock import counts as stock_counts
 from logistics.stock import documents as stock_documents
 from logistics.stock.models import StockDocument, Warehouse
 from logistics.tagana.models import Deployment
@@ -35,8 +37,14 @@ def _lines(*rows) -> list[dict]:
     ]
 
 
+def _submit(action, values: dict):
+    """One stock document, committed on its own as the office would save it."""
+    with transaction():
+        return stock_documents.submit(action, values)
+
+
 def _receive(warehouse: Warehouse, on: date, source: str, document: str, giver: str, rows):
-    stock_documents.submit(
+    _submit(
         stock_documents.record_receipt,
         {
             "warehouse_id": warehouse.id,
@@ -121,8 +129,8 @@ def seed_logistics_demo(event: Event, start_day: date, today: date) -> dict:
     )
 
     # The posko store at GOR Patriot is stocked by transfer; two blankets got soaked on the way.
-    sent, _ = stock_documents.submit(
-        stock_documents.send_transfer,
+    sent, _ = _submit(
+        transfers.send_transfer,
         {
             "warehouse_id": gudang.id,
             "to_warehouse_id": posko.id,
@@ -139,8 +147,8 @@ def seed_logistics_demo(event: Event, start_day: date, today: date) -> dict:
         },
     )
     blankets = next(m for m in sent.movements if m.item.code == "selimut")
-    stock_documents.submit(
-        lambda values: stock_documents.receive_transfer(sent.id, values),
+    _submit(
+        lambda values, actor: transfers.receive_transfer(sent.id, values, actor),
         {
             "received_on": start_day.isoformat(),
             "receiver_name": "Rina Marlina (Posko logistik GOR Patriot)",
@@ -148,8 +156,8 @@ def seed_logistics_demo(event: Event, start_day: date, today: date) -> dict:
         },
     )
     # The lumbung sosial's share is still on the truck.
-    stock_documents.submit(
-        stock_documents.send_transfer,
+    _submit(
+        transfers.send_transfer,
         {
             "warehouse_id": gudang.id,
             "to_warehouse_id": store[LUMBUNG].id,
@@ -161,7 +169,7 @@ def seed_logistics_demo(event: Event, start_day: date, today: date) -> dict:
         },
     )
     masjid = shelters[MASJID]
-    stock_documents.submit(
+    _submit(
         stock_documents.record_dispatch,
         {
             "warehouse_id": gudang.id,
@@ -173,8 +181,8 @@ def seed_logistics_demo(event: Event, start_day: date, today: date) -> dict:
             "lines": _lines(("matras", 60), ("air_mineral", 40), ("tenda_gulung", 10)),
         },
     )
-    stock_documents.submit(
-        stock_documents.record_adjustment,
+    _submit(
+        stock_counts.record_adjustment,
         {
             "warehouse_id": gudang.id,
             "reason": "rusak",
@@ -195,13 +203,14 @@ def seed_logistics_demo(event: Event, start_day: date, today: date) -> dict:
     budget.seed_structure()
     handed = _hand_outs(event, shelters, posko, gudang, start_day, today, tagana, operator)
     meals = _kitchen(event, masjid, gudang, start_day, today)
-    batch = bast.create_distribution_batch(
-        event,
-        start_day + timedelta(days=1),
-        shelter=shelters[GOR],
-        giver_name="Rina Marlina (Posko logistik GOR Patriot)",
-        receiver_name="Perwakilan pengungsi GOR Patriot",
-    )
+    with transaction():
+        batch = bast.create_distribution_batch(
+            event,
+            start_day + timedelta(days=1),
+            shelter=shelters[GOR],
+            giver_name="Rina Marlina (Posko logistik GOR Patriot)",
+            receiver_name="Perwakilan pengungsi GOR Patriot",
+        )
     paid = _budget(start_day, today)
     _targets(today.year)
     # The Tagana sent to the flood are paid from the Taruna Siaga Bencana sub-kegiatan.
@@ -334,21 +343,22 @@ def _kitchen(event, masjid, gudang, start_day, today) -> int:
     counts = [95, 95, 130, 130, 130, 110]
     for (offset, period), head_count in zip(periods, counts, strict=True):
         served = head_count - 4
-        kitchens.record_meal(
-            kitchen,
-            served_on=(start_day + timedelta(days=offset)).isoformat(),
-            period=period,
-            head_count=head_count,
-            portions_cooked=head_count + 10,
-            portions_served=served,
-            # 400 g of rice per person a day, so about 135 g a meal; one box of noodles feeds 40.
-            ingredients=[
-                {"item_id": "beras", "quantity": round(served * 0.135, 1)},
-                {"item_id": "mi_instan", "quantity": max(1, served // 40)},
-            ],
-            known="shelter",
-            client_id=f"demo-dapur-{offset}-{period}",
-        )
+        with transaction():
+            kitchen_meals.record_meal(
+                kitchen,
+                served_on=(start_day + timedelta(days=offset)).isoformat(),
+                period=period,
+                head_count=head_count,
+                portions_cooked=head_count + 10,
+                portions_served=served,
+                # 400 g of rice per person a day, so about 135 g a meal; one box of noodles feeds 40.
+                ingredients=[
+                    {"item_id": "beras", "quantity": round(served * 0.135, 1)},
+                    {"item_id": "mi_instan", "quantity": max(1, served // 40)},
+                ],
+                known="shelter",
+                client_id=f"demo-dapur-{offset}-{period}",
+            )
     return len(periods)
 
 

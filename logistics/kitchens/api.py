@@ -1,12 +1,14 @@
 """API: field kitchens of an event, their meals and coverage (office to manage, tagana to record)."""
 
 from flask import jsonify
+from flask_login import current_user
 
 from logistics.admin.models import OFFICE_ROLES, WRITER_ROLES
 from logistics.core.api import api_login_required, bp, json_number, json_payload
+from logistics.core.database import transaction
 from logistics.core.errors import DomainError
-from logistics.core.extensions import db
 from logistics.events.services import get_event
+from logistics.kitchens import meals, reports
 from logistics.kitchens import services as kitchens
 from logistics.kitchens.models import MEAL_PERIODS, FieldKitchen, KitchenMeal
 
@@ -54,7 +56,7 @@ def meal_json(meal: KitchenMeal, distribution=None) -> dict:
         "client_id": meal.client_id,
         "ingredients": [
             {"item_id": item.id, "code": item.code, "unit": item.unit, "quantity": json_number(q)}
-            for item, q in kitchens.meal_ingredients(meal)
+            for item, q in meals.meal_ingredients(meal)
         ],
     }
     if distribution is not None:
@@ -67,7 +69,7 @@ def meal_json(meal: KitchenMeal, distribution=None) -> dict:
     return body
 
 
-def report_json(report: kitchens.KitchenReport) -> dict:
+def report_json(report: reports.KitchenReport) -> dict:
     return {
         "standard_meals_per_day": report.standard,
         "portions_served": report.portions_served,
@@ -115,8 +117,8 @@ def kitchens_list(event_id: int):
 @bp.post("/events/<int:event_id>/kitchens")
 @api_login_required(*OFFICE_ROLES)
 def kitchens_create(event_id: int):
-    kitchen = kitchens.create_kitchen(get_event(event_id), **json_payload())
-    db.session.commit()
+    with transaction():
+        kitchen = kitchens.create_kitchen(get_event(event_id), **json_payload())
     return jsonify(kitchen_json(kitchen)), 201
 
 
@@ -124,24 +126,22 @@ def kitchens_create(event_id: int):
 @api_login_required()
 def kitchens_detail(kitchen_id: int):
     kitchen = kitchens.get_kitchen(kitchen_id)
-    return jsonify(
-        kitchen_json(kitchen) | {"report": report_json(kitchens.kitchen_report(kitchen))}
-    )
+    return jsonify(kitchen_json(kitchen) | {"report": report_json(reports.kitchen_report(kitchen))})
 
 
 @bp.patch("/kitchens/<int:kitchen_id>")
 @api_login_required(*OFFICE_ROLES)
 def kitchens_update(kitchen_id: int):
-    kitchen = kitchens.update_kitchen(kitchens.get_kitchen(kitchen_id), **json_payload())
-    db.session.commit()
+    with transaction():
+        kitchen = kitchens.update_kitchen(kitchens.get_kitchen(kitchen_id), **json_payload())
     return jsonify(kitchen_json(kitchen))
 
 
 @bp.get("/kitchens/<int:kitchen_id>/meals")
 @api_login_required()
 def kitchen_meals_list(kitchen_id: int):
-    meals = kitchens.list_meals(kitchens.get_kitchen(kitchen_id))
-    return jsonify({"count": len(meals), "items": [meal_json(m) for m in meals]})
+    found = meals.list_meals(kitchens.get_kitchen(kitchen_id))
+    return jsonify({"count": len(found), "items": [meal_json(m) for m in found]})
 
 
 @bp.post("/kitchens/<int:kitchen_id>/meals")
@@ -151,7 +151,10 @@ def kitchen_meals_create(kitchen_id: int):
     unknown = sorted(set(payload) - set(MEAL_FIELDS))
     if unknown:
         raise DomainError(f"Kolom tidak dikenal: {', '.join(unknown)}.", field=unknown[0])
-    result = kitchens.record_meal(
-        kitchens.get_kitchen(kitchen_id), **{key: payload.get(key) for key in MEAL_FIELDS}
-    )
+    with transaction():
+        result = meals.record_meal(
+            kitchens.get_kitchen(kitchen_id),
+            **{key: payload.get(key) for key in MEAL_FIELDS},
+            actor=current_user,
+        )
     return jsonify(meal_json(result.meal, result.distribution)), 201 if result.created else 200

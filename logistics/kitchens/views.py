@@ -6,20 +6,19 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from logistics.admin.models import OFFICE_ROLES, WRITER_ROLES
+from logistics.core.database import transaction
 from logistics.core.errors import DomainError
 from logistics.core.exports import table_response
-from logistics.core.extensions import db
 from logistics.core.formatting import tanggal
 from logistics.core.forms import attach_error
 from logistics.core.security import roles_required
 from logistics.core.time import office_today
 from logistics.events.services import get_event
+from logistics.kitchens import meals, reports
 from logistics.kitchens import services as kitchens
 from logistics.kitchens.forms import KitchenForm, MealForm
 from logistics.kitchens.models import MEAL_PERIODS
-from logistics.shelters.models import Shelter
 from logistics.shelters.services import kelurahan_choices
-from logistics.stock.models import Warehouse
 from logistics.stock.warehouses import kelurahan_name
 
 bp = Blueprint("kitchens", __name__, url_prefix="/dapur-umum")
@@ -76,12 +75,11 @@ def create(event_id: int):
         try:
             values = _kitchen_values(form)
             values.pop("active")  # a new kitchen is active; the box shows on edit only
-            kitchen = kitchens.create_kitchen(event, **values)
+            with transaction():
+                kitchen = kitchens.create_kitchen(event, **values)
         except DomainError as exc:
-            db.session.rollback()
             attach_error(form, exc)
             return _render_kitchen_form(form, event, None, exc.status)
-        db.session.commit()
         flash(f"Dapur umum '{kitchen.name}' ditambahkan.", "success")
         return redirect(url_for("kitchens.detail", kitchen_id=kitchen.id))
     return _render_kitchen_form(form, event, None, 422 if request.method == "POST" else 200)
@@ -100,12 +98,11 @@ def edit(kitchen_id: int):
         form.capacity_portions.data = str(kitchen.capacity_portions)
     if form.validate_on_submit():
         try:
-            kitchens.update_kitchen(kitchen, **_kitchen_values(form))
+            with transaction():
+                kitchens.update_kitchen(kitchen, **_kitchen_values(form))
         except DomainError as exc:
-            db.session.rollback()
             attach_error(form, exc)
             return _render_kitchen_form(form, event, kitchen, exc.status)
-        db.session.commit()
         flash("Perubahan disimpan.", "success")
         return redirect(url_for("kitchens.detail", kitchen_id=kitchen.id))
     return _render_kitchen_form(form, event, kitchen, 422 if request.method == "POST" else 200)
@@ -123,7 +120,7 @@ MEAL_HEADERS = [
 ]
 
 
-def _meal_rows(report: kitchens.KitchenReport):
+def _meal_rows(report: reports.KitchenReport):
     for day in report.days:
         per_person = "" if day.meals_per_person is None else round(day.meals_per_person, 2)
         for m in day.meals:
@@ -146,16 +143,16 @@ def detail(kitchen_id: int):
     kitchen = kitchens.get_kitchen(kitchen_id)
     fmt = request.args.get("format")
     if fmt in ("csv", "xlsx"):
-        report = kitchens.kitchen_report(kitchen)
+        report = reports.kitchen_report(kitchen)
         return table_response(f"dapur-umum-{kitchen.id}", MEAL_HEADERS, _meal_rows(report), fmt)
     return render_template(
         "kitchens/detail.html",
         kitchen=kitchen,
         event=get_event(kitchen.event_id),
-        shelter=db.session.get(Shelter, kitchen.shelter_id) if kitchen.shelter_id else None,
-        warehouse=db.session.get(Warehouse, kitchen.warehouse_id) if kitchen.warehouse_id else None,
+        shelter=kitchens.kitchen_shelter(kitchen),
+        warehouse=kitchens.kitchen_warehouse(kitchen),
         kelurahan_name=kelurahan_name(kitchen.kelurahan_code),
-        report=kitchens.kitchen_report(kitchen),
+        report=reports.kitchen_report(kitchen),
         periods=MEAL_PERIODS,
         can_manage=current_user.role in OFFICE_ROLES,
         can_write=current_user.role in WRITER_ROLES,
@@ -172,11 +169,11 @@ def _ingredient_rows() -> list[tuple[str, str]]:
 def meal_new(kitchen_id: int):
     kitchen = kitchens.get_kitchen(kitchen_id)
     form = MealForm()
-    form.known.choices = [("none", kitchens.KNOWN_PERSONS["none"])]
-    registered = kitchens.shelter_victim_count(kitchen)
+    form.known.choices = [("none", meals.KNOWN_PERSONS["none"])]
+    registered = meals.shelter_victim_count(kitchen)
     if registered:
         form.known.choices.append(
-            ("shelter", f"{kitchens.KNOWN_PERSONS['shelter']} ({registered} orang)")
+            ("shelter", f"{meals.KNOWN_PERSONS['shelter']} ({registered} orang)")
         )
     rows: list[tuple[str, str]] = []
     status = 200
@@ -188,20 +185,21 @@ def meal_new(kitchen_id: int):
     elif form.validate_on_submit():
         rows = _ingredient_rows()
         try:
-            result = kitchens.record_meal(
-                kitchen,
-                served_on=form.served_on.data,
-                period=form.period.data,
-                head_count=form.head_count.data,
-                portions_cooked=form.portions_cooked.data,
-                portions_served=form.portions_served.data,
-                ingredients=[{"item_id": item, "quantity": qty} for item, qty in rows],
-                known=form.known.data,
-                note=form.note.data,
-                client_id=form.client_id.data,
-            )
+            with transaction():
+                result = meals.record_meal(
+                    kitchen,
+                    served_on=form.served_on.data,
+                    period=form.period.data,
+                    head_count=form.head_count.data,
+                    portions_cooked=form.portions_cooked.data,
+                    portions_served=form.portions_served.data,
+                    ingredients=[{"item_id": item, "quantity": qty} for item, qty in rows],
+                    known=form.known.data,
+                    note=form.note.data,
+                    client_id=form.client_id.data,
+                    actor=current_user,
+                )
         except DomainError as exc:
-            db.session.rollback()
             kitchen = kitchens.get_kitchen(kitchen_id)
             attach_error(form, exc)
             status = exc.status
@@ -220,5 +218,5 @@ def meal_new(kitchen_id: int):
         form=form,
         kitchen=kitchen,
         rows=rows + [("", "")] * INGREDIENT_ROWS,
-        choices=kitchens.ingredient_choices() if kitchen.warehouse_id else [],
+        choices=meals.ingredient_choices() if kitchen.warehouse_id else [],
     ), status

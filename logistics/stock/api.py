@@ -5,8 +5,8 @@ from flask import jsonify, request
 from logistics.admin.models import OFFICE_ROLES
 from logistics.core import inputs
 from logistics.core.api import api_login_required, bp, json_number, json_payload
+from logistics.core.database import transaction
 from logistics.core.errors import DomainError
-from logistics.core.extensions import db
 from logistics.stock import catalogue, warehouses
 from logistics.stock.models import Item, Warehouse
 from logistics.stock.models.catalogue import ITEM_CATEGORIES, WAREHOUSE_TIERS
@@ -80,8 +80,8 @@ def items_list():
 @bp.post("/items")
 @api_login_required(*OFFICE_ROLES)
 def items_create():
-    item = catalogue.create_item(**json_payload())
-    db.session.commit()
+    with transaction():
+        item = catalogue.create_item(**json_payload())
     return jsonify(item_json(item)), 201
 
 
@@ -94,8 +94,8 @@ def items_detail(item_id: int):
 @bp.patch("/items/<int:item_id>")
 @api_login_required(*OFFICE_ROLES)
 def items_update(item_id: int):
-    item = catalogue.update_item(catalogue.get_item(item_id), **json_payload())
-    db.session.commit()
+    with transaction():
+        item = catalogue.update_item(catalogue.get_item(item_id), **json_payload())
     return jsonify(item_json(item))
 
 
@@ -105,9 +105,9 @@ def items_set_components(item_id: int):
     kit = catalogue.get_item(item_id)
     data = request.get_json(silent=True)
     lines = data.get("components") if isinstance(data, dict) else data
-    catalogue.set_components(kit, lines)
-    db.session.commit()
-    db.session.refresh(kit)
+    with transaction():
+        catalogue.set_components(kit, lines)
+    # The commit expired the kit, so its components are read again as saved.
     return jsonify(item_json(kit))
 
 
@@ -128,8 +128,8 @@ def warehouses_list():
 @bp.post("/warehouses")
 @api_login_required(*OFFICE_ROLES)
 def warehouses_create():
-    warehouse = warehouses.create_warehouse(**json_payload())
-    db.session.commit()
+    with transaction():
+        warehouse = warehouses.create_warehouse(**json_payload())
     return jsonify(
         warehouse_json(warehouse, warehouses.kelurahan_name(warehouse.kelurahan_code))
     ), 201
@@ -145,8 +145,8 @@ def warehouses_detail(warehouse_id: int):
 @bp.patch("/warehouses/<int:warehouse_id>")
 @api_login_required(*OFFICE_ROLES)
 def warehouses_update(warehouse_id: int):
-    warehouse = warehouses.update_warehouse(
-        warehouses.get_warehouse(warehouse_id), **json_payload()
-    )
-    db.session.commit()
+    with transaction():
+        warehouse = warehouses.update_warehouse(
+            warehouses.get_warehouse(warehouse_id), **json_payload()
+        )
     return jsonify(warehouse_json(warehouse, warehouses.kelurahan_name(warehouse.kelurahan_code)))

@@ -6,8 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from babel.dates import format_date
-from flask import current_app, has_request_context, render_template, request
-from flask_login import current_user
+from flask import current_app, render_template
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -15,7 +14,6 @@ from logistics.areas.models import Area
 from logistics.areas.services import require_kelurahan
 from logistics.core import inputs
 from logistics.core.audit import record_action
-from logistics.core.database import transaction
 from logistics.core.errors import Conflict, DomainError, NotFound
 from logistics.core.extensions import db
 from logistics.core.formatting import LOCALE, angka, tanggal
@@ -273,8 +271,11 @@ def document_content(document: StockDocument) -> BastContent:
     return content
 
 
-def render_document_pdf(document: StockDocument) -> bytes:
-    """The BAST of a hand-over as a PDF (A4), ready to print and sign."""
+def render_document_pdf(document: StockDocument, base_url: str | None = None) -> bytes:
+    """The BAST of a hand-over as a PDF (A4), ready to print and sign.
+
+    `base_url` (the site's root URL, when there is a request) resolves the template's links.
+    """
     from logistics.core.pdf import html_to_pdf
 
     content = document_content(document)
@@ -288,7 +289,6 @@ def render_document_pdf(document: StockDocument) -> bytes:
         or f"Kepala {current_app.config['OFFICE_NAME']}",
         printed_on=tanggal(office_today()),
     )
-    base_url = request.url_root if has_request_context() else None
     return html_to_pdf(html, base_url=base_url)
 
 
@@ -346,62 +346,58 @@ def create_distribution_batch(
     giver_name=None,
     receiver_name=None,
     note=None,
+    actor=None,
 ) -> StockDocument:
     """One BAST (kind "distribution") for the day's hand-outs at one site that have none yet.
 
-    Commits. A site is a shelter, or a kelurahan for the hand-outs outside shelters.
+    A site is a shelter, or a kelurahan for the hand-outs outside shelters. The caller commits.
     """
     on = inputs.day(distributed_on, "distributed_on", "Tanggal penyaluran", required=True)
     site_shelter, code = _batch_site(shelter, kelurahan_code)
     giver = inputs.text(giver_name, "giver_name", "Nama yang menyerahkan", 160, required=True)
     receiver = inputs.text(receiver_name, "receiver_name", "Nama yang menerima", 160, required=True)
     text = inputs.text(note, "note", "Catatan", 2000)
-    with transaction():
-        ids = list(db.session.scalars(_unbatched(event.id, on, site_shelter, code)))
-        if not ids:
-            place = (
-                site_shelter.name if site_shelter is not None else f"Kel./Desa {_area_name(code)}"
-            )
-            raise DomainError(
-                f"Tidak ada penyaluran {event.code} tanggal {tanggal(on)} di {place} yang belum "
-                "dibuatkan BAST. Periksa tanggal dan tempatnya.",
-                field="distributed_on",
-            )
-        warehouse_ids = set(
-            db.session.scalars(
-                select(Distribution.warehouse_id).where(Distribution.id.in_(ids)).distinct()
-            )
+    ids = list(db.session.scalars(_unbatched(event.id, on, site_shelter, code)))
+    if not ids:
+        place = site_shelter.name if site_shelter is not None else f"Kel./Desa {_area_name(code)}"
+        raise DomainError(
+            f"Tidak ada penyaluran {event.code} tanggal {tanggal(on)} di {place} yang belum "
+            "dibuatkan BAST. Periksa tanggal dan tempatnya.",
+            field="distributed_on",
         )
-        document = StockDocument(
-            kind="distribution",
-            number=next_number(on),
-            doc_date=on,
-            warehouse_id=warehouse_ids.pop() if len(warehouse_ids) == 1 else None,
-            shelter_id=site_shelter.id if site_shelter is not None else None,
-            kelurahan_code=code,
-            event_id=event.id,
-            giver_name=giver,
-            receiver_name=receiver,
-            note=text,
-            created_by_id=current_user.id
-            if current_user and current_user.is_authenticated
-            else None,
+    warehouse_ids = set(
+        db.session.scalars(
+            select(Distribution.warehouse_id).where(Distribution.id.in_(ids)).distinct()
         )
-        db.session.add(document)
-        db.session.flush()
-        # Claim only rows still without a batch: a batch made at the same moment keeps its own.
-        claimed = db.session.execute(
-            update(Distribution)
-            .where(Distribution.id.in_(ids), Distribution.batch_document_id.is_(None))
-            .values(batch_document_id=document.id)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if claimed != len(ids):
-            raise Conflict(
-                "Sebagian penyaluran ini baru saja dibuatkan BAST oleh pengguna lain; "
-                "muat ulang lalu coba lagi."
-            )
-        record_action("batch", "Distribution", document.id, {"distribution_ids": ids})
+    )
+    document = StockDocument(
+        kind="distribution",
+        number=next_number(on),
+        doc_date=on,
+        warehouse_id=warehouse_ids.pop() if len(warehouse_ids) == 1 else None,
+        shelter_id=site_shelter.id if site_shelter is not None else None,
+        kelurahan_code=code,
+        event_id=event.id,
+        giver_name=giver,
+        receiver_name=receiver,
+        note=text,
+        created_by_id=getattr(actor, "id", None),
+    )
+    db.session.add(document)
+    db.session.flush()
+    # Claim only rows still without a batch: a batch made at the same moment keeps its own.
+    claimed = db.session.execute(
+        update(Distribution)
+        .where(Distribution.id.in_(ids), Distribution.batch_document_id.is_(None))
+        .values(batch_document_id=document.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != len(ids):
+        raise Conflict(
+            "Sebagian penyaluran ini baru saja dibuatkan BAST oleh pengguna lain; "
+            "muat ulang lalu coba lagi."
+        )
+    record_action("batch", "Distribution", document.id, {"distribution_ids": ids})
     for distribution_id in ids:
         cached = db.session.get(Distribution, distribution_id)
         if cached is not None:
@@ -418,6 +414,22 @@ class PendingBatch:
     kelurahan_code: str
     site: str
     count: int
+
+
+def find_event(event_id: int) -> Event | None:
+    """The event a batch is for, or None: each caller words its own refusal."""
+    return db.session.get(Event, event_id)
+
+
+def batch_distribution_ids(document: StockDocument) -> list[int]:
+    """The hand-outs a distribution batch covers, oldest first."""
+    return list(
+        db.session.scalars(
+            select(Distribution.id)
+            .where(Distribution.batch_document_id == document.id)
+            .order_by(Distribution.id)
+        )
+    )
 
 
 def pending_batches(event_id: int | None = None, limit: int = 200) -> list[PendingBatch]:

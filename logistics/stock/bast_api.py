@@ -1,15 +1,13 @@
 """API: the BAST PDF of a stock document, and distribution batches (one BAST per day and site)."""
 
-from flask import Response, jsonify, url_for
-from sqlalchemy import select
+from flask import Response, jsonify, request, url_for
+from flask_login import current_user
 
 from logistics.admin.models import OFFICE_ROLES
 from logistics.core import inputs
 from logistics.core.api import api_login_required, bp, json_payload
+from logistics.core.database import transaction
 from logistics.core.errors import DomainError
-from logistics.core.extensions import db
-from logistics.distributions.models import Distribution
-from logistics.events.models import Event
 from logistics.stock import bast
 
 BATCH_FIELDS = (
@@ -28,7 +26,7 @@ BATCH_FIELDS = (
 def stock_document_bast_pdf(document_id: int):
     document = bast.get_document(document_id)
     return Response(
-        bast.render_document_pdf(document),
+        bast.render_document_pdf(document, base_url=request.url_root),
         mimetype="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{bast.pdf_filename(document)}"'},
     )
@@ -42,23 +40,21 @@ def distribution_batches_create():
     if unknown:
         raise DomainError(f"Kolom tidak dikenal: {', '.join(unknown)}.", field=unknown[0])
     event_id = inputs.whole_number(payload.get("event_id"), "event_id", "Kejadian", required=True)
-    event = db.session.get(Event, event_id)
+    event = bast.find_event(event_id)
     if event is None:
         raise DomainError(f"Kejadian #{event_id} tidak ditemukan.", field="event_id")
-    document = bast.create_distribution_batch(
-        event,
-        payload.get("distributed_on"),
-        shelter=payload.get("shelter_id"),
-        kelurahan_code=payload.get("kelurahan_code"),
-        giver_name=payload.get("giver_name"),
-        receiver_name=payload.get("receiver_name"),
-        note=payload.get("note"),
-    )
-    ids = db.session.scalars(
-        select(Distribution.id)
-        .where(Distribution.batch_document_id == document.id)
-        .order_by(Distribution.id)
-    ).all()
+    with transaction():
+        document = bast.create_distribution_batch(
+            event,
+            payload.get("distributed_on"),
+            shelter=payload.get("shelter_id"),
+            kelurahan_code=payload.get("kelurahan_code"),
+            giver_name=payload.get("giver_name"),
+            receiver_name=payload.get("receiver_name"),
+            note=payload.get("note"),
+            actor=current_user,
+        )
+    ids = bast.batch_distribution_ids(document)
     return jsonify(
         {
             "id": document.id,

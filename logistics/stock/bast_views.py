@@ -1,23 +1,20 @@
 """BAST pages: the printable PDF of a hand-over, and making a distribution batch."""
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
-from flask_login import login_required
+from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.widgets import DateInput
 
 from logistics.admin.models import OFFICE_ROLES
 from logistics.core import inputs
+from logistics.core.database import transaction
 from logistics.core.errors import DomainError
-from logistics.core.extensions import db
 from logistics.core.forms import attach_error
 from logistics.core.security import roles_required
 from logistics.core.time import office_today
-from logistics.events.models import Event
-from logistics.shelters.models import Shelter
 from logistics.shelters.services import kelurahan_choices
-from logistics.stock import bast
+from logistics.stock import bast, choices
 
 bp = Blueprint("bast", __name__, url_prefix="/logistik")
 
@@ -41,7 +38,7 @@ class BatchForm(FlaskForm):
 @login_required
 def document_pdf(document_id: int):
     document = bast.get_document(document_id)
-    pdf = bast.render_document_pdf(document)
+    pdf = bast.render_document_pdf(document, base_url=request.url_root)
     return Response(
         pdf,
         mimetype="application/pdf",
@@ -50,11 +47,10 @@ def document_pdf(document_id: int):
 
 
 def _batch_choices(form: BatchForm) -> None:
-    events = db.session.scalars(select(Event).order_by(Event.started_at.desc()).limit(200))
     form.event_id.choices = [("", "— pilih kejadian —")] + [
-        (str(e.id), f"{e.code} — {e.title}") for e in events
+        (str(e.id), f"{e.code} — {e.title}") for e in choices.recent_events(200)
     ]
-    shelters = db.session.scalars(select(Shelter).order_by(Shelter.name, Shelter.id))
+    shelters = choices.shelters()
     form.shelter_id.choices = [("", "— bukan di pengungsian —")] + [
         (str(s.id), s.name) for s in shelters
     ]
@@ -77,20 +73,21 @@ def batch_new():
             event_id = inputs.whole_number(
                 form.event_id.data, "event_id", "Kejadian", required=True
             )
-            event = db.session.get(Event, event_id)
+            event = bast.find_event(event_id)
             if event is None:
                 raise DomainError("Pilih kejadian bencana.", field="event_id")
-            document = bast.create_distribution_batch(
-                event,
-                form.distributed_on.data,
-                shelter=form.shelter_id.data or None,
-                kelurahan_code=form.kelurahan_code.data,
-                giver_name=form.giver_name.data,
-                receiver_name=form.receiver_name.data,
-                note=form.note.data,
-            )
+            with transaction():
+                document = bast.create_distribution_batch(
+                    event,
+                    form.distributed_on.data,
+                    shelter=form.shelter_id.data or None,
+                    kelurahan_code=form.kelurahan_code.data,
+                    giver_name=form.giver_name.data,
+                    receiver_name=form.receiver_name.data,
+                    note=form.note.data,
+                    actor=current_user,
+                )
         except DomainError as exc:
-            db.session.rollback()
             attach_error(form, exc)
             status = exc.status
         else:

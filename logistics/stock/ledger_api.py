@@ -1,14 +1,16 @@
 """API: stock documents (receipt, dispatch, transfer, adjustment, opname), stock and stock card."""
 
 from flask import current_app, jsonify, request, url_for
+from flask_login import current_user
 
 from logistics.admin.models import OFFICE_ROLES
 from logistics.core import inputs
 from logistics.core.api import api_login_required, bp, json_number, json_payload
+from logistics.core.database import transaction
 from logistics.core.errors import DomainError
 from logistics.core.time import office_today
+from logistics.stock import counts, reports, transfers, warehouses
 from logistics.stock import documents as stock_documents
-from logistics.stock import warehouses
 from logistics.stock.models import StockDocument, StockLot
 from logistics.stock.models.ledger import (
     ADJUSTMENT_REASONS,
@@ -94,7 +96,7 @@ def document_json(document: StockDocument) -> dict:
                 "received": json_number(row["received"]),
                 "difference": json_number(row["difference"]),
             }
-            for row in stock_documents.transfer_differences(document)
+            for row in transfers.transfer_differences(document)
         ]
     if document.kind == "opname":
         body["counts"] = [
@@ -105,15 +107,17 @@ def document_json(document: StockDocument) -> dict:
                 "counted_quantity": json_number(line.counted_quantity),
                 "difference": json_number(line.counted_quantity - line.system_quantity),
             }
-            for line in stock_documents.count_lines(document)
+            for line in counts.count_lines(document)
         ]
     if "bast.document_pdf" in current_app.view_functions:
         body["bast_pdf_url"] = url_for("bast.document_pdf", document_id=document.id)
     return body
 
 
-def _answer(result: tuple[StockDocument, bool]):
-    document, created = result
+def _submit(action, values):
+    """Save one document in its own transaction; 201 when made, 200 for a retry of a saved one."""
+    with transaction():
+        document, created = stock_documents.submit(action, values, current_user)
     return jsonify(document_json(document)), 201 if created else 200
 
 
@@ -124,19 +128,19 @@ def _page_arg(name: str = "page") -> int:
 @bp.post("/stock-receipts")
 @api_login_required(*OFFICE_ROLES)
 def stock_receipts_create():
-    return _answer(stock_documents.submit(stock_documents.record_receipt, json_payload()))
+    return _submit(stock_documents.record_receipt, json_payload())
 
 
 @bp.post("/stock-dispatches")
 @api_login_required(*OFFICE_ROLES)
 def stock_dispatches_create():
-    return _answer(stock_documents.submit(stock_documents.record_dispatch, json_payload()))
+    return _submit(stock_documents.record_dispatch, json_payload())
 
 
 @bp.post("/stock-transfers")
 @api_login_required(*OFFICE_ROLES)
 def stock_transfers_create():
-    return _answer(stock_documents.submit(stock_documents.send_transfer, json_payload()))
+    return _submit(transfers.send_transfer, json_payload())
 
 
 @bp.post("/stock-transfers/<int:document_id>/receive")
@@ -144,23 +148,21 @@ def stock_transfers_create():
 def stock_transfers_receive(document_id: int):
     payload = request.get_json(silent=True)
     payload = {} if payload is None else payload
-    return _answer(
-        stock_documents.submit(
-            lambda values: stock_documents.receive_transfer(document_id, values), payload
-        )
+    return _submit(
+        lambda values, actor: transfers.receive_transfer(document_id, values, actor), payload
     )
 
 
 @bp.post("/stock-adjustments")
 @api_login_required(*OFFICE_ROLES)
 def stock_adjustments_create():
-    return _answer(stock_documents.submit(stock_documents.record_adjustment, json_payload()))
+    return _submit(counts.record_adjustment, json_payload())
 
 
 @bp.post("/stock-counts")
 @api_login_required(*OFFICE_ROLES)
 def stock_counts_create():
-    return _answer(stock_documents.submit(stock_documents.record_count, json_payload()))
+    return _submit(counts.record_count, json_payload())
 
 
 @bp.get("/stock-documents")
@@ -194,7 +196,7 @@ def stock_documents_detail(document_id: int):
 def warehouses_stock(warehouse_id: int):
     warehouse = warehouses.get_warehouse(warehouse_id)
     today = office_today()
-    rows = stock_documents.warehouse_stock(warehouse.id, today)
+    rows = reports.warehouse_stock(warehouse.id, today)
     return jsonify(
         {
             "warehouse_id": warehouse.id,
@@ -226,7 +228,7 @@ def warehouses_stock_card(warehouse_id: int):
     per_page = inputs.whole_number(
         request.args.get("per_page"), "per_page", "Parameter 'per_page'", maximum=MAX_PER_PAGE
     )
-    card = stock_documents.stock_card(warehouse_id, item_id, _page_arg(), per_page or 100)
+    card = reports.stock_card(warehouse_id, item_id, _page_arg(), per_page or 100)
     return jsonify(
         {
             "warehouse_id": card.warehouse.id,
@@ -270,7 +272,7 @@ def stock_lots_expiring():
     if days < 1:
         raise DomainError("Parameter 'days' paling sedikit 1.", field="days")
     today = office_today()
-    lots = stock_documents.expiring_lots(days, warehouse_id, today)
+    lots = reports.expiring_lots(days, warehouse_id, today)
     return jsonify(
         {
             "days": days,

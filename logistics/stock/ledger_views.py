@@ -13,22 +13,19 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from logistics.admin.models import OFFICE_ROLES
 from logistics.core import inputs
+from logistics.core.database import transaction
 from logistics.core.errors import DomainError
 from logistics.core.exports import table_response
-from logistics.core.extensions import db
 from logistics.core.formatting import angka, decimal_text
 from logistics.core.forms import attach_error
 from logistics.core.security import roles_required
 from logistics.core.time import office_today
-from logistics.events.models import Event
-from logistics.shelters.models import Shelter
 from logistics.shelters.services import kelurahan_choices
+from logistics.stock import choices, counts, ledger, reports, transfers, warehouses
 from logistics.stock import documents as stock_documents
-from logistics.stock import ledger, warehouses
 from logistics.stock.ledger_forms import (
     AdjustmentForm,
     CountForm,
@@ -37,7 +34,6 @@ from logistics.stock.ledger_forms import (
     ReceiveForm,
     TransferForm,
 )
-from logistics.stock.models import Item, Warehouse
 from logistics.stock.models.ledger import (
     ADJUSTMENT_REASONS,
     DOCUMENT_KINDS,
@@ -89,19 +85,11 @@ def _page() -> int:
 
 
 def _warehouse_choices(active_only: bool = True) -> list[tuple[str, str]]:
-    query = select(Warehouse).order_by(Warehouse.name)
-    if active_only:
-        query = query.where(Warehouse.active.is_(True))
-    return [(str(w.id), f"{w.name} ({w.code})") for w in db.session.scalars(query)]
+    return [(str(w.id), f"{w.name} ({w.code})") for w in choices.warehouses(active_only)]
 
 
 def _event_choices() -> list[tuple[str, str]]:
-    query = select(Event).order_by(Event.started_at.desc()).limit(50)
-    return [(str(e.id), f"{e.code} · {e.title}") for e in db.session.scalars(query)]
-
-
-def _items() -> list[Item]:
-    return list(db.session.scalars(select(Item).where(Item.active.is_(True)).order_by(Item.name)))
+    return [(str(e.id), f"{e.code} · {e.title}") for e in choices.recent_events(50)]
 
 
 def _set_choices(form, names: tuple[str, ...]) -> None:
@@ -112,9 +100,7 @@ def _set_choices(form, names: tuple[str, ...]) -> None:
     if "event_id" in names:
         form.event_id.choices = [("", "— tanpa kejadian —")] + _event_choices()
     if "shelter_id" in names:
-        shelters = db.session.scalars(
-            select(Shelter).where(Shelter.status == "buka").order_by(Shelter.name)
-        )
+        shelters = choices.shelters(open_only=True)
         form.shelter_id.choices = [("", "— bukan tempat pengungsian —")] + [
             (str(s.id), s.name) for s in shelters
         ]
@@ -149,9 +135,9 @@ def _fresh(form) -> None:
 def _save(action, values, form):
     """Run a service action; (document, None) when saved, (None, error) when refused."""
     try:
-        document, created = stock_documents.submit(action, values)
+        with transaction():
+            document, created = stock_documents.submit(action, values, current_user)
     except DomainError as exc:
-        db.session.rollback()
         attach_error(form, exc)
         return None, exc
     if created:
@@ -204,7 +190,7 @@ def documents():
                 d.doc_date.isoformat(),
                 DOCUMENT_KINDS.get(d.kind, d.kind),
                 d.warehouse.name if d.warehouse else "",
-                _destination(d),
+                stock_documents.destination_label(d),
                 DOCUMENT_STATUSES.get(d.status, d.status),
                 RECEIPT_SOURCES.get(d.source or "", "")
                 or ADJUSTMENT_REASONS.get(d.reason or "", ""),
@@ -226,28 +212,16 @@ def documents():
         kinds=DOCUMENT_KINDS,
         statuses=DOCUMENT_STATUSES,
         warehouses=_warehouse_choices(active_only=False),
-        destination=_destination,
+        destination=stock_documents.destination_label,
         can_manage=_can_manage(),
     )
-
-
-def _destination(document) -> str:
-    if document.to_warehouse is not None:
-        return document.to_warehouse.name
-    if document.shelter_id:
-        shelter = db.session.get(Shelter, document.shelter_id)
-        return shelter.name if shelter else f"Tempat pengungsian #{document.shelter_id}"
-    if document.kelurahan_code:
-        name = warehouses.kelurahan_name(document.kelurahan_code)
-        return f"Posko {name}" if name else document.kelurahan_code
-    return ""
 
 
 @bp.route("/dokumen/<int:document_id>")
 @login_required
 def document_detail(document_id: int):
     document = stock_documents.get_document(document_id)
-    event = db.session.get(Event, document.event_id) if document.event_id else None
+    event = stock_documents.document_event(document)
     return render_template(
         "stock/ledger/document_detail.html",
         document=document,
@@ -257,11 +231,9 @@ def document_detail(document_id: int):
         statuses=DOCUMENT_STATUSES,
         sources=RECEIPT_SOURCES,
         reasons=ADJUSTMENT_REASONS,
-        destination=_destination(document),
-        differences=stock_documents.transfer_differences(document)
-        if document.kind == "transfer"
-        else [],
-        counts=stock_documents.count_lines(document) if document.kind == "opname" else [],
+        destination=stock_documents.destination_label(document),
+        differences=transfers.transfer_differences(document) if document.kind == "transfer" else [],
+        counts=counts.count_lines(document) if document.kind == "opname" else [],
         lot_label=ledger.lot_label,
         bast_available=_bast_available(),
         can_manage=_can_manage(),
@@ -287,7 +259,7 @@ def transfer_receive(document_id: int):
             ],
         }
         saved, error = _save(
-            lambda v: stock_documents.receive_transfer(document_id, v), values, form
+            lambda v, actor: transfers.receive_transfer(document_id, v, actor), values, form
         )
         if saved is not None:
             return redirect(url_for("ledger.document_detail", document_id=saved.id))
@@ -325,7 +297,7 @@ def _line_form(kind: str, form, names: tuple[str, ...], line_names: tuple[str, .
         f"stock/ledger/{kind}_form.html",
         form=form,
         rows=rows + [blank] * EMPTY_ROWS,
-        items=_items(),
+        items=choices.active_items(),
         kelurahan=kelurahan_choices() if kind == "dispatch" else [],
         error=error,
     ), _status(error, request.method == "POST")
@@ -366,7 +338,7 @@ def transfer_new():
         TransferForm(),
         ("warehouse_id", "to_warehouse_id", *HAND_OVER),
         ("item_id", "quantity", "expired_reason"),
-        stock_documents.send_transfer,
+        transfers.send_transfer,
     )
 
 
@@ -381,14 +353,14 @@ def adjustment_new(warehouse_id: int):
     if form.validate_on_submit():
         values = _header(form, ("doc_date", "reason", "note"))
         values |= {"warehouse_id": warehouse.id, "lines": rows}
-        document, error = _save(stock_documents.record_adjustment, values, form)
+        document, error = _save(counts.record_adjustment, values, form)
         if document is not None:
             return redirect(url_for("ledger.document_detail", document_id=document.id))
     return render_template(
         "stock/ledger/adjustment_form.html",
         form=form,
         warehouse=warehouse,
-        lots=stock_documents.count_sheet(warehouse.id),
+        lots=counts.count_sheet(warehouse.id),
         rows=rows + [{"lot_id": "", "change": ""}] * EMPTY_ROWS,
         lot_label=ledger.lot_label,
         error=error,
@@ -412,14 +384,14 @@ def count_new(warehouse_id: int):
             # A lot left blank was not counted; it keeps its balance.
             "lines": [row for row in rows if row["counted"].strip()],
         }
-        document, error = _save(stock_documents.record_count, values, form)
+        document, error = _save(counts.record_count, values, form)
         if document is not None:
             return redirect(url_for("ledger.document_detail", document_id=document.id))
     return render_template(
         "stock/ledger/count_form.html",
         form=form,
         warehouse=warehouse,
-        lots=stock_documents.count_sheet(warehouse.id),
+        lots=counts.count_sheet(warehouse.id),
         typed=typed,
         lot_label=ledger.lot_label,
         error=error,
@@ -437,7 +409,7 @@ def warehouse_stock(warehouse_id: int):
     return render_template(
         "stock/ledger/warehouse_stock.html",
         warehouse=warehouse,
-        rows=stock_documents.warehouse_stock(warehouse.id, today),
+        rows=reports.warehouse_stock(warehouse.id, today),
         today=today,
         lot_label=ledger.lot_label,
         can_manage=_can_manage(),
@@ -453,7 +425,7 @@ def stock_card(warehouse_id: int):
     )
     fmt = request.args.get("format")
     if fmt in ("csv", "xlsx"):
-        card = stock_documents.stock_card(warehouse.id, item_id, 1, CARD_EXPORT_LIMIT)
+        card = reports.stock_card(warehouse.id, item_id, 1, CARD_EXPORT_LIMIT)
         rows = (
             [
                 row.day.isoformat(),
@@ -469,7 +441,7 @@ def stock_card(warehouse_id: int):
         return table_response(
             f"kartu-stok-{warehouse.code}-{card.item.code}", CARD_HEADERS, rows, fmt
         )
-    card = stock_documents.stock_card(warehouse.id, item_id, _page(), CARD_PER_PAGE)
+    card = reports.stock_card(warehouse.id, item_id, _page(), CARD_PER_PAGE)
     return render_template(
         "stock/ledger/stock_card.html",
         card=card,
@@ -511,7 +483,7 @@ def expiring():
     days = days or 30
     warehouse_id = _warehouse_arg()
     today = office_today()
-    lots = stock_documents.expiring_lots(days, warehouse_id, today)
+    lots = reports.expiring_lots(days, warehouse_id, today)
     fmt = request.args.get("format")
     if fmt in ("csv", "xlsx"):
         return table_response(f"kedaluwarsa-{days}-hari", LOT_HEADERS, _lot_rows(lots, today), fmt)
@@ -534,7 +506,7 @@ def expiry_check():
     year = year or today.year
     half = half or (1 if today.month <= 6 else 2)
     warehouse_id = _warehouse_arg()
-    report = stock_documents.expiry_check(year, half, warehouse_id, today)
+    report = reports.expiry_check(year, half, warehouse_id, today)
     if request.args.get("format") == "xlsx":
         rows = [["Akan kedaluwarsa dalam 6 bulan"], LOT_HEADERS]
         rows += list(_lot_rows(report.expiring, today))

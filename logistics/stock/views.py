@@ -4,16 +4,15 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from logistics.admin.models import OFFICE_ROLES
+from logistics.core.database import transaction
 from logistics.core.errors import DomainError
 from logistics.core.exports import table_response
-from logistics.core.extensions import db
 from logistics.core.formatting import decimal_text
 from logistics.core.forms import attach_error
 from logistics.core.security import roles_required
 from logistics.core.time import office_today
 from logistics.shelters.services import kelurahan_choices
-from logistics.stock import catalogue, warehouses
-from logistics.stock import documents as stock_documents
+from logistics.stock import catalogue, reports, warehouses
 from logistics.stock.forms import ItemForm, KitForm, WarehouseForm
 from logistics.stock.models.catalogue import ITEM_CATEGORIES, WAREHOUSE_TIERS
 
@@ -140,12 +139,11 @@ def item_new():
     form = ItemForm()
     if form.validate_on_submit():
         try:
-            item = catalogue.create_item(**_item_values(form))
+            with transaction():
+                item = catalogue.create_item(**_item_values(form))
         except DomainError as exc:
-            db.session.rollback()
             attach_error(form, exc)
             return _render_item_form(form, None, exc.status)
-        db.session.commit()
         flash(f"Barang '{item.name}' ditambahkan ke katalog.", "success")
         if item.is_kit:
             return redirect(url_for("stock.item_kit", item_id=item.id))
@@ -177,12 +175,11 @@ def item_edit(item_id: int):
         form.kcal_per_unit.data = "" if item.kcal_per_unit is None else str(item.kcal_per_unit)
     if form.validate_on_submit():
         try:
-            catalogue.update_item(item, **_item_values(form))
+            with transaction():
+                catalogue.update_item(item, **_item_values(form))
         except DomainError as exc:
-            db.session.rollback()
             attach_error(form, exc)
             return _render_item_form(form, item, exc.status)
-        db.session.commit()
         flash("Perubahan disimpan.", "success")
         return redirect(url_for("stock.item_detail", item_id=item.id))
     return _render_item_form(form, item, 422 if request.method == "POST" else 200)
@@ -196,8 +193,8 @@ def item_remove(item_id: int):
         flash("Formulir kedaluwarsa; muat ulang halaman lalu coba lagi.", "danger")
         return redirect(url_for("stock.item_detail", item_id=item.id))
     name = item.name
-    outcome = catalogue.remove_item(item)
-    db.session.commit()
+    with transaction():
+        outcome = catalogue.remove_item(item)
     if outcome == "deleted":
         flash(f"Barang '{name}' dihapus dari katalog.", "success")
         return redirect(url_for("stock.items"))
@@ -223,13 +220,12 @@ def item_kit(item_id: int):
         ]
         rows = [(line["component_id"], line["quantity"]) for line in lines]
         try:
-            catalogue.set_components(kit, lines)
+            with transaction():
+                catalogue.set_components(kit, lines)
         except DomainError as exc:
-            db.session.rollback()
             kit = catalogue.get_item(item_id)
             error = exc
         else:
-            db.session.commit()
             flash(f"Isi paket {kit.name} disimpan.", "success")
             return redirect(url_for("stock.item_detail", item_id=kit.id))
     else:
@@ -329,12 +325,11 @@ def warehouse_new():
         try:
             values = _warehouse_values(form)
             values.pop("active")  # a new warehouse is active; the box shows on edit only
-            warehouse = warehouses.create_warehouse(**values)
+            with transaction():
+                warehouse = warehouses.create_warehouse(**values)
         except DomainError as exc:
-            db.session.rollback()
             attach_error(form, exc)
             return _render_warehouse_form(form, None, exc.status)
-        db.session.commit()
         flash(f"Gudang '{warehouse.name}' ({warehouse.code}) ditambahkan.", "success")
         return redirect(url_for("stock.warehouse_detail", warehouse_id=warehouse.id))
     return _render_warehouse_form(form, None, 422 if request.method == "POST" else 200)
@@ -348,7 +343,7 @@ def warehouse_detail(warehouse_id: int):
     return render_template(
         "stock/warehouse_detail.html",
         warehouse=warehouse,
-        stock=stock_documents.warehouse_stock(warehouse.id, today),
+        stock=reports.warehouse_stock(warehouse.id, today),
         tiers=WAREHOUSE_TIERS,
         kelurahan_name=warehouses.kelurahan_name(warehouse.kelurahan_code),
         shelter_name=dict(warehouses.shelter_choices()).get(warehouse.shelter_id),
@@ -369,12 +364,11 @@ def warehouse_edit(warehouse_id: int):
             getattr(form, name).data = "" if value is None else str(value)
     if form.validate_on_submit():
         try:
-            warehouses.update_warehouse(warehouse, **_warehouse_values(form))
+            with transaction():
+                warehouses.update_warehouse(warehouse, **_warehouse_values(form))
         except DomainError as exc:
-            db.session.rollback()
             attach_error(form, exc)
             return _render_warehouse_form(form, warehouse, exc.status)
-        db.session.commit()
         flash("Perubahan disimpan.", "success")
         return redirect(url_for("stock.warehouse_detail", warehouse_id=warehouse.id))
     return _render_warehouse_form(form, warehouse, 422 if request.method == "POST" else 200)
