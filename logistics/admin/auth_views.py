@@ -3,10 +3,10 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from logistics.admin.forms import LoginForm
 from logistics.admin.users import authenticate
 from logistics.core.audit import record_action
 from logistics.core.extensions import db, limiter
-from logistics.core.forms import LoginForm
 from logistics.core.security import local_target
 
 bp = Blueprint("auth", __name__)

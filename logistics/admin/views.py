@@ -3,12 +3,12 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 
+from logistics.admin.forms import UserForm
 from logistics.admin.models import User
 from logistics.admin.users import create_user, update_user
 from logistics.core.errors import DomainError
 from logistics.core.exports import table_response
 from logistics.core.extensions import db
-from logistics.core.forms import UserForm
 from logistics.core.models import AuditEntry
 from logistics.core.security import roles_required
 

@@ -9,12 +9,12 @@ from sqlalchemy import func, or_, select
 from werkzeug.utils import secure_filename
 
 from logistics.admin.models import OFFICE_ROLES
+from logistics.areas.forms import BoundaryUploadForm
 from logistics.areas.models import LEVEL_LABELS, LEVELS, Area, BoundarySet
 from logistics.core import jobs
 from logistics.core.errors import DomainError
 from logistics.core.exports import table_response
 from logistics.core.extensions import db
-from logistics.core.forms import BoundaryUploadForm
 from logistics.core.queue import LOAD_BOUNDARIES
 from logistics.core.security import roles_required
 
