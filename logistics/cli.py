@@ -92,8 +92,8 @@ def users_create(username: str, role: str, full_name: str, password: str | None)
 @demo_cli.command("seed")
 def demo_seed():
     """Fill an empty install with the Kota Bekasi demo office."""
-    from logistics.admin.reference import seed_reference_data
     from logistics.demo.seed import seed_demo
+    from logistics.reference import seed_reference_data
 
     with acting_as(None, "demo"):
         seed_reference_data()
@@ -157,7 +157,7 @@ def serve_command(host: str, port: int, web_workers: int, rq_workers: int, demo:
 
     click.echo("upgrading database schema")
     upgrade()
-    from logistics.admin.reference import seed_reference_data
+    from logistics.reference import seed_reference_data
 
     with acting_as(None, "sistem"):
         seed_reference_data()

@@ -278,7 +278,8 @@ KNOWN = {
         "logistics/victims/views.py",
     },
     "domains depend on each other without cycles": {
-        "admin, areas, budget, distributions, events, kitchens, shelters, spm, stock, tagana, victims",
+        "budget, distributions, kitchens, spm, stock, tagana",
+        "events, shelters, victims",
     },
     "functions stay under 80 lines": {
         "logistics/budget/imports.py:import_plan",
