@@ -42,10 +42,10 @@ def _app(folder: Path, redis_url: str):
 
 def _build_office() -> dict:
     """Kota Bekasi, one flood, 30,000 registered households of 4, a warehouse full of food."""
-    from logistics.admin.reference import seed_reference_data
     from logistics.admin.users import create_user
     from logistics.areas.services import load_boundary_file
     from logistics.events.services import create_event
+    from logistics.reference import seed_reference_data
     from logistics.stock import ledger
     from logistics.stock.warehouses import create_warehouse
     from logistics.victims.models import Household, Person, Victim

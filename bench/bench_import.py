@@ -10,12 +10,12 @@ from openpyxl import Workbook
 from sqlalchemy import func, insert, select
 
 from logistics import create_app
-from logistics.admin.reference import seed_reference_data
 from logistics.areas.models import Area
 from logistics.areas.services import load_boundary_file
 from logistics.core.extensions import db
 from logistics.events.models import HazardType
 from logistics.events.services import create_event
+from logistics.reference import seed_reference_data
 from logistics.victims import imports as victim_import
 from logistics.victims.models import Household, Person, Victim
 

@@ -35,7 +35,7 @@ def _app(folder: Path):
     )
     with app.app_context():
         db.create_all()
-        from logistics.admin.reference import seed_reference_data
+        from logistics.reference import seed_reference_data
 
         seed_reference_data()
         db.session.commit()

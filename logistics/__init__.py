@@ -47,9 +47,10 @@ def register_logging(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from logistics.core.audit import register_audit_listeners
+    from logistics.core.audit import register_audit_listeners, set_request_actor
     from logistics.core.extensions import csrf, db, limiter, login_manager, migrate
     from logistics.core.queue import redis_url
+    from logistics.core.security import request_actor
     from logistics.spm.tracking import install_listeners
 
     register_models()
@@ -64,6 +65,7 @@ def register_extensions(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)
     register_audit_listeners()
+    set_request_actor(request_actor)
     install_listeners()
 
     @login_manager.user_loader

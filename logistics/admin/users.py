@@ -6,12 +6,24 @@ from sqlalchemy import func, select
 
 from logistics.admin.models import ROLES, User
 from logistics.core.audit import record_action
-from logistics.core.errors import Conflict, DomainError
+from logistics.core.errors import Conflict, DomainError, NotFound
 from logistics.core.extensions import db
 from logistics.core.time import utcnow
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 MIN_PASSWORD_LENGTH = 8
+
+
+def list_users() -> list[User]:
+    """Every account, by user name."""
+    return db.session.scalars(select(User).order_by(User.username)).all()
+
+
+def get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("Halaman atau data tidak ditemukan.")
+    return user
 
 
 def create_user(username: str, password: str, role: str, full_name: str = "") -> User:

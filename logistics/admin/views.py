@@ -1,15 +1,13 @@
 """Administration: user accounts and the audit log."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import func, select
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from logistics.admin.models import User
-from logistics.admin.users import create_user, update_user
+from logistics.admin.audit_log import audit_query, export_rows, page_of
+from logistics.admin.forms import UserForm
+from logistics.admin.users import create_user, get_user, list_users, update_user
+from logistics.core.database import transaction
 from logistics.core.errors import DomainError
 from logistics.core.exports import table_response
-from logistics.core.extensions import db
-from logistics.core.forms import UserForm
-from logistics.core.models import AuditEntry
 from logistics.core.security import roles_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -19,8 +17,7 @@ PAGE_SIZE = 100
 @bp.route("/pengguna")
 @roles_required("admin")
 def users():
-    accounts = db.session.scalars(select(User).order_by(User.username)).all()
-    return render_template("admin/users.html", users=accounts)
+    return render_template("admin/users.html", users=list_users())
 
 
 @bp.route("/pengguna/baru", methods=["GET", "POST"])
@@ -29,16 +26,16 @@ def new_user():
     form = UserForm()
     if form.validate_on_submit():
         try:
-            create_user(
-                form.username.data,
-                form.password.data or "",
-                form.role.data,
-                form.full_name.data or "",
-            )
+            with transaction():
+                create_user(
+                    form.username.data,
+                    form.password.data or "",
+                    form.role.data,
+                    form.full_name.data or "",
+                )
         except DomainError as exc:
             getattr(form, exc.field or "username").errors.append(exc.message)
             return render_template("admin/user_form.html", form=form, user=None), exc.status
-        db.session.commit()
         flash("Pengguna dibuat.", "success")
         return redirect(url_for("admin.users"))
     status = 422 if request.method == "POST" else 200
@@ -48,22 +45,22 @@ def new_user():
 @bp.route("/pengguna/<int:user_id>", methods=["GET", "POST"])
 @roles_required("admin")
 def edit_user(user_id: int):
-    user = db.session.get(User, user_id) or abort(404)
+    user = get_user(user_id)
     form = UserForm(obj=user)
     form.username.render_kw = {"readonly": True}
     if form.validate_on_submit():
         try:
-            update_user(
-                user,
-                role=form.role.data,
-                active=form.active.data,
-                full_name=form.full_name.data or "",
-                password=form.password.data or None,
-            )
+            with transaction():
+                update_user(
+                    user,
+                    role=form.role.data,
+                    active=form.active.data,
+                    full_name=form.full_name.data or "",
+                    password=form.password.data or None,
+                )
         except DomainError as exc:
             getattr(form, exc.field or "role").errors.append(exc.message)
             return render_template("admin/user_form.html", form=form, user=user), exc.status
-        db.session.commit()
         flash("Perubahan pengguna disimpan.", "success")
         return redirect(url_for("admin.users"))
     return render_template("admin/user_form.html", form=form, user=user)
@@ -72,38 +69,21 @@ def edit_user(user_id: int):
 @bp.route("/audit")
 @roles_required("admin")
 def audit():
-    query = select(AuditEntry).order_by(AuditEntry.id.desc())
-    for arg, column in (
-        ("entitas", AuditEntry.entity),
-        ("aksi", AuditEntry.action),
-        ("pelaku", AuditEntry.actor),
-    ):
-        value = request.args.get(arg, "").strip()
-        if value:
-            query = query.where(column == value)
+    query = audit_query(
+        request.args.get("entitas", "").strip(),
+        request.args.get("aksi", "").strip(),
+        request.args.get("pelaku", "").strip(),
+    )
     fmt = request.args.get("format")
     if fmt in ("csv", "xlsx"):
-        rows = (
-            [
-                e.at.isoformat(sep=" ", timespec="seconds"),
-                e.actor,
-                e.action,
-                e.entity,
-                e.entity_id or "",
-                str(e.changes),
-                e.ip or "",
-            ]
-            for e in db.session.scalars(query.limit(100_000))
-        )
         return table_response(
             "log-audit",
             ["Waktu (UTC)", "Pelaku", "Aksi", "Entitas", "ID", "Perubahan", "IP"],
-            rows,
+            export_rows(query),
             fmt,
         )
     page = max(1, request.args.get("hal", 1, type=int))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    entries = db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    total, entries = page_of(query, page, PAGE_SIZE)
     return render_template(
         "admin/audit.html",
         entries=entries,

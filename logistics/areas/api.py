@@ -4,13 +4,12 @@ import json
 
 import shapely
 from flask import jsonify, request
-from sqlalchemy import select
 
+from logistics.areas.browse import area_geometry_wkb, areas_of_level
 from logistics.areas.models import LEVELS, Area
 from logistics.areas.services import area_chain, get_area, lookup_point
 from logistics.core.api import bp, float_arg
 from logistics.core.errors import DomainError
-from logistics.core.extensions import db
 
 
 def area_json(area: Area, with_chain: bool = False) -> dict:
@@ -48,11 +47,7 @@ def wilayah_lookup():
 
 @bp.get("/wilayah")
 def wilayah_list():
-    query = select(Area).where(Area.level == _level_arg()).order_by(Area.code)
-    parent = request.args.get("parent")
-    if parent:
-        query = query.where(Area.parent_code == parent)
-    areas = db.session.scalars(query).all()
+    areas = areas_of_level(_level_arg(), request.args.get("parent"))
     return jsonify({"count": len(areas), "items": [area_json(a) for a in areas]})
 
 
@@ -61,7 +56,7 @@ def wilayah_detail(code: str):
     area = get_area(code)
     body = area_json(area, with_chain=True)
     if request.args.get("geometry") in ("1", "true"):
-        wkb = db.session.scalar(select(Area.geometry_wkb).where(Area.id == area.id))
+        wkb = area_geometry_wkb(area)
         body["geometry"] = (
             None if wkb is None else json.loads(shapely.to_geojson(shapely.from_wkb(wkb)))
         )

@@ -1,10 +1,10 @@
 """Folium maps of the office's areas, cached per revision of the boundary data."""
 
 import threading
+from collections.abc import Callable
 
 import geopandas as gpd
 import shapely
-from flask import url_for
 from sqlalchemy import select
 
 from geo.maps import area_map, render_map_html, simplify_for_zoom
@@ -17,6 +17,10 @@ _cache: dict[tuple, object] = {}
 
 # Above this many kelurahan the overview map uses simplified outlines (a province of 6,000 desa).
 SIMPLIFY_ABOVE = 600
+
+# The URL of a Leaflet file (by name) as pages reach it. Maps are built here, below the web layer,
+# so the blueprint that serves the files tells where they are (`serve_assets_from`).
+_asset_url: Callable[[str], str] | None = None
 
 
 def _frame(level: str) -> gpd.GeoDataFrame:
@@ -48,10 +52,18 @@ def _frame(level: str) -> gpd.GeoDataFrame:
     )
 
 
+def serve_assets_from(asset_url: Callable[[str], str]) -> None:
+    """Set how a map names its Leaflet files: `asset_url("leaflet.js")` is the file's URL."""
+    global _asset_url
+    _asset_url = asset_url
+
+
 def use_local_assets(fmap) -> None:
     """Serve Leaflet from this server: an office on a bad connection still gets its map."""
-    fmap.default_js = [("leaflet", url_for("main.vendor", filename="leaflet.js"))]
-    fmap.default_css = [("leaflet_css", url_for("main.vendor", filename="leaflet.css"))]
+    if _asset_url is None:
+        raise RuntimeError("no Leaflet location: the home blueprint is not registered")
+    fmap.default_js = [("leaflet", _asset_url("leaflet.js"))]
+    fmap.default_css = [("leaflet_css", _asset_url("leaflet.css"))]
 
 
 def overview_map():

@@ -3,19 +3,24 @@
 import csv
 import hashlib
 import re
+import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import shapely
 from sqlalchemy import func, insert, select, update
+from werkzeug.utils import secure_filename
 
 from geo import AreaIndex, BoundaryFileError, dissolve_parents, file_sha256, read_boundaries
 from logistics.areas.models import LEVELS, Area, BoundarySet
+from logistics.core import jobs
 from logistics.core.audit import record_action
 from logistics.core.config import ROOT
 from logistics.core.errors import DomainError, NotFound
 from logistics.core.extensions import db
+from logistics.core.job_models import JobRecord
+from logistics.core.queue import LOAD_BOUNDARIES
 from logistics.core.time import utcnow
 
 PROVINSI_FILE = ROOT / "data" / "provinsi.csv"
@@ -120,6 +125,50 @@ def _ensure_provinsi(codes: set[str], set_id: int) -> dict:
     if rows:
         db.session.execute(insert(Area), rows)
     return {"created": len(rows), "updated": 0, "unchanged": len(existing)}
+
+
+def parse_mapping(text: str | None) -> dict | None:
+    """'code=KODE, name=NAMA' -> {'code': 'KODE', 'name': 'NAMA'}."""
+    if not text or not text.strip():
+        return None
+    mapping = {}
+    for part in text.split(","):
+        if "=" not in part:
+            raise DomainError(
+                f"Pemetaan '{part.strip()}' harus berbentuk kolom_kita=KOLOM_BERKAS.",
+                field="mapping",
+            )
+        ours, theirs = (s.strip() for s in part.split("=", 1))
+        if not ours or not theirs:
+            raise DomainError(f"Pemetaan '{part.strip()}' tidak lengkap.", field="mapping")
+        mapping[ours] = theirs
+    return mapping
+
+
+def upload_path(instance_dir: str | Path, filename: str | None) -> Path:
+    """A fresh folder of its own under the instance's uploads, and the file's safe name in it."""
+    name = secure_filename(filename or "batas.geojson") or "batas.geojson"
+    folder = Path(instance_dir) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix="batas-", dir=folder)) / name
+
+
+def queue_boundary_load(
+    path: Path, level: str, mapping: dict | None, version: str | None, user_id: int | None
+) -> JobRecord:
+    """Record the background load of an uploaded boundary file (sent to the queue once committed)."""
+    return jobs.create_job(
+        LOAD_BOUNDARIES,
+        f"Muat batas wilayah: {path.name}",
+        {
+            "path": str(path),
+            "level": level,
+            "mapping": mapping,
+            "version": version,
+            "source_name": path.name,
+        },
+        user_id,
+    )
 
 
 def load_boundary_file(

@@ -1,21 +1,23 @@
 """Areas of the administrative spine: browse, export, load a boundary file in the background."""
 
-import tempfile
-from pathlib import Path
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, or_, select
-from werkzeug.utils import secure_filename
 
 from logistics.admin.models import OFFICE_ROLES
-from logistics.areas.models import LEVEL_LABELS, LEVELS, Area, BoundarySet
+from logistics.areas.browse import (
+    all_rows,
+    area_query,
+    kecamatan_choices,
+    page_of,
+    recent_boundary_sets,
+)
+from logistics.areas.forms import BoundaryUploadForm
+from logistics.areas.models import LEVEL_LABELS
+from logistics.areas.services import parse_mapping, queue_boundary_load, upload_path
 from logistics.core import jobs
+from logistics.core.database import transaction
 from logistics.core.errors import DomainError
 from logistics.core.exports import table_response
-from logistics.core.extensions import db
-from logistics.core.forms import BoundaryUploadForm
-from logistics.core.queue import LOAD_BOUNDARIES
 from logistics.core.security import roles_required
 
 bp = Blueprint("wilayah", __name__, url_prefix="/wilayah")
@@ -35,32 +37,14 @@ EXPORT_HEADERS = [
 ]
 
 
-def _filtered():
-    level = request.args.get("tingkat", "kelurahan")
-    if level not in LEVELS:
-        level = "kelurahan"
-    parent = Area.__table__.alias("parent_area")
-    query = (
-        select(Area, parent.c.name.label("parent_name"), BoundarySet.source_name)
-        .outerjoin(parent, parent.c.code == Area.parent_code)
-        .outerjoin(BoundarySet, BoundarySet.id == Area.boundary_set_id)
-        .where(Area.level == level)
-    )
-    parent_code = request.args.get("induk", "").strip()
-    if parent_code:
-        query = query.where(
-            or_(Area.parent_code == parent_code, Area.code.startswith(parent_code + "."))
-        )
-    text = request.args.get("q", "").strip()
-    if text:
-        query = query.where(or_(Area.name.ilike(f"%{text}%"), Area.code.startswith(text)))
-    return level, query.order_by(Area.code)
-
-
 @bp.route("/")
 @login_required
 def index():
-    level, query = _filtered()
+    level, query = area_query(
+        request.args.get("tingkat", "kelurahan"),
+        request.args.get("induk", "").strip(),
+        request.args.get("q", "").strip(),
+    )
     fmt = request.args.get("format")
     if fmt in ("csv", "xlsx"):
         rows = (
@@ -77,16 +61,13 @@ def index():
                 "ya" if a.approximate else "tidak",
                 source or "",
             ]
-            for a, parent_name, source in db.session.execute(query)
+            for a, parent_name, source in all_rows(query)
         )
         return table_response(f"wilayah-{level}", EXPORT_HEADERS, rows, fmt)
     page = max(1, request.args.get("hal", 1, type=int))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    kecamatan = db.session.execute(
-        select(Area.code, Area.name).where(Area.level == "kecamatan").order_by(Area.name)
-    ).all()
-    sets = db.session.scalars(select(BoundarySet).order_by(BoundarySet.id.desc()).limit(10)).all()
+    total, rows = page_of(query, page, PAGE_SIZE)
+    kecamatan = kecamatan_choices()
+    sets = recent_boundary_sets(10)
     return render_template(
         "areas/index.html",
         rows=rows,
@@ -100,24 +81,6 @@ def index():
     )
 
 
-def parse_mapping(text: str | None) -> dict | None:
-    """'code=KODE, name=NAMA' -> {'code': 'KODE', 'name': 'NAMA'}."""
-    if not text or not text.strip():
-        return None
-    mapping = {}
-    for part in text.split(","):
-        if "=" not in part:
-            raise DomainError(
-                f"Pemetaan '{part.strip()}' harus berbentuk kolom_kita=KOLOM_BERKAS.",
-                field="mapping",
-            )
-        ours, theirs = (s.strip() for s in part.split("=", 1))
-        if not ours or not theirs:
-            raise DomainError(f"Pemetaan '{part.strip()}' tidak lengkap.", field="mapping")
-        mapping[ours] = theirs
-    return mapping
-
-
 @bp.route("/muat", methods=["GET", "POST"])
 @roles_required(*OFFICE_ROLES)
 def load():
@@ -129,26 +92,16 @@ def load():
             form.mapping.errors.append(exc.message)
             return render_template("areas/load.html", form=form), 422
         upload = form.file.data
-        name = secure_filename(upload.filename or "batas.geojson") or "batas.geojson"
-        folder = Path(current_app.config["INSTANCE_DIR"]) / "uploads"
-        folder.mkdir(parents=True, exist_ok=True)
-        target = Path(tempfile.mkdtemp(prefix="batas-", dir=folder)) / name
+        target = upload_path(current_app.config["INSTANCE_DIR"], upload.filename)
         upload.save(target)
-        record = jobs.create_job(
-            LOAD_BOUNDARIES,
-            f"Muat batas wilayah: {name}",
-            {
-                "path": str(target),
-                "level": form.level.data,
-                "mapping": mapping,
-                "version": form.version.data or None,
-                "source_name": name,
-            },
-            current_user.id,
-        )
-        db.session.commit()
-        if not jobs.submit(record):
-            db.session.commit()
+        with transaction():
+            record = queue_boundary_load(
+                target, form.level.data, mapping, form.version.data or None, current_user.id
+            )
+        # Committed first: the job is on record even when the queue cannot take it now.
+        with transaction():
+            queued = jobs.submit(record)
+        if not queued:
             flash(
                 "Antrean belum tersedia; pekerjaan disimpan dan akan dikirim otomatis.", "warning"
             )

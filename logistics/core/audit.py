@@ -1,11 +1,11 @@
 """The audit trail: every insert, update and delete of an audited model, plus named actions."""
 
+from collections.abc import Callable
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import has_request_context, request
 from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
@@ -14,8 +14,14 @@ from logistics.core.models import AuditEntry
 from logistics.core.privacy import mask_nik
 from logistics.core.time import utcnow
 
+# (user id, display name, client IP) of whoever changes data.
+Actor = tuple[int | None, str, str | None]
+
 # Who acts outside a request: a CLI command, or the user who started a background job.
 _actor: ContextVar[tuple[int | None, str] | None] = ContextVar("audit_actor", default=None)
+# Who acts in a request, as the web edge tells it (None outside a request). Asked at the moment
+# an entry is written, so a sign-in or sign-out within the request is attributed as it happens.
+_request_actor: Callable[[], Actor | None] | None = None
 
 
 @contextmanager
@@ -28,18 +34,20 @@ def acting_as(user_id: int | None, name: str):
         _actor.reset(token)
 
 
-def current_actor() -> tuple[int | None, str, str | None]:
+def set_request_actor(source: Callable[[], Actor | None] | None) -> None:
+    """Let the web edge say who acts in a request; the audit trail itself never reads one."""
+    global _request_actor
+    _request_actor = source
+
+
+def current_actor() -> Actor:
     """(user id, display name, client IP) of whoever is changing data right now."""
     explicit = _actor.get()
     if explicit is not None:
         return explicit[0], explicit[1], None
-    if has_request_context():
-        from flask_login import current_user
-
-        ip = request.remote_addr
-        if current_user and current_user.is_authenticated:
-            return current_user.id, current_user.username, ip
-        return None, "anonim", ip
+    in_request = _request_actor() if _request_actor is not None else None
+    if in_request is not None:
+        return in_request
     return None, "sistem", None
 
 

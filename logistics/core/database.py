@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from logistics.core.extensions import db
@@ -21,3 +22,8 @@ def transaction() -> Iterator[Session]:
     except BaseException:
         db.session.rollback()
         raise
+
+
+def ping() -> None:
+    """Ask the database for nothing: raises when it cannot be reached (the health check)."""
+    db.session.execute(select(1))

@@ -5,7 +5,6 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from logistics.admin.models import User
 from logistics.core.extensions import db
 from logistics.core.time import utcnow
 
@@ -42,7 +41,8 @@ class JobRecord(db.Model):
     started_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
 
-    user: Mapped[User | None] = relationship()
+    # Named, not imported: core knows no domain; the users table is admin's.
+    user: Mapped["User | None"] = relationship("User")  # noqa: F821
 
     @property
     def status_label(self) -> str:

@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from logistics.core import queue
 from logistics.core.audit import record_action
-from logistics.core.errors import Conflict
+from logistics.core.database import transaction
+from logistics.core.errors import Conflict, DomainError, NotFound
 from logistics.core.extensions import db
 from logistics.core.job_models import JobRecord
 from logistics.core.time import utcnow
@@ -23,6 +24,26 @@ log = logging.getLogger(__name__)
 
 # Enqueue helpers by job function, so a retry re-sends the same job with the same arguments.
 QUEUE_UNAVAILABLE = "Antrean belum tersedia; pekerjaan akan dikirim begitu antrean kembali."
+
+
+# Roles that see every job; others see the jobs they started.
+SEE_ALL_ROLES = ("admin", "pimpinan")
+
+
+def visible_jobs(user, limit: int) -> list[JobRecord]:
+    """The latest jobs this user may see, newest first."""
+    query = select(JobRecord).order_by(JobRecord.created_at.desc())
+    if user.role not in SEE_ALL_ROLES:
+        query = query.where(JobRecord.user_id == user.id)
+    return list(db.session.scalars(query.limit(limit)))
+
+
+def get_visible(job_id: str, user) -> JobRecord:
+    """The job if this user may see it; NotFound otherwise, so another's job stays unknown."""
+    record = db.session.get(JobRecord, job_id)
+    if record is None or (user.role not in SEE_ALL_ROLES and record.user_id != user.id):
+        raise NotFound("Halaman atau data tidak ditemukan.")
+    return record
 
 
 def create_job(func: str, title: str, kwargs: dict, user_id: int | None) -> JobRecord:
@@ -104,32 +125,31 @@ def run_tracked(job_id: str, work: Callable[[], tuple[dict, str]]) -> dict:
     The record is committed as started first, so the jobs page shows it running; a failure
     rolls back the work's changes and keeps the error on the record.
     """
-    from logistics.core.errors import DomainError
-
-    record = db.session.get(JobRecord, job_id)
-    if record is None:
-        raise LookupError(f"job record {job_id} not found")
-    mark_started(record)
-    db.session.commit()
+    with transaction():
+        record = db.session.get(JobRecord, job_id)
+        if record is None:
+            raise LookupError(f"job record {job_id} not found")
+        mark_started(record)
     try:
         result, message = work()
     except DomainError as exc:
         db.session.rollback()
-        record = db.session.get(JobRecord, job_id)
-        mark_failed(record, exc.message, exc.message)
-        db.session.commit()
+        _record_failure(job_id, exc.message, exc.message)
         # A bad file stays bad: the job is done (visibly failed), not retried by rq.
         return {"ok": False, "error": exc.message}
     except Exception as exc:
         db.session.rollback()
-        record = db.session.get(JobRecord, job_id)
-        mark_failed(record, f"{type(exc).__name__}: {exc}", "Gagal karena kesalahan sistem")
-        db.session.commit()
+        _record_failure(job_id, f"{type(exc).__name__}: {exc}", "Gagal karena kesalahan sistem")
         raise
-    record = db.session.get(JobRecord, job_id)
-    mark_finished(record, result, message)
-    db.session.commit()
+    # The work's changes and the finished record commit together.
+    with transaction():
+        mark_finished(db.session.get(JobRecord, job_id), result, message)
     return {"ok": True, "job_id": job_id}
+
+
+def _record_failure(job_id: str, error: str, message: str) -> None:
+    with transaction():
+        mark_failed(db.session.get(JobRecord, job_id), error, message)
 
 
 def reconcile(records: list[JobRecord] | None = None) -> int:

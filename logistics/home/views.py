@@ -1,30 +1,31 @@
 """Home page with the office map, the public map and health check."""
 
-from flask import Blueprint, render_template, send_from_directory
+from flask import Blueprint, render_template, send_from_directory, url_for
 from flask_login import login_required
-from sqlalchemy import func, select
 from xstatic.pkg import leaflet
 
-from logistics.areas.maps import overview_map
-from logistics.areas.models import Area, BoundarySet
-from logistics.core.extensions import db
+from logistics.areas.browse import area_counts, latest_boundary_set
+from logistics.areas.maps import overview_map, serve_assets_from
+from logistics.core.database import ping
 
 bp = Blueprint("main", __name__)
 
 
-def _area_counts() -> dict[str, int]:
-    return dict(db.session.execute(select(Area.level, func.count()).group_by(Area.level)).all())
-
-
-def _latest_set():
-    return db.session.scalar(select(BoundarySet).order_by(BoundarySet.id.desc()).limit(1))
+@bp.record_once
+def _serve_leaflet_here(_state) -> None:
+    # Every map of the app is built below the web layer; this blueprint serves Leaflet, so it
+    # tells the maps where the files are (URLs still built per request, as url_for does).
+    serve_assets_from(lambda filename: url_for("main.vendor", filename=filename))
 
 
 @bp.route("/")
 @login_required
 def index():
     return render_template(
-        "home/index.html", map=overview_map(), counts=_area_counts(), boundary_set=_latest_set()
+        "home/index.html",
+        map=overview_map(),
+        counts=area_counts(),
+        boundary_set=latest_boundary_set(),
     )
 
 
@@ -34,7 +35,7 @@ def public_map():
     from logistics.events.services import active_events
 
     return render_template(
-        "home/public_map.html", map=overview_map(), counts=_area_counts(), events=active_events()
+        "home/public_map.html", map=overview_map(), counts=area_counts(), events=active_events()
     )
 
 
@@ -45,5 +46,5 @@ def vendor(filename: str):
 
 @bp.route("/sehat")
 def health():
-    db.session.execute(select(1))
+    ping()
     return {"status": "ok"}

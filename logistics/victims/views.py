@@ -695,9 +695,9 @@ def import_upload():
 
 
 def _import_record(job_id: str) -> JobRecord:
-    from logistics.admin.jobs_views import get_visible
+    from logistics.core.jobs import get_visible
 
-    record = get_visible(job_id)
+    record = get_visible(job_id, current_user)
     if record.func not in (VICTIM_IMPORT_DRY_RUN, VICTIM_IMPORT):
         abort(404)
     return record
