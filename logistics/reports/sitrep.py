@@ -6,14 +6,16 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from flask import current_app, has_request_context, render_template, request
+from flask import current_app, render_template
 from sqlalchemy import func, or_, select
 
 from logistics.areas.models import Area
-from logistics.core import inputs
+from logistics.core import inputs, jobs
 from logistics.core.errors import DomainError
 from logistics.core.extensions import db
 from logistics.core.formatting import angka, persen, tanggal
+from logistics.core.job_models import JobRecord
+from logistics.core.queue import SITREP_GENERATE
 from logistics.core.time import office_date, office_today, office_zone
 from logistics.distributions.models import SPM_COMPONENTS, Distribution, DistributionRecipient
 from logistics.events.models import DECREE_STATUSES, ISSUER_LEVELS, PHASE_LABELS, Event
@@ -89,6 +91,14 @@ def check_day(event: Event, day: date) -> None:
         raise DomainError(message, field="day")
 
 
+def event_and_day(event_id: int, day) -> tuple[Event, date]:
+    """The event and the report date of a request, refused when the date is out of range."""
+    event = get_event(event_id)
+    the_day = parse_day(day)
+    check_day(event, the_day)
+    return event, the_day
+
+
 def default_day(event: Event) -> date:
     """Today, or the event's last day once it is closed."""
     return event_days(event)[1]
@@ -132,6 +142,42 @@ def save_note(event: Event, day: date, values: dict, user_id: int | None) -> Sit
     note.updated_by_id = user_id
     db.session.flush()
     return note
+
+
+# --- generation jobs -------------------------------------------------------------------------
+
+
+def create_generation_job(event: Event, day: date, user_id: int | None) -> JobRecord:
+    """Record one generation job; the caller commits it before submitting it to the queue."""
+    return jobs.create_job(
+        SITREP_GENERATE,
+        f"Laporan situasi {event.code} {day.isoformat()}",
+        {"event_id": event.id, "day": day.isoformat()},
+        user_id,
+    )
+
+
+def pending_job(event_id: int, day: date) -> JobRecord | None:
+    """The newest unfinished generation of this sitrep, if any (the jobs table keeps kwargs)."""
+    records = db.session.scalars(
+        select(JobRecord)
+        .where(JobRecord.func == SITREP_GENERATE, JobRecord.status.in_(("queued", "started")))
+        .order_by(JobRecord.created_at.desc())
+        .limit(20)
+    )
+    for record in records:
+        kwargs = record.kwargs or {}
+        if kwargs.get("event_id") == event_id and kwargs.get("day") == day.isoformat():
+            return record
+    return None
+
+
+def generation_job(job_id: str) -> JobRecord | None:
+    """A sitrep generation job by id; None when there is none or it is another kind of job."""
+    record = db.session.get(JobRecord, job_id)
+    if record is None or record.func != SITREP_GENERATE:
+        return None
+    return record
 
 
 # --- building the data -----------------------------------------------------------------------
@@ -534,11 +580,10 @@ def render_html(data: dict) -> str:
     return render_template("reports/sitrep/document.html", **template_context(data))
 
 
-def render_pdf(data: dict) -> bytes:
-    """The sitrep on A4 with the office letterhead (WeasyPrint)."""
+def render_pdf(data: dict, base_url: str | None = None) -> bytes:
+    """The sitrep on A4 with the office letterhead (WeasyPrint); base_url resolves links."""
     from logistics.tagana.services import html_to_pdf
 
-    base_url = request.url_root if has_request_context() else None
     return html_to_pdf(render_html(data), base_url=base_url)
 
 

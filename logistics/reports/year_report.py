@@ -12,7 +12,10 @@ from logistics.areas.models import Area
 from logistics.budget import rules as budget_math
 from logistics.budget import services as budget
 from logistics.budget.models import BUDGET_LEVELS
+from logistics.core import jobs
 from logistics.core.extensions import db
+from logistics.core.job_models import JobRecord
+from logistics.core.queue import YEAR_REPORT_GENERATE
 from logistics.core.time import utcnow
 from logistics.distributions.models import SPM_COMPONENTS, Distribution, DistributionRecipient
 from logistics.events.models import Event, EventArea, HazardType
@@ -27,6 +30,8 @@ from logistics.victims.models import Person, Victim
 Progress = Callable[[int, str], None]
 
 REPORT_KIND = "year_end"
+# The planner, the office and the head of office produce the report; Tagana members do not.
+GENERATOR_ROLES = ("admin", "operator", "pimpinan")
 # Sub-kegiatan of the preparedness kegiatan whose capaian kinerja is a Tagana/KSB output.
 OUTPUT_SUB_KEGIATAN = {"1.06.06.2.02.0001": "ksb", "1.06.06.2.02.0002": "tagana"}
 # Units a person count can be compared with; other units (unit, lokasi, KK) need their own count.
@@ -877,3 +882,22 @@ def latest_files(year: int) -> dict:
     from logistics.reports import files as report_files
 
     return report_files.latest_of_kind(REPORT_KIND, f"year:{year}")
+
+
+def create_generation_job(year: int, user_id: int | None) -> JobRecord:
+    """Record one generation job; the caller commits it before submitting it to the queue."""
+    return jobs.create_job(
+        YEAR_REPORT_GENERATE, f"Laporan akhir tahun {year}", {"year": year}, user_id
+    )
+
+
+def visible_job(job_id: str, actor) -> JobRecord | None:
+    """This report's generation job, if the actor may follow it; None otherwise."""
+    record = db.session.get(JobRecord, job_id)
+    # Only this report's jobs, and someone else's only for those who see every job.
+    if record is not None and (
+        record.func != YEAR_REPORT_GENERATE
+        or (record.user_id != actor.id and actor.role not in ("admin", "pimpinan"))
+    ):
+        return None
+    return record
