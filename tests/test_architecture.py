@@ -3,6 +3,7 @@
 import ast
 import functools
 import re
+import sys
 
 import pytest
 
@@ -65,6 +66,15 @@ def test_boundary_files_live_in_the_repository(boundaries_dir):
     assert boundaries_dir.is_relative_to(ROOT)
     assert (boundaries_dir / "LICENSE-wilayah_boundaries.txt").is_file()
     assert (boundaries_dir / "kota_bekasi.geojson").is_file()
+
+
+@pytest.mark.parametrize("module", ["logistics/spm/rules.py", "logistics/budget/rules.py"])
+def test_rules_use_the_standard_library_only(module):
+    """The pure arithmetic of SPM and budget imports nothing but the standard library."""
+    tree = ast.parse((ROOT / module).read_text(encoding="utf-8"))
+    relative = [node for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.level]
+    others = {m for m, _names in imports_of(tree) if m.split(".")[0] not in sys.stdlib_module_names}
+    assert (relative, sorted(others)) == ([], [])
 
 
 # --- layers and domains (ARCHITECTURE.md) -----------------------------------------------------

@@ -8,10 +8,10 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from logistics.admin.models import OFFICE_ROLES, WRITER_ROLES
+from logistics.budget.tree_cache import sub_kegiatan_code
 from logistics.core.api import api_login_required, bp, json_payload
 from logistics.core.errors import DomainError, NotFound
 from logistics.core.extensions import db
-from logistics.distributions.services import sub_kegiatan_code
 from logistics.tagana import services as service
 from logistics.tagana.models import (
     LEVELS,

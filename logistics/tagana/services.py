@@ -15,13 +15,13 @@ from sqlalchemy.orm import selectinload
 from logistics.admin.models import OFFICE_ROLES, User
 from logistics.areas.models import Area
 from logistics.areas.services import require_kelurahan
+from logistics.budget.tree_cache import resolve_sub_kegiatan
 from logistics.core import inputs
 from logistics.core.audit import record_action
 from logistics.core.errors import Conflict, DomainError, Forbidden, NotFound
 from logistics.core.extensions import db
 from logistics.core.formatting import tanggal_jam
 from logistics.core.time import moment, office_date, office_today, office_zone, utcnow
-from logistics.distributions.services import resolve_sub_kegiatan
 from logistics.events.models import Event
 from logistics.shelters.models import Shelter
 from logistics.stock.models import Warehouse

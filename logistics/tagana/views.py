@@ -24,6 +24,7 @@ from logistics.admin.models import OFFICE_ROLES, WRITER_ROLES, User
 from logistics.areas.maps import use_local_assets
 from logistics.budget import services as budget
 from logistics.budget.models import BudgetNode
+from logistics.budget.tree_cache import sub_kegiatan_code
 from logistics.core.errors import DomainError, NotFound
 from logistics.core.exports import table_response
 from logistics.core.extensions import db
@@ -31,7 +32,6 @@ from logistics.core.formatting import tanggal, tanggal_jam
 from logistics.core.forms import attach_error
 from logistics.core.security import local_target, roles_required
 from logistics.core.time import local_input_value, office_date, utcnow
-from logistics.distributions.services import sub_kegiatan_code
 from logistics.events.models import Event
 from logistics.tagana import services as service
 from logistics.tagana.forms import (
