@@ -8,7 +8,7 @@ from logistics.core import jobs
 from logistics.core.api import api_login_required, bp, json_payload
 from logistics.core.database import transaction
 from logistics.reports import files as report_files
-from logistics.reports import sitrep
+from logistics.reports import sitrep, sitrep_whatsapp
 
 
 def _note_json(event_id: int, the_day) -> dict:
@@ -25,7 +25,7 @@ def sitrep_data(event_id: int, day: str):
     _event, the_day = sitrep.event_and_day(event_id, day)
     data = sitrep.build(event_id, the_day)
     body = sitrep.to_json(data)
-    body["whatsapp_text"] = sitrep.whatsapp_text(data)
+    body["whatsapp_text"] = sitrep_whatsapp.whatsapp_text(data)
     return jsonify(body)
 
 

@@ -13,7 +13,7 @@ from logistics.core.forms import attach_error
 from logistics.core.security import roles_required
 from logistics.events.services import get_event
 from logistics.reports import files as report_files
-from logistics.reports import sitrep
+from logistics.reports import sitrep, sitrep_whatsapp
 from logistics.reports.sitrep_forms import NoteForm
 
 bp = Blueprint("sitrep", __name__, url_prefix="/laporan/situasi")
@@ -42,7 +42,7 @@ def today(event_id: int):
 
 def _render_show(event, the_day, form, status=200):
     data = sitrep.build(event.id, the_day)
-    text = sitrep.whatsapp_text(data)
+    text = sitrep_whatsapp.whatsapp_text(data)
     first, last = sitrep.event_days(event)
     return render_template(
         "reports/sitrep/show.html",
