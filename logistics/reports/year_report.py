@@ -695,7 +695,6 @@ def xlsx_bytes(report: dict) -> bytes:
     import io
 
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
 
     year = report["year"]
     source = f"{report['office_name']} · Tahun anggaran {year}"
@@ -727,6 +726,33 @@ def xlsx_bytes(report: dict) -> bytes:
         COMPONENT_COLUMNS,
         report["components"],
     )
+    _indicator_sheet(book, report, source)
+    budget_sheet = _sheet(
+        book,
+        "Anggaran",
+        f"Pagu, realisasi, serapan dan efisiensi anggaran tahun {year}",
+        source,
+        BUDGET_COLUMNS,
+        report["budget"],
+    )
+    _sheet(
+        book,
+        "Tagana dan KSB",
+        f"Keluaran Tagana, KSB dan lumbung sosial terhadap target tahun {year}",
+        source,
+        OUTPUT_COLUMNS,
+        report["outputs"],
+    )
+    _charts(book, report, components_sheet, budget_sheet)
+    _notes_sheet(book, report)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _indicator_sheet(book, report: dict, source: str) -> None:
+    """The SPM indicator: victims needing and met, the percentage, the target and the capaian."""
+    year = report["year"]
     indicator = report["indicator"]
     indicator_rows = [
         {
@@ -758,32 +784,18 @@ def xlsx_bytes(report: dict) -> bytes:
     )
     for row in (HEADER_ROW + 4, HEADER_ROW + 5, HEADER_ROW + 6):
         sheet.cell(row=row, column=2).number_format = PERCENT_FORMAT
-    budget_sheet = _sheet(
-        book,
-        "Anggaran",
-        f"Pagu, realisasi, serapan dan efisiensi anggaran tahun {year}",
-        source,
-        BUDGET_COLUMNS,
-        report["budget"],
-    )
-    _sheet(
-        book,
-        "Tagana dan KSB",
-        f"Keluaran Tagana, KSB dan lumbung sosial terhadap target tahun {year}",
-        source,
-        OUTPUT_COLUMNS,
-        report["outputs"],
-    )
-    _charts(book, report, components_sheet, budget_sheet)
+
+
+def _notes_sheet(book, report: dict) -> None:
+    """How each figure is counted, one note a row."""
+    from openpyxl.styles import Alignment, Font
+
     notes = book.create_sheet("Catatan")
     notes["A1"] = "Catatan perhitungan"
     notes["A1"].font = Font(bold=True, size=12)
     notes.column_dimensions["A"].width = 120
     for offset, note in enumerate(report["notes"], start=2):
         notes.cell(row=offset, column=1, value=note).alignment = Alignment(wrap_text=True)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def _bar_rows(report: dict) -> tuple[list[dict], list[dict]]:
