@@ -3,6 +3,7 @@
 import ast
 import functools
 import re
+import sys
 
 import pytest
 
@@ -65,6 +66,15 @@ def test_boundary_files_live_in_the_repository(boundaries_dir):
     assert boundaries_dir.is_relative_to(ROOT)
     assert (boundaries_dir / "LICENSE-wilayah_boundaries.txt").is_file()
     assert (boundaries_dir / "kota_bekasi.geojson").is_file()
+
+
+@pytest.mark.parametrize("module", ["logistics/spm/rules.py", "logistics/budget/rules.py"])
+def test_rules_use_the_standard_library_only(module):
+    """The pure arithmetic of SPM and budget imports nothing but the standard library."""
+    tree = ast.parse((ROOT / module).read_text(encoding="utf-8"))
+    relative = [node for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.level]
+    others = {m for m, _names in imports_of(tree) if m.split(".")[0] not in sys.stdlib_module_names}
+    assert (relative, sorted(others)) == ([], [])
 
 
 # --- layers and domains (ARCHITECTURE.md) -----------------------------------------------------
@@ -191,33 +201,17 @@ RULES = (
 # the test fails on a new finding and on a line that is mended but still listed.
 KNOWN = {
     "core imports no domain": set(),
-    "views and API never import each other": {
-        "logistics/reports/open_data_views.py -> logistics.reports.open_data_api",
-        "logistics/reports/sitrep_api.py -> logistics.reports.sitrep_views",
-        "logistics/reports/year_report_api.py -> logistics.reports.year_report_views",
-    },
+    "views and API never import each other": {},
     "web modules never use the session": {
         "logistics/distributions/api.py",
         "logistics/distributions/views.py",
         "logistics/events/api.py",
         "logistics/events/views.py",
-        "logistics/reports/sitrep_api.py",
-        "logistics/reports/sitrep_views.py",
-        "logistics/reports/year_report_api.py",
-        "logistics/reports/year_report_views.py",
-        "logistics/shelters/api.py",
-        "logistics/shelters/views.py",
-        "logistics/spm/views.py",
         "logistics/victims/api.py",
         "logistics/victims/forms.py",
         "logistics/victims/views.py",
     },
     "services never touch the request": {
-        "logistics/budget/services.py: current_user",
-        "logistics/events/services.py: url_for",
-        "logistics/reports/files.py: abort",
-        "logistics/reports/sitrep.py: has_request_context",
-        "logistics/reports/sitrep.py: request",
         "logistics/stock/ledger.py: current_user",
     },
     "commits happen in core.database only": {
@@ -227,13 +221,6 @@ KNOWN = {
         "logistics/distributions/api.py",
         "logistics/events/api.py",
         "logistics/events/views.py",
-        "logistics/reports/sitrep_api.py",
-        "logistics/reports/sitrep_views.py",
-        "logistics/reports/year_report_api.py",
-        "logistics/reports/year_report_views.py",
-        "logistics/shelters/api.py",
-        "logistics/shelters/views.py",
-        "logistics/spm/views.py",
         "logistics/victims/api.py",
         "logistics/victims/views.py",
     },
@@ -242,17 +229,12 @@ KNOWN = {
         "events, shelters, victims",
     },
     "functions stay under 80 lines": {
-        "logistics/budget/imports.py:import_plan",
         "logistics/demo/flood.py:_seed_tagana",
         "logistics/demo/flood.py:seed_flood_demo",
         "logistics/demo/stock.py:_hand_outs",
         "logistics/demo/stock.py:seed_logistics_demo",
         "logistics/distributions/services.py:record_distribution",
         "logistics/events/services.py:event_map",
-        "logistics/reports/sitrep.py:_aid_part",
-        "logistics/reports/sitrep.py:render_xlsx",
-        "logistics/reports/sitrep.py:whatsapp_text",
-        "logistics/reports/year_report.py:xlsx_bytes",
         "logistics/shelters/services.py:record_head_count",
         "logistics/spm/aggregates.py:compute_year",
         "logistics/victims/imports.py:_parse_row",

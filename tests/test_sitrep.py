@@ -13,7 +13,7 @@ from logistics.core.errors import DomainError, NotFound
 from logistics.distributions.models import Distribution, DistributionRecipient
 from logistics.events.services import add_decree, set_impact
 from logistics.kitchens.models import FieldKitchen, KitchenMeal
-from logistics.reports import sitrep
+from logistics.reports import sitrep, sitrep_whatsapp, sitrep_xlsx
 from logistics.reports.models import ReportFile, SitrepNote
 from logistics.shelters.models import Shelter, ShelterCount
 from logistics.spm import aggregates as spm_aggregates
@@ -468,7 +468,7 @@ def test_notes_saved_and_shown(db, flood, make_user):
     data = sitrep.build(event.id, DAY2)
     assert data["notes"]["problems"] == "Akses jalan tergenang di Jatiasih"
     assert sitrep.build(event.id, DAY1)["notes"] == {"problems": "", "actions": "", "needs": ""}
-    text = sitrep.whatsapp_text(data)
+    text = sitrep_whatsapp.whatsapp_text(data)
     assert "*Kendala:* Akses jalan tergenang di Jatiasih" in text
     with pytest.raises(DomainError) as caught:
         sitrep.save_note(event, DAY2, {"problems": "x" * 4001}, user.id)
@@ -478,7 +478,7 @@ def test_notes_saved_and_shown(db, flood, make_user):
 
 
 def test_whatsapp_text_summarises_the_day(db, flood):
-    text = sitrep.whatsapp_text(sitrep.build(flood["event"].id, DAY2))
+    text = sitrep_whatsapp.whatsapp_text(sitrep.build(flood["event"].id, DAY2))
     lines = text.splitlines()
     assert lines[0] == "*LAPORAN SITUASI HARIAN*"
     assert "21 November 2026 — hari ke-2 kejadian" in lines
@@ -537,7 +537,7 @@ def test_pdf_reads_back_with_the_figures_and_no_personal_data(db, flood):
 
 def test_xlsx_cell_by_cell(db, flood):
     data = sitrep.build(flood["event"].id, DAY2)
-    book = openpyxl.load_workbook(io.BytesIO(sitrep.render_xlsx(data)))
+    book = openpyxl.load_workbook(io.BytesIO(sitrep_xlsx.render_xlsx(data)))
     assert book.sheetnames == [
         "Ringkasan",
         "Dampak",

@@ -190,7 +190,7 @@ def sitrep_generate(job_id: str, event_id: int, day: str) -> dict:
     from datetime import date
 
     from logistics.reports import files as report_files
-    from logistics.reports import sitrep
+    from logistics.reports import sitrep, sitrep_xlsx
 
     the_day = date.fromisoformat(day)
     with job_context(job_id):
@@ -205,7 +205,7 @@ def sitrep_generate(job_id: str, event_id: int, day: str) -> dict:
             jobs.report_progress(35, "Menyusun PDF")
             renders = (
                 ("pdf", sitrep.render_pdf),
-                ("xlsx", sitrep.render_xlsx),
+                ("xlsx", sitrep_xlsx.render_xlsx),
                 ("html", lambda d: sitrep.render_html(d).encode("utf-8")),
             )
             for step, (fmt, render) in enumerate(renders):

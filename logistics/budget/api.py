@@ -1,6 +1,7 @@
 """API: the budget tree of a fiscal year (login to read), pagu and realisation entry (office)."""
 
 from flask import jsonify, request
+from flask_login import current_user
 
 from logistics.admin.models import OFFICE_ROLES
 from logistics.budget import services as budget
@@ -106,6 +107,7 @@ def budget_realisation():
             amount_value=payload.get("amount"),
             document_number=payload.get("document_number"),
             note=payload.get("note"),
+            actor=current_user,
         )
         body = {
             "id": entry.id,

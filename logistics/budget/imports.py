@@ -275,6 +275,24 @@ def import_plan(
     if unknown:
         report.warnings.append(f"Kolom yang tidak dikenal dan diabaikan: {', '.join(unknown)}.")
     known = {node.code: node for node in db.session.scalars(select(BudgetNode))}
+    rows = _read_rows(table, header_index, columns, report, known)
+    if report.rows_read == 0:
+        raise DomainError("Berkas tidak berisi baris anggaran di bawah baris judul.", field="file")
+    _check_tree(rows, report, known)
+    _check_plans(rows, report, known)
+    report.errors.sort(key=lambda e: e.row)
+    if report.errors:
+        return report
+    _find_flags(rows, report)
+    if dry_run:
+        return report
+    _save(rows, report, known, year, source_name)
+    report.applied = True
+    return report
+
+
+def _read_rows(table, header_index: int, columns: dict, report: ImportReport, known) -> list:
+    """The plan's rows under the header, parsed; errors and warnings go into the report."""
     seen: dict[str, int] = {}
     rows: list[_Row] = []
     for offset, values in enumerate(table[header_index + 1 :], start=header_index + 2):
@@ -296,16 +314,11 @@ def import_plan(
         row = _parse(offset, cells, report, seen, known)
         if row is not None:
             rows.append(row)
-    if report.rows_read == 0:
-        raise DomainError("Berkas tidak berisi baris anggaran di bawah baris judul.", field="file")
-    _check_tree(rows, report, known)
-    _check_plans(rows, report, known)
-    report.errors.sort(key=lambda e: e.row)
-    if report.errors:
-        return report
-    _find_flags(rows, report)
-    if dry_run:
-        return report
+    return rows
+
+
+def _save(rows: list, report: ImportReport, known: dict, year: int, source_name: str) -> None:
+    """Write the checked rows: nodes, pagu and cash plans, the disagreeing totals, the audit."""
     for row in sorted(rows, key=lambda r: r.code):
         if row.code not in known:
             report.nodes_added += 1
@@ -345,8 +358,6 @@ def import_plan(
             "flags": len(report.flags),
         },
     )
-    report.applied = True
-    return report
 
 
 def plan_template(year: int | None = None) -> bytes:

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from flask_login import current_user
 from sqlalchemy import func, select
 
 from logistics.budget import rules as budget_math
@@ -342,8 +341,12 @@ def record_realisation(
     document_number=None,
     note=None,
     today: date | None = None,
+    actor=None,
 ) -> BudgetRealisation:
-    """Record one payment (SP2D) against a sub-kegiatan's pagu for the fiscal year."""
+    """Record one payment (SP2D) against a sub-kegiatan's pagu for the fiscal year.
+
+    actor is the signed-in user who records it (none for the demo office and imports).
+    """
     if node.level != "sub_kegiatan":
         raise DomainError(
             f"{node.code} bukan sub-kegiatan; realisasi dicatat pada sub-kegiatan.", field="code"
@@ -402,7 +405,7 @@ def record_realisation(
         amount=value,
         document_number=number,
         note=inputs.text(note, "note", "Catatan", 255),
-        created_by_id=current_user.id if current_user and current_user.is_authenticated else None,
+        created_by_id=actor.id if actor is not None else None,
     )
     db.session.add(entry)
     db.session.flush()

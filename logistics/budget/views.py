@@ -251,6 +251,7 @@ def realisation():
                     amount_value=form.amount_value.data,
                     document_number=form.document_number.data,
                     note=form.note.data,
+                    actor=current_user,
                 )
                 code, year = node.code, entry.paid_on.year
         except DomainError as exc:

@@ -4,6 +4,7 @@ from flask import jsonify, request, url_for
 from flask_login import current_user
 
 from logistics.admin.models import OFFICE_ROLES, WRITER_ROLES
+from logistics.budget import tree_cache
 from logistics.core.api import api_login_required, bp, json_number, json_payload
 from logistics.core.audit import record_action
 from logistics.core.database import transaction
@@ -57,7 +58,7 @@ def distribution_json(d: Distribution, lines: list[dict], person_ids: list[int])
         "subkegiatan": SPM_SUBKEGIATAN[d.component],
         # The sub-kegiatan the hand-out is charged to (given, or the component's by default).
         "sub_kegiatan_id": d.sub_kegiatan_id,
-        "sub_kegiatan": distributions.sub_kegiatan_code(d.sub_kegiatan_id),
+        "sub_kegiatan": tree_cache.sub_kegiatan_code(d.sub_kegiatan_id),
         "phase": d.phase,
         "phase_label": PHASES[d.phase],
         "recipient_kind": d.recipient_kind,

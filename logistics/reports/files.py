@@ -1,8 +1,8 @@
 """Generated report files: kept in the database, found by kind and key, handed out for download."""
 
-from flask import abort
 from sqlalchemy import select
 
+from logistics.core.errors import NotFound
 from logistics.core.extensions import db
 from logistics.reports.models import REPORT_FORMATS, ReportFile
 
@@ -62,5 +62,6 @@ def recent(limit: int = 50) -> list[ReportFile]:
 def get(file_id: int) -> ReportFile:
     record = db.session.get(ReportFile, file_id)
     if record is None:
-        abort(404)
+        # The same words as any missing page: a file id says nothing more to the reader.
+        raise NotFound("Halaman atau data tidak ditemukan.")
     return record

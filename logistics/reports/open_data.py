@@ -16,6 +16,7 @@ from datetime import date
 import geopandas as gpd
 import pandas as pd
 import shapely
+from flask import current_app
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
 
@@ -78,6 +79,11 @@ class Scope:
     label: str  # event code or the year
     kind: str  # "event" | "year"
     ages_on: dict[int, date]  # per event: the day ages are counted on (its first day)
+
+
+def rate_limit() -> str:
+    """Public downloads are limited per client address (POSKO_OPEN_DATA_RATE_LIMIT)."""
+    return current_app.config["OPEN_DATA_RATE_LIMIT"]
 
 
 def event_scope(event_id: int) -> Scope:

@@ -1,15 +1,10 @@
 """API: open data for partners (public, no login): HXL-tagged CSV and GeoJSON, no personal data."""
 
-from flask import Response, current_app, jsonify, url_for
+from flask import Response, jsonify, url_for
 
 from logistics.core.api import bp
 from logistics.core.extensions import limiter
 from logistics.reports import open_data
-
-
-def rate_limit() -> str:
-    """Public downloads are limited per client address (POSKO_OPEN_DATA_RATE_LIMIT)."""
-    return current_app.config["OPEN_DATA_RATE_LIMIT"]
 
 
 def _links(kind: str, value: int) -> list[dict]:
@@ -52,7 +47,7 @@ def _geojson(scope, layer: str) -> Response:
 
 
 @bp.get("/open-data")
-@limiter.limit(rate_limit)
+@limiter.limit(open_data.rate_limit)
 def open_data_index():
     events = open_data.published_events()
     return jsonify(
@@ -78,19 +73,19 @@ def open_data_index():
 
 
 @bp.get("/open-data/events/<int:event_id>/csv/<level>")
-@limiter.limit(rate_limit)
+@limiter.limit(open_data.rate_limit)
 def open_data_event_csv(event_id: int, level: str):
     return _csv(open_data.event_scope(event_id), level)
 
 
 @bp.get("/open-data/events/<int:event_id>/geojson/<layer>")
-@limiter.limit(rate_limit)
+@limiter.limit(open_data.rate_limit)
 def open_data_event_geojson(event_id: int, layer: str):
     return _geojson(open_data.event_scope(event_id), layer)
 
 
 @bp.get("/open-data/events/<int:event_id>/figures/<level>")
-@limiter.limit(rate_limit)
+@limiter.limit(open_data.rate_limit)
 def open_data_event_figures(event_id: int, level: str):
     scope = open_data.event_scope(event_id)
     open_data.check_level(level)
@@ -109,12 +104,12 @@ def open_data_event_figures(event_id: int, level: str):
 
 
 @bp.get("/open-data/years/<int:year>/csv/<level>")
-@limiter.limit(rate_limit)
+@limiter.limit(open_data.rate_limit)
 def open_data_year_csv(year: int, level: str):
     return _csv(open_data.year_scope(open_data.validate_year(year)), level)
 
 
 @bp.get("/open-data/years/<int:year>/geojson/<layer>")
-@limiter.limit(rate_limit)
+@limiter.limit(open_data.rate_limit)
 def open_data_year_geojson(year: int, layer: str):
     return _geojson(open_data.year_scope(open_data.validate_year(year)), layer)

@@ -4,7 +4,6 @@ from flask import Blueprint, render_template, request
 
 from logistics.core.extensions import limiter
 from logistics.reports import open_data
-from logistics.reports.open_data_api import rate_limit
 
 bp = Blueprint("open_data", __name__, url_prefix="/data-terbuka")
 
@@ -16,7 +15,7 @@ LEVEL_LABELS = {
 
 
 @bp.route("/")
-@limiter.limit(rate_limit)
+@limiter.limit(open_data.rate_limit)
 def index():
     """Every published event and year with its CSV (HXL) and GeoJSON files; no login needed."""
     return render_template(
@@ -32,7 +31,7 @@ def index():
 
 
 @bp.route("/kejadian/<int:event_id>")
-@limiter.limit(rate_limit)
+@limiter.limit(open_data.rate_limit)
 def event(event_id: int):
     """One event's published figures as tables (the same rows as the CSV files)."""
     scope = open_data.event_scope(event_id)

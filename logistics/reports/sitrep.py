@@ -1,19 +1,20 @@
 """The daily situation report (laporan situasi harian) of an event: data, HTML, PDF, XLSX, WhatsApp."""
 
-import io
 import re
 from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from flask import current_app, has_request_context, render_template, request
+from flask import current_app, render_template
 from sqlalchemy import func, or_, select
 
 from logistics.areas.models import Area
-from logistics.core import inputs
+from logistics.core import inputs, jobs
 from logistics.core.errors import DomainError
 from logistics.core.extensions import db
-from logistics.core.formatting import angka, persen, tanggal
+from logistics.core.formatting import tanggal
+from logistics.core.job_models import JobRecord
+from logistics.core.queue import SITREP_GENERATE
 from logistics.core.time import office_date, office_today, office_zone
 from logistics.distributions.models import SPM_COMPONENTS, Distribution, DistributionRecipient
 from logistics.events.models import DECREE_STATUSES, ISSUER_LEVELS, PHASE_LABELS, Event
@@ -89,6 +90,14 @@ def check_day(event: Event, day: date) -> None:
         raise DomainError(message, field="day")
 
 
+def event_and_day(event_id: int, day) -> tuple[Event, date]:
+    """The event and the report date of a request, refused when the date is out of range."""
+    event = get_event(event_id)
+    the_day = parse_day(day)
+    check_day(event, the_day)
+    return event, the_day
+
+
 def default_day(event: Event) -> date:
     """Today, or the event's last day once it is closed."""
     return event_days(event)[1]
@@ -132,6 +141,42 @@ def save_note(event: Event, day: date, values: dict, user_id: int | None) -> Sit
     note.updated_by_id = user_id
     db.session.flush()
     return note
+
+
+# --- generation jobs -------------------------------------------------------------------------
+
+
+def create_generation_job(event: Event, day: date, user_id: int | None) -> JobRecord:
+    """Record one generation job; the caller commits it before submitting it to the queue."""
+    return jobs.create_job(
+        SITREP_GENERATE,
+        f"Laporan situasi {event.code} {day.isoformat()}",
+        {"event_id": event.id, "day": day.isoformat()},
+        user_id,
+    )
+
+
+def pending_job(event_id: int, day: date) -> JobRecord | None:
+    """The newest unfinished generation of this sitrep, if any (the jobs table keeps kwargs)."""
+    records = db.session.scalars(
+        select(JobRecord)
+        .where(JobRecord.func == SITREP_GENERATE, JobRecord.status.in_(("queued", "started")))
+        .order_by(JobRecord.created_at.desc())
+        .limit(20)
+    )
+    for record in records:
+        kwargs = record.kwargs or {}
+        if kwargs.get("event_id") == event_id and kwargs.get("day") == day.isoformat():
+            return record
+    return None
+
+
+def generation_job(job_id: str) -> JobRecord | None:
+    """A sitrep generation job by id; None when there is none or it is another kind of job."""
+    record = db.session.get(JobRecord, job_id)
+    if record is None or record.func != SITREP_GENERATE:
+        return None
+    return record
 
 
 # --- building the data -----------------------------------------------------------------------
@@ -338,6 +383,16 @@ def _aid_part(event_id: int, day: date) -> dict:
             )
             # Hand-outs are stock leaving the warehouse: negative movements.
             entry[period] = -Decimal(str(total))
+    ordered_items = sorted(items.values(), key=lambda e: (e["component"], e["item_name"]))
+    return {
+        "components": list(components.values()),
+        "items": ordered_items,
+        "kitchens": _kitchens_part(event_id, day),
+    }
+
+
+def _kitchens_part(event_id: int, day: date) -> dict:
+    """The field kitchens' meals and portions of the day and to date, and how many are active."""
     kitchens = {"day": _zero_meals(), "cumulative": _zero_meals()}
     kitchen_base = FieldKitchen.event_id == event_id
     for period, condition in (
@@ -361,8 +416,7 @@ def _aid_part(event_id: int, day: date) -> dict:
     kitchens["active"] = db.session.scalar(
         select(func.count(FieldKitchen.id)).where(kitchen_base, FieldKitchen.active.is_(True))
     )
-    ordered_items = sorted(items.values(), key=lambda e: (e["component"], e["item_name"]))
-    return {"components": list(components.values()), "items": ordered_items, "kitchens": kitchens}
+    return kitchens
 
 
 def _zero_aid() -> dict:
@@ -535,333 +589,11 @@ def render_html(data: dict) -> str:
     return render_template("reports/sitrep/document.html", **template_context(data))
 
 
-def render_pdf(data: dict) -> bytes:
-    """The sitrep on A4 with the office letterhead (WeasyPrint)."""
+def render_pdf(data: dict, base_url: str | None = None) -> bytes:
+    """The sitrep on A4 with the office letterhead (WeasyPrint); base_url resolves links."""
     from logistics.core.pdf import html_to_pdf
 
-    base_url = request.url_root if has_request_context() else None
     return html_to_pdf(render_html(data), base_url=base_url)
-
-
-# Excel shows these with the reader's separators; [$-421] asks for Indonesian month names.
-NUMBER = "#,##0"
-DECIMAL = "#,##0.0##"
-PERCENT = '#,##0.00"%"'
-DATE = "[$-421]d mmmm yyyy"
-
-
-def render_xlsx(data: dict) -> bytes:
-    """One formatted sheet per section; numbers stay numbers, dates stay dates."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    workbook = Workbook()
-    bold = Font(bold=True)
-    header_fill = PatternFill("solid", fgColor="DDDDDD")
-    ev = data["event"]
-
-    def sheet(title: str, headers: list[str], rows: list[list], formats: list[str | None]):
-        ws = workbook.create_sheet(title)
-        ws.append([f"{data['office_name']} — Laporan situasi {ev['code']}"])
-        ws.append([f"{ev['title']}, {tanggal(data['day'])}"])
-        ws["A1"].font = Font(bold=True, size=12)
-        ws.append([])
-        ws.append(headers)
-        for cell in ws[4]:
-            cell.font = bold
-            cell.fill = header_fill
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-        for row in rows:
-            ws.append(row)
-            for cell, fmt in zip(ws[ws.max_row], formats, strict=False):
-                if fmt and cell.value is not None and not isinstance(cell.value, str):
-                    cell.number_format = fmt
-        ws.freeze_panes = "A5"
-        for index, header in enumerate(headers, start=1):
-            width = max(
-                [len(str(header))] + [len(str(r[index - 1] or "")) for r in rows if len(r) >= index]
-            )
-            ws.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 10), 60)
-        return ws
-
-    summary = workbook.active
-    summary.title = "Ringkasan"
-    summary.append([data["office_name"]])
-    summary.append(["LAPORAN SITUASI HARIAN"])
-    summary["A1"].font = Font(bold=True, size=12)
-    summary["A2"].font = Font(bold=True, size=12)
-    summary.append([])
-    tanggap = ev["tanggap_darurat"] or {}
-    facts = [
-        ("Kejadian", f"{ev['title']} ({ev['code']})", None),
-        ("Jenis bencana", ev["hazard"], None),
-        ("Tanggal laporan", data["day"], DATE),
-        ("Mulai kejadian", ev["started_on"], DATE),
-        ("Hari ke-", ev["day_number"], NUMBER),
-        ("Status", ev["phase_label"], None),
-        ("Tanggap darurat mulai", tanggap.get("starts_on"), DATE),
-        ("Tanggap darurat sampai", tanggap.get("ends_on"), DATE),
-        ("Hari ke- tanggap darurat", tanggap.get("day_number"), NUMBER),
-        ("Kelurahan terdampak", data["impact"]["kelurahan"], NUMBER),
-        ("Jiwa terdampak", data["impact"]["totals"]["jiwa_terdampak"], NUMBER),
-        ("Mengungsi (jiwa)", data["impact"]["totals"]["mengungsi"], NUMBER),
-        ("Tempat pengungsian buka", data["shelters"]["totals"]["units"], NUMBER),
-        ("Orang di pengungsian", data["shelters"]["totals"]["persons"], NUMBER),
-        ("Tagana bertugas (orang)", data["tagana"]["members"], NUMBER),
-    ]
-    for decree in ev["decrees"]:
-        facts.append(
-            (
-                f"SK {decree['status_label']}",
-                f"{decree['decree_number']} ({decree['issuer']}), "
-                f"{tanggal(decree['starts_on'])} s.d. "
-                f"{tanggal(decree['ends_on']) if decree['ends_on'] else 'belum ditentukan'}",
-                None,
-            )
-        )
-    for label, value, fmt in facts:
-        summary.append([label, value])
-        summary.cell(summary.max_row, 1).font = bold
-        if fmt and value is not None:
-            summary.cell(summary.max_row, 2).number_format = fmt
-    summary.column_dimensions["A"].width = 28
-    summary.column_dimensions["B"].width = 70
-
-    impact = data["impact"]
-    sheet(
-        "Dampak",
-        ["Kode", "Kelurahan/desa", "Kecamatan", "Sumber"] + [label for _k, label in IMPACT_COLUMNS],
-        [
-            [r["kelurahan_code"], r["kelurahan_name"], r["kecamatan"], r["source_label"]]
-            + [r[key] for key, _label in IMPACT_COLUMNS]
-            for r in impact["rows"]
-        ]
-        + [["", "Jumlah", "", ""] + [impact["totals"][key] for key, _label in IMPACT_COLUMNS]],
-        [None] * 4 + [NUMBER] * len(IMPACT_COLUMNS),
-    )
-    shelters = data["shelters"]
-    sheet(
-        "Pengungsian",
-        ["Tempat", "Jenis", "Kelurahan/desa", "Kapasitas", "Jiwa", "KK", "Keterisian (%)",
-         "Dihitung", "Peringatan"],
-        [
-            [r["name"], r["kind_label"], r["kelurahan_name"], r["capacity"], r["persons"],
-             r["households"], _float(r["occupancy"]), r["counted_on"], " ".join(r["warnings"])]
-            for r in shelters["rows"]
-        ]
-        + [["Jumlah", f"{shelters['totals']['units']} lokasi", "", shelters["totals"]["capacity"],
-            shelters["totals"]["persons"], shelters["totals"]["households"],
-            _float(shelters["totals"]["occupancy"]), None, ""]],
-        [None, None, None, NUMBER, NUMBER, NUMBER, PERCENT, DATE, None],
-    )  # fmt: skip
-    aid = data["aid"]
-    sheet(
-        "Bantuan",
-        ["Komponen SPM", "Penyaluran hari ini", "Layanan (orang) hari ini",
-         "Orang berbeda hari ini", "Penyaluran kumulatif", "Layanan (orang) kumulatif",
-         "Orang berbeda kumulatif"],
-        [
-            [c["label"], c["day"]["handouts"], c["day"]["persons_served"],
-             c["day"]["distinct_persons"], c["cumulative"]["handouts"],
-             c["cumulative"]["persons_served"], c["cumulative"]["distinct_persons"]]
-            for c in aid["components"]
-        ],
-        [None] + [NUMBER] * 6,
-    )  # fmt: skip
-    sheet(
-        "Barang",
-        ["Komponen SPM", "Kode barang", "Barang", "Satuan", "Hari ini", "Kumulatif"],
-        [
-            [i["component_label"], i["item_code"], i["item_name"], i["unit"],
-             _float(i["day"]), _float(i["cumulative"])]
-            for i in aid["items"]
-        ]
-        + [["Dapur umum (porsi dibagikan)", "", "", "porsi",
-            aid["kitchens"]["day"]["portions_served"],
-            aid["kitchens"]["cumulative"]["portions_served"]]],
-        [None, None, None, None, DECIMAL, DECIMAL],
-    )  # fmt: skip
-    needs = data["needs"]
-    sheet(
-        "Kebutuhan",
-        ["Kode", "Kelurahan/desa", "Komponen SPM", "Membutuhkan (jiwa)", "KK", "Tersalurkan",
-         "Kesenjangan", "Perkiraan (kaji cepat)"],
-        [
-            [r["kelurahan_code"], r["kelurahan_name"], r["component_label"], r["persons_needing"],
-             r["households_needing"], r["delivered"], r["gap"], "ya" if r["estimated"] else ""]
-            for r in needs["rows"]
-        ],
-        [None, None, None, NUMBER, NUMBER, NUMBER, NUMBER, None],
-    )  # fmt: skip
-    sheet(
-        "Kebutuhan standar",
-        ["Kebutuhan", "Jiwa", "KK", "Jumlah", "Satuan", "Sumber standar"],
-        [
-            [
-                q["need_label"],
-                q["persons"],
-                q["households"],
-                _float(q["need"]),
-                q["unit"],
-                q["source"],
-            ]
-            for q in needs["quantities"]
-        ],
-        [None, NUMBER, NUMBER, DECIMAL, None, None],
-    )
-    sheet(
-        "Tagana",
-        ["Tempat", "Peran", "Jumlah anggota"],
-        [[r["place"], r["role"], r["members"]] for r in data["tagana"]["rows"]]
-        + [["Jumlah (orang berbeda)", "", data["tagana"]["members"]]],
-        [None, None, NUMBER],
-    )
-    sheet(
-        "Stok",
-        ["Kebutuhan", "Barang", "Satuan", "Stok", "Kebutuhan", "Cukup (hari)", "Cakupan (%)",
-         "Peringatan"],
-        [
-            [r["need_label"], r["item_name"], r["unit"], _float(r["stock"]), _float(r["need"]),
-             _float(r["days_of_cover"]), _float(r["share"]), "PERLU DITAMBAH" if r["warning"] else ""]
-            for r in data["stock"]
-        ],
-        [None, None, None, DECIMAL, DECIMAL, DECIMAL, PERCENT, None],
-    )  # fmt: skip
-    notes = workbook.create_sheet("Catatan")
-    notes.append(["Catatan hari ini", tanggal(data["day"])])
-    notes["A1"].font = Font(bold=True, size=12)
-    for name, label in NOTE_FIELDS.items():
-        notes.append([label, data["notes"][name] or "-"])
-        notes.cell(notes.max_row, 1).font = bold
-        notes.cell(notes.max_row, 2).alignment = Alignment(wrap_text=True, vertical="top")
-    notes.column_dimensions["A"].width = 24
-    notes.column_dimensions["B"].width = 90
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _float(value):
-    """Decimals as floats for a spreadsheet cell (openpyxl writes numbers, not text)."""
-    if value is None:
-        return None
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    return value
-
-
-def whatsapp_text(data: dict) -> str:
-    """A short plain-text summary to paste into the WhatsApp groups of the mayor's office and BPBD."""
-    ev = data["event"]
-    impact = data["impact"]["totals"]
-    shelters = data["shelters"]["totals"]
-    lines = [
-        "*LAPORAN SITUASI HARIAN*",
-        f"*{ev['title']}* ({ev['code']})",
-        f"{tanggal(data['day'])} — hari ke-{ev['day_number']} kejadian",
-    ]
-    status = ev["phase_label"]
-    tanggap = ev["tanggap_darurat"]
-    if tanggap and tanggap["day_number"]:
-        status += f", hari ke-{tanggap['day_number']}"
-        if tanggap["days"]:
-            status += f" dari {tanggap['days']}"
-    in_force = [
-        d for d in ev["decrees"]
-        if d["starts_on"] <= data["day"] and (d["ends_on"] is None or data["day"] <= d["ends_on"])
-    ]  # fmt: skip
-    if in_force:
-        status += f" (SK {in_force[-1]['decree_number']})"
-    lines.append(f"Status: {status}")
-    lines.append("")
-    lines.append(
-        f"*Dampak:* {angka(data['impact']['kelurahan'])} kelurahan/desa, "
-        f"{angka(impact['jiwa_terdampak'])} jiwa ({angka(impact['kk_terdampak'])} KK) terdampak, "
-        f"{angka(impact['mengungsi'])} jiwa mengungsi"
-    )
-    casualties = [
-        f"{angka(impact[k])} {label}"
-        for k, label in (("meninggal", "meninggal"), ("hilang", "hilang"), ("terluka", "luka"))
-        if impact[k]
-    ]
-    if casualties:
-        lines.append("Korban jiwa: " + ", ".join(casualties))
-    shelter_line = (
-        f"*Pengungsian:* {angka(shelters['units'])} lokasi, {angka(shelters['persons'])} jiwa"
-    )
-    if shelters["capacity"]:
-        shelter_line += (
-            f" / kapasitas {angka(shelters['capacity'])} ({persen(shelters['occupancy'], 0)})"
-        )
-    if shelters["over_capacity"]:
-        shelter_line += f"; {angka(shelters['over_capacity'])} lokasi melebihi kapasitas"
-    lines.append(shelter_line)
-    today_aid = [
-        f"{_short(c['label'])} {angka(c['day']['persons_served'])} orang"
-        for c in data["aid"]["components"]
-        if c["day"]["handouts"]
-    ]
-    lines.append("*Bantuan hari ini:* " + ("; ".join(today_aid) if today_aid else "belum ada"))
-    total_aid = [
-        f"{_short(c['label'])} {angka(c['cumulative']['persons_served'])} orang"
-        for c in data["aid"]["components"]
-        if c["cumulative"]["handouts"]
-    ]
-    if total_aid:
-        lines.append("*Kumulatif:* " + "; ".join(total_aid))
-    kitchens = data["aid"]["kitchens"]
-    if kitchens["day"]["meals"]:
-        lines.append(
-            f"*Dapur umum:* {angka(kitchens['day']['portions_served'])} porsi hari ini "
-            f"({angka(kitchens['cumulative']['portions_served'])} porsi kumulatif)"
-        )
-    gaps = [
-        f"{_short(t['component_label'])} {angka(t['gap'])} jiwa"
-        for t in data["needs"]["totals"]
-        if t["gap"] > 0
-    ]
-    if gaps:
-        lines.append("*Belum terlayani:* " + "; ".join(gaps))
-    tagana = data["tagana"]
-    if tagana["members"]:
-        lines.append(
-            f"*Tagana bertugas:* {angka(tagana['members'])} orang di {angka(tagana['places'])} lokasi"
-        )
-    low = [
-        f"{r['item_name']} "
-        + (
-            f"cukup {angka(r['days_of_cover'], 1)} hari"
-            if r["days_of_cover"] is not None
-            else f"{persen(r['share'], 0)} kebutuhan"
-        )
-        for r in data["stock"]
-        if r["warning"]
-    ]
-    if low:
-        lines.append("*Stok perlu ditambah:* " + "; ".join(low))
-    for name, label in NOTE_FIELDS.items():
-        text = " ".join(data["notes"][name].split())
-        if text:
-            lines.append(f"*{label}:* {text}")
-    lines.append("")
-    lines.append(f"— {data['office_name']}")
-    return "\n".join(lines)
-
-
-def _short(label: str) -> str:
-    """'Penyediaan makanan (permakanan)' -> 'Permakanan' for the short message."""
-    short = {
-        "permakanan": "Permakanan",
-        "sandang": "Sandang",
-        "tempat_penampungan": "Penampungan",
-        "kelompok_rentan": "Kelompok rentan",
-        "psikososial": "Psikososial",
-    }
-    for code, name in SPM_COMPONENTS.items():
-        if name == label:
-            return short[code]
-    return label
 
 
 # --- events to report on ---------------------------------------------------------------------

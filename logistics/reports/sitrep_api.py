@@ -4,18 +4,11 @@ from flask import jsonify, url_for
 from flask_login import current_user
 
 from logistics.admin.models import OFFICE_ROLES
+from logistics.core import jobs
 from logistics.core.api import api_login_required, bp, json_payload
-from logistics.core.extensions import db
-from logistics.events.services import get_event
+from logistics.core.database import transaction
 from logistics.reports import files as report_files
-from logistics.reports import sitrep
-
-
-def _event_and_day(event_id: int, day: str):
-    event = get_event(event_id)
-    the_day = sitrep.parse_day(day)
-    sitrep.check_day(event, the_day)
-    return event, the_day
+from logistics.reports import sitrep, sitrep_whatsapp
 
 
 def _note_json(event_id: int, the_day) -> dict:
@@ -29,29 +22,31 @@ def _note_json(event_id: int, the_day) -> dict:
 @bp.get("/events/<int:event_id>/sitrep/<day>")
 @api_login_required()
 def sitrep_data(event_id: int, day: str):
-    _event, the_day = _event_and_day(event_id, day)
+    _event, the_day = sitrep.event_and_day(event_id, day)
     data = sitrep.build(event_id, the_day)
     body = sitrep.to_json(data)
-    body["whatsapp_text"] = sitrep.whatsapp_text(data)
+    body["whatsapp_text"] = sitrep_whatsapp.whatsapp_text(data)
     return jsonify(body)
 
 
 @bp.put("/events/<int:event_id>/sitrep/<day>/notes")
 @api_login_required(*OFFICE_ROLES)
 def sitrep_notes_put(event_id: int, day: str):
-    event, the_day = _event_and_day(event_id, day)
-    sitrep.save_note(event, the_day, json_payload(), current_user.id)
-    db.session.commit()
+    event, the_day = sitrep.event_and_day(event_id, day)
+    with transaction():
+        sitrep.save_note(event, the_day, json_payload(), current_user.id)
     return jsonify(_note_json(event.id, the_day))
 
 
 @bp.post("/events/<int:event_id>/sitrep/<day>/generate")
 @api_login_required(*OFFICE_ROLES)
 def sitrep_generate(event_id: int, day: str):
-    from logistics.reports.sitrep_views import queue_generation
-
-    event, the_day = _event_and_day(event_id, day)
-    record = queue_generation(event, the_day, current_user.id)
+    event, the_day = sitrep.event_and_day(event_id, day)
+    with transaction():
+        record = sitrep.create_generation_job(event, the_day, current_user.id)
+    # A second unit of work: the job is committed before it is sent, so it outlives the request.
+    with transaction():
+        jobs.submit(record)
     return jsonify(
         {
             "job_id": record.id,
@@ -66,7 +61,7 @@ def sitrep_generate(event_id: int, day: str):
 @bp.get("/events/<int:event_id>/sitrep/<day>/files")
 @api_login_required()
 def sitrep_files(event_id: int, day: str):
-    event, the_day = _event_and_day(event_id, day)
+    event, the_day = sitrep.event_and_day(event_id, day)
     files = report_files.latest_of_kind(sitrep.KIND, sitrep.report_key(event.id, the_day))
     return jsonify(
         {

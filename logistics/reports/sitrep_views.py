@@ -4,44 +4,19 @@ from urllib.parse import quote
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from logistics.admin.models import OFFICE_ROLES
 from logistics.core import jobs
+from logistics.core.database import transaction
 from logistics.core.errors import DomainError
-from logistics.core.extensions import db
 from logistics.core.forms import attach_error
-from logistics.core.job_models import JobRecord
-from logistics.core.queue import SITREP_GENERATE
 from logistics.core.security import roles_required
 from logistics.events.services import get_event
 from logistics.reports import files as report_files
-from logistics.reports import sitrep
+from logistics.reports import sitrep, sitrep_whatsapp
 from logistics.reports.sitrep_forms import NoteForm
 
 bp = Blueprint("sitrep", __name__, url_prefix="/laporan/situasi")
-
-
-def _event_and_day(event_id: int, day: str):
-    event = get_event(event_id)
-    the_day = sitrep.parse_day(day)
-    sitrep.check_day(event, the_day)
-    return event, the_day
-
-
-def _pending_job(event_id: int, day) -> JobRecord | None:
-    """The newest unfinished generation of this sitrep, if any (the jobs table keeps kwargs)."""
-    records = db.session.scalars(
-        select(JobRecord)
-        .where(JobRecord.func == SITREP_GENERATE, JobRecord.status.in_(("queued", "started")))
-        .order_by(JobRecord.created_at.desc())
-        .limit(20)
-    )
-    for record in records:
-        kwargs = record.kwargs or {}
-        if kwargs.get("event_id") == event_id and kwargs.get("day") == day.isoformat():
-            return record
-    return None
 
 
 @bp.route("/")
@@ -67,7 +42,7 @@ def today(event_id: int):
 
 def _render_show(event, the_day, form, status=200):
     data = sitrep.build(event.id, the_day)
-    text = sitrep.whatsapp_text(data)
+    text = sitrep_whatsapp.whatsapp_text(data)
     first, last = sitrep.event_days(event)
     return render_template(
         "reports/sitrep/show.html",
@@ -75,7 +50,7 @@ def _render_show(event, the_day, form, status=200):
         event=event,
         form=form,
         files=report_files.latest_of_kind(sitrep.KIND, sitrep.report_key(event.id, the_day)),
-        pending=_pending_job(event.id, the_day),
+        pending=sitrep.pending_job(event.id, the_day),
         whatsapp=text,
         whatsapp_url="https://wa.me/?text=" + quote(text, safe=""),
         can_write=current_user.role in OFFICE_ROLES,
@@ -87,7 +62,7 @@ def _render_show(event, the_day, form, status=200):
 @bp.route("/kejadian/<int:event_id>/<day>")
 @login_required
 def show(event_id: int, day: str):
-    event, the_day = _event_and_day(event_id, day)
+    event, the_day = sitrep.event_and_day(event_id, day)
     note = sitrep.get_note(event.id, the_day)
     form = NoteForm(obj=note)
     return _render_show(event, the_day, form)
@@ -96,21 +71,20 @@ def show(event_id: int, day: str):
 @bp.route("/kejadian/<int:event_id>/<day>/catatan", methods=["POST"])
 @roles_required(*OFFICE_ROLES)
 def save_note(event_id: int, day: str):
-    event, the_day = _event_and_day(event_id, day)
+    event, the_day = sitrep.event_and_day(event_id, day)
     form = NoteForm()
     if form.validate_on_submit():
         try:
-            sitrep.save_note(
-                event,
-                the_day,
-                {name: getattr(form, name).data or "" for name in sitrep.NOTE_FIELDS},
-                current_user.id,
-            )
-            db.session.commit()
+            with transaction():
+                sitrep.save_note(
+                    event,
+                    the_day,
+                    {name: getattr(form, name).data or "" for name in sitrep.NOTE_FIELDS},
+                    current_user.id,
+                )
             flash("Catatan laporan situasi disimpan.", "success")
             return redirect(url_for("sitrep.show", event_id=event.id, day=the_day.isoformat()))
         except DomainError as exc:
-            db.session.rollback()
             attach_error(form, exc)
     return _render_show(event, the_day, form, 422)
 
@@ -118,8 +92,12 @@ def save_note(event_id: int, day: str):
 @bp.route("/kejadian/<int:event_id>/<day>/buat", methods=["POST"])
 @roles_required(*OFFICE_ROLES)
 def generate(event_id: int, day: str):
-    event, the_day = _event_and_day(event_id, day)
-    record = queue_generation(event, the_day, current_user.id)
+    event, the_day = sitrep.event_and_day(event_id, day)
+    with transaction():
+        record = sitrep.create_generation_job(event, the_day, current_user.id)
+    # A second unit of work: the job is committed before it is sent, so it outlives the request.
+    with transaction():
+        jobs.submit(record)
     if record.message == jobs.QUEUE_UNAVAILABLE:
         flash("Antrean belum tersedia; laporan akan dibuat begitu antrean kembali.", "warning")
     else:
@@ -129,25 +107,11 @@ def generate(event_id: int, day: str):
     return redirect(url_for("sitrep.show", event_id=event.id, day=the_day.isoformat()))
 
 
-def queue_generation(event, the_day, user_id: int | None) -> JobRecord:
-    """Record and queue one generation job; committed here, as the job must outlive the request."""
-    record = jobs.create_job(
-        SITREP_GENERATE,
-        f"Laporan situasi {event.code} {the_day.isoformat()}",
-        {"event_id": event.id, "day": the_day.isoformat()},
-        user_id,
-    )
-    db.session.commit()
-    jobs.submit(record)
-    db.session.commit()
-    return record
-
-
 @bp.route("/pekerjaan/<job_id>")
 @login_required
 def job_result(job_id: str):
-    record = db.session.get(JobRecord, job_id)
-    if record is None or record.func != SITREP_GENERATE:
+    record = sitrep.generation_job(job_id)
+    if record is None:
         return redirect(url_for("sitrep.index"))
     kwargs = record.kwargs or {}
     return redirect(url_for("sitrep.show", event_id=kwargs["event_id"], day=kwargs["day"]))

@@ -12,7 +12,10 @@ from logistics.areas.models import Area
 from logistics.budget import rules as budget_math
 from logistics.budget import services as budget
 from logistics.budget.models import BUDGET_LEVELS
+from logistics.core import jobs
 from logistics.core.extensions import db
+from logistics.core.job_models import JobRecord
+from logistics.core.queue import YEAR_REPORT_GENERATE
 from logistics.core.time import utcnow
 from logistics.distributions.models import SPM_COMPONENTS, Distribution, DistributionRecipient
 from logistics.events.models import Event, EventArea, HazardType
@@ -27,6 +30,8 @@ from logistics.victims.models import Person, Victim
 Progress = Callable[[int, str], None]
 
 REPORT_KIND = "year_end"
+# The planner, the office and the head of office produce the report; Tagana members do not.
+GENERATOR_ROLES = ("admin", "operator", "pimpinan")
 # Sub-kegiatan of the preparedness kegiatan whose capaian kinerja is a Tagana/KSB output.
 OUTPUT_SUB_KEGIATAN = {"1.06.06.2.02.0001": "ksb", "1.06.06.2.02.0002": "tagana"}
 # Units a person count can be compared with; other units (unit, lokasi, KK) need their own count.
@@ -690,7 +695,6 @@ def xlsx_bytes(report: dict) -> bytes:
     import io
 
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
 
     year = report["year"]
     source = f"{report['office_name']} · Tahun anggaran {year}"
@@ -722,6 +726,33 @@ def xlsx_bytes(report: dict) -> bytes:
         COMPONENT_COLUMNS,
         report["components"],
     )
+    _indicator_sheet(book, report, source)
+    budget_sheet = _sheet(
+        book,
+        "Anggaran",
+        f"Pagu, realisasi, serapan dan efisiensi anggaran tahun {year}",
+        source,
+        BUDGET_COLUMNS,
+        report["budget"],
+    )
+    _sheet(
+        book,
+        "Tagana dan KSB",
+        f"Keluaran Tagana, KSB dan lumbung sosial terhadap target tahun {year}",
+        source,
+        OUTPUT_COLUMNS,
+        report["outputs"],
+    )
+    _charts(book, report, components_sheet, budget_sheet)
+    _notes_sheet(book, report)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _indicator_sheet(book, report: dict, source: str) -> None:
+    """The SPM indicator: victims needing and met, the percentage, the target and the capaian."""
+    year = report["year"]
     indicator = report["indicator"]
     indicator_rows = [
         {
@@ -753,32 +784,18 @@ def xlsx_bytes(report: dict) -> bytes:
     )
     for row in (HEADER_ROW + 4, HEADER_ROW + 5, HEADER_ROW + 6):
         sheet.cell(row=row, column=2).number_format = PERCENT_FORMAT
-    budget_sheet = _sheet(
-        book,
-        "Anggaran",
-        f"Pagu, realisasi, serapan dan efisiensi anggaran tahun {year}",
-        source,
-        BUDGET_COLUMNS,
-        report["budget"],
-    )
-    _sheet(
-        book,
-        "Tagana dan KSB",
-        f"Keluaran Tagana, KSB dan lumbung sosial terhadap target tahun {year}",
-        source,
-        OUTPUT_COLUMNS,
-        report["outputs"],
-    )
-    _charts(book, report, components_sheet, budget_sheet)
+
+
+def _notes_sheet(book, report: dict) -> None:
+    """How each figure is counted, one note a row."""
+    from openpyxl.styles import Alignment, Font
+
     notes = book.create_sheet("Catatan")
     notes["A1"] = "Catatan perhitungan"
     notes["A1"].font = Font(bold=True, size=12)
     notes.column_dimensions["A"].width = 120
     for offset, note in enumerate(report["notes"], start=2):
         notes.cell(row=offset, column=1, value=note).alignment = Alignment(wrap_text=True)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def _bar_rows(report: dict) -> tuple[list[dict], list[dict]]:
@@ -877,3 +894,22 @@ def latest_files(year: int) -> dict:
     from logistics.reports import files as report_files
 
     return report_files.latest_of_kind(REPORT_KIND, f"year:{year}")
+
+
+def create_generation_job(year: int, user_id: int | None) -> JobRecord:
+    """Record one generation job; the caller commits it before submitting it to the queue."""
+    return jobs.create_job(
+        YEAR_REPORT_GENERATE, f"Laporan akhir tahun {year}", {"year": year}, user_id
+    )
+
+
+def visible_job(job_id: str, actor) -> JobRecord | None:
+    """This report's generation job, if the actor may follow it; None otherwise."""
+    record = db.session.get(JobRecord, job_id)
+    # Only this report's jobs, and someone else's only for those who see every job.
+    if record is not None and (
+        record.func != YEAR_REPORT_GENERATE
+        or (record.user_id != actor.id and actor.role not in ("admin", "pimpinan"))
+    ):
+        return None
+    return record

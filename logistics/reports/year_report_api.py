@@ -9,10 +9,8 @@ from flask_login import current_user
 from logistics.budget import services as budget
 from logistics.core import jobs
 from logistics.core.api import api_login_required, bp
-from logistics.core.extensions import db
-from logistics.core.queue import YEAR_REPORT_GENERATE
+from logistics.core.database import transaction
 from logistics.reports import year_report
-from logistics.reports.year_report_views import GENERATOR_ROLES
 
 
 def _plain(value):
@@ -38,16 +36,15 @@ def year_report_data(year: int):
 
 
 @bp.post("/year-report/<int:year>/generate")
-@api_login_required(*GENERATOR_ROLES)
+@api_login_required(*year_report.GENERATOR_ROLES)
 def year_report_generate(year: int):
     """Queue the XLSX and PDF of a year's report; poll the job for progress."""
     year = budget.fiscal_year(year, "year")
-    record = jobs.create_job(
-        YEAR_REPORT_GENERATE, f"Laporan akhir tahun {year}", {"year": year}, current_user.id
-    )
-    db.session.commit()
-    queued = jobs.submit(record)
-    db.session.commit()
+    with transaction():
+        record = year_report.create_generation_job(year, current_user.id)
+    # A second unit of work: the job is committed before it is sent, so it outlives the request.
+    with transaction():
+        queued = jobs.submit(record)
     status_url = url_for("api.job_status", job_id=record.id)
     body = {"job_id": record.id, "queued": queued, "status_url": status_url}
     return jsonify(body), 202, {"Location": status_url}

@@ -5,17 +5,12 @@ from flask_login import current_user, login_required
 
 from logistics.budget import services as budget
 from logistics.core import jobs
-from logistics.core.extensions import db
-from logistics.core.job_models import JobRecord
-from logistics.core.queue import YEAR_REPORT_GENERATE
+from logistics.core.database import transaction
 from logistics.core.security import roles_required
 from logistics.core.time import office_today
 from logistics.reports import year_report
 
 bp = Blueprint("year_report", __name__, url_prefix="/laporan/tahunan")
-
-# The planner, the office and the head of office produce the report; Tagana members do not.
-GENERATOR_ROLES = ("admin", "operator", "pimpinan")
 
 
 def _year() -> int:
@@ -34,15 +29,7 @@ def index():
     record = None
     job_id = request.args.get("job_id")
     if job_id:
-        record = db.session.get(JobRecord, job_id)
-        # Only this report's jobs, and someone else's only for those who see every job.
-        if record is not None and (
-            record.func != YEAR_REPORT_GENERATE
-            or (
-                record.user_id != current_user.id and current_user.role not in ("admin", "pimpinan")
-            )
-        ):
-            record = None
+        record = year_report.visible_job(job_id, current_user)
         if record is not None and record.kwargs.get("year"):
             year = int(record.kwargs["year"])
     percent, message = jobs.live_progress(record) if record is not None else (0, "")
@@ -57,19 +44,19 @@ def index():
         record=record,
         percent=percent,
         message=message,
-        can_generate=current_user.role in GENERATOR_ROLES,
+        can_generate=current_user.role in year_report.GENERATOR_ROLES,
     )
 
 
 @bp.route("/buat", methods=["POST"])
-@roles_required(*GENERATOR_ROLES)
+@roles_required(*year_report.GENERATOR_ROLES)
 def generate():
     year = _year()
-    record = jobs.create_job(
-        YEAR_REPORT_GENERATE, f"Laporan akhir tahun {year}", {"year": year}, current_user.id
-    )
-    db.session.commit()
-    if not jobs.submit(record):
-        db.session.commit()
+    with transaction():
+        record = year_report.create_generation_job(year, current_user.id)
+    # A second unit of work: the job is committed before it is sent, so it outlives the request.
+    with transaction():
+        queued = jobs.submit(record)
+    if not queued:
         flash("Antrean belum tersedia; pekerjaan disimpan dan akan dikirim otomatis.", "warning")
     return redirect(url_for("year_report.index", tahun=year, job_id=record.id))

@@ -18,7 +18,6 @@ from sqlalchemy import (
     MetaData,
     PrimaryKeyConstraint,
     Table,
-    and_,
     case,
     cast,
     delete,
@@ -596,14 +595,6 @@ def _quarter_expr(column, year: int):
     return case((the_year > year, 5), (the_year < year, 1), else_=(month + 2) // 3)
 
 
-def _temp_table(name: str, query) -> None:
-    """Materialise a select as a temporary table of this connection (SQLite and PostgreSQL)."""
-    connection = db.session.connection()
-    connection.execute(text(f"DROP TABLE IF EXISTS {name}"))
-    sql = query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
-    connection.execute(text(f"CREATE TEMPORARY TABLE {name} AS {sql}"))
-
-
 # A person's year as one integer per side: bit (component number x 6 + quarter) is set when they
 # need (or were served) that component from that quarter. 5 components x 6 slots fit in 30 bits.
 QUARTER_SLOTS = 6
@@ -862,18 +853,3 @@ def catch_up() -> int:
     for each in years:
         recompute_year(each)
     return done
-
-
-def daily_rows_scope(**filters):
-    """A select over spm_daily with the dashboard's filters (event, day, kelurahan, component)."""
-    query = select(SpmDaily)
-    conditions = []
-    if filters.get("event_id"):
-        conditions.append(SpmDaily.event_id == filters["event_id"])
-    if filters.get("day"):
-        conditions.append(SpmDaily.day == filters["day"])
-    if filters.get("kelurahan_code"):
-        conditions.append(SpmDaily.kelurahan_code == filters["kelurahan_code"])
-    if filters.get("component"):
-        conditions.append(SpmDaily.component == filters["component"])
-    return query.where(and_(*conditions)) if conditions else query

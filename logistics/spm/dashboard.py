@@ -88,11 +88,6 @@ def needs_table(event_id: int, day: date, component: str | None = None, shelters
     return rows
 
 
-def kelurahan_gaps(event_id: int, day: date, component: str) -> dict[str, int]:
-    """{kelurahan code: gap} for the map."""
-    return {r["kelurahan_code"]: r["gap"] for r in needs_table(event_id, day, component=component)}
-
-
 def quantities(event_id: int, day: date) -> list[dict]:
     """The standards applied to the day's needs: how much of each (beras kg, water L, ...)."""
     event = db.session.get(Event, event_id)

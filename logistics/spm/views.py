@@ -10,7 +10,6 @@ from logistics.core import inputs, jobs
 from logistics.core.database import transaction
 from logistics.core.errors import DomainError
 from logistics.core.exports import table_response
-from logistics.core.extensions import db
 from logistics.core.privacy import mask_nik
 from logistics.core.queue import SPM_REBUILD
 from logistics.core.security import roles_required
@@ -463,15 +462,17 @@ def export_cover():
 @roles_required(*OFFICE_ROLES)
 def rebuild():
     year = _int_arg("tahun") or None
-    record = jobs.create_job(
-        SPM_REBUILD,
-        f"Bangun ulang tabel SPM{f' tahun {year}' if year else ''}",
-        {"year": year},
-        current_user.id,
-    )
-    db.session.commit()
-    if not jobs.submit(record):
-        db.session.commit()
+    with transaction():
+        record = jobs.create_job(
+            SPM_REBUILD,
+            f"Bangun ulang tabel SPM{f' tahun {year}' if year else ''}",
+            {"year": year},
+            current_user.id,
+        )
+    # A second unit of work: the job is committed before it is sent, so it outlives the request.
+    with transaction():
+        queued = jobs.submit(record)
+    if not queued:
         flash("Antrean belum tersedia; pekerjaan disimpan dan akan dikirim otomatis.", "warning")
     return redirect(url_for("jobs.detail", job_id=record.id))
 
@@ -523,8 +524,8 @@ def met_rules():
                 record = jobs.create_job(
                     SPM_REBUILD, "Bangun ulang tabel SPM (aturan terpenuhi)", {}, current_user.id
                 )
-            jobs.submit(record)
-            db.session.commit()
+            with transaction():
+                jobs.submit(record)
             flash("Aturan disimpan; tabel SPM dihitung ulang di latar belakang.", "success")
             return redirect(url_for("spm.met_rules"))
         except DomainError as exc:

@@ -7,10 +7,10 @@ from flask import jsonify, request
 from flask_login import current_user
 
 from logistics.admin.models import OFFICE_ROLES, WRITER_ROLES
+from logistics.budget.tree_cache import sub_kegiatan_code
 from logistics.core.api import api_login_required, bp, json_payload
 from logistics.core.database import transaction
 from logistics.core.errors import DomainError, NotFound
-from logistics.distributions.services import sub_kegiatan_code
 from logistics.tagana import board as board_service
 from logistics.tagana import deployments as deployment_service
 from logistics.tagana import duty

@@ -10,11 +10,11 @@ from sqlalchemy import func, or_, select
 from logistics.admin.models import User
 from logistics.areas.services import require_kelurahan
 from logistics.budget.models import BudgetNode
+from logistics.budget.tree_cache import resolve_sub_kegiatan
 from logistics.core import inputs
 from logistics.core.errors import Conflict, DomainError, NotFound
 from logistics.core.extensions import db
 from logistics.core.time import moment, office_date, utcnow
-from logistics.distributions.services import resolve_sub_kegiatan
 from logistics.events.models import Event
 from logistics.shelters.models import Shelter
 from logistics.tagana.members import member_for_user, resolve_competencies

@@ -14,8 +14,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from logistics.budget import services as budget
+from logistics.budget.tree_cache import sub_kegiatan_code
 from logistics.core.time import local_input_value
-from logistics.distributions.services import sub_kegiatan_code
 from logistics.events.models import Event
 from logistics.tagana import ksb as ksb_service
 from logistics.tagana import members as member_service
