@@ -417,7 +417,7 @@ def test_replay_without_guard_is_caught_by_the_unique_client_id(db, world):
 
 
 def test_phase_follows_the_decree_in_force_when_left_empty(db, world):
-    from logistics.events.services import add_decree
+    from logistics.events.decrees import add_decree
 
     add_decree(
         world.event,

@@ -11,7 +11,10 @@ from sqlalchemy import func, select
 from logistics.admin.models import User
 from logistics.core.config import ROOT
 from logistics.core.extensions import db
-from logistics.events import services as events
+from logistics.events import chronology as chronology_service
+from logistics.events import decrees as decree_service
+from logistics.events import impact as impact_service
+from logistics.events import services as service
 from logistics.events.models import Event, HazardType
 from logistics.shelters import services as shelters
 from logistics.stock.models import Warehouse
@@ -83,7 +86,7 @@ def seed_flood_demo() -> dict:
     start_day = today - timedelta(days=spec["started_days_ago"])
     codes = [k["code"] for k in scenario["kelurahan"]]
 
-    event = events.create_event(
+    event = service.create_event(
         hazard_type_id=db.session.scalar(
             select(HazardType.id).where(HazardType.code == spec["hazard"])
         ),
@@ -95,7 +98,7 @@ def seed_flood_demo() -> dict:
         kelurahan_codes=codes,
     )
     decree = scenario["decree"]
-    events.add_decree(
+    decree_service.add_decree(
         event,
         status=decree["status"],
         decree_number=decree["decree_number"],
@@ -104,7 +107,7 @@ def seed_flood_demo() -> dict:
         ends_on=start_day + timedelta(days=decree["days"] - 1),
     )
     for day_offset, hour, text in scenario["chronology"]:
-        events.add_chronology(
+        chronology_service.add_chronology(
             event,
             occurred_at=_local_to_utc(start_day + timedelta(days=day_offset), hour, tz),
             text=text,
@@ -126,7 +129,7 @@ def seed_flood_demo() -> dict:
         if kel["depth_cm"] >= 150:
             figures["terluka.dewasa.L"] = rng.randint(1, 3)
             figures["rumah.rusak_sedang"] = rng.randint(2, 6)
-        events.set_impact(event, kel["code"], figures)
+        impact_service.set_impact(event, kel["code"], figures)
 
     shelter_ids = {}
     for spec_shelter in scenario["shelters"]:

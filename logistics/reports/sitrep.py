@@ -16,8 +16,9 @@ from logistics.core.extensions import db
 from logistics.core.formatting import angka, persen, tanggal
 from logistics.core.time import office_date, office_today, office_zone
 from logistics.distributions.models import SPM_COMPONENTS, Distribution, DistributionRecipient
+from logistics.events.impact import impact_matrix
 from logistics.events.models import DECREE_STATUSES, ISSUER_LEVELS, PHASE_LABELS, Event
-from logistics.events.services import get_event, impact_matrix
+from logistics.events.services import get_event
 from logistics.kitchens.models import FieldKitchen, KitchenMeal
 from logistics.reports.models import SitrepNote
 from logistics.shelters.models import SHELTER_KINDS, Shelter, ShelterCount
