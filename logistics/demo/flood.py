@@ -16,7 +16,9 @@ from logistics.events import decrees as decree_service
 from logistics.events import impact as impact_service
 from logistics.events import services as service
 from logistics.events.models import Event, HazardType
-from logistics.shelters import services as shelters
+from logistics.shelters.counts import record_head_count
+from logistics.shelters.lists import shelter_summaries
+from logistics.shelters.services import open_shelter
 from logistics.stock.models import Warehouse
 from logistics.tagana import services as tagana
 from logistics.victims import services as victims
@@ -133,7 +135,7 @@ def seed_flood_demo() -> dict:
 
     shelter_ids = {}
     for spec_shelter in scenario["shelters"]:
-        shelter = shelters.open_shelter(
+        shelter = open_shelter(
             name=spec_shelter["name"],
             kind=spec_shelter["kind"],
             capacity=spec_shelter["capacity"],
@@ -150,7 +152,7 @@ def seed_flood_demo() -> dict:
         ).shelter
         shelter_ids.setdefault(spec_shelter["kelurahan"], []).append(shelter.id)
         for day_offset, persons in enumerate(spec_shelter["counts"]):
-            shelters.record_head_count(
+            record_head_count(
                 shelter,
                 persons=persons,
                 counted_on=start_day + timedelta(days=day_offset),
@@ -271,7 +273,7 @@ def _seed_tagana(scenario: dict, event: Event, start_day: date, tz: ZoneInfo) ->
     tagana.register_vehicle(
         plate="B 9456 KSB", kind="Mobil dapur umum lapangan", assigned_unit="Tagana Kota Bekasi"
     )
-    shelter_by_name = {s.name: s.id for s in shelters.shelter_summaries(event.id)}
+    shelter_by_name = {s.name: s.id for s in shelter_summaries(event.id)}
     warehouses = _seed_warehouses(shelter_by_name)
     tagana.register_ksb(
         name="KSB Jatirasa Tangguh",

@@ -47,7 +47,7 @@ from logistics.events.models import (
     PHASE_LABELS,
     SEXES,
 )
-from logistics.shelters.services import shelter_summaries
+from logistics.shelters.lists import shelter_summaries
 
 bp = Blueprint("events", __name__, url_prefix="/kejadian")
 PAGE_SIZE = 50

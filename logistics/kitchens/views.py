@@ -17,8 +17,8 @@ from logistics.events.services import get_event
 from logistics.kitchens import services as kitchens
 from logistics.kitchens.forms import KitchenForm, MealForm
 from logistics.kitchens.models import MEAL_PERIODS
+from logistics.shelters.lists import kelurahan_choices
 from logistics.shelters.models import Shelter
-from logistics.shelters.services import kelurahan_choices
 from logistics.stock.models import Warehouse
 from logistics.stock.warehouses import kelurahan_name
 

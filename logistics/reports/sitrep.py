@@ -21,8 +21,8 @@ from logistics.events.models import DECREE_STATUSES, ISSUER_LEVELS, PHASE_LABELS
 from logistics.events.services import get_event
 from logistics.kitchens.models import FieldKitchen, KitchenMeal
 from logistics.reports.models import SitrepNote
+from logistics.shelters.checks import check_shelter
 from logistics.shelters.models import SHELTER_KINDS, Shelter, ShelterCount
-from logistics.shelters.services import check_shelter
 from logistics.spm import dashboard as spm_dashboard
 from logistics.spm import rules as spm
 from logistics.spm.models import SpmDaily

@@ -15,8 +15,8 @@ from logistics.core.forms import attach_error
 from logistics.core.security import roles_required
 from logistics.core.time import office_today
 from logistics.events.models import Event
+from logistics.shelters.lists import kelurahan_choices
 from logistics.shelters.models import Shelter
-from logistics.shelters.services import kelurahan_choices
 from logistics.stock import bast
 
 bp = Blueprint("bast", __name__, url_prefix="/logistik")

@@ -25,8 +25,8 @@ from logistics.core.forms import attach_error
 from logistics.core.security import roles_required
 from logistics.core.time import office_today
 from logistics.events.models import Event
+from logistics.shelters.lists import kelurahan_choices
 from logistics.shelters.models import Shelter
-from logistics.shelters.services import kelurahan_choices
 from logistics.stock import documents as stock_documents
 from logistics.stock import ledger, warehouses
 from logistics.stock.ledger_forms import (
