@@ -294,9 +294,6 @@ KNOWN = {
         "logistics/tagana/services.py:_deployment_values",
         "logistics/tagana/services.py:deploy_member",
         "logistics/tagana/services.py:roster_board",
-        "logistics/victims/imports.py:_parse_row",
-        "logistics/victims/imports.py:build_plan",
-        "logistics/victims/imports.py:import_victims",
     },
 }
 

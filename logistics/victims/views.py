@@ -33,6 +33,7 @@ from logistics.core.security import roles_required
 from logistics.events.models import PEOPLE_STATUSES, SEXES, Event
 from logistics.events.services import get_event
 from logistics.shelters.models import Shelter
+from logistics.victims import import_cells, import_templates
 from logistics.victims import imports as victim_import
 from logistics.victims.forms import (
     HouseholdForm,
@@ -640,13 +641,13 @@ def merge():
 def import_template(fmt: str):
     if fmt == "xlsx":
         return Response(
-            victim_import.template_workbook(),
+            import_templates.template_workbook(),
             mimetype=XLSX_MIME,
             headers={"Content-Disposition": 'attachment; filename="templat-daftar-korban.xlsx"'},
         )
     if fmt == "csv":
         return Response(
-            victim_import.template_csv(),
+            import_templates.template_csv(),
             mimetype="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="templat-daftar-korban.csv"'},
         )
@@ -725,7 +726,7 @@ def import_job(job_id: str):
         event=event,
         is_dry_run=record.func == VICTIM_IMPORT_DRY_RUN,
         confirm_job=confirm_job,
-        column_labels=victim_import.TEMPLATE_COLUMNS,
+        column_labels=import_cells.TEMPLATE_COLUMNS,
         limit=victim_import.REJECTED_IN_RECORD,
     )
 
