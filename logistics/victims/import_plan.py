@@ -13,6 +13,7 @@ from logistics.areas.services import KELURAHAN_CODE
 from logistics.core.errors import DomainError
 from logistics.core.extensions import db
 from logistics.core.privacy import mask_nik
+from logistics.core.time import office_today
 from logistics.events.models import Event
 from logistics.shelters.models import Shelter
 from logistics.victims.import_cells import (
@@ -31,7 +32,7 @@ from logistics.victims.import_cells import (
 )
 from logistics.victims.models import Household, Person, Victim
 from logistics.victims.nik import RegionCodes, parse_kk, region_codes
-from logistics.victims.services import PersonInput, normalize_name, office_today, validate_person
+from logistics.victims.services import PersonInput, normalize_name, validate_person
 
 Progress = Callable[[int, str], None]
 LOOKUP_CHUNK = 900  # stays under every database's bound-parameter limit

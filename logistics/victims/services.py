@@ -1,19 +1,16 @@
-"""Victim registry: households, persons (one row across events), status per event, institutions,
-likely duplicates and merging them."""
+"""Victim registry: households, persons (one row across events), status per event, institutions;
+the names and validation of one person."""
 
 import re
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from difflib import SequenceMatcher
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
 
 from logistics.areas.services import require_kelurahan
-from logistics.core.audit import record_action
-from logistics.core.demography import CHILD_UNDER, ELDERLY_FROM, TODDLER_UNDER, age_group, is_balita
 from logistics.core.errors import Conflict, DomainError, NotFound
 from logistics.core.extensions import db
 from logistics.core.time import office_today
@@ -32,16 +29,6 @@ from logistics.victims.nik import RegionCodes, parse_kk, parse_nik, region_codes
 
 NAME_MAX = 160
 OLDEST_BIRTH_YEAR = 1900
-# Vulnerable groups a list can be filtered by (DOMAIN.md section 4), with their labels.
-VULNERABLE_GROUPS = {
-    "balita": "Balita",
-    "anak": "Anak",
-    "lansia": "Lansia",
-    "ibu_hamil": "Ibu hamil",
-    "ibu_menyusui": "Ibu menyusui",
-    "disabilitas": "Penyandang disabilitas",
-    "penyakit_kronis": "Penyakit kronis",
-}
 # Two names at least this similar (after normalising) may be the same person.
 SIMILAR_NAME_RATIO = 0.85
 
@@ -219,55 +206,6 @@ def require_shelter(shelter_id: int | None, event: Event | None) -> Shelter | No
             f"Tempat pengungsian '{shelter.name}' milik kejadian lain.", field="shelter_id"
         )
     return shelter
-
-
-# --- vulnerable groups and ages ------------------------------------------------------------------
-
-
-def years_before(day: date, years: int) -> date:
-    """The same calendar day `years` earlier (28 February for a 29 February)."""
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
-
-
-def vulnerable_groups(person: Person, on: date) -> list[str]:
-    """Keys of VULNERABLE_GROUPS that apply to the person on a day (age groups from birth date)."""
-    groups = []
-    if is_balita(person.birth_date, on):
-        groups.append("balita")
-    group = age_group(person.birth_date, on)
-    if group in ("anak", "lansia"):
-        groups.append(group)
-    for key, flag in (
-        ("ibu_hamil", person.pregnant),
-        ("ibu_menyusui", person.breastfeeding),
-        ("disabilitas", person.disability),
-        ("penyakit_kronis", person.chronic_illness),
-    ):
-        if flag:
-            groups.append(key)
-    return groups
-
-
-def vulnerable_condition(group: str, today: date):
-    """A SQL condition on Person selecting one vulnerable group (ages as of today)."""
-    conditions = {
-        "balita": Person.birth_date > years_before(today, TODDLER_UNDER),
-        "anak": Person.birth_date > years_before(today, CHILD_UNDER),
-        "lansia": Person.birth_date <= years_before(today, ELDERLY_FROM),
-        "ibu_hamil": Person.pregnant.is_(True),
-        "ibu_menyusui": Person.breastfeeding.is_(True),
-        "disabilitas": Person.disability.is_(True),
-        "penyakit_kronis": Person.chronic_illness.is_(True),
-    }
-    if group not in conditions:
-        raise DomainError(
-            f"Kelompok rentan '{group}' tidak dikenal. Pilih: {', '.join(VULNERABLE_GROUPS)}.",
-            field="group",
-        )
-    return conditions[group]
 
 
 # --- households and persons ---------------------------------------------------------------------
@@ -690,182 +628,3 @@ def register_institution(
     db.session.add(record)
     db.session.flush()
     return record, True
-
-
-# --- listing ------------------------------------------------------------------------------------
-
-
-@dataclass
-class VictimFilters:
-    """What a victim list can be narrowed by; empty values mean no filter."""
-
-    event_id: int | None = None
-    kelurahan_code: str | None = None
-    status: str | None = None
-    group: str | None = None
-    text: str | None = None
-    extra: dict = field(default_factory=dict)
-
-
-def victims_query(filters: VictimFilters, today: date | None = None):
-    """SELECT of (Victim, Person, Household, Event) rows matching the filters, newest first."""
-    today = today or office_today()
-    query = (
-        select(Victim, Person, Household, Event)
-        .join(Person, Person.id == Victim.person_id)
-        .outerjoin(Household, Household.id == Person.household_id)
-        .join(Event, Event.id == Victim.event_id)
-        .where(Person.merged_into_id.is_(None))
-    )
-    if filters.event_id:
-        query = query.where(Victim.event_id == int(filters.event_id))
-    if filters.kelurahan_code:
-        query = query.where(Victim.kelurahan_code == filters.kelurahan_code)
-    if filters.status:
-        query = query.where(Victim.status == require_status(filters.status))
-    if filters.group:
-        query = query.where(vulnerable_condition(filters.group, today))
-    text = (filters.text or "").strip()
-    if text:
-        digits = text.replace(" ", "").replace(".", "")
-        if digits.isdigit() and len(digits) == 16:
-            # Whole numbers only: a prefix search would let anyone probe NIKs digit by digit.
-            query = query.where(or_(Person.nik == digits, Household.no_kk == digits))
-        else:
-            query = query.where(func.lower(Person.name).contains(text.lower()))
-    return query.order_by(Victim.registered_at.desc(), Victim.id.desc())
-
-
-# --- duplicates and merging ----------------------------------------------------------------------
-
-
-@dataclass
-class DuplicatePair:
-    """Two person rows that are probably one person; `keep` is the suggested survivor."""
-
-    keep: Person
-    duplicate: Person
-    ratio: float
-
-
-def likely_duplicates(limit: int = 500) -> list[DuplicatePair]:
-    """Persons sharing a household (same KK) and birth date with similar names, one without NIK.
-
-    Two different NIKs are two different people and never listed.
-    """
-    other = aliased(Person)
-    rows = db.session.execute(
-        select(Person, other)
-        .join(
-            other,
-            and_(
-                other.household_id == Person.household_id,
-                other.birth_date == Person.birth_date,
-                other.id > Person.id,
-            ),
-        )
-        .where(
-            Person.household_id.is_not(None),
-            Person.merged_into_id.is_(None),
-            other.merged_into_id.is_(None),
-            or_(Person.nik.is_(None), other.nik.is_(None)),
-        )
-        .order_by(Person.household_id, Person.id, other.id)
-    ).all()
-    pairs = []
-    for first, second in rows:
-        if not names_similar(first.name, second.name):
-            continue
-        # Suggest keeping the row with a NIK, else the older row (it has the longer history).
-        keep, duplicate = (second, first) if second.nik and not first.nik else (first, second)
-        ratio = SequenceMatcher(None, normalize_name(first.name), normalize_name(second.name))
-        pairs.append(DuplicatePair(keep=keep, duplicate=duplicate, ratio=ratio.ratio()))
-        if len(pairs) >= limit:
-            break
-    return pairs
-
-
-def merge_persons(keep: Person, duplicate: Person) -> dict:
-    """Merge a duplicate into the kept person: victim rows move, the duplicate stays as history.
-
-    The duplicate row is kept with merged_into_id set (so its past is traceable) and no longer
-    counted. Where both were registered in the same event, the kept person's record stays and the
-    duplicate's record is deleted (its values remain in the audit log).
-    """
-    if keep.id == duplicate.id:
-        raise DomainError("Pilih dua data orang yang berbeda untuk digabung.")
-    if duplicate.merged_into_id is not None:
-        raise Conflict(f"{duplicate.name} (id {duplicate.id}) sudah digabung sebelumnya.")
-    if keep.merged_into_id is not None:
-        raise Conflict(
-            f"{keep.name} (id {keep.id}) sudah digabung ke orang lain; pilih data yang "
-            "dipertahankan."
-        )
-    if keep.nik and duplicate.nik and keep.nik != duplicate.nik:
-        raise Conflict(
-            "Dua orang dengan NIK berbeda tidak dapat digabung: NIK yang berbeda berarti orang "
-            "yang berbeda."
-        )
-    moved, dropped = [], []
-    kept_events = {
-        v.event_id: v for v in db.session.scalars(select(Victim).where(Victim.person_id == keep.id))
-    }
-    for victim in db.session.scalars(select(Victim).where(Victim.person_id == duplicate.id)):
-        kept = kept_events.get(victim.event_id)
-        if kept is None:
-            victim.person_id = keep.id
-            moved.append(victim.id)
-        else:
-            if kept.shelter_id is None and victim.shelter_id is not None:
-                kept.shelter_id = victim.shelter_id
-            dropped.append(victim.id)
-            db.session.delete(victim)
-    # A NIK known only on the duplicate moves to the survivor (unique: clear it first).
-    moved_nik = False
-    if duplicate.nik and not keep.nik:
-        nik = duplicate.nik
-        duplicate.nik = None
-        duplicate.no_nik_reason = "lainnya"
-        db.session.flush()
-        keep.nik, keep.no_nik_reason = nik, None
-        moved_nik = True
-    if keep.birth_date is None:
-        keep.birth_date = duplicate.birth_date
-    if keep.household_id is None:
-        keep.household_id = duplicate.household_id
-    for flag in ("pregnant", "breastfeeding", "disability", "chronic_illness"):
-        if getattr(duplicate, flag):
-            setattr(keep, flag, True)
-    # Earlier merges into the duplicate now point at the survivor: one hop to the counted row.
-    for earlier in db.session.scalars(select(Person).where(Person.merged_into_id == duplicate.id)):
-        earlier.merged_into_id = keep.id
-    duplicate.merged_into_id = keep.id
-    summary = {
-        "kept_id": keep.id,
-        "duplicate_id": duplicate.id,
-        "victims_moved": moved,
-        "victims_dropped": dropped,
-        "nik_moved": moved_nik,
-    }
-    record_action("merge_persons", "persons", keep.id, summary)
-    db.session.flush()
-    return summary
-
-
-def person_history(person: Person) -> list[tuple[Victim, Event]]:
-    """Every event the person was a victim of, newest first."""
-    return db.session.execute(
-        select(Victim, Event)
-        .join(Event, Event.id == Victim.event_id)
-        .where(Victim.person_id == person.id)
-        .order_by(Event.started_at.desc())
-    ).all()
-
-
-def merged_from(person: Person) -> list[Person]:
-    """Rows merged into this person."""
-    return list(
-        db.session.scalars(
-            select(Person).where(Person.merged_into_id == person.id).order_by(Person.id)
-        )
-    )
