@@ -65,12 +65,8 @@ def count(db, model) -> int:
 def make_world(db, make_event, make_user) -> World:
     """An event with a registered family of three, a woman alone, a panti, a stocked warehouse."""
     from logistics.stock.warehouses import create_warehouse
-    from logistics.victims.services import (
-        PersonInput,
-        register_household,
-        register_institution,
-        register_victim,
-    )
+    from logistics.victims.persons import PersonInput
+    from logistics.victims.services import register_household, register_institution, register_victim
 
     event = make_event()
     warehouse = create_warehouse(

@@ -341,7 +341,8 @@ def test_event_pages_mask_nik_and_exports_log_who_saw_it(client, db, make_user, 
     from sqlalchemy import select
 
     from logistics.core.models import AuditEntry
-    from logistics.victims.services import PersonInput, register_victim
+    from logistics.victims.persons import PersonInput
+    from logistics.victims.services import register_victim
 
     event = make_event(kelurahan_codes=["32.75.09.1004"])
     register_victim(

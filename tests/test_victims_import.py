@@ -16,7 +16,8 @@ from logistics.core.queue import VICTIM_IMPORT, VICTIM_IMPORT_DRY_RUN
 from logistics.victims import import_cells, import_plan, import_templates
 from logistics.victims import imports as victim_import
 from logistics.victims.models import Household, Person, Victim
-from logistics.victims.services import PersonInput, register_victim
+from logistics.victims.persons import PersonInput
+from logistics.victims.services import register_victim
 
 HEADERS = [
     "nik",

@@ -11,10 +11,8 @@ from logistics.shelters.models import Shelter
 from logistics.victims.duplicates import likely_duplicates, merge_persons
 from logistics.victims.lists import VictimFilters, victims_query, vulnerable_groups
 from logistics.victims.models import Household, InstitutionVictim, Person, Victim
+from logistics.victims.persons import PersonInput, names_similar, normalize_name
 from logistics.victims.services import (
-    PersonInput,
-    names_similar,
-    normalize_name,
     register_household,
     register_institution,
     register_person,

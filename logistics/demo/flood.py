@@ -22,7 +22,7 @@ from logistics.shelters.services import open_shelter
 from logistics.stock.models import Warehouse
 from logistics.tagana import services as tagana
 from logistics.victims import services as victims
-from logistics.victims.services import PersonInput
+from logistics.victims.persons import PersonInput
 
 SCENARIO = ROOT / "data" / "demo_bekasi_flood.json"
 # Fixed seed: every demo install shows the same families.

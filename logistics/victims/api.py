@@ -24,9 +24,9 @@ from logistics.victims.lists import (
     vulnerable_groups,
 )
 from logistics.victims.models import Household, InstitutionVictim, Person, Victim
+from logistics.victims.persons import PersonInput
 from logistics.victims.services import (
     PERSON_FIELDS,
-    PersonInput,
     get_household,
     get_victim,
     register_institution,

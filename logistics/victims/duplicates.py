@@ -13,7 +13,7 @@ from logistics.victims.models import (
     Person,
     Victim,
 )
-from logistics.victims.services import names_similar, normalize_name
+from logistics.victims.persons import names_similar, normalize_name
 
 # --- duplicates and merging ----------------------------------------------------------------------
 

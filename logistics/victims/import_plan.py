@@ -32,7 +32,7 @@ from logistics.victims.import_cells import (
 )
 from logistics.victims.models import Household, Person, Victim
 from logistics.victims.nik import RegionCodes, parse_kk, region_codes
-from logistics.victims.services import PersonInput, normalize_name, validate_person
+from logistics.victims.persons import PersonInput, normalize_name, validate_person
 
 Progress = Callable[[int, str], None]
 LOOKUP_CHUNK = 900  # stays under every database's bound-parameter limit

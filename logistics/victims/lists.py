@@ -20,7 +20,7 @@ from logistics.victims.models import (
     Person,
     Victim,
 )
-from logistics.victims.services import require_status
+from logistics.victims.persons import require_status
 
 # Vulnerable groups a list can be filtered by (DOMAIN.md section 4), with their labels.
 VULNERABLE_GROUPS = {

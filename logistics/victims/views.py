@@ -72,8 +72,8 @@ from logistics.victims.models import (
     RELATIONS,
     Person,
 )
+from logistics.victims.persons import PersonInput
 from logistics.victims.services import (
-    PersonInput,
     get_household,
     get_person,
     get_victim,
