@@ -45,8 +45,9 @@ def _build_event() -> int:
     registry in 100 desa and 40 shelters with head counts; returns the event id."""
     from logistics.areas.models import Area
     from logistics.areas.services import load_boundary_file
+    from logistics.events.impact import set_impact
     from logistics.events.models import HazardType
-    from logistics.events.services import create_event, set_impact
+    from logistics.events.services import create_event
     from logistics.shelters.models import Shelter, ShelterCount
     from logistics.victims.models import Person, Victim
 

@@ -16,6 +16,7 @@ from logistics.core.extensions import db
 from logistics.events.models import HazardType
 from logistics.events.services import create_event
 from logistics.reference import seed_reference_data
+from logistics.victims import import_cells
 from logistics.victims import imports as victim_import
 from logistics.victims.models import Household, Person, Victim
 
@@ -110,8 +111,8 @@ def _write_file(path: Path, kelurahan: list[str]) -> dict:
     rng = random.Random(20261122)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Korban")
-    sheet.append(victim_import.TEMPLATE_COLUMNS)
-    column = {key: i for i, key in enumerate(victim_import.TEMPLATE_COLUMNS)}
+    sheet.append(import_cells.TEMPLATE_COLUMNS)
+    column = {key: i for i, key in enumerate(import_cells.TEMPLATE_COLUMNS)}
     bad = 0
     statuses = ("mengungsi", "menderita", "terluka")
     matching = rng.sample(range(EXISTING), MATCHING)

@@ -143,10 +143,11 @@ def test_area_api_list_and_detail(client, db, boundaries_dir):
     assert client.get("/api/v1/wilayah/99.99.99.9999").status_code == 404
 
 
-def test_new_boundaries_replace_demo_areas(db, boundaries_dir):
-    from logistics.demo.seed import seed_demo
+def test_new_boundaries_replace_approximate_areas(db, boundaries_dir):
+    from logistics.areas.services import load_demo_areas
+    from tests.conftest import ROOT
 
-    seed_demo()
+    load_demo_areas(ROOT / "data" / "bekasi_gazetteer.csv")
     db.session.commit()
     assert db.session.scalar(select(func.count()).where(Area.approximate.is_(True))) == 56 + 12 + 1
     load_boundary_file(boundaries_dir / "kota_bekasi.geojson")
@@ -161,13 +162,16 @@ def test_new_boundaries_replace_demo_areas(db, boundaries_dir):
 
 
 def test_demo_areas_cover_every_kelurahan_point(db):
-    from logistics.demo.seed import GAZETTEER, seed_demo
+    from logistics.demo.seed import seed_demo
+    from tests.conftest import ROOT
+
+    gazetteer = ROOT / "data" / "bekasi_gazetteer.csv"
 
     seed_demo()
     db.session.commit()
     import csv
 
-    with open(GAZETTEER, encoding="utf-8") as fh:
+    with open(gazetteer, encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     found = area_index().lookup_many(
         np.array([float(r["lng"]) for r in rows]), np.array([float(r["lat"]) for r in rows])

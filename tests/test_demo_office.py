@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from logistics.admin.models import User
 from logistics.areas.models import Area
 from logistics.demo.seed import seed_demo
+from logistics.events.impact import impact_matrix
 from logistics.events.models import Event
-from logistics.events.services import impact_matrix
 from logistics.shelters.models import Shelter, ShelterCount
 from logistics.stock.models import Warehouse
 from logistics.tagana.models import Deployment, KampungSiagaBencana, TaganaMember, TaskReport

@@ -181,7 +181,8 @@ def test_recipient_search_masks_nik_for_tagana(app, db, world, client_for):
 def test_the_last_units_under_eight_phones_at_once(app, db, world, make_user, client_for):
     """10 rolled tents, 8 phones asking 3 each at the same moment: 3 get them, 5 get 409."""
     from logistics.distributions.models import Distribution
-    from logistics.victims.services import PersonInput, register_victim
+    from logistics.victims.persons import PersonInput
+    from logistics.victims.services import register_victim
 
     tenda = stock(world.warehouse, "tenda_gulung", 10)
     niks = [f"32750110068{i}000{i + 1}" for i in range(8)]

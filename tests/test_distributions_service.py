@@ -65,12 +65,8 @@ def count(db, model) -> int:
 def make_world(db, make_event, make_user) -> World:
     """An event with a registered family of three, a woman alone, a panti, a stocked warehouse."""
     from logistics.stock.warehouses import create_warehouse
-    from logistics.victims.services import (
-        PersonInput,
-        register_household,
-        register_institution,
-        register_victim,
-    )
+    from logistics.victims.persons import PersonInput
+    from logistics.victims.services import register_household, register_institution, register_victim
 
     event = make_event()
     warehouse = create_warehouse(
@@ -417,7 +413,7 @@ def test_replay_without_guard_is_caught_by_the_unique_client_id(db, world):
 
 
 def test_phase_follows_the_decree_in_force_when_left_empty(db, world):
-    from logistics.events.services import add_decree
+    from logistics.events.decrees import add_decree
 
     add_decree(
         world.event,

@@ -9,6 +9,10 @@ from sqlalchemy import select
 
 from logistics.areas.models import Area
 from logistics.core.errors import Conflict, DomainError
+from logistics.events import areas as area_service
+from logistics.events import decrees as decree_service
+from logistics.events import hazards as hazard_service
+from logistics.events import impact as impact_service
 from logistics.events import services as service
 from logistics.events.models import EventArea, HazardType, ImpactFigure
 from logistics.victims.models import Household, InstitutionVictim, Person, Victim
@@ -61,7 +65,7 @@ def test_create_event_with_picked_kelurahan(db, make_event):
 
 
 def decree(event, status, starts, ends=None, number="360/Kep.1"):
-    return service.add_decree(
+    return decree_service.add_decree(
         event,
         status=status,
         decree_number=number,
@@ -82,8 +86,8 @@ def test_decrees_in_order_and_phase(db, make_event):
         "transisi_darurat",
     ]
     assert event.phase_on(date(2026, 11, 25)) == "tanggap_darurat"
-    assert service.tanggap_darurat_days(event) == 14
-    assert not service.tanggap_darurat_extended(event)
+    assert decree_service.tanggap_darurat_days(event) == 14
+    assert not decree_service.tanggap_darurat_extended(event)
 
 
 def test_decree_end_before_start(db, make_event):
@@ -101,7 +105,7 @@ def test_decree_overlap_refused(db, make_event):
     assert exc.value.field == "starts_on" and "tumpang tindih" in exc.value.message
     # An extension of the same status is fine when it follows on.
     decree(event, "tanggap_darurat", date(2026, 12, 4), date(2026, 12, 10), number="360/Kep.2")
-    assert service.tanggap_darurat_extended(event)
+    assert decree_service.tanggap_darurat_extended(event)
 
 
 def test_decree_open_ended_blocks_a_later_one_until_it_has_an_end(db, make_event):
@@ -110,7 +114,7 @@ def test_decree_open_ended_blocks_a_later_one_until_it_has_an_end(db, make_event
     with pytest.raises(DomainError) as exc:
         decree(event, "transisi_darurat", date(2026, 12, 4))
     assert "Isi dulu tanggal selesai" in exc.value.message
-    service.update_decree(event, first, ends_on=date(2026, 12, 3))
+    decree_service.update_decree(event, first, ends_on=date(2026, 12, 3))
     decree(event, "transisi_darurat", date(2026, 12, 4))
     assert len(event.decrees) == 2
 
@@ -153,11 +157,11 @@ def test_update_event_end_before_start(db, make_event):
 
 def test_set_affected_areas_keeps_kelurahan_with_figures(db, make_event):
     event = make_event(kelurahan_codes=[BEKASIJAYA, MARGAHAYU])
-    service.set_impact(event, MARGAHAYU, {"mengungsi.dewasa.L": 4})
+    impact_service.set_impact(event, MARGAHAYU, {"mengungsi.dewasa.L": 4})
     with pytest.raises(Conflict) as exc:
-        service.set_affected_areas(event, [BEKASIJAYA])
+        area_service.set_affected_areas(event, [BEKASIJAYA])
     assert "Margahayu" in exc.value.message
-    result = service.set_affected_areas(event, [MARGAHAYU, "32.75.01.1003"])
+    result = area_service.set_affected_areas(event, [MARGAHAYU, "32.75.01.1003"])
     assert result == {"added": ["32.75.01.1003"], "removed": [BEKASIJAYA]}
 
 
@@ -172,7 +176,7 @@ def test_drawn_polygon_marks_the_kelurahan_it_covers(db, make_event):
     points = shapely.MultiPoint([label_point(db, BEKASIJAYA), label_point(db, MARGAHAYU)])
     polygon = points.convex_hull.buffer(0.0015)
     geometry = json.loads(shapely.to_geojson(polygon))
-    codes = service.derive_areas_from_drawing(event, {"type": "Feature", "geometry": geometry})
+    codes = area_service.derive_areas_from_drawing(event, {"type": "Feature", "geometry": geometry})
     assert BEKASIJAYA in codes and MARGAHAYU in codes
     # Only areas the polygon covers: each one must really overlap it.
     for code in codes:
@@ -192,38 +196,40 @@ def test_drawn_area_must_be_a_polygon(db, make_event):
     event = make_event()
     line = {"type": "LineString", "coordinates": [[107.0, -6.2], [107.01, -6.21]]}
     with pytest.raises(DomainError) as exc:
-        service.derive_areas_from_drawing(event, line)
+        area_service.derive_areas_from_drawing(event, line)
     assert exc.value.field == "geometry" and "poligon" in exc.value.message
     with pytest.raises(DomainError):
-        service.derive_areas_from_drawing(event, "{bukan json")
+        area_service.derive_areas_from_drawing(event, "{bukan json")
     far = shapely.box(110.0, -7.0, 110.01, -6.99)
     with pytest.raises(DomainError, match="tidak mengenai"):
-        service.derive_areas_from_drawing(event, shapely.to_geojson(far))
+        area_service.derive_areas_from_drawing(event, shapely.to_geojson(far))
 
 
 def test_set_impact_validates(db, make_event):
     event = make_event()
     with pytest.raises(DomainError) as exc:
-        service.set_impact(event, BEKASIJAYA, {"mengungsi.anak.L": -3})
+        impact_service.set_impact(event, BEKASIJAYA, {"mengungsi.anak.L": -3})
     assert exc.value.field == "figures.mengungsi.anak.L" and "negatif" in exc.value.message
     with pytest.raises(DomainError) as exc:
-        service.set_impact(event, BEKASIJAYA, {"pengungsi": 3})
+        impact_service.set_impact(event, BEKASIJAYA, {"pengungsi": 3})
     assert exc.value.field == "figures.pengungsi"
     with pytest.raises(DomainError) as exc:
-        service.set_impact(event, BEKASIJAYA, {"mengungsi.anak.L": "2,5"})
+        impact_service.set_impact(event, BEKASIJAYA, {"mengungsi.anak.L": "2,5"})
     assert "bilangan bulat" in exc.value.message
     with pytest.raises(DomainError) as exc:
-        service.set_impact(event, "32.75.01", {"mengungsi.anak.L": 1})
+        impact_service.set_impact(event, "32.75.01", {"mengungsi.anak.L": 1})
     assert exc.value.field == "kelurahan_code" and "salah format" in exc.value.message
     with pytest.raises(DomainError) as exc:
-        service.set_impact(event, "32.75.01.1999", {"mengungsi.anak.L": 1})
+        impact_service.set_impact(event, "32.75.01.1999", {"mengungsi.anak.L": 1})
     assert "tidak dikenal" in exc.value.message
 
 
 def test_set_impact_adds_kelurahan_and_replaces_cells(db, make_event):
     event = make_event()
-    service.set_impact(event, BEKASIJAYA, {"mengungsi.anak.L": 3, "rumah.terendam": 40})
-    figures = service.set_impact(event, BEKASIJAYA, {"mengungsi.anak.L": 5, "rumah.terendam": ""})
+    impact_service.set_impact(event, BEKASIJAYA, {"mengungsi.anak.L": 3, "rumah.terendam": 40})
+    figures = impact_service.set_impact(
+        event, BEKASIJAYA, {"mengungsi.anak.L": 5, "rumah.terendam": ""}
+    )
     assert figures == {"mengungsi.anak.L": 5}
     assert [a.kelurahan_code for a in event.areas] == [BEKASIJAYA]
     stored = db.session.scalars(select(ImpactFigure).where(ImpactFigure.event_id == event.id))
@@ -278,10 +284,10 @@ def test_terdata_matrix_counted_by_hand(db, make_event):
             status="mengungsi",
         )
     )
-    service.set_impact(event, BEKASIJAYA, {"mengungsi.lansia.P": 2, "mengungsi.anak.L": 5})
+    impact_service.set_impact(event, BEKASIJAYA, {"mengungsi.lansia.P": 2, "mengungsi.anak.L": 5})
     db.session.commit()
 
-    matrix = service.impact_matrix(event)
+    matrix = impact_service.impact_matrix(event)
     rows = {r.code: r for r in matrix.rows}
     assert set(rows) == {BEKASIJAYA, MARGAHAYU}
     bekasijaya = rows[BEKASIJAYA].terdata
@@ -308,21 +314,23 @@ def test_terdata_matrix_counted_by_hand(db, make_event):
 
 def test_best_source_is_kaji_cepat_without_registry(db, make_event):
     event = make_event()
-    service.set_impact(event, BEKASIJAYA, {"menderita.dewasa.L": 10})
-    row = service.impact_matrix(event).rows[0]
+    impact_service.set_impact(event, BEKASIJAYA, {"menderita.dewasa.L": 10})
+    row = impact_service.impact_matrix(event).rows[0]
     assert row.best_source == "kaji_cepat" and row.jiwa(row.best_source) == 10
 
 
 def test_hazard_list_is_editable(db):
-    hazard = service.create_hazard(code="bsl", name="Bencana sosial lain", hazard_class="sosial")
+    hazard = hazard_service.create_hazard(
+        code="bsl", name="Bencana sosial lain", hazard_class="sosial"
+    )
     assert hazard.code == "BSL" and hazard.active
     with pytest.raises(Conflict):
-        service.create_hazard(code="BSL", name="Lain", hazard_class="sosial")
+        hazard_service.create_hazard(code="BSL", name="Lain", hazard_class="sosial")
     with pytest.raises(Conflict):
-        service.create_hazard(code="XYZ", name="banjir", hazard_class="alam")
+        hazard_service.create_hazard(code="XYZ", name="banjir", hazard_class="alam")
     with pytest.raises(DomainError):
-        service.create_hazard(code="B1", name="Angka", hazard_class="alam")
-    service.update_hazard(hazard.id, name="Kerusuhan", hazard_class="sosial", active=False)
+        hazard_service.create_hazard(code="B1", name="Angka", hazard_class="alam")
+    hazard_service.update_hazard(hazard.id, name="Kerusuhan", hazard_class="sosial", active=False)
     assert hazard.name == "Kerusuhan" and not hazard.active
     with pytest.raises(DomainError):
-        service.get_hazard(hazard.id)  # inactive: no longer offered for new events
+        hazard_service.get_hazard(hazard.id)  # inactive: no longer offered for new events

@@ -10,6 +10,7 @@ import shapely
 from sqlalchemy import select
 
 from logistics.areas.models import Area
+from logistics.events import impact as impact_service
 from logistics.events import services as service
 from logistics.events.models import Event, HazardType
 from logistics.shelters.models import Shelter, ShelterCount
@@ -29,8 +30,8 @@ def hazard_id(db, code="BJR"):
 def populated_event(db, make_event):
     """A flood with kaji cepat figures, one registered victim and one shelter."""
     event = make_event(kelurahan_codes=[BEKASIJAYA, MARGAHAYU])
-    service.set_impact(event, BEKASIJAYA, {"mengungsi.dewasa.P": 30, "menderita.anak.L": 12})
-    service.set_impact(event, MARGAHAYU, {"meninggal.lansia.L": 1})
+    impact_service.set_impact(event, BEKASIJAYA, {"mengungsi.dewasa.P": 30, "menderita.anak.L": 12})
+    impact_service.set_impact(event, MARGAHAYU, {"meninggal.lansia.L": 1})
     person = Person(name=SECRET_NAME, nik=SECRET_NIK, sex="P", birth_date=date(1980, 6, 5))
     db.session.add(person)
     db.session.flush()
@@ -165,7 +166,7 @@ def test_tagana_records_impact_and_chronology_but_not_decrees(
         data={"mengungsi__lansia__P": "4", "rumah__terendam": "12"},
     )
     assert response.status_code == 302
-    assert service.impact_figures(event, BEKASIJAYA) == {
+    assert impact_service.impact_figures(event, BEKASIJAYA) == {
         "mengungsi.lansia.P": 4,
         "rumah.terendam": 12,
     }
@@ -192,7 +193,7 @@ def test_impact_form_refuses_negative_and_marks_the_cell(client, db, make_user, 
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "tidak boleh negatif" in html
-    assert service.impact_figures(event, BEKASIJAYA) == {}
+    assert impact_service.impact_figures(event, BEKASIJAYA) == {}
     assert client.get(f"/kejadian/{event.id}/dampak/32.75.01.1999").status_code == 422
     assert client.get(f"/kejadian/{event.id}/dampak/bukan-kode").status_code == 422
 
@@ -325,12 +326,12 @@ def test_hazard_admin(client, db, make_user, login, bekasi):
 
 def test_cached_map_follows_new_figures(client, db, make_user, login, make_event):
     event = make_event(kelurahan_codes=[BEKASIJAYA])
-    service.set_impact(event, BEKASIJAYA, {"menderita.dewasa.L": 42})
+    impact_service.set_impact(event, BEKASIJAYA, {"menderita.dewasa.L": 42})
     db.session.commit()
     login(make_user("pimpinan"))
     assert '"jiwa":42' in client.get(f"/kejadian/{event.id}").get_data(as_text=True)
     assert '"jiwa":42' in client.get(f"/kejadian/{event.id}").get_data(as_text=True)
-    service.set_impact(event, BEKASIJAYA, {"menderita.dewasa.L": 77})
+    impact_service.set_impact(event, BEKASIJAYA, {"menderita.dewasa.L": 77})
     db.session.commit()
     html = client.get(f"/kejadian/{event.id}").get_data(as_text=True)
     assert '"jiwa":77' in html and '"jiwa":42' not in html
@@ -340,7 +341,8 @@ def test_event_pages_mask_nik_and_exports_log_who_saw_it(client, db, make_user, 
     from sqlalchemy import select
 
     from logistics.core.models import AuditEntry
-    from logistics.victims.services import PersonInput, register_victim
+    from logistics.victims.persons import PersonInput
+    from logistics.victims.services import register_victim
 
     event = make_event(kelurahan_codes=["32.75.09.1004"])
     register_victim(

@@ -60,7 +60,7 @@ def make_site(db, make_event):
     from types import SimpleNamespace
 
     from logistics.kitchens.services import create_kitchen
-    from logistics.shelters.services import record_head_count
+    from logistics.shelters.counts import record_head_count
     from logistics.stock.warehouses import create_warehouse
 
     # Relative to the clock: meals cannot be in the future nor before the event.

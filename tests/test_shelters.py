@@ -49,7 +49,7 @@ def make_shelter(db, bekasi):
 
 
 def count(shelter, persons, **kwargs):
-    from logistics.shelters.services import record_head_count
+    from logistics.shelters.counts import record_head_count
 
     return record_head_count(shelter, persons=persons, **kwargs)
 
@@ -184,7 +184,7 @@ def test_checks_use_the_shelter_values_after_an_update(db, make_shelter):
     ],
 )
 def test_negative_or_not_whole_counts_are_refused(db, make_shelter, kwargs, field):
-    from logistics.shelters.services import record_head_count
+    from logistics.shelters.counts import record_head_count
 
     shelter = make_shelter()
     with pytest.raises(DomainError) as raised:
@@ -352,7 +352,7 @@ def test_closing_is_refused_while_the_victim_registry_places_displaced_people_th
 
 
 def test_summaries_carry_the_warnings_and_sort_by_free_capacity(db, make_shelter):
-    from logistics.shelters.services import shelter_summaries, sort_summaries
+    from logistics.shelters.lists import shelter_summaries, sort_summaries
 
     roomy = make_shelter(name="A roomy", capacity=100)
     full = make_shelter(name="B full", capacity=50)
@@ -375,12 +375,9 @@ def test_summaries_carry_the_warnings_and_sort_by_free_capacity(db, make_shelter
 
 
 def test_totals_count_units_and_persons_per_day(db, make_shelter, make_event):
-    from logistics.shelters.services import (
-        close_shelter,
-        daily_shelter_totals,
-        office_today,
-        shelter_totals,
-    )
+    from logistics.core.time import office_today
+    from logistics.shelters.lists import daily_shelter_totals, shelter_totals
+    from logistics.shelters.services import close_shelter
 
     today = office_today()
     event = make_event()

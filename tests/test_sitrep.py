@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from logistics.core.errors import DomainError, NotFound
 from logistics.distributions.models import Distribution, DistributionRecipient
-from logistics.events.services import add_decree, set_impact
+from logistics.events.decrees import add_decree
+from logistics.events.impact import set_impact
 from logistics.kitchens.models import FieldKitchen, KitchenMeal
 from logistics.reports import sitrep, sitrep_whatsapp, sitrep_xlsx
 from logistics.reports.models import ReportFile, SitrepNote

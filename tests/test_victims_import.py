@@ -13,9 +13,11 @@ from logistics.core.errors import DomainError
 from logistics.core.job_models import JobRecord
 from logistics.core.models import AuditEntry
 from logistics.core.queue import VICTIM_IMPORT, VICTIM_IMPORT_DRY_RUN
+from logistics.victims import import_cells, import_plan, import_templates
 from logistics.victims import imports as victim_import
 from logistics.victims.models import Household, Person, Victim
-from logistics.victims.services import PersonInput, register_victim
+from logistics.victims.persons import PersonInput
+from logistics.victims.services import register_victim
 
 HEADERS = [
     "nik",
@@ -209,7 +211,7 @@ def test_kobo_export_maps_group_paths_and_uses_submission_uuid(db, make_event, t
          "mengungsi", "hamil", "1", "0", "uuid:dddd-4", "dddd-4", stamp],
     ]  # fmt: skip
     path = write_csv(tmp_path / "kobo_export.csv", headers, rows, delimiter=";")
-    plan = victim_import.build_plan(path, event.id)
+    plan = import_plan.build_plan(path, event.id)
     assert plan.columns["nama"] == "identitas/nama_lengkap"
     assert plan.columns["client_id"] == "meta/instanceID"
     assert "start" in plan.ignored_columns and "_uuid" in plan.ignored_columns
@@ -245,13 +247,13 @@ def test_xlsx_dates_numbers_and_header_variants(db, make_event, tmp_path):
          "Terdampak", ""],
     ]  # fmt: skip
     path = write_xlsx(tmp_path / "daftar.xlsx", headers, rows)
-    plan = victim_import.build_plan(path, event.id)
+    plan = import_plan.build_plan(path, event.id)
     assert plan.rejected == []
     child, number, mother = plan.rows
     # A whole-number cell holds all 16 digits; a decimal one (Excel's 3.27501E+15) may not.
     assert number.person.nik == "3275011708850009" and number.status == "mengungsi"
     with pytest.raises(DomainError, match="format kolom NIK sebagai Teks"):
-        victim_import.parse_identity_number(3.275011708850009e15, "NIK")
+        import_cells.parse_identity_number(3.275011708850009e15, "NIK")
     assert child.no_kk == "3275010101200001" and child.person.birth_date == date(2020, 1, 5)
     assert child.person.sex == "L" and child.status == "mengungsi"
     assert mother.status == "menderita" and mother.person.birth_date == date(1988, 5, 5)
@@ -262,19 +264,19 @@ def test_file_level_problems_are_refused_whole(db, make_event, tmp_path):
     event = make_event()
     no_name = write_csv(tmp_path / "tanpa_nama.csv", ["nik", "kode_kelurahan"], [["1", "2"]])
     with pytest.raises(DomainError, match="Kolom nama tidak ditemukan"):
-        victim_import.build_plan(no_name, event.id)
+        import_plan.build_plan(no_name, event.id)
     broken = tmp_path / "rusak.xlsx"
     broken.write_bytes(b"bukan excel")
     with pytest.raises(DomainError, match="XLSX"):
-        victim_import.build_plan(broken, event.id)
+        import_plan.build_plan(broken, event.id)
     other = tmp_path / "daftar.pdf"
     other.write_bytes(b"%PDF")
     with pytest.raises(DomainError, match="tidak didukung"):
-        victim_import.build_plan(other, event.id)
+        import_plan.build_plan(other, event.id)
     empty = tmp_path / "kosong.csv"
     empty.write_text("")
     with pytest.raises(DomainError, match="kosong"):
-        victim_import.build_plan(empty, event.id)
+        import_plan.build_plan(empty, event.id)
 
 
 def test_confirm_imports_accepted_rows_and_reuses_existing_persons(db, make_event, tmp_path):
@@ -341,7 +343,7 @@ def test_confirm_imports_accepted_rows_and_reuses_existing_persons(db, make_even
 def test_a_database_error_mid_import_leaves_nothing(db, make_event, tmp_path, monkeypatch):
     event = make_event()
     path = write_xlsx(tmp_path / "korban.xlsx")
-    real_parse = victim_import._parse_row
+    real_parse = import_plan._parse_row
 
     def sabotage(cells, **kwargs):
         row = real_parse(cells, **kwargs)
@@ -350,7 +352,7 @@ def test_a_database_error_mid_import_leaves_nothing(db, make_event, tmp_path, mo
             row.person.sex = "X"
         return row
 
-    monkeypatch.setattr(victim_import, "_parse_row", sabotage)
+    monkeypatch.setattr(import_plan, "_parse_row", sabotage)
     with pytest.raises(Exception) as error:
         victim_import.import_victims(path, event.id, "job-4")
     assert "sex" in str(error.value).lower() or "constraint" in str(error.value).lower()
@@ -432,17 +434,17 @@ def test_import_runs_as_real_jobs_and_rolls_back_whole_on_failure(
 def test_template_spreadsheet_has_our_columns_and_reads_back(db, make_event, tmp_path):
     event = make_event()
     path = tmp_path / "templat.xlsx"
-    path.write_bytes(victim_import.template_workbook())
+    path.write_bytes(import_templates.template_workbook())
     workbook = load_workbook(path)
     sheet = workbook["Korban"]
     headers = [c.value for c in sheet[1]]
-    assert headers == victim_import.TEMPLATE_COLUMNS
+    assert headers == import_cells.TEMPLATE_COLUMNS
     assert "Petunjuk" in workbook.sheetnames
     # Filled in as an office would, it imports.
     sheet.append(["3275011708850009", "", "Budi", "", "", "kepala_keluarga", "", "mengungsi",
                   "32.75.01.1001"])  # fmt: skip
     workbook.save(path)
-    plan = victim_import.build_plan(path, event.id)
+    plan = import_plan.build_plan(path, event.id)
     assert plan.rejected == [] and len(plan.rows) == 1
 
 

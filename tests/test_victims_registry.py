@@ -8,14 +8,11 @@ from sqlalchemy import func, select
 from logistics.core.errors import Conflict, DomainError
 from logistics.core.models import AuditEntry
 from logistics.shelters.models import Shelter
+from logistics.victims.duplicates import likely_duplicates, merge_persons
+from logistics.victims.lists import VictimFilters, victims_query, vulnerable_groups
 from logistics.victims.models import Household, InstitutionVictim, Person, Victim
+from logistics.victims.persons import PersonInput, names_similar, normalize_name
 from logistics.victims.services import (
-    PersonInput,
-    VictimFilters,
-    likely_duplicates,
-    merge_persons,
-    names_similar,
-    normalize_name,
     register_household,
     register_institution,
     register_person,
@@ -23,8 +20,6 @@ from logistics.victims.services import (
     set_status,
     update_person,
     update_victim,
-    victims_query,
-    vulnerable_groups,
 )
 
 KEL = "32.75.01.1001"

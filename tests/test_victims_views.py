@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from logistics.core.job_models import JobRecord
 from logistics.core.models import AuditEntry
 from logistics.victims.models import Household, InstitutionVictim, Person, Victim
-from logistics.victims.services import PersonInput, register_household, register_person
+from logistics.victims.persons import PersonInput
+from logistics.victims.services import register_household, register_person
 from logistics.victims.services import register_victim as register
 
 KEL = "32.75.01.1001"

@@ -11,9 +11,14 @@ from sqlalchemy import func, select
 from logistics.admin.models import User
 from logistics.core.config import ROOT
 from logistics.core.extensions import db
-from logistics.events import services as events
+from logistics.events import chronology as chronology_service
+from logistics.events import decrees as decree_service
+from logistics.events import impact as impact_service
+from logistics.events import services as service
 from logistics.events.models import Event, HazardType
-from logistics.shelters import services as shelters
+from logistics.shelters.counts import record_head_count
+from logistics.shelters.lists import shelter_summaries
+from logistics.shelters.services import open_shelter
 from logistics.stock.models import Warehouse
 from logistics.tagana.deployments import deploy_member
 from logistics.tagana.duty import check_in, submit_task_report
@@ -22,7 +27,7 @@ from logistics.tagana.members import create_member
 from logistics.tagana.trainings import add_training
 from logistics.tagana.vehicles import register_vehicle
 from logistics.victims import services as victims
-from logistics.victims.services import PersonInput
+from logistics.victims.persons import PersonInput
 
 SCENARIO = ROOT / "data" / "demo_bekasi_flood.json"
 # Fixed seed: every demo install shows the same families.
@@ -88,7 +93,7 @@ def seed_flood_demo() -> dict:
     start_day = today - timedelta(days=spec["started_days_ago"])
     codes = [k["code"] for k in scenario["kelurahan"]]
 
-    event = events.create_event(
+    event = service.create_event(
         hazard_type_id=db.session.scalar(
             select(HazardType.id).where(HazardType.code == spec["hazard"])
         ),
@@ -100,7 +105,7 @@ def seed_flood_demo() -> dict:
         kelurahan_codes=codes,
     )
     decree = scenario["decree"]
-    events.add_decree(
+    decree_service.add_decree(
         event,
         status=decree["status"],
         decree_number=decree["decree_number"],
@@ -109,7 +114,7 @@ def seed_flood_demo() -> dict:
         ends_on=start_day + timedelta(days=decree["days"] - 1),
     )
     for day_offset, hour, text in scenario["chronology"]:
-        events.add_chronology(
+        chronology_service.add_chronology(
             event,
             occurred_at=_local_to_utc(start_day + timedelta(days=day_offset), hour, tz),
             text=text,
@@ -131,11 +136,11 @@ def seed_flood_demo() -> dict:
         if kel["depth_cm"] >= 150:
             figures["terluka.dewasa.L"] = rng.randint(1, 3)
             figures["rumah.rusak_sedang"] = rng.randint(2, 6)
-        events.set_impact(event, kel["code"], figures)
+        impact_service.set_impact(event, kel["code"], figures)
 
     shelter_ids = {}
     for spec_shelter in scenario["shelters"]:
-        shelter = shelters.open_shelter(
+        shelter = open_shelter(
             name=spec_shelter["name"],
             kind=spec_shelter["kind"],
             capacity=spec_shelter["capacity"],
@@ -152,7 +157,7 @@ def seed_flood_demo() -> dict:
         ).shelter
         shelter_ids.setdefault(spec_shelter["kelurahan"], []).append(shelter.id)
         for day_offset, persons in enumerate(spec_shelter["counts"]):
-            shelters.record_head_count(
+            record_head_count(
                 shelter,
                 persons=persons,
                 counted_on=start_day + timedelta(days=day_offset),
@@ -273,7 +278,7 @@ def _seed_tagana(scenario: dict, event: Event, start_day: date, tz: ZoneInfo) ->
     register_vehicle(
         plate="B 9456 KSB", kind="Mobil dapur umum lapangan", assigned_unit="Tagana Kota Bekasi"
     )
-    shelter_by_name = {s.name: s.id for s in shelters.shelter_summaries(event.id)}
+    shelter_by_name = {s.name: s.id for s in shelter_summaries(event.id)}
     warehouses = _seed_warehouses(shelter_by_name)
     register_ksb(
         name="KSB Jatirasa Tangguh",

@@ -7,9 +7,14 @@ from flask_login import current_user
 
 from logistics.admin.models import OFFICE_ROLES, WRITER_ROLES
 from logistics.core.api import api_login_required, bp, json_payload
+from logistics.core.database import transaction
 from logistics.core.errors import DomainError
-from logistics.core.extensions import db
 from logistics.core.time import parse_datetime
+from logistics.events import areas as area_service
+from logistics.events import chronology as chronology_service
+from logistics.events import decrees as decree_service
+from logistics.events import hazards as hazard_service
+from logistics.events import impact as impact_service
 from logistics.events import services as service
 from logistics.events.models import IMPACT_SOURCES, PHASE_LABELS, Event
 
@@ -59,8 +64,8 @@ def event_json(event: Event, *, full: bool = False) -> dict:
             source=event.source,
             reporter=event.reporter,
             area=json.loads(event.area_geojson) if event.area_geojson else None,
-            tanggap_darurat_days=service.tanggap_darurat_days(event),
-            tanggap_darurat_extended=service.tanggap_darurat_extended(event),
+            tanggap_darurat_days=decree_service.tanggap_darurat_days(event),
+            tanggap_darurat_extended=decree_service.tanggap_darurat_extended(event),
             decrees=[decree_json(d) for d in event.decrees],
             chronology=[
                 {"id": c.id, "occurred_at": _iso(c.occurred_at), "text": c.text}
@@ -120,7 +125,7 @@ def _event_values(data: dict, *, partial: bool) -> dict:
     values = {}
     if "hazard_type_id" in data or "hazard" in data or not partial:
         raw = data.get("hazard_type_id", data.get("hazard"))
-        values["hazard_type_id"] = service.find_hazard(raw).id
+        values["hazard_type_id"] = hazard_service.find_hazard(raw).id
     for key in ("title", "description", "source", "reporter", "lat", "lng"):
         if key in data:
             values[key] = data[key]
@@ -149,10 +154,7 @@ def events_list():
     query = service.events_query(filters)
     limit = min(_int_arg("limit") or 100, MAX_LIMIT)
     offset = _int_arg("offset") or 0
-    total = db.session.scalar(
-        db.select(db.func.count()).select_from(query.order_by(None).subquery())
-    )
-    events = db.session.scalars(query.limit(limit).offset(offset)).all()
+    total, events = service.events_page(query, limit=limit, offset=offset)
     return jsonify({"count": total, "items": [event_json(e) for e in events]})
 
 
@@ -162,14 +164,14 @@ def events_create():
     data = json_payload()
     values = _event_values(data, partial=False)
     codes = data.get("kelurahan_codes")
-    event = service.create_event(
-        **values,
-        created_by_id=current_user.id,
-        kelurahan_codes=codes if codes is not None else None,
-    )
-    if data.get("area"):
-        service.derive_areas_from_drawing(event, data["area"])
-    db.session.commit()
+    with transaction():
+        event = service.create_event(
+            **values,
+            created_by_id=current_user.id,
+            kelurahan_codes=codes if codes is not None else None,
+        )
+        if data.get("area"):
+            area_service.derive_areas_from_drawing(event, data["area"])
     return jsonify(event_json(event, full=True)), 201
 
 
@@ -178,7 +180,7 @@ def events_create():
 def events_detail(event_id: int):
     event = service.get_event(event_id)
     body = event_json(event, full=True)
-    body["summary"] = _summary(service.impact_matrix(event).summary)
+    body["summary"] = _summary(impact_service.impact_matrix(event).summary)
     return jsonify(body)
 
 
@@ -187,12 +189,12 @@ def events_detail(event_id: int):
 def events_update(event_id: int):
     event = service.get_event(event_id)
     data = json_payload()
-    service.update_event(event, **_event_values(data, partial=True))
-    if "kelurahan_codes" in data:
-        service.set_affected_areas(event, data["kelurahan_codes"])
-    if data.get("area"):
-        service.derive_areas_from_drawing(event, data["area"])
-    db.session.commit()
+    with transaction():
+        service.update_event(event, **_event_values(data, partial=True))
+        if "kelurahan_codes" in data:
+            area_service.set_affected_areas(event, data["kelurahan_codes"])
+        if data.get("area"):
+            area_service.derive_areas_from_drawing(event, data["area"])
     return jsonify(event_json(event, full=True))
 
 
@@ -201,23 +203,23 @@ def events_update(event_id: int):
 def events_add_decree(event_id: int):
     event = service.get_event(event_id)
     data = json_payload()
-    decree = service.add_decree(
-        event,
-        status=data.get("status"),
-        decree_number=data.get("decree_number"),
-        issuer_level=data.get("issuer_level"),
-        starts_on=data.get("starts_on"),
-        ends_on=data.get("ends_on"),
-    )
-    db.session.commit()
+    with transaction():
+        decree = decree_service.add_decree(
+            event,
+            status=data.get("status"),
+            decree_number=data.get("decree_number"),
+            issuer_level=data.get("issuer_level"),
+            starts_on=data.get("starts_on"),
+            ends_on=data.get("ends_on"),
+        )
     return jsonify(decree_json(decree)), 201
 
 
 @bp.post("/events/<int:event_id>/close")
 @api_login_required(*OFFICE_ROLES)
 def events_close(event_id: int):
-    event = service.close_event(service.get_event(event_id))
-    db.session.commit()
+    with transaction():
+        event = service.close_event(service.get_event(event_id))
     return jsonify(event_json(event, full=True))
 
 
@@ -226,13 +228,11 @@ def events_close(event_id: int):
 def events_add_chronology(event_id: int):
     event = service.get_event(event_id)
     data = json_payload()
-    entry = service.add_chronology(
-        event,
-        occurred_at=parse_datetime(data.get("occurred_at"), "occurred_at", "Waktu", required=True),
-        text=data.get("text"),
-        author_id=current_user.id,
-    )
-    db.session.commit()
+    occurred_at = parse_datetime(data.get("occurred_at"), "occurred_at", "Waktu", required=True)
+    with transaction():
+        entry = chronology_service.add_chronology(
+            event, occurred_at=occurred_at, text=data.get("text"), author_id=current_user.id
+        )
     return jsonify(
         {"id": entry.id, "occurred_at": _iso(entry.occurred_at), "text": entry.text}
     ), 201
@@ -244,7 +244,7 @@ def events_impacts(event_id: int):
     """Both sources per kelurahan (kaji cepat typed in, terdata counted) and the difference."""
     event = service.get_event(event_id)
     code = request.args.get("kelurahan", "").strip() or None
-    matrix = service.impact_matrix(event, code)
+    matrix = impact_service.impact_matrix(event, code)
     return jsonify(
         {
             "event_id": event.id,
@@ -266,7 +266,7 @@ def events_set_impact(event_id: int):
     if not isinstance(figures, dict):
         raise DomainError("'figures' harus objek {ukuran: angka}.", field="figures")
     code = data.get("kelurahan_code")
-    service.set_impact(event, code, figures)
-    db.session.commit()
-    row = service.impact_matrix(event, code.strip()).rows[0]
+    with transaction():
+        impact_service.set_impact(event, code, figures)
+    row = impact_service.impact_matrix(event, code.strip()).rows[0]
     return jsonify(impact_json(row))

@@ -8,14 +8,20 @@ from flask_login import current_user, login_required
 from logistics.admin.models import OFFICE_ROLES, WRITER_ROLES
 from logistics.areas.services import require_kelurahan
 from logistics.core.audit import record_action
+from logistics.core.database import transaction
 from logistics.core.errors import DomainError
 from logistics.core.exports import table_response
-from logistics.core.extensions import db
 from logistics.core.formatting import angka, tanggal_jam
 from logistics.core.forms import attach_error
 from logistics.core.privacy import mask_nik
 from logistics.core.security import roles_required
 from logistics.core.time import from_local, local_naive, office_now, office_today
+from logistics.events import areas as area_service
+from logistics.events import chronology as chronology_service
+from logistics.events import decrees as decree_service
+from logistics.events import hazards as hazard_service
+from logistics.events import impact as impact_service
+from logistics.events import maps as event_maps
 from logistics.events import services as service
 from logistics.events.forms import (
     ChronologyForm,
@@ -34,13 +40,14 @@ from logistics.events.models import (
     DECREE_STATUSES,
     FACILITIES,
     HAZARD_CLASSES,
+    IMPACT_MEASURES,
     IMPACT_SOURCES,
     ISSUER_LEVELS,
     PEOPLE_STATUSES,
     PHASE_LABELS,
     SEXES,
 )
-from logistics.shelters.services import shelter_summaries
+from logistics.shelters.lists import shelter_summaries
 
 bp = Blueprint("events", __name__, url_prefix="/kejadian")
 PAGE_SIZE = 50
@@ -82,16 +89,16 @@ def _codes_from(form) -> list[str]:
 
 
 def _pick_context() -> dict:
-    total = service.kelurahan_count()
+    total = area_service.kelurahan_count()
     groups: dict[tuple[str, str], list] = {}
     if total <= CHECKBOX_LIMIT:
-        for kec_code, kec_name, code, name in service.kelurahan_choices():
+        for kec_code, kec_name, code, name in area_service.kelurahan_choices():
             groups.setdefault((kec_code, kec_name), []).append((code, name))
     return {"kelurahan_groups": groups, "kelurahan_total": total}
 
 
 def _hazard_choices(form, current: int | None = None) -> None:
-    hazards = service.list_hazards()
+    hazards = hazard_service.list_hazards()
     form.hazard_type_id.choices = [(0, "— pilih —")] + [
         (h.id, f"{h.name} ({h.code})") for h in hazards if h.active or h.id == current
     ]
@@ -119,7 +126,7 @@ def index():
     query = service.events_query(filters)
     fmt = request.args.get("format")
     if fmt in ("csv", "xlsx"):
-        events = list(db.session.scalars(query))
+        events = service.list_events(query)
         totals = service.event_totals([e.id for e in events])
         rows = (
             [
@@ -141,17 +148,14 @@ def index():
         )
         return table_response("kejadian-bencana", LIST_HEADERS, rows, fmt)
     page = max(1, request.args.get("hal", 1, type=int))
-    total = db.session.scalar(
-        db.select(db.func.count()).select_from(query.order_by(None).subquery())
-    )
-    events = list(db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
+    total, events = service.events_page(query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     return render_template(
         "events/index.html",
         events=events,
         totals=service.event_totals([e.id for e in events]),
         phases={e.id: service.current_phase(e) for e in events},
         phase_labels=PHASE_LABELS,
-        hazards=service.list_hazards(),
+        hazards=hazard_service.list_hazards(),
         years=service.event_years(),
         statuses=service.EVENT_STATUSES,
         filters=filters,
@@ -174,24 +178,23 @@ def create():
         form.started_at.data = office_now()
     if form.validate_on_submit():
         try:
-            event = service.create_event(
-                hazard_type_id=form.hazard_type_id.data,
-                title=form.title.data,
-                started_at=from_local(form.started_at.data),
-                ended_at=from_local(form.ended_at.data),
-                description=form.description.data or "",
-                lat=form.lat.data,
-                lng=form.lng.data,
-                source=form.source.data or "",
-                reporter=form.reporter.data or "",
-                created_by_id=current_user.id,
-                kelurahan_codes=_codes_from(form),
-            )
+            with transaction():
+                event = service.create_event(
+                    hazard_type_id=form.hazard_type_id.data,
+                    title=form.title.data,
+                    started_at=from_local(form.started_at.data),
+                    ended_at=from_local(form.ended_at.data),
+                    description=form.description.data or "",
+                    lat=form.lat.data,
+                    lng=form.lng.data,
+                    source=form.source.data or "",
+                    reporter=form.reporter.data or "",
+                    created_by_id=current_user.id,
+                    kelurahan_codes=_codes_from(form),
+                )
         except DomainError as exc:
-            db.session.rollback()
             _form_error(form, exc)
         else:
-            db.session.commit()
             flash(f"Kejadian {event.code} dibuka.", "success")
             return redirect(url_for("events.detail", event_id=event.id))
     status = 422 if request.method == "POST" else 200
@@ -211,23 +214,22 @@ def edit(event_id: int):
         form.lng.data = "" if event.lng is None else str(event.lng)
     if form.validate_on_submit():
         try:
-            service.update_event(
-                event,
-                hazard_type_id=form.hazard_type_id.data,
-                title=form.title.data,
-                started_at=from_local(form.started_at.data),
-                ended_at=from_local(form.ended_at.data),
-                description=form.description.data or "",
-                lat=form.lat.data,
-                lng=form.lng.data,
-                source=form.source.data or "",
-                reporter=form.reporter.data or "",
-            )
+            with transaction():
+                service.update_event(
+                    event,
+                    hazard_type_id=form.hazard_type_id.data,
+                    title=form.title.data,
+                    started_at=from_local(form.started_at.data),
+                    ended_at=from_local(form.ended_at.data),
+                    description=form.description.data or "",
+                    lat=form.lat.data,
+                    lng=form.lng.data,
+                    source=form.source.data or "",
+                    reporter=form.reporter.data or "",
+                )
         except DomainError as exc:
-            db.session.rollback()
             _form_error(form, exc)
         else:
-            db.session.commit()
             flash("Data kejadian disimpan.", "success")
             return redirect(url_for("events.detail", event_id=event.id))
     status = 422 if request.method == "POST" else 200
@@ -235,6 +237,21 @@ def edit(event_id: int):
 
 
 # --- the event page --------------------------------------------------------------------------
+
+
+def _event_map(event, matrix, shelters: list, *, public: bool = False):
+    """The rendered event map; markers link to shelter pages when that module is on."""
+    shelter_pages = not public and "shelters.detail" in current_app.view_functions
+    return event_maps.event_map(
+        event,
+        matrix,
+        shelters,
+        public=public,
+        shelter_url=(lambda sid: url_for("shelters.detail", shelter_id=sid))
+        if shelter_pages
+        else None,
+        static_url=url_for("main.vendor", filename="leaflet.js"),
+    )
 
 
 def _kelurahan_rows(matrix, kecamatan: str):
@@ -247,7 +264,7 @@ def _kelurahan_rows(matrix, kecamatan: str):
 @login_required
 def detail(event_id: int):
     event = service.get_event(event_id)
-    matrix = service.impact_matrix(event)
+    matrix = impact_service.impact_matrix(event)
     shelters = shelter_summaries(event.id)
     victims_total, victims = service.event_victims(event, limit=VICTIMS_ON_PAGE)
     kecamatan = request.args.get("kecamatan", "").strip()
@@ -256,10 +273,10 @@ def detail(event_id: int):
         event=event,
         phase=service.current_phase(event),
         phase_labels=PHASE_LABELS,
-        extended=service.tanggap_darurat_extended(event),
-        tanggap_days=service.tanggap_darurat_days(event),
-        usual_days=service.TANGGAP_DARURAT_USUAL_DAYS,
-        decree_days=service.decree_days,
+        extended=decree_service.tanggap_darurat_extended(event),
+        tanggap_days=decree_service.tanggap_darurat_days(event),
+        usual_days=decree_service.TANGGAP_DARURAT_USUAL_DAYS,
+        decree_days=decree_service.decree_days,
         matrix=matrix,
         rows=_kelurahan_rows(matrix, kecamatan),
         kecamatan=kecamatan,
@@ -272,7 +289,7 @@ def detail(event_id: int):
         institutions=service.event_institutions(event),
         show_nik=False,
         mask_nik=mask_nik,
-        map=service.event_map(event, matrix, shelters),
+        map=_event_map(event, matrix, shelters),
         decree_statuses=DECREE_STATUSES,
         issuer_levels=ISSUER_LEVELS,
         sources=IMPACT_SOURCES,
@@ -290,8 +307,8 @@ def _impact_headers() -> list[str]:
     for label in ("Jiwa terdampak", "Mengungsi", "Meninggal", "Hilang", "Terluka"):
         headers += [f"{label} (kaji cepat)", f"{label} (terdata)", f"{label} (selisih)"]
     headers += ["KK mengungsi (kaji cepat)", "KK mengungsi (terdata)", "Rumah rusak (kaji cepat)"]
-    headers += [f"KC: {service.measure_label(m)}" for m in service.IMPACT_MEASURES]
-    headers += [f"TD: {service.measure_label(m)}" for m in service.terdata_measures()]
+    headers += [f"KC: {impact_service.measure_label(m)}" for m in IMPACT_MEASURES]
+    headers += [f"TD: {impact_service.measure_label(m)}" for m in impact_service.terdata_measures()]
     return headers
 
 
@@ -314,8 +331,8 @@ def _impact_row(row) -> list:
         row.kk("terdata", "mengungsi"),
         row.houses_damaged("kaji_cepat"),
     ]
-    values += [row.kaji_cepat.get(m, "") for m in service.IMPACT_MEASURES]
-    values += [row.terdata.get(m, 0) for m in service.terdata_measures()]
+    values += [row.kaji_cepat.get(m, "") for m in IMPACT_MEASURES]
+    values += [row.terdata.get(m, 0) for m in impact_service.terdata_measures()]
     return values
 
 
@@ -327,7 +344,7 @@ def impact_export(event_id: int):
     fmt = request.args.get("format", "csv")
     if fmt not in ("csv", "xlsx"):
         fmt = "csv"
-    matrix = service.impact_matrix(event)
+    matrix = impact_service.impact_matrix(event)
     rows = _kelurahan_rows(matrix, request.args.get("kecamatan", "").strip())
     return table_response(
         f"dampak-{event.code}", _impact_headers(), (_impact_row(r) for r in rows), fmt
@@ -348,10 +365,13 @@ def victims(event_id: int):
     if fmt in ("csv", "xlsx"):
         _total, rows = service.event_victims(event, kelurahan_code=kelurahan, status=status)
         if show_nik:
-            record_action(
-                "view_nik", "persons", None, {"export": fmt, "event": event.code, "rows": len(rows)}
-            )
-            db.session.commit()
+            with transaction():
+                record_action(
+                    "view_nik",
+                    "persons",
+                    None,
+                    {"export": fmt, "event": event.code, "rows": len(rows)},
+                )
         headers = [
             "Nama",
             "NIK",
@@ -386,7 +406,7 @@ def victims(event_id: int):
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
     )
-    matrix_codes = service.impact_matrix(event).rows
+    matrix_codes = impact_service.impact_matrix(event).rows
     return render_template(
         "events/victims.html",
         event=event,
@@ -415,19 +435,18 @@ def add_decree(event_id: int):
         form.starts_on.data = office_today()
     if form.validate_on_submit():
         try:
-            service.add_decree(
-                event,
-                status=form.status.data,
-                decree_number=form.decree_number.data,
-                issuer_level=form.issuer_level.data,
-                starts_on=form.starts_on.data,
-                ends_on=form.ends_on.data,
-            )
+            with transaction():
+                decree_service.add_decree(
+                    event,
+                    status=form.status.data,
+                    decree_number=form.decree_number.data,
+                    issuer_level=form.issuer_level.data,
+                    starts_on=form.starts_on.data,
+                    ends_on=form.ends_on.data,
+                )
         except DomainError as exc:
-            db.session.rollback()
             _form_error(form, exc)
         else:
-            db.session.commit()
             flash(f"SK {DECREE_STATUSES[form.status.data]} dicatat.", "success")
             return redirect(url_for("events.detail", event_id=event.id) + "#status")
     status = 422 if request.method == "POST" else 200
@@ -438,24 +457,23 @@ def add_decree(event_id: int):
 @roles_required(*OFFICE_ROLES)
 def edit_decree(event_id: int, decree_id: int):
     event = service.get_event(event_id)
-    decree = service.get_decree(event, decree_id)
+    decree = decree_service.get_decree(event, decree_id)
     form = DecreeForm(obj=decree if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            service.update_decree(
-                event,
-                decree,
-                status=form.status.data,
-                decree_number=form.decree_number.data,
-                issuer_level=form.issuer_level.data,
-                starts_on=form.starts_on.data,
-                ends_on=form.ends_on.data,
-            )
+            with transaction():
+                decree_service.update_decree(
+                    event,
+                    decree,
+                    status=form.status.data,
+                    decree_number=form.decree_number.data,
+                    issuer_level=form.issuer_level.data,
+                    starts_on=form.starts_on.data,
+                    ends_on=form.ends_on.data,
+                )
         except DomainError as exc:
-            db.session.rollback()
             _form_error(form, exc)
         else:
-            db.session.commit()
             flash("SK diperbarui.", "success")
             return redirect(url_for("events.detail", event_id=event.id) + "#status")
     status = 422 if request.method == "POST" else 200
@@ -471,17 +489,16 @@ def add_chronology(event_id: int):
         form.occurred_at.data = office_now()
     if form.validate_on_submit():
         try:
-            service.add_chronology(
-                event,
-                occurred_at=from_local(form.occurred_at.data),
-                text=form.text.data,
-                author_id=current_user.id,
-            )
+            with transaction():
+                chronology_service.add_chronology(
+                    event,
+                    occurred_at=from_local(form.occurred_at.data),
+                    text=form.text.data,
+                    author_id=current_user.id,
+                )
         except DomainError as exc:
-            db.session.rollback()
             _form_error(form, exc)
         else:
-            db.session.commit()
             flash("Kronologi ditambahkan.", "success")
             return redirect(url_for("events.detail", event_id=event.id) + "#kronologi")
     status = 422 if request.method == "POST" else 200
@@ -497,12 +514,11 @@ def close(event_id: int):
         flash("Formulir kedaluwarsa; muat ulang halaman lalu coba lagi.", "danger")
         return redirect(url_for("events.detail", event_id=event.id))
     try:
-        service.close_event(event)
+        with transaction():
+            service.close_event(event)
     except DomainError as exc:
-        db.session.rollback()
         flash(exc.message, "danger")
         return redirect(url_for("events.detail", event_id=event.id))
-    db.session.commit()
     flash(f"Kejadian {event.code} ditutup; fase sekarang pasca bencana.", "success")
     return redirect(url_for("events.detail", event_id=event.id))
 
@@ -520,12 +536,11 @@ def pick_areas(event_id: int):
         form.kelurahan_codes.data = current
     if form.validate_on_submit():
         try:
-            result = service.set_affected_areas(event, _codes_from(form))
+            with transaction():
+                result = area_service.set_affected_areas(event, _codes_from(form))
         except DomainError as exc:
-            db.session.rollback()
             _form_error(form, exc)
         else:
-            db.session.commit()
             flash(
                 f"Wilayah terdampak disimpan: {len(result['added'])} ditambah, "
                 f"{len(result['removed'])} dilepas.",
@@ -548,21 +563,20 @@ def draw_area(event_id: int):
         form.geometry.data = event.area_geojson
     if form.validate_on_submit():
         try:
-            codes = service.derive_areas_from_drawing(event, form.geometry.data)
+            with transaction():
+                codes = area_service.derive_areas_from_drawing(event, form.geometry.data)
         except DomainError as exc:
-            db.session.rollback()
             _form_error(form, exc)
         else:
-            db.session.commit()
             flash(f"Area disimpan; {len(codes)} kelurahan/desa di dalamnya ditandai.", "success")
             return redirect(url_for("events.detail", event_id=event.id))
     status = 422 if request.method == "POST" else 200
-    matrix = service.impact_matrix(event)
+    matrix = impact_service.impact_matrix(event)
     return render_template(
         "events/draw.html",
         form=form,
         event=event,
-        map=service.event_map(event, matrix, []),
+        map=_event_map(event, matrix, []),
     ), status
 
 
@@ -582,7 +596,7 @@ def impact_index(event_id: int):
             flash(exc.message, "danger")
         else:
             return redirect(url_for("events.impact", event_id=event.id, code=area.code))
-    matrix = service.impact_matrix(event)
+    matrix = impact_service.impact_matrix(event)
     return render_template("events/impact_index.html", event=event, rows=matrix.rows)
 
 
@@ -594,21 +608,20 @@ def impact(event_id: int, code: str):
     area = require_kelurahan(code)
     form = impact_form_class()()
     if request.method == "GET":
-        for measure, value in service.impact_figures(event, area.code).items():
+        for measure, value in impact_service.impact_figures(event, area.code).items():
             getattr(form, field_name(measure)).data = str(value)
     if form.validate_on_submit():
-        figures = {m: getattr(form, field_name(m)).data for m in service.IMPACT_MEASURES}
+        figures = {m: getattr(form, field_name(m)).data for m in IMPACT_MEASURES}
         try:
-            service.set_impact(event, area.code, figures)
+            with transaction():
+                impact_service.set_impact(event, area.code, figures)
         except DomainError as exc:
-            db.session.rollback()
             _form_error(form, exc)
         else:
-            db.session.commit()
             flash(f"Angka kaji cepat {area.name} disimpan.", "success")
             return redirect(url_for("events.detail", event_id=event.id) + "#wilayah")
     status = 422 if request.method == "POST" else 200
-    matrix = service.impact_matrix(event, area.code)
+    matrix = impact_service.impact_matrix(event, area.code)
     return render_template(
         "events/impact.html",
         form=form,
@@ -643,7 +656,7 @@ def public_index():
 def public_map(event_id: int):
     """Aggregate numbers per kelurahan and shelters' occupancy: no names, NIK or contacts."""
     event = service.get_event(event_id)
-    matrix = service.impact_matrix(event)
+    matrix = impact_service.impact_matrix(event)
     shelters = shelter_summaries(event.id)
     return render_template(
         "events/public_map.html",
@@ -656,7 +669,7 @@ def public_map(event_id: int):
         sources=IMPACT_SOURCES,
         shelters_open=sum(1 for s in shelters if s.status == "buka"),
         sheltered=sum(s.persons for s in shelters if s.status == "buka"),
-        map=service.event_map(event, matrix, shelters, public=True),
+        map=_event_map(event, matrix, shelters, public=True),
     )
 
 
@@ -669,24 +682,23 @@ def hazards():
     form = HazardForm()
     if form.validate_on_submit():
         try:
-            hazard = service.create_hazard(
-                code=form.code.data,
-                name=form.name.data,
-                hazard_class=form.hazard_class.data,
-                sort_order=form.sort_order.data,
-            )
+            with transaction():
+                hazard = hazard_service.create_hazard(
+                    code=form.code.data,
+                    name=form.name.data,
+                    hazard_class=form.hazard_class.data,
+                    sort_order=form.sort_order.data,
+                )
         except DomainError as exc:
-            db.session.rollback()
             _form_error(form, exc)
         else:
-            db.session.commit()
             flash(f"Jenis bencana {hazard.name} ({hazard.code}) ditambahkan.", "success")
             return redirect(url_for("events.hazards"))
     status = 422 if request.method == "POST" else 200
     return render_template(
         "events/hazards.html",
         form=form,
-        hazards=service.list_hazards(),
+        hazards=hazard_service.list_hazards(),
         classes=HAZARD_CLASSES,
     ), status
 
@@ -694,25 +706,24 @@ def hazards():
 @bp.route("/jenis/<int:hazard_id>", methods=["GET", "POST"])
 @roles_required(*OFFICE_ROLES)
 def edit_hazard(hazard_id: int):
-    hazard = service.get_hazard_type(hazard_id)
+    hazard = hazard_service.get_hazard_type(hazard_id)
     form = HazardForm(obj=hazard if request.method == "GET" else None)
     form.code.data = hazard.code
     if request.method == "GET":
         form.sort_order.data = str(hazard.sort_order)
     if form.validate_on_submit():
         try:
-            service.update_hazard(
-                hazard.id,
-                name=form.name.data,
-                hazard_class=form.hazard_class.data,
-                active=form.active.data,
-                sort_order=form.sort_order.data,
-            )
+            with transaction():
+                hazard_service.update_hazard(
+                    hazard.id,
+                    name=form.name.data,
+                    hazard_class=form.hazard_class.data,
+                    active=form.active.data,
+                    sort_order=form.sort_order.data,
+                )
         except DomainError as exc:
-            db.session.rollback()
             _form_error(form, exc)
         else:
-            db.session.commit()
             flash("Jenis bencana disimpan.", "success")
             return redirect(url_for("events.hazards"))
     status = 422 if request.method == "POST" else 200

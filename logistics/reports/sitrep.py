@@ -17,12 +17,13 @@ from logistics.core.job_models import JobRecord
 from logistics.core.queue import SITREP_GENERATE
 from logistics.core.time import office_date, office_today, office_zone
 from logistics.distributions.models import SPM_COMPONENTS, Distribution, DistributionRecipient
+from logistics.events.impact import impact_matrix
 from logistics.events.models import DECREE_STATUSES, ISSUER_LEVELS, PHASE_LABELS, Event
-from logistics.events.services import get_event, impact_matrix
+from logistics.events.services import get_event
 from logistics.kitchens.models import FieldKitchen, KitchenMeal
 from logistics.reports.models import SitrepNote
+from logistics.shelters.checks import check_shelter
 from logistics.shelters.models import SHELTER_KINDS, Shelter, ShelterCount
-from logistics.shelters.services import check_shelter
 from logistics.spm import dashboard as spm_dashboard
 from logistics.spm import rules as spm
 from logistics.spm.models import SpmDaily

@@ -5,8 +5,9 @@ from flask_login import current_user
 
 from logistics.admin.models import OFFICE_ROLES, WRITER_ROLES
 from logistics.core.api import api_login_required, bp, json_payload
+from logistics.core.database import transaction
 from logistics.core.errors import DomainError
-from logistics.core.extensions import db
+from logistics.shelters import checks, counts, lists
 from logistics.shelters import services as service
 from logistics.shelters.models import COUNT_GROUPS, SHELTER_KINDS, Shelter, ShelterCount
 
@@ -58,7 +59,7 @@ def shelter_json(
         "latest_count": count_json(latest),
         "occupancy": round(persons / shelter.capacity, 4) if shelter.capacity else None,
         "free": max(shelter.capacity - persons, 0),
-        "warnings": service.shelter_checks(shelter, latest),
+        "warnings": checks.shelter_checks(shelter, latest),
     }
 
 
@@ -85,7 +86,7 @@ def _int_arg(name: str) -> int | None:
 @bp.get("/shelters")
 @api_login_required()
 def shelters_list():
-    rows = service.list_shelters(
+    rows = lists.list_shelters(
         _int_arg("event_id"),
         kelurahan_code=request.args.get("kelurahan_code"),
         status=request.args.get("status"),
@@ -104,8 +105,8 @@ def shelters_create():
         raise DomainError(f"Kolom tidak dikenal: {', '.join(unknown)}.", field=unknown[0])
     for required in ("name", "kind", "capacity"):
         data.setdefault(required, None)
-    result = service.open_shelter(**data)
-    db.session.commit()
+    with transaction():
+        result = service.open_shelter(**data)
     return jsonify(_full(result.shelter, result.warnings)), 201
 
 
@@ -124,8 +125,8 @@ def shelters_detail(shelter_id: int):
 @api_login_required(*WRITER_ROLES)
 def shelters_update(shelter_id: int):
     shelter = service.get_shelter(shelter_id)
-    result = service.update_shelter(shelter, **json_payload())
-    db.session.commit()
+    with transaction():
+        result = service.update_shelter(shelter, **json_payload())
     return jsonify(_full(result.shelter, result.warnings))
 
 
@@ -137,17 +138,17 @@ def shelters_record_count(shelter_id: int):
     unknown = sorted(set(data) - COUNT_FIELDS)
     if unknown:
         raise DomainError(f"Kolom tidak dikenal: {', '.join(unknown)}.", field=unknown[0])
-    result = service.record_head_count(
-        shelter,
-        persons=data.get("persons"),
-        counted_on=data.get("counted_on"),
-        households=data.get("households"),
-        groups={key: data.get(key) for key in COUNT_GROUPS},
-        note=data.get("note") or "",
-        client_id=data.get("client_id"),
-        recorded_by_id=current_user.id,
-    )
-    db.session.commit()
+    with transaction():
+        result = counts.record_head_count(
+            shelter,
+            persons=data.get("persons"),
+            counted_on=data.get("counted_on"),
+            households=data.get("households"),
+            groups={key: data.get(key) for key in COUNT_GROUPS},
+            note=data.get("note") or "",
+            client_id=data.get("client_id"),
+            recorded_by_id=current_user.id,
+        )
     body = {
         "outcome": result.outcome,
         "count": count_json(result.count),
@@ -161,8 +162,8 @@ def shelters_record_count(shelter_id: int):
 def shelters_close(shelter_id: int):
     shelter = service.get_shelter(shelter_id)
     data = request.get_json(silent=True) or {}
-    service.close_shelter(shelter, note=data.get("note", "") if isinstance(data, dict) else "")
-    db.session.commit()
+    with transaction():
+        service.close_shelter(shelter, note=data.get("note", "") if isinstance(data, dict) else "")
     return jsonify(_full(shelter))
 
 
@@ -170,6 +171,6 @@ def shelters_close(shelter_id: int):
 @api_login_required(*OFFICE_ROLES)
 def shelters_reopen(shelter_id: int):
     shelter = service.get_shelter(shelter_id)
-    service.reopen_shelter(shelter)
-    db.session.commit()
+    with transaction():
+        service.reopen_shelter(shelter)
     return jsonify(_full(shelter))

@@ -6,17 +6,17 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from geo.maps import render_map_html
-from geo.shelter_map import BAND_COLOURS, BAND_LABELS, shelter_map
+from geo.shelter_map import BAND_COLOURS, BAND_LABELS, occupancy_band, shelter_map
 from logistics.admin.models import OFFICE_ROLES, WRITER_ROLES
 from logistics.areas.maps import use_local_assets
+from logistics.core.database import transaction
 from logistics.core.errors import DomainError
 from logistics.core.exports import table_response
-from logistics.core.extensions import db
 from logistics.core.formatting import angka, tanggal
 from logistics.core.forms import attach_error
 from logistics.core.security import roles_required
 from logistics.core.time import office_today
-from logistics.events.models import Event
+from logistics.shelters import checks, counts, lists
 from logistics.shelters import services as service
 from logistics.shelters.forms import (
     SEX_GROUPS,
@@ -65,7 +65,7 @@ def _list_args() -> dict:
 
 
 def _event_codes() -> dict[int, str]:
-    return {e.id: e.code for e in service.filter_options()["events"]}
+    return {e.id: e.code for e in lists.filter_options()["events"]}
 
 
 @bp.route("/")
@@ -73,10 +73,10 @@ def _event_codes() -> dict[int, str]:
 def index():
     args = _list_args()
     order = request.args.get("urut", "sisa")
-    if order not in service.SORTS:
+    if order not in lists.SORTS:
         order = "sisa"
-    summaries = service.sort_summaries(
-        service.shelter_summaries(
+    summaries = lists.sort_summaries(
+        lists.shelter_summaries(
             args["event_id"],
             kelurahan_code=args["kelurahan_code"],
             status=args["status"],
@@ -132,10 +132,10 @@ def index():
         page=page,
         pages=pages,
         order=order,
-        sorts=service.SORTS,
+        sorts=lists.SORTS,
         kinds=SHELTER_KINDS,
         statuses=service.STATUSES,
-        options=service.filter_options(),
+        options=lists.filter_options(),
         args=args,
         band_labels=BAND_LABELS,
     )
@@ -145,7 +145,7 @@ def index():
 @login_required
 def map_page():
     args = _list_args()
-    summaries = service.shelter_summaries(
+    summaries = lists.shelter_summaries(
         args["event_id"],
         kelurahan_code=args["kelurahan_code"],
         status=args["status"],
@@ -165,12 +165,12 @@ def map_page():
         }
         for s in summaries
     ]
-    center = None if any(s.lat is not None for s in summaries) else service.area_center()
+    center = None if any(s.lat is not None for s in summaries) else lists.area_center()
     fmap = shelter_map(
         shelters,
         center=center,
         zoom=12 if center else None,
-        outlines=service.kecamatan_outlines(),
+        outlines=lists.kecamatan_outlines(),
     )
     use_local_assets(fmap)
     return render_template(
@@ -178,7 +178,7 @@ def map_page():
         map=render_map_html(fmap),
         summaries=summaries,
         unmapped=[s for s in summaries if s.lat is None],
-        options=service.filter_options(),
+        options=lists.filter_options(),
         statuses=service.STATUSES,
         args=args,
         band_colours=BAND_COLOURS,
@@ -188,7 +188,7 @@ def map_page():
 
 def _event_choices(form: ShelterForm) -> None:
     form.event_id.choices = [("", "— tanpa kejadian (tempat siaga) —")] + [
-        (str(e.id), f"{e.code} · {e.title}") for e in service.filter_options()["events"]
+        (str(e.id), f"{e.code} · {e.title}") for e in lists.filter_options()["events"]
     ]
 
 
@@ -208,7 +208,7 @@ def _render_form(form, shelter, status=200):
         "shelters/form.html",
         form=form,
         shelter=shelter,
-        kelurahan=service.kelurahan_choices(),
+        kelurahan=lists.kelurahan_choices(),
     ), status
 
 
@@ -222,11 +222,11 @@ def new():
         form.opened_on.data = office_today().isoformat()
     if form.validate_on_submit():
         try:
-            result = service.open_shelter(**_shelter_values(form))
+            with transaction():
+                result = service.open_shelter(**_shelter_values(form))
         except DomainError as exc:
             attach_error(form, exc)
             return _render_form(form, None, exc.status)
-        db.session.commit()
         flash(f"Tempat pengungsian '{result.shelter.name}' dibuka.", "success")
         _flash_warnings(result.warnings)
         return redirect(url_for("shelters.detail", shelter_id=result.shelter.id))
@@ -242,14 +242,12 @@ def detail(shelter_id: int):
     return render_template(
         "shelters/detail.html",
         shelter=shelter,
-        event=db.session.get(Event, shelter.event_id) if shelter.event_id else None,
+        event=service.event_of(shelter),
         kelurahan=service.kelurahan_of(shelter),
         latest=latest,
-        warnings=service.shelter_checks(shelter, latest),
-        history=[(c, service.warning_badges(shelter, c)) for c in history],
-        band=service.occupancy_band(
-            latest.persons if latest else 0, shelter.capacity, shelter.status
-        ),
+        warnings=checks.shelter_checks(shelter, latest),
+        history=[(c, checks.warning_badges(shelter, c)) for c in history],
+        band=occupancy_band(latest.persons if latest else 0, shelter.capacity, shelter.status),
         kinds=SHELTER_KINDS,
         groups=COUNT_GROUPS,
         can_write=current_user.role in WRITER_ROLES,
@@ -271,12 +269,11 @@ def edit(shelter_id: int):
             getattr(form, name).data = "" if value is None else str(value)
     if form.validate_on_submit():
         try:
-            result = service.update_shelter(shelter, **_shelter_values(form))
+            with transaction():
+                result = service.update_shelter(shelter, **_shelter_values(form))
         except DomainError as exc:
-            db.session.rollback()
             attach_error(form, exc)
             return _render_form(form, shelter, exc.status)
-        db.session.commit()
         flash("Perubahan disimpan.", "success")
         _flash_warnings(result.warnings)
         return redirect(url_for("shelters.detail", shelter_id=shelter.id))
@@ -300,20 +297,20 @@ def count(shelter_id: int):
         form.client_id.data = uuid.uuid4().hex
     if form.validate_on_submit():
         try:
-            result = service.record_head_count(
-                shelter,
-                persons=form.persons.data,
-                counted_on=form.counted_on.data,
-                households=form.households.data,
-                groups={key: getattr(form, key).data for key in COUNT_GROUPS},
-                note=form.note.data or "",
-                client_id=form.client_id.data or None,
-                recorded_by_id=current_user.id,
-            )
+            with transaction():
+                result = counts.record_head_count(
+                    shelter,
+                    persons=form.persons.data,
+                    counted_on=form.counted_on.data,
+                    households=form.households.data,
+                    groups={key: getattr(form, key).data for key in COUNT_GROUPS},
+                    note=form.note.data or "",
+                    client_id=form.client_id.data or None,
+                    recorded_by_id=current_user.id,
+                )
         except DomainError as exc:
             attach_error(form, exc)
             return _render_count(form, shelter, exc.status)
-        db.session.commit()
         flash(
             OUTCOME_MESSAGES[result.outcome].format(
                 day=tanggal(result.count.counted_on), persons=angka(result.count.persons)
@@ -322,7 +319,7 @@ def count(shelter_id: int):
         )
         # The detail page lists the latest count's checks; flash only what it will not show.
         latest = service.latest_count(shelter)
-        shown = service.shelter_checks(shelter, latest) if latest == result.count else []
+        shown = checks.shelter_checks(shelter, latest) if latest == result.count else []
         _flash_warnings([w for w in result.warnings if w not in shown])
         return redirect(url_for("shelters.detail", shelter_id=shelter.id))
     return _render_count(form, shelter, 422 if request.method == "POST" else 200)
@@ -347,12 +344,12 @@ def close(shelter_id: int):
     status = 200
     if form.validate_on_submit():
         try:
-            service.close_shelter(shelter, note=form.note.data or "")
+            with transaction():
+                service.close_shelter(shelter, note=form.note.data or "")
         except DomainError as exc:
             attach_error(form, exc)
             status = exc.status
         else:
-            db.session.commit()
             flash(f"Tempat pengungsian '{shelter.name}' ditutup.", "success")
             return redirect(url_for("shelters.detail", shelter_id=shelter.id))
     return render_template(
@@ -369,10 +366,10 @@ def reopen(shelter_id: int):
         flash("Formulir kedaluwarsa; muat ulang halaman lalu coba lagi.", "danger")
         return redirect(url_for("shelters.detail", shelter_id=shelter.id))
     try:
-        service.reopen_shelter(shelter)
+        with transaction():
+            service.reopen_shelter(shelter)
     except DomainError as exc:
         flash(exc.message, "danger")
     else:
-        db.session.commit()
         flash(f"Tempat pengungsian '{shelter.name}' dibuka kembali.", "success")
     return redirect(url_for("shelters.detail", shelter_id=shelter.id))

@@ -13,7 +13,7 @@ from logistics.core.errors import DomainError
 from logistics.core.forms import attach_error
 from logistics.core.security import roles_required
 from logistics.core.time import office_today
-from logistics.shelters.services import kelurahan_choices
+from logistics.shelters.lists import kelurahan_choices
 from logistics.stock import bast, choices
 
 bp = Blueprint("bast", __name__, url_prefix="/logistik")

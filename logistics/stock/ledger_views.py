@@ -23,7 +23,7 @@ from logistics.core.formatting import angka, decimal_text
 from logistics.core.forms import attach_error
 from logistics.core.security import roles_required
 from logistics.core.time import office_today
-from logistics.shelters.services import kelurahan_choices
+from logistics.shelters.lists import kelurahan_choices
 from logistics.stock import choices, counts, ledger, reports, transfers, warehouses
 from logistics.stock import documents as stock_documents
 from logistics.stock.ledger_forms import (

@@ -11,7 +11,7 @@ from logistics.core.formatting import decimal_text
 from logistics.core.forms import attach_error
 from logistics.core.security import roles_required
 from logistics.core.time import office_today
-from logistics.shelters.services import kelurahan_choices
+from logistics.shelters.lists import kelurahan_choices
 from logistics.stock import catalogue, reports, warehouses
 from logistics.stock.forms import ItemForm, KitForm, WarehouseForm
 from logistics.stock.models.catalogue import ITEM_CATEGORIES, WAREHOUSE_TIERS

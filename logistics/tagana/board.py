@@ -208,7 +208,7 @@ def roster_board(event_id: int, *, now: datetime | None = None) -> RosterBoard:
     """The roster board of an event: places with who is on duty now, planned and finished,
     the same entries by role, and every open shelter of the event with nobody on duty as a gap,
     with suggested members who have the competency the place needs."""
-    from logistics.shelters.services import shelter_summaries
+    from logistics.shelters.lists import shelter_summaries
 
     now = now or utcnow()
     event = get_event(event_id)

@@ -4,30 +4,35 @@ from datetime import date
 
 from flask import jsonify, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from logistics.admin.models import OFFICE_ROLES, WRITER_ROLES
 from logistics.core.api import api_login_required, bp, json_payload
 from logistics.core.audit import record_action
+from logistics.core.database import transaction
 from logistics.core.demography import age_group, is_balita
 from logistics.core.errors import DomainError, Forbidden
-from logistics.core.extensions import db
 from logistics.core.privacy import mask_nik
+from logistics.core.time import office_today
 from logistics.events.models import Event
+from logistics.victims.lists import (
+    VictimFilters,
+    find_event,
+    institutions,
+    victim_count,
+    victim_rows,
+    victims_query,
+    vulnerable_groups,
+)
 from logistics.victims.models import Household, InstitutionVictim, Person, Victim
+from logistics.victims.persons import PersonInput
 from logistics.victims.services import (
     PERSON_FIELDS,
-    PersonInput,
-    VictimFilters,
     get_household,
     get_victim,
-    office_today,
     register_institution,
     register_victim,
     update_person,
     update_victim,
-    victims_query,
-    vulnerable_groups,
 )
 
 MAX_PER_PAGE = 500
@@ -144,7 +149,7 @@ def _person_changes(body: dict) -> dict:
 
 def _event(payload: dict) -> Event:
     event_id = _int(payload.get("event_id"), "event_id")
-    event = db.session.get(Event, event_id) if event_id else None
+    event = find_event(event_id)
     if event is None:
         raise DomainError("event_id wajib diisi dengan kejadian yang ada.", field="event_id")
     return event
@@ -166,13 +171,16 @@ def victims_list():
     full = _show_nik()
     today = office_today()
     query = victims_query(filters, today)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    total = victim_count(query)
+    rows = victim_rows(query, limit=per_page, offset=(page - 1) * per_page)
     if full and rows:
-        record_action(
-            "view_nik", "persons", None, {"api": "victims", "ids": [p.id for _, p, _, _ in rows]}
-        )
-        db.session.commit()
+        with transaction():
+            record_action(
+                "view_nik",
+                "persons",
+                None,
+                {"api": "victims", "ids": [p.id for _, p, _, _ in rows]},
+            )
     return jsonify(
         {
             "count": total,
@@ -207,19 +215,20 @@ def victims_create():
             raise DomainError(
                 f"Kolom household tidak dikenal: {', '.join(sorted(unknown))}.", field="household"
             )
-    victim, created = register_victim(
-        event,
-        person,
-        status=payload.get("status") or "",
-        kelurahan_code=payload.get("kelurahan_code") or "",
-        shelter_id=_int(payload.get("shelter_id"), "shelter_id"),
-        client_id=payload.get("client_id"),
-        household=household,
-        household_data=household_data or None,
-        note=payload.get("note") or "",
-        registered_by_id=current_user.id,
-    )
-    db.session.commit()
+    shelter_id = _int(payload.get("shelter_id"), "shelter_id")
+    with transaction():
+        victim, created = register_victim(
+            event,
+            person,
+            status=payload.get("status") or "",
+            kelurahan_code=payload.get("kelurahan_code") or "",
+            shelter_id=shelter_id,
+            client_id=payload.get("client_id"),
+            household=household,
+            household_data=household_data or None,
+            note=payload.get("note") or "",
+            registered_by_id=current_user.id,
+        )
     body = _one(victim, full_nik=False)
     if not created:
         return jsonify(body), 200
@@ -233,8 +242,8 @@ def victims_detail(victim_id: int):
     victim = get_victim(victim_id)
     full = _show_nik()
     if full:
-        record_action("view_nik", "persons", victim.person_id, {"api": "victim"})
-        db.session.commit()
+        with transaction():
+            record_action("view_nik", "persons", victim.person_id, {"api": "victim"})
     return jsonify(_one(victim, full))
 
 
@@ -259,10 +268,10 @@ def victims_update(victim_id: int):
         changes["shelter_id"] = _int(payload["shelter_id"], "shelter_id")
     if "note" in payload:
         changes["note"] = payload["note"] or ""
-    update_victim(victim, **changes)
-    if person_body:
-        update_person(victim.person, **_person_changes(person_body))
-    db.session.commit()
+    with transaction():
+        update_victim(victim, **changes)
+        if person_body:
+            update_person(victim.person, **_person_changes(person_body))
     return jsonify(_one(victim, full_nik=False))
 
 
@@ -285,14 +294,9 @@ def institution_json(record: InstitutionVictim) -> dict:
 @bp.get("/institution-victims")
 @api_login_required()
 def institution_victims_list():
-    query = select(InstitutionVictim).order_by(InstitutionVictim.id)
-    event_id = request.args.get("event_id", type=int)
-    if event_id:
-        query = query.where(InstitutionVictim.event_id == event_id)
-    kelurahan_code = request.args.get("kelurahan_code")
-    if kelurahan_code:
-        query = query.where(InstitutionVictim.kelurahan_code == kelurahan_code)
-    records = db.session.scalars(query).all()
+    records = institutions(
+        request.args.get("event_id", type=int), request.args.get("kelurahan_code")
+    )
     return jsonify(
         {
             "count": len(records),
@@ -310,17 +314,18 @@ def institution_victims_create():
     headcount = payload.get("headcount")
     if isinstance(headcount, bool) or not isinstance(headcount, int):
         raise DomainError("'headcount' harus berupa bilangan bulat.", field="headcount")
-    record, created = register_institution(
-        event,
-        name=payload.get("name") or "",
-        kind=payload.get("kind") or "",
-        kelurahan_code=payload.get("kelurahan_code") or "",
-        headcount=headcount,
-        status=payload.get("status") or "menderita",
-        shelter_id=_int(payload.get("shelter_id"), "shelter_id"),
-        address=payload.get("address") or "",
-        contact=payload.get("contact") or "",
-        client_id=payload.get("client_id"),
-    )
-    db.session.commit()
+    shelter_id = _int(payload.get("shelter_id"), "shelter_id")
+    with transaction():
+        record, created = register_institution(
+            event,
+            name=payload.get("name") or "",
+            kind=payload.get("kind") or "",
+            kelurahan_code=payload.get("kelurahan_code") or "",
+            headcount=headcount,
+            status=payload.get("status") or "menderita",
+            shelter_id=shelter_id,
+            address=payload.get("address") or "",
+            contact=payload.get("contact") or "",
+            client_id=payload.get("client_id"),
+        )
     return jsonify(institution_json(record)), 201 if created else 200

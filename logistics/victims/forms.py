@@ -4,7 +4,6 @@ import uuid
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from sqlalchemy import select
 from wtforms import (
     BooleanField,
     DateField,
@@ -17,11 +16,10 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from logistics.areas.models import Area
-from logistics.core.extensions import db
 from logistics.core.forms import REQUIRED
-from logistics.events.models import PEOPLE_STATUSES, Event
-from logistics.shelters.models import SHELTER_KINDS, Shelter
+from logistics.events.models import PEOPLE_STATUSES
+from logistics.shelters.models import SHELTER_KINDS
+from logistics.victims.lists import choice_events, kelurahan_options, open_shelters
 from logistics.victims.models import INSTITUTION_KINDS, NO_NIK_REASONS, RELATIONS
 
 NUMERIC = {"inputmode": "numeric", "autocomplete": "off"}
@@ -34,27 +32,20 @@ def _choices(items: dict, blank: str | None = None) -> list[SelectChoice]:
 
 def event_choices(blank: str | None = None) -> list[SelectChoice]:
     """Open events first (newest first), then closed ones."""
-    events = db.session.scalars(
-        select(Event).order_by(Event.closed_at.is_not(None), Event.started_at.desc()).limit(200)
-    )
+    events = choice_events()
     choices = [SelectChoice("", blank)] if blank is not None else []
     return choices + [SelectChoice(str(e.id), f"{e.code} · {e.title}") for e in events]
 
 
 def kelurahan_choices(blank: str | None = "Pilih kelurahan/desa") -> list[SelectChoice]:
-    rows = db.session.execute(
-        select(Area.code, Area.name).where(Area.level == "kelurahan").order_by(Area.name)
-    )
+    rows = kelurahan_options()
     choices = [SelectChoice("", blank)] if blank is not None else []
     return choices + [SelectChoice(code, f"{name} ({code})") for code, name in rows]
 
 
 def shelter_choices(event_id: int | None = None) -> list[SelectChoice]:
-    query = select(Shelter).where(Shelter.status == "buka").order_by(Shelter.name)
-    if event_id:
-        query = query.where((Shelter.event_id == event_id) | Shelter.event_id.is_(None))
     choices = [SelectChoice("", "Tidak di pengungsian / belum tahu")]
-    for shelter in db.session.scalars(query):
+    for shelter in open_shelters(event_id):
         kind = SHELTER_KINDS.get(shelter.kind, shelter.kind)
         choices.append(SelectChoice(str(shelter.id), f"{shelter.name} ({kind})"))
     return choices

@@ -15,25 +15,25 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
 
 from logistics.admin.models import OFFICE_ROLES, WRITER_ROLES
-from logistics.areas.models import Area
 from logistics.core import jobs
 from logistics.core.audit import record_action
+from logistics.core.database import transaction
 from logistics.core.demography import age_years
 from logistics.core.errors import DomainError
 from logistics.core.exports import XLSX_MIME, table_response
-from logistics.core.extensions import db
 from logistics.core.forms import attach_error
 from logistics.core.job_models import JobRecord
 from logistics.core.privacy import mask_nik
 from logistics.core.queue import VICTIM_IMPORT, VICTIM_IMPORT_DRY_RUN
 from logistics.core.security import roles_required
-from logistics.events.models import PEOPLE_STATUSES, SEXES, Event
+from logistics.core.time import office_today
+from logistics.events.models import PEOPLE_STATUSES, SEXES
 from logistics.events.services import get_event
-from logistics.shelters.models import Shelter
+from logistics.victims import import_cells, import_templates
 from logistics.victims import imports as victim_import
+from logistics.victims.duplicates import likely_duplicates, merge_persons
 from logistics.victims.forms import (
     HouseholdForm,
     ImportForm,
@@ -47,32 +47,41 @@ from logistics.victims.forms import (
     new_client_id,
     shelter_choices,
 )
+from logistics.victims.lists import (
+    VULNERABLE_GROUPS,
+    VictimFilters,
+    find_event,
+    has_head,
+    household_members,
+    institution_rows,
+    institutions_query,
+    job_record,
+    kelurahan_names,
+    merged_from,
+    person_history,
+    shelter_names,
+    survivor_of,
+    victim_rows,
+    victim_totals,
+    victims_query,
+    vulnerable_groups,
+)
 from logistics.victims.models import (
     INSTITUTION_KINDS,
     NO_NIK_REASONS,
     RELATIONS,
-    InstitutionVictim,
     Person,
 )
+from logistics.victims.persons import PersonInput
 from logistics.victims.services import (
-    VULNERABLE_GROUPS,
-    PersonInput,
-    VictimFilters,
     get_household,
     get_person,
     get_victim,
-    likely_duplicates,
-    merge_persons,
-    merged_from,
-    office_today,
-    person_history,
     register_household,
     register_institution,
     register_victim,
     update_person,
     update_victim,
-    victims_query,
-    vulnerable_groups,
 )
 
 bp = Blueprint("victims", __name__, url_prefix="/korban")
@@ -88,11 +97,6 @@ def can_see_nik() -> bool:
 
 def shown_number(value: str | None, full: bool) -> str:
     return (value or "") if full else mask_nik(value)
-
-
-def kelurahan_names() -> dict[str, str]:
-    rows = db.session.execute(select(Area.code, Area.name).where(Area.level == "kelurahan"))
-    return dict(rows.all())
 
 
 def _int_arg(name: str) -> int | None:
@@ -135,16 +139,16 @@ def _export(query, fmt: str) -> Response:
     full = can_see_nik()
     today = office_today()
     names = kelurahan_names()
-    shelters = dict(db.session.execute(select(Shelter.id, Shelter.name)).all())
-    rows = db.session.execute(query).all()
+    shelters = shelter_names()
+    rows = victim_rows(query)
     if full:
-        record_action(
-            "view_nik",
-            "persons",
-            None,
-            {"export": fmt, "rows": len(rows), "filters": dict(request.args)},
-        )
-        db.session.commit()
+        with transaction():
+            record_action(
+                "view_nik",
+                "persons",
+                None,
+                {"export": fmt, "rows": len(rows), "filters": dict(request.args)},
+            )
     table = []
     for victim, person, household, event in rows:
         groups = vulnerable_groups(person, today)
@@ -185,16 +189,8 @@ def index():
     if fmt in ("csv", "xlsx"):
         return _export(query, fmt)
     page = max(1, request.args.get("hal", 1, type=int))
-    listed = query.order_by(None).subquery()
-    # Counted as the office reports: rows, distinct persons (jiwa) and households (KK).
-    total, persons, households = db.session.execute(
-        select(
-            func.count(),
-            func.count(func.distinct(listed.c.person_id)),
-            func.count(func.distinct(listed.c.household_id)),
-        )
-    ).one()
-    rows = db.session.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    total, persons, households = victim_totals(query)
+    rows = victim_rows(query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     today = office_today()
     return render_template(
         "victims/index.html",
@@ -238,13 +234,13 @@ def _person_page(person: Person, full_nik: bool = False, status: int = 200):
         household=person.household,
         history=history,
         merged=merged_from(person),
-        survivor=db.session.get(Person, person.merged_into_id) if person.merged_into_id else None,
+        survivor=survivor_of(person),
         groups=[VULNERABLE_GROUPS[g] for g in vulnerable_groups(person, today)],
         full_nik=full_nik,
         can_see_nik=can_see_nik(),
         status_forms=status_forms,
         names=kelurahan_names(),
-        shelters=dict(db.session.execute(select(Shelter.id, Shelter.name)).all()),
+        shelters=shelter_names(),
         relations=RELATIONS,
         reasons=NO_NIK_REASONS,
         sexes=SEXES,
@@ -264,8 +260,8 @@ def person(person_id: int):
 def reveal_nik(person_id: int):
     """Show the whole NIK once, to a role that may see it, and log that it was seen."""
     person = get_person(person_id)
-    record_action("view_nik", "persons", person.id, {"page": "orang"})
-    db.session.commit()
+    with transaction():
+        record_action("view_nik", "persons", person.id, {"page": "orang"})
     response, status = _person_page(person, full_nik=True)
     # Never cached: the page holds a whole NIK.
     return response, status, {"Cache-Control": "no-store"}
@@ -315,14 +311,13 @@ def edit_person(person_id: int):
         if data.birth_date:
             changes["birth_date"] = data.birth_date
         try:
-            update_person(person, **changes)
+            with transaction():
+                update_person(person, **changes)
         except DomainError as exc:
-            db.session.rollback()
             attach_error(form, exc, "name")
             return render_template(
                 "victims/person_form.html", form=form, person=person, mask_nik=mask_nik
             ), exc.status
-        db.session.commit()
         flash("Data orang disimpan.", "success")
         return redirect(url_for("victims.person", person_id=person.id))
     status = 422 if request.method == "POST" else 200
@@ -340,18 +335,17 @@ def victim_status(victim_id: int):
     form.shelter_id.choices = shelter_choices(victim.event_id)
     if form.validate_on_submit():
         try:
-            update_victim(
-                victim,
-                status=form.status.data,
-                kelurahan_code=form.kelurahan_code.data,
-                shelter_id=form.shelter_id.data or None,
-                note=form.note.data or "",
-            )
+            with transaction():
+                update_victim(
+                    victim,
+                    status=form.status.data,
+                    kelurahan_code=form.kelurahan_code.data,
+                    shelter_id=form.shelter_id.data or None,
+                    note=form.note.data or "",
+                )
         except DomainError as exc:
-            db.session.rollback()
             flash(exc.message, "danger")
             return redirect(url_for("victims.person", person_id=victim.person_id))
-        db.session.commit()
         flash("Status korban disimpan.", "success")
     else:
         flash("Periksa isian status korban.", "danger")
@@ -362,11 +356,7 @@ def victim_status(victim_id: int):
 @login_required
 def household(household_id: int):
     household = get_household(household_id)
-    members = db.session.scalars(
-        select(Person)
-        .where(Person.household_id == household.id, Person.merged_into_id.is_(None))
-        .order_by(Person.relation != "kepala_keluarga", Person.birth_date, Person.id)
-    ).all()
+    members = household_members(household)
     histories = {m.id: person_history(m) for m in members}
     return render_template(
         "victims/household.html",
@@ -402,20 +392,19 @@ def register():
         form.event_id.data = str(selected_event)
     if form.validate_on_submit():
         try:
-            event = get_event(int(form.event_id.data))
-            household, created = register_household(
-                no_kk=form.no_kk.data,
-                head_name=form.head_name.data or "",
-                address=form.address.data or "",
-                rt=form.rt.data or "",
-                rw=form.rw.data or "",
-                kelurahan_code=form.kelurahan_code.data,
-            )
+            with transaction():
+                event = get_event(int(form.event_id.data))
+                household, created = register_household(
+                    no_kk=form.no_kk.data,
+                    head_name=form.head_name.data or "",
+                    address=form.address.data or "",
+                    rt=form.rt.data or "",
+                    rw=form.rw.data or "",
+                    kelurahan_code=form.kelurahan_code.data,
+                )
         except DomainError as exc:
-            db.session.rollback()
             attach_error(form, exc, "no_kk")
             return render_template("victims/register.html", form=form), exc.status
-        db.session.commit()
         if not created:
             flash("Nomor KK ini sudah terdaftar; anggota baru ditambahkan ke keluarga itu.", "info")
         return redirect(
@@ -448,17 +437,8 @@ def add_member(household_id: int):
     if request.method == "GET":
         form.status.data = request.args.get("status") or "mengungsi"
         form.client_id.data = new_client_id()
-        has_head = db.session.scalar(
-            select(func.count(Person.id)).where(
-                Person.household_id == household.id, Person.relation == "kepala_keluarga"
-            )
-        )
-        form.relation.data = "anak" if has_head else "kepala_keluarga"
-    members = db.session.scalars(
-        select(Person)
-        .where(Person.household_id == household.id, Person.merged_into_id.is_(None))
-        .order_by(Person.id)
-    ).all()
+        form.relation.data = "anak" if has_head(household) else "kepala_keluarga"
+    members = household_members(household, head_first=False)
     context = {
         "form": form,
         "household": household,
@@ -470,21 +450,20 @@ def add_member(household_id: int):
     }
     if form.validate_on_submit():
         try:
-            victim, created = register_victim(
-                event,
-                _person_input(form),
-                status=form.status.data,
-                kelurahan_code=kelurahan_code,
-                shelter_id=shelter_id,
-                client_id=form.client_id.data or None,
-                household=household,
-                registered_by_id=current_user.id,
-            )
+            with transaction():
+                victim, created = register_victim(
+                    event,
+                    _person_input(form),
+                    status=form.status.data,
+                    kelurahan_code=kelurahan_code,
+                    shelter_id=shelter_id,
+                    client_id=form.client_id.data or None,
+                    household=household,
+                    registered_by_id=current_user.id,
+                )
         except DomainError as exc:
-            db.session.rollback()
             attach_error(form, exc, "name")
             return render_template("victims/member.html", **context), exc.status
-        db.session.commit()
         name = victim.person.name
         flash(
             f"{name} tersimpan sebagai korban."
@@ -503,17 +482,11 @@ def add_member(household_id: int):
 @bp.route("/lembaga")
 @login_required
 def institutions():
-    query = select(InstitutionVictim, Event).join(Event, Event.id == InstitutionVictim.event_id)
-    event_id = _int_arg("kejadian")
-    if event_id:
-        query = query.where(InstitutionVictim.event_id == event_id)
-    kind = request.args.get("jenis", "").strip()
-    if kind in INSTITUTION_KINDS:
-        query = query.where(InstitutionVictim.kind == kind)
-    text = request.args.get("q", "").strip()
-    if text:
-        query = query.where(func.lower(InstitutionVictim.name).contains(text.lower()))
-    query = query.order_by(InstitutionVictim.created_at.desc())
+    query = institutions_query(
+        event_id=_int_arg("kejadian"),
+        kind=request.args.get("jenis", "").strip(),
+        text=request.args.get("q", "").strip(),
+    )
     names = kelurahan_names()
     fmt = request.args.get("format")
     if fmt in ("csv", "xlsx"):
@@ -529,12 +502,12 @@ def institutions():
                 record.address,
                 record.contact,
             ]
-            for record, event in db.session.execute(query)
+            for record, event in institution_rows(query)
         )
         headers = ["Kejadian", "Lembaga", "Jenis", "Jumlah jiwa", "Status", "Kode kelurahan",
                    "Kelurahan", "Alamat", "Narahubung"]  # fmt: skip
         return table_response("korban-lembaga", headers, rows, fmt)
-    rows = db.session.execute(query.limit(500)).all()
+    rows = institution_rows(query, limit=500)
     return render_template(
         "victims/institutions.html",
         rows=rows,
@@ -559,23 +532,22 @@ def new_institution():
             form.event_id.data = str(_int_arg("kejadian"))
     if form.validate_on_submit():
         try:
-            record, created = register_institution(
-                get_event(int(form.event_id.data)),
-                name=form.name.data,
-                kind=form.kind.data,
-                kelurahan_code=form.kelurahan_code.data,
-                headcount=form.headcount.data,
-                status=form.status.data,
-                shelter_id=form.shelter_id.data or None,
-                address=form.address.data or "",
-                contact=form.contact.data or "",
-                client_id=form.client_id.data or None,
-            )
+            with transaction():
+                record, created = register_institution(
+                    get_event(int(form.event_id.data)),
+                    name=form.name.data,
+                    kind=form.kind.data,
+                    kelurahan_code=form.kelurahan_code.data,
+                    headcount=form.headcount.data,
+                    status=form.status.data,
+                    shelter_id=form.shelter_id.data or None,
+                    address=form.address.data or "",
+                    contact=form.contact.data or "",
+                    client_id=form.client_id.data or None,
+                )
         except DomainError as exc:
-            db.session.rollback()
             attach_error(form, exc, "name")
             return render_template("victims/institution_form.html", form=form), exc.status
-        db.session.commit()
         flash(
             f"Lembaga {record.name} tersimpan ({record.headcount} jiwa)."
             if created
@@ -616,14 +588,13 @@ def merge():
     if not form.validate_on_submit():
         abort(400)
     try:
-        keep = get_person(int(form.keep_id.data))
-        duplicate = get_person(int(form.duplicate_id.data))
-        summary = merge_persons(keep, duplicate)
+        with transaction():
+            keep = get_person(int(form.keep_id.data))
+            duplicate = get_person(int(form.duplicate_id.data))
+            summary = merge_persons(keep, duplicate)
     except (DomainError, ValueError) as exc:
-        db.session.rollback()
         flash(getattr(exc, "message", "Data penggabungan tidak valid."), "danger")
         return redirect(url_for("victims.duplicates"))
-    db.session.commit()
     flash(
         f"{duplicate.name} digabung ke {keep.name}: {len(summary['victims_moved'])} data kejadian "
         "dipindahkan.",
@@ -640,13 +611,13 @@ def merge():
 def import_template(fmt: str):
     if fmt == "xlsx":
         return Response(
-            victim_import.template_workbook(),
+            import_templates.template_workbook(),
             mimetype=XLSX_MIME,
             headers={"Content-Disposition": 'attachment; filename="templat-daftar-korban.xlsx"'},
         )
     if fmt == "csv":
         return Response(
-            victim_import.template_csv(),
+            import_templates.template_csv(),
             mimetype="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="templat-daftar-korban.csv"'},
         )
@@ -654,10 +625,12 @@ def import_template(fmt: str):
 
 
 def _start(func: str, title: str, kwargs: dict) -> JobRecord:
-    record = jobs.create_job(func, title, kwargs, current_user.id)
-    db.session.commit()
-    if not jobs.submit(record):
-        db.session.commit()
+    with transaction():
+        record = jobs.create_job(func, title, kwargs, current_user.id)
+    # A refused submission notes on the record that it waits for the queue.
+    with transaction():
+        submitted = jobs.submit(record)
+    if not submitted:
         flash("Antrean belum tersedia; pekerjaan disimpan dan akan dikirim otomatis.", "warning")
     return record
 
@@ -707,14 +680,13 @@ def _import_record(job_id: str) -> JobRecord:
 @roles_required(*OFFICE_ROLES)
 def import_job(job_id: str):
     record = _import_record(job_id)
-    if not record.done and jobs.reconcile([record]):
-        db.session.commit()
+    if not record.done:
+        with transaction():
+            jobs.reconcile([record])
     percent, message = jobs.live_progress(record)
     result = record.result or {}
-    event = db.session.get(Event, record.kwargs.get("event_id"))
-    confirm_job = None
-    if result.get("confirm_job_id"):
-        confirm_job = db.session.get(JobRecord, result["confirm_job_id"])
+    event = find_event(record.kwargs.get("event_id"))
+    confirm_job = job_record(result.get("confirm_job_id"))
     return render_template(
         "victims/import_job.html",
         record=record,
@@ -725,7 +697,7 @@ def import_job(job_id: str):
         event=event,
         is_dry_run=record.func == VICTIM_IMPORT_DRY_RUN,
         confirm_job=confirm_job,
-        column_labels=victim_import.TEMPLATE_COLUMNS,
+        column_labels=import_cells.TEMPLATE_COLUMNS,
         limit=victim_import.REJECTED_IN_RECORD,
     )
 
@@ -739,7 +711,7 @@ def import_confirm(job_id: str):
         return redirect(url_for("victims.import_job", job_id=record.id))
     result = dict(record.result or {})
     existing = result.get("confirm_job_id")
-    if existing and db.session.get(JobRecord, existing):
+    if job_record(existing):
         # One confirmation per checked file: a second click shows the running import.
         return redirect(url_for("victims.import_job", job_id=existing))
     if not result.get("counts", {}).get("accepted"):
@@ -747,23 +719,24 @@ def import_confirm(job_id: str):
         return redirect(url_for("victims.import_job", job_id=record.id))
     kwargs = record.kwargs
     name = kwargs.get("source_name") or "daftar korban"
-    confirm = jobs.create_job(
-        VICTIM_IMPORT,
-        f"Impor daftar korban: {name}",
-        {
-            "path": kwargs["path"],
-            "event_id": kwargs["event_id"],
-            "dry_run_job_id": record.id,
-            "default_status": kwargs.get("default_status"),
-            "source_name": name,
-        },
-        current_user.id,
-    )
-    result["confirm_job_id"] = confirm.id
-    record.result = result
-    db.session.commit()
-    if not jobs.submit(confirm):
-        db.session.commit()
+    with transaction():
+        confirm = jobs.create_job(
+            VICTIM_IMPORT,
+            f"Impor daftar korban: {name}",
+            {
+                "path": kwargs["path"],
+                "event_id": kwargs["event_id"],
+                "dry_run_job_id": record.id,
+                "default_status": kwargs.get("default_status"),
+                "source_name": name,
+            },
+            current_user.id,
+        )
+        result["confirm_job_id"] = confirm.id
+        record.result = result
+    with transaction():
+        submitted = jobs.submit(confirm)
+    if not submitted:
         flash("Antrean belum tersedia; impor disimpan dan akan dikirim otomatis.", "warning")
     else:
         flash("Impor dikonfirmasi dan berjalan di latar belakang.", "success")

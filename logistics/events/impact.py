@@ -1,0 +1,334 @@
+"""Impact figures: kaji cepat typed in per kelurahan, terdata counted from the registry."""
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from logistics.areas.models import Area
+from logistics.areas.services import require_kelurahan
+from logistics.core import inputs
+from logistics.core.demography import age_group
+from logistics.core.errors import DomainError
+from logistics.core.extensions import db
+from logistics.core.time import office_date
+from logistics.events.areas import add_areas
+from logistics.events.models import (
+    AGE_GROUPS,
+    DAMAGE_LEVELS,
+    FACILITIES,
+    IMPACT_MEASURES,
+    PEOPLE_STATUSES,
+    SEXES,
+    Event,
+    EventArea,
+    ImpactFigure,
+)
+from logistics.victims.models import InstitutionVictim, Person, Victim
+
+# A count in the impact matrix above this is a typing error, not a disaster (and stays inside a
+# 32-bit integer column on PostgreSQL).
+MAX_COUNT = 10_000_000
+# Extra cells only the victim registry can give: persons without a birth date, and the
+# headcount of institutions hit as a group (no age or sex split).
+UNKNOWN_AGE = "tidak_diketahui"
+INSTITUTION = "lembaga"
+
+
+def measure_label(measure: str) -> str:
+    """'mengungsi.lansia.P' -> 'Mengungsi lansia perempuan' (for forms, tables and exports)."""
+    parts = measure.split(".")
+    if parts[0] in PEOPLE_STATUSES:
+        status = PEOPLE_STATUSES[parts[0]].split(" (")[0]
+        if parts[1] == INSTITUTION:
+            return f"{status} – penghuni lembaga"
+        age = AGE_GROUPS.get(parts[1], "umur tidak diketahui").lower()
+        return f"{status} {age} {SEXES[parts[2]].lower()}"
+    if parts[0] == "kk":
+        return f"KK {PEOPLE_STATUSES[parts[1]].split(' (')[0].lower()}"
+    if parts[0] == "ibu_hamil":
+        return "Ibu hamil"
+    if parts[0] in FACILITIES:
+        return f"{FACILITIES[parts[0]]} {DAMAGE_LEVELS[parts[1]].lower()}"
+    return measure
+
+
+def set_impact(
+    event: Event, kelurahan_code: str, figures: Mapping, *, source: str = "kaji_cepat"
+) -> dict[str, int]:
+    """Record rapid-assessment (kaji cepat) figures for one kelurahan of the event.
+
+    figures maps measure names of IMPACT_MEASURES to non-negative whole numbers; an empty value
+    removes the cell (not known). A kelurahan not yet affected is added to the event. Returns
+    the kelurahan's kaji cepat figures after the change.
+    """
+    if source != "kaji_cepat":
+        raise DomainError(
+            "Hanya angka kaji cepat yang diisi tangan; angka terdata dihitung dari registri "
+            "korban.",
+            field="source",
+        )
+    if kelurahan_code is not None and not isinstance(kelurahan_code, str):
+        raise DomainError("Kode kelurahan/desa harus berupa teks.", field="kelurahan_code")
+    area = require_kelurahan(kelurahan_code)
+    if not isinstance(figures, Mapping) or not figures:
+        raise DomainError("Isi minimal satu angka dampak.", field="figures")
+    allowed = set(IMPACT_MEASURES)
+    values: dict[str, int | None] = {}
+    for measure, raw in figures.items():
+        if measure not in allowed:
+            raise DomainError(
+                f"Ukuran dampak '{measure}' tidak dikenal; pakai nama seperti "
+                "'mengungsi.anak.L', 'kk.mengungsi' atau 'rumah.rusak_berat'.",
+                field=f"figures.{measure}",
+            )
+        values[measure] = inputs.whole_number(
+            raw, f"figures.{measure}", measure_label(measure), maximum=MAX_COUNT
+        )
+    existing = {
+        f.measure: f
+        for f in db.session.scalars(
+            select(ImpactFigure).where(
+                ImpactFigure.event_id == event.id,
+                ImpactFigure.kelurahan_code == area.code,
+                ImpactFigure.source == source,
+            )
+        )
+    }
+    for measure, value in values.items():
+        row = existing.get(measure)
+        if value is None:
+            if row is not None:
+                db.session.delete(row)
+                del existing[measure]
+        elif row is None:
+            row = ImpactFigure(
+                event_id=event.id,
+                kelurahan_code=area.code,
+                source=source,
+                measure=measure,
+                value=value,
+            )
+            db.session.add(row)
+            existing[measure] = row
+        elif row.value != value:
+            row.value = value
+    add_areas(event, [area.code], "dipilih")
+    db.session.flush()
+    return {m: r.value for m, r in existing.items()}
+
+
+def impact_figures(event: Event, kelurahan_code: str) -> dict[str, int]:
+    """The kaji cepat figures of one kelurahan, for the form."""
+    return dict(
+        db.session.execute(
+            select(ImpactFigure.measure, ImpactFigure.value).where(
+                ImpactFigure.event_id == event.id,
+                ImpactFigure.kelurahan_code == kelurahan_code,
+                ImpactFigure.source == "kaji_cepat",
+            )
+        ).all()
+    )
+
+
+def _people_total(figures: Mapping[str, int], status: str) -> int:
+    prefix = status + "."
+    return sum(v for k, v in figures.items() if k.startswith(prefix))
+
+
+HOUSE_DAMAGE = ("rumah.rusak_berat", "rumah.rusak_sedang", "rumah.rusak_ringan")
+
+
+@dataclass
+class KelurahanImpact:
+    """One kelurahan's impact from both sources; terdata also has unknown-age and institution
+    cells (see terdata_measures) that kaji cepat does not. Treat the figures as read-only."""
+
+    code: str
+    name: str
+    kecamatan: str
+    how: str | None  # dipilih, digambar, or None when only victims put it here
+    kaji_cepat: dict[str, int] = field(default_factory=dict)
+    terdata: dict[str, int] = field(default_factory=dict)
+
+    def figures(self, source: str) -> dict[str, int]:
+        return self.kaji_cepat if source == "kaji_cepat" else self.terdata
+
+    def _people(self, source: str) -> dict[str, int]:
+        # Summed once per source: a province table asks for these thousands of times.
+        cache = self.__dict__.setdefault("_people_cache", {})
+        if source not in cache:
+            figures = self.figures(source)
+            totals = {s: _people_total(figures, s) for s in PEOPLE_STATUSES}
+            totals[""] = sum(totals.values())
+            cache[source] = totals
+        return cache[source]
+
+    def jiwa(self, source: str, status: str | None = None) -> int:
+        """Persons of a status (all statuses when None): jiwa terdampak."""
+        return self._people(source)[status or ""]
+
+    def kk(self, source: str, status: str) -> int:
+        return self.figures(source).get(f"kk.{status}", 0)
+
+    def houses_damaged(self, source: str) -> int:
+        figures = self.figures(source)
+        return sum(figures.get(m, 0) for m in HOUSE_DAMAGE)
+
+    def has(self, source: str) -> bool:
+        return bool(self.figures(source))
+
+    @property
+    def best_source(self) -> str:
+        """terdata once the registry has anyone here, else kaji cepat (the map's choice)."""
+        return "terdata" if self.jiwa("terdata") > 0 else "kaji_cepat"
+
+    def difference(self, status: str | None = None) -> int:
+        """Terdata minus kaji cepat: negative while the registry is still catching up."""
+        return self.jiwa("terdata", status) - self.jiwa("kaji_cepat", status)
+
+
+@dataclass
+class ImpactMatrix:
+    """The event's impact per kelurahan from both sources, with totals."""
+
+    rows: list[KelurahanImpact]
+    totals: dict[str, dict[str, int]]  # source -> measure -> sum
+    unknown_age: int  # registry persons without a birth date (counted, no age group)
+    persons_without_household: int  # registry persons not counted in any KK
+
+    @property
+    def summary(self) -> KelurahanImpact:
+        """The whole event as one pseudo-kelurahan, so the same helpers give the summary."""
+        return KelurahanImpact(
+            "", "Jumlah", "", None, self.totals["kaji_cepat"], self.totals["terdata"]
+        )
+
+    def row(self, code: str) -> KelurahanImpact | None:
+        return next((r for r in self.rows if r.code == code), None)
+
+
+def _terdata(event: Event) -> tuple[dict[str, dict[str, int]], int, int]:
+    """Figures counted from the victim registry: distinct persons and households per cell."""
+    on = office_date(event.started_at)
+    rows = db.session.execute(
+        select(
+            Victim.kelurahan_code,
+            Victim.status,
+            Person.id,
+            Person.sex,
+            Person.birth_date,
+            Person.household_id,
+            Person.pregnant,
+        )
+        .join(Person, Person.id == Victim.person_id)
+        .where(Victim.event_id == event.id, Person.merged_into_id.is_(None))
+    ).all()
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    households: dict[tuple[str, str], set[int]] = defaultdict(set)
+    seen: set[int] = set()
+    unknown_age = without_household = 0
+    for code, status, person_id, sex, birth_date, household_id, pregnant in rows:
+        # One person is one person: a second row for the same person (should the registry
+        # ever hold one) is not counted twice.
+        if person_id in seen:
+            continue
+        seen.add(person_id)
+        group = age_group(birth_date, on)
+        if group is None:
+            group = UNKNOWN_AGE
+            unknown_age += 1
+        counts[code][f"{status}.{group}.{sex}"] += 1
+        if pregnant:
+            counts[code]["ibu_hamil"] += 1
+        if household_id is None:
+            without_household += 1
+        else:
+            households[(code, status)].add(household_id)
+    for (code, status), ids in households.items():
+        counts[code][f"kk.{status}"] = len(ids)
+    for code, status, headcount in db.session.execute(
+        select(
+            InstitutionVictim.kelurahan_code,
+            InstitutionVictim.status,
+            func.sum(InstitutionVictim.headcount),
+        )
+        .where(InstitutionVictim.event_id == event.id)
+        .group_by(InstitutionVictim.kelurahan_code, InstitutionVictim.status)
+    ):
+        if headcount:
+            counts[code][f"{status}.{INSTITUTION}"] += int(headcount)
+    return {code: dict(cells) for code, cells in counts.items()}, unknown_age, without_household
+
+
+def impact_matrix(event: Event, kelurahan_code: str | None = None) -> ImpactMatrix:
+    """Per affected kelurahan (and any kelurahan with victims): kaji cepat as typed in, terdata
+    counted from the registry (persons merged into another are not counted; institutions add
+    their headcount without an age or sex split)."""
+    kaji: dict[str, dict[str, int]] = defaultdict(dict)
+    for code, measure, value in db.session.execute(
+        select(ImpactFigure.kelurahan_code, ImpactFigure.measure, ImpactFigure.value).where(
+            ImpactFigure.event_id == event.id, ImpactFigure.source == "kaji_cepat"
+        )
+    ):
+        kaji[code][measure] = value
+    terdata, unknown_age, without_household = _terdata(event)
+    how = dict(
+        db.session.execute(
+            select(EventArea.kelurahan_code, EventArea.how).where(EventArea.event_id == event.id)
+        ).all()
+    )
+    codes = set(how) | set(kaji) | set(terdata)
+    if kelurahan_code:
+        codes &= {kelurahan_code}
+    parent = Area.__table__.alias("parent_area")
+    names: dict[str, tuple[str, str]] = {}
+    ordered = sorted(codes)
+    for start in range(0, len(ordered), 900):
+        chunk = ordered[start : start + 900]
+        for code, name, kecamatan in db.session.execute(
+            select(Area.code, Area.name, parent.c.name)
+            .outerjoin(parent, parent.c.code == Area.parent_code)
+            .where(Area.code.in_(chunk))
+        ):
+            names[code] = (name, kecamatan or "")
+    rows = [
+        KelurahanImpact(
+            code=code,
+            name=names.get(code, (code, ""))[0],
+            kecamatan=names.get(code, ("", ""))[1],
+            how=how.get(code),
+            kaji_cepat=kaji.get(code, {}),
+            terdata=terdata.get(code, {}),
+        )
+        for code in ordered
+    ]
+    rows.sort(key=lambda r: (r.kecamatan, r.name, r.code))
+    totals: dict[str, dict[str, int]] = {
+        "kaji_cepat": defaultdict(int),
+        "terdata": defaultdict(int),
+    }
+    for row in rows:
+        for source in totals:
+            for measure, value in row.figures(source).items():
+                totals[source][measure] += value
+    return ImpactMatrix(
+        rows=rows,
+        totals={source: dict(cells) for source, cells in totals.items()},
+        unknown_age=unknown_age,
+        persons_without_household=without_household,
+    )
+
+
+def terdata_measures() -> list[str]:
+    """Every cell the registry can fill, in matrix order (IMPACT_MEASURES plus the extras)."""
+    measures = []
+    for status in PEOPLE_STATUSES:
+        for age in (*AGE_GROUPS, UNKNOWN_AGE):
+            for sex in SEXES:
+                measures.append(f"{status}.{age}.{sex}")
+        measures.append(f"{status}.{INSTITUTION}")
+    measures += [f"kk.{status}" for status in PEOPLE_STATUSES]
+    measures.append("ibu_hamil")
+    return measures

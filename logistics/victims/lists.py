@@ -1,0 +1,288 @@
+"""Victim lists: filters, vulnerable groups, a person's history, and the lookups the pages need."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, or_, select
+
+from logistics.areas.models import Area
+from logistics.core.demography import CHILD_UNDER, ELDERLY_FROM, TODDLER_UNDER, age_group, is_balita
+from logistics.core.errors import DomainError
+from logistics.core.extensions import db
+from logistics.core.job_models import JobRecord
+from logistics.core.time import office_today
+from logistics.events.models import Event
+from logistics.shelters.models import Shelter
+from logistics.victims.models import (
+    INSTITUTION_KINDS,
+    Household,
+    InstitutionVictim,
+    Person,
+    Victim,
+)
+from logistics.victims.persons import require_status
+
+# Vulnerable groups a list can be filtered by (DOMAIN.md section 4), with their labels.
+VULNERABLE_GROUPS = {
+    "balita": "Balita",
+    "anak": "Anak",
+    "lansia": "Lansia",
+    "ibu_hamil": "Ibu hamil",
+    "ibu_menyusui": "Ibu menyusui",
+    "disabilitas": "Penyandang disabilitas",
+    "penyakit_kronis": "Penyakit kronis",
+}
+
+
+# --- vulnerable groups and ages ------------------------------------------------------------------
+
+
+def years_before(day: date, years: int) -> date:
+    """The same calendar day `years` earlier (28 February for a 29 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def vulnerable_groups(person: Person, on: date) -> list[str]:
+    """Keys of VULNERABLE_GROUPS that apply to the person on a day (age groups from birth date)."""
+    groups = []
+    if is_balita(person.birth_date, on):
+        groups.append("balita")
+    group = age_group(person.birth_date, on)
+    if group in ("anak", "lansia"):
+        groups.append(group)
+    for key, flag in (
+        ("ibu_hamil", person.pregnant),
+        ("ibu_menyusui", person.breastfeeding),
+        ("disabilitas", person.disability),
+        ("penyakit_kronis", person.chronic_illness),
+    ):
+        if flag:
+            groups.append(key)
+    return groups
+
+
+def vulnerable_condition(group: str, today: date):
+    """A SQL condition on Person selecting one vulnerable group (ages as of today)."""
+    conditions = {
+        "balita": Person.birth_date > years_before(today, TODDLER_UNDER),
+        "anak": Person.birth_date > years_before(today, CHILD_UNDER),
+        "lansia": Person.birth_date <= years_before(today, ELDERLY_FROM),
+        "ibu_hamil": Person.pregnant.is_(True),
+        "ibu_menyusui": Person.breastfeeding.is_(True),
+        "disabilitas": Person.disability.is_(True),
+        "penyakit_kronis": Person.chronic_illness.is_(True),
+    }
+    if group not in conditions:
+        raise DomainError(
+            f"Kelompok rentan '{group}' tidak dikenal. Pilih: {', '.join(VULNERABLE_GROUPS)}.",
+            field="group",
+        )
+    return conditions[group]
+
+
+# --- listing ------------------------------------------------------------------------------------
+
+
+@dataclass
+class VictimFilters:
+    """What a victim list can be narrowed by; empty values mean no filter."""
+
+    event_id: int | None = None
+    kelurahan_code: str | None = None
+    status: str | None = None
+    group: str | None = None
+    text: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def victims_query(filters: VictimFilters, today: date | None = None):
+    """SELECT of (Victim, Person, Household, Event) rows matching the filters, newest first."""
+    today = today or office_today()
+    query = (
+        select(Victim, Person, Household, Event)
+        .join(Person, Person.id == Victim.person_id)
+        .outerjoin(Household, Household.id == Person.household_id)
+        .join(Event, Event.id == Victim.event_id)
+        .where(Person.merged_into_id.is_(None))
+    )
+    if filters.event_id:
+        query = query.where(Victim.event_id == int(filters.event_id))
+    if filters.kelurahan_code:
+        query = query.where(Victim.kelurahan_code == filters.kelurahan_code)
+    if filters.status:
+        query = query.where(Victim.status == require_status(filters.status))
+    if filters.group:
+        query = query.where(vulnerable_condition(filters.group, today))
+    text = (filters.text or "").strip()
+    if text:
+        digits = text.replace(" ", "").replace(".", "")
+        if digits.isdigit() and len(digits) == 16:
+            # Whole numbers only: a prefix search would let anyone probe NIKs digit by digit.
+            query = query.where(or_(Person.nik == digits, Household.no_kk == digits))
+        else:
+            query = query.where(func.lower(Person.name).contains(text.lower()))
+    return query.order_by(Victim.registered_at.desc(), Victim.id.desc())
+
+
+def person_history(person: Person) -> list[tuple[Victim, Event]]:
+    """Every event the person was a victim of, newest first."""
+    return db.session.execute(
+        select(Victim, Event)
+        .join(Event, Event.id == Victim.event_id)
+        .where(Victim.person_id == person.id)
+        .order_by(Event.started_at.desc())
+    ).all()
+
+
+def merged_from(person: Person) -> list[Person]:
+    """Rows merged into this person."""
+    return list(
+        db.session.scalars(
+            select(Person).where(Person.merged_into_id == person.id).order_by(Person.id)
+        )
+    )
+
+
+def kelurahan_names() -> dict[str, str]:
+    """Name of every kelurahan by its code."""
+    rows = db.session.execute(select(Area.code, Area.name).where(Area.level == "kelurahan"))
+    return dict(rows.all())
+
+
+def shelter_names() -> dict[int, str]:
+    """Name of every shelter by its id."""
+    return dict(db.session.execute(select(Shelter.id, Shelter.name)).all())
+
+
+def victim_rows(query, *, limit: int | None = None, offset: int = 0) -> list:
+    """The (Victim, Person, Household, Event) rows of a victims_query, or one page of them."""
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    return db.session.execute(query).all()
+
+
+def victim_count(query) -> int:
+    """How many rows a victims_query lists."""
+    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+
+
+def victim_totals(query) -> tuple[int, int, int]:
+    """Counted as the office reports: rows, distinct persons (jiwa) and households (KK)."""
+    listed = query.order_by(None).subquery()
+    return tuple(
+        db.session.execute(
+            select(
+                func.count(),
+                func.count(func.distinct(listed.c.person_id)),
+                func.count(func.distinct(listed.c.household_id)),
+            )
+        ).one()
+    )
+
+
+def household_members(household: Household, *, head_first: bool = True) -> list[Person]:
+    """The household's persons (merged duplicates left out): the head first, then by birth date;
+    or in the order they were registered."""
+    order = (
+        (Person.relation != "kepala_keluarga", Person.birth_date, Person.id)
+        if head_first
+        else (Person.id,)
+    )
+    return list(
+        db.session.scalars(
+            select(Person)
+            .where(Person.household_id == household.id, Person.merged_into_id.is_(None))
+            .order_by(*order)
+        )
+    )
+
+
+def has_head(household: Household) -> bool:
+    """Whether someone in the household is already its head (kepala keluarga)."""
+    return bool(
+        db.session.scalar(
+            select(func.count(Person.id)).where(
+                Person.household_id == household.id, Person.relation == "kepala_keluarga"
+            )
+        )
+    )
+
+
+def survivor_of(person: Person) -> Person | None:
+    """The person this one was merged into, if any."""
+    return db.session.get(Person, person.merged_into_id) if person.merged_into_id else None
+
+
+def find_event(event_id: int | None) -> Event | None:
+    """The event with this id, or None (no error: a page shows what it can)."""
+    return db.session.get(Event, event_id) if event_id else None
+
+
+def institutions_query(
+    *,
+    event_id: int | None = None,
+    kind: str = "",
+    text: str = "",
+):
+    """SELECT of (InstitutionVictim, Event) rows: the page's filters, newest first."""
+    query = select(InstitutionVictim, Event).join(Event, Event.id == InstitutionVictim.event_id)
+    if event_id:
+        query = query.where(InstitutionVictim.event_id == event_id)
+    if kind in INSTITUTION_KINDS:
+        query = query.where(InstitutionVictim.kind == kind)
+    if text:
+        query = query.where(func.lower(InstitutionVictim.name).contains(text.lower()))
+    return query.order_by(InstitutionVictim.created_at.desc())
+
+
+def institution_rows(query, *, limit: int | None = None) -> list:
+    """The (InstitutionVictim, Event) rows of an institutions_query."""
+    if limit is not None:
+        query = query.limit(limit)
+    return db.session.execute(query).all()
+
+
+def institutions(event_id: int | None = None, kelurahan_code: str | None = None):
+    """Institution victims by id (the API list), optionally of one event or kelurahan."""
+    query = select(InstitutionVictim).order_by(InstitutionVictim.id)
+    if event_id:
+        query = query.where(InstitutionVictim.event_id == event_id)
+    if kelurahan_code:
+        query = query.where(InstitutionVictim.kelurahan_code == kelurahan_code)
+    return db.session.scalars(query).all()
+
+
+def choice_events(limit: int = 200) -> list[Event]:
+    """Events for a pick list: open ones first (newest first), then closed ones."""
+    return list(
+        db.session.scalars(
+            select(Event)
+            .order_by(Event.closed_at.is_not(None), Event.started_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def kelurahan_options() -> list[tuple[str, str]]:
+    """(code, name) of every kelurahan, by name, for a pick list."""
+    return list(
+        db.session.execute(
+            select(Area.code, Area.name).where(Area.level == "kelurahan").order_by(Area.name)
+        ).all()
+    )
+
+
+def open_shelters(event_id: int | None = None) -> list[Shelter]:
+    """Open shelters by name: those of the event and those of no event, or all when none given."""
+    query = select(Shelter).where(Shelter.status == "buka").order_by(Shelter.name)
+    if event_id:
+        query = query.where((Shelter.event_id == event_id) | Shelter.event_id.is_(None))
+    return list(db.session.scalars(query))
+
+
+def job_record(job_id: str | None) -> JobRecord | None:
+    """The job record with this id, or None (an import's confirmation may not exist yet)."""
+    return db.session.get(JobRecord, job_id) if job_id else None
