@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import html
-import json
 from collections.abc import Mapping, Sequence
 
 import folium
 from branca.element import MacroElement
 from jinja2 import Template
 
-from geo.maps import _BOX_STYLE, LEAFLET_CSS, LEAFLET_JS, _MapControl, _MetricScale
+from geo.html import script_json, text
+from geo.maps import _BOX_STYLE, DEFAULT_TILES, LEAFLET_CSS, LEAFLET_JS, _MapControl, _MetricScale
 
 DEPLOYMENT_LAYER = "Pengerahan Tagana"
 
@@ -33,17 +32,13 @@ _INDONESIA_CENTER = (-2.5, 118.0)
 _INDONESIA_ZOOM = 5
 
 
-def _script_json(value) -> str:
-    """JSON that can sit inside a <script> element (no '</', no JS line separators)."""
-    text = json.dumps(value, ensure_ascii=False)
-    return text.replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-
-
 def place_marker(place: Mapping) -> dict:
     """What the browser needs for one place: position, colour, title and the people there.
 
     A place is a mapping with name, lat, lng, state (a key of STATE_COLOURS), optionally kind
     (e.g. "Dapur umum") and people: mappings with name, role, state_label and optionally url.
+    Texts are plain (the popup shows them as DOM text), except `tooltip`, which Leaflet takes
+    as HTML and so is escaped.
     """
     state = place.get("state") or "direncanakan"
     if state not in STATE_COLOURS:
@@ -65,7 +60,7 @@ def place_marker(place: Mapping) -> dict:
         "lng": float(place["lng"]),
         "colour": STATE_COLOURS[state],
         "state": STATE_LABELS[state],
-        "tooltip": f"{place['name']} ({on_duty} bertugas)",
+        "tooltip": text(f"{place['name']} ({on_duty} bertugas)"),
         "people": people,
         # Bigger markers for busier places, within a finger-sized range.
         "radius": min(9 + 2 * len(people), 20),
@@ -126,7 +121,7 @@ class _DeploymentMarkers(MacroElement):
     def __init__(self, markers: list[dict]):
         super().__init__()
         self._name = "DeploymentMarkers"
-        self.data_json = _script_json(markers)
+        self.data_json = script_json(markers)
 
 
 def legend_html() -> str:
@@ -136,7 +131,7 @@ def legend_html() -> str:
         "vertical-align:middle;border:1px solid #1c2733;"
     )
     rows = "".join(
-        f'<br><span style="{dot}background:{colour}"></span>{html.escape(STATE_LABELS[state])}'
+        f'<br><span style="{dot}background:{colour}"></span>{text(STATE_LABELS[state])}'
         for state, colour in STATE_COLOURS.items()
     )
     return f'<div style="{_BOX_STYLE}"><strong>Tagana</strong>{rows}</div>'
@@ -162,7 +157,7 @@ def deployment_map(
     *,
     center: Sequence[float] | None = None,
     zoom: int | None = None,
-    tiles: str | None = "OpenStreetMap",
+    tiles: str | None = DEFAULT_TILES,
 ) -> folium.Map:
     """A map of deployment places with a legend and a layer control.
 

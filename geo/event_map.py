@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -13,12 +12,13 @@ import shapely
 from branca.element import MacroElement
 from jinja2 import Template
 
+from geo.html import script_json, text
 from geo.maps import (
     _BOX_STYLE,
     APPROXIMATE_NOTICE,
+    DEFAULT_TILES,
     LEAFLET_CSS,
     LEAFLET_JS,
-    _js_string,
     _MapControl,
     _MetricScale,
 )
@@ -102,16 +102,16 @@ def legend_html(
         offset = max(len(palette) - len(bounds), 0)
         lower = 1
         for i, bound in enumerate(bounds):
-            text = (
+            span = (
                 _thousands(lower) if lower == bound else f"{_thousands(lower)}–{_thousands(bound)}"
             )
             rows.append(
-                f'<span style="{swatch}background:{palette[offset + i]}"></span>{text} jiwa'
+                f'<span style="{swatch}background:{palette[offset + i]}"></span>{span} jiwa'
             )
             lower = bound + 1
         hidden = "" if measure == "jiwa" else "display:none;"
         sections.append(
-            f'<div data-measure="{measure}" style="{hidden}"><strong>{html.escape(label)}'
+            f'<div data-measure="{measure}" style="{hidden}"><strong>{text(label)}'
             f"</strong><br>{'<br>'.join(rows)}</div>"
         )
     dot = (
@@ -119,16 +119,15 @@ def legend_html(
         "vertical-align:middle;border:1px solid #1c2733;"
     )
     shelters = "".join(
-        f'<br><span style="{dot}background:{BAND_COLOURS[band]}"></span>'
-        f"{html.escape(BAND_LABELS[band])}"
+        f'<br><span style="{dot}background:{BAND_COLOURS[band]}"></span>{text(BAND_LABELS[band])}'
         for band in shelter_bands
     )
     shelter_block = (
-        f'<div style="margin-top:6px"><strong>{SHELTER_LAYER}</strong>{shelters}</div>'
+        f'<div style="margin-top:6px"><strong>{text(SHELTER_LAYER)}</strong>{shelters}</div>'
         if shelter_bands
         else ""
     )
-    note = f'<div style="margin-top:6px;max-width:220px;font-size:12px">{html.escape(source_note)}</div>'
+    note = f'<div style="margin-top:6px;max-width:220px;font-size:12px">{text(source_note)}</div>'
     # A <details> box: on a 360 px phone the legend can be folded away to see the map.
     return (
         f'<details open style="{_BOX_STYLE}font-size:12px"><summary style="cursor:pointer">'
@@ -187,7 +186,7 @@ class _Choropleth(MacroElement):
             layers[{{ this.default_json }}].addTo(map);
             var overlays = {};
             {% for name, var in this.overlays %}
-            overlays[{{ name|tojson }}] = {{ var }};
+            overlays[{{ name }}] = {{ var }};
             {% endfor %}
             L.control.layers(base, overlays, {collapsed: true}).addTo(map);
             var legend = L.control({position: "bottomright"});
@@ -223,17 +222,13 @@ class _Choropleth(MacroElement):
     ):
         super().__init__()
         self._name = "EventChoropleth"
-        self.data_json = _script_json(data)
-        self.labels_json = _script_json(MEASURES)
-        self.default_json = _script_json(next(iter(MEASURES)))
+        self.data_json = script_json(data)
+        # Layer names are HTML to Leaflet's layer control.
+        self.labels_json = script_json({key: text(label) for key, label in MEASURES.items()})
+        self.default_json = script_json(next(iter(MEASURES)))
         self.approximate_json = "true" if approximate else "false"
-        self.legend_literal = _js_string(legend)
-        self.overlays = list(overlays)
-
-
-def _script_json(value) -> str:
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return text.replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+        self.legend_literal = script_json(legend)
+        self.overlays = [(script_json(text(name)), var) for name, var in overlays]
 
 
 def _bounds(areas: dict, markers: Sequence[dict], drawn: dict | None):
@@ -259,7 +254,7 @@ def event_map(
     ),
     center: Sequence[float] | None = None,
     zoom: int | None = None,
-    tiles: str | None = "OpenStreetMap",
+    tiles: str | None = DEFAULT_TILES,
 ) -> folium.Map:
     """A map of one event.
 
@@ -357,7 +352,7 @@ def event_map(
     if approximate:
         notice = (
             f'<div style="{_BOX_STYLE}background:#fff3cd;border:1px solid #e0a800;'
-            f'max-width:340px"><strong>Perhatian:</strong> {html.escape(APPROXIMATE_NOTICE)}</div>'
+            f'max-width:340px"><strong>Perhatian:</strong> {text(APPROXIMATE_NOTICE)}</div>'
         )
         fmap.add_child(_MapControl(notice, "topright", "posko-map-notice"))
     if bounds and zoom is None:

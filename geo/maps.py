@@ -6,7 +6,9 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 
 import folium
 import geopandas as gpd
@@ -14,6 +16,8 @@ import numpy as np
 import shapely
 from branca.element import MacroElement
 from jinja2 import Template
+
+from geo.html import escape_map, script_json, text
 
 APPROXIMATE_NOTICE = (
     "Batas wilayah perkiraan (sel Voronoi dari titik kelurahan) — "
@@ -26,6 +30,8 @@ KECAMATAN_LAYER = "Kecamatan"
 # popups and markers we do not use, and Bootstrap's CSS would restyle the host page.
 LEAFLET_JS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js"
 LEAFLET_CSS = "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css"
+# The background tiles every map builder uses unless told otherwise.
+DEFAULT_TILES = "OpenStreetMap"
 
 # Whole of Indonesia, for a map without any area.
 _INDONESIA_CENTER = (-2.5, 118.0)
@@ -88,11 +94,11 @@ def to_geojson(
     records = gdf.loc[present, columns].to_dict("records")
     codes = gdf.loc[present, "code"].tolist() if "code" in gdf.columns else None
     features = []
-    for i, (text, record) in enumerate(zip(texts, records, strict=True)):
+    for i, (geometry_json, record) in enumerate(zip(texts, records, strict=True)):
         feature = {
             "type": "Feature",
             "properties": {key: _json_value(value) for key, value in record.items()},
-            "geometry": json.loads(text),
+            "geometry": json.loads(geometry_json),
         }
         if codes is not None and codes[i] is not None:
             feature["id"] = str(codes[i])
@@ -133,6 +139,24 @@ def simplify_for_zoom(
         simplified[broken] = shapely.simplify(geoms[broken], tolerance_deg, preserve_topology=True)
     out[gdf.geometry.name] = gpd.GeoSeries(simplified, index=gdf.index, crs=gdf.crs)
     return out
+
+
+@lru_cache
+def tile_origins(tiles: str = DEFAULT_TILES) -> tuple[str, ...]:
+    """The origins a map's background tiles load from, e.g. for a policy's img-src.
+
+    Resolved through folium's own provider names, so it follows the URL the maps really use;
+    a "{s}" subdomain placeholder gives one origin per subdomain.
+    """
+    layer = folium.TileLayer(tiles)
+    subdomains = layer.options.get("subdomains") or "abc"
+    urls = (
+        [layer.tiles.replace("{s}", s) for s in subdomains]
+        if "{s}" in layer.tiles
+        else [layer.tiles]
+    )
+    origins = {f"{urlsplit(url).scheme}://{urlsplit(url).netloc}" for url in urls}
+    return tuple(sorted(origins))
 
 
 def _pick(keys: Sequence[str], candidates: Sequence[str]) -> str | None:
@@ -188,14 +212,10 @@ def _bounds(*collections: dict) -> tuple[float, float, float, float] | None:
     return float(minx), float(miny), float(maxx), float(maxy)
 
 
-def _js_string(text: str) -> str:
-    """A JavaScript string literal safe inside a <script> element, non-ASCII kept readable."""
-    literal = json.dumps(text, ensure_ascii=False)
-    return literal.replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-
-
 class _MapControl(MacroElement):
     """A fixed HTML box on the map (a Leaflet control), e.g. the legend or a notice.
+
+    The html is trusted markup: any data in it must have gone through geo.html.text.
 
     Added by script into the map's own control corners, so it stays inside the map element
     however the page lays the map out.
@@ -224,7 +244,7 @@ class _MapControl(MacroElement):
         self._name = "MapControl"
         self.position = position
         self.css_class = css_class
-        self.html_literal = _js_string(html)
+        self.html_literal = script_json(html)
 
 
 class _MetricScale(MacroElement):
@@ -266,7 +286,7 @@ def _legend_html(approximate: bool) -> str:
 def _notice_html() -> str:
     return (
         f'<div style="{_BOX_STYLE}background:#fff3cd;border:1px solid #e0a800;max-width:340px">'
-        f"<strong>Perhatian:</strong> {APPROXIMATE_NOTICE}</div>"
+        f"<strong>Perhatian:</strong> {text(APPROXIMATE_NOTICE)}</div>"
     )
 
 
@@ -277,7 +297,7 @@ def area_map(
     approximate: bool,
     center: Sequence[float] | None = None,
     zoom: int | None = None,
-    tiles: str | None = "OpenStreetMap",
+    tiles: str | None = DEFAULT_TILES,
 ) -> folium.Map:
     """A map with toggleable "Kecamatan" outlines and "Kelurahan/Desa" areas, a legend and,
     for approximate (Voronoi) areas, a visible notice saying so.
@@ -356,7 +376,12 @@ _PAGE_STYLES = (
 
 
 def render_map_html(m: folium.Map) -> MapHtml:
-    """Render a map into header/html/script parts for a page template (no iframe)."""
+    """Render a map into header/html/script parts for a page template (no iframe).
+
+    Every map goes through here, so here its folium parts get escaped text (geo.html.escape_map).
+    The parts carry no CSP nonce: the page adds its own (geo.html.add_script_nonce).
+    """
+    escape_map(m)
     root = m.get_root()
     # Rendering the figure makes every element add its parts to the figure's header, html
     # and script sections; those sections are what we return.

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import html
-import json
 from collections.abc import Mapping, Sequence
 
 import folium
 from branca.element import MacroElement
 from jinja2 import Template
 
-from geo.maps import _BOX_STYLE, LEAFLET_CSS, LEAFLET_JS, _MapControl, _MetricScale
+from geo.html import script_json, text
+from geo.maps import _BOX_STYLE, DEFAULT_TILES, LEAFLET_CSS, LEAFLET_JS, _MapControl, _MetricScale
 
 SHELTER_LAYER = "Tempat pengungsian"
 
@@ -74,20 +73,19 @@ def _marker_radius(persons: int) -> float:
     return round(min(10 + persons**0.5 / 2, 24), 1)
 
 
-def _script_json(value) -> str:
-    """JSON that is safe inside a <script> element (no '</', no JS line separators)."""
-    text = json.dumps(value, ensure_ascii=False)
-    return text.replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-
-
 def marker_data(shelter: Mapping) -> dict:
-    """What the browser needs to draw one shelter; the colour follows occupancy_band."""
+    """What the browser needs to draw one shelter; the colour follows occupancy_band.
+
+    Texts are plain (the popup shows them as DOM text), except `tooltip`: Leaflet takes a
+    tooltip string as HTML, so it is the escaped name.
+    """
     persons = int(shelter.get("persons") or 0)
     capacity = int(shelter.get("capacity") or 0)
     status = shelter.get("status", "buka")
     band = occupancy_band(persons, capacity, status)
     return {
         "name": str(shelter["name"]),
+        "tooltip": text(shelter["name"]),
         "lat": float(shelter["lat"]),
         "lng": float(shelter["lng"]),
         "band": band,
@@ -139,7 +137,7 @@ class _ShelterMarkers(MacroElement):
                     box.appendChild(list);
                 }
                 marker.bindPopup(box);
-                marker.bindTooltip(s.name);
+                marker.bindTooltip(s.tooltip);
                 marker.addTo(group);
             });
         })();
@@ -150,7 +148,7 @@ class _ShelterMarkers(MacroElement):
     def __init__(self, markers: list[dict]):
         super().__init__()
         self._name = "ShelterMarkers"
-        self.data_json = _script_json(markers)
+        self.data_json = script_json(markers)
 
 
 _OUTLINE_STYLE = {"color": "#44515e", "weight": 1.5, "fill": False, "dashArray": "5 4"}
@@ -163,15 +161,14 @@ def legend_html(bands: Sequence[str] | None = None, outlines: str | None = None)
         "vertical-align:middle;border:1px solid #1c2733;"
     )
     rows = "".join(
-        f'<br><span style="{dot}background:{BAND_COLOURS[band]}"></span>'
-        f"{html.escape(BAND_LABELS[band])}"
+        f'<br><span style="{dot}background:{BAND_COLOURS[band]}"></span>{text(BAND_LABELS[band])}'
         for band in (bands or BAND_COLOURS)
     )
     if outlines:
         line = "display:inline-block;width:14px;margin-right:6px;vertical-align:middle;"
         rows += (
             f'<br><span style="{line}border-top:2px dashed {_OUTLINE_STYLE["color"]}"></span>'
-            f"Batas {html.escape(outlines)}"
+            f"Batas {text(outlines)}"
         )
     return f'<div style="{_BOX_STYLE}"><strong>Keterangan</strong>{rows}</div>'
 
@@ -181,7 +178,7 @@ def shelter_map(
     *,
     center: Sequence[float] | None = None,
     zoom: int | None = None,
-    tiles: str | None = "OpenStreetMap",
+    tiles: str | None = DEFAULT_TILES,
     outlines: dict | None = None,
     outlines_label: str = "kecamatan",
 ) -> folium.Map:

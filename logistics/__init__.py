@@ -33,6 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)
+    register_security_headers(app)
     register_commands(app)
     return app
 
@@ -133,8 +134,63 @@ def register_template_helpers(app: Flask) -> None:
     def inject_globals():
         return {"office_name": app.config["OFFICE_NAME"], "navigation": navigation()}
 
+
+_NONCE_KEY = "posko.csp_nonce"
+
+
+def csp_nonce() -> str:
+    """This request's nonce for inline <script> elements (Content-Security-Policy).
+
+    Kept on the request itself (not `g`, which a test's app context shares between requests);
+    empty outside a request (a template rendered for a PDF needs none).
+    """
+    import secrets
+
+    from flask import has_request_context, request
+
+    if not has_request_context():
+        return ""
+    return request.environ.setdefault(_NONCE_KEY, secrets.token_urlsafe(18))
+
+
+def content_security_policy(nonce: str | None) -> str:
+    """The policy: scripts only from this server or with this request's nonce, no plugins,
+    no framing by other sites, forms post here only. Styles may be inline (the maps and
+    Leaflet set style attributes); images may come from the map tile server."""
+    from geo.maps import tile_origins
+
+    script = "'self'" + (f" 'nonce-{nonce}'" if nonce else "")
+    directives = {
+        "default-src": "'self'",
+        "script-src": script,
+        "style-src": "'self' 'unsafe-inline'",
+        "img-src": " ".join(["'self'", "data:", *tile_origins()]),
+        "object-src": "'none'",
+        "base-uri": "'self'",
+        "frame-ancestors": "'self'",
+        "form-action": "'self'",
+    }
+    return "; ".join(f"{name} {value}" for name, value in directives.items())
+
+
+def register_security_headers(app: Flask) -> None:
+    from flask import request
+    from markupsafe import Markup
+
+    from geo.html import add_script_nonce
+
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
+
+    @app.template_filter("with_csp_nonce")
+    def with_csp_nonce(fragment: str) -> Markup:
+        """A rendered map part (trusted HTML) with this request's nonce on its <script> tags."""
+        return Markup(add_script_nonce(str(fragment), csp_nonce()))
+
     @app.after_request
     def security_headers(response):
+        response.headers.setdefault(
+            "Content-Security-Policy", content_security_policy(request.environ.get(_NONCE_KEY))
+        )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         response.headers.setdefault("Referrer-Policy", "same-origin")

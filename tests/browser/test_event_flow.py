@@ -53,7 +53,9 @@ def test_event_family_shelter_and_map_on_phone(browser, live_server, make_user, 
     page.wait_for_url(re.compile(r".*/kejadian/\d+$"))
     event_url = page.url
     event_id = event_url.rsplit("/", 1)[1]
-    page.wait_for_function("document.querySelectorAll('path.leaflet-interactive').length >= 3")
+    page.wait_for_function(
+        "() => document.querySelectorAll('path.leaflet-interactive').length >= 3"
+    )
     before = fills(page)
     page.screenshot(path=f"{ARTIFACTS}/event-new-360.png", full_page=True)
 
@@ -93,7 +95,9 @@ def test_event_family_shelter_and_map_on_phone(browser, live_server, make_user, 
     shelter_url = page.url
 
     page.goto(event_url)
-    page.wait_for_function("document.querySelectorAll('path.leaflet-interactive').length >= 4")
+    page.wait_for_function(
+        "() => document.querySelectorAll('path.leaflet-interactive').length >= 4"
+    )
     after_family = fills(page)
     assert GREEN in after_family  # the empty shelter
     # The family moved Jatirasa up the colour scale.
@@ -107,7 +111,9 @@ def test_event_family_shelter_and_map_on_phone(browser, live_server, make_user, 
     assert "kapasitas" in page.inner_text("main").lower()  # over capacity: saved, with a warning
 
     page.goto(event_url)
-    page.wait_for_function("document.querySelectorAll('path.leaflet-interactive').length >= 4")
+    page.wait_for_function(
+        "() => document.querySelectorAll('path.leaflet-interactive').length >= 4"
+    )
     after_count = fills(page)
     assert RED in after_count and GREEN not in after_count
     page.screenshot(path=f"{ARTIFACTS}/event-after-360.png", full_page=True)

@@ -36,7 +36,9 @@ def test_login_map_and_boundary_load(
 
     # The folium map rendered with Leaflet served by Posko itself, polygons drawn, legend shown.
     page.wait_for_selector(".leaflet-container")
-    page.wait_for_function("document.querySelectorAll('path.leaflet-interactive').length >= 56")
+    page.wait_for_function(
+        "() => document.querySelectorAll('path.leaflet-interactive').length >= 56"
+    )
     assert page.locator(".leaflet-control-layers").count() == 1
     body = page.inner_text("body")
     assert "perkiraan" in body.lower()
@@ -60,6 +62,8 @@ def test_login_map_and_boundary_load(
     page.click("text=Pekerjaan latar")
     assert "Selesai" in page.inner_text(".jobs")
     page.goto(live_server + "/")
-    page.wait_for_function("document.querySelectorAll('path.leaflet-interactive').length >= 56")
+    page.wait_for_function(
+        "() => document.querySelectorAll('path.leaflet-interactive').length >= 56"
+    )
     assert "perkiraan" not in page.inner_text("main").lower().split("sumber batas")[-1][:200]
     context.close()

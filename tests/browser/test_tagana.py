@@ -119,7 +119,9 @@ def test_deploy_board_map_and_task_report_on_a_phone(
     for name in ("Budi Santoso", "Sari Wulandari", "Joko Prasetyo"):
         assert name in per_role
     page.wait_for_selector(".leaflet-container")
-    page.wait_for_function("document.querySelectorAll('path.leaflet-interactive').length == 2")
+    page.wait_for_function(
+        "() => document.querySelectorAll('path.leaflet-interactive').length == 2"
+    )
     assert "Pengungsian tanpa petugas" in page.inner_text(".posko-map-legend")
     assert fits_the_screen(page)
     page.screenshot(path=f"{ARTIFACTS}/tagana-board-360.png", full_page=True)

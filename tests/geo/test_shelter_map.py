@@ -78,7 +78,8 @@ def test_markers_carry_colour_text_and_link():
     assert markers["Tenda"]["status"] == "Ditutup"
     assert "L.circleMarker" in parts.script
     assert "fitBounds" in parts.script
-    assert "Keterangan" in parts.script and "Melebihi kapasitas (&gt; 100%)" in parts.script
+    # The legend: escaped HTML ("&gt;") in a script string, where "&" is written as \u0026.
+    assert "Keterangan" in parts.script and "Melebihi kapasitas (\\u0026gt; 100%)" in parts.script
 
 
 def test_bigger_shelters_get_bigger_markers_within_limits():
