@@ -33,16 +33,13 @@ def write_poisoned_boundaries(source: Path, target: Path) -> None:
 def seed_poisoned_office(db, boundaries_dir: Path, tmp_path: Path) -> dict:
     """The demo office on a poisoned boundary file, its shelters, event, warehouses, items,
     kitchens and Tagana members renamed to payloads. Returns the event id."""
-    from logistics.models import (
-        Event,
-        FieldKitchen,
-        Item,
-        Shelter,
-        TaganaMember,
-        Warehouse,
-    )
-    from logistics.services.areas import load_boundary_file
-    from logistics.services.demo import seed_demo
+    from logistics.areas.services import load_boundary_file
+    from logistics.demo.seed import seed_demo
+    from logistics.events.models import Event
+    from logistics.kitchens.models import FieldKitchen
+    from logistics.shelters.models import Shelter
+    from logistics.stock.models import Item, Warehouse
+    from logistics.tagana.models import TaganaMember
 
     path = tmp_path / "kota_bekasi_poisoned.geojson"
     write_poisoned_boundaries(boundaries_dir / "kota_bekasi.geojson", path)

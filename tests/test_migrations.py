@@ -44,9 +44,9 @@ def row_counts(db, tables) -> dict[str, int]:
 
 
 def seed_demo_office(db) -> None:
-    from logistics.services.audit import acting_as
-    from logistics.services.demo import seed_demo
-    from logistics.services.reference import seed_reference_data
+    from logistics.core.audit import acting_as
+    from logistics.demo.seed import seed_demo
+    from logistics.reference import seed_reference_data
 
     with acting_as(None, "demo"):
         seed_reference_data()

@@ -139,8 +139,8 @@ def test_page_scripts_run_under_the_policy(browser, live_server, db, make_user):
     and nothing on these pages breaks the Content-Security-Policy."""
     from sqlalchemy import select
 
-    from logistics.models import Event
-    from logistics.services.demo import seed_demo
+    from logistics.demo.seed import seed_demo
+    from logistics.events.models import Event
 
     seed_demo()
     db.session.commit()
