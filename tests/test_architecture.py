@@ -201,10 +201,12 @@ RULES = (
 # the test fails on a new finding and on a line that is mended but still listed.
 KNOWN = {
     "core imports no domain": set(),
-    "views and API never import each other": {},
+    "views and API never import each other": set(),
     "web modules never use the session": {
         "logistics/distributions/api.py",
         "logistics/distributions/views.py",
+    },
+    "services never touch the request": {
         "logistics/stock/ledger.py: current_user",
     },
     "commits happen in core.database only": {
@@ -214,7 +216,7 @@ KNOWN = {
         "logistics/distributions/api.py",
     },
     "domains depend on each other without cycles": {
-        "budget, distributions, kitchens, spm, stock, tagana",
+        "budget, distributions, kitchens, spm, stock",
         "events, shelters, victims",
     },
     "functions stay under 80 lines": {
@@ -223,6 +225,7 @@ KNOWN = {
         "logistics/demo/stock.py:_hand_outs",
         "logistics/demo/stock.py:seed_logistics_demo",
         "logistics/distributions/services.py:record_distribution",
+        "logistics/spm/aggregates.py:compute_year",
     },
 }
 
