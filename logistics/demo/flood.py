@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from logistics.admin.models import User
 from logistics.core.config import ROOT
+from logistics.core.database import transaction
 from logistics.core.extensions import db
 from logistics.events import chronology as chronology_service
 from logistics.events import decrees as decree_service
@@ -24,6 +25,7 @@ from logistics.tagana.deployments import deploy_member
 from logistics.tagana.duty import check_in, submit_task_report
 from logistics.tagana.ksb import register_ksb
 from logistics.tagana.members import create_member
+from logistics.tagana.models import Vehicle
 from logistics.tagana.trainings import add_training
 from logistics.tagana.vehicles import register_vehicle
 from logistics.victims import services as victims
@@ -89,10 +91,33 @@ def seed_flood_demo() -> dict:
     tz = ZoneInfo(current_app.config["OFFICE_TIMEZONE"])
     today = datetime.now(tz).date()
     rng = random.Random(SEED)
-    spec = scenario["event"]
-    start_day = today - timedelta(days=spec["started_days_ago"])
-    codes = [k["code"] for k in scenario["kelurahan"]]
+    start_day = today - timedelta(days=scenario["event"]["started_days_ago"])
+    with transaction():
+        event = _open_event(scenario, start_day, tz)
+        _rapid_assessment(event, scenario, rng)
+        shelter_ids = _open_shelters(event, scenario, start_day)
+        registered = _register_victims(event, scenario, rng, today, shelter_ids)
+        db.session.flush()
+        deployed = _seed_tagana(scenario, event, start_day, tz)
+    from logistics.demo.stock import seed_logistics_demo
 
+    logistics = seed_logistics_demo(event, start_day, today)
+    from logistics.demo.sitrep import seed_sitrep_demo
+
+    logistics["sitrep_notes"] = seed_sitrep_demo(event, start_day, today)
+    return {
+        "events": 1,
+        "shelters": len(scenario["shelters"]),
+        "victims": registered,
+        "tagana_deployments": deployed,
+        **logistics,
+    }
+
+
+def _open_event(scenario: dict, start_day: date, tz: ZoneInfo) -> Event:
+    """The flood with its tanggap darurat decree and chronology."""
+    spec = scenario["event"]
+    codes = [k["code"] for k in scenario["kelurahan"]]
     event = service.create_event(
         hazard_type_id=db.session.scalar(
             select(HazardType.id).where(HazardType.code == spec["hazard"])
@@ -120,7 +145,12 @@ def seed_flood_demo() -> dict:
             text=text,
         )
 
-    # Rapid assessment: more people than the registry holds yet, as in a real first week.
+    return event
+
+
+def _rapid_assessment(event: Event, scenario: dict, rng: random.Random) -> None:
+    """Kaji cepat figures per kelurahan."""
+    # More people than the registry holds yet, as in a real first week.
     for kel in scenario["kelurahan"]:
         scale = kel["depth_cm"] // 10
         figures = {}
@@ -138,6 +168,9 @@ def seed_flood_demo() -> dict:
             figures["rumah.rusak_sedang"] = rng.randint(2, 6)
         impact_service.set_impact(event, kel["code"], figures)
 
+
+def _open_shelters(event: Event, scenario: dict, start_day: date) -> dict[str, list[int]]:
+    """The scenario's shelters with their daily head counts; shelter ids per kelurahan."""
     shelter_ids = {}
     for spec_shelter in scenario["shelters"]:
         shelter = open_shelter(
@@ -170,6 +203,13 @@ def seed_flood_demo() -> dict:
                 },
             )
 
+    return shelter_ids
+
+
+def _register_victims(
+    event: Event, scenario: dict, rng: random.Random, today: date, shelter_ids: dict
+) -> int:
+    """Households of three to six per flooded kelurahan, most displaced where a shelter is."""
     serial = 1
     registered = 0
     for kel in scenario["kelurahan"]:
@@ -216,22 +256,7 @@ def seed_flood_demo() -> dict:
         status="mengungsi",
         shelter_id=shelter_ids["32.75.09.1004"][0],
     )
-    db.session.flush()
-    deployed = _seed_tagana(scenario, event, start_day, tz)
-    db.session.commit()
-    from logistics.demo.stock import seed_logistics_demo
-
-    logistics = seed_logistics_demo(event, start_day, today)
-    from logistics.demo.sitrep import seed_sitrep_demo
-
-    logistics["sitrep_notes"] = seed_sitrep_demo(event, start_day, today)
-    return {
-        "events": 1,
-        "shelters": len(scenario["shelters"]),
-        "victims": registered,
-        "tagana_deployments": deployed,
-        **logistics,
-    }
+    return registered
 
 
 def _seed_tagana(scenario: dict, event: Event, start_day: date, tz: ZoneInfo) -> int:
@@ -239,7 +264,6 @@ def _seed_tagana(scenario: dict, event: Event, start_day: date, tz: ZoneInfo) ->
 
     Two shelters are left without anyone on duty, so the roster board shows its gaps.
     """
-    office = db.session.scalar(select(User).where(User.role == "admin"))
     field_user = db.session.scalar(select(User).where(User.username == "tagana"))
     homes = [k["code"] for k in scenario["kelurahan"]] + ["32.75.02.1001", "32.75.06.1003"]
     members = {}
@@ -272,9 +296,7 @@ def _seed_tagana(scenario: dict, event: Event, start_day: date, tz: ZoneInfo) ->
         started_on=date(2026, 5, 4),
         ended_on=date(2026, 5, 6),
     )
-    truck = register_vehicle(
-        plate="B 9123 KSA", kind="Truk logistik", assigned_unit="Gudang Dinas Sosial"
-    )
+    register_vehicle(plate="B 9123 KSA", kind="Truk logistik", assigned_unit="Gudang Dinas Sosial")
     register_vehicle(
         plate="B 9456 KSB", kind="Mobil dapur umum lapangan", assigned_unit="Tagana Kota Bekasi"
     )
@@ -295,122 +317,50 @@ def _seed_tagana(scenario: dict, event: Event, start_day: date, tz: ZoneInfo) ->
         facilitation_years=[2026],
     )
 
-    def at(day: int, hour: int) -> datetime:
+    return _seed_deployments(scenario, event, members, start_day, tz, shelter_by_name)
+
+
+def _seed_deployments(
+    scenario: dict, event: Event, members: dict, start_day: date, tz: ZoneInfo, places: dict
+) -> int:
+    """The scenario's deployments, in every state: planned, on duty, done with a task report."""
+    office = db.session.scalar(select(User).where(User.role == "admin"))
+    warehouse = db.session.scalar(select(Warehouse).where(Warehouse.code == "GDG-3275-01"))
+    truck = db.session.scalar(select(Vehicle).where(Vehicle.plate == "B 9123 KSA"))
+
+    def at(moment: list[int]) -> datetime:
+        day, hour = moment
         return _local_to_utc(start_day + timedelta(days=day), hour, tz)
 
-    plan = [
-        # member, place kind, shelter, kelurahan, role, start, end, checked in, report
-        (
-            "3275-0001",
-            "dapur_umum",
-            "GOR Patriot Candrabhaga",
-            None,
-            "Juru masak dapur umum",
-            at(0, 6),
-            at(13, 18),
-            True,
-            None,
-        ),
-        (
-            "3275-0002",
-            "shelter",
-            "Masjid Al-Ikhlas Pondok Gede Permai",
-            None,
-            "Pengelola shelter",
-            at(0, 6),
-            at(6, 18),
-            True,
-            None,
-        ),
-        (
-            "3275-0010",
-            "shelter",
-            "SDN Jatirasa 1",
-            None,
-            "Pengelola shelter",
-            at(1, 7),
-            at(6, 18),
-            True,
-            None,
-        ),
-        (
-            "3275-0003",
-            "kelurahan",
-            None,
-            "32.75.09.1002",
-            "Evakuasi warga",
-            at(0, 2),
-            at(0, 18),
-            True,
-            ("Mengevakuasi 86 warga Perum Pondok Gede Permai dengan dua perahu karet.", 86),
-        ),
-        (
-            "3275-0006",
-            "kelurahan",
-            None,
-            "32.75.09.1004",
-            "Kaji cepat",
-            at(0, 8),
-            at(1, 17),
-            True,
-            ("Kaji cepat dampak di RW 05-09 Jatirasa; data diserahkan ke posko.", 0),
-        ),
-        (
-            "3275-0007",
-            "gudang",
-            None,
-            None,
-            "Petugas gudang logistik",
-            at(1, 7),
-            at(8, 18),
-            True,
-            None,
-        ),
-        (
-            "3275-0011",
-            "posko",
-            "GOR Patriot Candrabhaga",
-            None,
-            "Komunikasi posko",
-            at(0, 9),
-            at(7, 18),
-            True,
-            None,
-        ),
-        (
-            "3275-0008",
-            "shelter",
-            "Tenda Pengungsian Kemang Pratama",
-            None,
-            "Dukungan psikososial",
-            at(3, 8),
-            at(9, 17),
-            False,
-            None,
-        ),
-    ]
-    for nia, kind, shelter_name, kelurahan, role, starts, ends, checked_in, report in plan:
+    for row in scenario["tagana_plan"]:
+        member, kind = members[row["nia"]], row["place_kind"]
+        starts, ends = at(row["starts"]), at(row["ends"])
         deployment = deploy_member(
-            member_id=members[nia].id,
+            member_id=member.id,
             event_id=event.id,
             place_kind=kind,
-            role=role,
-            letter_number=f"094/ST-{members[nia].id:02d}/Linjamsos/XI/2026",
+            role=row["role"],
+            letter_number=f"094/ST-{member.id:02d}/Linjamsos/XI/2026",
             starts_at=starts,
             ends_at=ends,
-            kelurahan_code=kelurahan,
-            shelter_id=shelter_by_name.get(shelter_name) if shelter_name else None,
+            kelurahan_code=row["kelurahan"],
+            shelter_id=places.get(row["shelter"]) if row["shelter"] else None,
             place_name=PLACE_NAMES.get(kind, ""),
-            warehouse_id=warehouses["GDG-3275-01"].id if kind == "gudang" else None,
+            warehouse_id=warehouse.id if kind == "gudang" else None,
             vehicle_id=truck.id if kind == "gudang" else None,
         )
-        if checked_in:
+        if row["checked_in"]:
             check_in(deployment, office, at=starts)
-        if report:
+        if row["report"]:
+            report = row["report"]
             submit_task_report(
-                deployment, office, activities=report[0], people_served=report[1], now=ends
+                deployment,
+                office,
+                activities=report["activities"],
+                people_served=report["people_served"],
+                now=ends,
             )
-    return len(plan)
+    return len(scenario["tagana_plan"])
 
 
 def _seed_warehouses(shelter_by_name: dict) -> dict[str, Warehouse]:

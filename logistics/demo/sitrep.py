@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from logistics.admin.models import User
+from logistics.core.database import transaction
 from logistics.core.extensions import db
 from logistics.events.models import Event
 from logistics.reports import sitrep
@@ -42,13 +43,13 @@ def seed_sitrep_demo(event: Event, start_day: date, today: date) -> int:
     """Write the day's notes for the flood's days so far; no report files are generated."""
     operator = db.session.scalar(select(User.id).where(User.username == "operator"))
     written = 0
-    for offset, problems, actions, needs in NOTES:
-        day = start_day + timedelta(days=offset)
-        if day > today:
-            break
-        sitrep.save_note(
-            event, day, {"problems": problems, "actions": actions, "needs": needs}, operator
-        )
-        written += 1
-    db.session.commit()
+    with transaction():
+        for offset, problems, actions, needs in NOTES:
+            day = start_day + timedelta(days=offset)
+            if day > today:
+                break
+            sitrep.save_note(
+                event, day, {"problems": problems, "actions": actions, "needs": needs}, operator
+            )
+            written += 1
     return written
