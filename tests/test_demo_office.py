@@ -14,6 +14,7 @@ from logistics.events.models import Event
 from logistics.shelters.models import Shelter, ShelterCount
 from logistics.stock.models import Warehouse
 from logistics.tagana.models import Deployment, KampungSiagaBencana, TaganaMember, TaskReport
+from logistics.victims.figures import registry_figures
 from logistics.victims.models import Victim
 
 
@@ -34,7 +35,7 @@ def test_demo_seeds_a_flood_once(db, client, make_user, login):
     assert db.session.scalar(select(func.count(ShelterCount.id))) == 18
     victims = db.session.scalar(select(func.count(Victim.id)))
     assert victims == first["victims"] and victims > 100
-    matrix = impact_matrix(event)
+    matrix = impact_matrix(event, terdata=registry_figures(event))
     # Both sources are there, so the event page shows the difference.
     summary = matrix.summary
     assert summary.jiwa("kaji_cepat") > 0 and summary.jiwa("terdata") == victims + 24

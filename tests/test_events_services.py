@@ -15,6 +15,7 @@ from logistics.events import hazards as hazard_service
 from logistics.events import impact as impact_service
 from logistics.events import services as service
 from logistics.events.models import EventArea, HazardType, ImpactFigure
+from logistics.victims.figures import registry_figures
 from logistics.victims.models import Household, InstitutionVictim, Person, Victim
 
 BEKASIJAYA = "32.75.01.1001"
@@ -287,7 +288,7 @@ def test_terdata_matrix_counted_by_hand(db, make_event):
     impact_service.set_impact(event, BEKASIJAYA, {"mengungsi.lansia.P": 2, "mengungsi.anak.L": 5})
     db.session.commit()
 
-    matrix = impact_service.impact_matrix(event)
+    matrix = impact_service.impact_matrix(event, terdata=registry_figures(event))
     rows = {r.code: r for r in matrix.rows}
     assert set(rows) == {BEKASIJAYA, MARGAHAYU}
     bekasijaya = rows[BEKASIJAYA].terdata
@@ -315,7 +316,7 @@ def test_terdata_matrix_counted_by_hand(db, make_event):
 def test_best_source_is_kaji_cepat_without_registry(db, make_event):
     event = make_event()
     impact_service.set_impact(event, BEKASIJAYA, {"menderita.dewasa.L": 10})
-    row = impact_service.impact_matrix(event).rows[0]
+    row = impact_service.impact_matrix(event, terdata=registry_figures(event)).rows[0]
     assert row.best_source == "kaji_cepat" and row.jiwa(row.best_source) == 10
 
 

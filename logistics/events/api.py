@@ -17,9 +17,15 @@ from logistics.events import hazards as hazard_service
 from logistics.events import impact as impact_service
 from logistics.events import services as service
 from logistics.events.models import IMPACT_SOURCES, PHASE_LABELS, Event
+from logistics.victims.figures import registry_figures
 
 MAX_LIMIT = 500
 SUMMARY_STATUSES = ("meninggal", "hilang", "terluka", "menderita", "mengungsi")
+
+
+def _impact_matrix(event: Event, kelurahan_code: str | None = None):
+    """The event's impact matrix with terdata counted from the victim registry."""
+    return impact_service.impact_matrix(event, kelurahan_code, terdata=registry_figures(event))
 
 
 def _iso(value) -> str | None:
@@ -180,7 +186,7 @@ def events_create():
 def events_detail(event_id: int):
     event = service.get_event(event_id)
     body = event_json(event, full=True)
-    body["summary"] = _summary(impact_service.impact_matrix(event).summary)
+    body["summary"] = _summary(_impact_matrix(event).summary)
     return jsonify(body)
 
 
@@ -244,7 +250,7 @@ def events_impacts(event_id: int):
     """Both sources per kelurahan (kaji cepat typed in, terdata counted) and the difference."""
     event = service.get_event(event_id)
     code = request.args.get("kelurahan", "").strip() or None
-    matrix = impact_service.impact_matrix(event, code)
+    matrix = _impact_matrix(event, code)
     return jsonify(
         {
             "event_id": event.id,
@@ -268,5 +274,5 @@ def events_set_impact(event_id: int):
     code = data.get("kelurahan_code")
     with transaction():
         impact_service.set_impact(event, code, figures)
-    row = impact_service.impact_matrix(event, code.strip()).rows[0]
+    row = _impact_matrix(event, code.strip()).rows[0]
     return jsonify(impact_json(row))

@@ -1,18 +1,16 @@
-"""Impact figures: kaji cepat typed in per kelurahan, terdata counted from the registry."""
+"""Impact figures: kaji cepat typed in per kelurahan, terdata as the victim registry counts it."""
 
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from logistics.areas.models import Area
 from logistics.areas.services import require_kelurahan
 from logistics.core import inputs
-from logistics.core.demography import age_group
 from logistics.core.errors import DomainError
 from logistics.core.extensions import db
-from logistics.core.time import office_date
 from logistics.events.areas import add_areas
 from logistics.events.models import (
     AGE_GROUPS,
@@ -25,7 +23,6 @@ from logistics.events.models import (
     EventArea,
     ImpactFigure,
 )
-from logistics.victims.models import InstitutionVictim, Person, Victim
 
 # A count in the impact matrix above this is a typing error, not a disaster (and stays inside a
 # 32-bit integer column on PostgreSQL).
@@ -209,63 +206,23 @@ class ImpactMatrix:
         return next((r for r in self.rows if r.code == code), None)
 
 
-def _terdata(event: Event) -> tuple[dict[str, dict[str, int]], int, int]:
-    """Figures counted from the victim registry: distinct persons and households per cell."""
-    on = office_date(event.started_at)
-    rows = db.session.execute(
-        select(
-            Victim.kelurahan_code,
-            Victim.status,
-            Person.id,
-            Person.sex,
-            Person.birth_date,
-            Person.household_id,
-            Person.pregnant,
-        )
-        .join(Person, Person.id == Victim.person_id)
-        .where(Victim.event_id == event.id, Person.merged_into_id.is_(None))
-    ).all()
-    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    households: dict[tuple[str, str], set[int]] = defaultdict(set)
-    seen: set[int] = set()
-    unknown_age = without_household = 0
-    for code, status, person_id, sex, birth_date, household_id, pregnant in rows:
-        # One person is one person: a second row for the same person (should the registry
-        # ever hold one) is not counted twice.
-        if person_id in seen:
-            continue
-        seen.add(person_id)
-        group = age_group(birth_date, on)
-        if group is None:
-            group = UNKNOWN_AGE
-            unknown_age += 1
-        counts[code][f"{status}.{group}.{sex}"] += 1
-        if pregnant:
-            counts[code]["ibu_hamil"] += 1
-        if household_id is None:
-            without_household += 1
-        else:
-            households[(code, status)].add(household_id)
-    for (code, status), ids in households.items():
-        counts[code][f"kk.{status}"] = len(ids)
-    for code, status, headcount in db.session.execute(
-        select(
-            InstitutionVictim.kelurahan_code,
-            InstitutionVictim.status,
-            func.sum(InstitutionVictim.headcount),
-        )
-        .where(InstitutionVictim.event_id == event.id)
-        .group_by(InstitutionVictim.kelurahan_code, InstitutionVictim.status)
-    ):
-        if headcount:
-            counts[code][f"{status}.{INSTITUTION}"] += int(headcount)
-    return {code: dict(cells) for code, cells in counts.items()}, unknown_age, without_household
+@dataclass(frozen=True)
+class Terdata:
+    """Figures counted from the victim registry (victims.figures.registry_figures): distinct
+    persons and households per kelurahan and cell, and the persons no cell can place."""
+
+    cells: dict[str, dict[str, int]]  # kelurahan code -> measure -> count
+    unknown_age: int = 0  # persons without a birth date
+    persons_without_household: int = 0  # persons not counted in any KK
 
 
-def impact_matrix(event: Event, kelurahan_code: str | None = None) -> ImpactMatrix:
+def impact_matrix(
+    event: Event, kelurahan_code: str | None = None, *, terdata: Terdata
+) -> ImpactMatrix:
     """Per affected kelurahan (and any kelurahan with victims): kaji cepat as typed in, terdata
-    counted from the registry (persons merged into another are not counted; institutions add
-    their headcount without an age or sex split)."""
+    as the caller counted it from the registry (victims.figures.registry_figures: persons
+    merged into another are not counted; institutions add their headcount without an age or
+    sex split)."""
     kaji: dict[str, dict[str, int]] = defaultdict(dict)
     for code, measure, value in db.session.execute(
         select(ImpactFigure.kelurahan_code, ImpactFigure.measure, ImpactFigure.value).where(
@@ -273,13 +230,12 @@ def impact_matrix(event: Event, kelurahan_code: str | None = None) -> ImpactMatr
         )
     ):
         kaji[code][measure] = value
-    terdata, unknown_age, without_household = _terdata(event)
     how = dict(
         db.session.execute(
             select(EventArea.kelurahan_code, EventArea.how).where(EventArea.event_id == event.id)
         ).all()
     )
-    codes = set(how) | set(kaji) | set(terdata)
+    codes = set(how) | set(kaji) | set(terdata.cells)
     if kelurahan_code:
         codes &= {kelurahan_code}
     parent = Area.__table__.alias("parent_area")
@@ -300,7 +256,7 @@ def impact_matrix(event: Event, kelurahan_code: str | None = None) -> ImpactMatr
             kecamatan=names.get(code, ("", ""))[1],
             how=how.get(code),
             kaji_cepat=kaji.get(code, {}),
-            terdata=terdata.get(code, {}),
+            terdata=terdata.cells.get(code, {}),
         )
         for code in ordered
     ]
@@ -316,8 +272,8 @@ def impact_matrix(event: Event, kelurahan_code: str | None = None) -> ImpactMatr
     return ImpactMatrix(
         rows=rows,
         totals={source: dict(cells) for source, cells in totals.items()},
-        unknown_age=unknown_age,
-        persons_without_household=without_household,
+        unknown_age=terdata.unknown_age,
+        persons_without_household=terdata.persons_without_household,
     )
 
 

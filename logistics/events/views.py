@@ -48,6 +48,7 @@ from logistics.events.models import (
     SEXES,
 )
 from logistics.shelters.lists import shelter_summaries
+from logistics.victims.figures import registry_figures
 
 bp = Blueprint("events", __name__, url_prefix="/kejadian")
 PAGE_SIZE = 50
@@ -254,6 +255,11 @@ def _event_map(event, matrix, shelters: list, *, public: bool = False):
     )
 
 
+def _impact_matrix(event, kelurahan_code: str | None = None):
+    """The event's impact matrix with terdata counted from the victim registry."""
+    return impact_service.impact_matrix(event, kelurahan_code, terdata=registry_figures(event))
+
+
 def _kelurahan_rows(matrix, kecamatan: str):
     if not kecamatan:
         return matrix.rows
@@ -264,7 +270,7 @@ def _kelurahan_rows(matrix, kecamatan: str):
 @login_required
 def detail(event_id: int):
     event = service.get_event(event_id)
-    matrix = impact_service.impact_matrix(event)
+    matrix = _impact_matrix(event)
     shelters = shelter_summaries(event.id)
     victims_total, victims = service.event_victims(event, limit=VICTIMS_ON_PAGE)
     kecamatan = request.args.get("kecamatan", "").strip()
@@ -344,7 +350,7 @@ def impact_export(event_id: int):
     fmt = request.args.get("format", "csv")
     if fmt not in ("csv", "xlsx"):
         fmt = "csv"
-    matrix = impact_service.impact_matrix(event)
+    matrix = _impact_matrix(event)
     rows = _kelurahan_rows(matrix, request.args.get("kecamatan", "").strip())
     return table_response(
         f"dampak-{event.code}", _impact_headers(), (_impact_row(r) for r in rows), fmt
@@ -406,7 +412,7 @@ def victims(event_id: int):
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
     )
-    matrix_codes = impact_service.impact_matrix(event).rows
+    matrix_codes = _impact_matrix(event).rows
     return render_template(
         "events/victims.html",
         event=event,
@@ -571,7 +577,7 @@ def draw_area(event_id: int):
             flash(f"Area disimpan; {len(codes)} kelurahan/desa di dalamnya ditandai.", "success")
             return redirect(url_for("events.detail", event_id=event.id))
     status = 422 if request.method == "POST" else 200
-    matrix = impact_service.impact_matrix(event)
+    matrix = _impact_matrix(event)
     return render_template(
         "events/draw.html",
         form=form,
@@ -596,7 +602,7 @@ def impact_index(event_id: int):
             flash(exc.message, "danger")
         else:
             return redirect(url_for("events.impact", event_id=event.id, code=area.code))
-    matrix = impact_service.impact_matrix(event)
+    matrix = _impact_matrix(event)
     return render_template("events/impact_index.html", event=event, rows=matrix.rows)
 
 
@@ -621,7 +627,7 @@ def impact(event_id: int, code: str):
             flash(f"Angka kaji cepat {area.name} disimpan.", "success")
             return redirect(url_for("events.detail", event_id=event.id) + "#wilayah")
     status = 422 if request.method == "POST" else 200
-    matrix = impact_service.impact_matrix(event, area.code)
+    matrix = _impact_matrix(event, area.code)
     return render_template(
         "events/impact.html",
         form=form,
@@ -656,7 +662,7 @@ def public_index():
 def public_map(event_id: int):
     """Aggregate numbers per kelurahan and shelters' occupancy: no names, NIK or contacts."""
     event = service.get_event(event_id)
-    matrix = impact_service.impact_matrix(event)
+    matrix = _impact_matrix(event)
     shelters = shelter_summaries(event.id)
     return render_template(
         "events/public_map.html",

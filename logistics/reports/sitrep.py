@@ -29,6 +29,7 @@ from logistics.spm import rules as spm
 from logistics.spm.models import SpmDaily
 from logistics.stock.models import Item, StockMovement
 from logistics.tagana.models import Deployment
+from logistics.victims.figures import registry_figures
 from logistics.victims.models import Person
 
 KIND = "sitrep"
@@ -230,7 +231,7 @@ def _event_part(event: Event, day: date) -> dict:
 def _impact_part(event: Event) -> dict:
     """Per kelurahan from the registry once it counts at least as many jiwa as the rapid
     assessment, else from the assessment; both jiwa figures are shown side by side."""
-    matrix = impact_matrix(event)
+    matrix = impact_matrix(event, terdata=registry_figures(event))
     rows = []
     totals = dict.fromkeys((key for key, _label in IMPACT_COLUMNS), 0)
     for row in matrix.rows:

@@ -1,0 +1,69 @@
+"""Registry counts other domains show: terdata per kelurahan of an event."""
+
+from collections import defaultdict
+
+from sqlalchemy import func, select
+
+from logistics.core.demography import age_group
+from logistics.core.extensions import db
+from logistics.core.time import office_date
+from logistics.events.impact import INSTITUTION, UNKNOWN_AGE, Terdata
+from logistics.events.models import Event
+from logistics.victims.models import InstitutionVictim, Person, Victim
+
+
+def registry_figures(event: Event) -> Terdata:
+    """Figures counted from the victim registry: distinct persons and households per cell."""
+    on = office_date(event.started_at)
+    rows = db.session.execute(
+        select(
+            Victim.kelurahan_code,
+            Victim.status,
+            Person.id,
+            Person.sex,
+            Person.birth_date,
+            Person.household_id,
+            Person.pregnant,
+        )
+        .join(Person, Person.id == Victim.person_id)
+        .where(Victim.event_id == event.id, Person.merged_into_id.is_(None))
+    ).all()
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    households: dict[tuple[str, str], set[int]] = defaultdict(set)
+    seen: set[int] = set()
+    unknown_age = without_household = 0
+    for code, status, person_id, sex, birth_date, household_id, pregnant in rows:
+        # One person is one person: a second row for the same person (should the registry
+        # ever hold one) is not counted twice.
+        if person_id in seen:
+            continue
+        seen.add(person_id)
+        group = age_group(birth_date, on)
+        if group is None:
+            group = UNKNOWN_AGE
+            unknown_age += 1
+        counts[code][f"{status}.{group}.{sex}"] += 1
+        if pregnant:
+            counts[code]["ibu_hamil"] += 1
+        if household_id is None:
+            without_household += 1
+        else:
+            households[(code, status)].add(household_id)
+    for (code, status), ids in households.items():
+        counts[code][f"kk.{status}"] = len(ids)
+    for code, status, headcount in db.session.execute(
+        select(
+            InstitutionVictim.kelurahan_code,
+            InstitutionVictim.status,
+            func.sum(InstitutionVictim.headcount),
+        )
+        .where(InstitutionVictim.event_id == event.id)
+        .group_by(InstitutionVictim.kelurahan_code, InstitutionVictim.status)
+    ):
+        if headcount:
+            counts[code][f"{status}.{INSTITUTION}"] += int(headcount)
+    return Terdata(
+        cells={code: dict(cells) for code, cells in counts.items()},
+        unknown_age=unknown_age,
+        persons_without_household=without_household,
+    )
