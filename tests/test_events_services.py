@@ -15,7 +15,7 @@ from logistics.events import hazards as hazard_service
 from logistics.events import impact as impact_service
 from logistics.events import services as service
 from logistics.events.models import EventArea, HazardType, ImpactFigure
-from logistics.victims.figures import registry_figures
+from logistics.victims.figures import kelurahan_with_victims, registry_figures
 from logistics.victims.models import Household, InstitutionVictim, Person, Victim
 
 BEKASIJAYA = "32.75.01.1001"
@@ -160,9 +160,13 @@ def test_set_affected_areas_keeps_kelurahan_with_figures(db, make_event):
     event = make_event(kelurahan_codes=[BEKASIJAYA, MARGAHAYU])
     impact_service.set_impact(event, MARGAHAYU, {"mengungsi.dewasa.L": 4})
     with pytest.raises(Conflict) as exc:
-        area_service.set_affected_areas(event, [BEKASIJAYA])
+        area_service.set_affected_areas(
+            event, [BEKASIJAYA], codes_with_victims=kelurahan_with_victims(event)
+        )
     assert "Margahayu" in exc.value.message
-    result = area_service.set_affected_areas(event, [MARGAHAYU, "32.75.01.1003"])
+    result = area_service.set_affected_areas(
+        event, [MARGAHAYU, "32.75.01.1003"], codes_with_victims=kelurahan_with_victims(event)
+    )
     assert result == {"added": ["32.75.01.1003"], "removed": [BEKASIJAYA]}
 
 

@@ -17,7 +17,7 @@ from logistics.events import hazards as hazard_service
 from logistics.events import impact as impact_service
 from logistics.events import services as service
 from logistics.events.models import IMPACT_SOURCES, PHASE_LABELS, Event
-from logistics.victims.figures import registry_figures
+from logistics.victims.figures import kelurahan_with_victims, registry_figures
 
 MAX_LIMIT = 500
 SUMMARY_STATUSES = ("meninggal", "hilang", "terluka", "menderita", "mengungsi")
@@ -198,7 +198,11 @@ def events_update(event_id: int):
     with transaction():
         service.update_event(event, **_event_values(data, partial=True))
         if "kelurahan_codes" in data:
-            area_service.set_affected_areas(event, data["kelurahan_codes"])
+            area_service.set_affected_areas(
+                event,
+                data["kelurahan_codes"],
+                codes_with_victims=kelurahan_with_victims(event),
+            )
         if data.get("area"):
             area_service.derive_areas_from_drawing(event, data["area"])
     return jsonify(event_json(event, full=True))

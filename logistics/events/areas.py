@@ -15,7 +15,6 @@ from logistics.events.models import (
     EventArea,
     ImpactFigure,
 )
-from logistics.victims.models import InstitutionVictim, Victim
 
 
 def valid_kelurahan_codes(codes: Iterable[str] | None, field: str = "kelurahan_codes") -> list[str]:
@@ -66,22 +65,24 @@ def add_areas(event: Event, codes: Iterable[str], how: str) -> list[str]:
     return added
 
 
-def _codes_with_data(event: Event) -> set[str]:
-    figures = select(ImpactFigure.kelurahan_code).where(ImpactFigure.event_id == event.id)
-    victims = select(Victim.kelurahan_code).where(Victim.event_id == event.id)
-    institutions = select(InstitutionVictim.kelurahan_code).where(
-        InstitutionVictim.event_id == event.id
+def _codes_with_figures(event: Event) -> set[str]:
+    return set(
+        db.session.scalars(
+            select(ImpactFigure.kelurahan_code).where(ImpactFigure.event_id == event.id).distinct()
+        )
     )
-    return set(db.session.scalars(figures.union(victims, institutions)))
 
 
-def set_affected_areas(event: Event, codes: Iterable[str]) -> dict:
+def set_affected_areas(
+    event: Event, codes: Iterable[str], *, codes_with_victims: Iterable[str]
+) -> dict:
     """Make the picked list the event's affected kelurahan: new ones are added, unticked ones
-    removed, except those that already have impact figures or victims (refused, named)."""
+    removed, except those that already have impact figures or victims (refused, named). The
+    caller finds the kelurahan with victims in the registry (victims.figures)."""
     wanted = valid_kelurahan_codes(codes)
     current = _area_codes(event)
     removing = current - set(wanted)
-    blocked = sorted(removing & _codes_with_data(event))
+    blocked = sorted(removing & (_codes_with_figures(event) | set(codes_with_victims)))
     if blocked:
         names = dict(
             db.session.execute(select(Area.code, Area.name).where(Area.code.in_(blocked))).all()

@@ -48,7 +48,7 @@ from logistics.events.models import (
     SEXES,
 )
 from logistics.shelters.lists import shelter_summaries
-from logistics.victims.figures import registry_figures
+from logistics.victims.figures import kelurahan_with_victims, registry_figures
 
 bp = Blueprint("events", __name__, url_prefix="/kejadian")
 PAGE_SIZE = 50
@@ -543,7 +543,9 @@ def pick_areas(event_id: int):
     if form.validate_on_submit():
         try:
             with transaction():
-                result = area_service.set_affected_areas(event, _codes_from(form))
+                result = area_service.set_affected_areas(
+                    event, _codes_from(form), codes_with_victims=kelurahan_with_victims(event)
+                )
         except DomainError as exc:
             _form_error(form, exc)
         else:

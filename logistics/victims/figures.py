@@ -1,8 +1,8 @@
-"""Registry counts other domains show: terdata per kelurahan of an event."""
+"""Registry counts other domains show: terdata and kelurahan with victims of an event."""
 
 from collections import defaultdict
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union
 
 from logistics.core.demography import age_group
 from logistics.core.extensions import db
@@ -67,3 +67,12 @@ def registry_figures(event: Event) -> Terdata:
         unknown_age=unknown_age,
         persons_without_household=without_household,
     )
+
+
+def kelurahan_with_victims(event: Event) -> set[str]:
+    """Kelurahan codes where the registry holds a victim or an institution of the event."""
+    victims = select(Victim.kelurahan_code).where(Victim.event_id == event.id)
+    institutions = select(InstitutionVictim.kelurahan_code).where(
+        InstitutionVictim.event_id == event.id
+    )
+    return set(db.session.scalars(union(victims, institutions)))
