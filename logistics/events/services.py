@@ -1,14 +1,13 @@
 """Disaster events: open, describe, close, list and count them."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from logistics.areas.models import Area
 from logistics.core import inputs
 from logistics.core.audit import record_action
 from logistics.core.errors import Conflict, DomainError, NotFound
@@ -25,8 +24,6 @@ from logistics.events.models import (
     HazardType,
     ImpactFigure,
 )
-from logistics.shelters.models import Shelter
-from logistics.victims.models import InstitutionVictim, Person, Victim
 
 EVENT_STATUSES = {"aktif": "Aktif", "ditutup": "Ditutup"}
 
@@ -275,8 +272,11 @@ class EventTotals:
     kaji_cepat_mengungsi: int = 0
 
 
-def event_totals(event_ids: list[int]) -> dict[int, EventTotals]:
-    """Per event: affected kelurahan, registry persons, kaji cepat jiwa and mengungsi."""
+def event_totals(
+    event_ids: list[int], *, registered_persons: Mapping[int, int]
+) -> dict[int, EventTotals]:
+    """Per event: affected kelurahan, registry persons (as the caller counted them:
+    victims.figures.registered_persons), kaji cepat jiwa and mengungsi."""
     totals = {event_id: EventTotals() for event_id in event_ids}
     if not event_ids:
         return totals
@@ -286,13 +286,8 @@ def event_totals(event_ids: list[int]) -> dict[int, EventTotals]:
         .group_by(EventArea.event_id)
     ):
         totals[event_id].kelurahan = count
-    for event_id, count in db.session.execute(
-        select(Victim.event_id, func.count(func.distinct(Victim.person_id)))
-        .join(Person, Person.id == Victim.person_id)
-        .where(Victim.event_id.in_(event_ids), Person.merged_into_id.is_(None))
-        .group_by(Victim.event_id)
-    ):
-        totals[event_id].victims = count
+    for event_id, total in totals.items():
+        total.victims = registered_persons.get(event_id, 0)
     people = [m for m in IMPACT_MEASURES if m.split(".")[0] in PEOPLE_STATUSES]
     for event_id, measure, value in db.session.execute(
         select(ImpactFigure.event_id, ImpactFigure.measure, func.sum(ImpactFigure.value))
@@ -311,84 +306,6 @@ def event_totals(event_ids: list[int]) -> dict[int, EventTotals]:
 
 def event_years() -> list[int]:
     return list(db.session.scalars(select(Event.year).distinct().order_by(Event.year.desc())))
-
-
-@dataclass
-class VictimRow:
-    """One victim as the event page lists them (the NIK is masked by the caller's rule)."""
-
-    victim_id: int
-    person_id: int
-    name: str
-    nik: str | None
-    sex: str
-    birth_date: date | None
-    status: str
-    kelurahan_code: str
-    kelurahan_name: str
-    shelter_name: str
-
-
-def event_victims(
-    event: Event,
-    *,
-    kelurahan_code: str | None = None,
-    status: str | None = None,
-    limit: int | None = None,
-    offset: int = 0,
-) -> tuple[int, list[VictimRow]]:
-    """(total, rows) of the event's registered persons, merged duplicates left out."""
-    conditions = [Victim.event_id == event.id, Person.merged_into_id.is_(None)]
-    if kelurahan_code:
-        conditions.append(Victim.kelurahan_code == kelurahan_code)
-    if status:
-        if status not in PEOPLE_STATUSES:
-            raise DomainError("Status korban tidak dikenal.", field="status")
-        conditions.append(Victim.status == status)
-    where = and_(*conditions)
-    total = db.session.scalar(
-        select(func.count(Victim.id)).join(Person, Person.id == Victim.person_id).where(where)
-    )
-    query = (
-        select(
-            Victim.id,
-            Person.id,
-            Person.name,
-            Person.nik,
-            Person.sex,
-            Person.birth_date,
-            Victim.status,
-            Victim.kelurahan_code,
-            Area.name,
-            Shelter.name,
-        )
-        .join(Person, Person.id == Victim.person_id)
-        .outerjoin(Area, Area.code == Victim.kelurahan_code)
-        .outerjoin(Shelter, Shelter.id == Victim.shelter_id)
-        .where(where)
-        .order_by(Area.name, Person.name, Victim.id)
-        .offset(offset)
-    )
-    if limit is not None:
-        query = query.limit(limit)
-    rows = [
-        VictimRow(v_id, p_id, name, nik, sex, birth, status_, code, kel or code, shelter or "")
-        for v_id, p_id, name, nik, sex, birth, status_, code, kel, shelter in db.session.execute(
-            query
-        )
-    ]
-    return total, rows
-
-
-def event_institutions(event: Event) -> list[tuple[InstitutionVictim, str]]:
-    return list(
-        db.session.execute(
-            select(InstitutionVictim, Area.name)
-            .outerjoin(Area, Area.code == InstitutionVictim.kelurahan_code)
-            .where(InstitutionVictim.event_id == event.id)
-            .order_by(InstitutionVictim.name)
-        ).all()
-    )
 
 
 def active_events() -> list[Event]:

@@ -48,7 +48,8 @@ from logistics.events.models import (
     SEXES,
 )
 from logistics.shelters.lists import shelter_summaries
-from logistics.victims.figures import kelurahan_with_victims, registry_figures
+from logistics.victims import lists as victim_lists
+from logistics.victims.figures import kelurahan_with_victims, registered_persons, registry_figures
 
 bp = Blueprint("events", __name__, url_prefix="/kejadian")
 PAGE_SIZE = 50
@@ -120,6 +121,12 @@ def _filters() -> service.EventFilters:
     )
 
 
+def _event_totals(events) -> dict:
+    """Each listed event's size, with the persons the victim registry holds for it."""
+    ids = [e.id for e in events]
+    return service.event_totals(ids, registered_persons=registered_persons(ids))
+
+
 @bp.route("/")
 @login_required
 def index():
@@ -128,7 +135,7 @@ def index():
     fmt = request.args.get("format")
     if fmt in ("csv", "xlsx"):
         events = service.list_events(query)
-        totals = service.event_totals([e.id for e in events])
+        totals = _event_totals(events)
         rows = (
             [
                 e.code,
@@ -153,7 +160,7 @@ def index():
     return render_template(
         "events/index.html",
         events=events,
-        totals=service.event_totals([e.id for e in events]),
+        totals=_event_totals(events),
         phases={e.id: service.current_phase(e) for e in events},
         phase_labels=PHASE_LABELS,
         hazards=hazard_service.list_hazards(),
@@ -272,7 +279,7 @@ def detail(event_id: int):
     event = service.get_event(event_id)
     matrix = _impact_matrix(event)
     shelters = shelter_summaries(event.id)
-    victims_total, victims = service.event_victims(event, limit=VICTIMS_ON_PAGE)
+    victims_total, victims = victim_lists.event_victims(event, limit=VICTIMS_ON_PAGE)
     kecamatan = request.args.get("kecamatan", "").strip()
     return render_template(
         "events/detail.html",
@@ -292,7 +299,7 @@ def detail(event_id: int):
         shelters=shelters,
         victims=victims,
         victims_total=victims_total,
-        institutions=service.event_institutions(event),
+        institutions=victim_lists.event_institutions(event),
         show_nik=False,
         mask_nik=mask_nik,
         map=_event_map(event, matrix, shelters),
@@ -369,7 +376,7 @@ def victims(event_id: int):
     show_nik = _show_nik()
     fmt = request.args.get("format")
     if fmt in ("csv", "xlsx"):
-        _total, rows = service.event_victims(event, kelurahan_code=kelurahan, status=status)
+        _total, rows = victim_lists.event_victims(event, kelurahan_code=kelurahan, status=status)
         if show_nik:
             with transaction():
                 record_action(
@@ -405,7 +412,7 @@ def victims(event_id: int):
             fmt,
         )
     page = max(1, request.args.get("hal", 1, type=int))
-    total, rows = service.event_victims(
+    total, rows = victim_lists.event_victims(
         event,
         kelurahan_code=kelurahan,
         status=status,

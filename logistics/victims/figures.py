@@ -1,4 +1,4 @@
-"""Registry counts other domains show: terdata and kelurahan with victims of an event."""
+"""Registry counts other domains show: terdata, kelurahan with victims, persons per event."""
 
 from collections import defaultdict
 
@@ -76,3 +76,18 @@ def kelurahan_with_victims(event: Event) -> set[str]:
         InstitutionVictim.event_id == event.id
     )
     return set(db.session.scalars(union(victims, institutions)))
+
+
+def registered_persons(event_ids: list[int]) -> dict[int, int]:
+    """Per event: distinct registry persons (merged duplicates left out); events without any
+    are missing."""
+    if not event_ids:
+        return {}
+    return dict(
+        db.session.execute(
+            select(Victim.event_id, func.count(func.distinct(Victim.person_id)))
+            .join(Person, Person.id == Victim.person_id)
+            .where(Victim.event_id.in_(event_ids), Person.merged_into_id.is_(None))
+            .group_by(Victim.event_id)
+        ).all()
+    )

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from logistics.areas.models import Area
 from logistics.core.demography import CHILD_UNDER, ELDERLY_FROM, TODDLER_UNDER, age_group, is_balita
@@ -11,7 +11,7 @@ from logistics.core.errors import DomainError
 from logistics.core.extensions import db
 from logistics.core.job_models import JobRecord
 from logistics.core.time import office_today
-from logistics.events.models import Event
+from logistics.events.models import PEOPLE_STATUSES, Event
 from logistics.shelters.models import Shelter
 from logistics.victims.models import (
     INSTITUTION_KINDS,
@@ -253,6 +253,87 @@ def institutions(event_id: int | None = None, kelurahan_code: str | None = None)
     if kelurahan_code:
         query = query.where(InstitutionVictim.kelurahan_code == kelurahan_code)
     return db.session.scalars(query).all()
+
+
+# --- an event's victims (the event pages) --------------------------------------------------------
+
+
+@dataclass
+class VictimRow:
+    """One victim as the event page lists them (the NIK is masked by the caller's rule)."""
+
+    victim_id: int
+    person_id: int
+    name: str
+    nik: str | None
+    sex: str
+    birth_date: date | None
+    status: str
+    kelurahan_code: str
+    kelurahan_name: str
+    shelter_name: str
+
+
+def event_victims(
+    event: Event,
+    *,
+    kelurahan_code: str | None = None,
+    status: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> tuple[int, list[VictimRow]]:
+    """(total, rows) of the event's registered persons, merged duplicates left out."""
+    conditions = [Victim.event_id == event.id, Person.merged_into_id.is_(None)]
+    if kelurahan_code:
+        conditions.append(Victim.kelurahan_code == kelurahan_code)
+    if status:
+        if status not in PEOPLE_STATUSES:
+            raise DomainError("Status korban tidak dikenal.", field="status")
+        conditions.append(Victim.status == status)
+    where = and_(*conditions)
+    total = db.session.scalar(
+        select(func.count(Victim.id)).join(Person, Person.id == Victim.person_id).where(where)
+    )
+    query = (
+        select(
+            Victim.id,
+            Person.id,
+            Person.name,
+            Person.nik,
+            Person.sex,
+            Person.birth_date,
+            Victim.status,
+            Victim.kelurahan_code,
+            Area.name,
+            Shelter.name,
+        )
+        .join(Person, Person.id == Victim.person_id)
+        .outerjoin(Area, Area.code == Victim.kelurahan_code)
+        .outerjoin(Shelter, Shelter.id == Victim.shelter_id)
+        .where(where)
+        .order_by(Area.name, Person.name, Victim.id)
+        .offset(offset)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    rows = [
+        VictimRow(v_id, p_id, name, nik, sex, birth, status_, code, kel or code, shelter or "")
+        for v_id, p_id, name, nik, sex, birth, status_, code, kel, shelter in db.session.execute(
+            query
+        )
+    ]
+    return total, rows
+
+
+def event_institutions(event: Event) -> list[tuple[InstitutionVictim, str]]:
+    return list(
+        db.session.execute(
+            select(InstitutionVictim, Area.name)
+            .outerjoin(Area, Area.code == InstitutionVictim.kelurahan_code)
+            .where(InstitutionVictim.event_id == event.id)
+            .order_by(InstitutionVictim.name)
+        ).all()
+    )
 
 
 def choice_events(limit: int = 200) -> list[Event]:
