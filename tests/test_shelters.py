@@ -293,17 +293,18 @@ def test_future_and_before_opening_dates_are_refused(db, make_shelter):
 
 def test_closing_an_occupied_shelter_is_refused_until_a_count_of_zero(db, make_shelter):
     from logistics.shelters.services import close_shelter
+    from logistics.victims.figures import displaced_in_shelter
 
     shelter = make_shelter(name="SDN Margahayu 3")
     count(shelter, 35)
     db.session.commit()
     with pytest.raises(Conflict) as raised:
-        close_shelter(shelter)
+        close_shelter(shelter, displaced_in_registry=displaced_in_shelter(shelter))
     assert "masih berisi 35 jiwa" in raised.value.message
     assert "catat dulu hitungan 0 jiwa" in raised.value.message
     assert shelter.status == "buka"
     count(shelter, 0)
-    close_shelter(shelter, note="Semua pulang")
+    close_shelter(shelter, displaced_in_registry=displaced_in_shelter(shelter), note="Semua pulang")
     db.session.commit()
     assert shelter.status == "tutup" and shelter.closed_at is not None
     action = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "close_shelter"))
@@ -312,9 +313,10 @@ def test_closing_an_occupied_shelter_is_refused_until_a_count_of_zero(db, make_s
 
 def test_a_closed_shelter_takes_no_counts_until_reopened(db, make_shelter):
     from logistics.shelters.services import close_shelter, reopen_shelter
+    from logistics.victims.figures import displaced_in_shelter
 
     shelter = make_shelter()
-    close_shelter(shelter)
+    close_shelter(shelter, displaced_in_registry=displaced_in_shelter(shelter))
     with pytest.raises(Conflict, match="sudah ditutup"):
         count(shelter, 3)
     reopen_shelter(shelter)
@@ -325,6 +327,7 @@ def test_closing_is_refused_while_the_victim_registry_places_displaced_people_th
     db, make_shelter, make_event
 ):
     from logistics.shelters.services import close_shelter
+    from logistics.victims.figures import displaced_in_shelter
     from logistics.victims.models import Person, Victim
 
     event = make_event()
@@ -342,9 +345,9 @@ def test_closing_is_refused_while_the_victim_registry_places_displaced_people_th
     db.session.add(victim)
     db.session.commit()
     with pytest.raises(Conflict, match="Registri korban masih mencatat 1 pengungsi"):
-        close_shelter(shelter)
+        close_shelter(shelter, displaced_in_registry=displaced_in_shelter(shelter))
     victim.status = "menderita"
-    close_shelter(shelter)
+    close_shelter(shelter, displaced_in_registry=displaced_in_shelter(shelter))
     assert shelter.status == "tutup"
 
 
@@ -378,6 +381,7 @@ def test_totals_count_units_and_persons_per_day(db, make_shelter, make_event):
     from logistics.core.time import office_today
     from logistics.shelters.lists import daily_shelter_totals, shelter_totals
     from logistics.shelters.services import close_shelter
+    from logistics.victims.figures import displaced_in_shelter
 
     today = office_today()
     event = make_event()
@@ -387,7 +391,7 @@ def test_totals_count_units_and_persons_per_day(db, make_shelter, make_event):
     count(a, 40, households=10, counted_on=today - timedelta(days=2))
     count(b, 15, households=4, counted_on=today - timedelta(days=1))
     count(a, 0, counted_on=today)
-    close_shelter(a)
+    close_shelter(a, displaced_in_registry=displaced_in_shelter(a))
     db.session.commit()
     days = daily_shelter_totals(event.id, today - timedelta(days=2), today)
     assert [(t.units, t.persons, t.households) for t in days] == [

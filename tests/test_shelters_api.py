@@ -216,8 +216,9 @@ def test_list_filters(as_role, make_shelter, make_event, db):
     assert names(f"?kelurahan_code={BEKASIJAYA}") == ["A", "C"]
     count(a, 0)
     from logistics.shelters.services import close_shelter
+    from logistics.victims.figures import displaced_in_shelter
 
-    close_shelter(c)
+    close_shelter(c, displaced_in_registry=displaced_in_shelter(c))
     db.session.commit()
     assert names("?status=tutup") == ["C"]
     assert names("?status=buka") == ["A", "B"]

@@ -29,8 +29,9 @@ def three_shelters(db, make_shelter):
     count(nearly, 45)
     count(over, 48)
     from logistics.shelters.services import close_shelter
+    from logistics.victims.figures import displaced_in_shelter
 
-    close_shelter(closed)
+    close_shelter(closed, displaced_in_registry=displaced_in_shelter(closed))
     db.session.commit()
     return half, nearly, over, closed
 

@@ -10,6 +10,7 @@ from logistics.core.errors import DomainError
 from logistics.shelters import checks, counts, lists
 from logistics.shelters import services as service
 from logistics.shelters.models import COUNT_GROUPS, SHELTER_KINDS, Shelter, ShelterCount
+from logistics.victims.figures import displaced_in_shelter
 
 COUNT_FIELDS = {"counted_on", "persons", "households", "note", "client_id", *COUNT_GROUPS}
 
@@ -163,7 +164,11 @@ def shelters_close(shelter_id: int):
     shelter = service.get_shelter(shelter_id)
     data = request.get_json(silent=True) or {}
     with transaction():
-        service.close_shelter(shelter, note=data.get("note", "") if isinstance(data, dict) else "")
+        service.close_shelter(
+            shelter,
+            displaced_in_registry=displaced_in_shelter(shelter),
+            note=data.get("note", "") if isinstance(data, dict) else "",
+        )
     return jsonify(_full(shelter))
 
 

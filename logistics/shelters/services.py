@@ -20,7 +20,6 @@ from logistics.events.models import Event
 from logistics.events.services import get_event
 from logistics.shelters.checks import shelter_checks
 from logistics.shelters.models import SHELTER_KINDS, Shelter, ShelterCount
-from logistics.victims.models import InstitutionVictim, Victim
 
 STATUSES = {"buka": "Buka", "tutup": "Ditutup"}
 MAX_FLOOR_AREA_M2 = Decimal("100000000")
@@ -324,26 +323,12 @@ def update_shelter(shelter: Shelter, **changes) -> ShelterResult:
     return ShelterResult(shelter, warnings)
 
 
-def _occupants_in_registry(shelter: Shelter) -> int:
-    """Persons the victim registry places in this shelter as displaced (mengungsi)."""
-    persons = db.session.scalar(
-        select(func.count(Victim.id)).where(
-            Victim.shelter_id == shelter.id, Victim.status == "mengungsi"
-        )
-    )
-    groups = db.session.scalar(
-        select(func.coalesce(func.sum(InstitutionVictim.headcount), 0)).where(
-            InstitutionVictim.shelter_id == shelter.id, InstitutionVictim.status == "mengungsi"
-        )
-    )
-    return int(persons or 0) + int(groups or 0)
-
-
-def close_shelter(shelter: Shelter, *, note: str = "") -> Shelter:
+def close_shelter(shelter: Shelter, *, displaced_in_registry: int, note: str = "") -> Shelter:
     """Close a shelter that is empty by its latest head count and by the victim registry.
 
     Refused (Conflict) while the latest count has persons in it (record a count of 0 first)
-    or while displaced victims are registered in it. The caller commits.
+    or while displaced victims are registered in it: displaced_in_registry is what the caller
+    counted there (victims.figures.displaced_in_shelter). The caller commits.
     """
     note = inputs.text(note, "note", "Catatan penutupan", 500)
     if shelter.status == "tutup":
@@ -356,10 +341,9 @@ def close_shelter(shelter: Shelter, *, note: str = "") -> Shelter:
             "hitungan 0 jiwa setelah semua pengungsi pulang atau pindah.",
             field="persons",
         )
-    registered = _occupants_in_registry(shelter)
-    if registered:
+    if displaced_in_registry:
         raise Conflict(
-            f"Registri korban masih mencatat {angka(registered)} pengungsi di "
+            f"Registri korban masih mencatat {angka(displaced_in_registry)} pengungsi di "
             f"'{shelter.name}'. Ubah status atau tempat mereka di registri korban terlebih "
             "dahulu, lalu tutup tempat ini."
         )

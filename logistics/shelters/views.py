@@ -26,6 +26,7 @@ from logistics.shelters.forms import (
     ShelterForm,
 )
 from logistics.shelters.models import COUNT_GROUPS, SHELTER_KINDS
+from logistics.victims.figures import displaced_in_shelter
 
 bp = Blueprint("shelters", __name__, url_prefix="/pengungsian")
 PAGE_SIZE = 100
@@ -345,7 +346,11 @@ def close(shelter_id: int):
     if form.validate_on_submit():
         try:
             with transaction():
-                service.close_shelter(shelter, note=form.note.data or "")
+                service.close_shelter(
+                    shelter,
+                    displaced_in_registry=displaced_in_shelter(shelter),
+                    note=form.note.data or "",
+                )
         except DomainError as exc:
             attach_error(form, exc)
             status = exc.status

@@ -1,4 +1,4 @@
-"""Registry counts other domains show: terdata, kelurahan with victims, persons per event."""
+"""Registry counts other domains show: terdata, kelurahan with victims, persons, shelter occupants."""
 
 from collections import defaultdict
 
@@ -9,6 +9,7 @@ from logistics.core.extensions import db
 from logistics.core.time import office_date
 from logistics.events.impact import INSTITUTION, UNKNOWN_AGE, Terdata
 from logistics.events.models import Event
+from logistics.shelters.models import Shelter
 from logistics.victims.models import InstitutionVictim, Person, Victim
 
 
@@ -91,3 +92,18 @@ def registered_persons(event_ids: list[int]) -> dict[int, int]:
             .group_by(Victim.event_id)
         ).all()
     )
+
+
+def displaced_in_shelter(shelter: Shelter) -> int:
+    """Persons the victim registry places in this shelter as displaced (mengungsi)."""
+    persons = db.session.scalar(
+        select(func.count(Victim.id)).where(
+            Victim.shelter_id == shelter.id, Victim.status == "mengungsi"
+        )
+    )
+    groups = db.session.scalar(
+        select(func.coalesce(func.sum(InstitutionVictim.headcount), 0)).where(
+            InstitutionVictim.shelter_id == shelter.id, InstitutionVictim.status == "mengungsi"
+        )
+    )
+    return int(persons or 0) + int(groups or 0)
