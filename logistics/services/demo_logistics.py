@@ -27,7 +27,7 @@ from logistics.services import (
     spm_settings,
     stock_documents,
 )
-from logistics.services.distributions import record_distribution
+from logistics.services.distributions import parse_hand_out, record_distribution
 
 GUDANG, LUMBUNG, POSKO = "GDG-3275-01", "LBS-3275-09-01", "PSK-3275-04-01"
 GOR, MASJID = "GOR Patriot Candrabhaga", "Masjid Al-Ikhlas Pondok Gede Permai"
@@ -233,7 +233,7 @@ def _hand_outs(event, shelters, posko, gudang, start_day, today, tagana, operato
     def give(by, **values):
         nonlocal count
         with ledger.atomic():
-            record_distribution(event_id=event.id, recorded_by=by, **values)
+            record_distribution(parse_hand_out({"event_id": event.id, **values}), by)
         count += 1
 
     gor = shelters[GOR]
