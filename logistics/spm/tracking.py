@@ -224,6 +224,8 @@ def notify(touched: set[tuple[int, date | None]]) -> int:
             pipe.set(pending_key(name, event_id, day), 1, nx=True, ex=PENDING_TTL)
         pipe.set(_key(name, "catch-up"), 1, nx=True, ex=CATCH_UP_EVERY)
         *fresh, check_stale = pipe.execute()
+        if not any(fresh) and not check_stale:
+            return 0  # every (event, day) already waits for its job: the usual case in a burst
         queue = queue_for(connection)
         queued = 0
         for (event_id, day), is_new in zip(items, fresh, strict=True):

@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask_login import current_user
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 
@@ -128,6 +128,37 @@ def find_or_create_lot(
     return lot
 
 
+# The statements of taking stock and listing a lot's FEFO order, built once per process: a
+# hand-out runs each of them, and building one costs more than running it on SQLite.
+_lots = StockLot.__table__
+_amount = bindparam("amount", type_=_lots.c.quantity.type)
+_TAKE = (
+    update(_lots)
+    .where(
+        _lots.c.id == bindparam("lot_id"),
+        func.round(_lots.c.quantity - _amount, PLACES) >= 0,
+    )
+    .values(quantity=func.round(_lots.c.quantity - _amount, PLACES))
+)
+_INSERT_MOVEMENT = insert(StockMovement.__table__)
+_LOTS_IN_STOCK = (
+    select(StockLot)
+    # Item and warehouse are only needed for a refusal's message: load them then.
+    .options(lazyload(StockLot.item), lazyload(StockLot.warehouse))
+    .where(
+        StockLot.warehouse_id == bindparam("warehouse_id"),
+        StockLot.item_id == bindparam("item_id"),
+        StockLot.quantity > 0,
+    )
+    .order_by(
+        StockLot.expiry_date.is_(None),
+        StockLot.expiry_date,
+        StockLot.received_on,
+        StockLot.id,
+    )
+)
+
+
 @dataclass(frozen=True)
 class Moved:
     """A movement appended by id links alone: what its caller needs of it, without an object."""
@@ -158,7 +189,7 @@ def _movement(lot: StockLot, signed: Decimal, kind: str, **links) -> StockMoveme
     # held, so the less Python between the first write and the commit, the more hand-outs a
     # second.
     values["created_at"] = utcnow()
-    db.session.connection().execute(insert(StockMovement.__table__), values)
+    db.session.connection().execute(_INSERT_MOVEMENT, values)
     return Moved(lot.id, signed, values.get("override_reason"))
 
 
@@ -177,12 +208,7 @@ def put(lot: StockLot, amount: Decimal, kind: str, **links) -> StockMovement | M
 def take(lot: StockLot, amount: Decimal, kind: str, **links) -> StockMovement | Moved:
     """Remove `amount` from a lot if it holds that much (checked by the database), else Conflict."""
     db.session.flush()
-    lots = StockLot.__table__
-    result = db.session.connection().execute(
-        update(lots)
-        .where(lots.c.id == lot.id, func.round(lots.c.quantity - amount, PLACES) >= 0)
-        .values(quantity=func.round(lots.c.quantity - amount, PLACES))
-    )
+    result = db.session.connection().execute(_TAKE, {"lot_id": lot.id, "amount": amount})
     db.session.expire(lot, ["quantity"])
     if result.rowcount != 1:
         held = db.session.scalar(select(StockLot.quantity).where(StockLot.id == lot.id))
@@ -203,24 +229,8 @@ def lot_label(lot: StockLot) -> str:
 
 def lots_in_stock(warehouse_id: int, item_id: int) -> list[StockLot]:
     """Lots with a balance, first-expiry-first-out: earliest expiry, then oldest receipt."""
-    return list(
-        db.session.scalars(
-            select(StockLot)
-            # Item and warehouse are only needed for a refusal's message: load them then.
-            .options(lazyload(StockLot.item), lazyload(StockLot.warehouse))
-            .where(
-                StockLot.warehouse_id == warehouse_id,
-                StockLot.item_id == item_id,
-                StockLot.quantity > 0,
-            )
-            .order_by(
-                StockLot.expiry_date.is_(None),
-                StockLot.expiry_date,
-                StockLot.received_on,
-                StockLot.id,
-            )
-        )
-    )
+    params = {"warehouse_id": warehouse_id, "item_id": item_id}
+    return list(db.session.scalars(_LOTS_IN_STOCK, params))
 
 
 def available(warehouse_id: int, item_id: int, today: date | None = None) -> Decimal:
