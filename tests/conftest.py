@@ -15,6 +15,9 @@ from tests.support.databases import (
     worker_number,
 )
 
+# Fixtures several test modules share (the SPM scenario, the situation report's flood).
+pytest_plugins = ["tests.support.spm", "tests.support.sitrep"]
+
 ROOT = Path(__file__).resolve().parent.parent
 BOUNDARIES = ROOT / "data" / "boundaries"
 PASSWORD = "rahasia-123"

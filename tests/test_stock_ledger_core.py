@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from logistics.core.errors import Conflict, DomainError
-from tests.test_shelters import BEKASIJAYA
+from tests.support.areas import BEKASIJAYA
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 import pytest
 
 from logistics.tagana import services as service
-from tests.test_tagana_support import make_member, make_shelter, wib
+from tests.support.tagana import make_member, make_shelter, wib
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from datetime import date, datetime
 import pytest
 
 from logistics.tagana import services as service
-from tests.test_tagana_support import deploy, make_member, make_shelter, wib
+from tests.support.tagana import deploy, make_member, make_shelter, wib
 
 NOW = wib(2026, 11, 21, 10)
 
@@ -133,7 +133,7 @@ def test_indra_is_suggested_once_free(flood):
 
 
 def test_place_without_point_uses_the_kelurahan_label_point(flood, db):
-    from tests.test_tagana_support import label_point
+    from tests.support.areas import label_point
 
     board = service.roster_board(flood["event"].id, now=NOW)
     balai = next(p for p in board.places if "Balai" in p.label)

@@ -9,7 +9,7 @@ from logistics.core.errors import Conflict, DomainError, Forbidden
 from logistics.core.models import AuditEntry
 from logistics.tagana import services as service
 from logistics.tagana.models import Deployment, TaskReport
-from tests.test_tagana_support import deploy, make_member, make_shelter, wib
+from tests.support.tagana import deploy, make_member, make_shelter, wib
 
 
 @pytest.fixture

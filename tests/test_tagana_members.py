@@ -8,7 +8,7 @@ from sqlalchemy import select
 from logistics.core.errors import Conflict, DomainError
 from logistics.core.models import AuditEntry
 from logistics.tagana import services as service
-from tests.test_tagana_support import make_member
+from tests.support.tagana import make_member
 
 
 @pytest.fixture

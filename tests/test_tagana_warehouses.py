@@ -9,7 +9,8 @@ from logistics.core.extensions import db as _db
 from logistics.stock.models import Warehouse
 from logistics.tagana import services as service
 from logistics.tagana.models import Deployment, KampungSiagaBencana
-from tests.test_tagana_support import deploy, label_point, make_member, make_shelter, wib
+from tests.support.areas import label_point
+from tests.support.tagana import deploy, make_member, make_shelter, wib
 
 NOW = wib(2026, 11, 21, 10)
 

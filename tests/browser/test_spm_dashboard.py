@@ -10,20 +10,15 @@ from logistics.shelters.models import Shelter
 from logistics.spm import aggregates as spm_aggregates
 from logistics.victims.models import Person
 from tests.conftest import PASSWORD
+from tests.support.areas import BEKASIJAYA
+from tests.support.spm import A_DAY, hand_out
 from tests.support.wait import wait_until
-from tests.test_spm_aggregates import (  # noqa: F401  (fixtures)
-    A_DAY,
-    BEKASIJAYA,
-    hand_out,
-    scenario,
-    third_kelurahan,
-)
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = "test-artifacts"
 
 
-def test_dashboard_drill_down_and_live_update(browser, live_server, make_user, db, scenario):  # noqa: F811
+def test_dashboard_drill_down_and_live_update(browser, live_server, make_user, db, scenario):
     os.makedirs(ARTIFACTS, exist_ok=True)
     spm_aggregates.rebuild()
     db.session.commit()

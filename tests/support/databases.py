@@ -156,5 +156,9 @@ def reset_process_caches() -> None:
         if not name.startswith(("logistics.", "geo.", "workers.")):
             continue
         for attribute, value in list(vars(module).items()):
-            if attribute.startswith("_") and attribute.endswith("cache") and hasattr(value, "clear"):
+            if (
+                attribute.startswith("_")
+                and attribute.endswith("cache")
+                and hasattr(value, "clear")
+            ):
                 value.clear()
