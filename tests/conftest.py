@@ -65,6 +65,15 @@ def pytest_unconfigure(config):
         server.stop()
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(items):
+    """Under xdist (--dist loadgroup) the browser tests run on one worker: one Chromium, and
+    their gunicorn and rq worker processes never compete with another browser test's."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 @pytest.fixture(scope="session")
 def redis_server_url():
     """REDIS_URL when given (CI's Debian Redis), else the run's embedded Valkey; on a database of
