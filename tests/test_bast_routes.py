@@ -6,8 +6,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from tests.test_bast_documents import distribution
-from tests.test_kitchens_service import make_site, meal, register_victims, today
+from tests.support.kitchens import distribution, make_site, meal, register_victims, today
 
 
 @pytest.fixture

@@ -3,59 +3,10 @@
 import io
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from tests.test_budget_service import PERMAKANAN, SANDANG, TODAY, YEAR
-
-HEADER = ["Kode", "Uraian", "Pagu awal", "Pagu perubahan", "TW I", "TW II", "TW III", "TW IV"]
-GOOD_ROWS = [
-    # printed program total 700.000.000 agrees; the kegiatan row prints a wrong pagu awal
-    ["1.06.06", "Program Penanganan Bencana", "700.000.000", None, None, None, None, None],
-    [
-        "1.06.06.02.01",
-        "Perlindungan Sosial Korban Bencana",
-        "650.000.000",
-        None,
-        "150.000.000",
-        None,
-        None,
-        None,
-    ],
-    [
-        "1.06.06.02.01.0001",
-        "Penyediaan Makanan",
-        "500.000.000",
-        None,
-        "100.000.000",
-        "150.000.000",
-        "150.000.000",
-        "100.000.000",
-    ],
-    [
-        "1.06.06.02.01.0002",
-        "Penyediaan Sandang",
-        "200.000.000",
-        None,
-        "50.000.000",
-        "50.000.000",
-        "50.000.000",
-        "50.000.000",
-    ],
-]
-
-
-def xlsx(rows, title_rows=()):
-    workbook = Workbook()
-    sheet = workbook.active
-    for row in title_rows:
-        sheet.append(row)
-    sheet.append(HEADER)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+from tests.support.budget import GOOD_ROWS, HEADER, PERMAKANAN, SANDANG, TODAY, YEAR, xlsx
 
 
 def csv_bytes(rows, delimiter=";"):

@@ -6,8 +6,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from tests.test_budget_import import GOOD_ROWS, xlsx
-from tests.test_budget_service import PERMAKANAN, SANDANG
+from tests.support.budget import GOOD_ROWS, PERMAKANAN, SANDANG, xlsx
 
 YEAR = 2026
 

@@ -1,16 +1,9 @@
 """Budget services: code forms, the seeded tree, pagu and cash plan, realisation checks, totals."""
 
-from datetime import date
-
 import pytest
 
 from logistics.core.errors import DomainError
-
-YEAR = 2026
-TODAY = date(2026, 11, 30)
-PERMAKANAN = "1.06.06.2.01.0001"
-SANDANG = "1.06.06.2.01.0002"
-KSB = "1.06.06.2.02.0001"
+from tests.support.budget import KSB, PERMAKANAN, SANDANG, TODAY, YEAR
 
 
 @pytest.fixture

@@ -6,14 +6,15 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from tests.test_distributions_service import (
+from tests.support.db import count
+from tests.support.distributions import (
     KEL,
     NIK_BUDI,
     NIK_RINA,
     NO_KK,
     balance,
-    count,
     make_world,
+    payload,
     stock,
 )
 
@@ -21,20 +22,6 @@ from tests.test_distributions_service import (
 @pytest.fixture
 def world(db, make_event, make_user):
     return make_world(db, make_event, make_user)
-
-
-def payload(world, **values) -> dict:
-    body = {
-        "event_id": world.event.id,
-        "component": "permakanan",
-        "phase": "saat",
-        "household_id": world.household.id,
-        "warehouse_id": world.warehouse.code,
-        "lines": [{"item_id": "makanan_siap_saji", "quantity": 3}],
-        "receiver_name": "Budi Santoso",
-    }
-    body.update(values)
-    return body
 
 
 def test_create_then_replay_then_conflict(app, db, world, client_for):

@@ -3,54 +3,27 @@ list with export, detail and the household's history."""
 
 import csv
 import io
-import re
 
 import pytest
 from sqlalchemy import select
 
-from tests.test_distributions_service import (
+from tests.support.db import count
+from tests.support.distributions import (
     NIK_BUDI,
     NIK_SITI,
     NO_KK,
     balance,
-    count,
+    form_values,
     hand_out,
     make_world,
+    open_form,
+    submit,
 )
 
 
 @pytest.fixture
 def world(db, make_event, make_user):
     return make_world(db, make_event, make_user)
-
-
-def form_values(page: str) -> dict:
-    """The hidden fields of the rendered field form."""
-    return dict(re.findall(r'<input id="(\w+)" name="\1" type="hidden" value="([^"]*)"', page))
-
-
-def open_form(client, world) -> dict:
-    page = client.get(f"/lapangan/penyaluran?kejadian={world.event.id}&kk={world.household.id}")
-    assert page.status_code == 200
-    values = form_values(page.get_data(as_text=True))
-    assert values["client_id"].startswith("web-")
-    return values
-
-
-def submit(client, values, **extra):
-    data = {
-        **values,
-        "component": "permakanan",
-        "phase": "",
-        "warehouse_id": "",
-        "distributed_on": "",
-        "receiver_name": "Budi Santoso",
-        "service_note": "",
-        "item_id": [],
-        "quantity": [],
-        **extra,
-    }
-    return client.post("/lapangan/penyaluran", data=data)
 
 
 def test_find_the_household_by_nik_kk_or_name_without_javascript(db, world, client_for):

@@ -18,6 +18,7 @@ from logistics.core import jobs
 from logistics.core.job_models import JobRecord
 from logistics.core.queue import JOB_FUNCTIONS, LOAD_BOUNDARIES
 from tests.conftest import ROOT
+from tests.support.wait import wait_until
 
 
 def start_load(db, user, path, **kwargs) -> JobRecord:
@@ -169,29 +170,30 @@ def test_real_worker_process_runs_job(app, db, make_user, boundaries_dir):
     assert record.result["stats"]["kelurahan"]["created"] == 56
 
 
-def wait_for(predicate, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
-
-
 def test_job_survives_killed_worker(app, db, make_user, boundaries_dir):
     """A worker killed mid-job: rq re-queues the abandoned job once, a new worker finishes it."""
     record = start_load(db, make_user("operator"), boundaries_dir / "prov_jawa_barat.geojson.gz")
     job_id = record.id
     db.session.remove()
-    worker = flask_worker(app, start_new_session=True)
+    # This worker holds the job in the middle of its work until it is killed (see held_worker).
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "tests.support.held_worker", "--app", "wsgi", "worker"],
+        cwd=ROOT,
+        env=worker_env(app),
+        start_new_session=True,
+    )
 
     def started():
         db.session.expire_all()
         return db.session.get(JobRecord, job_id).status == "started"
 
-    assert wait_for(started)
-    os.killpg(worker.pid, signal.SIGKILL)  # the worker and its work horse, both ours
-    worker.wait(timeout=10)
+    try:
+        assert wait_until(started)
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)  # the worker and its work horse, both ours
+        worker.wait(timeout=60)
+    db.session.expire_all()
+    assert db.session.get(JobRecord, job_id).status == "started"  # killed mid-job
 
     connection = Redis.from_url(app.config["REDIS_URL"])
     queue = Queue(app.config["RQ_QUEUE"], connection=connection, serializer=JSONSerializer)

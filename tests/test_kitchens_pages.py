@@ -5,7 +5,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from tests.test_kitchens_service import make_site, today
+from tests.support.kitchens import make_site, today
 
 
 @pytest.fixture

@@ -1,20 +1,14 @@
 """Stock documents through the API: receipts, dispatches, transfers, adjustments, opname, the
 stock card, expiring lots, refusals that write nothing, client_id retries and roles."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
 
-from tests.test_shelters import BEKASIJAYA, MARGAHAYU
-
-# The office's day (Asia/Jakarta), which is what the services date documents with.
-TODAY = datetime.now(ZoneInfo("Asia/Jakarta")).date()
-SOON = TODAY + timedelta(days=20)
-LATER = TODAY + timedelta(days=300)
-PAST = TODAY - timedelta(days=3)
+from tests.support.areas import BEKASIJAYA, MARGAHAYU
+from tests.support.ledger import item_id, later, past, receipt, soon, stock_in, today
 
 
 @pytest.fixture
@@ -30,33 +24,6 @@ def stores(db, bekasi):
 @pytest.fixture
 def operator(as_role):
     return as_role("operator")
-
-
-def item_id(code):
-    from logistics.stock import ledger
-
-    return ledger.get_item(code).id
-
-
-def receipt(warehouse, lines, **extra):
-    return {
-        "warehouse_id": warehouse.id,
-        "source": "apbd",
-        "source_document": "SPB-01",
-        "giver_name": "CV Pangan",
-        "receiver_name": "Budi",
-        "lines": lines,
-        **extra,
-    }
-
-
-def stock_in(client, warehouse, code, quantity, expiry=None, lot_code=""):
-    line = {"item_id": item_id(code), "quantity": quantity, "lot_code": lot_code}
-    if expiry:
-        line["expiry_date"] = expiry.isoformat()
-    response = client.post("/api/v1/stock-receipts", json=receipt(warehouse, [line]))
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()
 
 
 def lot_balances(db):
@@ -89,11 +56,11 @@ def counts(db):
 
 def test_receipt_creates_document_lots_and_bast_number(db, stores, operator):
     main, _ = stores
-    body = stock_in(operator, main, "makanan_siap_saji", 40, SOON, "L-1")
+    body = stock_in(operator, main, "makanan_siap_saji", 40, soon(), "L-1")
     assert body["kind"] == "receipt" and body["source"] == "apbd"
     assert body["number"].startswith("0001/BAST/DINSOS-3275/")
     assert [(line["quantity"], line["lot_code"]) for line in body["lines"]] == [(40, "L-1")]
-    again = stock_in(operator, main, "makanan_siap_saji", 10, SOON, "L-1")
+    again = stock_in(operator, main, "makanan_siap_saji", 10, soon(), "L-1")
     assert again["lines"][0]["lot_id"] == body["lines"][0]["lot_id"]  # same lot, topped up
     assert again["number"].startswith("0002/")
     stock = operator.get(f"/api/v1/warehouses/{main.id}/stock").get_json()
@@ -127,17 +94,17 @@ def test_bad_receipt_is_refused_and_writes_nothing(db, stores, operator, change,
 
 def test_fractional_quantity_is_fine_for_kg_items(db, stores, operator):
     main, _ = stores
-    body = stock_in(operator, main, "beras", "12,5", LATER)
+    body = stock_in(operator, main, "beras", "12,5", later())
     assert body["lines"][0]["quantity"] == 12.5
 
 
 def test_dispatch_takes_first_expiry_first_and_leaves_the_ledger(db, stores, operator, bekasi):
-    from tests.test_shelters import shelter_factory
+    from tests.support.shelters import shelter_factory
 
     main, _ = stores
     shelter = shelter_factory(db)()
-    stock_in(operator, main, "makanan_siap_saji", 30, LATER, "LATE")
-    stock_in(operator, main, "makanan_siap_saji", 10, SOON, "SOON")
+    stock_in(operator, main, "makanan_siap_saji", 30, later(), "LATE")
+    stock_in(operator, main, "makanan_siap_saji", 10, soon(), "SOON")
     response = operator.post(
         "/api/v1/stock-dispatches",
         json={
@@ -211,7 +178,7 @@ def test_unknown_item_or_lot_is_404(db, stores, operator):
 
 def test_expired_lot_is_refused_unless_a_reason_is_given(db, stores, operator):
     main, _ = stores
-    lot = stock_in(operator, main, "makanan_siap_saji", 8, PAST, "OLD")["lines"][0]["lot_id"]
+    lot = stock_in(operator, main, "makanan_siap_saji", 8, past(), "OLD")["lines"][0]["lot_id"]
     dispatch = {
         "warehouse_id": main.id,
         "kelurahan_code": BEKASIJAYA,
@@ -231,7 +198,7 @@ def test_expired_lot_is_refused_unless_a_reason_is_given(db, stores, operator):
 
 def test_transfer_with_a_difference_and_received_twice(db, stores, operator):
     main, posko = stores
-    stock_in(operator, main, "makanan_siap_saji", 20, SOON, "S")
+    stock_in(operator, main, "makanan_siap_saji", 20, soon(), "S")
     stock_in(operator, main, "selimut", 10, lot_code="B")
     sent = operator.post(
         "/api/v1/stock-transfers",
@@ -255,7 +222,7 @@ def test_transfer_with_a_difference_and_received_twice(db, stores, operator):
     )
     assert received.status_code == 201, received.get_json()
     body = received.get_json()
-    assert body["status"] == "received" and body["received_on"] == TODAY.isoformat()
+    assert body["status"] == "received" and body["received_on"] == today().isoformat()
     assert {row["item_name"]: row["difference"] for row in body["items"]} == {
         "Makanan siap saji": 1,
         "Selimut": 0,
@@ -266,7 +233,7 @@ def test_transfer_with_a_difference_and_received_twice(db, stores, operator):
         "selimut": 10,
     }
     lot = stock[0]["lots"][0]
-    assert (lot["lot_code"], lot["expiry_date"]) == ("S", SOON.isoformat())
+    assert (lot["lot_code"], lot["expiry_date"]) == ("S", soon().isoformat())
     again = operator.post(f"/api/v1/stock-transfers/{document['id']}/receive", json={})
     assert again.status_code == 409
     assert "sudah diterima" in again.get_json()["message"]
@@ -340,7 +307,7 @@ def test_adjustment_needs_a_reason_and_damage_only_decreases(db, stores, operato
 def test_opname_records_system_and_counted_and_adjusts(db, stores, operator):
     main, _ = stores
     blanket = stock_in(operator, main, "selimut", 10)["lines"][0]["lot_id"]
-    meals = stock_in(operator, main, "makanan_siap_saji", 6, SOON)["lines"][0]["lot_id"]
+    meals = stock_in(operator, main, "makanan_siap_saji", 6, soon())["lines"][0]["lot_id"]
     response = operator.post(
         "/api/v1/stock-counts",
         json={
@@ -365,8 +332,8 @@ def test_ledger_arithmetic_over_a_mix_of_documents(db, stores, operator):
     from logistics.stock.reports import stock_card
 
     main, posko = stores
-    stock_in(operator, main, "makanan_siap_saji", 50, SOON, "A")
-    stock_in(operator, main, "makanan_siap_saji", 30, LATER, "B")
+    stock_in(operator, main, "makanan_siap_saji", 50, soon(), "A")
+    stock_in(operator, main, "makanan_siap_saji", 30, later(), "B")
     operator.post(
         "/api/v1/stock-dispatches",
         json={
@@ -465,7 +432,7 @@ def test_documents_list_filters_and_detail(db, stores, operator, as_role):
     listed = reader.get(f"/api/v1/stock-documents?warehouse_id={posko.id}&kind=receipt").get_json()
     assert listed["count"] == 1 and listed["items"][0]["warehouse_id"] == posko.id
     assert reader.get("/api/v1/stock-documents?kind=rahasia").status_code == 422
-    future = (TODAY + timedelta(days=1)).isoformat()
+    future = (today() + timedelta(days=1)).isoformat()
     assert reader.get(f"/api/v1/stock-documents?date_from={future}").get_json()["count"] == 0
     detail = reader.get(f"/api/v1/stock-documents/{listed['items'][0]['id']}")
     assert detail.status_code == 200 and detail.get_json()["kind_label"] == "Penerimaan barang"
@@ -474,10 +441,10 @@ def test_documents_list_filters_and_detail(db, stores, operator, as_role):
 
 def test_expiring_lots(db, stores, operator):
     main, posko = stores
-    stock_in(operator, main, "makanan_siap_saji", 5, SOON, "SOON")
-    stock_in(operator, posko, "makanan_siap_saji", 5, TODAY + timedelta(days=45), "MID")
-    stock_in(operator, main, "makanan_siap_saji", 5, LATER, "LATE")
-    stock_in(operator, main, "makanan_siap_saji", 5, PAST, "OLD")
+    stock_in(operator, main, "makanan_siap_saji", 5, soon(), "SOON")
+    stock_in(operator, posko, "makanan_siap_saji", 5, today() + timedelta(days=45), "MID")
+    stock_in(operator, main, "makanan_siap_saji", 5, later(), "LATE")
+    stock_in(operator, main, "makanan_siap_saji", 5, past(), "OLD")
     codes = lambda url: [lot["lot_code"] for lot in operator.get(url).get_json()["items"]]  # noqa: E731
     assert codes("/api/v1/stock-lots/expiring") == ["SOON"]
     assert codes("/api/v1/stock-lots/expiring?days=60") == ["SOON", "MID"]

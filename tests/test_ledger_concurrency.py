@@ -6,7 +6,7 @@ from flask import g
 from sqlalchemy import func, select
 
 from tests.conftest import PASSWORD
-from tests.test_shelters import BEKASIJAYA
+from tests.support.areas import BEKASIJAYA
 
 THREADS = 8
 

@@ -3,14 +3,14 @@ stock count, expiry reports, and who may see and write what."""
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from tests.test_ledger_api import PAST, SOON, item_id, stock_in
-from tests.test_shelters import BEKASIJAYA, MARGAHAYU
+from tests.support.areas import BEKASIJAYA, MARGAHAYU
+from tests.support.ledger import item_id, past, soon, stock_in, today
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def stores(db, bekasi):
 
 
 @pytest.fixture
-def operator(as_role):  # noqa: F811
+def operator(as_role):
     return as_role("operator")
 
 
@@ -52,7 +52,7 @@ def test_receipt_form_saves_a_document_and_shows_it(app, db, stores, operator):
         "receiver_name": "Budi",
         "item_id": [str(item_id("makanan_siap_saji")), str(item_id("selimut")), ""],
         "lot_code": ["L-7", "", ""],
-        "expiry_date": [SOON.isoformat(), "", ""],
+        "expiry_date": [soon().isoformat(), "", ""],
         "quantity": ["24", "10", ""],
     }
     response = operator.post("/logistik/penerimaan/baru", data=form)
@@ -84,7 +84,7 @@ def test_form_error_is_shown_and_nothing_saved(db, stores, operator):
     response = operator.post("/logistik/penerimaan/baru", data=form)
     assert response.status_code == 422
     assert "tanggal kedaluwarsa" in response.text
-    form |= {"expiry_date": [SOON.isoformat()], "quantity": ["2,5"]}
+    form |= {"expiry_date": [soon().isoformat()], "quantity": ["2,5"]}
     response = operator.post("/logistik/penerimaan/baru", data=form)
     assert response.status_code == 422 and "pecahan" in response.text
     assert documents(db) == []
@@ -188,8 +188,8 @@ def test_stock_card_page_and_exports(db, stores, operator):
 
 def test_warehouse_detail_and_index_show_and_link_the_stock(db, stores, operator):
     main, _ = stores
-    stock_in(operator, main, "makanan_siap_saji", 6, PAST, "OLD")
-    stock_in(operator, main, "makanan_siap_saji", 4, SOON, "NEW")
+    stock_in(operator, main, "makanan_siap_saji", 6, past(), "OLD")
+    stock_in(operator, main, "makanan_siap_saji", 4, soon(), "NEW")
     detail = operator.get(f"/logistik/gudang/{main.id}")
     summary = detail.text.split('class="stock-summary"')[1]
     assert "Makanan siap saji" in summary
@@ -202,10 +202,10 @@ def test_warehouse_detail_and_index_show_and_link_the_stock(db, stores, operator
 
 def test_expiry_pages_and_exports(db, stores, operator):
     main, _ = stores
-    stock_in(operator, main, "makanan_siap_saji", 5, SOON, "SOON")
-    stock_in(operator, main, "makanan_siap_saji", 7, PAST, "OLD")
-    stock_in(operator, main, "makanan_siap_saji", 9, date.today() + timedelta(days=400), "FAR")
-    old = stock_in(operator, main, "makanan_siap_saji", 3, PAST, "GONE")["lines"][0]["lot_id"]
+    stock_in(operator, main, "makanan_siap_saji", 5, soon(), "SOON")
+    stock_in(operator, main, "makanan_siap_saji", 7, past(), "OLD")
+    stock_in(operator, main, "makanan_siap_saji", 9, today() + timedelta(days=400), "FAR")
+    old = stock_in(operator, main, "makanan_siap_saji", 3, past(), "GONE")["lines"][0]["lot_id"]
     operator.post(
         "/api/v1/stock-adjustments",
         json={
@@ -245,7 +245,7 @@ def test_documents_list_filters_and_export(db, stores, operator):
     assert len(rows) == 3 and rows[0][1] == "Nomor BAST"
 
 
-def test_pimpinan_reads_without_write_buttons_and_cannot_post(db, stores, operator, as_role):  # noqa: F811
+def test_pimpinan_reads_without_write_buttons_and_cannot_post(db, stores, operator, as_role):
     main, _ = stores
     body = stock_in(operator, main, "selimut", 3)
     reader = as_role("pimpinan")

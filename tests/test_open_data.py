@@ -11,7 +11,7 @@ from logistics.events.models import ImpactFigure
 from logistics.shelters.models import Shelter, ShelterCount
 from logistics.spm import aggregates as spm_aggregates
 from logistics.victims.models import Household, InstitutionVictim, Person
-from tests.test_spm_aggregates import add_victim, hand_out
+from tests.support.spm import add_victim, hand_out
 
 BEKASIJAYA = "32.75.01.1001"  # kecamatan Bekasi Timur
 MARGAHAYU = "32.75.01.1002"  # kecamatan Bekasi Timur

@@ -6,52 +6,16 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from logistics.areas.models import Area
 from logistics.core.errors import Conflict, DomainError
 from logistics.core.models import AuditEntry
 from logistics.shelters.models import Shelter, ShelterCount
-
-BEKASIJAYA = "32.75.01.1001"
-MARGAHAYU = "32.75.01.1002"
-
-
-def label_point(db, code: str) -> tuple[float, float]:
-    area = db.session.scalar(select(Area).where(Area.code == code))
-    return area.label_lat, area.label_lng
-
-
-def shelter_factory(db):
-    """make(**overrides) -> Shelter, open, in Bekasijaya at its label point, committed."""
-    from logistics.shelters.services import open_shelter
-
-    lat, lng = label_point(db, BEKASIJAYA)
-
-    def make(**overrides):
-        values = {
-            "name": "GOR Bekasijaya",
-            "kind": "gor",
-            "capacity": 100,
-            "lat": lat,
-            "lng": lng,
-            "toilets": 10,
-        }
-        values.update(overrides)
-        shelter = open_shelter(**values).shelter
-        db.session.commit()
-        return shelter
-
-    return make
+from tests.support.areas import BEKASIJAYA, MARGAHAYU, label_point
+from tests.support.shelters import head_count, shelter_factory
 
 
 @pytest.fixture
 def make_shelter(db, bekasi):
     return shelter_factory(db)
-
-
-def count(shelter, persons, **kwargs):
-    from logistics.shelters.counts import record_head_count
-
-    return record_head_count(shelter, persons=persons, **kwargs)
 
 
 # --- opening -------------------------------------------------------------------------------------
@@ -60,7 +24,7 @@ def count(shelter, persons, **kwargs):
 def test_kelurahan_is_filled_from_the_point(db, bekasi):
     from logistics.shelters.services import open_shelter
 
-    lat, lng = label_point(db, MARGAHAYU)
+    lat, lng = label_point(MARGAHAYU)
     result = open_shelter(name="Masjid Al-Ikhlas", kind="masjid", capacity="80", lat=lat, lng=lng)
     assert result.shelter.kelurahan_code == MARGAHAYU
     assert result.shelter.status == "buka"
@@ -70,7 +34,7 @@ def test_kelurahan_is_filled_from_the_point(db, bekasi):
 def test_point_outside_the_given_kelurahan_is_kept_with_a_warning(db, bekasi):
     from logistics.shelters.services import open_shelter
 
-    lat, lng = label_point(db, MARGAHAYU)
+    lat, lng = label_point(MARGAHAYU)
     result = open_shelter(
         name="Balai RW 05", kind="balai_warga", capacity=40, lat=lat, lng=lng,
         kelurahan_code=BEKASIJAYA,
@@ -124,7 +88,7 @@ def test_bad_registry_values_are_refused_with_their_field(db, bekasi, field, val
 
 def test_over_capacity_is_saved_with_a_warning(db, make_shelter):
     shelter = make_shelter(capacity=50)
-    result = count(shelter, 60)
+    result = head_count(shelter, 60)
     db.session.commit()
     assert result.outcome == "created"
     assert db.session.get(ShelterCount, result.count.id).persons == 60
@@ -134,8 +98,8 @@ def test_over_capacity_is_saved_with_a_warning(db, make_shelter):
 def test_floor_area_threshold_is_exactly_3_5_m2_per_person(db, make_shelter):
     # 70 m2 / 3.5 m2 = 20 persons.
     shelter = make_shelter(capacity=100, floor_area_m2="70", toilets=5)
-    assert count(shelter, 20).warnings == []
-    warnings = count(shelter, 21).warnings
+    assert head_count(shelter, 20).warnings == []
+    warnings = head_count(shelter, 21).warnings
     assert len(warnings) == 1
     assert "di bawah standar 3,5 m² per orang" in warnings[0]
     assert "3,33 m²" in warnings[0]  # 70 / 21
@@ -144,8 +108,8 @@ def test_floor_area_threshold_is_exactly_3_5_m2_per_person(db, make_shelter):
 
 def test_toilet_threshold_is_exactly_20_persons_per_toilet(db, make_shelter):
     shelter = make_shelter(capacity=100, toilets=2)
-    assert count(shelter, 40).warnings == []
-    warnings = count(shelter, 41).warnings
+    assert head_count(shelter, 40).warnings == []
+    warnings = head_count(shelter, 41).warnings
     assert len(warnings) == 1
     assert "1 toilet per 20 orang" in warnings[0]
     assert "perlu 3 toilet, tersedia 2" in warnings[0]
@@ -153,14 +117,14 @@ def test_toilet_threshold_is_exactly_20_persons_per_toilet(db, make_shelter):
 
 def test_no_toilets_warns_for_any_person(db, make_shelter):
     shelter = make_shelter(toilets=0)
-    assert any("Belum ada toilet" in w for w in count(shelter, 1).warnings)
+    assert any("Belum ada toilet" in w for w in head_count(shelter, 1).warnings)
 
 
 def test_checks_use_the_shelter_values_after_an_update(db, make_shelter):
     from logistics.shelters.services import update_shelter
 
     shelter = make_shelter(capacity=100, toilets=5)
-    count(shelter, 80)
+    head_count(shelter, 80)
     db.session.commit()
     result = update_shelter(shelter, capacity="70", toilets="3")
     assert any("Melebihi kapasitas" in w for w in result.warnings)
@@ -197,7 +161,7 @@ def test_negative_or_not_whole_counts_are_refused(db, make_shelter, kwargs, fiel
 def test_a_vulnerable_group_above_the_persons_is_refused(db, make_shelter, group):
     shelter = make_shelter()
     with pytest.raises(DomainError) as raised:
-        count(shelter, 10, groups={group: 11})
+        head_count(shelter, 10, groups={group: 11})
     assert raised.value.field == group
     assert "tidak boleh melebihi jumlah jiwa (10)" in raised.value.message
 
@@ -205,33 +169,35 @@ def test_a_vulnerable_group_above_the_persons_is_refused(db, make_shelter, group
 def test_children_and_elderly_together_cannot_exceed_the_persons(db, make_shelter):
     shelter = make_shelter()
     with pytest.raises(DomainError, match="Anak \\+ lansia"):
-        count(shelter, 10, groups={"anak": 6, "lansia": 5})
-    assert count(shelter, 10, groups={"anak": 6, "lansia": 4, "balita": 3}).outcome == "created"
+        head_count(shelter, 10, groups={"anak": 6, "lansia": 5})
+    assert (
+        head_count(shelter, 10, groups={"anak": 6, "lansia": 4, "balita": 3}).outcome == "created"
+    )
 
 
 def test_households_cannot_exceed_persons(db, make_shelter):
     shelter = make_shelter()
     with pytest.raises(DomainError) as raised:
-        count(shelter, 10, households=11)
+        head_count(shelter, 10, households=11)
     assert raised.value.field == "households"
 
 
 def test_sex_breakdown_above_persons_is_refused_and_below_warns(db, make_shelter):
     shelter = make_shelter()
     with pytest.raises(DomainError) as raised:
-        count(shelter, 10, groups={"laki_laki": 6, "perempuan": 5})
+        head_count(shelter, 10, groups={"laki_laki": 6, "perempuan": 5})
     assert raised.value.field == "perempuan"
-    partial = count(shelter, 10, groups={"laki_laki": 4, "perempuan": 5})
+    partial = head_count(shelter, 10, groups={"laki_laki": 4, "perempuan": 5})
     assert any("1 jiwa belum tercatat jenis kelaminnya" in w for w in partial.warnings)
     # Only one of the two given: nothing to compare.
-    assert count(shelter, 10, groups={"laki_laki": 4}).warnings == []
+    assert head_count(shelter, 10, groups={"laki_laki": 4}).warnings == []
 
 
 def test_a_second_count_the_same_day_replaces_the_first(db, make_shelter):
     shelter = make_shelter()
-    first = count(shelter, 30, households=8)
+    first = head_count(shelter, 30, households=8)
     db.session.commit()
-    second = count(shelter, 35, households=9, client_id="hp-2")
+    second = head_count(shelter, 35, households=9, client_id="hp-2")
     db.session.commit()
     assert second.outcome == "replaced"
     assert second.count.id == first.count.id
@@ -243,17 +209,17 @@ def test_counts_on_different_days_are_kept(db, make_shelter):
     from logistics.core.time import office_today
 
     shelter = make_shelter(opened_on=office_today() - timedelta(days=2))
-    count(shelter, 30, counted_on=office_today() - timedelta(days=1))
-    count(shelter, 25)
+    head_count(shelter, 30, counted_on=office_today() - timedelta(days=1))
+    head_count(shelter, 25)
     db.session.commit()
     assert db.session.scalar(select(func.count(ShelterCount.id))) == 2
 
 
 def test_a_retry_with_the_same_client_id_returns_the_first_record(db, make_shelter):
     shelter = make_shelter()
-    first = count(shelter, 30, client_id="hp-tagana-0001")
+    first = head_count(shelter, 30, client_id="hp-tagana-0001")
     db.session.commit()
-    retry = count(shelter, 31, client_id="hp-tagana-0001")
+    retry = head_count(shelter, 31, client_id="hp-tagana-0001")
     db.session.commit()
     assert retry.outcome == "duplicate"
     assert retry.count.id == first.count.id
@@ -263,19 +229,19 @@ def test_a_retry_with_the_same_client_id_returns_the_first_record(db, make_shelt
 
 def test_a_late_retry_of_a_replaced_count_does_not_overwrite_the_newer_one(db, make_shelter):
     shelter = make_shelter()
-    count(shelter, 30, client_id="pagi")
-    count(shelter, 45, client_id="siang")
+    head_count(shelter, 30, client_id="pagi")
+    head_count(shelter, 45, client_id="siang")
     db.session.commit()
-    late = count(shelter, 30, client_id="pagi")
+    late = head_count(shelter, 30, client_id="pagi")
     assert late.outcome == "duplicate"
     assert db.session.scalar(select(ShelterCount.persons)) == 45
 
 
 def test_a_client_id_of_another_shelter_is_a_conflict(db, make_shelter):
     one, other = make_shelter(), make_shelter(name="Tenda B", kind="tenda")
-    count(one, 5, client_id="abc")
+    head_count(one, 5, client_id="abc")
     with pytest.raises(Conflict):
-        count(other, 5, client_id="abc")
+        head_count(other, 5, client_id="abc")
 
 
 def test_future_and_before_opening_dates_are_refused(db, make_shelter):
@@ -283,9 +249,9 @@ def test_future_and_before_opening_dates_are_refused(db, make_shelter):
 
     shelter = make_shelter()
     with pytest.raises(DomainError, match="masa depan"):
-        count(shelter, 5, counted_on=office_today() + timedelta(days=1))
+        head_count(shelter, 5, counted_on=office_today() + timedelta(days=1))
     with pytest.raises(DomainError, match="sebelum tempat ini dibuka"):
-        count(shelter, 5, counted_on=(office_today() - timedelta(days=3)).isoformat())
+        head_count(shelter, 5, counted_on=(office_today() - timedelta(days=3)).isoformat())
 
 
 # --- closing -------------------------------------------------------------------------------------
@@ -296,14 +262,14 @@ def test_closing_an_occupied_shelter_is_refused_until_a_count_of_zero(db, make_s
     from logistics.victims.figures import displaced_in_shelter
 
     shelter = make_shelter(name="SDN Margahayu 3")
-    count(shelter, 35)
+    head_count(shelter, 35)
     db.session.commit()
     with pytest.raises(Conflict) as raised:
         close_shelter(shelter, displaced_in_registry=displaced_in_shelter(shelter))
     assert "masih berisi 35 jiwa" in raised.value.message
     assert "catat dulu hitungan 0 jiwa" in raised.value.message
     assert shelter.status == "buka"
-    count(shelter, 0)
+    head_count(shelter, 0)
     close_shelter(shelter, displaced_in_registry=displaced_in_shelter(shelter), note="Semua pulang")
     db.session.commit()
     assert shelter.status == "tutup" and shelter.closed_at is not None
@@ -318,9 +284,9 @@ def test_a_closed_shelter_takes_no_counts_until_reopened(db, make_shelter):
     shelter = make_shelter()
     close_shelter(shelter, displaced_in_registry=displaced_in_shelter(shelter))
     with pytest.raises(Conflict, match="sudah ditutup"):
-        count(shelter, 3)
+        head_count(shelter, 3)
     reopen_shelter(shelter)
-    assert count(shelter, 3).outcome == "created"
+    assert head_count(shelter, 3).outcome == "created"
 
 
 def test_closing_is_refused_while_the_victim_registry_places_displaced_people_there(
@@ -360,9 +326,9 @@ def test_summaries_carry_the_warnings_and_sort_by_free_capacity(db, make_shelter
     roomy = make_shelter(name="A roomy", capacity=100)
     full = make_shelter(name="B full", capacity=50)
     over = make_shelter(name="C over", capacity=20)
-    count(roomy, 10)
-    count(full, 50)
-    count(over, 30)
+    head_count(roomy, 10)
+    head_count(full, 50)
+    head_count(over, 30)
     db.session.commit()
     summaries = shelter_summaries()
     by_name = {s.name: s for s in summaries}
@@ -388,9 +354,9 @@ def test_totals_count_units_and_persons_per_day(db, make_shelter, make_event):
     a = make_shelter(name="A", event_id=event.id, opened_on=today - timedelta(days=2))
     b = make_shelter(name="B", event_id=event.id, opened_on=today - timedelta(days=1))
     make_shelter(name="Other event")  # not in the event
-    count(a, 40, households=10, counted_on=today - timedelta(days=2))
-    count(b, 15, households=4, counted_on=today - timedelta(days=1))
-    count(a, 0, counted_on=today)
+    head_count(a, 40, households=10, counted_on=today - timedelta(days=2))
+    head_count(b, 15, households=4, counted_on=today - timedelta(days=1))
+    head_count(a, 0, counted_on=today)
     close_shelter(a, displaced_in_registry=displaced_in_shelter(a))
     db.session.commit()
     days = daily_shelter_totals(event.id, today - timedelta(days=2), today)
@@ -412,7 +378,7 @@ def test_count_date_defaults_to_the_office_day(db, make_shelter):
     from logistics.core.time import office_today
 
     shelter = make_shelter()
-    assert count(shelter, 1).count.counted_on == office_today()
+    assert head_count(shelter, 1).count.counted_on == office_today()
     assert isinstance(office_today(), date)
 
 
@@ -438,7 +404,7 @@ def test_a_count_saved_by_another_phone_at_the_same_moment_is_replaced_not_an_er
             )  # fmt: skip
 
     event.listen(session, "before_flush", other_phone_commits_first, once=True)
-    result = count(shelter, 22, households=6, client_id="this-phone")
+    result = head_count(shelter, 22, households=6, client_id="this-phone")
     db.session.commit()
     assert result.outcome == "replaced"
     rows = db.session.scalars(select(ShelterCount)).all()

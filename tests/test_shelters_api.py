@@ -4,7 +4,8 @@ import pytest
 from sqlalchemy import func, select
 
 from logistics.shelters.models import ShelterCount
-from tests.test_shelters import BEKASIJAYA, MARGAHAYU, count, label_point, shelter_factory
+from tests.support.areas import BEKASIJAYA, MARGAHAYU, label_point
+from tests.support.shelters import head_count, shelter_factory
 
 
 @pytest.fixture
@@ -61,7 +62,7 @@ def test_tagana_counts_and_updates_but_does_not_open_or_close(as_role, make_shel
 
 
 def test_open_a_shelter_with_the_kelurahan_from_its_point(as_role, db, bekasi):
-    lat, lng = label_point(db, MARGAHAYU)
+    lat, lng = label_point(MARGAHAYU)
     client = as_role("operator")
     response = client.post(
         "/api/v1/shelters",
@@ -197,7 +198,7 @@ def test_closing_an_occupied_shelter_is_409_then_allowed_after_zero(as_role, mak
 
 def test_list_filters(as_role, make_shelter, make_event, db):
     event = make_event()
-    lat, lng = label_point(db, MARGAHAYU)
+    lat, lng = label_point(MARGAHAYU)
     a = make_shelter(name="A", event_id=event.id)
     make_shelter(name="B", event_id=event.id, lat=lat, lng=lng)
     c = make_shelter(name="C")
@@ -214,7 +215,7 @@ def test_list_filters(as_role, make_shelter, make_event, db):
     assert names(f"?event_id={event.id}") == ["A", "B"]
     assert names(f"?event_id={event.id}&kelurahan_code={MARGAHAYU}") == ["B"]
     assert names(f"?kelurahan_code={BEKASIJAYA}") == ["A", "C"]
-    count(a, 0)
+    head_count(a, 0)
     from logistics.shelters.services import close_shelter
     from logistics.victims.figures import displaced_in_shelter
 
@@ -243,7 +244,7 @@ def test_patch_changes_only_the_given_fields_and_refuses_status(as_role, make_sh
     bad = client.patch(f"/api/v1/shelters/{shelter.id}", json={"kelurahan_code": "32.75.01"})
     assert bad.status_code == 422 and bad.get_json()["field"] == "kelurahan_code"
     # An empty kelurahan code is filled again from the point.
-    lat, lng = label_point(db, MARGAHAYU)
+    lat, lng = label_point(MARGAHAYU)
     moved = client.patch(
         f"/api/v1/shelters/{shelter.id}", json={"lat": lat, "lng": lng, "kelurahan_code": ""}
     )

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from logistics.shelters.models import Shelter, ShelterCount
 from tests.conftest import PASSWORD
-from tests.test_shelters import BEKASIJAYA, MARGAHAYU, count, label_point, shelter_factory
+from tests.support.areas import BEKASIJAYA, MARGAHAYU, label_point
+from tests.support.shelters import head_count, shelter_factory
 
 
 @pytest.fixture
@@ -25,9 +26,9 @@ def three_shelters(db, make_shelter):
     nearly = make_shelter(name="Masjid Al-Ikhlas", kind="masjid", capacity=50)
     over = make_shelter(name="SDN Margahayu 3", kind="gedung_sekolah", capacity=40)
     closed = make_shelter(name="Tenda Lapangan", kind="tenda", capacity=30)
-    count(half, 50)
-    count(nearly, 45)
-    count(over, 48)
+    head_count(half, 50)
+    head_count(nearly, 45)
+    head_count(over, 48)
     from logistics.shelters.services import close_shelter
     from logistics.victims.figures import displaced_in_shelter
 
@@ -97,7 +98,7 @@ def test_open_a_shelter_with_the_form_fills_the_kelurahan_from_the_point(as_role
     client = as_role("operator")
     page = client.get("/pengungsian/baru").get_data(as_text=True)
     assert "Pakai lokasi saya" in page and 'inputmode="numeric"' in page
-    lat, lng = label_point(db, MARGAHAYU)
+    lat, lng = label_point(MARGAHAYU)
     response = client.post(
         "/pengungsian/baru",
         data={

@@ -9,12 +9,7 @@ from sqlalchemy import select
 from logistics.core.job_models import JobRecord
 from logistics.core.models import AuditEntry
 from logistics.reports.models import SitrepNote
-from tests.test_sitrep import (  # noqa: F401  (fixtures)
-    ANI_NIK,
-    BUDI_NIK,
-    SECRET_NAMES,
-    flood,
-)
+from tests.support.sitrep import ANI_NIK, BUDI_NIK, SECRET_NAMES
 
 DAY = "2026-11-21"
 
@@ -23,7 +18,7 @@ def page_url(event, day=DAY, suffix=""):
     return f"/laporan/situasi/kejadian/{event.id}/{day}{suffix}"
 
 
-def test_anonymous_is_sent_to_login(app, flood):  # noqa: F811
+def test_anonymous_is_sent_to_login(app, flood):
     client = app.test_client()
     for url in ("/laporan/situasi/", page_url(flood["event"])):
         response = client.get(url)
@@ -34,7 +29,7 @@ def test_anonymous_is_sent_to_login(app, flood):  # noqa: F811
     assert client.get(f"/api/v1/events/{flood['event'].id}/sitrep/{DAY}").status_code == 401
 
 
-def test_pimpinan_reads_the_live_sitrep_without_personal_data(db, flood, as_role):  # noqa: F811
+def test_pimpinan_reads_the_live_sitrep_without_personal_data(db, flood, as_role):
     client = as_role("pimpinan")
     index = client.get("/laporan/situasi/").get_data(as_text=True)
     assert flood["event"].code in index
@@ -52,7 +47,7 @@ def test_pimpinan_reads_the_live_sitrep_without_personal_data(db, flood, as_role
     assert client.post(page_url(flood["event"], suffix="/buat")).status_code == 403
 
 
-def test_tagana_cannot_write_notes_or_generate(db, flood, as_role):  # noqa: F811
+def test_tagana_cannot_write_notes_or_generate(db, flood, as_role):
     client = as_role("tagana")
     assert client.get(page_url(flood["event"])).status_code == 200
     response = client.post(page_url(flood["event"], suffix="/catatan"), data={"problems": "x"})
@@ -65,7 +60,7 @@ def test_tagana_cannot_write_notes_or_generate(db, flood, as_role):  # noqa: F81
     assert db.session.scalar(select(JobRecord)) is None
 
 
-def test_operator_writes_notes_and_they_are_audited(db, flood, as_role):  # noqa: F811
+def test_operator_writes_notes_and_they_are_audited(db, flood, as_role):
     client = as_role("operator")
     response = client.post(
         page_url(flood["event"], suffix="/catatan"),
@@ -92,7 +87,7 @@ def test_operator_writes_notes_and_they_are_audited(db, flood, as_role):  # noqa
     assert db.session.scalar(select(SitrepNote.problems)) == "Listrik padam di Bekasijaya"
 
 
-def test_bad_dates_in_pages_give_clear_errors(db, flood, as_role):  # noqa: F811
+def test_bad_dates_in_pages_give_clear_errors(db, flood, as_role):
     client = as_role("operator")
     event = flood["event"]
     response = client.get(page_url(event, day="21-11-2026"))
@@ -104,7 +99,7 @@ def test_bad_dates_in_pages_give_clear_errors(db, flood, as_role):  # noqa: F811
     assert client.get(f"/laporan/situasi/kejadian/999999/{DAY}").status_code == 404
 
 
-def test_event_page_links_to_today_sitrep(db, flood, as_role):  # noqa: F811
+def test_event_page_links_to_today_sitrep(db, flood, as_role):
     client = as_role("operator")
     event = flood["event"]
     detail = client.get(f"/kejadian/{event.id}").get_data(as_text=True)
@@ -117,7 +112,7 @@ def test_event_page_links_to_today_sitrep(db, flood, as_role):  # noqa: F811
     assert response.headers["Location"].endswith(page_url(event))
 
 
-def test_api_returns_the_data_and_refuses_bad_input(db, flood, as_role):  # noqa: F811
+def test_api_returns_the_data_and_refuses_bad_input(db, flood, as_role):
     client = as_role("pimpinan")
     event = flood["event"]
     body = client.get(f"/api/v1/events/{event.id}/sitrep/{DAY}").get_json()
@@ -144,7 +139,7 @@ def test_api_returns_the_data_and_refuses_bad_input(db, flood, as_role):  # noqa
     assert "belum terjadi" in response.get_json()["message"]
 
 
-def test_api_notes_generate_and_files(db, flood, as_role, run_jobs):  # noqa: F811
+def test_api_notes_generate_and_files(db, flood, as_role, run_jobs):
     client = as_role("admin")
     base = f"/api/v1/events/{flood['event'].id}/sitrep/{DAY}"
     response = client.put(base + "/notes", json={"problems": "Kekurangan selimut"})

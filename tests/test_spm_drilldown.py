@@ -14,16 +14,12 @@ from logistics.core.database import transaction
 from logistics.spm import aggregates as spm_aggregates
 from logistics.stock.models import Warehouse
 from logistics.victims.models import Household
-from tests.test_spm_aggregates import (  # noqa: F401  (fixtures)
-    A_DAY,
-    BEKASIJAYA,
-    scenario,
-    third_kelurahan,
-)
+from tests.support.areas import BEKASIJAYA
+from tests.support.spm import A_DAY
 
 
 @pytest.fixture
-def built(db, scenario):  # noqa: F811
+def built(db, scenario):
     # Budi's household gets a KK number: drill-downs must show it masked.
     household = db.session.scalar(select(Household).where(Household.head_name == "Budi"))
     household.no_kk = "3275010000001234"

@@ -10,16 +10,12 @@ from logistics.core.job_models import JobRecord
 from logistics.spm import aggregates as spm_aggregates
 from logistics.spm import tracking as spm_tracking
 from logistics.spm.models import SpmMetRule, SpmStandard, SpmTarget
-from tests.test_spm_aggregates import (  # noqa: F401  (fixtures)
-    A_DAY,
-    BEKASIJAYA,
-    scenario,
-    third_kelurahan,
-)
+from tests.support.areas import BEKASIJAYA
+from tests.support.spm import A_DAY
 
 
 @pytest.fixture
-def built(db, scenario):  # noqa: F811
+def built(db, scenario):
     spm_aggregates.rebuild()
     db.session.commit()
     return scenario
@@ -152,7 +148,7 @@ def test_met_rules_setting_queues_rebuild(db, built, make_user, login, run_jobs)
     assert empty.status_code == 422
 
 
-def test_rebuild_job_with_progress_record(db, scenario, make_user, login, run_jobs):  # noqa: F811
+def test_rebuild_job_with_progress_record(db, scenario, make_user, login, run_jobs):
     client = login(make_user("operator"))
     response = client.post("/spm/bangun-ulang")
     assert response.status_code == 302
@@ -186,7 +182,7 @@ def test_api_needs_and_stock_cover(db, built, make_user, login, client):
     assert client.get("/api/v1/spm/needs").status_code == 422
 
 
-def test_cli_rebuild(app, db, scenario):  # noqa: F811
+def test_cli_rebuild(app, db, scenario):
     result = app.test_cli_runner().invoke(args=["spm", "rebuild", "--year", "2026"])
     assert result.exit_code == 0, result.output
     assert "daily rows" in result.output

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from logistics.core.database import transaction
 from logistics.core.errors import Conflict, DomainError
-from tests.test_shelters import BEKASIJAYA
+from tests.support.areas import BEKASIJAYA
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@ import io
 
 import pytest
 
-from tests.test_shelters import BEKASIJAYA, MARGAHAYU, label_point, shelter_factory
+from tests.support.areas import BEKASIJAYA, MARGAHAYU, label_point
+from tests.support.shelters import shelter_factory
 
 
 def make(**values):
@@ -61,7 +62,7 @@ def test_invalid_warehouse_is_refused_with_field(db, bekasi, values, field, mess
 
 
 def test_kelurahan_is_taken_from_the_point(db, bekasi):
-    lat, lng = label_point(db, MARGAHAYU)
+    lat, lng = label_point(MARGAHAYU)
     warehouse = make(kelurahan_code=None, lat=lat, lng=lng, tier="lumbung_sosial")
     assert warehouse.kelurahan_code == MARGAHAYU
 
@@ -98,7 +99,7 @@ def test_list_filters(db, bekasi):
 
 def test_warehouse_api(as_role, db, bekasi):
     operator = as_role("operator")
-    lat, lng = label_point(db, BEKASIJAYA)
+    lat, lng = label_point(BEKASIJAYA)
     response = operator.post(
         "/api/v1/warehouses", json={"name": "Lumbung KSB Bekasijaya", "tier": "lumbung_sosial",
                                     "lat": lat, "lng": lng, "pic_name": "Pak Udin"},
@@ -166,7 +167,7 @@ def test_warehouse_forms(as_role, db, bekasi):
 
     operator = as_role("operator")
     assert operator.get("/logistik/gudang/baru").status_code == 200
-    lat, lng = label_point(db, MARGAHAYU)
+    lat, lng = label_point(MARGAHAYU)
     bad = operator.post(
         "/logistik/gudang/baru",
         data={"name": "Gudang posko", "tier": "posko", "kelurahan_code": "32.75"},

@@ -8,10 +8,8 @@ from logistics.budget.models import BudgetNode
 from logistics.core.errors import DomainError
 from logistics.distributions.models import Distribution
 from logistics.tagana.models import Deployment
-from tests.test_distributions_api import payload
-from tests.test_distributions_pages import open_form, submit
-from tests.test_distributions_service import hand_out, make_world
-from tests.test_tagana_support import deploy, make_member, make_shelter, wib
+from tests.support.distributions import hand_out, make_world, open_form, payload, submit
+from tests.support.tagana import deploy, make_member, make_shelter, wib
 
 PERMAKANAN = "1.06.06.2.01.0001"
 SANDANG = "1.06.06.2.01.0002"

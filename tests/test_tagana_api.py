@@ -4,7 +4,7 @@ import pytest
 
 from logistics.tagana import deployments as deployment_service
 from logistics.tagana import duty
-from tests.test_tagana_support import make_member, make_shelter, wib
+from tests.support.tagana import make_member, make_shelter, wib
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from logistics.tagana import figures as figures_service
 from logistics.tagana import ksb as ksb_service
 from logistics.tagana import members as member_service
 from logistics.tagana import trainings as training_service
-from tests.test_tagana_support import deploy, make_member, make_shelter, wib
+from tests.support.tagana import deploy, make_member, make_shelter, wib
 
 NOW = wib(2026, 11, 21, 10)
 
@@ -140,7 +140,7 @@ def test_indra_is_suggested_once_free(flood):
 
 
 def test_place_without_point_uses_the_kelurahan_label_point(flood, db):
-    from tests.test_tagana_support import label_point
+    from tests.support.areas import label_point
 
     board = board_service.roster_board(flood["event"].id, now=NOW)
     balai = next(p for p in board.places if "Balai" in p.label)

@@ -13,7 +13,7 @@ from logistics.tagana import duty
 from logistics.tagana import members as member_service
 from logistics.tagana import places as place_service
 from logistics.tagana.models import Deployment, TaskReport
-from tests.test_tagana_support import deploy, make_member, make_shelter, wib
+from tests.support.tagana import deploy, make_member, make_shelter, wib
 
 
 @pytest.fixture

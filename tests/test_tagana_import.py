@@ -1,84 +1,17 @@
 """Member XLSX import: the template round-trips, every bad cell is reported, nothing half-saved."""
 
 import io
-from datetime import datetime
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from logistics.core.errors import DomainError
 from logistics.core.models import AuditEntry
 from logistics.tagana.imports import import_members, member_template
 from logistics.tagana.models import TaganaMember, Training
-from tests.test_tagana_support import make_member
-
-GOOD_ROWS = [
-    # NIA, Nama, JK, lahir, telepon, kelurahan, tingkat, SK, tgl SK, bergabung, kompetensi, aktif
-    [
-        "3275-2019-001",
-        "Budi Santoso",
-        "L",
-        datetime(1990, 4, 2),
-        81234567890,  # Excel dropped the leading zero
-        "32.75.01.1001",
-        "Madya",
-        "800/12/Dinsos",
-        "15/03/2019",
-        "2019-03-01",
-        "dapur_umum, shelter",
-        "ya",
-    ],
-    [
-        "3275-2020-002",
-        "Sari Wulandari",
-        "P",
-        None,
-        "0813 1111 2222",
-        "32.75.09.1002",
-        "muda",
-        None,
-        None,
-        None,
-        "Dukungan psikososial",
-        None,
-    ],
-    [
-        3275202100,  # a numeric NIA cell
-        "Joko Prasetyo",
-        "l",
-        None,
-        None,
-        None,
-        "Task Force",
-        None,
-        None,
-        None,
-        None,
-        "tidak",
-    ],
-]
-
-
-def workbook_bytes(member_rows, training_rows=None, *, from_template=True) -> bytes:
-    if from_template:
-        book = load_workbook(io.BytesIO(member_template()))
-    else:
-        book = Workbook()
-        book.active.title = "Anggota"
-        book.active.append(["NIA", "Nama", "Jenis kelamin", "Tingkat"])
-        book.create_sheet("Pelatihan").append(["NIA", "Nama pelatihan", "Tanggal mulai"])
-    for row in member_rows:
-        book["Anggota"].append(row)
-    for row in training_rows or []:
-        book["Pelatihan"].append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def count(db, model) -> int:
-    return db.session.scalar(select(func.count(model.id)))
+from tests.support.db import count
+from tests.support.tagana import GOOD_ROWS, make_member, workbook_bytes
 
 
 @pytest.fixture

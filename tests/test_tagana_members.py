@@ -11,7 +11,7 @@ from logistics.tagana import ksb as ksb_service
 from logistics.tagana import members as member_service
 from logistics.tagana import trainings as training_service
 from logistics.tagana import vehicles as vehicle_service
-from tests.test_tagana_support import make_member
+from tests.support.tagana import make_member
 
 
 @pytest.fixture

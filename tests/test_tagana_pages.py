@@ -15,7 +15,7 @@ from logistics.tagana.models import (
     TaskReport,
     Vehicle,
 )
-from tests.test_tagana_support import deploy, make_member, make_shelter, wib
+from tests.support.tagana import deploy, make_member, make_shelter, wib
 
 
 @pytest.fixture
@@ -165,7 +165,7 @@ def test_member_export(client, login, world):
 
 
 def test_import_page_reports_rows(client, login, world, db):
-    from tests.test_tagana_import import GOOD_ROWS, workbook_bytes
+    from tests.support.tagana import GOOD_ROWS, workbook_bytes
 
     login(world["operator"])
     template = client.get("/tagana/anggota/impor/templat.xlsx")

@@ -14,7 +14,8 @@ from logistics.tagana import figures as figures_service
 from logistics.tagana import ksb as ksb_service
 from logistics.tagana import places as place_service
 from logistics.tagana.models import Deployment, KampungSiagaBencana
-from tests.test_tagana_support import deploy, label_point, make_member, make_shelter, wib
+from tests.support.areas import label_point
+from tests.support.tagana import deploy, make_member, make_shelter, wib
 
 NOW = wib(2026, 11, 21, 10)
 

@@ -1,9 +1,10 @@
 """Victim API: create, read, update, list with filters; roles; idempotent retries; JSON errors."""
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from logistics.core.models import AuditEntry
 from logistics.victims.models import Household, Person, Victim
+from tests.support.db import count
 
 KEL = "32.75.01.1001"
 NIK = "3275011708850009"
@@ -20,10 +21,6 @@ def payload(event, **overrides) -> dict:
     }
     body.update(overrides)
     return body
-
-
-def count(db, model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 def test_anonymous_gets_401_json(client, db, make_event):

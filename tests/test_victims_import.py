@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from logistics.core import jobs
 from logistics.core.errors import DomainError
@@ -18,6 +18,7 @@ from logistics.victims import imports as victim_import
 from logistics.victims.models import Household, Person, Victim
 from logistics.victims.persons import PersonInput
 from logistics.victims.services import register_victim
+from tests.support.db import count
 
 HEADERS = [
     "nik",
@@ -134,10 +135,6 @@ def write_csv(path: Path, headers=HEADERS, rows=ROWS, delimiter=",") -> Path:
         writer.writerow(headers)
         writer.writerows(rows)
     return path
-
-
-def count(db, model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 def rejected(result) -> list[tuple[int, str]]:

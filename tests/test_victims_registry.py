@@ -21,14 +21,11 @@ from logistics.victims.services import (
     update_person,
     update_victim,
 )
+from tests.support.db import count
 
 KEL = "32.75.01.1001"
 NIK_BUDI = "3275011708850009"  # man, 17 August 1985
 NIK_SITI = "3275015708870002"  # woman, 17 August 1987
-
-
-def count(db, model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 def budi(**overrides) -> PersonInput:

@@ -14,14 +14,11 @@ from logistics.victims.models import Household, InstitutionVictim, Person, Victi
 from logistics.victims.persons import PersonInput
 from logistics.victims.services import register_household, register_person
 from logistics.victims.services import register_victim as register
+from tests.support.db import count
 
 KEL = "32.75.01.1001"
 NIK = "3275011708850009"
 MASKED = "3275********0009"
-
-
-def count(db, model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 def seed(db, make_event):

@@ -22,7 +22,7 @@ from logistics.spm import settings as spm_settings
 from logistics.stock.models import Warehouse
 from logistics.tagana.models import Deployment, KampungSiagaBencana, TaganaMember
 from logistics.victims.models import Household
-from tests.test_spm_aggregates import add_person, add_victim, hand_out
+from tests.support.spm import add_person, add_victim, hand_out
 
 YEAR = 2026
 SANDANG = "1.06.06.2.01.0002"

@@ -5,12 +5,12 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 
 import pytest
 
 from tests.conftest import ROOT
+from tests.support.wait import wait_until
 
 
 def chromium_path() -> str:
@@ -66,22 +66,27 @@ def live_server(app, db):
         ),
     ]
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
+
+    def answers() -> bool:
         try:
-            urllib.request.urlopen(base + "/sehat", timeout=1)
-            break
+            urllib.request.urlopen(base + "/sehat", timeout=5)
+            return True
         except OSError:
-            assert time.monotonic() < deadline, "live server did not start"
-            time.sleep(0.2)
-    yield base
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+            assert all(p.poll() is None for p in processes), "live server exited"
+            return False
+
+    try:
+        assert wait_until(answers, interval=0.2), "live server did not start"
+        yield base
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 @pytest.fixture(scope="session")

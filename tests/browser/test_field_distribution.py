@@ -6,8 +6,8 @@ import os
 import pytest
 
 from logistics.stock.models import Warehouse
-from tests.browser.test_tagana import ARTIFACTS, PHONE, fits_the_screen, log_in
-from tests.test_distributions_service import NIK_SITI, balance, make_world
+from tests.support.browser import ARTIFACTS, PHONE, fits_the_screen, log_in
+from tests.support.distributions import NIK_SITI, balance, make_world
 
 pytestmark = pytest.mark.browser
 

@@ -5,25 +5,10 @@ import os
 
 import pytest
 
-from tests.conftest import PASSWORD
-from tests.test_tagana_support import make_member, make_shelter
+from tests.support.browser import ARTIFACTS, PHONE, fits_the_screen, log_in
+from tests.support.tagana import make_member, make_shelter
 
 pytestmark = pytest.mark.browser
-ARTIFACTS = "test-artifacts"
-PHONE = {"width": 360, "height": 740}
-
-
-def log_in(page, base: str, username: str) -> None:
-    page.goto(base + "/masuk")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(base + "/")
-
-
-def fits_the_screen(page) -> bool:
-    # Wide tables scroll inside their own box; the page itself never scrolls sideways.
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def deploy(page, base: str, event_id: int, member: str, shelter: str, letter: str) -> None:
@@ -131,7 +116,8 @@ def test_deploy_board_map_and_task_report_on_a_phone(
     popup_text = popup.inner_text()
     assert "Petugas shelter" in popup_text
     assert ("Budi Santoso" in popup_text) or ("Joko Prasetyo" in popup_text)
-    page.wait_for_timeout(600)  # the popup pans the map into view
+    # The popup pans the map into view: wait for Leaflet's pan animation to end.
+    page.wait_for_function("!document.querySelector('.leaflet-pan-anim')")
     page.screenshot(path=f"{ARTIFACTS}/tagana-map-360.png")
     coordinator.close()
 

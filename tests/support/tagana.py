@@ -1,15 +1,17 @@
-"""Helpers shared by the Tagana tests (shelters, members, deployments, times); no tests here."""
+"""Tagana: shelters, members, deployments, Jakarta times, and member workbooks to import."""
 
+import io
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from openpyxl import Workbook, load_workbook
 
-from logistics.areas.models import Area
 from logistics.core.extensions import db
 from logistics.shelters.models import Shelter
 from logistics.tagana import deployments as deployment_service
 from logistics.tagana import members as member_service
+from logistics.tagana.imports import member_template
+from tests.support.areas import label_point
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 
@@ -18,11 +20,6 @@ def wib(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> date
     """A Jakarta wall-clock time as the stored naive UTC timestamp."""
     local = datetime(year, month, day, hour, minute, tzinfo=JAKARTA)
     return local.astimezone(UTC).replace(tzinfo=None)
-
-
-def label_point(code: str) -> tuple[float, float]:
-    area = db.session.scalar(select(Area).where(Area.code == code))
-    return area.label_lat, area.label_lng
 
 
 def make_shelter(
@@ -70,3 +67,67 @@ def deploy(member, event, shelter, starts_at: datetime, ends_at: datetime | None
     )
     db.session.commit()
     return deployment
+
+
+GOOD_ROWS = [
+    # NIA, Nama, JK, lahir, telepon, kelurahan, tingkat, SK, tgl SK, bergabung, kompetensi, aktif
+    [
+        "3275-2019-001",
+        "Budi Santoso",
+        "L",
+        datetime(1990, 4, 2),
+        81234567890,  # Excel dropped the leading zero
+        "32.75.01.1001",
+        "Madya",
+        "800/12/Dinsos",
+        "15/03/2019",
+        "2019-03-01",
+        "dapur_umum, shelter",
+        "ya",
+    ],
+    [
+        "3275-2020-002",
+        "Sari Wulandari",
+        "P",
+        None,
+        "0813 1111 2222",
+        "32.75.09.1002",
+        "muda",
+        None,
+        None,
+        None,
+        "Dukungan psikososial",
+        None,
+    ],
+    [
+        3275202100,  # a numeric NIA cell
+        "Joko Prasetyo",
+        "l",
+        None,
+        None,
+        None,
+        "Task Force",
+        None,
+        None,
+        None,
+        None,
+        "tidak",
+    ],
+]
+
+
+def workbook_bytes(member_rows, training_rows=None, *, from_template=True) -> bytes:
+    if from_template:
+        book = load_workbook(io.BytesIO(member_template()))
+    else:
+        book = Workbook()
+        book.active.title = "Anggota"
+        book.active.append(["NIA", "Nama", "Jenis kelamin", "Tingkat"])
+        book.create_sheet("Pelatihan").append(["NIA", "Nama pelatihan", "Tanggal mulai"])
+    for row in member_rows:
+        book["Anggota"].append(row)
+    for row in training_rows or []:
+        book["Pelatihan"].append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,1 @@
+"""Helpers shared by the tests: databases, factories and scenarios. No tests here."""
