@@ -12,8 +12,9 @@
         status.className = "job-status status-" + job.status;
         box.querySelector(".job-message").textContent = job.status === "failed" ? (job.error || job.message) : job.message;
         if (job.status === "finished" || job.status === "failed") {
-          box.dataset.done = "true";
-          // Reload once so result, error and the retry button render from the server.
+          // Reload once so result, error and the retry button render from the server; only the
+          // server marks the box done (data-done), so a page that waits for that mark knows the
+          // reload has happened.
           setTimeout(function () { window.location.reload(); }, 600);
         } else {
           setTimeout(function () { poll(box); }, 1000);

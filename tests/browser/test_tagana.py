@@ -117,7 +117,7 @@ def test_deploy_board_map_and_task_report_on_a_phone(
     assert "Petugas shelter" in popup_text
     assert ("Budi Santoso" in popup_text) or ("Joko Prasetyo" in popup_text)
     # The popup pans the map into view: wait for Leaflet's pan animation to end.
-    page.wait_for_function("!document.querySelector('.leaflet-pan-anim')")
+    page.wait_for_function("() => !document.querySelector('.leaflet-pan-anim')")
     page.screenshot(path=f"{ARTIFACTS}/tagana-map-360.png")
     coordinator.close()
 
