@@ -20,16 +20,12 @@ from logistics.core import audit, inputs
 from logistics.core.errors import Conflict, DomainError, Forbidden, NotFound
 from logistics.core.extensions import db
 from logistics.core.formatting import tanggal
+from logistics.core.signals import handouts_written
+from logistics.core.spm_components import SPM_COMPONENTS
 from logistics.core.time import office_date, office_today, utcnow
-from logistics.distributions.models import (
-    PHASES,
-    SPM_COMPONENTS,
-    Distribution,
-    DistributionRecipient,
-)
+from logistics.distributions.models import PHASES, Distribution, DistributionRecipient
 from logistics.events.models import Event
 from logistics.shelters.models import Shelter
-from logistics.spm import tracking as spm_tracking
 from logistics.stock import ledger
 from logistics.stock.models import Item, StockLot, StockMovement, Warehouse
 from logistics.victims.models import Household, InstitutionVictim, Person, Victim
@@ -674,7 +670,7 @@ def record_distribution(
     make_transient_to_detached(distribution)
     db.session.add(distribution)
     audit.record_created(distribution)
-    spm_tracking.touch(db.session, event.id, day)
+    handouts_written.send(db.session, event_id=event.id, day=day)
     # Kept on the instance (not a column) so the answer to a new hand-out costs no second read.
     distribution.recorded_lines = taken
     distribution.recorded_person_ids = list(recipient.person_ids)

@@ -18,8 +18,9 @@ from logistics.core.errors import Conflict, DomainError, NotFound
 from logistics.core.extensions import db
 from logistics.core.formatting import LOCALE, angka, tanggal
 from logistics.core.privacy import mask_nik
+from logistics.core.spm_components import SPM_COMPONENTS
 from logistics.core.time import office_today
-from logistics.distributions.models import RECIPIENT_KINDS, SPM_COMPONENTS, Distribution
+from logistics.distributions.models import RECIPIENT_KINDS, Distribution
 from logistics.events.models import Event
 from logistics.kitchens.models import KitchenMeal
 from logistics.shelters.models import Shelter
