@@ -18,6 +18,7 @@ DOMAINS = (
     "stock",
     "distributions",
     "kitchens",
+    "bast",
     "spm",
     "budget",
     "reports",

@@ -65,8 +65,8 @@ def test_numbers_are_sequential_within_a_year_and_restart_the_next(db):
 
 
 def test_receipt_pdf_has_number_parties_items_lots_and_quantities(app, db, site):
+    from logistics.bast.services import render_document_pdf
     from logistics.stock import ledger
-    from logistics.stock.bast import render_document_pdf
 
     expiry = date(2027, 6, 30)
     with transaction():
@@ -101,8 +101,8 @@ def test_receipt_pdf_has_number_parties_items_lots_and_quantities(app, db, site)
 
 
 def test_transfer_pdf_shows_sent_received_and_difference(db, site):
+    from logistics.bast.services import render_document_pdf
     from logistics.stock import ledger
-    from logistics.stock.bast import render_document_pdf
     from logistics.stock.warehouses import create_warehouse
 
     posko = create_warehouse(name="Gudang Posko Margahayu", tier="posko", kelurahan_code=MARGAHAYU)
@@ -130,8 +130,8 @@ def test_transfer_pdf_shows_sent_received_and_difference(db, site):
 
 
 def test_dispatch_pdf_names_the_shelter_it_went_to(db, site):
+    from logistics.bast.services import render_document_pdf
     from logistics.stock import ledger
-    from logistics.stock.bast import render_document_pdf
 
     with transaction():
         document = new_document(
@@ -153,7 +153,7 @@ def test_dispatch_pdf_names_the_shelter_it_went_to(db, site):
 
 
 def test_kitchen_pdf_lists_the_ingredients_taken(db, site):
-    from logistics.stock.bast import get_document, render_document_pdf
+    from logistics.bast.services import get_document, render_document_pdf
 
     result = meal(site.kitchen, ingredients=[{"item_id": "beras", "quantity": "12,5"}])
     text = pdf_text(render_document_pdf(get_document(result.meal.document_id)))
@@ -165,8 +165,8 @@ def test_kitchen_pdf_lists_the_ingredients_taken(db, site):
 
 
 def test_batch_pdf_lists_recipients_with_masked_nik_only(db, site):
+    from logistics.bast.services import create_distribution_batch, render_document_pdf
     from logistics.stock import ledger
-    from logistics.stock.bast import create_distribution_batch, render_document_pdf
     from logistics.victims.models import Household, Person
 
     persons = register_victims(db, site.event, site.shelter)
@@ -204,7 +204,7 @@ def test_batch_pdf_lists_recipients_with_masked_nik_only(db, site):
 
 
 def test_adjustments_have_no_bast(db, site):
-    from logistics.stock.bast import document_content
+    from logistics.bast.services import document_content
 
     document = new_document(db, kind="adjustment", number=None, reason="rusak")
     with pytest.raises(DomainError) as caught:
@@ -216,8 +216,8 @@ def test_adjustments_have_no_bast(db, site):
 
 
 def test_batch_takes_the_days_unbatched_rows_at_the_site_only(db, site):
+    from logistics.bast.services import create_distribution_batch
     from logistics.distributions.models import Distribution
-    from logistics.stock.bast import create_distribution_batch
 
     persons = register_victims(db, site.event, site.shelter)
     here = [distribution(db, site, person_id=p) for p in persons[:2]]
@@ -249,7 +249,7 @@ def test_batch_takes_the_days_unbatched_rows_at_the_site_only(db, site):
 
 
 def test_nothing_to_batch_is_422(db, site):
-    from logistics.stock.bast import create_distribution_batch
+    from logistics.bast.services import create_distribution_batch
 
     with pytest.raises(DomainError) as caught:
         create_distribution_batch(
@@ -279,7 +279,7 @@ def test_nothing_to_batch_is_422(db, site):
     ],
 )
 def test_batch_input_is_checked(db, site, overrides, field):
-    from logistics.stock.bast import create_distribution_batch
+    from logistics.bast.services import create_distribution_batch
 
     values = {
         "distributed_on": today(),

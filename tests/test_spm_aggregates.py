@@ -113,7 +113,7 @@ def test_hand_computed_year_achievement(db, scenario):
 def _reference_year(db, year):
     """{(quarter, component): (needing, served, met)} worked out per person in plain Python,
     straight from the definitions (compute_year's docstring)."""
-    from logistics.distributions.models import SPM_COMPONENTS
+    from logistics.core.spm_components import SPM_COMPONENTS
     from logistics.spm.settings import met_rules
 
     rules = met_rules()

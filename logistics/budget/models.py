@@ -6,8 +6,8 @@ from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from logistics.core.extensions import db
+from logistics.core.spm_components import SPM_COMPONENTS
 from logistics.core.time import utcnow
-from logistics.distributions.models import SPM_COMPONENTS
 
 BUDGET_LEVELS = {
     "program": "Program",

@@ -23,8 +23,8 @@ from logistics.core import inputs
 from logistics.core.errors import Conflict, DomainError, NotFound
 from logistics.core.extensions import db
 from logistics.core.formatting import rupiah, tanggal
+from logistics.core.spm_components import SPM_COMPONENTS
 from logistics.core.time import office_today
-from logistics.distributions.models import SPM_COMPONENTS
 
 # A sub-kegiatan of a kota's Dinas Sosial runs to billions; a trillion rupiah is a typing error.
 MAX_RUPIAH = 1_000_000_000_000

@@ -23,8 +23,8 @@ from logistics.core.exports import XLSX_MIME, table_response
 from logistics.core.formatting import persen, rupiah
 from logistics.core.forms import attach_error
 from logistics.core.security import roles_required
+from logistics.core.spm_components import SPM_COMPONENTS
 from logistics.core.time import office_today
-from logistics.distributions.models import SPM_COMPONENTS
 
 bp = Blueprint("budget", __name__, url_prefix="/anggaran")
 TREE_HEADERS = [

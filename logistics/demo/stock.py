@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from logistics.admin.models import User
+from logistics.bast import services as bast
 from logistics.budget import imports as budget_import
 from logistics.budget import rules as budget_math
 from logistics.budget import services as budget
@@ -18,9 +19,9 @@ from logistics.kitchens import meals as kitchen_meals
 from logistics.kitchens import services as kitchens
 from logistics.shelters.models import Shelter
 from logistics.spm import settings as spm_settings
-from logistics.stock import bast, ledger, transfers
 from logistics.stock import counts as stock_counts
 from logistics.stock import documents as stock_documents
+from logistics.stock import ledger, transfers
 from logistics.stock.models import StockDocument, Warehouse
 from logistics.tagana.models import Deployment
 from logistics.victims.models import Person, Victim

@@ -11,8 +11,9 @@ from logistics.core.database import transaction
 from logistics.core.errors import DomainError, Forbidden
 from logistics.core.extensions import db
 from logistics.core.privacy import mask_nik
+from logistics.core.spm_components import SPM_COMPONENTS, SPM_SUBKEGIATAN
 from logistics.distributions import services as distributions
-from logistics.distributions.models import PHASES, SPM_COMPONENTS, SPM_SUBKEGIATAN, Distribution
+from logistics.distributions.models import PHASES, Distribution
 
 MAX_PER_PAGE = 500
 FIELDS = (

@@ -6,7 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
-from logistics.distributions.models import PHASES, SPM_COMPONENTS
+from logistics.core.spm_components import SPM_COMPONENTS
+from logistics.distributions.models import PHASES
 
 # Empty item rows the field form offers; more rarely fit one hand-out.
 LINE_ROWS = 3

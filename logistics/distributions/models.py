@@ -6,23 +6,9 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from logistics.core.extensions import db
+from logistics.core.spm_components import SPM_COMPONENTS
 from logistics.core.time import utcnow
 
-# The SPM components of the disaster service (DOMAIN.md section 8), with their sub-kegiatan codes.
-SPM_COMPONENTS = {
-    "permakanan": "Penyediaan makanan (permakanan)",
-    "sandang": "Penyediaan sandang",
-    "tempat_penampungan": "Penyediaan tempat penampungan pengungsi",
-    "kelompok_rentan": "Penanganan khusus bagi kelompok rentan",
-    "psikososial": "Pelayanan dukungan psikososial",
-}
-SPM_SUBKEGIATAN = {
-    "permakanan": "1.06.06.2.01.0001",
-    "sandang": "1.06.06.2.01.0002",
-    "tempat_penampungan": "1.06.06.2.01.0003",
-    "kelompok_rentan": "1.06.06.2.01.0004",
-    "psikososial": "1.06.06.2.01.0005",
-}
 PHASES = {"saat": "Saat tanggap darurat", "setelah": "Setelah tanggap darurat"}
 RECIPIENT_KINDS = {
     "household": "Keluarga (KK)",

@@ -23,16 +23,12 @@ from logistics.core import audit, inputs
 from logistics.core.errors import Conflict, DomainError, Forbidden, NotFound
 from logistics.core.extensions import db
 from logistics.core.formatting import tanggal
+from logistics.core.signals import handouts_written
+from logistics.core.spm_components import SPM_COMPONENTS
 from logistics.core.time import office_date, office_today, utcnow
-from logistics.distributions.models import (
-    PHASES,
-    SPM_COMPONENTS,
-    Distribution,
-    DistributionRecipient,
-)
+from logistics.distributions.models import PHASES, Distribution, DistributionRecipient
 from logistics.events.models import Event
 from logistics.shelters.models import Shelter
-from logistics.spm import tracking as spm_tracking
 from logistics.stock import ledger
 from logistics.stock.models import Item, StockLot, StockMovement, Warehouse
 from logistics.victims.models import Household, InstitutionVictim, Person, Victim
@@ -960,7 +956,9 @@ def _recorded(prepared: Prepared, new_id: int, taken: list["Taken"]) -> Distribu
     make_transient_to_detached(distribution)
     db.session.add(distribution)
     audit.record_created(distribution)
-    spm_tracking.touch(db.session, distribution.event_id, distribution.distributed_on)
+    handouts_written.send(
+        db.session, event_id=distribution.event_id, day=distribution.distributed_on
+    )
     # Kept on the instance (not a column) so the answer to a new hand-out costs no second read.
     distribution.recorded_lines = taken
     distribution.recorded_person_ids = list(prepared.recipient.person_ids)

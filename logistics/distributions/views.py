@@ -19,10 +19,11 @@ from logistics.core.formatting import decimal_text
 from logistics.core.forms import attach_error
 from logistics.core.privacy import mask_nik
 from logistics.core.security import roles_required
+from logistics.core.spm_components import SPM_COMPONENTS, SPM_SUBKEGIATAN
 from logistics.core.time import office_today
 from logistics.distributions import services as distributions
 from logistics.distributions.forms import LINE_ROWS, FieldDistributionForm, new_client_id
-from logistics.distributions.models import PHASES, RECIPIENT_KINDS, SPM_COMPONENTS, SPM_SUBKEGIATAN
+from logistics.distributions.models import PHASES, RECIPIENT_KINDS
 from logistics.events.models import Event
 from logistics.shelters.models import Shelter
 from logistics.stock.models import Warehouse

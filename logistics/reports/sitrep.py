@@ -15,8 +15,9 @@ from logistics.core.extensions import db
 from logistics.core.formatting import tanggal
 from logistics.core.job_models import JobRecord
 from logistics.core.queue import SITREP_GENERATE
+from logistics.core.spm_components import SPM_COMPONENTS
 from logistics.core.time import office_date, office_today, office_zone
-from logistics.distributions.models import SPM_COMPONENTS, Distribution, DistributionRecipient
+from logistics.distributions.models import Distribution, DistributionRecipient
 from logistics.events.impact import impact_matrix
 from logistics.events.models import DECREE_STATUSES, ISSUER_LEVELS, PHASE_LABELS, Event
 from logistics.events.services import get_event

@@ -1,7 +1,7 @@
 """The daily sitrep as a short WhatsApp message for the mayor's office and BPBD groups."""
 
 from logistics.core.formatting import angka, persen, tanggal
-from logistics.distributions.models import SPM_COMPONENTS
+from logistics.core.spm_components import SPM_COMPONENTS
 from logistics.reports.sitrep import NOTE_FIELDS
 
 

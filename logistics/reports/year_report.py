@@ -16,8 +16,9 @@ from logistics.core import jobs
 from logistics.core.extensions import db
 from logistics.core.job_models import JobRecord
 from logistics.core.queue import YEAR_REPORT_GENERATE
+from logistics.core.spm_components import SPM_COMPONENTS
 from logistics.core.time import utcnow
-from logistics.distributions.models import SPM_COMPONENTS, Distribution, DistributionRecipient
+from logistics.distributions.models import Distribution, DistributionRecipient
 from logistics.events.models import Event, EventArea, HazardType
 from logistics.shelters.models import Shelter
 from logistics.spm import dashboard as spm_dashboard

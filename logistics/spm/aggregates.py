@@ -32,8 +32,9 @@ from sqlalchemy import (
 
 from logistics.areas.models import Area
 from logistics.core.extensions import db
+from logistics.core.spm_components import SPM_COMPONENTS
 from logistics.core.time import office_date, utcnow
-from logistics.distributions.models import SPM_COMPONENTS, Distribution, DistributionRecipient
+from logistics.distributions.models import Distribution, DistributionRecipient
 from logistics.events.models import Event, ImpactFigure
 from logistics.shelters.models import Shelter, ShelterCount
 from logistics.spm.models import ALL_COMPONENTS, SpmDaily, SpmMetRule, SpmStale, SpmYear

@@ -8,8 +8,9 @@ from sqlalchemy import func, select
 
 from logistics.areas.models import Area
 from logistics.core.extensions import db
+from logistics.core.spm_components import SPM_COMPONENTS
 from logistics.core.time import office_date, office_today
-from logistics.distributions.models import SPM_COMPONENTS, Distribution, DistributionRecipient
+from logistics.distributions.models import Distribution, DistributionRecipient
 from logistics.events.models import Event
 from logistics.shelters.models import Shelter, ShelterCount
 from logistics.spm import rules as spm

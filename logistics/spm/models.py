@@ -7,8 +7,8 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Uniq
 from sqlalchemy.orm import Mapped, mapped_column
 
 from logistics.core.extensions import db
+from logistics.core.spm_components import SPM_COMPONENTS
 from logistics.core.time import utcnow
-from logistics.distributions.models import SPM_COMPONENTS
 from logistics.events.models import PEOPLE_STATUSES
 
 BASES = {"person": "per orang", "household": "per KK"}

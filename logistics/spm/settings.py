@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 from logistics.core import inputs, spreadsheets
 from logistics.core.errors import DomainError, NotFound
 from logistics.core.extensions import db
-from logistics.distributions.models import SPM_COMPONENTS
+from logistics.core.spm_components import SPM_COMPONENTS, SPM_SUBKEGIATAN
 from logistics.events.models import PEOPLE_STATUSES
 from logistics.spm import rules as spm
 from logistics.spm.models import (
@@ -272,8 +272,6 @@ def _subkegiatan_key(code: str) -> str:
 
 def indicator_code(value) -> str:
     """An indicator from its code, its label or its sub-kegiatan code (with or without zeros)."""
-    from logistics.distributions.models import SPM_SUBKEGIATAN
-
     cleaned = str(value or "").strip()
     if cleaned in INDICATORS:
         return cleaned

@@ -21,6 +21,7 @@ from logistics.core.queue import SPM_CATCH_UP as CATCH_UP
 from logistics.core.queue import SPM_RECOMPUTE as RECOMPUTE
 from logistics.core.queue import SPM_RECOMPUTE_YEAR as RECOMPUTE_YEAR
 from logistics.core.queue import redis_url
+from logistics.core.signals import handouts_written
 from logistics.core.time import utcnow
 from logistics.distributions.models import Distribution, DistributionRecipient
 from logistics.events.models import Event, ImpactFigure
@@ -186,6 +187,8 @@ def install_listeners() -> None:
         event.listen(Session, "after_flush", _after_flush)
         event.listen(Session, "after_commit", _after_commit)
         event.listen(Session, "after_soft_rollback", lambda s, t: _after_rollback(s))
+    # Hand-outs written with Core statements are announced by their domain (distributions).
+    handouts_written.connect(touch)
 
 
 # --- queueing -------------------------------------------------------------------------------

@@ -13,8 +13,9 @@ from logistics.core.exports import table_response
 from logistics.core.privacy import mask_nik
 from logistics.core.queue import SPM_REBUILD
 from logistics.core.security import roles_required
+from logistics.core.spm_components import SPM_COMPONENTS
 from logistics.core.time import office_today
-from logistics.distributions.models import RECIPIENT_KINDS, SPM_COMPONENTS
+from logistics.distributions.models import RECIPIENT_KINDS
 from logistics.events.models import PEOPLE_STATUSES
 from logistics.spm import dashboard as spm_dashboard
 from logistics.spm import settings as spm_settings

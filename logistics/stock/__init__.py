@@ -1,1 +1,1 @@
-"""Relief stock: item catalogue, warehouses, the stock ledger, stock documents and BAST."""
+"""Relief stock: item catalogue, warehouses, the stock ledger, stock documents and BAST numbers."""

@@ -7,6 +7,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.widgets import DateInput
 
 from logistics.admin.models import OFFICE_ROLES
+from logistics.bast import services as bast
 from logistics.core import inputs
 from logistics.core.database import transaction
 from logistics.core.errors import DomainError
@@ -14,7 +15,7 @@ from logistics.core.forms import attach_error
 from logistics.core.security import roles_required
 from logistics.core.time import office_today
 from logistics.shelters.lists import kelurahan_choices
-from logistics.stock import bast, choices
+from logistics.stock import choices
 
 bp = Blueprint("bast", __name__, url_prefix="/logistik")
 
@@ -99,7 +100,7 @@ def batch_new():
         status = 422
     created = request.args.get("dokumen", type=int)
     return render_template(
-        "stock/bast/batch_form.html",
+        "bast/batch_form.html",
         form=form,
         kelurahan=kelurahan_choices(),
         pending=bast.pending_batches(),

@@ -4,11 +4,11 @@ from flask import Response, jsonify, request, url_for
 from flask_login import current_user
 
 from logistics.admin.models import OFFICE_ROLES
+from logistics.bast import services as bast
 from logistics.core import inputs
 from logistics.core.api import api_login_required, bp, json_payload
 from logistics.core.database import transaction
 from logistics.core.errors import DomainError
-from logistics.stock import bast
 
 BATCH_FIELDS = (
     "event_id",
