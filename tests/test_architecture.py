@@ -200,31 +200,6 @@ RULES = (
 )
 
 
-# What the move into domain packages left to mend, rule by rule. Mending one removes its line;
-# the test fails on a new finding and on a line that is mended but still listed.
-KNOWN = {
-    "core imports no domain": set(),
-    "views and API never import each other": set(),
-    "web modules never use the session": {
-        "logistics/distributions/api.py",
-        "logistics/distributions/views.py",
-    },
-    "services never touch the request": {
-        "logistics/stock/ledger.py: current_user",
-    },
-    "commits happen in core.database only": {
-        "logistics/demo/stock.py",
-        "logistics/distributions/api.py",
-    },
-    "domains depend on each other without cycles": set(),
-    "functions stay under 80 lines": {
-        "logistics/demo/stock.py:_hand_outs",
-        "logistics/demo/stock.py:seed_logistics_demo",
-        "logistics/spm/aggregates.py:compute_year",
-    },
-}
-
-
 @functools.cache
 def findings() -> dict[str, set[str]]:
     return layer_findings()
@@ -232,9 +207,7 @@ def findings() -> dict[str, set[str]]:
 
 @pytest.mark.parametrize("rule", RULES)
 def test_layers_point_one_way(rule):
-    found, known = findings()[rule], KNOWN[rule]
-    assert sorted(found - known) == [], f"new: {rule}"
-    assert sorted(known - found) == [], f"mended, remove from KNOWN: {rule}"
+    assert sorted(findings()[rule]) == [], rule
 
 
 def test_no_test_module_imports_another():

@@ -88,7 +88,43 @@ def seed_logistics_demo(event: Event, start_day: date, today: date) -> dict:
     tagana = db.session.scalar(select(User).where(User.username == "tagana"))
     gudang, posko = store[GUDANG], store[POSKO]
 
-    # Buffer stock bought in the year, then the Kemensos and CSR deliveries once the flood hit.
+    _receive_deliveries(gudang, start_day, today)
+    masjid = shelters[MASJID]
+    _move_stock(event, store, masjid, start_day, today)
+
+    # The tree first, so every hand-out is charged to its component's sub-kegiatan.
+    budget.seed_structure()
+    handed = _hand_outs(event, shelters, posko, gudang, start_day, today, tagana, operator)
+    meals = _kitchen(event, masjid, gudang, start_day, today)
+    with transaction():
+        batch = bast.create_distribution_batch(
+            event,
+            start_day + timedelta(days=1),
+            shelter=shelters[GOR],
+            giver_name="Rina Marlina (Posko logistik GOR Patriot)",
+            receiver_name="Perwakilan pengungsi GOR Patriot",
+        )
+    with transaction():
+        paid = _budget(start_day, today)
+        _targets(today.year)
+    # The Tagana sent to the flood are paid from the Taruna Siaga Bencana sub-kegiatan.
+    with transaction():
+        tagana_node = budget.get_sub_kegiatan("1.06.06.2.02.0002")
+        deployments = db.session.scalars(select(Deployment).where(Deployment.event_id == event.id))
+        for deployment in deployments:
+            deployment.sub_kegiatan_id = tagana_node.id
+    documents = db.session.scalar(select(func.count(StockDocument.id)))
+    return {
+        "stock_documents": documents,
+        "distributions": handed,
+        "kitchen_meals": meals,
+        "batch": batch.number,
+        "budget_payments": paid,
+    }
+
+
+def _receive_deliveries(gudang: Warehouse, start_day: date, today: date) -> None:
+    """Buffer stock bought in the year, then the Kemensos and CSR deliveries once the flood hit."""
     _receive(
         gudang,
         start_day - timedelta(days=75),
@@ -129,6 +165,10 @@ def seed_logistics_demo(event: Event, start_day: date, today: date) -> dict:
         [("air_mineral", 150, "AM-2611", (today + timedelta(days=330)).isoformat())],
     )
 
+
+def _move_stock(event: Event, store: dict, masjid: Shelter, start_day: date, today: date) -> None:
+    """Transfers to the posko store and the lumbung sosial, a dispatch and a write-off."""
+    gudang, posko = store[GUDANG], store[POSKO]
     # The posko store at GOR Patriot is stocked by transfer; two blankets got soaked on the way.
     sent, _ = _submit(
         transfers.send_transfer,
@@ -169,7 +209,6 @@ def seed_logistics_demo(event: Event, start_day: date, today: date) -> dict:
             "lines": _lines(("makanan_siap_saji", 40), ("family_kit", 15), ("selimut", 60)),
         },
     )
-    masjid = shelters[MASJID]
     _submit(
         stock_documents.record_dispatch,
         {
@@ -200,50 +239,12 @@ def seed_logistics_demo(event: Event, start_day: date, today: date) -> dict:
         },
     )
 
-    # The tree first, so every hand-out is charged to its component's sub-kegiatan.
-    budget.seed_structure()
-    handed = _hand_outs(event, shelters, posko, gudang, start_day, today, tagana, operator)
-    meals = _kitchen(event, masjid, gudang, start_day, today)
-    with transaction():
-        batch = bast.create_distribution_batch(
-            event,
-            start_day + timedelta(days=1),
-            shelter=shelters[GOR],
-            giver_name="Rina Marlina (Posko logistik GOR Patriot)",
-            receiver_name="Perwakilan pengungsi GOR Patriot",
-        )
-    paid = _budget(start_day, today)
-    _targets(today.year)
-    # The Tagana sent to the flood are paid from the Taruna Siaga Bencana sub-kegiatan.
-    tagana_node = budget.get_sub_kegiatan("1.06.06.2.02.0002")
-    for deployment in db.session.scalars(select(Deployment).where(Deployment.event_id == event.id)):
-        deployment.sub_kegiatan_id = tagana_node.id
-    db.session.commit()
-    documents = db.session.scalar(select(func.count(StockDocument.id)))
-    return {
-        "stock_documents": documents,
-        "distributions": handed,
-        "kitchen_meals": meals,
-        "batch": batch.number,
-        "budget_payments": paid,
-    }
-
 
 def _hand_outs(event, shelters, posko, gudang, start_day, today, tagana, operator) -> int:
     """Rations and family kits in every shelter, rations for families at home, baby food for
     toddlers and trauma-healing sessions for children."""
-    count = 0
-
-    def give(by, **values):
-        nonlocal count
-        with transaction():
-            record_distribution(parse_hand_out({"event_id": event.id, **values}), by)
-        count += 1
-
+    giver = _Giver(event, gudang, start_day, today, tagana, operator)
     gor = shelters[GOR]
-    day1 = (start_day + timedelta(days=1)).isoformat()
-    toddler_born_after = today - timedelta(days=5 * 365)
-    child_born_after = today - timedelta(days=12 * 365)
     children = []
     for shelter_id, households in _households(event).items():
         at_home = shelter_id is None
@@ -251,95 +252,125 @@ def _hand_outs(event, shelters, posko, gudang, start_day, today, tagana, operato
         for n, (household_id, members) in enumerate(households.items()):
             if at_home and n >= 12:
                 break
-            head = members[0].name
             common = {
                 "household_id": household_id,
                 "shelter_id": shelter_id,
                 "warehouse_id": source.id,
-                "receiver_name": head,
+                "receiver_name": members[0].name,
             }
-            give(
-                tagana,
-                component="permakanan",
-                phase="saat",
-                distributed_on=today.isoformat() if at_home else day1,
-                lines=[{"item_id": "makanan_siap_saji", "quantity": len(members)}],
-                client_id=f"demo-pm-{household_id}",
-                **common,
-            )
-            toddlers = [p for p in members if p.birth_date and p.birth_date > toddler_born_after]
-            if toddlers:
-                give(
-                    tagana,
-                    component="kelompok_rentan",
-                    phase="saat",
-                    distributed_on=today.isoformat(),
-                    lines=[{"item_id": "makanan_anak", "quantity": 2 * len(toddlers)}],
-                    client_id=f"demo-kr-{household_id}",
-                    **(common | {"warehouse_id": gudang.id}),
-                )
+            giver.household(household_id, members, common, at_home)
             if at_home:
                 continue
-            give(
-                tagana,
-                component="sandang",
-                phase="saat",
-                distributed_on=day1,
-                lines=[
-                    {"item_id": "family_kit", "quantity": 1},
-                    {"item_id": "selimut", "quantity": len(members)},
-                ],
-                client_id=f"demo-sd-{household_id}",
-                **common,
-            )
-            give(
-                tagana,
-                component="tempat_penampungan",
-                phase="saat",
-                distributed_on=day1,
-                lines=[{"item_id": "matras", "quantity": len(members)}],
-                client_id=f"demo-tp-{household_id}",
-                **(common | {"warehouse_id": gudang.id}),
-            )
             if n == 0 and shelter_id == gor.id:
-                # A second ration the same day, let through by the operator with a reason.
-                give(
-                    operator,
-                    component="permakanan",
-                    phase="saat",
-                    distributed_on=day1,
-                    lines=[{"item_id": "makanan_siap_saji", "quantity": 2}],
-                    override_reason="Jatah pertama ikut hanyut saat evakuasi ulang malam hari.",
-                    client_id=f"demo-pm2-{household_id}",
-                    **common,
-                )
-            children += [
-                (p, shelter_id) for p in members if p.birth_date and p.birth_date > child_born_after
-            ]
+                giver.second_ration(household_id, common)
+            children += [(p, shelter_id) for p in members if giver.is_child(p)]
     for child, shelter_id in children[:10]:
-        give(
-            tagana,
+        giver.psikososial(child, shelter_id)
+    return giver.count
+
+
+class _Giver:
+    """Records the demo's hand-outs one by one, each in its own transaction, and counts them."""
+
+    def __init__(self, event, gudang, start_day, today, tagana, operator):
+        self.event, self.gudang, self.today = event, gudang, today
+        self.tagana, self.operator = tagana, operator
+        self.day1 = (start_day + timedelta(days=1)).isoformat()
+        self.toddler_born_after = today - timedelta(days=5 * 365)
+        self.child_born_after = today - timedelta(days=12 * 365)
+        self.count = 0
+
+    def give(self, by, **values) -> None:
+        with transaction():
+            record_distribution(parse_hand_out({"event_id": self.event.id, **values}), by)
+        self.count += 1
+
+    def is_child(self, person) -> bool:
+        return bool(person.birth_date and person.birth_date > self.child_born_after)
+
+    def household(self, household_id: int, members: list, common: dict, at_home: bool) -> None:
+        """A ration for each family; baby food where there are toddlers; in a shelter, a family
+        kit with blankets and a mat for each member."""
+        self.give(
+            self.tagana,
+            component="permakanan",
+            phase="saat",
+            distributed_on=self.today.isoformat() if at_home else self.day1,
+            lines=[{"item_id": "makanan_siap_saji", "quantity": len(members)}],
+            client_id=f"demo-pm-{household_id}",
+            **common,
+        )
+        toddlers = [p for p in members if p.birth_date and p.birth_date > self.toddler_born_after]
+        if toddlers:
+            self.give(
+                self.tagana,
+                component="kelompok_rentan",
+                phase="saat",
+                distributed_on=self.today.isoformat(),
+                lines=[{"item_id": "makanan_anak", "quantity": 2 * len(toddlers)}],
+                client_id=f"demo-kr-{household_id}",
+                **(common | {"warehouse_id": self.gudang.id}),
+            )
+        if at_home:
+            return
+        self.give(
+            self.tagana,
+            component="sandang",
+            phase="saat",
+            distributed_on=self.day1,
+            lines=[
+                {"item_id": "family_kit", "quantity": 1},
+                {"item_id": "selimut", "quantity": len(members)},
+            ],
+            client_id=f"demo-sd-{household_id}",
+            **common,
+        )
+        self.give(
+            self.tagana,
+            component="tempat_penampungan",
+            phase="saat",
+            distributed_on=self.day1,
+            lines=[{"item_id": "matras", "quantity": len(members)}],
+            client_id=f"demo-tp-{household_id}",
+            **(common | {"warehouse_id": self.gudang.id}),
+        )
+
+    def second_ration(self, household_id: int, common: dict) -> None:
+        """A second ration the same day, let through by the operator with a reason."""
+        self.give(
+            self.operator,
+            component="permakanan",
+            phase="saat",
+            distributed_on=self.day1,
+            lines=[{"item_id": "makanan_siap_saji", "quantity": 2}],
+            override_reason="Jatah pertama ikut hanyut saat evakuasi ulang malam hari.",
+            client_id=f"demo-pm2-{household_id}",
+            **common,
+        )
+
+    def psikososial(self, child, shelter_id: int | None) -> None:
+        self.give(
+            self.tagana,
             component="psikososial",
             phase="saat",
             person_id=child.id,
             shelter_id=shelter_id,
-            distributed_on=today.isoformat(),
+            distributed_on=self.today.isoformat(),
             service_note="Sesi dukungan psikososial anak (bermain dan bercerita) oleh Tagana",
             client_id=f"demo-ps-{child.id}",
         )
-    return count
 
 
 def _kitchen(event, masjid, gudang, start_day, today) -> int:
     """The Tagana field kitchen at Masjid Al-Ikhlas: two and a half days of meals."""
-    kitchen = kitchens.create_kitchen(
-        event,
-        name="Dapur umum lapangan Tagana",
-        shelter_id=masjid.id,
-        warehouse_id=gudang.id,
-        pic_name="Budi Santoso",
-    )
-    db.session.commit()
+    with transaction():
+        kitchen = kitchens.create_kitchen(
+            event,
+            name="Dapur umum lapangan Tagana",
+            shelter_id=masjid.id,
+            warehouse_id=gudang.id,
+            pic_name="Budi Santoso",
+        )
     periods = [(0, "siang"), (0, "malam"), (1, "pagi"), (1, "siang"), (1, "malam"), (2, "pagi")]
     counts = [95, 95, 130, 130, 130, 110]
     for (offset, period), head_count in zip(periods, counts, strict=True):
@@ -391,7 +422,6 @@ def _budget(start_day: date, today: date) -> int:
             note=note,
             today=today,
         )
-    db.session.commit()
     return len(payments)
 
 
@@ -449,4 +479,3 @@ def _targets(year: int) -> None:
                 "source": source,
             }
         )
-    db.session.commit()

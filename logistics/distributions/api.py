@@ -9,7 +9,6 @@ from logistics.core.api import api_login_required, bp, json_number, json_payload
 from logistics.core.audit import record_action
 from logistics.core.database import transaction
 from logistics.core.errors import DomainError, Forbidden
-from logistics.core.extensions import db
 from logistics.core.privacy import mask_nik
 from logistics.core.spm_components import SPM_COMPONENTS, SPM_SUBKEGIATAN
 from logistics.distributions import services as distributions
@@ -182,6 +181,6 @@ def distributions_recipients():
         )
     if full and items:
         ids = [m["id"] for item in items for m in item["members"]]
-        record_action("view_nik", "persons", None, {"api": "distributions", "ids": ids})
-        db.session.commit()
+        with transaction():
+            record_action("view_nik", "persons", None, {"api": "distributions", "ids": ids})
     return jsonify({"count": len(items), "nik_masked": not full, "items": items})

@@ -3,31 +3,25 @@ and a household's aid history."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from logistics.admin.models import OFFICE_ROLES, WRITER_ROLES, User
-from logistics.areas.models import Area
+from logistics.admin.models import OFFICE_ROLES, WRITER_ROLES
 from logistics.budget import services as budget
-from logistics.budget.models import BudgetNode
 from logistics.core import inputs
 from logistics.core.database import transaction
 from logistics.core.errors import DomainError
 from logistics.core.exports import table_response
-from logistics.core.extensions import db
 from logistics.core.formatting import decimal_text
 from logistics.core.forms import attach_error
 from logistics.core.privacy import mask_nik
 from logistics.core.security import roles_required
 from logistics.core.spm_components import SPM_COMPONENTS, SPM_SUBKEGIATAN
 from logistics.core.time import office_today
+from logistics.distributions import details
 from logistics.distributions import services as distributions
 from logistics.distributions.forms import LINE_ROWS, FieldDistributionForm, new_client_id
 from logistics.distributions.models import PHASES, RECIPIENT_KINDS
-from logistics.events.models import Event
-from logistics.shelters.models import Shelter
-from logistics.stock.models import Warehouse
-from logistics.victims.models import RELATIONS, Household, InstitutionVictim, Person
+from logistics.victims.models import RELATIONS
 from logistics.victims.services import get_household, get_person
 
 bp = Blueprint("distributions", __name__)
@@ -182,7 +176,7 @@ def _field_submit(form: FieldDistributionForm):
     household_id = inputs.whole_number(form.household_id.data, "household_id", "Keluarga")
     person_id = inputs.whole_number(form.person_id.data, "person_id", "Penerima")
     event_id = inputs.whole_number(form.event_id.data, "event_id", "Kejadian")
-    event = db.session.get(Event, event_id) if event_id else None
+    event = details.find_event(event_id)
     if event is None or not (household_id or person_id) or not form.validate_on_submit():
         flash("Formulir tidak lengkap; mulai lagi dari pencarian penerima.", "danger")
         return redirect(url_for("distributions.field"))
@@ -210,7 +204,7 @@ def _field_submit(form: FieldDistributionForm):
             distribution, created = distributions.record_distribution(hand_out, current_user)
             distribution_id = distribution.id
     except DomainError as exc:
-        event = db.session.get(Event, event.id)
+        event = details.find_event(event.id)
         household, members = _recipient(household_id, person_id)
         line_error = exc.message if exc.field in LINE_FIELDS else None
         if exc.field == "client_id":
@@ -229,22 +223,11 @@ def _field_submit(form: FieldDistributionForm):
     return redirect(url_for("distributions.confirmation", distribution_id=distribution_id))
 
 
-def _sub_kegiatan(node_id: int | None) -> BudgetNode | None:
-    return db.session.get(BudgetNode, node_id) if node_id else None
-
-
 def _detail_context(distribution_id: int) -> dict:
     distribution = distributions.get_distribution(distribution_id)
-    event = db.session.get(Event, distribution.event_id)
-    household = (
-        db.session.get(Household, distribution.household_id) if distribution.household_id else None
-    )
-    person = db.session.get(Person, distribution.person_id) if distribution.person_id else None
-    institution = (
-        db.session.get(InstitutionVictim, distribution.institution_id)
-        if distribution.institution_id
-        else None
-    )
+    parts = details.parts_of(distribution)
+    event, household, person = parts.event, parts.household, parts.person
+    institution = parts.institution
     members = distributions.household_members(household.id) if household is not None else []
     head = next((m for m in members if m.relation == "kepala_keluarga"), None)
     # The BAST's receiving party: the member who signed if the name matches one, else the head.
@@ -253,13 +236,6 @@ def _detail_context(distribution_id: int) -> dict:
     if party is None and not signer:
         party = head or person
     served = set(distributions.recipient_ids(distribution))
-    warehouse = (
-        db.session.get(Warehouse, distribution.warehouse_id) if distribution.warehouse_id else None
-    )
-    shelter = db.session.get(Shelter, distribution.shelter_id) if distribution.shelter_id else None
-    user = db.session.get(User, distribution.created_by_id) if distribution.created_by_id else None
-    recorder = (user.full_name or user.username) if user else None
-    kelurahan = db.session.scalar(select(Area.name).where(Area.code == distribution.kelurahan_code))
     history = (
         distributions.household_history(household.id, event.id) if household is not None else []
     )
@@ -278,11 +254,11 @@ def _detail_context(distribution_id: int) -> dict:
         "recipient_name": (household.head_name if household else None)
         or (person.name if person else None)
         or (institution.name if institution else ""),
-        "warehouse": warehouse,
-        "shelter": shelter,
-        "recorder": recorder or "-",
-        "kelurahan_name": kelurahan or distribution.kelurahan_code,
-        "sub_kegiatan": _sub_kegiatan(distribution.sub_kegiatan_id),
+        "warehouse": parts.warehouse,
+        "shelter": parts.shelter,
+        "recorder": parts.recorder or "-",
+        "kelurahan_name": parts.kelurahan_name or distribution.kelurahan_code,
+        "sub_kegiatan": parts.sub_kegiatan,
         "movements": distributions.movements_of(distribution),
         "history": history,
         **_labels(),
@@ -356,12 +332,7 @@ def index():
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     page = min(max(request.args.get("hal", 1, type=int), 1), pages)
     found = distributions.rows(query, PAGE_SIZE, (page - 1) * PAGE_SIZE)
-    events = db.session.scalars(
-        select(Event).order_by(Event.closed_at.is_not(None), Event.started_at.desc()).limit(200)
-    ).all()
-    kelurahan = db.session.execute(
-        select(Area.code, Area.name).where(Area.level == "kelurahan").order_by(Area.name)
-    ).all()
+    events, kelurahan = details.list_filters()
     return render_template(
         "distributions/index.html",
         rows=found,
@@ -389,7 +360,7 @@ def household(household_id: int):
     """Every hand-out to a household or one of its members, across events."""
     household = get_household(household_id)
     members = distributions.household_members(household.id)
-    kelurahan = db.session.scalar(select(Area.name).where(Area.code == household.kelurahan_code))
+    kelurahan = details.kelurahan_name(household.kelurahan_code)
     return render_template(
         "distributions/household.html",
         household=household,

@@ -637,6 +637,23 @@ def compute_year(year: int, delivered: Delivered | None = None) -> list[dict]:
     instead of the aid lines again.
     """
     merged = _has_merged_persons()
+    starts, needs = _year_needs(year, merged)
+    lines, quarters = _year_lines(year, delivered, merged)
+    lines = _fill(_keyed("spm_tmp_lines", Column("pid", Integer), Column("bit", BigInteger)), lines)
+    # The lines are distinct and keyed by person first: summing their bits per person streams.
+    served = _fill(
+        _keyed("spm_tmp_served", Column("pid", Integer), Column("mask", BigInteger)),
+        select(lines.c.pid, func.sum(lines.c.bit)).group_by(lines.c.pid),
+    )
+    tally = _YearTally()
+    tally.add_needs()
+    tally.add_served()
+    _drop(served, lines, needs, starts, *([quarters] if quarters is not None else []))
+    return _year_rows(year, tally)
+
+
+def _year_needs(year: int, merged: bool) -> tuple[Table, Table]:
+    """Temporary tables: each event's starting quarter, and each person's needed mask."""
     victim_key = _canonical if merged else Victim.person_id
     # Each event's starting quarter, worked out once per event instead of once per victim.
     starts = _fill(
@@ -658,6 +675,14 @@ def compute_year(year: int, delivered: Delivered | None = None) -> list[dict]:
     needs = _fill(
         _keyed("spm_tmp_needs", Column("pid", Integer), Column("mask", BigInteger)), needs
     )
+    return starts, needs
+
+
+def _year_lines(year: int, delivered: Delivered | None, merged: bool):
+    """The year's aid lines as (person, mask bit): from a rebuild's table, or read anew.
+
+    Returns the select of the lines and the temporary place-quarters table it joins (or None).
+    """
     quarters = None
     if delivered is not None:
         # Each place's mask bit, worked out once per place instead of once per aid line.
@@ -696,76 +721,89 @@ def compute_year(year: int, delivered: Delivered | None = None) -> list[dict]:
             .join(Event, Event.id == Distribution.event_id)
             .where(Event.year == year)
         )
-    lines = _fill(_keyed("spm_tmp_lines", Column("pid", Integer), Column("bit", BigInteger)), lines)
-    # The lines are distinct and keyed by person first: summing their bits per person streams.
-    served = _fill(
-        _keyed("spm_tmp_served", Column("pid", Integer), Column("mask", BigInteger)),
-        select(lines.c.pid, func.sum(lines.c.bit)).group_by(lines.c.pid),
-    )
-    connection = db.session.connection()
-    columns = [*SPM_COMPONENTS, ALL_COMPONENTS]
-    numbered = list(SPM_COMPONENTS)
-    needing_from = {c: [0] * QUARTER_SLOTS for c in columns}
-    met_from = {c: [0] * QUARTER_SLOTS for c in columns}
-    served_from = {c: [0] * QUARTER_SLOTS for c in columns}
-    in_quarter: dict[tuple[int, str], int] = defaultdict(int)
-    for need_mask, served_mask, count in connection.execute(
-        text(
-            "SELECT n.mask, s.mask, COUNT(*) FROM spm_tmp_needs n"
-            " LEFT JOIN spm_tmp_served s ON s.pid = n.pid GROUP BY n.mask, s.mask"
-        )
-    ):
-        needed = _first_quarters(int(need_mask))
-        got = _first_quarters(int(served_mask or 0))
-        if not any(needed):
-            continue
-        # Met as a whole from the quarter the last needed component was met, if all of them were.
-        met_all: int | None = 0
-        for component, qn, qs in zip(numbered, needed, got, strict=True):
-            if not qn:
+    return lines, quarters
+
+
+class _YearTally:
+    """Persons per component and first quarter: needing, met, served; and served per quarter."""
+
+    def __init__(self):
+        self.columns = [*SPM_COMPONENTS, ALL_COMPONENTS]
+        self.numbered = list(SPM_COMPONENTS)
+        self.needing_from = {c: [0] * QUARTER_SLOTS for c in self.columns}
+        self.met_from = {c: [0] * QUARTER_SLOTS for c in self.columns}
+        self.served_from = {c: [0] * QUARTER_SLOTS for c in self.columns}
+        self.in_quarter: dict[tuple[int, str], int] = defaultdict(int)
+
+    def add_needs(self) -> None:
+        """Persons per pair of (needed mask, served mask), turned into needing and met."""
+        needing_from, met_from, numbered = self.needing_from, self.met_from, self.numbered
+        for need_mask, served_mask, count in db.session.connection().execute(
+            text(
+                "SELECT n.mask, s.mask, COUNT(*) FROM spm_tmp_needs n"
+                " LEFT JOIN spm_tmp_served s ON s.pid = n.pid GROUP BY n.mask, s.mask"
+            )
+        ):
+            needed = _first_quarters(int(need_mask))
+            got = _first_quarters(int(served_mask or 0))
+            if not any(needed):
                 continue
-            needing_from[component][qn] += count
-            if qs:
-                met_from[component][max(qn, qs)] += count
-            if met_all is not None:
-                met_all = max(met_all, qn, qs) if qs else None
-        needing_from[ALL_COMPONENTS][min(q for q in needed if q)] += count
-        if met_all:
-            met_from[ALL_COMPONENTS][met_all] += count
-    for served_mask, count in connection.execute(
-        text("SELECT mask, COUNT(*) FROM spm_tmp_served GROUP BY mask")
-    ):
-        mask = int(served_mask)
-        got = _first_quarters(mask)
-        if not any(got):
-            continue
-        for component, qs in zip(numbered, got, strict=True):
-            if qs:
-                served_from[component][qs] += count
-        served_from[ALL_COMPONENTS][min(q for q in got if q)] += count
-        for q in range(1, QUARTER_SLOTS):
-            components = [c for n, c in enumerate(numbered) if mask >> (n * QUARTER_SLOTS + q) & 1]
-            for component in components:
-                in_quarter[(q, component)] += count
-            if components:
-                in_quarter[(q, ALL_COMPONENTS)] += count
-    _drop(served, lines, needs, starts, *([quarters] if quarters is not None else []))
+            # Met as a whole from the quarter the last needed component was met, if all were.
+            met_all: int | None = 0
+            for component, qn, qs in zip(numbered, needed, got, strict=True):
+                if not qn:
+                    continue
+                needing_from[component][qn] += count
+                if qs:
+                    met_from[component][max(qn, qs)] += count
+                if met_all is not None:
+                    met_all = max(met_all, qn, qs) if qs else None
+            needing_from[ALL_COMPONENTS][min(q for q in needed if q)] += count
+            if met_all:
+                met_from[ALL_COMPONENTS][met_all] += count
+
+    def add_served(self) -> None:
+        """Persons per served mask: first quarter served, and served within each quarter."""
+        served_from, in_quarter, numbered = self.served_from, self.in_quarter, self.numbered
+        for served_mask, count in db.session.connection().execute(
+            text("SELECT mask, COUNT(*) FROM spm_tmp_served GROUP BY mask")
+        ):
+            mask = int(served_mask)
+            got = _first_quarters(mask)
+            if not any(got):
+                continue
+            for component, qs in zip(numbered, got, strict=True):
+                if qs:
+                    served_from[component][qs] += count
+            served_from[ALL_COMPONENTS][min(q for q in got if q)] += count
+            for q in range(1, QUARTER_SLOTS):
+                components = [
+                    c for n, c in enumerate(numbered) if mask >> (n * QUARTER_SLOTS + q) & 1
+                ]
+                for component in components:
+                    in_quarter[(q, component)] += count
+                if components:
+                    in_quarter[(q, ALL_COMPONENTS)] += count
+
+
+def _year_rows(year: int, tally: _YearTally) -> list[dict]:
+    """The spm_year rows: quarter 0 is the year, quarters 1-4 cumulative to their end."""
     estimated = _year_estimates(year, met_rules())
     now = utcnow()
     rows = []
     for q in range(5):
         upto = 5 if q == 0 else q
-        for component in columns:
+        for component in tally.columns:
             rows.append(
                 {
                     "year": year,
                     "quarter": q,
                     "component": component,
-                    "persons_needing": sum(needing_from[component][: upto + 1]),
-                    "persons_served": in_quarter.get((q, component), 0)
+                    "persons_needing": sum(tally.needing_from[component][: upto + 1]),
+                    "persons_served": tally.in_quarter.get((q, component), 0)
                     if q
-                    else sum(served_from[component]),
-                    "persons_met": sum(met_from[component][: upto + 1]),
+                    else sum(tally.served_from[component]),
+                    "persons_met": sum(tally.met_from[component][: upto + 1]),
                     "persons_estimated": estimated.get(component, 0),
                     "computed_at": now,
                 }

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from flask_login import current_user
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 
 from logistics.core import inputs
+from logistics.core.audit import current_actor
 from logistics.core.errors import Conflict, DomainError, NotFound
 from logistics.core.extensions import db
 from logistics.core.formatting import angka
@@ -175,9 +175,8 @@ def _movement(lot: StockLot, signed: Decimal, kind: str, **links) -> StockMoveme
         "item_id": lot.item_id,
         "lot_id": lot.id,
         "quantity": signed,
-        "created_by_id": current_user.id
-        if current_user and current_user.is_authenticated
-        else None,
+        # Whoever acts: the logged-in user in a request, the named user of a job or command.
+        "created_by_id": current_actor()[0],
         **links,
     }
     if "document" in links:
