@@ -550,11 +550,54 @@ def read_boundaries(
         raise BoundaryFileError(f"Berkas '{path.name}' tidak berisi satu pun fitur wilayah.")
     raw = raw.reset_index(drop=True)
 
-    problems: list[str] = []
     attributes = pd.DataFrame(raw.drop(columns=raw.geometry.name))
-    resolved, column_problems = _resolve_columns(attributes.columns, level, mapping)
-    problems.extend(column_problems)
+    resolved, problems = _resolve_columns(attributes.columns, level, mapping)
+    as_read, geoms, found = _geometries(path, raw, problems)
+    codes: list[str | None] = [None] * len(raw)
+    if "code" in resolved:
+        codes = [normalize_code(v, level) for v in attributes[resolved["code"]].tolist()]
+        problems += _code_problems(codes, attributes[resolved["code"]], level)
+    problems += _geometry_problems(found, codes)
+    names = _text_column(attributes[resolved["name"]]) if "name" in resolved else None
+    if names is not None and names.isna().any():
+        rows = np.flatnonzero(names.isna().to_numpy())
+        shown = [_row_label(codes[i], i) for i in rows]
+        problems.append(f"{len(rows)} wilayah tanpa nama: {_preview(shown)}.")
+    if problems:
+        raise BoundaryFileError(_compose(path, problems), problems)
 
+    # From here on every row has a valid code, a name and a polygonal lng/lat geometry.
+    report: dict = {
+        "source": path.name,
+        "features": len(raw),
+        "columns": dict(resolved),
+        "repaired_geometries": int(found["repaired"].sum()),
+        "source_crs": raw.crs.to_string() if raw.crs is not None else None,
+    }
+    label_lat, label_lng = _report_labels(report, attributes, resolved, codes, geoms)
+    report["repairs"] = _repairs(codes, as_read, geoms, found["repaired"])
+    kind_text = (
+        _text_column(attributes[resolved["kind"]]).tolist()
+        if "kind" in resolved
+        else [None] * len(raw)
+    )
+    columns = _assemble(level, codes, names.tolist(), kind_text, attributes, resolved, report)
+    columns["label_lat"] = label_lat
+    columns["label_lng"] = label_lng
+    columns["area_km2"] = area_km2(geoms)
+    frame = gpd.GeoDataFrame(columns, geometry=geoms, crs="EPSG:4326")
+    frame = frame[list(OUTPUT_COLUMNS)]
+    frame.attrs["load_report"] = report
+    return frame
+
+
+def _geometries(
+    path: Path, raw: gpd.GeoDataFrame, problems: list[str]
+) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """(geometries as read, cleaned lng/lat geometries, what cleaning found); adds problems.
+
+    Raises at once when nothing polygonal is left: then the file is no boundary file at all.
+    """
     # Reproject first, so that repairs happen once and in the coordinates we keep.
     crs_problem = None
     try:
@@ -579,42 +622,47 @@ def read_boundaries(
         place_problem = check_coordinates(geoms, raw.crs.to_string() if raw.crs else None)
         if place_problem:
             problems.append(place_problem)
+    return as_read, geoms, found
 
-    n = len(raw)
-    codes: list[str | None] = [None] * n
-    if "code" in resolved:
-        codes = [normalize_code(v, level) for v in attributes[resolved["code"]].tolist()]
-        bad = [i for i, code in enumerate(codes) if not code_matches(code, level)]
-        if bad:
-            shown = [f"baris {i + 1} ('{codes[i] or ''}')" for i in bad]
-            hint = ""
-            if pd.api.types.is_float_dtype(attributes[resolved["code"]]):
-                hint = " Kolom kode terbaca sebagai angka; simpan kode sebagai teks."
-            elif len(bad) == n:
-                # Every code wrong usually means the wrong level was chosen for the file.
-                for other in LEVELS:
-                    if other != level and all(
-                        code_matches(normalize_code(codes[i], other), other) for i in bad
-                    ):
-                        hint = (
-                            f" Kode-kode ini berformat {_LEVEL_LABELS[other]}; "
-                            f"muat berkas ini sebagai tingkat {other}."
-                        )
-                        break
-            problems.append(
-                f"{len(bad)} kode tidak sesuai format {_LEVEL_LABELS[level]} "
-                f"({_CODE_FORMATS[level]}): {_preview(shown)}.{hint}"
-            )
-        rows_by_code: dict[str, list[int]] = {}
-        for i, code in enumerate(codes):
-            if code:
-                rows_by_code.setdefault(code, []).append(i + 1)
-        duplicated = {code: rows for code, rows in rows_by_code.items() if len(rows) > 1}
-        if duplicated:
-            shown = [
-                f"{code} (baris {', '.join(map(str, rows))})" for code, rows in duplicated.items()
-            ]
-            problems.append(f"{len(duplicated)} kode muncul lebih dari sekali: {_preview(shown)}.")
+
+def _code_problems(codes: list[str | None], column: pd.Series, level: str) -> list[str]:
+    """Codes that do not fit the level's format, and codes that appear more than once."""
+    problems = []
+    bad = [i for i, code in enumerate(codes) if not code_matches(code, level)]
+    if bad:
+        shown = [f"baris {i + 1} ('{codes[i] or ''}')" for i in bad]
+        hint = ""
+        if pd.api.types.is_float_dtype(column):
+            hint = " Kolom kode terbaca sebagai angka; simpan kode sebagai teks."
+        elif len(bad) == len(codes):
+            # Every code wrong usually means the wrong level was chosen for the file.
+            for other in LEVELS:
+                if other != level and all(
+                    code_matches(normalize_code(codes[i], other), other) for i in bad
+                ):
+                    hint = (
+                        f" Kode-kode ini berformat {_LEVEL_LABELS[other]}; "
+                        f"muat berkas ini sebagai tingkat {other}."
+                    )
+                    break
+        problems.append(
+            f"{len(bad)} kode tidak sesuai format {_LEVEL_LABELS[level]} "
+            f"({_CODE_FORMATS[level]}): {_preview(shown)}.{hint}"
+        )
+    rows_by_code: dict[str, list[int]] = {}
+    for i, code in enumerate(codes):
+        if code:
+            rows_by_code.setdefault(code, []).append(i + 1)
+    duplicated = {code: rows for code, rows in rows_by_code.items() if len(rows) > 1}
+    if duplicated:
+        shown = [f"{code} (baris {', '.join(map(str, rows))})" for code, rows in duplicated.items()]
+        problems.append(f"{len(duplicated)} kode muncul lebih dari sekali: {_preview(shown)}.")
+    return problems
+
+
+def _geometry_problems(found: dict[str, np.ndarray], codes: list[str | None]) -> list[str]:
+    """Rows with no geometry, and rows whose geometry is points or lines."""
+    problems = []
     if found["missing"].any():
         rows = np.flatnonzero(found["missing"])
         shown = [_row_label(codes[i], i) for i in rows]
@@ -625,46 +673,24 @@ def read_boundaries(
         problems.append(
             f"{len(rows)} wilayah dengan geometri bukan poligon (titik/garis): {_preview(shown)}."
         )
-    names = _text_column(attributes[resolved["name"]]) if "name" in resolved else None
-    if names is not None and names.isna().any():
-        rows = np.flatnonzero(names.isna().to_numpy())
-        shown = [_row_label(codes[i], i) for i in rows]
-        problems.append(f"{len(rows)} wilayah tanpa nama: {_preview(shown)}.")
-    if problems:
-        raise BoundaryFileError(_compose(path, problems), problems)
+    return problems
 
-    # From here on every row has a valid code, a name and a polygonal lng/lat geometry.
-    report: dict = {
-        "source": path.name,
-        "features": n,
-        "columns": dict(resolved),
-        "repaired_geometries": int(found["repaired"].sum()),
-        "source_crs": raw.crs.to_string() if raw.crs is not None else None,
-    }
+
+def _report_labels(
+    report: dict, attributes: pd.DataFrame, resolved: dict, codes: list, geoms: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Label points (the source's where inside, else computed); the report lists the moved ones."""
     lat = _numeric(attributes, resolved.get("label_lat"))
     lng = _numeric(attributes, resolved.get("label_lng"))
     label_lat, label_lng, replaced = _label_points(geoms, lat, lng)
     report["label_points_replaced"] = replaced
-    report["repairs"] = _repairs(codes, as_read, geoms, found["repaired"])
+    report["label_points_moved"] = []
     if lat is not None and lng is not None:
         moved = ~np.isclose(label_lat, lat, equal_nan=True) | ~np.isclose(
             label_lng, lng, equal_nan=True
         )
         report["label_points_moved"] = [codes[i] for i in np.flatnonzero(moved)]
-    else:
-        report["label_points_moved"] = []
-
-    kind_text = (
-        _text_column(attributes[resolved["kind"]]).tolist() if "kind" in resolved else [None] * n
-    )
-    columns = _assemble(level, codes, names.tolist(), kind_text, attributes, resolved, report)
-    columns["label_lat"] = label_lat
-    columns["label_lng"] = label_lng
-    columns["area_km2"] = area_km2(geoms)
-    frame = gpd.GeoDataFrame(columns, geometry=geoms, crs="EPSG:4326")
-    frame = frame[list(OUTPUT_COLUMNS)]
-    frame.attrs["load_report"] = report
-    return frame
+    return label_lat, label_lng
 
 
 def _repairs(

@@ -267,27 +267,7 @@ def event_map(
     GeoJSON geometry the operator drew, outlined. point: the event's (lat, lng), if recorded.
     Only Leaflet is linked; a caller serving it locally replaces default_js / default_css.
     """
-    features = []
-    values: dict[str, list[int]] = {measure: [] for measure in MEASURES}
-    for feature in areas.get("features", []):
-        if not feature.get("geometry"):
-            continue
-        props = dict(feature.get("properties") or {})
-        for measure in MEASURES:
-            props[measure] = int(props.get(measure) or 0)
-            values[measure].append(props[measure])
-        props["name"] = str(props.get("name") or props.get("code") or "")
-        props["kecamatan"] = str(props.get("kecamatan") or "")
-        props["source"] = str(props.get("source") or "")
-        features.append({"type": "Feature", "properties": props, "geometry": feature["geometry"]})
-    breaks = {measure: class_breaks(values[measure]) for measure in MEASURES}
-    for feature in features:
-        props = feature["properties"]
-        for measure in MEASURES:
-            props[f"fill_{measure}"] = colour_for(
-                props[measure], breaks[measure], PALETTES[measure]
-            )
-    data = {"type": "FeatureCollection", "features": features}
+    data, breaks = _coloured_areas(areas)
     markers = [
         marker_data(s) for s in shelters if s.get("lat") is not None and s.get("lng") is not None
     ]
@@ -309,6 +289,50 @@ def event_map(
     fmap.default_js = [("leaflet", LEAFLET_JS)]
     fmap.default_css = [("leaflet_css", LEAFLET_CSS)]
 
+    overlays = _overlays(fmap, markers, drawn_area, point)
+    bands = sorted({m["band"] for m in markers}, key=list(BAND_COLOURS).index)
+    fmap.add_child(
+        _Choropleth(data, legend_html(breaks, source_note, bands), overlays, approximate)
+    )
+    fmap.add_child(_MetricScale())
+    if approximate:
+        notice = (
+            f'<div style="{_BOX_STYLE}background:#fff3cd;border:1px solid #e0a800;'
+            f'max-width:340px"><strong>Perhatian:</strong> {text(APPROXIMATE_NOTICE)}</div>'
+        )
+        fmap.add_child(_MapControl(notice, "topright", "posko-map-notice"))
+    if bounds and zoom is None:
+        fmap.fit_bounds(bounds, padding=(20, 20), max_zoom=16)
+    return fmap
+
+
+def _coloured_areas(areas: dict) -> tuple[dict, dict]:
+    """The affected areas with clean properties and a fill colour per measure; the class breaks."""
+    features = []
+    values: dict[str, list[int]] = {measure: [] for measure in MEASURES}
+    for feature in areas.get("features", []):
+        if not feature.get("geometry"):
+            continue
+        props = dict(feature.get("properties") or {})
+        for measure in MEASURES:
+            props[measure] = int(props.get(measure) or 0)
+            values[measure].append(props[measure])
+        props["name"] = str(props.get("name") or props.get("code") or "")
+        props["kecamatan"] = str(props.get("kecamatan") or "")
+        props["source"] = str(props.get("source") or "")
+        features.append({"type": "Feature", "properties": props, "geometry": feature["geometry"]})
+    breaks = {measure: class_breaks(values[measure]) for measure in MEASURES}
+    for feature in features:
+        props = feature["properties"]
+        for measure in MEASURES:
+            props[f"fill_{measure}"] = colour_for(
+                props[measure], breaks[measure], PALETTES[measure]
+            )
+    return {"type": "FeatureCollection", "features": features}, breaks
+
+
+def _overlays(fmap, markers: list, drawn_area: dict | None, point) -> list[tuple[str, str]]:
+    """Shelters, the drawn area and the event's point as layers; (label, layer name) of each."""
     overlays = []
     group = folium.FeatureGroup(name=SHELTER_LAYER, control=False)
     group.add_child(_ShelterMarkers(markers))
@@ -344,17 +368,4 @@ def event_map(
         spot.add_to(fmap)
         overlays.append((POINT_LAYER, spot.get_name()))
 
-    bands = sorted({m["band"] for m in markers}, key=list(BAND_COLOURS).index)
-    fmap.add_child(
-        _Choropleth(data, legend_html(breaks, source_note, bands), overlays, approximate)
-    )
-    fmap.add_child(_MetricScale())
-    if approximate:
-        notice = (
-            f'<div style="{_BOX_STYLE}background:#fff3cd;border:1px solid #e0a800;'
-            f'max-width:340px"><strong>Perhatian:</strong> {text(APPROXIMATE_NOTICE)}</div>'
-        )
-        fmap.add_child(_MapControl(notice, "topright", "posko-map-notice"))
-    if bounds and zoom is None:
-        fmap.fit_bounds(bounds, padding=(20, 20), max_zoom=16)
-    return fmap
+    return overlays

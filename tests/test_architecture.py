@@ -228,3 +228,16 @@ def test_no_test_module_imports_another():
                 ):
                     offenders.append(f"{path.relative_to(ROOT)} imports {name}")
     assert offenders == []
+
+
+@pytest.mark.parametrize("package", ["geo", "workers"])
+def test_functions_outside_the_app_stay_short_too(package):
+    """The length rule of logistics/ holds for the geography library and the job entry points."""
+    long = []
+    for path in sorted((ROOT / package).rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = node.end_lineno - node.lineno + 1
+                if length > LONG_FUNCTION and "Long because" not in (ast.get_docstring(node) or ""):
+                    long.append(f"{path.relative_to(ROOT)}:{node.name} ({length} lines)")
+    assert long == []
