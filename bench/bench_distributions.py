@@ -197,7 +197,14 @@ class Session:
 WORKERS, THREADS, WORKER_CLASS = 4, 1, "gthread"
 
 
-def _start_server(folder: Path, redis_url: str, port: int, app: str = "wsgi:app"):
+def _start_server(
+    folder: Path,
+    redis_url: str,
+    port: int,
+    app: str = "wsgi:app",
+    workers: int = WORKERS,
+    threads: int = THREADS,
+):
     env = dict(os.environ)
     env.update(
         DATABASE_URL=f"sqlite:///{folder / 'bench.db'}",
@@ -214,9 +221,9 @@ def _start_server(folder: Path, redis_url: str, port: int, app: str = "wsgi:app"
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            str(WORKERS),
+            str(workers),
             "--threads",
-            str(THREADS),
+            str(threads),
             "--worker-class",
             WORKER_CLASS,
             "--log-level",
