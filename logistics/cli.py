@@ -42,7 +42,10 @@ def _fail(message: str) -> None:
     help="Column mapping, e.g. --map code=KODE_DESA (repeatable).",
 )
 @click.option("--version", "version", default=None, help="Version or source of the boundary set.")
-def geo_load(path: str, level: str, mappings: tuple[str, ...], version: str | None):
+@click.option("--layer", default=None, help="The layer of a file with several (GeoPackage).")
+def geo_load(
+    path: str, level: str, mappings: tuple[str, ...], version: str | None, layer: str | None
+):
     """Load a boundary file (GeoJSON, .geojson.gz, GeoPackage, Shapefile)."""
     from logistics.areas.services import load_boundary_file, parse_mapping, summarize
 
@@ -56,6 +59,7 @@ def geo_load(path: str, level: str, mappings: tuple[str, ...], version: str | No
                 mapping=mapping,
                 version=version,
                 progress=lambda pct, msg: click.echo(f"  {pct:3d}% {msg}"),
+                layer=layer,
             )
     except DomainError as exc:
         _fail(exc.message)

@@ -275,3 +275,19 @@ def test_wilayah_page_filters_and_exports(client, db, make_user, login, boundari
 
     sheet = load_workbook(BytesIO(xlsx.data)).active
     assert sheet.max_row == 57 and sheet["A1"].value == "Kode"
+
+
+def test_cli_loads_the_named_layer_of_a_geopackage(app, db, boundaries_dir, tmp_path):
+    import geopandas as gpd
+
+    binjai = gpd.read_file(boundaries_dir / "kota_binjai.geojson")
+    path = tmp_path / "banyak.gpkg"
+    binjai.to_file(path, layer="desa_2025", driver="GPKG")
+    binjai.iloc[:5].to_file(path, layer="desa_lama", driver="GPKG")
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["geo", "load", str(path)])
+    assert refused.exit_code != 0 and "desa_2025" in refused.output and "--layer" in refused.output
+    assert counts(db).get("kelurahan", 0) == 0
+    loaded = runner.invoke(args=["geo", "load", str(path), "--layer", "desa_2025"])
+    assert loaded.exit_code == 0, loaded.output
+    assert counts(db)["kelurahan"] == 37

@@ -178,8 +178,11 @@ def load_boundary_file(
     version: str | None = None,
     source_name: str | None = None,
     progress: Progress = _no_progress,
+    layer: str | None = None,
 ) -> dict:
     """Load a boundary file into the spine; creates parents; a re-load of the same data is a no-op.
+
+    `layer` names the layer of a file that holds several (a GeoPackage).
 
     Raises DomainError (nothing written) for a file that is not a usable boundary file.
     """
@@ -190,7 +193,7 @@ def load_boundary_file(
     path = Path(path)
     progress(5, "Membaca berkas")
     try:
-        frame = read_boundaries(path, level=level, mapping=mapping)
+        frame = read_boundaries(path, level=level, mapping=mapping, layer=layer)
     except BoundaryFileError as exc:
         raise DomainError(str(exc), field="file") from exc
     progress(40, f"{len(frame)} wilayah terbaca dan valid")
