@@ -1,6 +1,6 @@
 """Distribution API under load: gunicorn on this machine, open and closed loops, against a floor.
 
-The write path (logistics/services/distributions.py, "recording") reads with Core statements
+The write path (logistics/distributions/services.py, "recording") reads with Core statements
 built once per process and a per-process cache of items and warehouses, and writes with Core
 INSERTs. Building a SQLAlchemy statement costs more than running it on SQLite (a prebuilt Core
 SELECT ~25 us, the same read through the ORM 100-300 us), and a flush of ORM objects would run

@@ -32,7 +32,7 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # a form left open through a long night shift still submits
     # Days within which the same SPM component to the same household or person counts as
     # double aid (0 = no check); a partial dict overrides only the components it names.
-    # The reasons per component are with the defaults in services/distributions.py.
+    # The reasons per component are with the defaults in distributions/services.py.
     DOUBLE_AID_DAYS: dict = {}
 
 
