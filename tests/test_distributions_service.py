@@ -66,7 +66,7 @@ def test_person_and_institution_count_one_and_the_headcount(db, world):
 
 
 def test_household_history_shows_the_hand_out(db, world):
-    from logistics.distributions.services import household_history
+    from logistics.distributions.lists import household_history
 
     d, _ = hand_out(world)
     other, _ = hand_out(world, household_id=None, person_id=world.rina.id)
@@ -248,7 +248,7 @@ def test_expired_lot_needs_a_reason(db, world):
     d, _ = hand_out(world, component="kelompok_rentan", lines=[{**line, "expired_reason": reason}])
     db.session.refresh(old)
     assert old.quantity == 8
-    from logistics.distributions.services import movements_of
+    from logistics.distributions.lists import movements_of
 
     assert [(m.expired_reason, m.quantity) for m in movements_of(d)] == [(reason, 2)]
 
@@ -337,7 +337,7 @@ def test_phase_follows_the_decree_in_force_when_left_empty(db, world):
 
 def test_hand_outs_see_items_and_warehouses_changed_in_this_process_at_once(db, world):
     """Items and warehouses are cached per process: a change clears the cache."""
-    from logistics.distributions.services import movements_of
+    from logistics.distributions.lists import movements_of
     from logistics.stock import catalogue, ledger, warehouses
 
     first, _ = hand_out(world)  # reads the catalogue into the cache
@@ -368,7 +368,8 @@ def test_hand_outs_see_items_and_warehouses_changed_in_this_process_at_once(db, 
 
 
 def test_a_rolled_back_change_leaves_no_trace_in_the_cache(db, world):
-    from logistics.distributions.services import hand_out_item, movements_of
+    from logistics.distributions.catalogue import hand_out_item
+    from logistics.distributions.lists import movements_of
     from logistics.stock import catalogue, ledger
 
     item = ledger.get_item("makanan_siap_saji")
@@ -386,8 +387,8 @@ def test_a_change_from_another_worker_shows_within_the_cache_time(db, world, mon
     older than CATALOGUE_CACHE_SECONDS, a new item at once (it is not in the cache)."""
     from sqlalchemy import insert, update
 
-    from logistics.distributions import services as distributions
-    from logistics.distributions.services import movements_of
+    from logistics.distributions import catalogue
+    from logistics.distributions.lists import movements_of
     from logistics.stock.models import Item
 
     hand_out(world)
@@ -396,7 +397,7 @@ def test_a_change_from_another_worker_shows_within_the_cache_time(db, world, mon
         update(Item.__table__).where(Item.code == "beras").values(name="Beras medium")
     )
     db.session.commit()
-    monkeypatch.setattr(distributions, "CATALOGUE_CACHE_SECONDS", 0.0)
+    monkeypatch.setattr(catalogue, "CATALOGUE_CACHE_SECONDS", 0.0)
     renamed, _ = hand_out(
         world,
         household_id=None,
@@ -405,7 +406,7 @@ def test_a_change_from_another_worker_shows_within_the_cache_time(db, world, mon
     )
     assert movements_of(renamed)[0].item_name == "Beras medium"
 
-    monkeypatch.setattr(distributions, "CATALOGUE_CACHE_SECONDS", 60.0)
+    monkeypatch.setattr(catalogue, "CATALOGUE_CACHE_SECONDS", 60.0)
     db.session.execute(
         insert(Item.__table__).values(
             code="susu_lansia", name="Susu lansia", category="pangan", unit="kotak"

@@ -11,6 +11,7 @@ from logistics.core.database import transaction
 from logistics.core.errors import DomainError, Forbidden
 from logistics.core.privacy import mask_nik
 from logistics.core.spm_components import SPM_COMPONENTS, SPM_SUBKEGIATAN
+from logistics.distributions import lists as handout_lists
 from logistics.distributions import services as distributions
 from logistics.distributions.models import PHASES, Distribution
 
@@ -83,8 +84,8 @@ def distribution_json(d: Distribution, lines: list[dict], person_ids: list[int])
 
 
 def _stored(d: Distribution) -> dict:
-    lines = [movement_json(m) for m in distributions.movements_of(d)]
-    return distribution_json(d, lines, distributions.recipient_ids(d))
+    lines = [movement_json(m) for m in handout_lists.movements_of(d)]
+    return distribution_json(d, lines, handout_lists.recipient_ids(d))
 
 
 @bp.post("/distributions")
@@ -99,8 +100,8 @@ def distributions_create():
     with transaction():
         distribution, created = distributions.record_distribution(hand_out, current_user)
         # Built before the commit expires the objects, so they need not be read again.
-        lines = [movement_json(line) for line in distributions.movements_of(distribution)]
-        body = distribution_json(distribution, lines, distributions.recipient_ids(distribution))
+        lines = [movement_json(line) for line in handout_lists.movements_of(distribution)]
+        body = distribution_json(distribution, lines, handout_lists.recipient_ids(distribution))
     if not created:
         return jsonify(body), 200
     location = url_for("api.distributions_detail", distribution_id=body["id"])
@@ -113,9 +114,9 @@ def distributions_list():
     """Hand-outs filtered by event, component, kelurahan, household and date range, paginated."""
     per_page = min(max(request.args.get("per_page", 100, type=int), 1), MAX_PER_PAGE)
     page = max(request.args.get("page", 1, type=int), 1)
-    query = distributions.distributions_query(distributions.parse_filters(request.args))
-    total = distributions.count(query)
-    found = distributions.rows(query, per_page, (page - 1) * per_page)
+    query = handout_lists.distributions_query(handout_lists.parse_filters(request.args))
+    total = handout_lists.count(query)
+    found = handout_lists.rows(query, per_page, (page - 1) * per_page)
     items = []
     for row in found:
         d = row.distribution
@@ -134,7 +135,7 @@ def distributions_list():
 @bp.get("/distributions/<int:distribution_id>")
 @api_login_required()
 def distributions_detail(distribution_id: int):
-    return jsonify(_stored(distributions.get_distribution(distribution_id)))
+    return jsonify(_stored(handout_lists.get_distribution(distribution_id)))
 
 
 def _show_nik() -> bool:
@@ -151,7 +152,7 @@ def _show_nik() -> bool:
 def distributions_recipients():
     """Households (with members) and persons of an event found by NIK, nomor KK or name."""
     full = _show_nik()
-    found = distributions.search_recipients(request.args.get("event_id"), request.args.get("q"))
+    found = handout_lists.search_recipients(request.args.get("event_id"), request.args.get("q"))
 
     def number(value):
         return (value if full else mask_nik(value)) or None

@@ -1,22 +1,19 @@
 """Aid hand-outs (penyaluran): recording with stock lines, the double-aid guard, retries, history."""
 
-import time
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from flask import current_app, has_app_context
+from flask import current_app
 from sqlalchemy import Row as SqlRow
-from sqlalchemy import bindparam, func, insert, or_, select, text, union_all, update
-from sqlalchemy import event as orm_event
+from sqlalchemy import bindparam, insert, select, text, union_all, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased, make_transient_to_detached, object_session
+from sqlalchemy.orm import make_transient_to_detached
 
 from logistics.admin.models import OFFICE_ROLES, User
-from logistics.areas.models import Area
 from logistics.areas.services import require_kelurahan
 from logistics.budget import tree_cache
 from logistics.core import audit, inputs
@@ -26,11 +23,17 @@ from logistics.core.formatting import tanggal
 from logistics.core.signals import handouts_written
 from logistics.core.spm_components import SPM_COMPONENTS
 from logistics.core.time import office_date, office_today, utcnow
+from logistics.distributions.catalogue import (
+    CatalogueItem,
+    Store,
+    hand_out_item,
+    hand_out_warehouse,
+)
 from logistics.distributions.models import PHASES, Distribution, DistributionRecipient
 from logistics.events.models import Event
 from logistics.shelters.models import Shelter
 from logistics.stock import ledger
-from logistics.stock.models import Item, StockLot, StockMovement, Warehouse
+from logistics.stock.models import StockLot, StockMovement
 from logistics.victims.models import Household, InstitutionVictim, Person, Victim
 
 # Days within which the same component to the same household or person counts as given twice
@@ -162,7 +165,7 @@ def _choice(value, options: Mapping[str, str], field_name: str, label: str) -> s
     return key
 
 
-def _event(value) -> Event:
+def event_of(value) -> Event:
     number = inputs.whole_number(value, "event_id", "Kejadian bencana", required=True)
     event = db.session.get(Event, number)
     if event is None:
@@ -211,146 +214,6 @@ def _parse_lines(values, warehouse) -> tuple[LineInput, ...]:
         lot_id = inputs.whole_number(raw.get("lot_id"), "lot_id", "Lot")
         lines.append(LineInput(number, item, raw.get("quantity"), lot_id, reason))
     return tuple(lines)
-
-
-# --- the catalogue a hand-out draws on -----------------------------------------------------------
-
-# Items and warehouses change a few times a month; every hand-out names both. Like the budget tree
-# below, they are read once per app and kept a minute: a change made in this process clears them
-# at once (and again when its transaction ends), one made by another worker shows within the
-# minute, and a reference the cache does not know, or knows as inactive, is read again at once,
-# so a new item or a re-activated warehouse is never refused.
-CATALOGUE_CACHE_SECONDS = 60.0
-_CATALOGUE_CACHE = "posko_handout_catalogue"
-_CATALOGUE_CHANGED = "posko_catalogue_changed"
-
-
-@dataclass(frozen=True)
-class CatalogueItem:
-    """An item as a hand-out uses it: what the ledger functions read of an Item."""
-
-    id: int
-    code: str
-    name: str
-    unit: str
-    whole_units: bool
-    active: bool
-
-
-@dataclass(frozen=True)
-class Store:
-    """A warehouse as a hand-out uses it: what the ledger functions read of a Warehouse."""
-
-    id: int
-    code: str
-    name: str
-    active: bool
-
-
-@dataclass(frozen=True)
-class Catalogue:
-    items: dict[int | str, CatalogueItem]  # by id and by code
-    warehouses: dict[int | str, Store]  # by id and by code
-    loaded: float
-
-
-_items, _warehouses = Item.__table__, Warehouse.__table__
-_ALL_ITEMS = select(
-    _items.c.id,
-    _items.c.code,
-    _items.c.name,
-    _items.c.unit,
-    _items.c.whole_units,
-    _items.c.active,
-)
-_ALL_WAREHOUSES = select(
-    _warehouses.c.id, _warehouses.c.code, _warehouses.c.name, _warehouses.c.active
-)
-
-
-def _catalogue(fresh: bool = False) -> Catalogue:
-    cached = current_app.extensions.get(_CATALOGUE_CACHE)
-    if (
-        not fresh
-        and cached is not None
-        and time.monotonic() - cached.loaded < CATALOGUE_CACHE_SECONDS
-    ):
-        return cached
-    connection = db.session.connection()
-    items = [CatalogueItem(*row) for row in connection.execute(_ALL_ITEMS)]
-    stores = [Store(*row) for row in connection.execute(_ALL_WAREHOUSES)]
-    catalogue = Catalogue(
-        items={**{i.id: i for i in items}, **{i.code: i for i in items}},
-        warehouses={**{w.id: w for w in stores}, **{w.code: w for w in stores}},
-        loaded=time.monotonic(),
-    )
-    current_app.extensions[_CATALOGUE_CACHE] = catalogue
-    return catalogue
-
-
-def forget_catalogue() -> None:
-    """Drop the cached items and warehouses (after one is added, changed or removed)."""
-    if has_app_context():
-        current_app.extensions.pop(_CATALOGUE_CACHE, None)
-
-
-def _catalogue_changed(_mapper, _connection, target) -> None:
-    forget_catalogue()
-    # Forgotten again when the transaction ends: another thread may have read the old rows in
-    # between and cached them.
-    session = object_session(target)
-    if session is not None:
-        session.info[_CATALOGUE_CHANGED] = True
-
-
-def _transaction_ended(session: Session, *_args) -> None:
-    if session.info.pop(_CATALOGUE_CHANGED, False):
-        forget_catalogue()
-
-
-for _model in (Item, Warehouse):
-    for _name in ("after_insert", "after_update", "after_delete"):
-        orm_event.listen(_model, _name, _catalogue_changed)
-orm_event.listen(Session, "after_commit", _transaction_ended)
-orm_event.listen(Session, "after_soft_rollback", _transaction_ended)
-
-
-def _cached(kind: str, key: int | str | None):
-    """The active item or warehouse under `key` (an id or a code), or None."""
-    if key is None:
-        return None
-    found = getattr(_catalogue(), kind).get(key)
-    if found is None or not found.active:
-        found = getattr(_catalogue(fresh=True), kind).get(key)
-    return found if found is not None and found.active else None
-
-
-def hand_out_item(value) -> CatalogueItem:
-    """An active catalogue item by id or code, from the cache."""
-    key = None
-    if isinstance(value, int) and not isinstance(value, bool):
-        key = value
-    elif isinstance(value, str) and value.strip().isdigit():
-        key = int(value)
-    elif isinstance(value, str) and value.strip():
-        key = value.strip().lower()
-    item = _cached("items", key)
-    if item is None:
-        raise NotFound(f"Barang '{value}' tidak ada di katalog.", field="item_id")
-    return item
-
-
-def hand_out_warehouse(value) -> Store:
-    """An active warehouse by id or code, from the cache (the rules of ledger.get_warehouse)."""
-    key = None
-    if isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit()):
-        key = int(value)
-    elif isinstance(value, str) and value.strip():
-        key = value.strip().upper()
-    warehouse = _cached("warehouses", key)
-    if warehouse is None:
-        raise NotFound(f"Gudang '{value}' tidak ditemukan atau tidak aktif.", field="warehouse_id")
-    return warehouse
 
 
 # --- who receives -------------------------------------------------------------------------------
@@ -965,155 +828,7 @@ def _recorded(prepared: Prepared, new_id: int, taken: list["Taken"]) -> Distribu
     return distribution
 
 
-# --- reading ------------------------------------------------------------------------------------
-
-
-def get_distribution(distribution_id: int) -> Distribution:
-    distribution = db.session.get(Distribution, distribution_id)
-    if distribution is None:
-        raise NotFound(f"Penyaluran #{distribution_id} tidak ditemukan.")
-    return distribution
-
-
-@dataclass
-class DistributionFilters:
-    """What a distribution list can be narrowed by; empty values mean no filter."""
-
-    event_id: int | None = None
-    component: str | None = None
-    kelurahan_code: str | None = None
-    household_id: int | None = None
-    date_from: date | None = None
-    date_to: date | None = None
-
-
-@dataclass
-class Row:
-    """One distribution with the names a list shows, resolved in the list's own query."""
-
-    distribution: Distribution
-    event_code: str
-    recipient_name: str
-    nik: str | None
-    no_kk: str | None
-    kelurahan_name: str
-    warehouse_name: str
-    recorded_by: str
-    lines: list[tuple[str, Decimal, str]] = field(default_factory=list)
-
-
-def parse_filters(args: Mapping, names: Mapping[str, str] | None = None) -> DistributionFilters:
-    """Filters from query arguments; `names` maps our filter names to the argument names."""
-    names = {
-        "event_id": "event_id",
-        "component": "component",
-        "kelurahan_code": "kelurahan_code",
-        "household_id": "household_id",
-        "date_from": "date_from",
-        "date_to": "date_to",
-        **(names or {}),
-    }
-    component = (args.get(names["component"]) or "").strip() or None
-    if component is not None and component not in SPM_COMPONENTS:
-        raise DomainError(f"Komponen '{component}' tidak dikenal.", field="component")
-    filters = DistributionFilters(
-        event_id=inputs.whole_number(args.get(names["event_id"]), "event_id", "Kejadian"),
-        component=component,
-        kelurahan_code=(args.get(names["kelurahan_code"]) or "").strip() or None,
-        household_id=inputs.whole_number(args.get(names["household_id"]), "household_id", "KK"),
-        date_from=inputs.day(args.get(names["date_from"]), "date_from", "Tanggal mulai"),
-        date_to=inputs.day(args.get(names["date_to"]), "date_to", "Tanggal akhir"),
-    )
-    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
-        raise DomainError("Tanggal mulai harus sebelum tanggal akhir.", field="date_from")
-    return filters
-
-
-def distributions_query(filters: DistributionFilters):
-    """SELECT of a list's columns for the filtered distributions, newest first."""
-    member = aliased(Person)
-    head = (
-        select(member.nik)
-        .where(
-            member.household_id == Distribution.household_id,
-            member.relation == "kepala_keluarga",
-        )
-        .order_by(member.merged_into_id.is_not(None), member.id)
-        .limit(1)
-        .scalar_subquery()
-    )
-    query = (
-        select(
-            Distribution,
-            Event.code,
-            func.coalesce(Household.head_name, Person.name, InstitutionVictim.name, ""),
-            func.coalesce(Person.nik, head),
-            Household.no_kk,
-            Area.name,
-            Warehouse.name,
-            func.coalesce(User.full_name, User.username),
-        )
-        .join(Event, Event.id == Distribution.event_id)
-        .outerjoin(Household, Household.id == Distribution.household_id)
-        .outerjoin(Person, Person.id == Distribution.person_id)
-        .outerjoin(InstitutionVictim, InstitutionVictim.id == Distribution.institution_id)
-        .outerjoin(Area, Area.code == Distribution.kelurahan_code)
-        .outerjoin(Warehouse, Warehouse.id == Distribution.warehouse_id)
-        .outerjoin(User, User.id == Distribution.created_by_id)
-    )
-    if filters.event_id:
-        query = query.where(Distribution.event_id == filters.event_id)
-    if filters.component:
-        query = query.where(Distribution.component == filters.component)
-    if filters.kelurahan_code:
-        query = query.where(Distribution.kelurahan_code == filters.kelurahan_code)
-    if filters.household_id:
-        query = query.where(Distribution.household_id == filters.household_id)
-    if filters.date_from:
-        query = query.where(Distribution.distributed_on >= filters.date_from)
-    if filters.date_to:
-        query = query.where(Distribution.distributed_on <= filters.date_to)
-    return query.order_by(Distribution.distributed_on.desc(), Distribution.id.desc())
-
-
-def line_summaries(distribution_ids: list[int]) -> dict[int, list[tuple[str, Decimal, str]]]:
-    """(item name, quantity, unit) per distribution, summed over lots, in one query."""
-    if not distribution_ids:
-        return {}
-    rows = db.session.execute(
-        select(
-            StockMovement.distribution_id,
-            Item.name,
-            Item.unit,
-            func.sum(StockMovement.quantity),
-        )
-        .join(Item, Item.id == StockMovement.item_id)
-        .where(StockMovement.distribution_id.in_(distribution_ids))
-        .group_by(StockMovement.distribution_id, Item.id, Item.name, Item.unit)
-        .order_by(StockMovement.distribution_id, Item.name)
-    )
-    found: dict[int, list] = defaultdict(list)
-    for distribution_id, name, unit, total in rows:
-        found[distribution_id].append((name, -Decimal(str(total)), unit))
-    return dict(found)
-
-
-def rows(query, limit: int | None = None, offset: int = 0) -> list[Row]:
-    """The query's rows with their item lines (two queries in all)."""
-    if limit is not None:
-        query = query.limit(limit).offset(offset)
-    result = [
-        Row(d, code, name, nik, kk, area or "", warehouse or "", recorder or "")
-        for d, code, name, nik, kk, area, warehouse, recorder in db.session.execute(query)
-    ]
-    lines = line_summaries([r.distribution.id for r in result])
-    for row in result:
-        row.lines = lines.get(row.distribution.id, [])
-    return result
-
-
-def count(query) -> int:
-    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+# --- a stock line of a hand-out ---------------------------------------------------------------
 
 
 @dataclass
@@ -1128,199 +843,3 @@ class Taken:
     lot: str
     quantity: Decimal
     expired_reason: str | None
-
-
-def movements_of(distribution: Distribution) -> list[Taken]:
-    """The stock lines of a hand-out, in one query of plain columns (no entities to load).
-
-    For a hand-out recorded in this request the lines are already known.
-    """
-    recorded = getattr(distribution, "recorded_lines", None)
-    if recorded is not None:
-        return recorded
-    found = db.session.execute(
-        select(
-            StockMovement.item_id,
-            Item.code,
-            Item.name,
-            Item.unit,
-            StockMovement.lot_id,
-            StockLot.lot_code,
-            StockLot.expiry_date,
-            StockMovement.quantity,
-            StockMovement.override_reason,
-        )
-        .join(Item, Item.id == StockMovement.item_id)
-        .join(StockLot, StockLot.id == StockMovement.lot_id)
-        .where(StockMovement.distribution_id == distribution.id)
-        .order_by(StockMovement.id)
-    )
-    return [
-        Taken(
-            item_id,
-            code,
-            name,
-            unit,
-            lot_id,
-            ledger.lot_label(StockLot(lot_code=lot_code, expiry_date=expiry)),
-            -Decimal(str(amount)),
-            reason,
-        )
-        for item_id, code, name, unit, lot_id, lot_code, expiry, amount, reason in found
-    ]
-
-
-def recipient_ids(distribution: Distribution) -> list[int]:
-    """The persons a hand-out served, by id."""
-    recorded = getattr(distribution, "recorded_person_ids", None)
-    if recorded is not None:
-        return sorted(recorded)
-    return list(
-        db.session.scalars(
-            select(DistributionRecipient.person_id)
-            .where(DistributionRecipient.distribution_id == distribution.id)
-            .order_by(DistributionRecipient.person_id)
-        )
-    )
-
-
-def household_history(household_id: int, event_id: int | None = None) -> list[Row]:
-    """Every hand-out to the household or to one of its members, newest first."""
-    members = select(Person.id).where(Person.household_id == household_id)
-    served = select(DistributionRecipient.distribution_id).where(
-        DistributionRecipient.person_id.in_(members)
-    )
-    query = distributions_query(DistributionFilters(event_id=event_id)).where(
-        or_(Distribution.household_id == household_id, Distribution.id.in_(served))
-    )
-    return rows(query)
-
-
-def household_members(household_id: int) -> list[Person]:
-    """The household's persons that are still counted, head of household first."""
-    members = db.session.scalars(
-        select(Person)
-        .where(Person.household_id == household_id)
-        .order_by(Person.relation != "kepala_keluarga", Person.birth_date, Person.id)
-    )
-    return [person for person in members if person.merged_into_id is None]
-
-
-def active_events() -> list[Event]:
-    """Events still open, newest first: the field form's choices."""
-    return list(
-        db.session.scalars(
-            select(Event).where(Event.closed_at.is_(None)).order_by(Event.started_at.desc())
-        )
-    )
-
-
-def warehouses_with_stock() -> list[Warehouse]:
-    """Active warehouses holding any unexpired stock, by name."""
-    today = office_today()
-    held = select(StockLot.warehouse_id).where(
-        StockLot.quantity > 0,
-        StockLot.expiry_date.is_(None) | (StockLot.expiry_date >= today),
-    )
-    return list(
-        db.session.scalars(
-            select(Warehouse)
-            .where(Warehouse.active.is_(True), Warehouse.id.in_(held))
-            .order_by(Warehouse.name)
-        )
-    )
-
-
-def stock_by_warehouse(warehouse_ids: list[int]) -> dict[int, list[tuple[Item, Decimal]]]:
-    """Unexpired balance per item in each warehouse, for the field form's item choices."""
-    if not warehouse_ids:
-        return {}
-    today = office_today()
-    rows_ = db.session.execute(
-        select(StockLot.warehouse_id, Item, func.sum(StockLot.quantity))
-        .join(Item, Item.id == StockLot.item_id)
-        .where(
-            StockLot.warehouse_id.in_(warehouse_ids),
-            StockLot.quantity > 0,
-            StockLot.expiry_date.is_(None) | (StockLot.expiry_date >= today),
-            Item.active.is_(True),
-        )
-        .group_by(StockLot.warehouse_id, Item.id)
-        .order_by(StockLot.warehouse_id, Item.name)
-    )
-    found: dict[int, list] = defaultdict(list)
-    for warehouse_id, item, total in rows_:
-        found[warehouse_id].append((item, Decimal(str(total))))
-    return dict(found)
-
-
-# --- recipient search -----------------------------------------------------------------------------
-
-
-@dataclass
-class Candidate:
-    """A household (with its members) or a person without household found by the search."""
-
-    household: Household | None
-    person: Person | None
-    members: list[Person]
-    matched: set[int]
-    kelurahan_code: str
-
-
-def search_recipients(event_id, text) -> list[Candidate]:
-    """The event's victims by whole NIK, whole nomor KK or part of a name (3+ characters),
-    grouped by household."""
-    event = _event(event_id)
-    query = (text or "").strip() if isinstance(text, str) else ""
-    digits = query.replace(" ", "").replace(".", "")
-    base = (
-        select(Person, Household, Victim.kelurahan_code)
-        .join(Victim, (Victim.person_id == Person.id) & (Victim.event_id == event.id))
-        .outerjoin(Household, Household.id == Person.household_id)
-    )
-    if digits.isdigit():
-        if len(digits) != 16:
-            raise DomainError(
-                "Tulis NIK atau nomor KK lengkap 16 digit, atau nama (minimal 3 huruf).",
-                field="q",
-            )
-        # Whole numbers only: a prefix search would let anyone probe NIKs digit by digit.
-        # The few persons of the NIK or KK first, by their indexes; then whether they are
-        # victims of the event (a planner without statistics would walk every victim instead).
-        family = select(Household.id).where(Household.no_kk == digits)
-        ids = db.session.scalars(
-            select(Person.id).where(or_(Person.nik == digits, Person.household_id.in_(family)))
-        ).all()
-        base = base.where(Person.id.in_(ids))
-    else:
-        if len(query) < 3:
-            raise DomainError("Tulis minimal 3 huruf nama, atau NIK/nomor KK 16 digit.", field="q")
-        base = base.where(func.lower(Person.name).contains(query.lower(), autoescape=True))
-    found = db.session.execute(base.order_by(Person.name, Person.id).limit(SEARCH_LIMIT * 4)).all()
-    candidates: dict[tuple, Candidate] = {}
-    for person, household, kelurahan in found:
-        if person.merged_into_id is not None:
-            continue  # merged away: the person it was merged into is the one to serve
-        key = ("household", household.id) if household else ("person", person.id)
-        if key not in candidates:
-            if len(candidates) >= SEARCH_LIMIT:
-                continue
-            candidates[key] = Candidate(
-                household, None if household else person, [], set(), kelurahan
-            )
-        candidates[key].matched.add(person.id)
-    household_ids = [c.household.id for c in candidates.values() if c.household]
-    if household_ids:
-        members = db.session.scalars(
-            select(Person)
-            .where(Person.household_id.in_(household_ids))
-            .order_by(Person.relation != "kepala_keluarga", Person.birth_date, Person.id)
-        )
-        for member in members:
-            if member.merged_into_id is None:
-                candidates[("household", member.household_id)].members.append(member)
-    for candidate in candidates.values():
-        if candidate.person is not None:
-            candidate.members = [candidate.person]
-    return list(candidates.values())

@@ -18,6 +18,7 @@ from logistics.core.security import roles_required
 from logistics.core.spm_components import SPM_COMPONENTS, SPM_SUBKEGIATAN
 from logistics.core.time import office_today
 from logistics.distributions import details
+from logistics.distributions import lists as handout_lists
 from logistics.distributions import services as distributions
 from logistics.distributions.forms import LINE_ROWS, FieldDistributionForm, new_client_id
 from logistics.distributions.models import PHASES, RECIPIENT_KINDS
@@ -79,19 +80,19 @@ def _recipient(household_id: int | None, person_id: int | None):
     """(household, members) or (None, [person]) of the picked recipient."""
     if household_id:
         household = get_household(household_id)
-        return household, distributions.household_members(household.id)
+        return household, handout_lists.household_members(household.id)
     return None, [get_person(person_id)]
 
 
 def _stock_choices(form: FieldDistributionForm):
     """Warehouses holding stock (the form's choices) and their items with balances."""
-    stores = distributions.warehouses_with_stock()
+    stores = handout_lists.warehouses_with_stock()
     form.warehouse_id.choices = [("", "Tanpa barang (layanan saja)")] + [
         (str(w.id), w.name) for w in stores
     ]
     if request.method == "GET" and not form.warehouse_id.data and len(stores) == 1:
         form.warehouse_id.data = str(stores[0].id)
-    return stores, distributions.stock_by_warehouse([w.id for w in stores])
+    return stores, handout_lists.stock_by_warehouse([w.id for w in stores])
 
 
 def _submitted_lines() -> list[dict]:
@@ -109,7 +110,7 @@ def _render_field_form(form, event, household, members, error=None, rows=None, s
         SelectChoice(code, label) for code, label in budget.sub_kegiatan_choices()
     ]
     history = (
-        distributions.household_history(household.id, event.id) if household is not None else []
+        handout_lists.household_history(household.id, event.id) if household is not None else []
     )
     rows = list(rows or [])
     rows += [{"item_id": "", "quantity": ""}] * max(LINE_ROWS - len(rows), 1)
@@ -134,7 +135,7 @@ def _pick_page(events, event, query: str):
     found, error = [], None
     if event is not None and query:
         try:
-            found = distributions.search_recipients(event.id, query)
+            found = handout_lists.search_recipients(event.id, query)
         except DomainError as exc:
             error = exc.message
     return render_template(
@@ -155,7 +156,7 @@ def field():
     form = FieldDistributionForm()
     if request.method == "POST":
         return _field_submit(form)
-    events = distributions.active_events()
+    events = handout_lists.active_events()
     event_id = _int_arg("kejadian") or (events[0].id if len(events) == 1 else None)
     event = next((e for e in events if e.id == event_id), None)
     household_id, person_id = _int_arg("kk"), _int_arg("orang")
@@ -224,23 +225,23 @@ def _field_submit(form: FieldDistributionForm):
 
 
 def _detail_context(distribution_id: int) -> dict:
-    distribution = distributions.get_distribution(distribution_id)
+    distribution = handout_lists.get_distribution(distribution_id)
     parts = details.parts_of(distribution)
     event, household, person = parts.event, parts.household, parts.person
     institution = parts.institution
-    members = distributions.household_members(household.id) if household is not None else []
+    members = handout_lists.household_members(household.id) if household is not None else []
     head = next((m for m in members if m.relation == "kepala_keluarga"), None)
     # The BAST's receiving party: the member who signed if the name matches one, else the head.
     signer = distribution.receiver_name.strip().lower()
     party = next((m for m in members if signer and m.name.lower() == signer), None)
     if party is None and not signer:
         party = head or person
-    served = set(distributions.recipient_ids(distribution))
+    served = set(handout_lists.recipient_ids(distribution))
     history = (
-        distributions.household_history(household.id, event.id) if household is not None else []
+        handout_lists.household_history(household.id, event.id) if household is not None else []
     )
     if household is None and person is not None and person.household_id:
-        history = distributions.household_history(person.household_id, event.id)
+        history = handout_lists.household_history(person.household_id, event.id)
     return {
         "d": distribution,
         "event": event,
@@ -259,7 +260,7 @@ def _detail_context(distribution_id: int) -> dict:
         "recorder": parts.recorder or "-",
         "kelurahan_name": parts.kelurahan_name or distribution.kelurahan_code,
         "sub_kegiatan": parts.sub_kegiatan,
-        "movements": distributions.movements_of(distribution),
+        "movements": handout_lists.movements_of(distribution),
         "history": history,
         **_labels(),
     }
@@ -286,7 +287,7 @@ def index():
         "sampai": request.args.get("sampai", ""),
     }
     try:
-        filters = distributions.parse_filters(
+        filters = handout_lists.parse_filters(
             request.args,
             {
                 "event_id": "kejadian",
@@ -299,8 +300,8 @@ def index():
         )
     except DomainError as exc:
         flash(exc.message, "danger")
-        filters = distributions.DistributionFilters()
-    query = distributions.distributions_query(filters)
+        filters = handout_lists.DistributionFilters()
+    query = handout_lists.distributions_query(filters)
     fmt = request.args.get("format")
     if fmt in ("csv", "xlsx"):
         data = (
@@ -325,13 +326,13 @@ def index():
                 r.distribution.override_reason or "",
                 r.recorded_by,
             ]
-            for r in distributions.rows(query)
+            for r in handout_lists.rows(query)
         )
         return table_response("penyaluran", EXPORT_HEADERS, data, fmt)
-    total = distributions.count(query)
+    total = handout_lists.count(query)
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     page = min(max(request.args.get("hal", 1, type=int), 1), pages)
-    found = distributions.rows(query, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+    found = handout_lists.rows(query, PAGE_SIZE, (page - 1) * PAGE_SIZE)
     events, kelurahan = details.list_filters()
     return render_template(
         "distributions/index.html",
@@ -359,14 +360,14 @@ def detail(distribution_id: int):
 def household(household_id: int):
     """Every hand-out to a household or one of its members, across events."""
     household = get_household(household_id)
-    members = distributions.household_members(household.id)
+    members = handout_lists.household_members(household.id)
     kelurahan = details.kelurahan_name(household.kelurahan_code)
     return render_template(
         "distributions/household.html",
         household=household,
         members=members,
         kelurahan_name=kelurahan or household.kelurahan_code or "-",
-        history=distributions.household_history(household.id),
+        history=handout_lists.household_history(household.id),
         lines_text=_lines_text,
         can_record=current_user.role in WRITER_ROLES,
         **_labels(),
