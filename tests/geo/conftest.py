@@ -1,4 +1,4 @@
-"""Fixtures for the geo package tests: the shared boundary files, read once per session."""
+"""Fixtures for the geo package tests: the boundary files in data/boundaries, read once per session."""
 
 from functools import cache
 
@@ -10,13 +10,13 @@ from tests.conftest import BOUNDARIES
 
 @cache
 def load(name: str, level: str = "kelurahan"):
-    """A shared file read with read_boundaries, cached for the session (Jawa Barat takes ~1.5 s)."""
+    """A boundary file read with read_boundaries, cached for the session (Jawa Barat takes ~1.5 s)."""
     return read_boundaries(BOUNDARIES / name, level=level)
 
 
 @cache
 def parents(name: str):
-    """dissolve_parents of a shared kelurahan file, cached for the session."""
+    """dissolve_parents of a kelurahan file of data/boundaries, cached for the session."""
     return dissolve_parents(load(name))
 
 
@@ -34,11 +34,11 @@ def jawa_barat_parents(jawa_barat):
 
 @pytest.fixture(scope="session")
 def boundary(boundaries_dir):
-    """load(name, level="kelurahan"): a shared file as read by read_boundaries, cached."""
+    """load(name, level="kelurahan"): a boundary file as read by read_boundaries, cached."""
     return load
 
 
 @pytest.fixture(scope="session")
 def parents_of(boundaries_dir):
-    """parents(name): dissolve_parents of a shared kelurahan file, cached."""
+    """parents(name): dissolve_parents of a kelurahan file of data/boundaries, cached."""
     return parents

@@ -1,4 +1,4 @@
-"""read_boundaries and dissolve_parents on the real shared files and on broken copies of them."""
+"""read_boundaries and dissolve_parents on the real files of data/boundaries and on broken copies."""
 
 import hashlib
 import json
