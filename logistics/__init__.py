@@ -74,7 +74,7 @@ def register_extensions(app: Flask) -> None:
     def load_user(user_id: str):
         from logistics.admin.users import session_user
 
-        return session_user(int(user_id))
+        return session_user(user_id, app.config["REMEMBER_COOKIE_DURATION"])
 
     @login_manager.unauthorized_handler
     def unauthorized():

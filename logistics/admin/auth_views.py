@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required, login_user, logout_user
 
 from logistics.admin.forms import LoginForm
-from logistics.admin.users import authenticate
+from logistics.admin.users import authenticate, end_sessions
 from logistics.core.audit import record_action
 from logistics.core.database import transaction
 from logistics.core.extensions import limiter
@@ -40,7 +40,9 @@ def login():
 @bp.route("/keluar", methods=["POST"])
 @login_required
 def logout():
+    # Ends the user's sessions on every device: a copied cookie must not outlive "Keluar".
     with transaction():
+        end_sessions(current_user._get_current_object())
         record_action("logout", "users", current_user.id)
     logout_user()
     flash("Anda telah keluar.", "info")

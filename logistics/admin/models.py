@@ -1,5 +1,6 @@
 """Office users and their roles."""
 
+import time
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -27,7 +28,7 @@ class User(UserMixin, db.Model):
 
     __tablename__ = "users"
     __audit__ = True
-    __audit_exclude__ = ("password_hash", "last_login_at")
+    __audit_exclude__ = ("password_hash", "last_login_at", "session_version")
     __table_args__ = (CheckConstraint(f"role IN {tuple(ROLES)!r}", name="role_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -38,6 +39,19 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Part of every session and remember-me cookie: raising it (logout, new password, role
+    # change, deactivation) makes every cookie issued before it fail.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    def get_id(self) -> str:
+        """What Flask-Login puts in the session and the remember-me cookie at sign-in: the id,
+        the session version and the sign-in time (the loader refuses a stale version and a
+        sign-in older than the remember-me limit, whatever expiry the browser was told)."""
+        return f"{self.id}:{self.session_version}:{int(time.time())}"
+
+    def end_sessions(self) -> None:
+        """Sign the user out everywhere: cookies issued before this no longer load them."""
+        self.session_version = (self.session_version or 0) + 1
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

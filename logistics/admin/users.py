@@ -1,6 +1,8 @@
 """User accounts: create, authenticate, change roles."""
 
 import re
+import time
+from datetime import timedelta
 
 from sqlalchemy import bindparam, func, select
 
@@ -73,18 +75,27 @@ def update_user(
     full_name: str | None = None,
     password: str | None = None,
 ) -> User:
-    """Change an account's role, status, name or password."""
+    """Change an account's role, status, name or password.
+
+    A new role, a new password or deactivation ends the user's sessions on every device: what
+    they may do changed, so they sign in again (an admin changing their own account too).
+    """
     if role is not None:
         if role not in ROLES:
             raise DomainError(f"Peran '{role}' tidak dikenal.", field="role")
+        if role != user.role:
+            user.end_sessions()
         user.role = role
     if active is not None:
+        if user.active and not active:
+            user.end_sessions()
         user.active = active
     if full_name is not None:
         user.full_name = full_name.strip()
     if password:
         validate_password(password)
         user.set_password(password)
+        user.end_sessions()
         record_action("password_changed", "users", user.id)
     db.session.flush()
     return user
@@ -95,6 +106,23 @@ def update_user(
 _USER_BY_ID = select(User).where(User.id == bindparam("id"))
 
 
-def session_user(user_id: int) -> User | None:
-    """The user a login session names, or None (Flask-Login's user loader)."""
-    return db.session.execute(_USER_BY_ID, {"id": user_id}).scalar_one_or_none()
+def session_user(identifier: str, max_age: timedelta) -> User | None:
+    """The user a session or remember-me cookie names (Flask-Login's user loader), or None when
+    the cookie is malformed, was issued more than `max_age` ago, or is older than the user's
+    last logout, password change, role change or deactivation (its version no longer matches)."""
+    parts = (identifier or "").split(":")
+    if len(parts) != 3 or not all(part.isdigit() and len(part) <= 18 for part in parts):
+        return None
+    user_id, version, issued = (int(part) for part in parts)
+    if issued < time.time() - max_age.total_seconds():
+        return None
+    user = db.session.execute(_USER_BY_ID, {"id": user_id}).scalar_one_or_none()
+    if user is None or user.session_version != version:
+        return None
+    return user
+
+
+def end_sessions(user: User) -> None:
+    """Sign the user out on every device (logout): their older cookies stop working."""
+    user.end_sessions()
+    db.session.flush()

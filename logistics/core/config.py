@@ -1,10 +1,12 @@
 """Configuration defaults, overridden by environment variables and then by test overrides."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SECRET_KEY = "dev-only-secret-key-change-me"
+MAX_REMEMBER_DAYS = 30
 
 
 class Config:
@@ -29,6 +31,10 @@ class Config:
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # "Ingat saya" keeps a phone signed in this many days at most (1-30); every sign-in, with
+    # or without it, ends that long after it began.
+    REMEMBER_DAYS = MAX_REMEMBER_DAYS
     WTF_CSRF_TIME_LIMIT = None  # a form left open through a long night shift still submits
     # Days within which the same SPM component to the same household or person counts as
     # double aid (0 = no check); a partial dict overrides only the components it names.
@@ -50,6 +56,7 @@ ENV_VARS = {
     "POSKO_UPLOAD_MAX_MB": ("UPLOAD_MAX_MB", int),
     "POSKO_LOGIN_RATE_LIMIT": ("LOGIN_RATE_LIMIT", str),
     "POSKO_OPEN_DATA_RATE_LIMIT": ("OPEN_DATA_RATE_LIMIT", str),
+    "POSKO_REMEMBER_DAYS": ("REMEMBER_DAYS", int),
     "POSKO_SECURE_COOKIES": ("SESSION_COOKIE_SECURE", lambda v: v.lower() in ("1", "true", "yes")),
 }
 
@@ -79,6 +86,11 @@ def load_config(app, test_config: dict | None = None) -> None:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
     if app.config["SESSION_COOKIE_SECURE"]:
         app.config["REMEMBER_COOKIE_SECURE"] = True
+    days = app.config["REMEMBER_DAYS"]
+    if not 1 <= days <= MAX_REMEMBER_DAYS:
+        raise RuntimeError(f"POSKO_REMEMBER_DAYS must be 1 to {MAX_REMEMBER_DAYS}, not {days}.")
+    app.config["REMEMBER_COOKIE_DURATION"] = timedelta(days=days)
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(days=days)
     app.config["MAX_CONTENT_LENGTH"] = app.config["UPLOAD_MAX_MB"] * 1024 * 1024
 
     if app.config["ENV_NAME"] == "production" and app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY:
