@@ -47,14 +47,19 @@ def test_pimpinan_reads_but_every_write_is_403(as_role, make_shelter):
         assert response.get_json()["error"] == "forbidden"
 
 
-def test_tagana_counts_and_updates_but_does_not_open_or_close(as_role, make_shelter, db):
+def test_tagana_counts_but_does_not_edit_open_or_close(as_role, make_shelter, db):
     shelter = make_shelter()
+    toilets = shelter.toilets
     client = as_role("tagana")
     assert (
         client.post(f"/api/v1/shelters/{shelter.id}/counts", json={"persons": 12}).status_code
         == 201
     )
-    assert client.patch(f"/api/v1/shelters/{shelter.id}", json={"toilets": 4}).status_code == 200
+    # A shelter's registry data (its name reaches the public map) is the office's to change.
+    refused = client.patch(f"/api/v1/shelters/{shelter.id}", json={"toilets": 4, "name": "X"})
+    assert refused.status_code == 403 and refused.get_json()["error"] == "forbidden"
+    db.session.refresh(shelter)
+    assert shelter.toilets == toilets and shelter.name != "X"
     assert (
         client.post("/api/v1/shelters", json={"name": "X", "kind": "tenda", "capacity": 5})
     ).status_code == 403

@@ -81,12 +81,19 @@ def test_pimpinan_reads_but_cannot_write(as_role, make_shelter):
     assert client.get("/pengungsian/baru").status_code == 403
 
 
-def test_tagana_counts_but_does_not_open_or_close(as_role, make_shelter):
+def test_tagana_counts_but_does_not_edit_open_or_close(as_role, make_shelter, db):
     shelter = make_shelter()
+    name = shelter.name
     client = as_role("tagana")
     assert client.get(f"/pengungsian/{shelter.id}/hitung").status_code == 200
     assert client.get("/pengungsian/baru").status_code == 403
     assert client.get(f"/pengungsian/{shelter.id}/tutup").status_code == 403
+    assert client.get(f"/pengungsian/{shelter.id}/ubah").status_code == 403
+    refused = client.post(f"/pengungsian/{shelter.id}/ubah", data={"name": "Diganti"})
+    assert refused.status_code == 403
+    db.session.refresh(shelter)
+    assert shelter.name == name
+    assert "Ubah data tempat" not in client.get(f"/pengungsian/{shelter.id}").get_data(as_text=True)
 
 
 def test_nav_links_to_the_shelter_list(as_role, bekasi):
@@ -274,7 +281,7 @@ def test_map_lists_shelters_without_coordinates(as_role, make_shelter):
 
 def test_edit_form_updates_the_registry(as_role, make_shelter, db):
     shelter = make_shelter(capacity=100, floor_area_m2="70")
-    client = as_role("tagana")
+    client = as_role("operator")
     page = client.get(f"/pengungsian/{shelter.id}/ubah").get_data(as_text=True)
     assert 'value="70.0"' in page
     data = {

@@ -4,7 +4,7 @@ import pytest
 
 from logistics.tagana import deployments as deployment_service
 from logistics.tagana import duty
-from tests.support.tagana import make_member, make_shelter, wib
+from tests.support.tagana import OFFICE, make_member, make_shelter, wib
 
 
 @pytest.fixture
@@ -197,6 +197,7 @@ def test_phone_flow_check_in_out_report(client, login, world, db):
 
 def test_report_on_someone_elses_deployment_is_403(client, login, world, db):
     deployment = deployment_service.deploy_member(
+        actor=OFFICE,
         member_id=world["budi"].id,
         event_id=world["event"].id,
         place_kind="shelter",
@@ -252,6 +253,7 @@ def test_client_id_retry_returns_the_same_deployment(client, login, world):
 
 def test_roster(client, login, world, db):
     deployment = deployment_service.deploy_member(
+        actor=OFFICE,
         member_id=world["budi"].id,
         event_id=world["event"].id,
         place_kind="shelter",

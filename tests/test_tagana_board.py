@@ -12,7 +12,7 @@ from logistics.tagana import figures as figures_service
 from logistics.tagana import ksb as ksb_service
 from logistics.tagana import members as member_service
 from logistics.tagana import trainings as training_service
-from tests.support.tagana import deploy, make_member, make_shelter, wib
+from tests.support.tagana import OFFICE, deploy, make_member, make_shelter, wib
 
 NOW = wib(2026, 11, 21, 10)
 
@@ -191,7 +191,7 @@ def test_year_figures(db, make_event, make_user):
         duty.check_in(d, operator, now=d.starts_at)
         duty.check_out(d, operator, now=d.ends_at)
     cancelled = deploy(rina, flood_2025, school, wib(2025, 2, 3, 8), wib(2025, 2, 3, 18))
-    duty.cancel_deployment(cancelled, reason="batal")
+    duty.cancel_deployment(cancelled, OFFICE, reason="batal")
     ksb_service.register_ksb(
         name="KSB Margahayu",
         kelurahan_code="32.75.01.1002",

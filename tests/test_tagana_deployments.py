@@ -13,7 +13,7 @@ from logistics.tagana import duty
 from logistics.tagana import members as member_service
 from logistics.tagana import places as place_service
 from logistics.tagana.models import Deployment, TaskReport
-from tests.support.tagana import deploy, make_member, make_shelter, wib
+from tests.support.tagana import OFFICE, deploy, make_member, make_shelter, wib
 
 
 @pytest.fixture
@@ -165,7 +165,7 @@ def test_overlap_counts_across_events_and_ignores_cancelled(world, make_event):
     )
     with pytest.raises(Conflict, match="Banjir Kali Bekasi"):
         deploy(world["budi"], fire, fire_shelter, wib(2026, 11, 20, 10), wib(2026, 11, 20, 14))
-    duty.cancel_deployment(first, reason="Anggota sakit")
+    duty.cancel_deployment(first, OFFICE, reason="Anggota sakit")
     assert deploy(world["budi"], fire, fire_shelter, wib(2026, 11, 20, 10), wib(2026, 11, 20, 14))
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "cancel_deployment"))
     assert entry.changes == {"reason": "Anggota sakit"}
@@ -293,7 +293,7 @@ def test_task_report_closes_the_deployment(world, db):
     with pytest.raises(Conflict, match="sudah dikirim"):
         duty.submit_task_report(d, world["budi_user"], activities="lagi", people_served=1)
     with pytest.raises(Conflict, match="tidak dapat diubah"):
-        deployment_service.update_deployment(d, role="Koordinator lapangan")
+        deployment_service.update_deployment(d, OFFICE, role="Koordinator lapangan")
 
 
 def test_task_report_on_someone_elses_deployment_is_forbidden(world, db):
@@ -326,11 +326,11 @@ def test_task_report_needs_check_in_and_valid_values(world):
 def test_cancel_only_before_check_in(world):
     d = deploy(world["budi"], world["event"], world["sd"], wib(2026, 11, 20, 8))
     with pytest.raises(DomainError) as no_reason:
-        duty.cancel_deployment(d, reason="")
+        duty.cancel_deployment(d, OFFICE, reason="")
     assert no_reason.value.field == "reason"
     duty.check_in(d, world["budi_user"], now=wib(2026, 11, 20, 8))
     with pytest.raises(Conflict, match="sudah check-in"):
-        duty.cancel_deployment(d, reason="salah orang")
+        duty.cancel_deployment(d, OFFICE, reason="salah orang")
 
 
 def test_update_rechecks_overlap(world):
@@ -341,9 +341,9 @@ def test_update_rechecks_overlap(world):
         world["budi"], world["event"], world["masjid"], wib(2026, 11, 20, 13), wib(2026, 11, 20, 18)
     )
     with pytest.raises(Conflict, match=f"#{second.id}"):
-        deployment_service.update_deployment(first, ends_at=wib(2026, 11, 20, 14))
+        deployment_service.update_deployment(first, OFFICE, ends_at=wib(2026, 11, 20, 14))
     deployment_service.update_deployment(
-        first, ends_at=wib(2026, 11, 20, 13), role="Koordinator lapangan"
+        first, OFFICE, ends_at=wib(2026, 11, 20, 13), role="Koordinator lapangan"
     )
     assert first.role == "Koordinator lapangan"
     assert first.shelter_id == world["sd"].id

@@ -15,7 +15,7 @@ from logistics.tagana import ksb as ksb_service
 from logistics.tagana import places as place_service
 from logistics.tagana.models import Deployment, KampungSiagaBencana
 from tests.support.areas import label_point
-from tests.support.tagana import deploy, make_member, make_shelter, wib
+from tests.support.tagana import OFFICE, deploy, make_member, make_shelter, wib
 
 NOW = wib(2026, 11, 21, 10)
 
@@ -131,6 +131,7 @@ def test_unknown_or_inactive_warehouse_is_refused(world, which, message):
     warehouse_id = 9999 if which == "unknown" else world[which].id
     with pytest.raises(DomainError, match=message) as caught:
         deployment_service.deploy_member(
+            actor=OFFICE,
             member_id=world["budi"].id,
             event_id=world["event"].id,
             place_kind="gudang",
@@ -163,17 +164,17 @@ def test_warehouse_only_for_gudang(world):
 
 def test_update_moves_to_and_from_a_warehouse(world):
     deployment = to_warehouse(world, world["budi"], None, place_name="Gudang sewaan")
-    deployment_service.update_deployment(deployment, warehouse_id=world["kota"].id)
+    deployment_service.update_deployment(deployment, OFFICE, warehouse_id=world["kota"].id)
     assert place_service.place_label(deployment) == "Gudang logistik: Gudang Dinsos Kota Bekasi"
     # A warehouse deactivated since stays on the deployment, but cannot be chosen anew.
     world["kota"].active = False
-    deployment_service.update_deployment(deployment, role="Koordinator gudang")
+    deployment_service.update_deployment(deployment, OFFICE, role="Koordinator gudang")
     assert deployment.warehouse_id == world["kota"].id
     with pytest.raises(DomainError, match="tidak aktif"):
-        deployment_service.update_deployment(deployment, warehouse_id=world["tutup"].id)
+        deployment_service.update_deployment(deployment, OFFICE, warehouse_id=world["tutup"].id)
     # Moving to a shelter drops the warehouse.
     deployment_service.update_deployment(
-        deployment, place_kind="shelter", shelter_id=world["sd"].id
+        deployment, OFFICE, place_kind="shelter", shelter_id=world["sd"].id
     )
     assert deployment.warehouse_id is None
     assert place_service.warehouse_choices() == [world["lumbung_2"], world["lumbung"]]

@@ -1,6 +1,6 @@
 """The "Pekerjaan latar" page: every background job, its progress, result or error, and retry."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from logistics.core import jobs
@@ -60,8 +60,7 @@ def detail(job_id: str):
 @login_required
 def retry(job_id: str):
     record = jobs.get_visible(job_id, current_user)
-    if not current_user.can_write:
-        abort(403)
+    jobs.require_may_retry(record, current_user)
     with transaction():
         jobs.retry(record)
     # Committed first: a retry is on record even when the queue cannot take it now.

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from logistics.core import queue
 from logistics.core.audit import record_action
 from logistics.core.database import transaction
-from logistics.core.errors import Conflict, DomainError, NotFound
+from logistics.core.errors import Conflict, DomainError, Forbidden, NotFound
 from logistics.core.extensions import db
 from logistics.core.job_models import JobRecord
 from logistics.core.time import utcnow
@@ -44,6 +44,13 @@ def get_visible(job_id: str, user) -> JobRecord:
     if record is None or (user.role not in SEE_ALL_ROLES and record.user_id != user.id):
         raise NotFound("Halaman atau data tidak ditemukan.")
     return record
+
+
+def require_may_retry(record: JobRecord, user) -> None:
+    """Anyone may retry a job they started themselves (pimpinan: the year-end report they
+    asked for); only an admin retries another's job or one the system started."""
+    if record.user_id != user.id and user.role != "admin":
+        raise Forbidden("Hanya yang memulai pekerjaan ini (atau admin) yang dapat mengulanginya.")
 
 
 def create_job(func: str, title: str, kwargs: dict, user_id: int | None) -> JobRecord:

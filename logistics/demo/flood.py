@@ -348,6 +348,7 @@ def _seed_deployments(
             place_name=PLACE_NAMES.get(kind, ""),
             warehouse_id=warehouse.id if kind == "gudang" else None,
             vehicle_id=truck.id if kind == "gudang" else None,
+            actor=office,
         )
         if row["checked_in"]:
             check_in(deployment, office, at=starts)

@@ -123,7 +123,7 @@ def shelters_detail(shelter_id: int):
 
 
 @bp.patch("/shelters/<int:shelter_id>")
-@api_login_required(*WRITER_ROLES)
+@api_login_required(*OFFICE_ROLES)
 def shelters_update(shelter_id: int):
     shelter = service.get_shelter(shelter_id)
     with transaction():

@@ -257,7 +257,7 @@ def detail(shelter_id: int):
 
 
 @bp.route("/<int:shelter_id>/ubah", methods=["GET", "POST"])
-@roles_required(*WRITER_ROLES)
+@roles_required(*OFFICE_ROLES)
 def edit(shelter_id: int):
     shelter = service.get_shelter(shelter_id)
     form = ShelterForm(obj=shelter)

@@ -247,7 +247,7 @@ def tagana_deployments_create():
     for required in ("member_id", "event_id", "place_kind", "role", "letter_number", "starts_at"):
         data.setdefault(required, None)
     with transaction():
-        deployment = deployment_service.deploy_member(created_by_id=current_user.id, **data)
+        deployment = deployment_service.deploy_member(actor=_actor(), **data)
     return jsonify(deployment_json(deployment)), 201
 
 
@@ -267,7 +267,7 @@ def tagana_deployment_update(deployment_id: int):
     deployment = deployment_service.get_deployment(deployment_id)
     with transaction():
         deployment_service.update_deployment(
-            deployment, **_only(json_payload(), deployment_service.DEPLOYMENT_FIELDS)
+            deployment, _actor(), **_only(json_payload(), deployment_service.DEPLOYMENT_FIELDS)
         )
     return jsonify(deployment_json(deployment))
 
@@ -305,7 +305,7 @@ def tagana_deployment_cancel(deployment_id: int):
     deployment = deployment_service.get_deployment(deployment_id)
     data = _only(json_payload(), ("reason",))
     with transaction():
-        duty.cancel_deployment(deployment, reason=data.get("reason"))
+        duty.cancel_deployment(deployment, _actor(), reason=data.get("reason"))
     return jsonify(deployment_json(deployment))
 
 

@@ -17,6 +17,7 @@ from logistics.core.extensions import db
 from logistics.core.time import moment, office_date, utcnow
 from logistics.events.models import Event
 from logistics.shelters.models import Shelter
+from logistics.tagana.duty import require_actor, require_member_actor
 from logistics.tagana.members import member_for_user, resolve_competencies
 from logistics.tagana.models import PLACE_KINDS, Deployment, TaganaMember, TaskReport, Vehicle
 from logistics.tagana.parsing import clean_text, parse_id, when_text
@@ -355,7 +356,7 @@ def deploy_member(
     warehouse_id: int | None = None,
     competency: str | None = None,
     vehicle_id: int | None = None,
-    created_by_id: int | None = None,
+    actor,
     client_id: str | None = None,
     sub_kegiatan: str | None = None,
 ) -> Deployment:
@@ -369,13 +370,22 @@ def deploy_member(
     place_name unless a shelter is given. Refused: an inactive member, an end not after the
     start, and a period that overlaps another deployment of the member in any event (Conflict
     naming it; open-ended deployments run until checked out). A repeated client_id returns the first deployment.
-    The caller commits.
+    `actor` deploys: the office deploys anyone, a tagana user only themself (the member linked
+    to their account; Forbidden otherwise). The caller commits.
     """
     client = inputs.client_id(client_id)
     existing = _sent_before(client, member_id)
     if existing is not None:
+        require_actor(existing, actor, "menugaskan")
         return existing
     member = _lock_member(member_id)
+    require_member_actor(
+        member,
+        actor,
+        "menugaskan",
+        f"{member.name} bukan anggota yang terhubung dengan akun Anda; Anda hanya dapat "
+        "menugaskan diri sendiri.",
+    )
     event = _deployment_event(event_id)
     if not member.active:
         raise DomainError(
@@ -407,7 +417,7 @@ def deploy_member(
         member_id=member.id,
         event_id=event.id,
         status="direncanakan",
-        created_by_id=created_by_id,
+        created_by_id=getattr(actor, "id", None),
         client_id=client,
         **values,
     )
@@ -416,12 +426,14 @@ def deploy_member(
     return deployment
 
 
-def update_deployment(deployment: Deployment, **changes) -> Deployment:
+def update_deployment(deployment: Deployment, actor, **changes) -> Deployment:
     """Change the place, role, letter, period or vehicle of a deployment not yet closed.
 
     The member and the event stay: cancel and deploy again for another person or event.
-    The overlap rule is checked again against the member's other deployments.
+    The overlap rule is checked again against the member's other deployments. A tagana user
+    changes only their own deployments.
     """
+    require_actor(deployment, actor, "mengubah")
     if deployment.status in ("selesai", "dibatalkan"):
         raise Conflict(
             f"Penugasan #{deployment.id} sudah {PHASES[deployment.status].lower()} dan tidak "

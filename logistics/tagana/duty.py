@@ -11,7 +11,7 @@ from logistics.core.audit import record_action
 from logistics.core.errors import Conflict, DomainError, Forbidden
 from logistics.core.extensions import db
 from logistics.core.time import moment, utcnow
-from logistics.tagana.models import Deployment, TaskReport
+from logistics.tagana.models import Deployment, TaganaMember, TaskReport
 from logistics.tagana.parsing import clean_text, when_text
 from logistics.tagana.places import place_label
 
@@ -22,16 +22,25 @@ MAX_TEXT = 5000
 
 def require_actor(deployment: Deployment, actor, action: str) -> None:
     """Office roles act on any deployment; a tagana user only on their own (else Forbidden)."""
+    require_member_actor(
+        deployment.member,
+        actor,
+        action,
+        f"Penugasan #{deployment.id} milik {deployment.member.name}; Anda hanya dapat "
+        f"{action} penugasan Anda sendiri.",
+    )
+
+
+def require_member_actor(member: TaganaMember, actor, action: str, refusal: str) -> None:
+    """Office roles act for any member; a tagana user only for the member linked to their
+    account (`refusal` says why not); any other role, or no actor at all, is refused."""
     role = getattr(actor, "role", None)
     if role in OFFICE_ROLES:
         return
     if role == "tagana":
-        if deployment.member.user_id == actor.id:
+        if member.user_id is not None and member.user_id == actor.id:
             return
-        raise Forbidden(
-            f"Penugasan #{deployment.id} milik {deployment.member.name}; Anda hanya dapat "
-            f"{action} penugasan Anda sendiri. Minta operator Dinas Sosial bila perlu dibantu."
-        )
+        raise Forbidden(f"{refusal} Minta operator Dinas Sosial bila perlu dibantu.")
     raise Forbidden(f"Peran Anda tidak boleh {action} penugasan.")
 
 
@@ -123,8 +132,10 @@ def check_out(
     return deployment
 
 
-def cancel_deployment(deployment: Deployment, *, reason: str) -> Deployment:
-    """Cancel a deployment that has not started (no check-in); the reason goes to the audit log."""
+def cancel_deployment(deployment: Deployment, actor, *, reason: str) -> Deployment:
+    """Cancel a deployment that has not started (no check-in); the reason goes to the audit log.
+    A tagana user cancels only their own deployments."""
+    require_actor(deployment, actor, "membatalkan")
     reason = clean_text(reason, "reason", "Alasan pembatalan", 500, required=True)
     if deployment.status == "dibatalkan":
         raise Conflict(f"Penugasan #{deployment.id} sudah dibatalkan.")

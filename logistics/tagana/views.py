@@ -401,7 +401,7 @@ def new_deployment(event_id: int):
                 deployment = deployment_service.deploy_member(
                     member_id=form.member_id.data or None,
                     event_id=event.id,
-                    created_by_id=current_user.id,
+                    actor=_actor(),
                     **deployment_values(form),
                 )
         except DomainError as exc:
@@ -420,6 +420,8 @@ def new_deployment(event_id: int):
 @roles_required(*WRITER_ROLES)
 def edit_deployment(deployment_id: int):
     deployment = deployment_service.get_deployment(deployment_id)
+    # Refuse someone else's deployment before showing the form, not only when it is sent.
+    duty.require_actor(deployment, _actor(), "mengubah")
     event = deployment_service.get_event(deployment.event_id)
     form = DeploymentForm()
     deployment_form_choices(form, event, deployment)
@@ -428,7 +430,9 @@ def edit_deployment(deployment_id: int):
     if form.validate_on_submit():
         try:
             with transaction():
-                deployment_service.update_deployment(deployment, **deployment_values(form))
+                deployment_service.update_deployment(
+                    deployment, _actor(), **deployment_values(form)
+                )
         except DomainError as exc:
             attach_error(form, exc, "role")
             return _render_deployment_form(form, event, deployment, exc.status)
@@ -514,8 +518,10 @@ def cancel(deployment_id: int):
     form = CancelForm()
     try:
         with transaction():
-            duty.cancel_deployment(item, reason=form.reason.data)
+            duty.cancel_deployment(item, _actor(), reason=form.reason.data)
     except DomainError as exc:
+        if exc.status == 403:
+            raise
         flash(exc.message, "danger")
         return redirect(url_for("tagana.deployment", deployment_id=item.id))
     flash("Penugasan dibatalkan.", "success")

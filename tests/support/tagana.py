@@ -2,6 +2,7 @@
 
 import io
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook, load_workbook
@@ -53,6 +54,10 @@ def make_member(nia: str, name: str, competencies=("shelter",), **fields):
     return member
 
 
+# The office deploying (as a command or the demo would): services only read the role and id.
+OFFICE = SimpleNamespace(id=None, role="operator")
+
+
 def deploy(member, event, shelter, starts_at: datetime, ends_at: datetime | None = None, **fields):
     fields.setdefault("role", "Petugas shelter")
     fields.setdefault("letter_number", f"800/{member.nia}/Linjamsos")
@@ -63,6 +68,7 @@ def deploy(member, event, shelter, starts_at: datetime, ends_at: datetime | None
         shelter_id=shelter.id if shelter is not None else None,
         starts_at=starts_at,
         ends_at=ends_at,
+        actor=fields.pop("actor", OFFICE),
         **fields,
     )
     db.session.commit()
