@@ -3,6 +3,7 @@
 
 from datetime import date, datetime
 
+from logistics.events import impact as impact_service
 from logistics.victims.models import Household, Person, Victim
 
 BEKASIJAYA = "32.75.01.1001"
@@ -161,11 +162,30 @@ def test_impact_errors(client, make_user, login, make_event):
         ({"kelurahan_code": "32.75.01.1999", "figures": {"mengungsi.anak.L": 1}}, "kelurahan_code"),
         ({"kelurahan_code": 3275011001, "figures": {"mengungsi.anak.L": 1}}, "kelurahan_code"),
         ({"kelurahan_code": BEKASIJAYA, "figures": [1, 2]}, "figures"),
+        ({"kelurahan_code": BEKASIJAYA, "figures": {}}, "figures"),
+        ({"kelurahan_code": BEKASIJAYA, "figures": {}, "clear": "ya"}, "clear"),
     ]
     for body, field in cases:
         response = client.put(url, json=body)
         assert response.status_code == 422, body
         assert response.get_json()["field"] == field, body
+
+
+def test_impact_clear_is_explicit(client, make_user, login, make_event):
+    event = make_event()
+    login(make_user("tagana"))
+    url = f"/api/v1/events/{event.id}/impacts"
+    figures = {"mengungsi.anak.L": 3, "rumah.terendam": 40}
+    assert (
+        client.put(url, json={"kelurahan_code": BEKASIJAYA, "figures": figures}).status_code == 200
+    )
+    # null removes one cell; the others stay.
+    one = client.put(url, json={"kelurahan_code": BEKASIJAYA, "figures": {"rumah.terendam": None}})
+    assert one.status_code == 200
+    assert impact_service.impact_figures(event, BEKASIJAYA) == {"mengungsi.anak.L": 3}
+    cleared = client.put(url, json={"kelurahan_code": BEKASIJAYA, "figures": {}, "clear": True})
+    assert cleared.status_code == 200
+    assert impact_service.impact_figures(event, BEKASIJAYA) == {}
 
 
 def test_impacts_both_sources_and_difference(client, db, make_user, login, make_event):

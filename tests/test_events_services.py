@@ -233,7 +233,7 @@ def test_set_impact_adds_kelurahan_and_replaces_cells(db, make_event):
     event = make_event()
     impact_service.set_impact(event, BEKASIJAYA, {"mengungsi.anak.L": 3, "rumah.terendam": 40})
     figures = impact_service.set_impact(
-        event, BEKASIJAYA, {"mengungsi.anak.L": 5, "rumah.terendam": ""}
+        event, BEKASIJAYA, {"mengungsi.anak.L": 5, "rumah.terendam": None}
     )
     assert figures == {"mengungsi.anak.L": 5}
     assert [a.kelurahan_code for a in event.areas] == [BEKASIJAYA]
@@ -241,6 +241,25 @@ def test_set_impact_adds_kelurahan_and_replaces_cells(db, make_event):
     assert [(f.measure, f.value, f.source) for f in stored] == [
         ("mengungsi.anak.L", 5, "kaji_cepat")
     ]
+
+
+def test_blank_values_keep_figures_and_clear_removes_them(db, make_event):
+    event = make_event()
+    impact_service.set_impact(event, BEKASIJAYA, {"mengungsi.anak.L": 3, "rumah.terendam": 40})
+    with pytest.raises(DomainError, match="Semua isian kosong") as blank:
+        impact_service.set_impact(event, BEKASIJAYA, {"mengungsi.anak.L": "", "kk.mengungsi": " "})
+    assert blank.value.field == "figures"
+    assert impact_service.impact_figures(event, BEKASIJAYA) == {
+        "mengungsi.anak.L": 3,
+        "rumah.terendam": 40,
+    }
+    kept = impact_service.set_impact(event, BEKASIJAYA, {"mengungsi.anak.L": "", "ibu_hamil": 2})
+    assert kept == {"mengungsi.anak.L": 3, "rumah.terendam": 40, "ibu_hamil": 2}
+    assert impact_service.set_impact(event, BEKASIJAYA, {"ibu_hamil": 1}, clear=True) == {
+        "ibu_hamil": 1
+    }
+    assert impact_service.set_impact(event, BEKASIJAYA, {}, clear=True) == {}
+    assert impact_service.impact_figures(event, BEKASIJAYA) == {}
 
 
 def person(db, name, sex, birth, household=None, **extra):

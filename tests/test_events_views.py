@@ -181,6 +181,32 @@ def test_tagana_records_impact_and_chronology_but_not_decrees(
     assert "Air mulai surut." in html
 
 
+def test_a_blank_impact_form_keeps_the_figures(client, db, make_user, login, make_event):
+    event = make_event()
+    impact_service.set_impact(event, BEKASIJAYA, {"mengungsi.anak.L": 3, "rumah.terendam": 40})
+    db.session.commit()
+    login(make_user("tagana"))
+    url = f"/kejadian/{event.id}/dampak/{BEKASIJAYA}"
+    blank = client.post(url, data={"mengungsi__anak__L": "", "rumah__terendam": ""})
+    assert blank.status_code == 422
+    assert "Semua isian kosong" in blank.get_data(as_text=True)
+    assert impact_service.impact_figures(event, BEKASIJAYA) == {
+        "mengungsi.anak.L": 3,
+        "rumah.terendam": 40,
+    }
+    # Empty cells keep their figure, "-" removes one, a typed number replaces one.
+    response = client.post(url, data={"mengungsi__anak__L": "-", "ibu_hamil": "2"})
+    assert response.status_code == 302
+    assert impact_service.impact_figures(event, BEKASIJAYA) == {
+        "rumah.terendam": 40,
+        "ibu_hamil": 2,
+    }
+    # Clearing is explicit, and ignores the figures the form was filled with.
+    cleared = client.post(url, data={"clear_all": "y", "ibu_hamil": "2", "rumah__terendam": "40"})
+    assert cleared.status_code == 302
+    assert impact_service.impact_figures(event, BEKASIJAYA) == {}
+
+
 def test_impact_form_refuses_negative_and_marks_the_cell(client, db, make_user, login, make_event):
     event = make_event()
     login(make_user("operator"))

@@ -107,8 +107,8 @@ ROWS = [
 ]
 EXPECTED_REJECTED = [
     (7, "NIK harus 16 digit; yang diisi 15 digit"),
-    (8, "NIK: digit 7-12 (310299) bukan tanggal lahir yang mungkin (tanggal 31-02 tidak ada pada tahun itu)"),
-    (9, "NIK: digit 1-6 (32.75.99) bukan kode kecamatan yang dikenal di kabupaten/kota 32.75"),
+    (8, "NIK: digit 7-12 (******) bukan tanggal lahir yang mungkin (tanggal **-** tidak ada pada tahun itu)"),
+    (9, "NIK: digit 1-6 (32.75.**) bukan kode kecamatan yang dikenal di kabupaten/kota 32.75"),
     (10, "Nama kosong"),
     (11, "Kode kelurahan/desa '32.75.01.1099' tidak dikenal di wilayah ini"),
     (12, "Kode kelurahan/desa '32-75-01' salah format; tulis PP.KK.CC.NDDD, mis. 32.75.01.1001"),
@@ -173,6 +173,34 @@ def test_dry_run_lists_every_rejected_row_with_its_reason(app, db, make_event, t
     assert lines[0] == victim_import.REJECTED_HEADERS
     assert [(int(r[0]), r[1]) for r in lines[1:]] == EXPECTED_REJECTED
     assert count(db, Person) == 0 and count(db, Victim) == 0
+
+
+def test_refusals_never_repeat_what_the_masked_nik_hides(db, make_event, tmp_path):
+    """The reasons sit beside the masked NIK column: they may not spell out the digits it
+    hides (kecamatan, birth date) nor the value as typed, for NIK and nomor KK alike."""
+    event = make_event()
+    rows = [
+        ["3275O11708850009", "", "Huruf O", "", "", "", "", "mengungsi", "32.75.01.1001", ""],
+        ["3275017102990001", "", "Bulan Salah", "", "", "", "", "mengungsi", "32.75.01.1001", ""],
+        ["3275014513990001", "", "Bulan 13", "", "", "", "", "mengungsi", "32.75.01.1001", ""],
+        ["3275991708850009", "", "Kec Asing", "", "", "", "", "mengungsi", "32.75.01.1001", ""],
+        ["3275011708850009", "32759901012000x1", "KK Huruf", "", "", "", "", "mengungsi",
+         "32.75.01.1001", ""],
+    ]  # fmt: skip
+    plan = import_plan.build_plan(write_csv(tmp_path / "korban.csv", rows=rows), event.id)
+    reasons = {r.name: r.reason for r in plan.rejected}
+    assert set(reasons) == {"Huruf O", "Bulan Salah", "Bulan 13", "Kec Asing", "KK Huruf"}
+    assert reasons["Huruf O"] == "NIK hanya boleh berisi angka, bukan '3275********0009'"
+    assert reasons["Bulan 13"].startswith("NIK: digit 7-12 (******) bukan tanggal lahir")
+    assert reasons["Kec Asing"].startswith("NIK: digit 1-6 (32.75.**) bukan kode kecamatan")
+    assert reasons["KK Huruf"] == "Nomor KK hanya boleh berisi angka, bukan '3275********00x1'"
+    for row in rows:
+        for value in (row[0], row[1]):
+            hidden = "".join(c for c in value if c.isdigit())[6:12]
+            for reason in reasons.values():
+                assert not value or value not in reason
+                assert not hidden or hidden not in reason
+    assert {r.nik for r in plan.rejected} <= {"3275********0009", "3275********0001"}
 
 
 def test_kobo_export_maps_group_paths_and_uses_submission_uuid(db, make_event, tmp_path):

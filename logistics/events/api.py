@@ -275,8 +275,11 @@ def events_set_impact(event_id: int):
     figures = data.get("figures")
     if not isinstance(figures, dict):
         raise DomainError("'figures' harus objek {ukuran: angka}.", field="figures")
+    clear = data.get("clear", False)
+    if not isinstance(clear, bool):
+        raise DomainError("'clear' harus true atau false.", field="clear")
     code = data.get("kelurahan_code")
     with transaction():
-        impact_service.set_impact(event, code, figures)
+        impact_service.set_impact(event, code, figures, clear=clear)
     row = _impact_matrix(event, code.strip()).rows[0]
     return jsonify(impact_json(row))

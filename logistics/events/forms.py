@@ -121,7 +121,7 @@ def impact_form_class():
     """A form with one numeric input per cell of the impact matrix (built once per request)."""
 
     class ImpactForm(FlaskForm):
-        pass
+        clear_all = BooleanField("Hapus semua angka kaji cepat kelurahan ini")
 
     for measure in IMPACT_MEASURES:
         setattr(

@@ -52,13 +52,20 @@ def measure_label(measure: str) -> str:
 
 
 def set_impact(
-    event: Event, kelurahan_code: str, figures: Mapping, *, source: str = "kaji_cepat"
+    event: Event,
+    kelurahan_code: str,
+    figures: Mapping,
+    *,
+    source: str = "kaji_cepat",
+    clear: bool = False,
 ) -> dict[str, int]:
     """Record rapid-assessment (kaji cepat) figures for one kelurahan of the event.
 
-    figures maps measure names of IMPACT_MEASURES to non-negative whole numbers; an empty value
-    removes the cell (not known). A kelurahan not yet affected is added to the event. Returns
-    the kelurahan's kaji cepat figures after the change.
+    figures maps measure names of IMPACT_MEASURES to non-negative whole numbers. A blank value
+    (an empty form field) keeps the stored figure, so a form sent empty wipes nothing; None
+    (JSON null) removes the cell (not known); `clear` removes every figure of the kelurahan
+    before the given ones are written. A kelurahan not yet affected is added to the event.
+    Returns the kelurahan's kaji cepat figures after the change.
     """
     if source != "kaji_cepat":
         raise DomainError(
@@ -69,19 +76,12 @@ def set_impact(
     if kelurahan_code is not None and not isinstance(kelurahan_code, str):
         raise DomainError("Kode kelurahan/desa harus berupa teks.", field="kelurahan_code")
     area = require_kelurahan(kelurahan_code)
-    if not isinstance(figures, Mapping) or not figures:
-        raise DomainError("Isi minimal satu angka dampak.", field="figures")
-    allowed = set(IMPACT_MEASURES)
-    values: dict[str, int | None] = {}
-    for measure, raw in figures.items():
-        if measure not in allowed:
-            raise DomainError(
-                f"Ukuran dampak '{measure}' tidak dikenal; pakai nama seperti "
-                "'mengungsi.anak.L', 'kk.mengungsi' atau 'rumah.rusak_berat'.",
-                field=f"figures.{measure}",
-            )
-        values[measure] = inputs.whole_number(
-            raw, f"figures.{measure}", measure_label(measure), maximum=MAX_COUNT
+    values = _impact_values(figures)
+    if not values and not clear:
+        raise DomainError(
+            "Semua isian kosong: tidak ada angka yang diubah. Isi minimal satu angka dampak, "
+            "atau pilih 'Hapus semua angka' untuk mengosongkan kelurahan ini.",
+            field="figures",
         )
     existing = {
         f.measure: f
@@ -93,6 +93,8 @@ def set_impact(
             )
         )
     }
+    if clear:
+        values = {measure: None for measure in existing} | values
     for measure, value in values.items():
         row = existing.get(measure)
         if value is None:
@@ -114,6 +116,27 @@ def set_impact(
     add_areas(event, [area.code], "dipilih")
     db.session.flush()
     return {m: r.value for m, r in existing.items()}
+
+
+def _impact_values(figures: Mapping) -> dict[str, int | None]:
+    """The figures to write: known measures, whole numbers or None; blank text left out."""
+    if not isinstance(figures, Mapping):
+        raise DomainError("Isi minimal satu angka dampak.", field="figures")
+    allowed = set(IMPACT_MEASURES)
+    values: dict[str, int | None] = {}
+    for measure, raw in figures.items():
+        if measure not in allowed:
+            raise DomainError(
+                f"Ukuran dampak '{measure}' tidak dikenal; pakai nama seperti "
+                "'mengungsi.anak.L', 'kk.mengungsi' atau 'rumah.rusak_berat'.",
+                field=f"figures.{measure}",
+            )
+        if isinstance(raw, str) and not raw.strip():
+            continue
+        values[measure] = inputs.whole_number(
+            raw, f"figures.{measure}", measure_label(measure), maximum=MAX_COUNT
+        )
+    return values
 
 
 def impact_figures(event: Event, kelurahan_code: str) -> dict[str, int]:

@@ -626,14 +626,19 @@ def impact(event_id: int, code: str):
         for measure, value in impact_service.impact_figures(event, area.code).items():
             getattr(form, field_name(measure)).data = str(value)
     if form.validate_on_submit():
-        figures = {m: getattr(form, field_name(m)).data for m in IMPACT_MEASURES}
+        # An empty cell keeps its figure (a form sent blank must not wipe the kelurahan); "-"
+        # removes one, and "Hapus semua angka" all of them.
+        typed = {m: (getattr(form, field_name(m)).data or "").strip() for m in IMPACT_MEASURES}
+        figures = {m: None if value == "-" else value for m, value in typed.items()}
+        clear = bool(form.clear_all.data)
         try:
             with transaction():
-                impact_service.set_impact(event, area.code, figures)
+                impact_service.set_impact(event, area.code, {} if clear else figures, clear=clear)
         except DomainError as exc:
             _form_error(form, exc)
         else:
-            flash(f"Angka kaji cepat {area.name} disimpan.", "success")
+            done = "dihapus" if clear else "disimpan"
+            flash(f"Angka kaji cepat {area.name} {done}.", "success")
             return redirect(url_for("events.detail", event_id=event.id) + "#wilayah")
     status = 422 if request.method == "POST" else 200
     matrix = _impact_matrix(event, area.code)

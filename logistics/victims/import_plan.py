@@ -31,7 +31,7 @@ from logistics.victims.import_cells import (
     read_table,
 )
 from logistics.victims.models import Household, Person, Victim
-from logistics.victims.nik import RegionCodes, parse_kk, region_codes
+from logistics.victims.nik import RegionCodes, parse_kk, redact, region_codes
 from logistics.victims.persons import PersonInput, normalize_name, validate_person
 
 Progress = Callable[[int, str], None]
@@ -421,7 +421,7 @@ def build_plan(
         try:
             row = _parse_row(cells, **context)
         except DomainError as exc:
-            plan.rejected.append(_rejection(row_number, exc.message, cells))
+            plan.rejected.append(_rejection(row_number, exc.message, cells, exc.field))
             continue
         row.row = row_number
         duplicate = _duplicate_in_file(row, first_nik, first_client)
@@ -437,10 +437,12 @@ def build_plan(
     return plan
 
 
-def _rejection(row_number: int, reason: str, cells: _Row) -> Rejection:
+def _rejection(row_number: int, reason: str, cells: _Row, field: str | None = None) -> Rejection:
+    nik = cells.get("nik")
+    if field in ("nik", "no_kk"):
+        reason = redact(reason, cells.get(field))
     reason = reason.rstrip(".")
     reason = reason[:1].upper() + reason[1:]
-    nik = cells.get("nik")
     return Rejection(
         row=row_number,
         reason=reason,

@@ -23,6 +23,7 @@ from logistics.areas.models import Area
 from logistics.areas.services import provinsi_names
 from logistics.core.errors import DomainError
 from logistics.core.extensions import db
+from logistics.core.privacy import mask_nik
 
 NIK_LENGTH = 16
 FEMALE_DAY_OFFSET = 40
@@ -141,6 +142,29 @@ def parse_nik(value, regions: RegionCodes, today: date, field: str = "nik") -> N
     if serial == "0000":
         raise DomainError("NIK: nomor urut (digit 13-16) tidak boleh 0000.", field=field)
     return NikInfo(nik=nik, region=region, sex=sex, birth_date=birth_date, serial=serial)
+
+
+def redact(message: str, value) -> str:
+    """`message` (a refusal of the NIK or nomor KK `value`) without what a masked number hides:
+    the value as typed and the fragments the refusals above quote from its middle (kecamatan,
+    birth date). An import's list of refused rows sits beside a masked column and is read more
+    widely than the registry."""
+    raw = "" if value is None else str(value)
+    if not raw.strip():
+        return message
+    digits = "".join(c for c in raw if c.isdigit())
+    hidden = {raw: mask_nik(raw), raw.strip(): mask_nik(raw.strip())}
+    if len(digits) >= 6:
+        hidden[f"{digits[:2]}.{digits[2:4]}.{digits[4:6]}"] = f"{digits[:2]}.{digits[2:4]}.**"
+    if len(digits) >= 12:
+        hidden[digits[6:12]] = "******"
+        day, month = int(digits[6:8]), int(digits[8:10])
+        if day > FEMALE_DAY_OFFSET:
+            day -= FEMALE_DAY_OFFSET
+        hidden[f"tanggal {day:02d}-{month:02d}"] = "tanggal **-**"
+    for fragment in sorted(hidden, key=len, reverse=True):
+        message = message.replace(fragment, hidden[fragment])
+    return message
 
 
 def parse_kk(value, regions: RegionCodes, field: str = "no_kk") -> str:
