@@ -315,3 +315,27 @@ def test_ksb_and_vehicles(client, login, world):
     )
     assert changed.get_json()["assigned_unit"] == "Linjamsos"
     assert client.get("/api/v1/tagana/vehicles").get_json()["count"] == 1
+
+
+def test_tagana_changes_only_their_own_deployments(client, login, world, db):
+    login(world["budi_user"])
+    someone = client.post(
+        "/api/v1/tagana/deployments", json=deployment_body(world, member_id=world["sari"].id)
+    )
+    assert someone.status_code == 403 and someone.get_json()["error"] == "forbidden"
+    mine = client.post("/api/v1/tagana/deployments", json=deployment_body(world))
+    assert mine.status_code == 201
+    url = f"/api/v1/tagana/deployments/{mine.get_json()['id']}"
+    assert client.patch(url, json={"role": "Koordinator shelter"}).status_code == 200
+    client.post("/keluar")
+    login(world["other_tagana"])
+    assert client.patch(url, json={"role": "Diganti"}).status_code == 403
+    refused = client.post(f"{url}/cancel", json={"reason": "Bukan urusan saya"})
+    assert refused.status_code == 403 and "Budi Santoso" in refused.get_json()["message"]
+    detail = client.get(url).get_json()
+    assert detail["role"] == "Koordinator shelter" and detail["phase"] != "dibatalkan"
+    client.post("/keluar")
+    login(world["budi_user"])
+    assert client.post(f"{url}/cancel", json={"reason": "Sakit"}).get_json()["phase"] == (
+        "dibatalkan"
+    )

@@ -436,3 +436,30 @@ def test_figures_page_and_exports(client, login, world, db):
             as_text=True
         )
         assert text.lstrip("\ufeff").startswith(first), table
+
+
+def test_tagana_edits_and_cancels_only_their_own_deployments(client, login, world, db):
+    mine = deploy(world["budi"], world["event"], world["sd"], wib(2026, 11, 20, 8))
+    theirs = deploy(world["sari"], world["event"], world["masjid"], wib(2026, 11, 20, 8))
+    login(world["budi_user"])
+    assert client.get(f"/tagana/pengerahan/{theirs.id}/ubah").status_code == 403
+    edit = client.post(
+        f"/tagana/pengerahan/{theirs.id}/ubah", data={"role": "Diganti", "place_kind": "posko"}
+    )
+    assert edit.status_code == 403
+    cancel = client.post(f"/tagana/pengerahan/{theirs.id}/batal", data={"reason": "Bukan saya"})
+    assert cancel.status_code == 403
+    assert "penugasan Anda sendiri" in cancel.get_data(as_text=True)
+    # Deploying someone else is refused too; nothing was written.
+    url = f"/tagana/kejadian/{world['event'].id}/tugaskan"
+    other = client.post(url, data={"member_id": str(world["sari"].id)})
+    assert other.status_code == 403
+    assert "menugaskan diri sendiri" in other.get_data(as_text=True)
+    db.session.refresh(theirs)
+    assert theirs.status == "direncanakan" and theirs.role == "Petugas shelter"
+    assert db.session.scalar(select(func.count(Deployment.id))) == 2
+    # Their own deployment they change and cancel.
+    assert client.get(f"/tagana/pengerahan/{mine.id}/ubah").status_code == 200
+    client.post(f"/tagana/pengerahan/{mine.id}/batal", data={"reason": "Sakit"})
+    db.session.refresh(mine)
+    assert mine.status == "dibatalkan"
