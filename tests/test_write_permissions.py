@@ -228,7 +228,7 @@ def office(app, db, make_user):
     """The demo office, a user of every role, and the ids each route's URL needs."""
     from logistics.budget.models import BudgetRealisation
     from logistics.core import jobs
-    from logistics.core.queue import VICTIM_IMPORT_DRY_RUN
+    from logistics.core.queue import VICTIM_IMPORT_DRY_RUN, YEAR_REPORT_GENERATE
     from logistics.demo.seed import seed_demo
     from logistics.events.models import Event, EventDecree, HazardType
     from logistics.kitchens.models import FieldKitchen
@@ -302,7 +302,8 @@ def office(app, db, make_user):
     # Every user has a failed job of their own; an admin's is "someone else's" for the others.
     job_of = {}
     for role, user in users.items():
-        record = jobs.create_job(VICTIM_IMPORT_DRY_RUN, "Periksa daftar korban", {}, user.id)
+        func = YEAR_REPORT_GENERATE if role == "pimpinan" else VICTIM_IMPORT_DRY_RUN
+        record = jobs.create_job(func, "Pekerjaan uji", {}, user.id)
         record.status = "failed"
         job_of[role] = record.id
     db.session.commit()

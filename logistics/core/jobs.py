@@ -47,10 +47,12 @@ def get_visible(job_id: str, user) -> JobRecord:
 
 
 def require_may_retry(record: JobRecord, user) -> None:
-    """Anyone may retry a job they started themselves (pimpinan: the year-end report they
-    asked for); only an admin retries another's job or one the system started."""
+    """Whoever started a job may retry it, and an admin any job (also one the system started);
+    pimpinan, who change no office data, retry only the year-end report they asked for."""
     if record.user_id != user.id and user.role != "admin":
         raise Forbidden("Hanya yang memulai pekerjaan ini (atau admin) yang dapat mengulanginya.")
+    if user.role == "pimpinan" and record.func != queue.YEAR_REPORT_GENERATE:
+        raise Forbidden("Peran pimpinan hanya dapat mengulang pembuatan laporan akhir tahun.")
 
 
 def create_job(func: str, title: str, kwargs: dict, user_id: int | None) -> JobRecord:

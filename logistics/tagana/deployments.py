@@ -320,6 +320,20 @@ def _lock_member(member_id) -> TaganaMember:
     return member
 
 
+def _member_to_deploy(member_id, actor) -> TaganaMember:
+    """The member row (locked), once `actor` may deploy them: the office anyone, a tagana user
+    only themself."""
+    member = _lock_member(member_id)
+    require_member_actor(
+        member,
+        actor,
+        "menugaskan",
+        f"{member.name} bukan anggota yang terhubung dengan akun Anda; Anda hanya dapat "
+        "menugaskan diri sendiri.",
+    )
+    return member
+
+
 def _sent_before(client: str | None, member_id) -> Deployment | None:
     """The deployment a phone already sent under this client_id (a retry), if any; the same
     client_id for another member is refused."""
@@ -378,14 +392,7 @@ def deploy_member(
     if existing is not None:
         require_actor(existing, actor, "menugaskan")
         return existing
-    member = _lock_member(member_id)
-    require_member_actor(
-        member,
-        actor,
-        "menugaskan",
-        f"{member.name} bukan anggota yang terhubung dengan akun Anda; Anda hanya dapat "
-        "menugaskan diri sendiri.",
-    )
+    member = _member_to_deploy(member_id, actor)
     event = _deployment_event(event_id)
     if not member.active:
         raise DomainError(
