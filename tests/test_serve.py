@@ -3,7 +3,6 @@
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -13,23 +12,8 @@ from redis import Redis
 from rq import Worker
 
 from logistics.core.queue import EMBEDDED_URL_FILE
-from tests.conftest import ROOT
+from tests.support.processes import ROOT, alive, free_port
 from tests.support.wait import wait_until
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def alive(pid: int) -> bool:
-    """True while the process exists and is not a zombie waiting to be reaped."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 def web_answers(port: int) -> bool:
