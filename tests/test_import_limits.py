@@ -132,3 +132,19 @@ def test_upkeep_deletes_unconfirmed_uploads_after_the_retention_period(
     assert db.session.scalars(select(JobRecord).where(JobRecord.func == VICTIM_IMPORT)).all() == [
         db.session.get(JobRecord, "job-menunggu")
     ]
+
+
+@pytest.mark.parametrize("url", ["/korban/impor", "/anggaran/impor", "/tagana/anggota/impor"])
+def test_upload_over_the_size_limit_says_the_limit_in_indonesian(
+    app, client, make_user, login, url
+):
+    app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+    app.config["UPLOAD_MAX_MB"] = 1
+    login(make_user("operator"))
+    response = client.post(
+        url,
+        data={"file": (io.BytesIO(b"x" * (1024 * 1024 + 1)), "besar.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 413
+    assert "Berkas terlalu besar: batas unggahan 1 MB" in response.get_data(as_text=True)
