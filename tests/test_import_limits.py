@@ -148,3 +148,14 @@ def test_upload_over_the_size_limit_says_the_limit_in_indonesian(
     )
     assert response.status_code == 413
     assert "Berkas terlalu besar: batas unggahan 1 MB" in response.get_data(as_text=True)
+
+
+def test_tagana_member_list_over_the_office_row_limit_is_refused(app, db, bekasi):
+    from logistics.tagana.imports import import_members
+    from tests.support.tagana import GOOD_ROWS, workbook_bytes
+
+    app.config["IMPORT_MAX_ROWS"] = len(GOOD_ROWS) - 1
+    with pytest.raises(DomainError, match=f"Lebih dari {len(GOOD_ROWS) - 1} baris anggota"):
+        import_members(workbook_bytes(GOOD_ROWS), dry_run=True)
+    app.config["IMPORT_MAX_ROWS"] = len(GOOD_ROWS)
+    assert import_members(workbook_bytes(GOOD_ROWS), dry_run=True).members_read == len(GOOD_ROWS)
