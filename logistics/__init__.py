@@ -65,6 +65,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "warning"
     app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url(app) or "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # A Redis that stopped answering must not hold every login for the client's default timeouts.
+    app.config.setdefault(
+        "RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 0.5, "socket_timeout": 1}
+    )
     limiter.init_app(app)
     register_audit_listeners()
     set_request_actor(request_actor)

@@ -3,9 +3,9 @@
 import getpass
 import os
 import signal
-import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -155,7 +155,10 @@ def worker_command(burst: bool, name: str | None):
     help="Seed the Kota Bekasi demo into an empty database (never in production or beside an office's own data).",
 )
 def serve_command(host: str, port: int, web_workers: int, rq_workers: int, demo: bool):
-    """Run everything: embedded Redis-compatible server, migrations, demo, worker and web app."""
+    """Run everything: embedded Redis-compatible server, migrations, demo, worker and web app.
+
+    A worker or web process that dies is restarted; only Ctrl+C or SIGTERM stops the whole.
+    """
     app = current_app._get_current_object()
     instance = Path(app.config["INSTANCE_DIR"])
     env = dict(os.environ)
@@ -165,12 +168,13 @@ def serve_command(host: str, port: int, web_workers: int, rq_workers: int, demo:
         valkey = _start_valkey(instance, marker)
         env["REDIS_URL"] = valkey.connection_url
     _prepare_database(demo)
-    children = _start_children(env, host, port, web_workers, rq_workers)
+    supervisor = _start_children(env, host, port, web_workers, rq_workers)
     click.echo(f"Posko is running at http://localhost:{port} (Ctrl+C to stop)")
     try:
-        _wait_until_stopped(children)
+        _wait_until_stopped(supervisor)
     finally:
-        _stop_children(children)
+        click.echo("stopping the worker and web processes")
+        supervisor.stop()
         if valkey is not None:
             valkey.stop()
             marker.unlink(missing_ok=True)
@@ -214,39 +218,45 @@ def _prepare_database(demo: bool) -> None:
     db.engine.dispose()
 
 
-def _start_children(
-    env: dict, host: str, port: int, web_workers: int, rq_workers: int
-) -> list[subprocess.Popen]:
-    """The rq workers and the gunicorn web server, as child processes."""
-    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
-    children = [
-        subprocess.Popen(flask + ["worker", "--name", f"posko-{os.getpid()}-{i}"], env=env)
-        for i in range(rq_workers)
+def _worker_command(index: int) -> Callable[[int], list[str]]:
+    flask = [sys.executable, "-m", "flask", "--app", "wsgi", "worker"]
+    # A restarted worker takes a new name: rq refuses a name whose old entry has not expired yet.
+    return lambda generation: flask + ["--name", f"posko-{os.getpid()}-{index}-{generation}"]
+
+
+def _web_command(host: str, port: int, web_workers: int) -> Callable[[int], list[str]]:
+    argv = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "wsgi:app",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(web_workers),
+        "--threads",
+        "4",
+        "--access-logfile",
+        "-",
     ]
-    children.append(
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "wsgi:app",
-                "--bind",
-                f"{host}:{port}",
-                "--workers",
-                str(web_workers),
-                "--threads",
-                "4",
-                "--access-logfile",
-                "-",
-            ],
-            env=env,
-        )
-    )
-    return children
+    return lambda generation: argv
 
 
-def _wait_until_stopped(children: list[subprocess.Popen]) -> None:
-    """Until SIGTERM or Ctrl+C, or until a child exits."""
+def _start_children(env: dict, host: str, port: int, web_workers: int, rq_workers: int):
+    """The rq workers and the gunicorn web server, as supervised child processes."""
+    from logistics.core.supervisor import Child, Supervisor
+
+    children = [Child(f"worker {i + 1}", _worker_command(i), env) for i in range(rq_workers)]
+    children.append(Child("web", _web_command(host, port, web_workers), env))
+    supervisor = Supervisor(children, log=lambda line: click.echo(line, err=True))
+    supervisor.start()
+    for child in children:
+        click.echo(f"{child.name} started (pid {child.pid})")
+    return supervisor
+
+
+def _wait_until_stopped(supervisor) -> None:
+    """Restart dead children until SIGTERM or Ctrl+C."""
     stopping = False
 
     def stop(*_):
@@ -255,19 +265,7 @@ def _wait_until_stopped(children: list[subprocess.Popen]) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    while not stopping and all(child.poll() is None for child in children):
-        time.sleep(0.5)
-
-
-def _stop_children(children: list[subprocess.Popen]) -> None:
-    for child in children:
-        if child.poll() is None:
-            child.terminate()
-    for child in children:
-        try:
-            child.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            child.kill()
+    supervisor.run(lambda: stopping)
 
 
 @click.command("backup")

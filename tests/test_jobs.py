@@ -1,7 +1,5 @@
 """Background jobs: the jobs page, progress, failures, retry, and real worker processes."""
 
-import os
-import signal
 import subprocess
 import sys
 import time
@@ -18,6 +16,7 @@ from logistics.core import jobs
 from logistics.core.job_models import JobRecord
 from logistics.core.queue import JOB_FUNCTIONS, LOAD_BOUNDARIES
 from tests.conftest import ROOT
+from tests.support.processes import flask_worker, kill_with_children, worker_env
 from tests.support.wait import wait_until
 
 
@@ -139,27 +138,6 @@ def test_job_recorded_while_queue_is_down_is_sent_later(
     assert db.session.get(JobRecord, record.id).status == "finished"
 
 
-def worker_env(app) -> dict:
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
-        REDIS_URL=app.config["REDIS_URL"],
-        POSKO_QUEUE=app.config["RQ_QUEUE"],
-        POSKO_INSTANCE_DIR=app.config["INSTANCE_DIR"],
-        PYTHONPATH=str(ROOT),
-    )
-    return env
-
-
-def flask_worker(app, *extra, **popen) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "worker", *extra],
-        cwd=ROOT,
-        env=worker_env(app),
-        **popen,
-    )
-
-
 def test_real_worker_process_runs_job(app, db, make_user, boundaries_dir):
     record = start_load(db, make_user("operator"), boundaries_dir / "kota_bekasi.geojson")
     db.session.remove()
@@ -190,7 +168,7 @@ def test_job_survives_killed_worker(app, db, make_user, boundaries_dir):
     try:
         assert wait_until(started)
     finally:
-        os.killpg(worker.pid, signal.SIGKILL)  # the worker and its work horse, both ours
+        kill_with_children(worker.pid)  # the worker and its work horse, both ours
         worker.wait(timeout=60)
     db.session.expire_all()
     assert db.session.get(JobRecord, job_id).status == "started"  # killed mid-job

@@ -3,6 +3,7 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from logistics.admin import login_throttle
 from logistics.admin.forms import LoginForm
 from logistics.admin.users import authenticate, end_sessions
 from logistics.core.audit import record_action
@@ -23,6 +24,11 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
+    if request.method == "POST":
+        refused = login_throttle.refusal(f"login:{request.remote_addr}")
+        if refused:
+            flash(refused, "danger")
+            return render_template("admin/auth/login.html", form=form), 429
     if form.validate_on_submit():
         # Committed either way: a failed attempt keeps its audit entry too.
         with transaction():

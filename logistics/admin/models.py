@@ -76,3 +76,14 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username} ({self.role})>"
+
+
+class LoginThrottle(db.Model):
+    """Login attempts per client and time window, counted here only while Redis is unreachable, so
+    the limit holds across every web process instead of once per process."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    window: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    hits: Mapped[int] = mapped_column(default=0)

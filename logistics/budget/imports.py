@@ -4,6 +4,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from flask import current_app
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy import select
@@ -121,7 +122,9 @@ _ALIASES = {_header_key(name): key for key, label, others in COLUMNS for name in
 def _table(data: bytes, filename: str) -> list[tuple]:
     """The rows of the file's first sheet (XLSX) or of the CSV, blank rows above the header kept
     so that a row's index is its spreadsheet row number minus one."""
-    table = spreadsheets.read_table(data, filename)
+    # The plan's own bound (plus the rows above its header) unless the office set a lower one.
+    limit = min(MAX_ROWS + HEADER_SEARCH_ROWS, current_app.config["IMPORT_MAX_ROWS"])
+    table = spreadsheets.read_table(data, filename, max_rows=limit)
     blank_above = [()] * (table.header_row - 1)
     return [*blank_above, tuple(table.headers), *(tuple(values) for _, values in table.rows)]
 

@@ -24,6 +24,10 @@ class Config:
     OFFICE_AREA_CODE = "32.75"
     OFFICE_TIMEZONE = "Asia/Jakarta"
     UPLOAD_MAX_MB = 200
+    # Data rows an import reads at most (victims, Tagana, budget); a larger file is refused whole.
+    IMPORT_MAX_ROWS = 200_000
+    # Hours an uploaded list whose dry run was never confirmed stays on disk (it holds NIKs).
+    IMPORT_UPLOAD_RETENTION_HOURS = 24
     LOGIN_RATE_LIMIT = "10 per 15 minutes"
     OPEN_DATA_RATE_LIMIT = "120 per minute"  # per client, on the public open-data files
     SESSION_COOKIE_HTTPONLY = True
@@ -54,6 +58,8 @@ ENV_VARS = {
     "POSKO_OFFICE_AREA_CODE": ("OFFICE_AREA_CODE", str),
     "POSKO_TIMEZONE": ("OFFICE_TIMEZONE", str),
     "POSKO_UPLOAD_MAX_MB": ("UPLOAD_MAX_MB", int),
+    "POSKO_IMPORT_MAX_ROWS": ("IMPORT_MAX_ROWS", int),
+    "POSKO_IMPORT_UPLOAD_RETENTION_HOURS": ("IMPORT_UPLOAD_RETENTION_HOURS", float),
     "POSKO_LOGIN_RATE_LIMIT": ("LOGIN_RATE_LIMIT", str),
     "POSKO_OPEN_DATA_RATE_LIMIT": ("OPEN_DATA_RATE_LIMIT", str),
     "POSKO_REMEMBER_DAYS": ("REMEMBER_DAYS", int),

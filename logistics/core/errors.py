@@ -1,6 +1,6 @@
 """Domain errors and how the web layer turns them into a page or a 4xx JSON body."""
 
-from flask import jsonify, render_template, request
+from flask import current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 
@@ -54,6 +54,10 @@ HTTP_MESSAGES = {
     429: "Terlalu banyak percobaan. Tunggu beberapa menit lalu coba lagi.",
     500: "Terjadi kesalahan pada server. Coba lagi atau hubungi admin.",
 }
+TOO_LARGE = (
+    "Berkas terlalu besar: batas unggahan {mb} MB. Bagi menjadi beberapa berkas, atau minta admin "
+    "menaikkan batas (POSKO_UPLOAD_MAX_MB)."
+)
 
 
 def register_error_handlers(app) -> None:
@@ -71,6 +75,9 @@ def register_error_handlers(app) -> None:
     def handle_http_error(error: HTTPException):
         status = error.code or 500
         message = HTTP_MESSAGES.get(status, error.description)
+        if status == 413:
+            # Says what the limit is, so the office knows to split the file or raise the setting.
+            message = TOO_LARGE.format(mb=current_app.config["UPLOAD_MAX_MB"])
         if status == 400 and error.description and "CSRF" in error.description:
             message = "Formulir kedaluwarsa atau tidak sah (token CSRF). Muat ulang halaman lalu coba lagi."
         if wants_json():

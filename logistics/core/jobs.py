@@ -4,12 +4,14 @@ import logging
 import uuid
 from collections.abc import Callable
 from contextlib import suppress
+from datetime import UTC
 
 from redis.exceptions import RedisError
 from rq import get_current_job
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
+from rq.utils import now as rq_now
 from sqlalchemy import select
 
 from logistics.core import queue
@@ -25,6 +27,12 @@ log = logging.getLogger(__name__)
 # Enqueue helpers by job function, so a retry re-sends the same job with the same arguments.
 QUEUE_UNAVAILABLE = "Antrean belum tersedia; pekerjaan akan dikirim begitu antrean kembali."
 
+
+# A running job's worker sends a heartbeat every WORKER_HEARTBEAT seconds (workers/run.py); a job
+# silent for WORKER_SILENT_AFTER belongs to a worker that died, and is shown failed with a retry.
+WORKER_HEARTBEAT = 10
+WORKER_SILENT_AFTER = 40
+WORKER_DIED = "Gagal: pekerja berhenti saat menjalankan pekerjaan ini. Klik Ulangi."
 
 # Roles that see every job; others see the jobs they started.
 SEE_ALL_ROLES = ("admin", "pimpinan")
@@ -197,6 +205,16 @@ def reconcile(records: list[JobRecord] | None = None) -> int:
                     "Terputus: pekerja atau antrean berhenti. Klik Ulangi.",
                 )
                 changed += 1
+        elif status == JobStatus.STARTED and _worker_silent(job):
+            # Deleted from rq too, so its own clean-up never runs the job again behind the retry.
+            with suppress(RedisError, ConnectionError, OSError):
+                job.delete()
+            mark_failed(
+                record,
+                f"Pekerja {job.worker_name or ''} tidak lagi memberi tanda hidup.",
+                WORKER_DIED,
+            )
+            changed += 1
         elif status in (JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED):
             exc_info = job.latest_result().exc_string if job.latest_result() else None
             mark_failed(
@@ -206,6 +224,15 @@ def reconcile(records: list[JobRecord] | None = None) -> int:
             )
             changed += 1
     return changed
+
+
+def _worker_silent(job: Job) -> bool:
+    beat = job.last_heartbeat or job.started_at
+    if beat is None:
+        return False
+    if beat.tzinfo is None:
+        beat = beat.replace(tzinfo=UTC)
+    return (rq_now() - beat).total_seconds() > WORKER_SILENT_AFTER
 
 
 def retry(record: JobRecord) -> JobRecord:

@@ -19,6 +19,10 @@ NOT_XLSX = (
     "CSV, lalu unggah lagi."
 )
 EMPTY = "Berkas kosong: tidak ada baris judul kolom."
+TOO_MANY_ROWS = (
+    "Berkas berisi lebih dari {limit} baris data, melebihi batas satu kali impor. "
+    "Bagi menjadi beberapa berkas lalu unggah satu per satu."
+)
 
 
 @dataclass
@@ -107,15 +111,38 @@ def _csv_table(raw: bytes) -> Table:
     return Table(headers, enumerate(reader, start=header_row + 1), text.count("\n"), header_row)
 
 
-def read_table(source: bytes | Path, filename: str = "", message: str = NOT_XLSX) -> Table:
-    """The first sheet of an XLSX, or a CSV, as a streamed Table (headers: first filled row)."""
+def read_table(
+    source: bytes | Path, filename: str = "", message: str = NOT_XLSX, max_rows: int | None = None
+) -> Table:
+    """The first sheet of an XLSX, or a CSV, as a streamed Table (headers: first filled row).
+
+    With `max_rows`, reading stops with a DomainError at the first filled row past the limit, so
+    an oversized file costs the time to read the limit, never the whole file.
+    """
     if isinstance(source, Path):
         if source.suffix.lower() in XLSX_SUFFIXES:
-            return _xlsx_table(source, message)
-        return _csv_table(source.read_bytes())
-    if is_xlsx(source, filename):
-        return _xlsx_table(source, message)
-    return _csv_table(source)
+            table = _xlsx_table(source, message)
+        else:
+            table = _csv_table(source.read_bytes())
+    elif is_xlsx(source, filename):
+        table = _xlsx_table(source, message)
+    else:
+        table = _csv_table(source)
+    if max_rows:
+        table.rows = _limited(table.rows, max_rows)
+    return table
+
+
+def _limited(rows: Iterator[tuple[int, tuple]], limit: int) -> Iterator[tuple[int, tuple]]:
+    filled = 0
+    for number, values in rows:
+        if any(v not in (None, "") for v in values):
+            filled += 1
+            if filled > limit:
+                raise DomainError(
+                    TOO_MANY_ROWS.format(limit=f"{limit:,}".replace(",", ".")), field="file"
+                )
+        yield number, values
 
 
 def shown(value) -> str:

@@ -280,6 +280,21 @@ def release_year(year: int) -> None:
         _client(url).delete(year_key(current_app.config["RQ_QUEUE"], year))
 
 
+def catch_up_stale() -> bool:
+    """Queue the catch-up job if marks wait and the queue answers (the workers' periodic upkeep),
+    so aggregates behind since an outage catch up when the queue returns, not at the next write."""
+    url = redis_url()
+    if not url or not stale_count():
+        return False
+    connection = _client(url)
+    if not connection.set(
+        _key(current_app.config["RQ_QUEUE"], "catch-up"), 1, nx=True, ex=CATCH_UP_EVERY
+    ):
+        return False
+    _enqueue(queue_for(connection), CATCH_UP)
+    return True
+
+
 def stale_count() -> int:
     from sqlalchemy import func
 

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask import current_app
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -25,6 +26,12 @@ TRAINING_SHEET = "Pelatihan"
 GUIDE_SHEET = "Petunjuk"
 # A Dinas Sosial has tens to a few hundred members; a file far larger is not a member list.
 MAX_ROWS = 5000
+
+
+def _row_limit() -> int:
+    """The member list's own bound, or the office's import row limit when that is lower."""
+    return min(MAX_ROWS, current_app.config["IMPORT_MAX_ROWS"])
+
 
 # (field, header in the template, other headers accepted, required)
 MEMBER_COLUMNS = (
@@ -159,6 +166,7 @@ class _Checker:
 
 
 def _check_members(sheet, checker: _Checker, report: ImportReport) -> dict[str, tuple[int, dict]]:
+    limit = _row_limit()
     rows = iter(sheet.iter_rows(min_row=1, max_row=1, values_only=True))
     header = next(rows, ())
     columns, unknown = _column_map(sheet.title, header, MEMBER_COLUMNS)
@@ -169,9 +177,9 @@ def _check_members(sheet, checker: _Checker, report: ImportReport) -> dict[str, 
     seen: dict[str, int] = {}
     for number, values in _rows(sheet):
         report.members_read += 1
-        if report.members_read > MAX_ROWS:
+        if report.members_read > limit:
             raise DomainError(
-                f"Lebih dari {MAX_ROWS} baris anggota; bagi berkas menjadi beberapa bagian.",
+                f"Lebih dari {limit} baris anggota; bagi berkas menjadi beberapa bagian.",
                 field="file",
             )
         parsed: dict = {}
@@ -231,6 +239,7 @@ TRAINING_LABELS = {key: label for key, label, _o, _r in TRAINING_COLUMNS}
 
 
 def _check_trainings(sheet, checker: _Checker, report: ImportReport, file_nias: set[str]) -> list:
+    limit = _row_limit()
     rows = iter(sheet.iter_rows(min_row=1, max_row=1, values_only=True))
     header = next(rows, ())
     columns, unknown = _column_map(sheet.title, header, TRAINING_COLUMNS)
@@ -240,9 +249,9 @@ def _check_trainings(sheet, checker: _Checker, report: ImportReport, file_nias: 
     seen = set()
     for number, values in _rows(sheet):
         report.trainings_read += 1
-        if report.trainings_read > MAX_ROWS:
+        if report.trainings_read > limit:
             raise DomainError(
-                f"Lebih dari {MAX_ROWS} baris pelatihan; bagi berkas menjadi beberapa bagian.",
+                f"Lebih dari {limit} baris pelatihan; bagi berkas menjadi beberapa bagian.",
                 field="file",
             )
         parsed = _parse_training(sheet.title, number, values, columns, checker)

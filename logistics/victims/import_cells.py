@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
+from flask import current_app
+
 from logistics.core import spreadsheets
 from logistics.core.errors import DomainError
 from logistics.events.models import PEOPLE_STATUSES
@@ -105,7 +107,7 @@ def read_table(path: str | Path) -> tuple[list, Iterator[tuple[int, tuple]], int
         )
     if not path.exists():
         raise DomainError("Berkas unggahan tidak ditemukan lagi; unggah ulang.", field="file")
-    table = spreadsheets.read_table(path)
+    table = spreadsheets.read_table(path, max_rows=current_app.config["IMPORT_MAX_ROWS"])
     return table.headers, table.rows, table.estimate
 
 

@@ -718,6 +718,13 @@ def import_confirm(job_id: str):
         flash("Tidak ada baris yang diterima; perbaiki berkas lalu unggah ulang.", "warning")
         return redirect(url_for("victims.import_job", job_id=record.id))
     kwargs = record.kwargs
+    if not victim_import.upload_available(kwargs["path"]):
+        flash(
+            "Berkas pemeriksaan ini sudah dihapus karena terlalu lama tidak dikonfirmasi; "
+            "unggah ulang berkasnya.",
+            "warning",
+        )
+        return redirect(url_for("victims.import_job", job_id=record.id))
     name = kwargs.get("source_name") or "daftar korban"
     with transaction():
         confirm = jobs.create_job(
