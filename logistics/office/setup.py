@@ -82,18 +82,11 @@ def preview_boundaries(path: str | Path, office_code: str) -> dict:
     savepoint = db.session.begin_nested()
     try:
         result = load_boundary_file(path, version="Penyiapan kantor")
-        codes = {code for code in _loaded_codes(result)}
-        outside = sorted(c for c in codes if not c.startswith(office_code + "."))
+        refuse_outside(result, office_code)
         rendered = preview_map()
     finally:
         savepoint.rollback()
         invalidate_index()
-    if outside:
-        raise DomainError(
-            f"Berkas berisi {len(outside)} wilayah di luar wilayah kantor ({office_code}), "
-            f"mis. {', '.join(outside[:5])}. Unggah berkas batas wilayah kantor Anda sendiri.",
-            field="boundaries",
-        )
     return {
         "features": result["features"],
         "stats": result["stats"],
@@ -102,14 +95,22 @@ def preview_boundaries(path: str | Path, office_code: str) -> dict:
     }
 
 
-def _loaded_codes(result: dict) -> list[str]:
+def refuse_outside(result: dict, office_code: str) -> None:
+    """DomainError when a load brought areas outside the office's own (a file of another region)."""
     from logistics.areas.models import Area
 
-    return db.session.scalars(
+    codes = db.session.scalars(
         select(Area.code).where(
             Area.boundary_set_id == result["boundary_set_id"], Area.level == "kelurahan"
         )
     ).all()
+    outside = sorted(c for c in codes if not c.startswith(office_code + "."))
+    if outside:
+        raise DomainError(
+            f"Berkas berisi {len(outside)} wilayah di luar wilayah kantor ({office_code}), "
+            f"mis. {', '.join(outside[:5])}. Unggah berkas batas wilayah kantor Anda sendiri.",
+            field="boundaries",
+        )
 
 
 def run_setup(
@@ -149,6 +150,7 @@ def run_setup(
     loaded = None
     if boundaries:
         loaded = load_boundary_file(boundaries, version="Penyiapan kantor")
+        refuse_outside(loaded, profile.area_code)
     db.session.flush()
     record_action("office_setup", "office_profile", profile.id, {"admin": user.username})
     return {"profile": profile, "user": user, "boundaries": loaded}
