@@ -16,7 +16,7 @@ from tests.support.databases import (
 )
 
 # Fixtures several test modules share (the SPM scenario, the situation report's flood).
-pytest_plugins = ["tests.support.spm", "tests.support.sitrep"]
+pytest_plugins = ["tests.support.spm", "tests.support.sitrep", "tests.support.office"]
 
 ROOT = Path(__file__).resolve().parent.parent
 BOUNDARIES = ROOT / "data" / "boundaries"

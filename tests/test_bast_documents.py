@@ -21,6 +21,9 @@ from tests.support.kitchens import (
     today,
 )
 
+# A BAST names who signs it: these offices have their profile with the Kepala Dinas.
+pytestmark = pytest.mark.usefixtures("bekasi_office")
+
 
 @pytest.fixture
 def site(db, make_event):

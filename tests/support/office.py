@@ -2,6 +2,8 @@
 
 import io
 
+import pytest
+
 HEAD_NAME = "Drs. Ahmad Fauzi, M.Si."
 HEAD_NIP = "196805121994031007"
 STORE_NAME = "Rina Wulandari"
@@ -44,6 +46,18 @@ def save_serang_profile(app, db, logo: bool = True):
         ("logo.png", png_logo()) if logo else None,
         app.config["INSTANCE_DIR"],
     )
+    db.session.commit()
+    refresh_office_config(app, force=True)
+    return profile
+
+
+@pytest.fixture
+def bekasi_office(app, db):
+    """The demo's Kota Bekasi profile (signatories with names and NIPs), as the app reads it."""
+    from logistics.demo.office import seed_office_profile
+    from logistics.office.services import refresh_office_config
+
+    profile = seed_office_profile()
     db.session.commit()
     refresh_office_config(app, force=True)
     return profile
