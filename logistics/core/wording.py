@@ -4,21 +4,25 @@ from flask import current_app
 
 LEVELS = {"kota": "Kota", "kabupaten": "Kabupaten", "provinsi": "Provinsi"}
 
-# What pages call the office's own smallest areas, and the head of its region.
+# What pages call the office's smallest areas (wilayah, and short), the areas one level below
+# the office (for summaries), and the head of its region who signs decrees.
 _TERMS = {
     "kota": {
         "wilayah": "kelurahan",
         "wilayah_singkat": "kelurahan",
+        "wilayah_bawah": "kecamatan",
         "kepala_daerah": "Wali Kota",
     },
     "kabupaten": {
         "wilayah": "kelurahan/desa",
         "wilayah_singkat": "desa",
+        "wilayah_bawah": "kecamatan",
         "kepala_daerah": "Bupati",
     },
     "provinsi": {
-        "wilayah": "kabupaten/kota",
-        "wilayah_singkat": "kab/kota",
+        "wilayah": "kelurahan/desa",
+        "wilayah_singkat": "desa",
+        "wilayah_bawah": "kabupaten/kota",
         "kepala_daerah": "Gubernur",
     },
 }
@@ -38,7 +42,7 @@ def office_level() -> str:
 
 
 def istilah(key: str, level: str | None = None) -> str:
-    """The office's word for `key` (wilayah, wilayah_singkat, kepala_daerah)."""
+    """The office's word for `key` (wilayah, wilayah_singkat, wilayah_bawah, kepala_daerah)."""
     return _TERMS[level or office_level()][key]
 
 
