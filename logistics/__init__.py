@@ -11,6 +11,7 @@ from logistics.core.config import ROOT, load_config
 DOMAINS = (
     "admin",
     "areas",
+    "office",
     "events",
     "victims",
     "shelters",
@@ -34,6 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)
+    register_office(app)
     register_security_headers(app)
     register_commands(app)
     return app
@@ -135,9 +137,47 @@ def register_template_helpers(app: Flask) -> None:
 
     register_filters(app)
 
+    from logistics.core.office import office_info
+    from logistics.core.wording import contoh_kode, istilah
+
+    app.jinja_env.globals.update(istilah=istilah, contoh_kode=contoh_kode, office_info=office_info)
+
     @app.context_processor
     def inject_globals():
         return {"office_name": app.config["OFFICE_NAME"], "navigation": navigation()}
+
+
+# Pages an empty instance still serves: the setup wizard itself, its files and the health check.
+SETUP_OPEN_ENDPOINTS = {"static", "main.vendor", "main.health"}
+
+
+def register_office(app: Flask) -> None:
+    """The office profile into the config (each request and job), and the first-run redirect."""
+    from flask import appcontext_pushed, redirect, request, url_for
+
+    from logistics.office.services import refresh_office_config
+    from logistics.office.setup import setup_needed
+
+    def refresh(sender, **_extra):
+        refresh_office_config(sender)
+
+    # Jobs and commands open an app context of their own; requests go through before_request.
+    appcontext_pushed.connect(refresh, app, weak=False)
+
+    @app.before_request
+    def office_profile_and_first_run():
+        refresh_office_config(app)
+        if not app.config["FIRST_RUN_SETUP"] or app.extensions.get("posko.set_up"):
+            return None
+        endpoint = request.endpoint or ""
+        if endpoint in SETUP_OPEN_ENDPOINTS or endpoint.startswith("office.setup"):
+            return None
+        if request.path.startswith("/api/"):
+            return None
+        if setup_needed():
+            return redirect(url_for("office.setup_office"))
+        app.extensions["posko.set_up"] = True
+        return None
 
 
 _NONCE_KEY = "posko.csp_nonce"

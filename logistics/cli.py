@@ -299,7 +299,10 @@ def restore_command(archive: str, yes: bool):
 
 
 def register_cli(app) -> None:
+    from logistics.setup_cli import setup_command
+
     for command in (
+        setup_command,
         geo_cli,
         users_cli,
         demo_cli,

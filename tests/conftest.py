@@ -16,7 +16,7 @@ from tests.support.databases import (
 )
 
 # Fixtures several test modules share (the SPM scenario, the situation report's flood).
-pytest_plugins = ["tests.support.spm", "tests.support.sitrep"]
+pytest_plugins = ["tests.support.spm", "tests.support.sitrep", "tests.support.office"]
 
 ROOT = Path(__file__).resolve().parent.parent
 BOUNDARIES = ROOT / "data" / "boundaries"
@@ -111,6 +111,8 @@ def app(request, tmp_path, redis_server_url, database_templates):
         "RATELIMIT_STORAGE_URI": "memory://",
         "RQ_QUEUE": f"posko-test-{os.getpid()}",
         "POSKO_TEST_BEKASI_LOADED": with_bekasi,
+        # The template databases hold no account; the first-run tests switch the redirect on.
+        "FIRST_RUN_SETUP": False,
     }
     # The queue hooks keep Redis clients and a back-off per process, the area index and maps
     # their caches: start each test afresh.

@@ -21,6 +21,9 @@ from tests.support.kitchens import (
     today,
 )
 
+# A BAST names who signs it: these offices have their profile with the Kepala Dinas.
+pytestmark = pytest.mark.usefixtures("bekasi_office")
+
 
 @pytest.fixture
 def site(db, make_event):
@@ -98,6 +101,11 @@ def test_receipt_pdf_has_number_parties_items_lots_and_quantities(app, db, site)
     assert site.event.code in text
     for block in ("Yang menyerahkan", "Yang menerima", "Mengetahui"):
         assert block in text
+    # The letterhead and the Kepala Dinas come from the office profile.
+    assert "PEMERINTAH KOTA BEKASI" in text
+    assert "Jl. Jenderal Ahmad Yani No. 1" in text
+    assert "Drs. Hendra Gunawan, M.Si." in text and "NIP 197003151995031002" in text
+    assert "Kepala Dinas Sosial Kota Bekasi" in text
 
 
 def test_transfer_pdf_shows_sent_received_and_difference(db, site):

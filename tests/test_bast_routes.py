@@ -8,6 +8,9 @@ from sqlalchemy import select
 
 from tests.support.kitchens import distribution, make_site, meal, register_victims, today
 
+# A BAST names who signs it: these offices have their profile with the Kepala Dinas.
+pytestmark = pytest.mark.usefixtures("bekasi_office")
+
 
 @pytest.fixture
 def site(db, make_event):

@@ -12,6 +12,9 @@ from sqlalchemy import func, select
 from tests.support.areas import BEKASIJAYA, MARGAHAYU
 from tests.support.ledger import item_id, past, soon, stock_in, today
 
+# A BAST names who signs it: these offices have their profile with the Kepala Dinas.
+pytestmark = pytest.mark.usefixtures("bekasi_office")
+
 
 @pytest.fixture
 def stores(db, bekasi):

@@ -303,7 +303,7 @@ def pdf_text(content: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
 
 
-def test_pdf_reads_back_with_the_figures_and_no_personal_data(db, flood):
+def test_pdf_reads_back_with_the_figures_and_no_personal_data(db, flood, bekasi_office):
     data = sitrep.build(flood["event"].id, DAY2)
     content = sitrep.render_pdf(data)
     assert content.startswith(b"%PDF")
@@ -314,6 +314,7 @@ def test_pdf_reads_back_with_the_figures_and_no_personal_data(db, flood):
     assert DECREE in text
     assert "Masjid Al-Ikhlas" in text
     assert "53,33%" in text  # shelter occupancy in Indonesian format
+    assert "Drs. Hendra Gunawan, M.Si." in text and "NIP 197003151995031002" in text
     assert "2,8" in text  # beras cumulative, kg
     for secret in (BUDI_NIK, ANI_NIK, *SECRET_NAMES):
         assert secret not in text

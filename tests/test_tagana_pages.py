@@ -301,7 +301,7 @@ def test_report_on_someone_elses_deployment_is_forbidden(client, login, world, d
     assert "/check-out" not in detail and "Isi laporan tugas" not in detail
 
 
-def test_report_pdf(client, login, world, db):
+def test_report_pdf(client, login, world, db, bekasi_office):
     deployment = deploy(
         world["budi"],
         world["event"],
@@ -335,6 +335,9 @@ def test_report_pdf(client, login, world, db):
         "Gas elpiji habis.",
         "300 orang",
         "20 November 2026",
+        "Sri Mulyani Rahayu, S.Sos., M.M.",
+        "NIP 197808212003122004",
+        "Kepala Bidang",
     ):
         assert expected in text, expected
     missing = client.get(f"/tagana/pengerahan/{deployment.id + 99}/laporan.pdf")

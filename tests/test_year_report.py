@@ -381,7 +381,7 @@ def test_xlsx_cell_by_cell(db, year):
     assert len(charts) == 2
 
 
-def test_pdf_text(app, db, year):
+def test_pdf_text(app, db, year, bekasi_office):
     reader = PdfReader(io.BytesIO(year_report.pdf_bytes(year_report.build(YEAR))))
     assert reader.pages[0].mediabox.width > reader.pages[0].mediabox.height  # landscape
     text = " ".join(page.extract_text() for page in reader.pages)
@@ -396,6 +396,9 @@ def test_pdf_text(app, db, year):
         "Rp 183.870.000",
         "makin kecil makin baik",
         "Kampung Siaga Bencana (KSB) dibentuk",
+        "PEMERINTAH KOTA BEKASI",
+        "Drs. Hendra Gunawan, M.Si.",
+        "NIP 197003151995031002",
     ):
         assert expected in text, expected
     assert "A1" not in text.split()  # no personal names in an aggregate report

@@ -73,6 +73,17 @@ def overview_map():
         cached = _cache.get(key)
     if cached is not None:
         return cached
+    rendered = preview_map()
+    if rendered is None:
+        return None
+    with _lock:
+        _cache.clear()
+        _cache[key] = rendered
+    return rendered
+
+
+def preview_map():
+    """The areas the session sees now, uncached (also inside a load that is about to be undone)."""
     kelurahan = _frame("kelurahan")
     if kelurahan.empty:
         return None
@@ -82,8 +93,4 @@ def overview_map():
         kecamatan = simplify_for_zoom(kecamatan, 0.001)
     fmap = area_map(kelurahan, kecamatan, approximate=bool(kelurahan["approximate"].any()))
     use_local_assets(fmap)
-    rendered = render_map_html(fmap)
-    with _lock:
-        _cache.clear()
-        _cache[key] = rendered
-    return rendered
+    return render_map_html(fmap)

@@ -22,6 +22,7 @@ from logistics.core.extensions import db
 from logistics.core.job_models import JobRecord
 from logistics.core.queue import LOAD_BOUNDARIES
 from logistics.core.time import utcnow
+from logistics.core.wording import contoh_kode
 
 PROVINSI_FILE = ROOT / "data" / "provinsi.csv"
 Progress = Callable[[int, str], None]
@@ -361,7 +362,8 @@ def require_kelurahan(code: str | None, field: str = "kelurahan_code") -> Area:
         raise DomainError("Kode kelurahan/desa wajib diisi.", field=field)
     if not KELURAHAN_CODE.match(code):
         raise DomainError(
-            f"Kode kelurahan/desa '{code}' salah format; tulis PP.KK.CC.NDDD, mis. 32.75.01.1001.",
+            f"Kode kelurahan/desa '{code}' salah format; tulis PP.KK.CC.NDDD, "
+            f"mis. {contoh_kode()}.",
             field=field,
         )
     area = db.session.scalar(select(Area).where(Area.code == code, Area.level == "kelurahan"))

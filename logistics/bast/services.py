@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from babel.dates import format_date
-from flask import current_app, render_template
+from flask import render_template
 from sqlalchemy import func, select, update
 
 from logistics.areas.models import Area
@@ -16,6 +16,7 @@ from logistics.core.audit import record_action
 from logistics.core.errors import Conflict, DomainError, NotFound
 from logistics.core.extensions import db
 from logistics.core.formatting import LOCALE, angka, tanggal
+from logistics.core.office import office_info
 from logistics.core.privacy import mask_nik
 from logistics.core.spm_components import SPM_COMPONENTS
 from logistics.core.time import office_today
@@ -238,6 +239,29 @@ def document_content(document: StockDocument) -> BastContent:
     return content
 
 
+def refuse_unsigned(document: StockDocument, head_name: str) -> None:
+    """A BAST names everyone who signs it: refuse to print one with a blank name, saying where
+    to fill it in."""
+    if not head_name:
+        raise DomainError(
+            "BAST tidak dapat dicetak: nama dan NIP Kepala Dinas (yang mengetahui) belum diisi. "
+            "Admin mengisinya di menu Profil kantor."
+        )
+    missing = [
+        label
+        for label, value in (
+            ("yang menyerahkan (pihak pertama)", document.giver_name),
+            ("yang menerima (pihak kedua)", document.receiver_name),
+        )
+        if not (value or "").strip()
+    ]
+    if missing:
+        raise DomainError(
+            f"BAST dokumen #{document.id} tidak dapat dicetak: nama {' dan '.join(missing)} "
+            "belum diisi. Lengkapi nama itu pada dokumen stok (halaman dokumen di menu Logistik)."
+        )
+
+
 def render_document_pdf(document: StockDocument, base_url: str | None = None) -> bytes:
     """The BAST of a hand-over as a PDF (A4), ready to print and sign.
 
@@ -246,14 +270,15 @@ def render_document_pdf(document: StockDocument, base_url: str | None = None) ->
     from logistics.core.pdf import html_to_pdf
 
     content = document_content(document)
+    head = office_info().head
+    refuse_unsigned(document, head.name)
     html = render_template(
         "bast/document_pdf.html",
         c=content,
         d=document,
         weekday=format_date(document.doc_date, "EEEE", locale=LOCALE),
         kind_label=DOCUMENT_KINDS[document.kind],
-        head_title=current_app.config.get("OFFICE_HEAD_TITLE")
-        or f"Kepala {current_app.config['OFFICE_NAME']}",
+        head=head,
         printed_on=tanggal(office_today()),
     )
     return html_to_pdf(html, base_url=base_url)

@@ -14,6 +14,7 @@ from logistics.core.errors import DomainError
 from logistics.core.forms import attach_error
 from logistics.core.security import roles_required
 from logistics.core.time import office_today
+from logistics.core.wording import EXAMPLE_CODE
 from logistics.shelters.lists import kelurahan_choices
 from logistics.stock import choices
 
@@ -28,7 +29,7 @@ class BatchForm(FlaskForm):
     shelter_id = SelectField("Tempat pengungsian", choices=[], validate_choice=False)
     kelurahan_code = StringField(
         "atau kelurahan/desa (penyaluran di luar pengungsian)",
-        render_kw={"placeholder": "32.75.01.1001", "autocomplete": "off", "list": "kelurahan-list"},
+        render_kw={"placeholder": EXAMPLE_CODE, "autocomplete": "off", "list": "kelurahan-list"},
     )
     giver_name = StringField("Yang menyerahkan (pihak pertama)", render_kw={"autocomplete": "off"})
     receiver_name = StringField("Yang menerima (pihak kedua)", render_kw={"autocomplete": "off"})

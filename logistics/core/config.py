@@ -23,6 +23,10 @@ class Config:
     OFFICE_NAME = "Dinas Sosial Kota Bekasi"
     OFFICE_AREA_CODE = "32.75"
     OFFICE_TIMEZONE = "Asia/Jakarta"
+    # The rest of the office's profile (level, address, logo, signatories) has no default: an
+    # instance without a saved profile prints its documents with blank signature names.
+    OFFICE_CHECK_SECONDS = 2  # how often a worker asks whether the saved profile changed
+    FIRST_RUN_SETUP = True  # an instance without users sends every page to the setup wizard
     UPLOAD_MAX_MB = 200
     # Data rows an import reads at most (victims, Tagana, budget); a larger file is refused whole.
     IMPORT_MAX_ROWS = 200_000

@@ -61,10 +61,10 @@ def persen(value: float | Decimal | None, decimals: int = 2) -> str:
 
 
 def register_filters(app) -> None:
-    tz = app.config["OFFICE_TIMEZONE"]
     app.jinja_env.filters.update(
         tanggal=tanggal,
-        tanggal_jam=lambda v: tanggal_jam(v, tz),
+        # Read on each use: a saved office profile may change the time zone while running.
+        tanggal_jam=lambda v: tanggal_jam(v, app.config["OFFICE_TIMEZONE"]),
         angka=angka,
         rupiah=rupiah,
         persen=persen,

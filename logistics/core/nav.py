@@ -20,6 +20,7 @@ MODULES = [
     ("Wilayah", "wilayah.index", None),
     ("Pekerjaan latar", "jobs.index", None),
     ("Pengguna", "admin.users", ("admin",)),
+    ("Profil kantor", "office.profile", ("admin",)),
     ("Log audit", "admin.audit", ("admin",)),
 ]
 

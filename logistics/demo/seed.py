@@ -16,7 +16,9 @@ from logistics.core.config import ROOT
 from logistics.core.errors import DomainError
 from logistics.core.extensions import db
 from logistics.core.models import AuditEntry
+from logistics.demo.office import seed_office_profile
 from logistics.events.models import HazardType
+from logistics.office.services import current_profile
 from logistics.spm.models import SpmMetRule, SpmStandard
 from logistics.stock.models import Item, KitComponent
 from logistics.tagana.models import Competency
@@ -102,6 +104,9 @@ def seed_demo() -> dict:
             continue
         create_user(username, DEMO_PASSWORD, role, name)
         done["users"] += 1
+    if current_profile() is None:
+        seed_office_profile()
+        done["profile"] = 1
     db.session.flush()
     from logistics.demo.flood import seed_flood_demo
 

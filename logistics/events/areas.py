@@ -10,6 +10,7 @@ from logistics.areas.models import Area
 from logistics.areas.services import KELURAHAN_CODE
 from logistics.core.errors import Conflict, DomainError
 from logistics.core.extensions import db
+from logistics.core.wording import contoh_kode
 from logistics.events.models import (
     Event,
     EventArea,
@@ -32,7 +33,7 @@ def valid_kelurahan_codes(codes: Iterable[str] | None, field: str = "kelurahan_c
     if malformed:
         raise DomainError(
             f"Kode kelurahan/desa salah format: {', '.join(malformed[:10])}; tulis PP.KK.CC.NDDD, "
-            "mis. 32.75.01.1001.",
+            f"mis. {contoh_kode()}.",
             field=field,
         )
     known: set[str] = set()

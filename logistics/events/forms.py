@@ -14,6 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from logistics.core.forms import REQUIRED
+from logistics.core.wording import istilah, office_level
 from logistics.events.models import DECREE_STATUSES, HAZARD_CLASSES, IMPACT_MEASURES, ISSUER_LEVELS
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -21,12 +22,21 @@ NUMBER = {"inputmode": "numeric", "pattern": "[0-9]*", "autocomplete": "off"}
 DECIMAL = {"inputmode": "decimal", "autocomplete": "off"}
 
 
+def issuer_choices() -> list[SelectChoice]:
+    """Who issues the decree, named for this office: its own region head first."""
+    own = "gubernur" if office_level() == "provinsi" else "bupati_walikota"
+    labels = dict(ISSUER_LEVELS, **{own: istilah("kepala_daerah")})
+    return [SelectChoice(own, labels[own])] + [
+        SelectChoice(k, v) for k, v in labels.items() if k != own
+    ]
+
+
 class EventForm(FlaskForm):
     """Open or edit an event: one screen, the essentials first."""
 
     hazard_type_id = SelectField("Jenis bencana", coerce=int, validators=[DataRequired(REQUIRED)])
     title = StringField(
-        "Judul kejadian (mis. Banjir luapan Kali Bekasi)",
+        "Judul kejadian (mis. Banjir luapan sungai, Desember 2026)",
         validators=[DataRequired(REQUIRED), Length(max=200)],
     )
     started_at = DateTimeLocalField(
@@ -64,8 +74,8 @@ class DecreeForm(FlaskForm):
     decree_number = StringField("Nomor SK", validators=[DataRequired(REQUIRED), Length(max=120)])
     issuer_level = SelectField(
         "Penerbit SK",
-        choices=[SelectChoice(k, v) for k, v in ISSUER_LEVELS.items()],
-        default="bupati_walikota",
+        choices=lambda: issuer_choices(),
+        default=lambda: "gubernur" if office_level() == "provinsi" else "bupati_walikota",
     )
     starts_on = DateField("Berlaku mulai", validators=[DataRequired("Isi tanggal mulai.")])
     ends_on = DateField("Berlaku sampai (kosongkan bila belum ditentukan)", validators=[Optional()])

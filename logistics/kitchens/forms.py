@@ -5,6 +5,7 @@ from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import DateInput
 
+from logistics.core.wording import EXAMPLE_CODE
 from logistics.kitchens.models import MEAL_PERIODS
 
 WHOLE = {"inputmode": "numeric", "pattern": "[0-9]*", "autocomplete": "off"}
@@ -17,7 +18,7 @@ class KitchenForm(FlaskForm):
     shelter_id = SelectField("Tempat pengungsian yang dilayani", choices=[], validate_choice=False)
     kelurahan_code = StringField(
         "Kelurahan/desa (kode; kosongkan agar ikut tempat pengungsian)",
-        render_kw={"placeholder": "32.75.01.1001", "autocomplete": "off", "list": "kelurahan-list"},
+        render_kw={"placeholder": EXAMPLE_CODE, "autocomplete": "off", "list": "kelurahan-list"},
     )
     warehouse_id = SelectField("Gudang bahan makanan", choices=[], validate_choice=False)
     capacity_portions = StringField("Kapasitas (porsi per masak)", default="750", render_kw=WHOLE)

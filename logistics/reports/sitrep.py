@@ -582,8 +582,6 @@ def template_context(data: dict) -> dict:
         "note_labels": NOTE_FIELDS,
         "impact_columns": IMPACT_COLUMNS,
         "printed_on": tanggal(office_today()),
-        "head_title": current_app.config.get("OFFICE_HEAD_TITLE")
-        or f"Kepala {current_app.config['OFFICE_NAME']}",
     }
 
 

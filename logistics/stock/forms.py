@@ -5,6 +5,7 @@ from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import TelInput
 
+from logistics.core.wording import EXAMPLE_CODE
 from logistics.stock.models.catalogue import ITEM_CATEGORIES, WAREHOUSE_TIERS
 
 WHOLE = {"inputmode": "numeric", "pattern": "[0-9]*", "autocomplete": "off"}
@@ -55,7 +56,7 @@ class WarehouseForm(FlaskForm):
     lng = StringField("Bujur (longitude)", render_kw=DECIMAL | {"placeholder": "106.9756"})
     kelurahan_code = StringField(
         "Kelurahan/desa (kode; kosongkan agar terisi dari titik)",
-        render_kw={"placeholder": "32.75.01.1001", "autocomplete": "off", "list": "kelurahan-list"},
+        render_kw={"placeholder": EXAMPLE_CODE, "autocomplete": "off", "list": "kelurahan-list"},
     )
     address = StringField("Alamat")
     shelter_id = SelectField("Tempat pengungsian (gudang posko)", choices=[], validate_choice=False)

@@ -5,6 +5,7 @@ from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
+from logistics.core.wording import EXAMPLE_CODE
 from logistics.stock.models.ledger import ADJUSTMENT_REASONS, RECEIPT_SOURCES
 
 NAME = {"autocomplete": "off"}
@@ -45,7 +46,7 @@ class DispatchForm(_HandOver):
     shelter_id = _select("Tempat pengungsian tujuan", empty="— bukan tempat pengungsian —")
     kelurahan_code = StringField(
         "Atau kelurahan/desa tujuan (posko)",
-        render_kw={"placeholder": "32.75.01.1001", "list": "kelurahan-list", "autocomplete": "off"},
+        render_kw={"placeholder": EXAMPLE_CODE, "list": "kelurahan-list", "autocomplete": "off"},
     )
 
 

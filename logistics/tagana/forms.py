@@ -16,6 +16,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from logistics.budget import services as budget
 from logistics.budget.tree_cache import sub_kegiatan_code
 from logistics.core.time import local_input_value
+from logistics.core.wording import EXAMPLE_CODE
 from logistics.events.models import Event
 from logistics.tagana import ksb as ksb_service
 from logistics.tagana import members as member_service
@@ -31,7 +32,7 @@ DATE = {"type": "date"}
 MOMENT = {"type": "datetime-local"}
 WHOLE = {"inputmode": "numeric", "pattern": "[0-9]*"}
 # Kemendagri codes typed or picked from the page's <datalist id="kelurahan-options">.
-KELURAHAN = {"list": "kelurahan-options", "autocomplete": "off", "placeholder": "32.75.01.1001"}
+KELURAHAN = {"list": "kelurahan-options", "autocomplete": "off", "placeholder": EXAMPLE_CODE}
 
 
 class CheckboxList(SelectMultipleField):

@@ -17,6 +17,7 @@ from logistics.core.errors import DomainError
 from logistics.core.extensions import db
 from logistics.core.spreadsheets import open_workbook, sheet_named, shown
 from logistics.core.time import office_today
+from logistics.core.wording import contoh_kode
 from logistics.tagana.members import competency_choices, parse_member_field
 from logistics.tagana.models import LEVELS, TaganaMember, Training
 from logistics.tagana.parsing import clean_text, parse_day
@@ -443,7 +444,10 @@ def member_template() -> bytes:
         ("Jenis kelamin", "L atau P."),
         ("Tingkat", ", ".join(LEVELS.values())),
         ("Tanggal", "Format TTTT-BB-HH (2024-03-01) atau HH/BB/TTTT (01/03/2024)."),
-        ("Kode kelurahan", "Kode Kemendagri kelurahan/desa tempat tinggal, mis. 32.75.01.1001."),
+        (
+            "Kode kelurahan",
+            f"Kode Kemendagri kelurahan/desa tempat tinggal, mis. {contoh_kode()}.",
+        ),
         ("Kompetensi", "Kode atau nama, dipisah koma, mis. dapur_umum, shelter."),
         ("Aktif", "ya atau tidak; kosong berarti ya."),
         ("Lembar Pelatihan", "Opsional. Satu baris per pelatihan yang diikuti anggota."),

@@ -14,6 +14,7 @@ from logistics.core.errors import DomainError
 from logistics.core.extensions import db
 from logistics.core.privacy import mask_nik
 from logistics.core.time import office_today
+from logistics.core.wording import contoh_kode
 from logistics.events.models import Event
 from logistics.shelters.models import Shelter
 from logistics.victims.import_cells import (
@@ -186,7 +187,7 @@ def _kelurahan(cells: _Row, kelurahan_codes: set[str]) -> str:
     if not KELURAHAN_CODE.match(code):
         raise DomainError(
             f"kode kelurahan/desa '{cell_text(raw_code)}' salah format; tulis PP.KK.CC.NDDD, "
-            "mis. 32.75.01.1001"
+            f"mis. {contoh_kode()}"
         )
     if code not in kelurahan_codes:
         raise DomainError(f"kode kelurahan/desa '{code}' tidak dikenal di wilayah ini")

@@ -7,6 +7,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from logistics.core.wording import contoh_kode
 from logistics.events.models import PEOPLE_STATUSES
 from logistics.victims.import_cells import TEMPLATE_COLUMNS
 from logistics.victims.models import NO_NIK_REASONS, RELATIONS
@@ -22,7 +23,7 @@ TEMPLATE_HELP = {
     "hubungan": "Hubungan dalam keluarga: " + ", ".join(RELATIONS) + ".",
     "alasan_tanpa_nik": "Wajib bila NIK kosong: " + ", ".join(NO_NIK_REASONS) + ".",
     "status": "Status pada kejadian ini: " + ", ".join(PEOPLE_STATUSES) + ".",
-    "kode_kelurahan": "Kode Kemendagri kelurahan/desa, mis. 32.75.01.1001.",
+    "kode_kelurahan": "Kode Kemendagri kelurahan/desa, mis. {code}.",
     "alamat": "Alamat rumah (opsional).",
     "rt": "Angka, mis. 003 (opsional).",
     "rw": "Angka, mis. 007 (opsional).",
@@ -36,18 +37,24 @@ TEMPLATE_HELP = {
     "catatan": "Keterangan lain (opsional).",
 }
 TEMPLATE_EXAMPLE = {
-    "nik": "3275014107850003",
-    "no_kk": "3275010101200001",
+    "nik": "{digits}4107850003",
+    "no_kk": "{digits}0101200001",
     "nama": "Siti Aminah",
     "jenis_kelamin": "P",
     "tanggal_lahir": "01-07-1985",
     "hubungan": "istri",
     "status": "mengungsi",
-    "kode_kelurahan": "32.75.01.1001",
+    "kode_kelurahan": "{code}",
     "rt": "003",
     "rw": "007",
     "menyusui": "ya",
 }
+
+
+def _for_office(text: str) -> str:
+    """An example with the office's own codes: its kelurahan/desa, and a NIK/KK born there."""
+    code = contoh_kode()
+    return text.replace("{code}", code).replace("{digits}", code.replace(".", "")[:6])
 
 
 def template_workbook() -> bytes:
@@ -85,7 +92,13 @@ def template_workbook() -> bytes:
     for cell in guide[1]:
         cell.font = Font(bold=True)
     for key in TEMPLATE_COLUMNS:
-        guide.append([key, TEMPLATE_HELP.get(key, ""), TEMPLATE_EXAMPLE.get(key, "")])
+        guide.append(
+            [
+                key,
+                _for_office(TEMPLATE_HELP.get(key, "")),
+                _for_office(TEMPLATE_EXAMPLE.get(key, "")),
+            ]
+        )
     guide.append([])
     guide.append(
         [
