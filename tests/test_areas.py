@@ -11,7 +11,6 @@ from logistics.areas.services import area_index, load_boundary_file
 from logistics.core.errors import DomainError
 from logistics.core.models import AuditEntry
 
-
 # The office each shared file belongs to (the default test office is Kota Bekasi, 32.75).
 OFFICES = {"kota_binjai.geojson": "12.75", "kota_bekasi.geojson": "32.75"}
 
@@ -70,7 +69,12 @@ def test_reload_same_file_changes_nothing(db, boundaries_dir):
     before = {a.code: a.updated_at for a in db.session.scalars(select(Area))}
     result = load_boundary_file(boundaries_dir / "kota_binjai.geojson", office_code="12.75")
     db.session.commit()
-    assert result["stats"]["kelurahan"] == {"created": 0, "updated": 0, "unchanged": 37, "retired": 0}
+    assert result["stats"]["kelurahan"] == {
+        "created": 0,
+        "updated": 0,
+        "unchanged": 37,
+        "retired": 0,
+    }
     assert result["stats"]["kecamatan"] == {"created": 0, "updated": 0, "unchanged": 5}
     assert {a.code: a.updated_at for a in db.session.scalars(select(Area))} == before
 
@@ -86,7 +90,12 @@ def test_newer_file_updates_in_place(db, boundaries_dir, tmp_path):
     ids = dict(db.session.execute(select(Area.code, Area.id)).all())
     result = load_boundary_file(newer, version="2026", office_code="12.75")
     db.session.commit()
-    assert result["stats"]["kelurahan"] == {"created": 0, "updated": 1, "unchanged": 36, "retired": 0}
+    assert result["stats"]["kelurahan"] == {
+        "created": 0,
+        "updated": 1,
+        "unchanged": 36,
+        "retired": 0,
+    }
     area = db.session.scalar(select(Area).where(Area.code == renamed["kode"]))
     assert area.name.endswith(" Baru") and area.id == ids[area.code]
     assert area.boundary_set.version == "2026"

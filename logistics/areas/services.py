@@ -170,7 +170,12 @@ def _store(frame, level: str, boundary_set: BoundarySet, progress: Progress) -> 
     )
     db.session.flush()
     invalidate_index()
-    return {"boundary_set_id": boundary_set.id, "features": len(frame), "stats": stats}
+    return {
+        "boundary_set_id": boundary_set.id,
+        "features": len(frame),
+        "stats": stats,
+        "report": boundary_set.report,
+    }
 
 
 def load_demo_areas(gazetteer: str | Path) -> dict:

@@ -8,6 +8,7 @@ from logistics.areas.models import LEVELS, Area, AreaSnapshot, BoundarySet
 from logistics.core.audit import current_actor, record_action
 from logistics.core.errors import DomainError
 from logistics.core.extensions import db
+from logistics.core.formatting import angka, tanggal_jam
 from logistics.core.time import utcnow
 
 _CHUNK = 500
@@ -214,3 +215,64 @@ def _kept(created: dict[str, int]) -> set[str]:
             if len(code) > length and code[:length] in created:
                 kept.add(code[:length])
     return kept
+
+
+def report_lines(report: dict | None) -> list[str]:
+    """The load report as Indonesian sentences: repairs, moved label points, skipped areas."""
+    if not report:
+        return []
+    lines = []
+    for repair in report.get("repairs", []):
+        change = repair.get("change_pct")
+        change_text = "" if change is None else f", {'+' if change >= 0 else ''}{angka(change, 1)}%"
+        lines.append(
+            f"Geometri {repair['code']} diperbaiki (dibuat valid): luas "
+            f"{angka(repair['area_before_km2'], 2)} → {angka(repair['area_after_km2'], 2)} km²"
+            f"{change_text}."
+        )
+    moved = report.get("label_points_moved") or []
+    if moved:
+        lines.append(
+            f"{len(moved)} titik label berada di luar wilayahnya dan dipindah ke dalam: "
+            f"{', '.join(moved[:20])}{' …' if len(moved) > 20 else ''}."
+        )
+    elif report.get("label_points_replaced"):
+        lines.append(f"{report['label_points_replaced']} titik label dihitung ulang.")
+    for level in ("kecamatan", "kab_kota", "provinsi"):
+        if report.get(f"{level}_code_mismatches"):
+            lines.append(
+                f"{report[f'{level}_code_mismatches']} kode {level.replace('_', '/')} di berkas "
+                "berbeda dari awalan kode wilayahnya; awalan kode yang dipakai."
+            )
+    if report.get("skipped_outside"):
+        lines.append(
+            f"{report['skipped_outside']} wilayah di luar wilayah kantor dilewati "
+            f"(mis. {', '.join(report.get('skipped_outside_codes', []))})."
+        )
+    if report.get("outline_checked") is False:
+        lines.append(
+            "Peta kabupaten/kota nasional tidak memuat wilayah kantor: letak wilayah hanya "
+            "diperiksa menurut kodenya."
+        )
+    return lines
+
+
+def describe_version(boundary_set: BoundarySet) -> str:
+    """One line per version for the CLI: number, time, who, file, counts, state."""
+    state = ""
+    if boundary_set.rolled_back_at is not None:
+        state = f" [dibatalkan {tanggal_jam(boundary_set.rolled_back_at)}]"
+    elif not boundary_set.reversible:
+        state = " [tanpa riwayat, tidak dapat dibatalkan]"
+    stats = boundary_set.stats or {}
+    counts = "; ".join(
+        f"{level.replace('_', '/')} {s.get('created', 0)} baru, {s.get('updated', 0)} diperbarui"
+        + (f", {s['retired']} dipensiunkan" if s.get("retired") else "")
+        for level, s in stats.items()
+        if s.get("created") or s.get("updated") or s.get("retired")
+    )
+    return (
+        f"{boundary_set.id:>4}  {tanggal_jam(boundary_set.loaded_at)}  "
+        f"{boundary_set.loaded_by or '-'}  {boundary_set.source_name}  "
+        f"{boundary_set.feature_count} wilayah ({counts or 'tanpa perubahan'}){state}"
+    )
