@@ -34,7 +34,7 @@ def _frame(level: str) -> gpd.GeoDataFrame:
             Area.geometry_wkb,
             Area.approximate,
         )
-        .where(Area.level == level, Area.geometry_wkb.is_not(None))
+        .where(Area.level == level, Area.geometry_wkb.is_not(None), Area.retired_at.is_(None))
         .order_by(Area.code)
     ).all()
     parents = dict(db.session.execute(select(Area.code, Area.name)).all())
@@ -87,3 +87,21 @@ def overview_map():
         _cache.clear()
         _cache[key] = rendered
     return rendered
+
+
+def preview_map(frame: gpd.GeoDataFrame):
+    """The map of a boundary file before it is stored: its areas as read and checked."""
+    shown = gpd.GeoDataFrame(
+        {
+            "code": frame["code"],
+            "name": frame["name"],
+            "kecamatan_name": frame["kecamatan_name"].fillna(""),
+        },
+        geometry=frame.geometry.values,
+        crs="EPSG:4326",
+    )
+    if len(shown) > SIMPLIFY_ABOVE:
+        shown = simplify_for_zoom(shown, 0.001)
+    fmap = area_map(shown, None, approximate=False)
+    use_local_assets(fmap)
+    return render_map_html(fmap)

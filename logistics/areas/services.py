@@ -16,9 +16,13 @@ from geo.coverage import check_coverage, office_outline
 from logistics.areas.models import LEVELS, Area, BoundarySet
 from logistics.areas.store import (
     Progress,
+    dropped_codes,
+    existing_areas,
+    frame_rows,
     provinsi_names,  # noqa: F401  (the NIK checks import it from here)
     store_frame,
 )
+from logistics.areas.versions import report_lines
 from logistics.core import jobs
 from logistics.core.audit import current_actor, record_action
 from logistics.core.config import ROOT
@@ -61,7 +65,12 @@ def upload_path(instance_dir: str | Path, filename: str | None) -> Path:
 
 
 def queue_boundary_load(
-    path: Path, level: str, mapping: dict | None, version: str | None, user_id: int | None
+    path: Path,
+    level: str,
+    mapping: dict | None,
+    version: str | None,
+    user_id: int | None,
+    layer: str | None = None,
 ) -> JobRecord:
     """Record the background load of an uploaded boundary file (sent to the queue once committed)."""
     return jobs.create_job(
@@ -73,6 +82,7 @@ def queue_boundary_load(
             "mapping": mapping,
             "version": version,
             "source_name": path.name,
+            "layer": layer,
         },
         user_id,
     )
@@ -149,6 +159,44 @@ def load_boundary_file(
     db.session.add(boundary_set)
     db.session.flush()
     return _store(frame, level, boundary_set, progress)
+
+
+def preview_boundary_file(
+    path: str | Path,
+    level: str = "kelurahan",
+    mapping: dict | None = None,
+    layer: str | None = None,
+    office_code: str | None = None,
+) -> dict:
+    """What loading the file would do, writing nothing: the checked frame (for a map), the
+    counts of new, changed, unchanged and retired areas of its level, and the load report.
+
+    Raises DomainError exactly as load_boundary_file would.
+    """
+    frame = read_checked(path, level, mapping, layer, office_code)
+    rows = frame_rows(frame, level)
+    existing = existing_areas([r["code"] for r in rows])
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    for row in rows:
+        found = existing.get(row["code"])
+        if found is None:
+            counts["created"] += 1
+        elif found[1] == row["content_hash"] and found[3] is None:
+            counts["unchanged"] += 1
+        else:
+            counts["updated"] += 1
+    dropped = dropped_codes(frame, level)
+    counts["retired"] = len(dropped)
+    report = _jsonable_report(frame.attrs.get("load_report", {}))
+    return {
+        "features": len(frame),
+        "level": level,
+        "counts": counts,
+        "retired_codes": dropped,
+        "report": report,
+        "report_lines": report_lines(report),
+        "frame": frame,
+    }
 
 
 def _jsonable_report(report: dict) -> dict:

@@ -61,7 +61,7 @@ def frame_rows(frame, level: str) -> list[dict]:
     return rows
 
 
-def _existing(codes: list[str]) -> dict[str, tuple]:
+def existing_areas(codes: list[str]) -> dict[str, tuple]:
     """code -> (id, content hash, level of the file it came from, retired_at)."""
     found = {}
     for start in range(0, len(codes), _CHUNK):
@@ -92,7 +92,7 @@ def upsert(
     if not rows:
         return {"created": 0, "updated": 0, "unchanged": 0}
     level = rows[0]["level"]
-    existing = _existing([r["code"] for r in rows])
+    existing = existing_areas([r["code"] for r in rows])
     new, changed, unchanged = [], [], 0
     now = utcnow()
     for row in rows:

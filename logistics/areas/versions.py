@@ -110,7 +110,8 @@ def referenced_codes(codes: list[str]) -> set[str]:
     return found
 
 
-def _active() -> list[BoundarySet]:
+def active_versions() -> list[BoundarySet]:
+    """The loads not rolled back, newest first."""
     return list(
         db.session.scalars(
             select(BoundarySet)
@@ -128,7 +129,7 @@ def rollback(to: int | None = None) -> list[dict]:
     those are retired. Raises DomainError, changing nothing, when there is nothing to undo
     or a load in the way predates versioning.
     """
-    active = _active()
+    active = active_versions()
     if to is None:
         if not active:
             raise DomainError("Tidak ada versi batas wilayah yang dapat dibatalkan.")
