@@ -231,6 +231,11 @@ def test_rollback_retires_areas_that_events_refer_to(
     assert db.session.scalar(select(Area.retired_at).where(Area.code == old_code)) is None
     assert area_index().lookup(*label) == old_code
     assert db.session.scalar(select(func.count(EventArea.id))) == 2
+    # Retired areas stay out of the pick lists.
+    from logistics.events.areas import kelurahan_choices
+
+    picked = {code for _, _, code, _ in kelurahan_choices()}
+    assert old_code in picked and new_code not in picked
 
 
 def test_a_load_interrupted_halfway_leaves_the_previous_version(
@@ -263,3 +268,24 @@ def test_a_load_from_before_versioning_cannot_be_rolled_back(db, boundaries_dir)
         rollback()
     db.session.rollback()
     assert db.session.scalar(select(func.count(Area.id))) == 326 + 29 + 1 + 1
+
+
+def test_cli_load_lists_repairs_and_moved_label_points(app, db, boundaries_dir, tmp_path):
+    data = json.loads((boundaries_dir / "kota_bekasi.geojson").read_text())
+    first = data["features"][0]
+    minx, miny, maxx, maxy = shapely.geometry.shape(first["geometry"]).bounds
+    first["geometry"] = {
+        "type": "Polygon",
+        "coordinates": [[[minx, miny], [maxx, maxy], [maxx, miny], [minx, maxy], [minx, miny]]],
+    }
+    moved = data["features"][1]["properties"]
+    moved["label_lat"], moved["label_lng"] = -6.0, 106.0
+    path = write(tmp_path, "bekasi_perbaikan.geojson", data)
+    result = app.test_cli_runner().invoke(args=["geo", "load", str(path)])
+    assert result.exit_code == 0, result.output
+    assert (
+        f"Geometri {first['properties']['kode']} diperbaiki (dibuat valid): luas" in result.output
+    )
+    assert f"titik label berada di luar wilayahnya dan dipindah ke dalam: {moved['kode']}" in (
+        result.output
+    )
