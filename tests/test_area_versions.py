@@ -236,6 +236,10 @@ def test_rollback_retires_areas_that_events_refer_to(
 
     picked = {code for _, _, code, _ in kelurahan_choices()}
     assert old_code in picked and new_code not in picked
+    from logistics.areas.browse import areas_of_level
+
+    listed = {area.code for area in areas_of_level("kelurahan")}
+    assert old_code in listed and new_code not in listed and len(listed) == 56
 
 
 def test_a_load_interrupted_halfway_leaves_the_previous_version(

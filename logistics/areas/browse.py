@@ -58,8 +58,8 @@ def area_counts() -> dict[str, int]:
 
 
 def areas_of_level(level: str, parent: str | None = None) -> list[Area]:
-    """The areas of a level, optionally of one parent, ordered by code."""
-    query = select(Area).where(Area.level == level).order_by(Area.code)
+    """The current areas of a level (retired ones left out), optionally of one parent, by code."""
+    query = select(Area).where(Area.level == level, Area.retired_at.is_(None)).order_by(Area.code)
     if parent:
         query = query.where(Area.parent_code == parent)
     return db.session.scalars(query).all()
