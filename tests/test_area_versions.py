@@ -83,6 +83,9 @@ def test_the_office_own_file_loads_the_office_code_from_the_config(app, db, boun
     app.config["OFFICE_AREA_CODE"] = "32.75"
     with pytest.raises(DomainError, match="wilayah kantor"):
         load_boundary_file(boundaries_dir / "kab_serang.geojson.gz")
+    app.config["OFFICE_AREA_CODE"] = "3604"
+    with pytest.raises(DomainError, match="PP.KK"):
+        load_boundary_file(boundaries_dir / "kab_serang.geojson.gz")
 
 
 def test_a_partial_file_updates_its_areas_and_parents_come_from_all_children(
@@ -188,6 +191,8 @@ def test_rollback_to_a_version_and_to_nothing(db, boundaries_dir, tmp_path):
     db.session.commit()
     load_boundary_file(boundaries_dir / "kab_serang.geojson.gz", office_code=SERANG)
     db.session.commit()
+    with pytest.raises(DomainError, match="Versi 999 tidak ada"):
+        rollback(to=999)
     with transaction():
         undone = rollback(to=first["boundary_set_id"])
     assert len(undone) == 2

@@ -31,6 +31,7 @@ from logistics.core.extensions import db
 from logistics.core.job_models import JobRecord
 from logistics.core.queue import LOAD_BOUNDARIES
 
+OFFICE_CODE = re.compile(r"^\d{2}(\.\d{2})?$")
 NATIONAL_OUTLINE = ROOT / "data" / "boundaries" / "indonesia_kab_kota.geojson.gz"
 
 
@@ -111,6 +112,11 @@ def read_checked(
             f"Tingkat '{level}' tidak dikenal. Pilih: {', '.join(LEVELS)}.", field="level"
         )
     office_code = office_area_code() if office_code is None else office_code
+    if office_code and not OFFICE_CODE.match(office_code):
+        raise DomainError(
+            f"Kode wilayah kantor '{office_code}' tidak sah: tulis PP untuk provinsi atau PP.KK "
+            "untuk kabupaten/kota (POSKO_OFFICE_AREA_CODE), mis. 36.04."
+        )
     try:
         frame = read_boundaries(Path(path), level=level, mapping=mapping, layer=layer)
         if office_code:
