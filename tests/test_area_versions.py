@@ -298,3 +298,32 @@ def test_cli_load_lists_repairs_and_moved_label_points(app, db, boundaries_dir, 
     assert f"titik label berada di luar wilayahnya dan dipindah ke dalam: {moved['kode']}" in (
         result.output
     )
+
+
+def test_rollback_keeps_the_parents_of_a_referenced_area_and_a_reload_brings_all_back(
+    db, bekasi, make_event, boundaries_dir
+):
+    from logistics.events.models import EventArea
+
+    binjai = boundaries_dir / "kota_binjai.geojson"
+    load_boundary_file(binjai, office_code="12.75")
+    db.session.commit()
+    event = make_event()
+    db.session.add(EventArea(event_id=event.id, kelurahan_code="12.75.01.1001"))
+    db.session.commit()
+    with transaction():
+        (undone,) = rollback()
+    # The referenced desa and its kecamatan, kota and provinsi stay, retired; the rest go.
+    assert undone["retired"] == 4 and undone["deleted"] == 36 + 4
+    kept = dict(
+        db.session.execute(
+            select(Area.code, Area.retired_at).where(Area.code.startswith("12"))
+        ).all()
+    )
+    assert set(kept) == {"12", "12.75", "12.75.01", "12.75.01.1001"}
+    assert all(kept.values())
+
+    load_boundary_file(binjai, office_code="12.75")
+    db.session.commit()
+    back = db.session.execute(select(Area.retired_at).where(Area.code.startswith("12"))).all()
+    assert len(back) == 1 + 1 + 5 + 37 and not any(r for (r,) in back)

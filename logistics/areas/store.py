@@ -124,7 +124,15 @@ def upsert(
 
 def ensure_provinsi(codes: set[str], boundary_set: BoundarySet, recorder: Recorder) -> dict:
     names = provinsi_names()
-    existing = set(db.session.scalars(select(Area.code).where(Area.code.in_(codes))))
+    found = db.session.execute(
+        select(Area.code, Area.id, Area.retired_at).where(Area.code.in_(codes))
+    ).all()
+    existing = {code for code, _, _ in found}
+    # A provinsi a rollback retired comes back with the first area loaded into it again.
+    retired = [area_id for _, area_id, retired_at in found if retired_at is not None]
+    if retired:
+        recorder.before(retired)
+        db.session.execute(update(Area).where(Area.id.in_(retired)).values(retired_at=None))
     rows = [
         {
             "code": code,
