@@ -26,23 +26,44 @@ def _app(folder: Path):
 
 
 def load_province() -> dict:
-    """Load Jawa Barat (5,957 desa/kelurahan) into a fresh SQLite database, then reload it."""
-    from logistics.areas.services import load_boundary_file
+    """Load Jawa Barat (5,957 desa/kelurahan) into a fresh SQLite database of a provinsi office,
+    reload it, then roll both versions back; the office-area check alone is timed apart."""
+    from geo import read_boundaries
+    from geo.coverage import check_coverage, office_outline
+    from logistics.areas.services import NATIONAL_OUTLINE, load_boundary_file
+    from logistics.areas.versions import rollback
 
+    path = BOUNDARIES / "prov_jawa_barat.geojson.gz"
     with tempfile.TemporaryDirectory() as folder:
         app = _app(Path(folder))
+        app.config["OFFICE_AREA_CODE"] = "32"
         with app.app_context():
             started = time.perf_counter()
-            result = load_boundary_file(BOUNDARIES / "prov_jawa_barat.geojson.gz")
+            result = load_boundary_file(path)
             db.session.commit()
             first = time.perf_counter() - started
             started = time.perf_counter()
-            again = load_boundary_file(BOUNDARIES / "prov_jawa_barat.geojson.gz")
+            again = load_boundary_file(path)
             db.session.commit()
             reload = time.perf_counter() - started
+            started = time.perf_counter()
+            rollback(to=None)
+            rollback(to=None)
+            db.session.commit()
+            undo = time.perf_counter() - started
+    frame = read_boundaries(path)
+    started = time.perf_counter()
+    check_coverage(frame, "kelurahan", "32", office_outline(NATIONAL_OUTLINE, "32"))
+    check = time.perf_counter() - started
     assert result["features"] == 5957
     assert again["stats"]["kelurahan"]["updated"] == 0
-    return {"load_s": first, "reload_s": reload, "features": result["features"]}
+    return {
+        "load_s": first,
+        "reload_s": reload,
+        "rollback_s": undo,
+        "coverage_check_s": check,
+        "features": result["features"],
+    }
 
 
 def home_page(requests: int = 30) -> dict:

@@ -5,11 +5,11 @@ from geo.boundaries import (
     LEVELS,
     OUTPUT_COLUMNS,
     BoundaryFileError,
-    dissolve_parents,
     file_sha256,
     read_boundaries,
 )
 from geo.demo import points_from_csv, voronoi_areas
+from geo.dissolve import dissolve_parents
 from geo.index import AreaIndex
 from geo.maps import MapHtml, area_map, render_map_html, simplify_for_zoom, to_geojson
 

@@ -67,6 +67,45 @@ def geo_load(
         f"{result['features']} areas loaded in {time.perf_counter() - started:.1f} s: "
         f"{summarize(result['stats'])}"
     )
+    _print_report(result.get("report"))
+
+
+def _print_report(report: dict | None) -> None:
+    """Repairs, moved label points and skipped areas of a load, one line each."""
+    from logistics.areas.versions import report_lines
+
+    for line in report_lines(report):
+        click.echo(f"  {line}")
+
+
+@geo_cli.command("versions")
+def geo_versions():
+    """List the boundary loads, newest first (the number is what `geo rollback --to` takes)."""
+    from logistics.areas.versions import describe_version, list_versions
+
+    versions = list_versions()
+    if not versions:
+        click.echo("Belum ada batas wilayah yang dimuat.")
+    for boundary_set in versions:
+        click.echo(describe_version(boundary_set))
+
+
+@geo_cli.command("rollback")
+@click.option("--to", "to", type=int, default=None, help="Undo every load after this version.")
+def geo_rollback(to: int | None):
+    """Undo the newest boundary load (or every load after version --to)."""
+    from logistics.areas.versions import rollback
+
+    try:
+        with acting_as(None, "cli"), transaction():
+            undone = rollback(to)
+    except DomainError as exc:
+        _fail(exc.message)
+    for result in undone:
+        click.echo(
+            f"versi {result['version']} dibatalkan: {result['restored']} wilayah dipulihkan, "
+            f"{result['deleted']} dihapus, {result['retired']} dipensiunkan"
+        )
 
 
 @users_cli.command("create")

@@ -11,6 +11,9 @@ from logistics.areas.services import area_index, load_boundary_file
 from logistics.core.errors import DomainError
 from logistics.core.models import AuditEntry
 
+# The office each shared file belongs to (the default test office is Kota Bekasi, 32.75).
+OFFICES = {"kota_binjai.geojson": "12.75", "kota_bekasi.geojson": "32.75"}
+
 
 def counts(db) -> dict[str, int]:
     return dict(db.session.execute(select(Area.level, func.count()).group_by(Area.level)).all())
@@ -21,7 +24,7 @@ def counts(db) -> dict[str, int]:
     [("kota_binjai.geojson", 1, 5, 37), ("kota_bekasi.geojson", 1, 12, 56)],
 )
 def test_load_city(db, boundaries_dir, name, kab, kec, kel):
-    result = load_boundary_file(boundaries_dir / name)
+    result = load_boundary_file(boundaries_dir / name, office_code=OFFICES[name])
     db.session.commit()
     assert counts(db) == {"provinsi": 1, "kab_kota": kab, "kecamatan": kec, "kelurahan": kel}
     assert result["stats"]["kelurahan"]["created"] == kel
@@ -38,37 +41,46 @@ def test_load_city(db, boundaries_dir, name, kab, kec, kel):
 
 
 @pytest.mark.parametrize(
-    ("name", "level", "expected"),
+    ("name", "level", "office", "expected"),
     [
-        ("kab_serang.geojson.gz", "kelurahan", {"kab_kota": 1, "kelurahan": 326}),
+        ("kab_serang.geojson.gz", "kelurahan", "36.04", {"kab_kota": 1, "kelurahan": 326}),
         (
             "prov_bengkulu.geojson.gz",
             "kelurahan",
+            "17",
             {"kab_kota": 10, "kecamatan": 129, "kelurahan": 1513},
         ),
-        ("indonesia_kab_kota.geojson.gz", "kab_kota", {"provinsi": 38, "kab_kota": 514}),
+        # The national outline file gives a provinsi office its own kab/kota only.
+        ("indonesia_kab_kota.geojson.gz", "kab_kota", "32", {"provinsi": 1, "kab_kota": 27}),
+        # An instance without an office code (none configured) takes the whole country.
+        ("indonesia_kab_kota.geojson.gz", "kab_kota", "", {"provinsi": 38, "kab_kota": 514}),
     ],
 )
-def test_load_other_shared_files(db, boundaries_dir, name, level, expected):
-    load_boundary_file(boundaries_dir / name, level=level)
+def test_load_other_shared_files(db, boundaries_dir, name, level, office, expected):
+    load_boundary_file(boundaries_dir / name, level=level, office_code=office)
     db.session.commit()
     found = counts(db)
     assert {key: found.get(key) for key in expected} == expected
 
 
 def test_reload_same_file_changes_nothing(db, boundaries_dir):
-    load_boundary_file(boundaries_dir / "kota_binjai.geojson")
+    load_boundary_file(boundaries_dir / "kota_binjai.geojson", office_code="12.75")
     db.session.commit()
     before = {a.code: a.updated_at for a in db.session.scalars(select(Area))}
-    result = load_boundary_file(boundaries_dir / "kota_binjai.geojson")
+    result = load_boundary_file(boundaries_dir / "kota_binjai.geojson", office_code="12.75")
     db.session.commit()
-    assert result["stats"]["kelurahan"] == {"created": 0, "updated": 0, "unchanged": 37}
+    assert result["stats"]["kelurahan"] == {
+        "created": 0,
+        "updated": 0,
+        "unchanged": 37,
+        "retired": 0,
+    }
     assert result["stats"]["kecamatan"] == {"created": 0, "updated": 0, "unchanged": 5}
     assert {a.code: a.updated_at for a in db.session.scalars(select(Area))} == before
 
 
 def test_newer_file_updates_in_place(db, boundaries_dir, tmp_path):
-    load_boundary_file(boundaries_dir / "kota_binjai.geojson")
+    load_boundary_file(boundaries_dir / "kota_binjai.geojson", office_code="12.75")
     db.session.commit()
     data = json.loads((boundaries_dir / "kota_binjai.geojson").read_text())
     renamed = data["features"][0]["properties"]
@@ -76,9 +88,14 @@ def test_newer_file_updates_in_place(db, boundaries_dir, tmp_path):
     newer = tmp_path / "binjai_2026.geojson"
     newer.write_text(json.dumps(data))
     ids = dict(db.session.execute(select(Area.code, Area.id)).all())
-    result = load_boundary_file(newer, version="2026")
+    result = load_boundary_file(newer, version="2026", office_code="12.75")
     db.session.commit()
-    assert result["stats"]["kelurahan"] == {"created": 0, "updated": 1, "unchanged": 36}
+    assert result["stats"]["kelurahan"] == {
+        "created": 0,
+        "updated": 1,
+        "unchanged": 36,
+        "retired": 0,
+    }
     area = db.session.scalar(select(Area).where(Area.code == renamed["kode"]))
     assert area.name.endswith(" Baru") and area.id == ids[area.code]
     assert area.boundary_set.version == "2026"
@@ -88,7 +105,7 @@ def test_newer_file_updates_in_place(db, boundaries_dir, tmp_path):
 def test_province_load_and_lookup_of_every_label_point(db, boundaries_dir):
     from geo import read_boundaries
 
-    result = load_boundary_file(boundaries_dir / "prov_jawa_barat.geojson.gz")
+    result = load_boundary_file(boundaries_dir / "prov_jawa_barat.geojson.gz", office_code="32")
     db.session.commit()
     assert result["features"] == 5957
     assert counts(db)["kelurahan"] == 5957 and counts(db)["kab_kota"] == 27
@@ -101,7 +118,7 @@ def test_province_load_and_lookup_of_every_label_point(db, boundaries_dir):
 
 def test_lookup_api_for_every_bekasi_and_binjai_label_point(client, db, boundaries_dir):
     for name in ("kota_bekasi.geojson", "kota_binjai.geojson"):
-        load_boundary_file(boundaries_dir / name)
+        load_boundary_file(boundaries_dir / name, office_code=OFFICES[name])
     db.session.commit()
     checked = 0
     for name in ("kota_bekasi.geojson", "kota_binjai.geojson"):
@@ -121,7 +138,7 @@ def test_lookup_api_for_every_bekasi_and_binjai_label_point(client, db, boundari
 
 
 def test_lookup_outside_and_bad_input(client, db, boundaries_dir):
-    load_boundary_file(boundaries_dir / "kota_binjai.geojson")
+    load_boundary_file(boundaries_dir / "kota_binjai.geojson", office_code="12.75")
     db.session.commit()
     outside = client.get("/api/v1/wilayah/lookup?lat=-6.2&lng=106.8")
     assert outside.status_code == 404 and "tidak berada" in outside.get_json()["message"]
@@ -233,6 +250,7 @@ def test_bad_files_load_nothing(db, tmp_path, case, message):
 
 
 def test_cli_load_and_bad_file(app, db, boundaries_dir, tmp_path):
+    app.config["OFFICE_AREA_CODE"] = "12.75"
     runner = app.test_cli_runner()
     result = runner.invoke(args=["geo", "load", str(boundaries_dir / "kota_binjai.geojson")])
     assert result.exit_code == 0, result.output
@@ -284,6 +302,7 @@ def test_cli_loads_the_named_layer_of_a_geopackage(app, db, boundaries_dir, tmp_
     path = tmp_path / "banyak.gpkg"
     binjai.to_file(path, layer="desa_2025", driver="GPKG")
     binjai.iloc[:5].to_file(path, layer="desa_lama", driver="GPKG")
+    app.config["OFFICE_AREA_CODE"] = "12.75"
     runner = app.test_cli_runner()
     refused = runner.invoke(args=["geo", "load", str(path)])
     assert refused.exit_code != 0 and "desa_2025" in refused.output and "--layer" in refused.output

@@ -164,7 +164,7 @@ def test_no_demo_once_the_office_has_its_own_data(db, make_user, boundaries_dir)
     assert db.session.scalar(select(func.count(Event.id))) == 0
 
     db.session.execute(User.__table__.delete())
-    load_boundary_file(boundaries_dir / "kota_binjai.geojson")
+    load_boundary_file(boundaries_dir / "kota_binjai.geojson", office_code="12.75")
     db.session.commit()
     with pytest.raises(DemoRefused, match="di luar Kota Bekasi"):
         seed_demo()

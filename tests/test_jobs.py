@@ -43,12 +43,16 @@ def test_upload_runs_as_job_and_shows_result(
     client, db, make_user, login, run_jobs, boundaries_dir
 ):
     login(make_user("operator"))
-    with open(boundaries_dir / "kota_binjai.geojson", "rb") as fh:
+    with open(boundaries_dir / "kota_bekasi.geojson", "rb") as fh:
         response = client.post(
             "/wilayah/muat",
-            data={"file": (fh, "binjai.geojson"), "level": "kelurahan", "version": "2025"},
+            data={"file": (fh, "bekasi.geojson"), "level": "kelurahan", "version": "2025"},
             content_type="multipart/form-data",
         )
+    assert response.status_code == 302
+    preview = response.headers["Location"]
+    assert db.session.scalar(select(JobRecord)) is None  # nothing before the preview is confirmed
+    response = client.post(preview + "/simpan")
     assert response.status_code == 302
     record = db.session.scalar(select(JobRecord))
     assert record.status == "queued"
@@ -56,13 +60,13 @@ def test_upload_runs_as_job_and_shows_result(
     db.session.expire_all()
     record = db.session.get(JobRecord, record.id)
     assert record.status == "finished" and record.progress == 100
-    assert record.result["stats"]["kelurahan"]["created"] == 37
+    assert record.result["stats"]["kelurahan"]["created"] == 56
     assert record.attempts == 1
     page = client.get(f"/pekerjaan/{record.id}").get_data(as_text=True)
-    assert "Selesai" in page and "37 wilayah dimuat" in page
+    assert "Selesai" in page and "56 wilayah dimuat" in page
     status = client.get(f"/api/v1/jobs/{record.id}").get_json()
     assert status["status"] == "finished" and status["progress"] == 100
-    assert db.session.scalar(select(func.count(Area.id)).where(Area.level == "kelurahan")) == 37
+    assert db.session.scalar(select(func.count(Area.id)).where(Area.level == "kelurahan")) == 56
 
 
 def test_bad_file_job_fails_visibly_and_can_be_retried(
@@ -80,7 +84,7 @@ def test_bad_file_job_fails_visibly_and_can_be_retried(
     page = client.get("/pekerjaan/").get_data(as_text=True)
     assert "Gagal" in page and "Ulangi" in page
     # The operator fixes the file and retries the same job.
-    path.write_bytes((boundaries_dir / "kota_binjai.geojson").read_bytes())
+    path.write_bytes((boundaries_dir / "kota_bekasi.geojson").read_bytes())
     assert client.post(f"/pekerjaan/{record.id}/ulangi").status_code == 302
     run_jobs()
     db.session.expire_all()
@@ -101,8 +105,8 @@ def test_job_lost_from_redis_is_resent_or_marked_failed(
     app, db, make_user, run_jobs, boundaries_dir
 ):
     user = make_user("operator")
-    waiting = start_load(db, user, boundaries_dir / "kota_binjai.geojson")
-    running = start_load(db, user, boundaries_dir / "kota_binjai.geojson")
+    waiting = start_load(db, user, boundaries_dir / "kota_bekasi.geojson")
+    running = start_load(db, user, boundaries_dir / "kota_bekasi.geojson")
     running.status = "started"
     db.session.commit()
     Redis.from_url(app.config["REDIS_URL"]).flushdb()  # Redis restarted without its data
@@ -125,7 +129,7 @@ def test_job_recorded_while_queue_is_down_is_sent_later(
     record = jobs.create_job(
         LOAD_BOUNDARIES,
         "Muat",
-        {"path": str(boundaries_dir / "kota_binjai.geojson"), "level": "kelurahan"},
+        {"path": str(boundaries_dir / "kota_bekasi.geojson"), "level": "kelurahan"},
         user.id,
     )
     db.session.commit()
@@ -150,6 +154,7 @@ def test_real_worker_process_runs_job(app, db, make_user, boundaries_dir):
 
 def test_job_survives_killed_worker(app, db, make_user, boundaries_dir):
     """A worker killed mid-job: rq re-queues the abandoned job once, a new worker finishes it."""
+    app.config["OFFICE_AREA_CODE"] = "32"  # a provinsi office: Jawa Barat's desa are its own
     record = start_load(db, make_user("operator"), boundaries_dir / "prov_jawa_barat.geojson.gz")
     job_id = record.id
     db.session.remove()

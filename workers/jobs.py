@@ -54,6 +54,7 @@ def load_boundaries(
     mapping: dict | None = None,
     version: str | None = None,
     source_name: str | None = None,
+    layer: str | None = None,
 ) -> dict:
     """Load an uploaded boundary file into the administrative spine."""
     with job_context(job_id):
@@ -66,6 +67,7 @@ def load_boundaries(
                 version=version,
                 source_name=source_name,
                 progress=jobs.report_progress,
+                layer=layer,
             )
             return result, f"{result['features']} wilayah dimuat. {summarize(result['stats'])}"
 

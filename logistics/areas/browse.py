@@ -42,14 +42,9 @@ def page_of(query: Select, page: int, size: int) -> tuple[int, list]:
 def kecamatan_choices() -> list:
     """(code, name) of every kecamatan, by name: the parent filter's choices."""
     return db.session.execute(
-        select(Area.code, Area.name).where(Area.level == "kecamatan").order_by(Area.name)
-    ).all()
-
-
-def recent_boundary_sets(limit: int) -> list[BoundarySet]:
-    """The latest boundary sets loaded, newest first."""
-    return db.session.scalars(
-        select(BoundarySet).order_by(BoundarySet.id.desc()).limit(limit)
+        select(Area.code, Area.name)
+        .where(Area.level == "kecamatan", Area.retired_at.is_(None))
+        .order_by(Area.name)
     ).all()
 
 
@@ -63,8 +58,8 @@ def area_counts() -> dict[str, int]:
 
 
 def areas_of_level(level: str, parent: str | None = None) -> list[Area]:
-    """The areas of a level, optionally of one parent, ordered by code."""
-    query = select(Area).where(Area.level == level).order_by(Area.code)
+    """The current areas of a level (retired ones left out), optionally of one parent, by code."""
+    query = select(Area).where(Area.level == level, Area.retired_at.is_(None)).order_by(Area.code)
     if parent:
         query = query.where(Area.parent_code == parent)
     return db.session.scalars(query).all()

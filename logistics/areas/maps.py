@@ -34,7 +34,7 @@ def _frame(level: str) -> gpd.GeoDataFrame:
             Area.geometry_wkb,
             Area.approximate,
         )
-        .where(Area.level == level, Area.geometry_wkb.is_not(None))
+        .where(Area.level == level, Area.geometry_wkb.is_not(None), Area.retired_at.is_(None))
         .order_by(Area.code)
     ).all()
     parents = dict(db.session.execute(select(Area.code, Area.name)).all())
@@ -73,7 +73,7 @@ def overview_map():
         cached = _cache.get(key)
     if cached is not None:
         return cached
-    rendered = preview_map()
+    rendered = session_map()
     if rendered is None:
         return None
     with _lock:
@@ -82,7 +82,7 @@ def overview_map():
     return rendered
 
 
-def preview_map():
+def session_map():
     """The areas the session sees now, uncached (also inside a load that is about to be undone)."""
     kelurahan = _frame("kelurahan")
     if kelurahan.empty:
@@ -92,5 +92,23 @@ def preview_map():
         kelurahan = simplify_for_zoom(kelurahan, 0.001)
         kecamatan = simplify_for_zoom(kecamatan, 0.001)
     fmap = area_map(kelurahan, kecamatan, approximate=bool(kelurahan["approximate"].any()))
+    use_local_assets(fmap)
+    return render_map_html(fmap)
+
+
+def preview_map(frame: gpd.GeoDataFrame):
+    """The map of a boundary file before it is stored: its areas as read and checked."""
+    shown = gpd.GeoDataFrame(
+        {
+            "code": frame["code"],
+            "name": frame["name"],
+            "kecamatan_name": frame["kecamatan_name"].fillna(""),
+        },
+        geometry=frame.geometry.values,
+        crs="EPSG:4326",
+    )
+    if len(shown) > SIMPLIFY_ABOVE:
+        shown = simplify_for_zoom(shown, 0.001)
+    fmap = area_map(shown, None, approximate=False)
     use_local_assets(fmap)
     return render_map_html(fmap)

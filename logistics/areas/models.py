@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from logistics.core.extensions import db
@@ -33,6 +33,32 @@ class BoundarySet(db.Model):
     stats: Mapped[dict] = mapped_column(db.JSON, default=dict)
     loaded_at: Mapped[datetime] = mapped_column(default=utcnow)
     loaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Who loaded it as the audit trail names them (a user, "cli", "demo").
+    loaded_by: Mapped[str | None] = mapped_column(String(120))
+    # The load report (repairs, moved label points, skipped areas), shown with the version.
+    report: Mapped[dict | None] = mapped_column(db.JSON)
+    # Loads from before versioning kept no snapshots of the areas they changed.
+    reversible: Mapped[bool] = mapped_column(default=False, server_default=false())
+    rolled_back_at: Mapped[datetime | None]
+    rolled_back_by: Mapped[str | None] = mapped_column(String(120))
+
+
+class AreaSnapshot(db.Model):
+    """An area as it was before a boundary load changed it, so that a rollback restores it.
+
+    `before` holds every column of the row (WKB as hex, times as ISO text); it is None for an
+    area the load created.
+    """
+
+    __tablename__ = "area_snapshots"
+    __table_args__ = (Index("ix_area_snapshots_set", "boundary_set_id", "area_id", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    boundary_set_id: Mapped[int] = mapped_column(ForeignKey("boundary_sets.id", ondelete="CASCADE"))
+    # No foreign key: a rollback deletes the areas its load created.
+    area_id: Mapped[int]
+    code: Mapped[str] = mapped_column(String(20))
+    before: Mapped[dict | None] = mapped_column(db.JSON)
 
 
 class Area(db.Model):
@@ -64,6 +90,9 @@ class Area(db.Model):
     # Hash of everything loaded from the file: a re-load of the same data touches no row.
     content_hash: Mapped[str | None] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Set when a newer load dropped the area, or a rollback went past its creation, while rows
+    # elsewhere still refer to it: kept for history, hidden from pickers and maps.
+    retired_at: Mapped[datetime | None]
 
     parent: Mapped["Area | None"] = relationship(remote_side="Area.code", lazy="joined")
     boundary_set: Mapped[BoundarySet | None] = relationship()

@@ -1,131 +1,43 @@
 """The administrative spine: load boundary sets, find the area containing a point, list areas."""
 
-import csv
-import hashlib
+import json
 import re
 import tempfile
 import threading
-from collections.abc import Callable
 from pathlib import Path
 
 import shapely
-from sqlalchemy import func, insert, select, update
+from flask import current_app
+from sqlalchemy import func, select
 from werkzeug.utils import secure_filename
 
-from geo import AreaIndex, BoundaryFileError, dissolve_parents, file_sha256, read_boundaries
+from geo import AreaIndex, BoundaryFileError, file_sha256, read_boundaries
+from geo.coverage import check_coverage, office_outline
 from logistics.areas.models import LEVELS, Area, BoundarySet
+from logistics.areas.store import (
+    Progress,
+    dropped_codes,
+    existing_areas,
+    frame_rows,
+    provinsi_names,  # noqa: F401  (the NIK checks import it from here)
+    store_frame,
+)
+from logistics.areas.versions import report_lines
 from logistics.core import jobs
-from logistics.core.audit import record_action
+from logistics.core.audit import current_actor, record_action
 from logistics.core.config import ROOT
 from logistics.core.errors import DomainError, NotFound
 from logistics.core.extensions import db
 from logistics.core.job_models import JobRecord
 from logistics.core.queue import LOAD_BOUNDARIES
-from logistics.core.time import utcnow
 from logistics.core.wording import contoh_kode
 
-PROVINSI_FILE = ROOT / "data" / "provinsi.csv"
-Progress = Callable[[int, str], None]
+OFFICE_CODE = re.compile(r"^\d{2}(\.\d{2})?$")
+NATIONAL_OUTLINE = ROOT / "data" / "boundaries" / "indonesia_kab_kota.geojson.gz"
 
 
 def _no_progress(percent: int, message: str) -> None:
     pass
-
-
-def provinsi_names() -> dict[str, str]:
-    with open(PROVINSI_FILE, newline="", encoding="utf-8") as fh:
-        return {row["code"]: row["name"] for row in csv.DictReader(fh)}
-
-
-def _content_hash(row: dict) -> str:
-    digest = hashlib.sha256()
-    for key in ("level", "kind", "name", "parent_code", "label_lat", "label_lng"):
-        digest.update(repr(row.get(key)).encode())
-    digest.update(row.get("geometry_wkb") or b"")
-    return digest.hexdigest()
-
-
-def _frame_rows(frame, level: str) -> list[dict]:
-    """Turn a normalised boundary frame into area rows (geometry as WKB, bbox, hash)."""
-    geoms = frame.geometry.values
-    wkbs = shapely.to_wkb(geoms, hex=False, output_dimension=2)
-    bounds = shapely.bounds(geoms)
-    rows = []
-    for i, rec in enumerate(frame.drop(columns="geometry").to_dict("records")):
-        row = {
-            "code": rec["code"],
-            "level": level,
-            "kind": rec["kind"],
-            "name": rec["name"],
-            "parent_code": rec.get("parent_code") or None,
-            "geometry_wkb": wkbs[i],
-            "area_km2": float(rec["area_km2"]) if rec.get("area_km2") is not None else None,
-            "label_lat": float(rec["label_lat"]),
-            "label_lng": float(rec["label_lng"]),
-            "min_lng": float(bounds[i][0]),
-            "min_lat": float(bounds[i][1]),
-            "max_lng": float(bounds[i][2]),
-            "max_lat": float(bounds[i][3]),
-        }
-        row["content_hash"] = _content_hash(row)
-        rows.append(row)
-    return rows
-
-
-def _upsert(rows: list[dict], set_id: int, approximate: bool, keep_native_geometry: bool) -> dict:
-    """Insert new areas, update changed ones in place, leave identical ones untouched.
-
-    With keep_native_geometry, a dissolved parent never overwrites a geometry that was loaded
-    from a file of the parent's own level (e.g. the national kab/kota file).
-    """
-    if not rows:
-        return {"created": 0, "updated": 0, "unchanged": 0}
-    level = rows[0]["level"]
-    existing = {
-        code: (area_id, content_hash, native_level)
-        for code, area_id, content_hash, native_level in db.session.execute(
-            select(Area.code, Area.id, Area.content_hash, BoundarySet.level)
-            .outerjoin(BoundarySet, Area.boundary_set_id == BoundarySet.id)
-            .where(Area.code.in_([r["code"] for r in rows]))
-        )
-    }
-    new, changed, unchanged = [], [], 0
-    for row in rows:
-        row = dict(row, boundary_set_id=set_id, approximate=approximate, updated_at=utcnow())
-        if row["code"] not in existing:
-            new.append(row)
-            continue
-        area_id, old_hash, native_level = existing[row["code"]]
-        if old_hash == row["content_hash"]:
-            unchanged += 1
-            continue
-        if keep_native_geometry and native_level == level:
-            unchanged += 1
-            continue
-        changed.append(dict(row, id=area_id))
-    for start in range(0, len(new), 500):
-        db.session.execute(insert(Area), new[start : start + 500])
-    if changed:
-        db.session.execute(update(Area), changed)
-    return {"created": len(new), "updated": len(changed), "unchanged": unchanged}
-
-
-def _ensure_provinsi(codes: set[str], set_id: int) -> dict:
-    names = provinsi_names()
-    existing = set(db.session.scalars(select(Area.code).where(Area.code.in_(codes))))
-    rows = [
-        {
-            "code": code,
-            "level": "provinsi",
-            "kind": "provinsi",
-            "name": names.get(code, f"Provinsi {code}"),
-            "boundary_set_id": set_id,
-        }
-        for code in sorted(codes - existing)
-    ]
-    if rows:
-        db.session.execute(insert(Area), rows)
-    return {"created": len(rows), "updated": 0, "unchanged": len(existing)}
 
 
 def parse_mapping(text: str | None) -> dict | None:
@@ -155,7 +67,12 @@ def upload_path(instance_dir: str | Path, filename: str | None) -> Path:
 
 
 def queue_boundary_load(
-    path: Path, level: str, mapping: dict | None, version: str | None, user_id: int | None
+    path: Path,
+    level: str,
+    mapping: dict | None,
+    version: str | None,
+    user_id: int | None,
+    layer: str | None = None,
 ) -> JobRecord:
     """Record the background load of an uploaded boundary file (sent to the queue once committed)."""
     return jobs.create_job(
@@ -167,9 +84,48 @@ def queue_boundary_load(
             "mapping": mapping,
             "version": version,
             "source_name": path.name,
+            "layer": layer,
         },
         user_id,
     )
+
+
+def office_area_code() -> str:
+    """The Kemendagri code of the office's own area (PP for a provinsi, PP.KK otherwise)."""
+    return str(current_app.config.get("OFFICE_AREA_CODE") or "").strip()
+
+
+def read_checked(
+    path: str | Path,
+    level: str = "kelurahan",
+    mapping: dict | None = None,
+    layer: str | None = None,
+    office_code: str | None = None,
+):
+    """Read a boundary file and keep the areas of the office; DomainError when unusable.
+
+    The areas must lie inside the office's area by code and, against the national kab/kota
+    outline, by geometry (geo.coverage.check_coverage). The frame's attrs["load_report"]
+    says what was repaired, moved and skipped.
+    """
+    if level not in LEVELS:
+        raise DomainError(
+            f"Tingkat '{level}' tidak dikenal. Pilih: {', '.join(LEVELS)}.", field="level"
+        )
+    office_code = office_area_code() if office_code is None else office_code
+    if office_code and not OFFICE_CODE.match(office_code):
+        raise DomainError(
+            f"Kode wilayah kantor '{office_code}' tidak sah: tulis PP untuk provinsi atau PP.KK "
+            "untuk kabupaten/kota (POSKO_OFFICE_AREA_CODE), mis. 36.04."
+        )
+    try:
+        frame = read_boundaries(Path(path), level=level, mapping=mapping, layer=layer)
+        if office_code:
+            outline = office_outline(NATIONAL_OUTLINE, office_code)
+            frame = check_coverage(frame, level, office_code, outline)
+    except BoundaryFileError as exc:
+        raise DomainError(str(exc), field="file") from exc
+    return frame
 
 
 def load_boundary_file(
@@ -180,25 +136,22 @@ def load_boundary_file(
     source_name: str | None = None,
     progress: Progress = _no_progress,
     layer: str | None = None,
+    office_code: str | None = None,
 ) -> dict:
-    """Load a boundary file into the spine; creates parents; a re-load of the same data is a no-op.
+    """Load a boundary file into the spine as a new version; a re-load of the same data is a no-op.
 
-    `layer` names the layer of a file that holds several (a GeoPackage).
+    `layer` names the layer of a file that holds several (a GeoPackage); `office_code`
+    defaults to the office's (OFFICE_AREA_CODE). A file covering part of the office's area
+    updates those areas only; parents are rebuilt from all their current children.
 
-    Raises DomainError (nothing written) for a file that is not a usable boundary file.
+    Raises DomainError (nothing written) for a file that is not a usable boundary file or
+    that lies outside the office's area.
     """
-    if level not in LEVELS:
-        raise DomainError(
-            f"Tingkat '{level}' tidak dikenal. Pilih: {', '.join(LEVELS)}.", field="level"
-        )
     path = Path(path)
-    progress(5, "Membaca berkas")
-    try:
-        frame = read_boundaries(path, level=level, mapping=mapping, layer=layer)
-    except BoundaryFileError as exc:
-        raise DomainError(str(exc), field="file") from exc
+    progress(5, "Membaca dan memeriksa berkas")
+    frame = read_checked(path, level, mapping, layer, office_code)
     progress(40, f"{len(frame)} wilayah terbaca dan valid")
-
+    user_id, actor, _ = current_actor()
     boundary_set = BoundarySet(
         source_name=source_name or path.name,
         version=version,
@@ -206,53 +159,62 @@ def load_boundary_file(
         level=level,
         feature_count=len(frame),
         approximate=False,
+        loaded_by_id=user_id,
+        loaded_by=actor,
+        report=_jsonable_report(frame.attrs.get("load_report", {})),
     )
     db.session.add(boundary_set)
     db.session.flush()
-    return _store_frame(frame, level, boundary_set, progress)
+    return _store(frame, level, boundary_set, progress)
 
 
-PARENT_FALLBACK = {"kecamatan": "Kecamatan {code}", "kab_kota": "Kabupaten/Kota {code}"}
+def preview_boundary_file(
+    path: str | Path,
+    level: str = "kelurahan",
+    mapping: dict | None = None,
+    layer: str | None = None,
+    office_code: str | None = None,
+) -> dict:
+    """What loading the file would do, writing nothing: the checked frame (for a map), the
+    counts of new, changed, unchanged and retired areas of its level, and the load report.
+
+    Raises DomainError exactly as load_boundary_file would.
+    """
+    frame = read_checked(path, level, mapping, layer, office_code)
+    rows = frame_rows(frame, level)
+    existing = existing_areas([r["code"] for r in rows])
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    for row in rows:
+        found = existing.get(row["code"])
+        if found is None:
+            counts["created"] += 1
+        elif found[1] == row["content_hash"] and found[3] is None:
+            counts["unchanged"] += 1
+        else:
+            counts["updated"] += 1
+    dropped = dropped_codes(frame, level)
+    counts["retired"] = len(dropped)
+    report = _jsonable_report(frame.attrs.get("load_report", {}))
+    return {
+        "features": len(frame),
+        "level": level,
+        "counts": counts,
+        "retired_codes": dropped,
+        "report": report,
+        "report_lines": report_lines(report),
+        "frame": frame,
+    }
 
 
-def _name_parents(frame, level: str):
-    """A file without parent names keeps the names already known, or gets a placeholder."""
-    missing = frame["name"].isna() | (frame["name"].astype(str).str.strip() == "")
-    if not missing.any():
-        return frame
-    frame = frame.copy()
-    known = dict(
-        db.session.execute(
-            select(Area.code, Area.name).where(Area.code.in_(list(frame.loc[missing, "code"])))
-        ).all()
+def _jsonable_report(report: dict) -> dict:
+    """The load report with numpy numbers made plain, for the JSON column."""
+    return json.loads(
+        json.dumps(report, default=lambda v: v.item() if hasattr(v, "item") else str(v))
     )
-    frame.loc[missing, "name"] = [
-        known.get(code, PARENT_FALLBACK[level].format(code=code))
-        for code in frame.loc[missing, "code"]
-    ]
-    return frame
 
 
-def _store_frame(frame, level: str, boundary_set: BoundarySet, progress: Progress) -> dict:
-    parents = {}
-    if level == "kelurahan":
-        progress(45, "Menyusun kecamatan dan kabupaten/kota")
-        parents = dissolve_parents(frame)
-    progress(60, "Menyimpan wilayah")
-    approximate = boundary_set.approximate
-    stats = {"provinsi": _ensure_provinsi(set(frame["provinsi_code"].dropna()), boundary_set.id)}
-    for parent_level in ("kab_kota", "kecamatan"):
-        if parent_level in parents:
-            named = _name_parents(parents[parent_level], parent_level)
-            stats[parent_level] = _upsert(
-                _frame_rows(named, parent_level),
-                boundary_set.id,
-                approximate,
-                keep_native_geometry=True,
-            )
-    stats[level] = _upsert(
-        _frame_rows(frame, level), boundary_set.id, approximate, keep_native_geometry=False
-    )
+def _store(frame, level: str, boundary_set: BoundarySet, progress: Progress) -> dict:
+    stats = store_frame(frame, level, boundary_set, progress)
     progress(95, "Menyelesaikan")
     boundary_set.stats = stats
     record_action(
@@ -263,7 +225,12 @@ def _store_frame(frame, level: str, boundary_set: BoundarySet, progress: Progres
     )
     db.session.flush()
     invalidate_index()
-    return {"boundary_set_id": boundary_set.id, "features": len(frame), "stats": stats}
+    return {
+        "boundary_set_id": boundary_set.id,
+        "features": len(frame),
+        "stats": stats,
+        "report": boundary_set.report,
+    }
 
 
 def load_demo_areas(gazetteer: str | Path) -> dict:
@@ -286,7 +253,7 @@ def load_demo_areas(gazetteer: str | Path) -> dict:
     )
     db.session.add(boundary_set)
     db.session.flush()
-    return _store_frame(cells, "kelurahan", boundary_set, _no_progress)
+    return _store(cells, "kelurahan", boundary_set, _no_progress)
 
 
 def summarize(stats: dict) -> str:
@@ -295,10 +262,13 @@ def summarize(stats: dict) -> str:
     for level in LEVELS:
         if level in stats:
             s = stats[level]
-            parts.append(
+            text = (
                 f"{level.replace('_', '/')}: {s['created']} baru, {s['updated']} diperbarui, "
                 f"{s['unchanged']} tetap"
             )
+            if s.get("retired"):
+                text += f", {s['retired']} dipensiunkan"
+            parts.append(text)
     return "; ".join(parts)
 
 
@@ -312,7 +282,7 @@ def _revision(level: str) -> tuple:
     """Changes whenever any area of the level is inserted or updated."""
     count, latest = db.session.execute(
         select(func.count(Area.id), func.max(Area.updated_at)).where(
-            Area.level == level, Area.geometry_wkb.is_not(None)
+            Area.level == level, Area.geometry_wkb.is_not(None), Area.retired_at.is_(None)
         )
     ).one()
     return (str(db.engine.url), level, count, latest)
@@ -331,7 +301,11 @@ def area_index(level: str = "kelurahan") -> tuple[AreaIndex, dict[str, int]]:
         if cached is None:
             rows = db.session.execute(
                 select(Area.code, Area.geometry_wkb)
-                .where(Area.level == level, Area.geometry_wkb.is_not(None))
+                .where(
+                    Area.level == level,
+                    Area.geometry_wkb.is_not(None),
+                    Area.retired_at.is_(None),
+                )
                 .order_by(Area.code)
             ).all()
             codes = [r[0] for r in rows]

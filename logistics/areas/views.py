@@ -4,19 +4,21 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required
 
 from logistics.admin.models import OFFICE_ROLES
+from logistics.areas import imports
 from logistics.areas.browse import (
     all_rows,
     area_query,
     kecamatan_choices,
     page_of,
-    recent_boundary_sets,
 )
 from logistics.areas.forms import BoundaryUploadForm
+from logistics.areas.maps import preview_map
 from logistics.areas.models import LEVEL_LABELS
-from logistics.areas.services import parse_mapping, queue_boundary_load, upload_path
+from logistics.areas.services import parse_mapping, preview_boundary_file
+from logistics.areas.versions import active_versions, list_versions, report_lines, rollback
 from logistics.core import jobs
 from logistics.core.database import transaction
-from logistics.core.errors import DomainError
+from logistics.core.errors import DomainError, NotFound
 from logistics.core.exports import table_response
 from logistics.core.security import roles_required
 
@@ -67,7 +69,7 @@ def index():
     page = max(1, request.args.get("hal", 1, type=int))
     total, rows = page_of(query, page, PAGE_SIZE)
     kecamatan = kecamatan_choices()
-    sets = recent_boundary_sets(10)
+    sets = list_versions(10)
     return render_template(
         "areas/index.html",
         rows=rows,
@@ -78,12 +80,14 @@ def index():
         pages=max(1, -(-total // PAGE_SIZE)),
         kecamatan=kecamatan,
         boundary_sets=sets,
+        report_lines=report_lines,
     )
 
 
 @bp.route("/muat", methods=["GET", "POST"])
 @roles_required(*OFFICE_ROLES)
 def load():
+    """Step 1: upload the file; nothing is loaded before its preview is confirmed."""
     form = BoundaryUploadForm()
     if form.validate_on_submit():
         try:
@@ -92,21 +96,121 @@ def load():
             form.mapping.errors.append(exc.message)
             return render_template("areas/load.html", form=form), 422
         upload = form.file.data
-        target = upload_path(current_app.config["INSTANCE_DIR"], upload.filename)
-        upload.save(target)
-        with transaction():
-            record = queue_boundary_load(
-                target, form.level.data, mapping, form.version.data or None, current_user.id
-            )
-        # Committed first: the job is on record even when the queue cannot take it now.
-        with transaction():
-            queued = jobs.submit(record)
-        if not queued:
-            flash(
-                "Antrean belum tersedia; pekerjaan disimpan dan akan dikirim otomatis.", "warning"
-            )
-        else:
-            flash("Berkas diterima. Pemuatan berjalan di latar belakang.", "success")
-        return redirect(url_for("jobs.detail", job_id=record.id))
+        choices = {
+            "level": form.level.data,
+            "version": form.version.data or None,
+            "mapping": mapping,
+            "layer": None,
+        }
+        staged = imports.stage(_instance(), upload.filename, choices, current_user.id)
+        upload.save(staged.path)
+        return redirect(url_for("wilayah.preview", token=staged.token))
     status = 422 if request.method == "POST" else 200
     return render_template("areas/load.html", form=form), status
+
+
+def _instance() -> str:
+    return current_app.config["INSTANCE_DIR"]
+
+
+def _staged(token: str):
+    try:
+        return imports.staged(_instance(), token, current_user.id)
+    except NotFound as exc:
+        flash(exc.message, "warning")
+        return None
+
+
+@bp.route("/muat/<token>")
+@roles_required(*OFFICE_ROLES)
+def preview(token: str):
+    """Step 2: the preview map and report, or the layer choice, or why the file is refused."""
+    staged = _staged(token)
+    if staged is None:
+        return redirect(url_for("wilayah.load"))
+    layers = staged.layers
+    if layers and not staged.meta.get("layer"):
+        return render_template("areas/preview.html", staged=staged, layers=layers)
+    meta = staged.meta
+    try:
+        with transaction():
+            result = preview_boundary_file(
+                staged.path, meta["level"], meta.get("mapping"), meta.get("layer")
+            )
+            fmap = preview_map(result.pop("frame"))
+    except DomainError as exc:
+        return render_template(
+            "areas/preview.html", staged=staged, layers=layers, problem=exc.message
+        ), 422
+    return render_template(
+        "areas/preview.html",
+        staged=staged,
+        layers=layers,
+        result=result,
+        map=fmap,
+        levels=LEVEL_LABELS,
+    )
+
+
+@bp.route("/muat/<token>/lapisan", methods=["POST"])
+@roles_required(*OFFICE_ROLES)
+def choose_layer(token: str):
+    staged = _staged(token)
+    if staged is None:
+        return redirect(url_for("wilayah.load"))
+    try:
+        imports.choose_layer(staged, request.form.get("layer", ""))
+    except DomainError as exc:
+        flash(exc.message, "danger")
+    return redirect(url_for("wilayah.preview", token=token))
+
+
+@bp.route("/muat/<token>/simpan", methods=["POST"])
+@roles_required(*OFFICE_ROLES)
+def confirm(token: str):
+    """Step 3: the confirmed file is loaded by a background job."""
+    staged = _staged(token)
+    if staged is None:
+        return redirect(url_for("wilayah.load"))
+    with transaction():
+        record = imports.confirm(_instance(), staged, current_user.id)
+    # Committed first: the job is on record even when the queue cannot take it now.
+    with transaction():
+        queued = jobs.submit(record)
+    if not queued:
+        flash("Antrean belum tersedia; pekerjaan disimpan dan akan dikirim otomatis.", "warning")
+    else:
+        flash("Berkas diterima. Pemuatan berjalan di latar belakang.", "success")
+    return redirect(url_for("jobs.detail", job_id=record.id))
+
+
+@bp.route("/muat/<token>/batal", methods=["POST"])
+@roles_required(*OFFICE_ROLES)
+def cancel(token: str):
+    staged = _staged(token)
+    if staged is not None:
+        imports.discard(staged)
+        flash("Pemuatan dibatalkan; berkas yang diunggah sudah dihapus.", "success")
+    return redirect(url_for("wilayah.index"))
+
+
+@bp.route("/versi/batalkan", methods=["GET", "POST"])
+@roles_required("admin")
+def rollback_version():
+    """Undo the newest boundary load after a confirmation page that says what it changed."""
+    if request.method == "POST":
+        try:
+            with transaction():
+                (undone,) = rollback()
+        except DomainError as exc:
+            flash(exc.message, "danger")
+            return redirect(url_for("wilayah.index"))
+        flash(
+            f"Versi {undone['version']} dibatalkan: {undone['restored']} wilayah dipulihkan, "
+            f"{undone['deleted']} dihapus, {undone['retired']} dipensiunkan (masih dirujuk data).",
+            "success",
+        )
+        return redirect(url_for("wilayah.index"))
+    with transaction():
+        latest = active_versions()[:1]
+    return render_template("areas/rollback.html", versions=latest)

@@ -65,6 +65,8 @@ def list_filters() -> tuple[list[Event], list]:
         select(Event).order_by(Event.closed_at.is_not(None), Event.started_at.desc()).limit(200)
     ).all()
     kelurahan = db.session.execute(
-        select(Area.code, Area.name).where(Area.level == "kelurahan").order_by(Area.name)
+        select(Area.code, Area.name)
+        .where(Area.level == "kelurahan", Area.retired_at.is_(None))
+        .order_by(Area.name)
     ).all()
     return events, kelurahan

@@ -176,6 +176,7 @@ def kelurahan_in_area(shape: shapely.Geometry) -> list[str]:
         select(Area.code, Area.geometry_wkb).where(
             Area.level == "kelurahan",
             Area.geometry_wkb.is_not(None),
+            Area.retired_at.is_(None),
             Area.min_lng <= maxx,
             Area.max_lng >= minx,
             Area.min_lat <= maxy,
@@ -216,7 +217,7 @@ def kelurahan_choices() -> list[tuple[str, str, str, str]]:
         for kec_code, kec_name, code, name in db.session.execute(
             select(Area.parent_code, parent.c.name, Area.code, Area.name)
             .outerjoin(parent, parent.c.code == Area.parent_code)
-            .where(Area.level == "kelurahan")
+            .where(Area.level == "kelurahan", Area.retired_at.is_(None))
             .order_by(parent.c.name, Area.name)
         )
     ]

@@ -77,13 +77,12 @@ def preview_boundaries(path: str | Path, office_code: str) -> dict:
     The file goes through the real load inside a savepoint that is then rolled back, so the
     preview reports exactly what the load will (checks, counts, repairs).
     """
-    from logistics.areas.maps import preview_map
+    from logistics.areas.maps import session_map
 
     savepoint = db.session.begin_nested()
     try:
-        result = load_boundary_file(path, version="Penyiapan kantor")
-        refuse_outside(result, office_code)
-        rendered = preview_map()
+        result = load_boundary_file(path, version="Penyiapan kantor", office_code=office_code)
+        rendered = session_map()
     finally:
         savepoint.rollback()
         invalidate_index()
@@ -93,24 +92,6 @@ def preview_boundaries(path: str | Path, office_code: str) -> dict:
         "summary": summarize(result["stats"]),
         "map": rendered,
     }
-
-
-def refuse_outside(result: dict, office_code: str) -> None:
-    """DomainError when a load brought areas outside the office's own (a file of another region)."""
-    from logistics.areas.models import Area
-
-    codes = db.session.scalars(
-        select(Area.code).where(
-            Area.boundary_set_id == result["boundary_set_id"], Area.level == "kelurahan"
-        )
-    ).all()
-    outside = sorted(c for c in codes if not c.startswith(office_code + "."))
-    if outside:
-        raise DomainError(
-            f"Berkas berisi {len(outside)} wilayah di luar wilayah kantor ({office_code}), "
-            f"mis. {', '.join(outside[:5])}. Unggah berkas batas wilayah kantor Anda sendiri.",
-            field="boundaries",
-        )
 
 
 def run_setup(
@@ -149,8 +130,9 @@ def run_setup(
         user.password_hash = admin["password_hash"]
     loaded = None
     if boundaries:
-        loaded = load_boundary_file(boundaries, version="Penyiapan kantor")
-        refuse_outside(loaded, profile.area_code)
+        loaded = load_boundary_file(
+            boundaries, version="Penyiapan kantor", office_code=profile.area_code
+        )
     db.session.flush()
     record_action("office_setup", "office_profile", profile.id, {"admin": user.username})
     return {"profile": profile, "user": user, "boundaries": loaded}

@@ -147,7 +147,7 @@ def kelurahan_options(limit: int = 3000) -> list[tuple[str, str]]:
     return list(
         db.session.execute(
             select(Area.code, Area.name)
-            .where(Area.level == "kelurahan")
+            .where(Area.level == "kelurahan", Area.retired_at.is_(None))
             .order_by(Area.name, Area.code)
             .limit(limit)
         ).all()

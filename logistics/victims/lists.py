@@ -351,7 +351,9 @@ def kelurahan_options() -> list[tuple[str, str]]:
     """(code, name) of every kelurahan, by name, for a pick list."""
     return list(
         db.session.execute(
-            select(Area.code, Area.name).where(Area.level == "kelurahan").order_by(Area.name)
+            select(Area.code, Area.name)
+            .where(Area.level == "kelurahan", Area.retired_at.is_(None))
+            .order_by(Area.name)
         ).all()
     )
 

@@ -1,4 +1,4 @@
-"""What an operator does first: log in, see the map, load boundaries, watch the job finish."""
+"""What an operator does first: log in, see the map, preview and load boundaries, watch the job."""
 
 import os
 
@@ -53,6 +53,16 @@ def test_login_map_and_boundary_load(
     page.set_input_files("input[name=file]", str(boundaries_dir / "kota_bekasi.geojson"))
     page.fill("input[name=version]", "Kepmendagri 2025")
     page.click("main button[type=submit]")
+
+    # The preview: the file's areas on a map and the report; nothing is stored before confirming.
+    page.wait_for_url("**/wilayah/muat/**")
+    page.wait_for_function(
+        "() => document.querySelectorAll('.map-frame path.leaflet-interactive').length >= 56"
+    )
+    # The approximate demo areas are replaced by the real outlines.
+    assert "56 wilayah tingkat Kelurahan/Desa: 0 baru, 56 diperbarui" in page.inner_text("main")
+    page.screenshot(path=f"{ARTIFACTS}/preview-{width}.png", full_page=True)
+    page.click("text=Simpan sebagai versi baru")
 
     # The job page polls and shows the finished load with its result.
     page.wait_for_url("**/pekerjaan/**")

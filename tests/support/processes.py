@@ -35,6 +35,7 @@ def worker_env(app) -> dict:
         REDIS_URL=app.config["REDIS_URL"],
         POSKO_QUEUE=app.config["RQ_QUEUE"],
         POSKO_INSTANCE_DIR=app.config["INSTANCE_DIR"],
+        POSKO_OFFICE_AREA_CODE=app.config["OFFICE_AREA_CODE"],
         PYTHONPATH=str(ROOT),
     )
     return env
