@@ -1,5 +1,6 @@
 """The office as every domain sees it: one function over the app config the office profile fills."""
 
+import base64
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,8 +42,13 @@ class OfficeInfo:
 
     @property
     def logo_uri(self) -> str | None:
-        """The logo as a file URI, for documents rendered to PDF on this machine."""
-        return Path(self.logo_path).as_uri() if self.logo_path else None
+        """The logo as a data URI: the same document works as PDF and as a stored HTML snapshot
+        (which a browser opens elsewhere, and whose Content-Security-Policy allows data: images)."""
+        if not self.logo_path:
+            return None
+        path = Path(self.logo_path)
+        kind = "png" if path.suffix == ".png" else "jpeg"
+        return f"data:image/{kind};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
     @property
     def contact(self) -> str:

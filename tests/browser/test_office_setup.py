@@ -56,7 +56,7 @@ def test_setup_wizard_on_an_empty_office(browser, live_server, db, boundaries_di
 
     # The boundary file is previewed on a map with its count and load report, not stored.
     page.set_input_files("input[name=boundaries]", str(boundaries_dir / "kab_serang.geojson.gz"))
-    page.click("text=Pratinjau")
+    page.click("button:text-is('Pratinjau')")
     page.wait_for_selector(".leaflet-container")
     page.wait_for_function(
         "() => document.querySelectorAll('path.leaflet-interactive').length >= 326"
@@ -66,7 +66,7 @@ def test_setup_wizard_on_an_empty_office(browser, live_server, db, boundaries_di
     page.screenshot(path=f"{ARTIFACTS}/setup-preview-360.png", full_page=True)
     assert count(db, Area) == 0 and count(db, User) == 0 and count(db, OfficeProfile) == 0
 
-    page.click("text=Selesai: simpan kantor")
+    page.click("button:has-text('Selesai: simpan kantor')")
     page.wait_for_url(live_server + "/")
     assert "Dinas Sosial Kabupaten Serang" in page.inner_text("header")
     assert count(db, User) == 1 and count(db, OfficeProfile) == 1
