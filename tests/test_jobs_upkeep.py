@@ -17,7 +17,15 @@ from logistics.admin.models import User
 from logistics.core import jobs
 from logistics.core.job_models import JobRecord
 from logistics.core.queue import LOAD_BOUNDARIES
-from tests.support.processes import ROOT, flask_worker, free_port, kill_with_children, worker_env
+from tests.support.processes import (
+    ROOT,
+    alive,
+    children,
+    flask_worker,
+    free_port,
+    kill_with_children,
+    worker_env,
+)
 from tests.support.wait import wait_until
 
 
@@ -95,10 +103,14 @@ def test_job_of_a_killed_worker_shows_failed_with_retry_then_runs_again(
     )
     try:
         assert wait_until(lambda: record_status(db, job_id).status == "started")
+        assert wait_until(lambda: children(held.pid))
+        horse = children(held.pid)[0]
+        os.kill(held.pid, signal.SIGKILL)  # the worker only: its work horse goes with it
+        killed_at = time.monotonic()
+        assert wait_until(lambda: not alive(horse), timeout=30)
     finally:
         kill_with_children(held.pid)
         held.wait(timeout=60)
-    killed_at = time.monotonic()
 
     # A live worker's upkeep notices the silence; nobody opens a page meanwhile.
     worker = flask_worker(app, start_new_session=True)

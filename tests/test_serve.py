@@ -43,7 +43,7 @@ class Output:
         return "\n".join(self.lines[-60:])
 
 
-def test_serve_restarts_a_killed_worker_and_stops_on_sigterm(tmp_path):
+def test_serve_restarts_a_killed_worker_or_web_server_and_stops_on_sigterm(tmp_path):
     port = free_port()
     instance = tmp_path / "instance"
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
@@ -74,6 +74,13 @@ def test_serve_restarts_a_killed_worker_and_stops_on_sigterm(tmp_path):
         assert wait_until(lambda: f"posko-{serve.pid}-0-2" in _worker_names(redis)), output
         assert alive(second) and alive(web) and serve.poll() is None
         assert web_answers(port)
+
+        # The web server killed outright comes back on the same port, the worker untouched.
+        os.kill(web, signal.SIGKILL)
+        assert wait_until(lambda: output.find(r"web restarted \(pid (\d+)\)"), 60), output
+        web = int(output.find(r"web restarted \(pid (\d+)\)")[0].group(1))
+        assert wait_until(lambda: web_answers(port), 120), output
+        assert alive(second) and serve.poll() is None
     finally:
         serve.send_signal(signal.SIGTERM)
         code = serve.wait(timeout=120)

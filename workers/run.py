@@ -1,6 +1,9 @@
 """Worker start-up: an rq worker on the Posko queue that also runs the periodic upkeep."""
 
+import ctypes
 import logging
+import os
+import signal
 
 from rq import Worker
 from rq.serializers import JSONSerializer
@@ -16,8 +19,31 @@ MAINTENANCE_EVERY = 15
 WORKER_TTL = 30
 
 
+# prctl(2) option: the signal the kernel sends this process when its parent dies.
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """A work horse whose worker is killed goes too: the job's transaction rolls back and the
+    watchdog's "failed, Ulangi" is the truth, not a job still running unseen beside its retry."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return  # not Linux: the job may finish unseen, the watchdog still marks it failed
+    if os.getppid() != parent:
+        os._exit(1)  # the worker died between the fork and the request
+
+
 class PoskoWorker(Worker):
     """rq's worker, with our upkeep beside rq's own registry clean-up."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._worker_pid = os.getpid()
+
+    def main_work_horse(self, job, queue):
+        _die_with_parent(self._worker_pid)
+        super().main_work_horse(job, queue)
 
     def run_maintenance_tasks(self):
         super().run_maintenance_tasks()

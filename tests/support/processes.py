@@ -50,13 +50,17 @@ def flask_worker(app, *extra, **popen) -> subprocess.Popen:
     )
 
 
-def kill_with_children(pid: int) -> None:
-    """SIGKILL a worker and its work horse by PID (rq puts the horse in a session of its own)."""
+def children(pid: int) -> list[int]:
+    """The PIDs of a process's children (a worker's work horse), from /proc."""
     try:
-        with open(f"/proc/{pid}/task/{pid}/children") as children:
-            horses = [int(child) for child in children.read().split()]
+        with open(f"/proc/{pid}/task/{pid}/children") as listing:
+            return [int(child) for child in listing.read().split()]
     except FileNotFoundError:
-        horses = []
-    for each in (pid, *horses):
+        return []
+
+
+def kill_with_children(pid: int) -> None:
+    """SIGKILL a worker and its work horse by PID (rq puts the horse in a process group of its own)."""
+    for each in (pid, *children(pid)):
         with contextlib.suppress(ProcessLookupError):
             os.kill(each, signal.SIGKILL)
