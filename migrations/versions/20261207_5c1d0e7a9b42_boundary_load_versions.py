@@ -1,7 +1,7 @@
 """Boundary load versions: snapshots of changed areas, rollback marks, retired areas.
 
 Revision ID: 5c1d0e7a9b42
-Revises: b64b6d630175
+Revises: 5e1f0c2a9d47
 Create Date: 2026-12-07 11:10:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5c1d0e7a9b42'
-down_revision = 'b64b6d630175'
+down_revision = '5e1f0c2a9d47'
 branch_labels = None
 depends_on = None
 

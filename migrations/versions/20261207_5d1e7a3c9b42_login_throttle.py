@@ -1,7 +1,7 @@
 """Login throttle counts shared by every web process while Redis is unreachable.
 
 Revision ID: 5d1e7a3c9b42
-Revises: b64b6d630175
+Revises: 5e55a0f1c7d2
 Create Date: 2026-12-07 11:30:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5d1e7a3c9b42'
-down_revision = 'b64b6d630175'
+down_revision = '5e55a0f1c7d2'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Office profile and the signatories of its documents.
 
 Revision ID: 5e1f0c2a9d47
-Revises: b64b6d630175
+Revises: 5d1e7a3c9b42
 Create Date: 2026-12-07 11:30:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5e1f0c2a9d47'
-down_revision = 'b64b6d630175'
+down_revision = '5d1e7a3c9b42'
 branch_labels = None
 depends_on = None
 

@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "5e55a0f1c7d2"
-down_revision = "b64b6d630175"
+down_revision = 'b64b6d630175'
 branch_labels = None
 depends_on = None
 
