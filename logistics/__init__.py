@@ -18,6 +18,7 @@ DOMAINS = (
     "stock",
     "distributions",
     "kitchens",
+    "field",
     "bast",
     "spm",
     "budget",

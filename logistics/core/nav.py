@@ -13,6 +13,7 @@ MODULES = [
     ("Logistik", "stock.index", None),
     ("Penyaluran", "distributions.index", None),
     ("Catat penyaluran", "distributions.field", ("admin", "operator", "tagana")),
+    ("Aplikasi lapangan", "field_app.home", ("admin", "operator", "tagana")),
     ("Tagana", "tagana.index", None),
     ("Dasbor SPM", "spm.dashboard", None),
     ("Anggaran", "budget.index", None),

@@ -1,0 +1,96 @@
+// The phone's credential: a device token issued at sign-in, kept with the user it belongs to.
+import { get, put, remove } from "./db.js";
+
+const SESSION_URL = "/lapangan/app/sesi";
+const DEVICES_URL = "/api/v1/field/devices";
+
+export function currentDevice() {
+  return get("device", "current");
+}
+
+// The signed-in session as the server sees it, or null without signal.
+export async function probeSession() {
+  try {
+    const response = await fetch(SESSION_URL, { credentials: "same-origin", cache: "no-store" });
+    if (!response.ok) {
+      return null;
+    }
+    return await response.json();
+  } catch (error) {
+    return null;
+  }
+}
+
+export async function errorMessage(response) {
+  try {
+    const body = await response.json();
+    return body.message || `Server menjawab ${response.status}.`;
+  } catch (error) {
+    return `Server menjawab ${response.status}.`;
+  }
+}
+
+async function register(session) {
+  const response = await fetch(DEVICES_URL, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRFToken": session.csrf_token },
+    body: JSON.stringify({ name: navigator.userAgent.slice(0, 120) }),
+  });
+  if (!response.ok) {
+    throw new Error(await errorMessage(response));
+  }
+  const body = await response.json();
+  const device = {
+    device_id: body.device_id,
+    token: body.token,
+    expires_at: body.expires_at,
+    user: body.user,
+    problem: null,
+  };
+  await put("device", device, "current");
+  // Keep the outbox through the browser's clean-ups of a full phone; asked only once signed in.
+  if (navigator.storage && navigator.storage.persist) {
+    navigator.storage.persist().catch(() => undefined);
+  }
+  return device;
+}
+
+function expired(device) {
+  return Boolean(device.expires_at) && new Date(device.expires_at) <= new Date();
+}
+
+// The device credential for whoever is signed in; a new one when the user changed, the old one
+// expired or was refused. Without signal the stored credential stays in use.
+export async function ensureDevice() {
+  let device = await currentDevice();
+  const session = await probeSession();
+  const user = session && session.user;
+  if (user && user.records_field_work) {
+    const changed = !device || device.user.id !== user.id;
+    if (changed || expired(device) || device.problem) {
+      if (changed) {
+        // The copy of the reference data was cut to the previous user's area.
+        await remove("reference", "data");
+      }
+      device = await register(session);
+    }
+  }
+  return { device, session };
+}
+
+export async function markProblem(device, problem) {
+  const stored = await currentDevice();
+  if (stored && stored.device_id === device.device_id) {
+    stored.problem = problem;
+    await put("device", stored, "current");
+  }
+}
+
+// Sign-out wipes the credential and the downloaded data; unsent records stay (the caller has
+// made sure they were sent or exported first).
+export async function forgetDevice() {
+  await remove("device", "current");
+  await remove("reference", "data");
+  await remove("settings", "event_id");
+}

@@ -1,0 +1,109 @@
+// The downloaded reference data (the user's area and event) and the searches over it.
+import { get, put } from "./db.js";
+import { errorMessage, markProblem } from "./device.js";
+
+const REFERENCE_URL = "/api/v1/field/reference";
+let cached = null;
+
+export async function loadReference() {
+  if (!cached) {
+    cached = (await get("reference", "data")) || null;
+  }
+  return cached;
+}
+
+export function forgetCachedReference() {
+  cached = null;
+}
+
+// Fetches only when the server's version moved on (`since`); answers the copy in use.
+export async function refreshReference(device, eventId) {
+  const current = await loadReference();
+  const url = new URL(REFERENCE_URL, location.origin);
+  const sameEvent = current && String(current.event_id || "") === String(eventId || "");
+  if (current && current.version && sameEvent) {
+    url.searchParams.set("since", current.version);
+  }
+  if (eventId) {
+    url.searchParams.set("event_id", eventId);
+  }
+  const response = await fetch(url, { headers: { Authorization: `Bearer ${device.token}` } });
+  if (response.status === 401) {
+    await markProblem(device, "Izin perangkat tidak berlaku lagi. Masuk lagi dengan sinyal.");
+  }
+  if (!response.ok) {
+    throw new Error(await errorMessage(response));
+  }
+  const body = await response.json();
+  if (body.unchanged && current) {
+    return current;
+  }
+  body.event_id = eventId || null;
+  body.user_id = device.user.id;
+  await put("reference", body, "data");
+  cached = body;
+  return body;
+}
+
+function fold(text) {
+  return (text || "")
+    .toLowerCase()
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "");
+}
+
+const indexes = new WeakMap();
+
+// One lower-cased text per household, built once per downloaded copy.
+function householdIndex(reference) {
+  let index = indexes.get(reference);
+  if (!index) {
+    index = (reference.households || []).map((household) => {
+      const members = (household.members || []).map((m) => `${m.name} ${m.nik_masked || ""}`);
+      const text = [household.head_name, household.address, household.kk_masked, ...members];
+      return { household, text: fold(text.join(" ")) };
+    });
+    indexes.set(reference, index);
+  }
+  return index;
+}
+
+// Households whose head, members, address or masked numbers hold every word of the query.
+export function searchHouseholds(reference, query, limit = 20) {
+  const words = fold(query).split(/\s+/).filter(Boolean);
+  if (!reference || !words.length || words.join("").length < 3) {
+    return [];
+  }
+  const found = [];
+  for (const entry of householdIndex(reference)) {
+    if (words.every((word) => entry.text.includes(word))) {
+      found.push(entry.household);
+      if (found.length >= limit) {
+        break;
+      }
+    }
+  }
+  return found;
+}
+
+// The stock the phone may still hand out: the downloaded figure less what waits in the outbox.
+export function availableStock(reference, warehouseId, queued) {
+  const warehouse = (reference.warehouses || []).find((w) => String(w.id) === String(warehouseId));
+  const available = new Map();
+  for (const line of (warehouse && warehouse.stock) || []) {
+    available.set(String(line.item_id), Number(line.available));
+  }
+  for (const record of queued) {
+    const payload = record.payload || {};
+    if (record.kind !== "hand_out" || String(payload.warehouse_id) !== String(warehouseId)) {
+      continue;
+    }
+    for (const line of payload.lines || []) {
+      const key = String(line.item_id);
+      if (available.has(key)) {
+        available.set(key, available.get(key) - Number(line.quantity));
+      }
+    }
+  }
+  return available;
+}
