@@ -17,6 +17,7 @@ DOMAINS = (
     "tagana",
     "stock",
     "distributions",
+    "field",
     "kitchens",
     "bast",
     "spm",
