@@ -1,1 +1,1 @@
-"""Field work recorded on phones without signal: device credentials, the sync of queued records and the phone app."""
+"""Field work from phones without signal: device credentials, batch sync, reference data, review."""
