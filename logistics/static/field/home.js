@@ -42,7 +42,7 @@ function renderAccount(app) {
   const device = app.device;
   if (device) {
     const role = ROLE_LABELS[device.user.role] || device.user.role;
-    text.textContent = `Masuk sebagai ${device.user.name} (${role}).`;
+    text.textContent = `Masuk sebagai ${device.user.name || device.user.username} (${role}).`;
     if (device.problem) {
       text.textContent += ` ${device.problem}`;
     }

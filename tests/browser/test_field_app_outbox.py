@@ -1,0 +1,182 @@
+"""Issue 13 on a 360 px phone without signal: hand-outs and a head count queue on the phone,
+survive a reload, go out once when the signal returns; a refused one is fixed and re-sent; a
+record made by one user is never sent under another user's login on the same phone."""
+
+import os
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.support.browser import ARTIFACTS, PHONE, fits_the_screen, log_in
+from tests.support.distributions import KEL, balance, make_world
+from tests.support.field_app import APP, cut_network, restore_network, wait_for_worker
+from tests.support.tagana import deploy, make_member, make_shelter, wib
+
+pytestmark = pytest.mark.browser
+
+
+def field_world(db, make_event, make_user):
+    """make_world plus a Tagana coordinator deployed to a shelter in the family's kelurahan."""
+    from logistics.core.time import office_now
+
+    world = make_world(db, make_event, make_user)
+    user = make_user("tagana", "wawan", full_name="Wawan Setiawan")
+    shelter = make_shelter(world.event, "SDN Bekasijaya 1", KEL)
+    member = make_member("3275-2026-013", "Wawan Setiawan", user_id=user.id)
+    now = office_now()
+    deploy(member, world.event, shelter, wib(now.year, now.month, now.day, 0, 0))
+    return world, user, shelter
+
+
+def office_hand_out(db, office: dict, warehouse_id: int, item: str, quantity: int) -> None:
+    """The office hands out from the same warehouse while the phone is offline."""
+    from logistics.admin.models import User
+    from logistics.core.database import transaction
+    from logistics.distributions.services import parse_hand_out, record_distribution
+
+    body = {
+        "event_id": office["event_id"],
+        "component": "sandang",
+        "person_id": office["person_id"],
+        "warehouse_id": warehouse_id,
+        "lines": [{"item_id": item, "quantity": quantity}],
+    }
+    with transaction():
+        record_distribution(parse_hand_out(body), db.session.get(User, office["operator"]))
+    db.session.remove()
+
+
+def wait_until_settled(page) -> None:
+    """Until the outbox holds nothing waiting or being sent."""
+    page.wait_for_function(
+        "() => document.querySelector('[data-pending]').dataset.waiting === '0'"
+        " && !document.querySelector('[data-state=mengirim]')"
+    )
+
+
+def open_signed_in(page, base: str) -> None:
+    page.goto(base + APP)
+    page.wait_for_function(
+        "() => (document.querySelector('[data-reference-label]').textContent || '')"
+        ".startsWith('data per')"
+    )
+    wait_for_worker(page)
+
+
+def record_hand_out(page, base: str, query: str, component: str, item: str, quantity: str):
+    page.goto(base + APP + "penyaluran")
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
+    page.fill("input[name=q]", query)
+    page.click(".candidate button")
+    page.select_option("select[name=component]", component)
+    row = page.locator(".line-row").first
+    row.locator("select").select_option(label=item)
+    row.locator("input").fill(quantity)
+    assert fits_the_screen(page)
+    page.click("[data-handout-form] button[type=submit]")
+    page.wait_for_selector("[data-notice]:has-text('Tersimpan di ponsel')")
+
+
+def state_of(page, summary_part: str) -> str:
+    return page.locator(f".record:has-text('{summary_part}')").get_attribute("data-state")
+
+
+def test_offline_hand_outs_and_head_count_are_sent_once_and_a_refusal_fixed(
+    browser, live_server, make_event, make_user, db
+):
+    from logistics.distributions.models import Distribution
+    from logistics.field.models import FieldRecord
+    from logistics.shelters.models import ShelterCount
+    from logistics.stock.models import Warehouse
+
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    world, user, shelter = field_world(db, make_event, make_user)
+    ids = {"user": user.id, "shelter": shelter.id, "warehouse": world.warehouse.id}
+    office = {"event_id": world.event.id, "person_id": world.rina.id, "operator": world.operator.id}
+    db.session.remove()
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    log_in(page, live_server, "wawan")
+    open_signed_in(page, live_server)
+    assert "Masuk sebagai Wawan Setiawan" in page.inner_text("[data-account-text]")
+    assert "1 keluarga" in page.inner_text("[data-reference-summary]")
+
+    # No signal from here: two hand-outs and a head count go into the outbox.
+    cut_network(context)
+    record_hand_out(
+        page, live_server, "budi", "permakanan", "Makanan siap saji (stok 100 paket)", "5"
+    )
+    assert "1 menunggu dikirim" in page.inner_text("[data-pending]")
+    # The phone takes the queued packets off the stock it shows.
+    page.locator(".line-row").first.locator("select").select_option(
+        label="Makanan siap saji (stok 95 paket)"
+    )
+    record_hand_out(page, live_server, "siti aminah", "sandang", "Selimut (stok 50 lembar)", "30")
+    page.goto(live_server + APP + "pengungsi")
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
+    assert page.input_value("select[name=shelter_id]") == str(ids["shelter"])
+    page.fill("input[name=persons]", "42")
+    page.fill("input[name=households]", "12")
+    page.click("[data-count-form] button[type=submit]")
+    page.wait_for_selector("[data-notice]:has-text('Tersimpan di ponsel')")
+    assert "3 menunggu dikirim" in page.inner_text("[data-pending]")
+
+    # A reload without signal: the app and its outbox are still there.
+    page.goto(live_server + APP + "kotak-keluar")
+    page.reload()
+    page.wait_for_function("() => document.querySelectorAll('.record').length === 3")
+    assert "3 menunggu dikirim" in page.inner_text("[data-pending]")
+    assert fits_the_screen(page)
+    page.screenshot(path=f"{ARTIFACTS}/field-app-outbox-offline-360.png", full_page=True)
+
+    # Meanwhile the office hands 40 of the 50 blankets to someone else.
+    office_hand_out(db, office, ids["warehouse"], "selimut", 40)
+
+    restore_network(context)
+    wait_until_settled(page)
+    assert state_of(page, "5 paket") == "terkirim"
+    assert state_of(page, "42 jiwa") == "terkirim"
+    assert state_of(page, "30 lembar") == "ditolak"
+    reason = page.inner_text(".record[data-state=ditolak] .reason")
+    assert "tidak cukup" in reason
+    assert "1 perlu diperbaiki" in page.inner_text("[data-pending]")
+    page.screenshot(path=f"{ARTIFACTS}/field-app-outbox-refused-360.png", full_page=True)
+
+    # The volunteer gives 10 instead, and the corrected record goes out.
+    page.click(".record[data-state=ditolak] >> text=Perbaiki")
+    page.wait_for_selector("[data-editing]:has-text('tidak cukup')")
+    assert page.input_value("#qty-1") == "30"
+    page.fill("#qty-1", "10")
+    page.click("[data-handout-form] button[type=submit]")
+    page.wait_for_url("**/kotak-keluar")
+    wait_until_settled(page)
+    page.wait_for_function("() => !document.querySelector('.record[data-state=ditolak]')")
+    assert state_of(page, "10 lembar") == "terkirim"
+    assert "Semua data terkirim" in page.inner_text("[data-pending]")
+
+    # "Kirim sekarang" again, then a fresh start online: nothing goes twice.
+    page.click("[data-send-now]")
+    page.wait_for_selector("[data-notice]:has-text('Pengiriman selesai')")
+    page.reload()
+    page.wait_for_function("() => document.body.dataset.synced === '1'")
+    assert errors == []
+    context.close()
+
+    db.session.remove()
+    warehouse = db.session.get(Warehouse, ids["warehouse"])
+    phone = select(Distribution).where(Distribution.created_by_id == ids["user"])
+    handed = db.session.scalars(phone).all()
+    assert sorted(d.component for d in handed) == ["permakanan", "sandang"]
+    assert balance(db, warehouse, "makanan_siap_saji") == 95
+    assert balance(db, warehouse, "selimut") == 0
+    counts = db.session.scalars(
+        select(ShelterCount).where(ShelterCount.shelter_id == ids["shelter"])
+    )
+    assert [c.persons for c in counts] == [42]
+    stored = db.session.execute(
+        select(FieldRecord.status, func.count()).group_by(FieldRecord.status)
+    ).all()
+    assert dict(stored) == {"stored": 3, "refused": 1}
