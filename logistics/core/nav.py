@@ -14,6 +14,7 @@ MODULES = [
     ("Penyaluran", "distributions.index", None),
     ("Catat penyaluran", "distributions.field", ("admin", "operator", "tagana")),
     ("Aplikasi lapangan", "field_app.home", ("admin", "operator", "tagana")),
+    ("Perlu ditinjau", "field_review.to_review", ("admin", "operator")),
     ("Tagana", "tagana.index", None),
     ("Dasbor SPM", "spm.dashboard", None),
     ("Anggaran", "budget.index", None),
@@ -21,6 +22,7 @@ MODULES = [
     ("Wilayah", "wilayah.index", None),
     ("Pekerjaan latar", "jobs.index", None),
     ("Pengguna", "admin.users", ("admin",)),
+    ("Perangkat lapangan", "field_review.device_list", ("admin",)),
     ("Log audit", "admin.audit", ("admin",)),
 ]
 

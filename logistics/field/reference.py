@@ -110,14 +110,14 @@ def _deployment_areas(deployment: Deployment) -> list[str | None]:
 
 def _deployment_json(d: Deployment) -> dict:
     codes = [c for c in _deployment_areas(d) if c]
-    area = db.session.get(Area, codes[0]) if codes else None
+    area_name = db.session.scalar(select(Area.name).where(Area.code == codes[0])) if codes else None
     event = db.session.get(Event, d.event_id)
     return {
         "id": d.id,
         "event_id": d.event_id,
         "event_name": event.title if event else "",
-        "area_code": area.code if area else None,
-        "area_name": area.name if area else "",
+        "area_code": codes[0] if codes else None,
+        "area_name": area_name or "",
         "shelter_id": d.shelter_id,
         "warehouse_id": d.warehouse_id,
         "starts_at": _iso(d.starts_at),

@@ -36,3 +36,34 @@ def hand_out_record(world, user, client_id: str | None = None, made_at=None, **v
 def sync(client, token: str, records: list) -> tuple[int, dict]:
     response = client.post("/api/v1/field/sync", json={"records": records}, headers=bearer(token))
     return response.status_code, response.get_json()
+
+
+def duty_record(kind: str, user, payload: dict, client_id: str | None = None, made_at=None):
+    return {
+        "client_id": client_id or f"hp-{uuid.uuid4()}",
+        "kind": kind,
+        "made_at": made_at or now_iso(),
+        "user_id": user.id,
+        "payload": payload,
+    }
+
+
+def deploy_coordinator(world):
+    """The world's Tagana coordinator as a member on duty at a shelter of the world's event,
+    in the kelurahan of the family and the warehouse: (shelter, deployment)."""
+    from datetime import timedelta
+
+    from logistics.core.time import utcnow
+    from tests.support.distributions import KEL
+    from tests.support.tagana import deploy, make_member, make_shelter
+
+    shelter = make_shelter(world.event, "SDN Margahayu 1", KEL)
+    member = make_member("3275-001", "Agus Tagana", user_id=world.tagana.id)
+    deployment = deploy(
+        member,
+        world.event,
+        shelter,
+        utcnow() - timedelta(days=1),
+        utcnow() + timedelta(days=5),
+    )
+    return shelter, deployment
