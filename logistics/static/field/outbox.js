@@ -135,6 +135,21 @@ function authorised(device) {
 
 let flushing = null;
 let lastProblem = null;
+// A send that failed (no signal, a busy server) is tried again soon, then less often.
+const RETRY_FIRST_MS = 5_000;
+const RETRY_MAX_MS = 60_000;
+let retryDelay = 0;
+let retryTimer = null;
+
+function scheduleRetry(failed) {
+  clearTimeout(retryTimer);
+  if (!failed) {
+    retryDelay = 0;
+    return;
+  }
+  retryDelay = Math.min(retryDelay ? retryDelay * 2 : RETRY_FIRST_MS, RETRY_MAX_MS);
+  retryTimer = setTimeout(() => flush(), retryDelay);
+}
 
 export function syncProblem() {
   return lastProblem;
@@ -164,10 +179,13 @@ async function sendAll() {
     const outcome = await sendBatch(device, batch);
     if (!outcome.ok) {
       lastProblem = outcome.problem;
-      break;
+      // A refused credential waits for a new sign-in; anything else is retried by itself.
+      scheduleRetry(!outcome.credential);
+      return { sent };
     }
     sent += batch.length;
   }
+  scheduleRetry(false);
   await checkReviews(device);
   return { sent };
 }
@@ -201,7 +219,7 @@ async function sendBatch(device, batch) {
   if (response.status === 401) {
     const problem = await credentialProblem(response);
     await markProblem(device, problem);
-    return requeue(batch, problem);
+    return { ...(await requeue(batch, problem)), credential: true };
   }
   if (!response.ok) {
     return requeue(batch, `Pengiriman gagal: ${await errorMessage(response)}`);
