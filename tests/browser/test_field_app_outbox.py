@@ -180,3 +180,106 @@ def test_offline_hand_outs_and_head_count_are_sent_once_and_a_refusal_fixed(
         select(FieldRecord.status, func.count()).group_by(FieldRecord.status)
     ).all()
     assert dict(stored) == {"stored": 3, "refused": 1}
+
+
+def phone_store(page, store: str, key=None):
+    """A value (or with no key, every value) of the phone's IndexedDB store."""
+    return page.evaluate(
+        "async ([store, key]) => { const db = await import('/static/field/db.js');"
+        " return key === null ? db.getAll(store) : (await db.get(store, key)) ?? null; }",
+        [store, key],
+    )
+
+
+def test_a_record_is_never_sent_under_another_users_login(
+    browser, live_server, make_event, make_user, db
+):
+    from logistics.distributions.models import Distribution
+    from logistics.field.models import FieldDevice, FieldRecord
+
+    world, wawan, shelter = field_world(db, make_event, make_user)
+    dedi = make_user("tagana", "dedi", full_name="Dedi Kurniawan")
+    member = make_member("3275-2026-014", "Dedi Kurniawan", user_id=dedi.id)
+    deploy(member, world.event, shelter, wib(2026, 12, 1, 7, 0))
+    ids = {"wawan": wawan.id, "dedi": dedi.id}
+    db.session.remove()
+    context = browser.new_context(viewport=PHONE, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    log_in(page, live_server, "wawan")
+    open_signed_in(page, live_server)
+
+    # Wawan's hand-out waits in the outbox; the sync is kept from getting through meanwhile.
+    cut_network(context)
+    record_hand_out(
+        page, live_server, "budi", "permakanan", "Makanan siap saji (stok 100 paket)", "5"
+    )
+    made_by_wawan = phone_store(page, "outbox")[0]["client_id"]
+    context.route("**/api/v1/field/sync", lambda route: route.abort("internetdisconnected"))
+    restore_network(context)
+
+    # Dedi signs in on the same phone: his own credential, Wawan's record stays Wawan's.
+    context.clear_cookies()
+    log_in(page, live_server, "dedi")
+    open_signed_in(page, live_server)
+    assert "Masuk sebagai Dedi Kurniawan" in page.inner_text("[data-account-text]")
+    assert phone_store(page, "device", "current")["user"]["id"] == ids["dedi"]
+    context.unroute("**/api/v1/field/sync")
+    page.goto(live_server + APP + "pengungsi")
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
+    page.fill("input[name=persons]", "30")
+    page.click("[data-count-form] button[type=submit]")
+    page.goto(live_server + APP + "kotak-keluar")
+    page.wait_for_function("() => document.querySelector('[data-state=terkirim]') !== null")
+    page.click("[data-send-now]")
+    page.wait_for_selector("[data-notice]:has-text('Pengiriman selesai')")
+    wawans = page.locator(f".record[data-client-id='{made_by_wawan}']")
+    assert wawans.get_attribute("data-state") == "menunggu"
+    assert "Milik Wawan Setiawan: tidak dikirim dengan akun ini" in wawans.inner_text()
+    assert "1 menunggu dikirim" in page.inner_text("[data-pending]")
+    page.screenshot(path=f"{ARTIFACTS}/field-app-other-user-360.png", full_page=True)
+
+    # Dedi signs out: an unsent record blocks it until it is saved to a file.
+    page.goto(live_server + APP)
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
+    assert "1 data belum terkirim" in page.inner_text("[data-logout-warning]")
+    assert page.is_disabled("[data-logout]")
+    with page.expect_download() as download:
+        page.click("[data-logout-panel] [data-export=json]")
+    saved = download.value.path().read_text(encoding="utf-8")
+    assert made_by_wawan in saved and '"kind": "hand_out"' in saved
+    page.wait_for_function("() => !document.querySelector('[data-logout]').disabled")
+    page.click("[data-logout]")
+    page.wait_for_url("**/masuk")
+    assert phone_store(page, "device", "current") is None
+    assert phone_store(page, "reference", "data") is None
+    assert [r["client_id"] for r in phone_store(page, "outbox") if r["state"] == "menunggu"] == [
+        made_by_wawan
+    ]
+
+    db.session.remove()
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(FieldRecord).where(FieldRecord.user_id == ids["wawan"])
+        )
+        == 0
+    )
+
+    # Back under Wawan's own login, his record goes out with his own credential.
+    log_in(page, live_server, "wawan")
+    page.goto(live_server + APP + "kotak-keluar")
+    page.wait_for_function(
+        f"() => document.querySelector(\".record[data-client-id='{made_by_wawan}']\")?.dataset.state === 'terkirim'"
+    )
+    context.close()
+
+    db.session.remove()
+    record = db.session.scalar(select(FieldRecord).where(FieldRecord.client_id == made_by_wawan))
+    assert record.user_id == ids["wawan"]
+    assert db.session.get(FieldDevice, record.device_id).user_id == ids["wawan"]
+    handed = db.session.scalars(
+        select(Distribution).where(Distribution.created_by_id == ids["wawan"])
+    )
+    assert len(handed.all()) == 1
+    dedi_records = db.session.scalars(select(FieldRecord).where(FieldRecord.user_id == ids["dedi"]))
+    assert [r.kind for r in dedi_records] == ["head_count"]
