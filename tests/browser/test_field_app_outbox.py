@@ -8,77 +8,22 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.support.browser import ARTIFACTS, PHONE, fits_the_screen, log_in
-from tests.support.distributions import KEL, balance, make_world
-from tests.support.field_app import APP, cut_network, restore_network, wait_for_worker
-from tests.support.tagana import deploy, make_member, make_shelter, wib
+from tests.support.distributions import balance
+from tests.support.field_app import (
+    APP,
+    cut_network,
+    field_world,
+    office_hand_out,
+    open_signed_in,
+    phone_store,
+    record_hand_out,
+    restore_network,
+    state_of,
+    wait_until_settled,
+)
+from tests.support.tagana import deploy, make_member, wib
 
 pytestmark = pytest.mark.browser
-
-
-def field_world(db, make_event, make_user):
-    """make_world plus a Tagana coordinator deployed to a shelter in the family's kelurahan."""
-    from logistics.core.time import office_now
-
-    world = make_world(db, make_event, make_user)
-    user = make_user("tagana", "wawan", full_name="Wawan Setiawan")
-    shelter = make_shelter(world.event, "SDN Bekasijaya 1", KEL)
-    member = make_member("3275-2026-013", "Wawan Setiawan", user_id=user.id)
-    now = office_now()
-    deploy(member, world.event, shelter, wib(now.year, now.month, now.day, 0, 0))
-    return world, user, shelter
-
-
-def office_hand_out(db, office: dict, warehouse_id: int, item: str, quantity: int) -> None:
-    """The office hands out from the same warehouse while the phone is offline."""
-    from logistics.admin.models import User
-    from logistics.core.database import transaction
-    from logistics.distributions.services import parse_hand_out, record_distribution
-
-    body = {
-        "event_id": office["event_id"],
-        "component": "sandang",
-        "person_id": office["person_id"],
-        "warehouse_id": warehouse_id,
-        "lines": [{"item_id": item, "quantity": quantity}],
-    }
-    with transaction():
-        record_distribution(parse_hand_out(body), db.session.get(User, office["operator"]))
-    db.session.remove()
-
-
-def wait_until_settled(page) -> None:
-    """Until the outbox holds nothing waiting or being sent."""
-    page.wait_for_function(
-        "() => document.querySelector('[data-pending]').dataset.waiting === '0'"
-        " && !document.querySelector('[data-state=mengirim]')"
-    )
-
-
-def open_signed_in(page, base: str) -> None:
-    page.goto(base + APP)
-    page.wait_for_function(
-        "() => (document.querySelector('[data-reference-label]').textContent || '')"
-        ".startsWith('data per')"
-    )
-    wait_for_worker(page)
-
-
-def record_hand_out(page, base: str, query: str, component: str, item: str, quantity: str):
-    page.goto(base + APP + "penyaluran")
-    page.wait_for_function("() => document.body.dataset.ready === '1'")
-    page.fill("input[name=q]", query)
-    page.click(".candidate button")
-    page.select_option("select[name=component]", component)
-    row = page.locator(".line-row").first
-    row.locator("select").select_option(label=item)
-    row.locator("input").fill(quantity)
-    assert fits_the_screen(page)
-    page.click("[data-handout-form] button[type=submit]")
-    page.wait_for_selector("[data-notice]:has-text('Tersimpan di ponsel')")
-
-
-def state_of(page, summary_part: str) -> str:
-    return page.locator(f".record:has-text('{summary_part}')").get_attribute("data-state")
 
 
 def test_offline_hand_outs_and_head_count_are_sent_once_and_a_refusal_fixed(
@@ -180,15 +125,6 @@ def test_offline_hand_outs_and_head_count_are_sent_once_and_a_refusal_fixed(
         select(FieldRecord.status, func.count()).group_by(FieldRecord.status)
     ).all()
     assert dict(stored) == {"stored": 3, "refused": 1}
-
-
-def phone_store(page, store: str, key=None):
-    """A value (or with no key, every value) of the phone's IndexedDB store."""
-    return page.evaluate(
-        "async ([store, key]) => { const db = await import('/static/field/db.js');"
-        " return key === null ? db.getAll(store) : (await db.get(store, key)) ?? null; }",
-        [store, key],
-    )
 
 
 def test_a_record_is_never_sent_under_another_users_login(

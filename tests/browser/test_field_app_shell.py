@@ -1,12 +1,24 @@
 """The field app on a 360 px phone opens from its cache without signal; office pages say they
-need signal instead of showing a browser error."""
+need signal instead of showing a browser error; an app update keeps the queued records."""
 
 import os
 
 import pytest
+from sqlalchemy import select
 
 from tests.support.browser import ARTIFACTS, PHONE, fits_the_screen, log_in
-from tests.support.field_app import APP, cut_network, open_app, restore_network, wait_for_worker
+from tests.support.field_app import (
+    APP,
+    cut_network,
+    field_world,
+    open_app,
+    open_signed_in,
+    phone_store,
+    record_hand_out,
+    restore_network,
+    wait_for_worker,
+    wait_until_settled,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -45,3 +57,54 @@ def test_app_shell_opens_offline_and_office_pages_say_so(browser, live_server, m
     page.goto(live_server + "/penyaluran/")
     assert "Tidak ada sinyal" not in page.inner_text("body")
     context.close()
+
+
+def next_release(route) -> None:
+    """The worker script of a newer release: same code, another release name."""
+    response = route.fetch()
+    body = response.text().replace('const RELEASE = "', 'const RELEASE = "next-', 1)
+    route.fulfill(response=response, body=body)
+
+
+def test_an_app_update_keeps_the_queued_records_and_sends_them(
+    browser, live_server, make_event, make_user, db
+):
+    from logistics.field.models import FieldRecord
+
+    field_world(db, make_event, make_user)
+    db.session.remove()
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    log_in(page, live_server, "wawan")
+    open_signed_in(page, live_server)
+    cut_network(context)
+    record_hand_out(
+        page, live_server, "budi", "permakanan", "Makanan siap saji (stok 100 paket)", "5"
+    )
+    queued = phone_store(page, "outbox")
+    old_caches = page.evaluate("() => caches.keys()")
+    assert len(queued) == 1 and len(old_caches) == 1
+
+    # Signal back, but the sync is held off while the new release installs and takes over.
+    context.route("**/api/v1/field/sync", lambda route: route.abort("internetdisconnected"))
+    restore_network(context)
+    context.route("**/lapangan/app/sw.js", next_release)
+    page.evaluate("async () => (await navigator.serviceWorker.getRegistration()).update()")
+    page.wait_for_function(
+        "async () => { const names = await caches.keys();"
+        " return names.length === 1 && names[0].startsWith('posko-field-next-'); }"
+    )
+    kept = phone_store(page, "outbox")
+    assert [(r["client_id"], r["state"], r["payload"]) for r in kept] == [
+        (queued[0]["client_id"], "menunggu", queued[0]["payload"])
+    ]
+
+    context.unroute("**/api/v1/field/sync")
+    page.goto(live_server + APP + "kotak-keluar")
+    wait_until_settled(page)
+    assert page.get_attribute(".record", "data-state") == "terkirim"
+    context.close()
+    db.session.remove()
+    stored = db.session.scalars(select(FieldRecord.client_id)).all()
+    assert stored == [queued[0]["client_id"]]

@@ -1,12 +1,12 @@
 // The field app's start on every screen: the service worker, the status strip and the page itself.
-import { get } from "./db.js";
+import { get, put } from "./db.js";
 import { currentDevice, ensureDevice } from "./device.js";
 import * as count from "./count.js";
 import * as handout from "./handout.js";
 import * as home from "./home.js";
 import { flush, isUnsent, needsAction, onChange, records, syncProblem } from "./outbox.js";
 import * as outboxPage from "./outbox-page.js";
-import { loadReference, refreshReference } from "./reference.js";
+import { isOfficeRole, loadReference, openEvents, refreshReference } from "./reference.js";
 import { notice } from "./ui.js";
 
 // How often an open app retries its outbox, on top of reconnects, start-up and "Kirim sekarang"
@@ -25,6 +25,18 @@ const app = {
   announce() {
     this.updates.forEach((listener) => listener(this));
   },
+  // The event an office role works on: its choice, or the only open event.
+  async eventId() {
+    let chosen = await get("settings", "event_id");
+    if (!chosen && isOfficeRole(this.device)) {
+      const events = await openEvents();
+      if (events.length === 1) {
+        chosen = String(events[0].id);
+        await put("settings", chosen, "event_id");
+      }
+    }
+    return chosen;
+  },
   // Signs the device in if the browser has a session, refreshes the data, sends the outbox.
   async sync({ quiet = false } = {}) {
     try {
@@ -36,8 +48,10 @@ const app = {
     }
     if (this.device && !this.device.problem) {
       try {
-        const eventId = await get("settings", "event_id");
-        this.reference = await refreshReference(this.device, eventId);
+        const eventId = await this.eventId();
+        if (eventId || !isOfficeRole(this.device)) {
+          this.reference = await refreshReference(this.device, eventId);
+        }
       } catch (error) {
         if (!quiet) {
           notice(`Data belum bisa diperbarui: ${error.message}`, "warning");
@@ -54,7 +68,7 @@ async function renderPending() {
   const all = await records();
   const waiting = all.filter(isUnsent).length;
   const toFix = all.filter(needsAction).length;
-  let text = waiting ? `${waiting} menunggu dikirim` : "Semua data terkirim";
+  let text = waiting || toFix ? `${waiting} menunggu dikirim` : "Semua data terkirim";
   if (toFix) {
     text += ` · ${toFix} perlu diperbaiki`;
   }

@@ -70,8 +70,9 @@ export async function ensureDevice() {
     const changed = !device || device.user.id !== user.id;
     if (changed || expired(device) || device.problem) {
       if (changed) {
-        // The copy of the reference data was cut to the previous user's area.
+        // The copy of the reference data was cut to the previous user's area and event.
         await remove("reference", "data");
+        await remove("settings", "event_id");
       }
       device = await register(session);
     }
@@ -93,4 +94,5 @@ export async function forgetDevice() {
   await remove("device", "current");
   await remove("reference", "data");
   await remove("settings", "event_id");
+  await remove("settings", "events");
 }

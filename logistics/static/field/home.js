@@ -3,7 +3,7 @@ import { get, put } from "./db.js";
 import { forgetDevice } from "./device.js";
 import { bindExportButtons, unsentRecords } from "./export.js";
 import { enqueue, flush, onChange, records } from "./outbox.js";
-import { forgetCachedReference } from "./reference.js";
+import { forgetCachedReference, isOfficeRole, openEvents } from "./reference.js";
 import { el, notice, option, when } from "./ui.js";
 
 const ROLE_LABELS = { tagana: "Tagana", operator: "Operator", admin: "Admin" };
@@ -13,6 +13,7 @@ export async function init(app) {
   renderAccount(app);
   app.onUpdate(() => {
     renderAccount(app);
+    renderEventChoice(app);
     renderDeployments(app);
     renderReference(app);
     renderLogout(app);
@@ -111,7 +112,6 @@ function deploymentCard(app, deployment, queued) {
 async function renderDeployments(app) {
   const box = document.querySelector("[data-deployments]");
   const deployments = (app.reference && app.reference.deployments) || [];
-  renderEventChoice(app);
   if (!deployments.length) {
     box.replaceChildren(el("p", { class: "muted", text: "Belum ada data penugasan di ponsel ini." }));
     return;
@@ -125,13 +125,12 @@ async function renderDeployments(app) {
 
 async function renderEventChoice(app) {
   const label = document.querySelector("[data-event-choice]");
-  const events = (app.reference && app.reference.events) || [];
-  const office = app.device && ["admin", "operator"].includes(app.device.user.role);
-  label.hidden = !office || !events.length;
+  label.hidden = !isOfficeRole(app.device);
   if (label.hidden) {
     return;
   }
-  const chosen = String((await get("settings", "event_id")) || app.reference.event_id || "");
+  const events = navigator.onLine ? await openEvents() : (await get("settings", "events")) || [];
+  const chosen = String((await get("settings", "event_id")) || "");
   const select = label.querySelector("select");
   select.replaceChildren(
     option("", "— pilih kejadian —"),

@@ -45,6 +45,28 @@ export async function refreshReference(device, eventId) {
   return body;
 }
 
+// Office roles pick the event the phone carries; the open events come with the session.
+export async function openEvents() {
+  try {
+    const response = await fetch("/api/v1/events?status=aktif&limit=100", {
+      credentials: "same-origin",
+    });
+    if (response.ok) {
+      const body = await response.json();
+      const events = body.items.map((e) => ({ id: e.id, code: e.code, name: e.title }));
+      await put("settings", events, "events");
+      return events;
+    }
+  } catch (error) {
+    // Without signal the list kept from the last time serves.
+  }
+  return (await get("settings", "events")) || [];
+}
+
+export function isOfficeRole(device) {
+  return Boolean(device) && ["admin", "operator"].includes(device.user.role);
+}
+
 function fold(text) {
   return (text || "")
     .toLowerCase()
