@@ -83,7 +83,9 @@ def wait_until_settled(page) -> None:
 
 
 def open_signed_in(page, base: str) -> None:
+    """Open the app online and wait until it has signed the device in and fetched the data."""
     page.goto(base + APP)
+    page.wait_for_function("() => Number(document.body.dataset.synced || 0) >= 1")
     page.wait_for_function(
         "() => (document.querySelector('[data-reference-label]').textContent || '')"
         ".startsWith('data per')"

@@ -18,7 +18,10 @@ export function forgetCachedReference() {
 
 // Fetches only when the server's version moved on (`since`); answers the copy in use.
 export async function refreshReference(device, eventId) {
-  const current = await loadReference();
+  let current = await loadReference();
+  if (current && current.user_id !== device.user.id) {
+    current = null; // another user's copy: never built on
+  }
   const url = new URL(REFERENCE_URL, location.origin);
   const sameEvent = current && String(current.event_id || "") === String(eventId || "");
   if (current && current.version && sameEvent) {
