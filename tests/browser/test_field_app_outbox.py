@@ -219,3 +219,56 @@ def test_a_record_is_never_sent_under_another_users_login(
     assert len(handed.all()) == 1
     dedi_records = db.session.scalars(select(FieldRecord).where(FieldRecord.user_id == ids["dedi"]))
     assert [r.kind for r in dedi_records] == ["head_count"]
+
+
+def test_a_revoked_phone_keeps_its_records_until_its_user_signs_in_again(
+    browser, live_server, make_event, make_user, db
+):
+    from logistics.admin.models import User
+    from logistics.core.database import transaction
+    from logistics.field import devices
+    from logistics.field.models import FieldRecord
+
+    field_world(db, make_event, make_user)
+    admin = make_user("admin", "admin_kantor")
+    admin_id = admin.id
+    db.session.remove()
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    log_in(page, live_server, "wawan")
+    open_signed_in(page, live_server)
+    revoked_id = phone_store(page, "device", "current")["device_id"]
+    cut_network(context)
+    record_hand_out(
+        page, live_server, "budi", "permakanan", "Makanan siap saji (stok 100 paket)", "5"
+    )
+
+    # The phone is reported lost while it is out of signal.
+    with transaction():
+        devices.revoke_device(
+            devices.get_device(revoked_id), db.session.get(User, admin_id), "Ponsel hilang"
+        )
+    db.session.remove()
+
+    restore_network(context)
+    page.goto(live_server + APP + "kotak-keluar")
+    page.wait_for_selector("[data-sync-info]:has-text('dicabut oleh admin')")
+    assert page.get_attribute(".record", "data-state") == "menunggu"
+    # The next attempt ends the browser session too: a finder of the phone needs the password.
+    page.click("[data-send-now]")
+    page.wait_for_selector("[data-notice]:has-text('dicabut oleh admin')")
+    page.goto(live_server + "/penyaluran/")
+    assert "/masuk" in page.url
+    db.session.remove()
+    assert db.session.scalar(select(func.count()).select_from(FieldRecord)) == 0
+
+    # Its user signs in again: a new credential, and the record goes out under it.
+    log_in(page, live_server, "wawan")
+    page.goto(live_server + APP + "kotak-keluar")
+    page.wait_for_function("() => document.querySelector('.record')?.dataset.state === 'terkirim'")
+    renewed = phone_store(page, "device", "current")["device_id"]
+    context.close()
+    db.session.remove()
+    record = db.session.scalar(select(FieldRecord))
+    assert renewed != revoked_id and record.device_id == renewed

@@ -47,6 +47,7 @@ async function register(session) {
     expires_at: body.expires_at,
     user: body.user,
     problem: null,
+    problem_code: null,
   };
   await put("device", device, "current");
   // Keep the outbox through the browser's clean-ups of a full phone; asked only once signed in.
@@ -60,12 +61,25 @@ function expired(device) {
   return Boolean(device.expires_at) && new Date(device.expires_at) <= new Date();
 }
 
+// A revoked phone may be a lost one: its browser session is ended too, so only someone who
+// types the password again gets a new credential on it.
+async function endSession(session) {
+  const body = new URLSearchParams({ csrf_token: session.csrf_token });
+  await fetch("/keluar", { method: "POST", body, credentials: "same-origin", redirect: "manual" });
+}
+
 // The device credential for whoever is signed in; a new one when the user changed, the old one
 // expired or was refused. Without signal the stored credential stays in use.
 export async function ensureDevice() {
   let device = await currentDevice();
   const session = await probeSession();
   const user = session && session.user;
+  if (user && device && device.problem_code === "device_revoked" && device.user.id === user.id) {
+    await endSession(session);
+    device.problem_code = "signed_out";
+    await put("device", device, "current");
+    return { device, session: null };
+  }
   if (user && user.records_field_work) {
     const changed = !device || device.user.id !== user.id;
     if (changed || expired(device) || device.problem) {
@@ -80,10 +94,30 @@ export async function ensureDevice() {
   return { device, session };
 }
 
+// Why the server refused the credential (a 401), in words for the volunteer.
+export async function credentialProblem(response) {
+  let code = "";
+  try {
+    const body = await response.json();
+    code = body.code || body.error || "";
+  } catch (error) {
+    code = "";
+  }
+  const messages = {
+    device_revoked: "Perangkat ini dicabut oleh admin. Masuk lagi dengan sinyal untuk mengirim.",
+    device_expired: "Izin perangkat sudah habis masa berlakunya. Masuk lagi dengan sinyal untuk mengirim.",
+  };
+  return {
+    code,
+    message: messages[code] || "Perangkat belum dikenali server. Masuk lagi dengan sinyal untuk mengirim.",
+  };
+}
+
 export async function markProblem(device, problem) {
   const stored = await currentDevice();
   if (stored && stored.device_id === device.device_id) {
-    stored.problem = problem;
+    stored.problem = problem.message;
+    stored.problem_code = problem.code;
     await put("device", stored, "current");
   }
 }

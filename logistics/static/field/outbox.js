@@ -1,6 +1,6 @@
 // The outbox: records made on the phone, kept until the server has answered for each of them.
 import { byClientId, getAll, put, putMany, remove } from "./db.js";
-import { currentDevice, errorMessage, markProblem } from "./device.js";
+import { credentialProblem, currentDevice, errorMessage, markProblem } from "./device.js";
 
 const SYNC_URL = "/api/v1/field/sync";
 const STATUS_URL = "/api/v1/field/status";
@@ -219,7 +219,7 @@ async function sendBatch(device, batch) {
   if (response.status === 401) {
     const problem = await credentialProblem(response);
     await markProblem(device, problem);
-    return { ...(await requeue(batch, problem)), credential: true };
+    return { ...(await requeue(batch, problem.message)), credential: true };
   }
   if (!response.ok) {
     return requeue(batch, `Pengiriman gagal: ${await errorMessage(response)}`);
@@ -227,23 +227,6 @@ async function sendBatch(device, batch) {
   const answer = await response.json();
   await applyResults(batch, answer.results || []);
   return { ok: true };
-}
-
-async function credentialProblem(response) {
-  let code = "";
-  try {
-    const body = await response.json();
-    code = body.code || body.error || "";
-  } catch (error) {
-    code = "";
-  }
-  if (code === "device_revoked") {
-    return "Perangkat ini dicabut oleh admin. Masuk lagi dengan sinyal untuk mengirim.";
-  }
-  if (code === "device_expired") {
-    return "Izin perangkat sudah habis masa berlakunya. Masuk lagi dengan sinyal untuk mengirim.";
-  }
-  return "Perangkat belum dikenali server. Masuk lagi dengan sinyal untuk mengirim.";
 }
 
 async function requeue(batch, problem) {

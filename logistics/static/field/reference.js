@@ -1,6 +1,6 @@
 // The downloaded reference data (the user's area and event) and the searches over it.
 import { get, put } from "./db.js";
-import { errorMessage, markProblem } from "./device.js";
+import { credentialProblem, errorMessage, markProblem } from "./device.js";
 
 const REFERENCE_URL = "/api/v1/field/reference";
 let cached = null;
@@ -32,7 +32,9 @@ export async function refreshReference(device, eventId) {
   }
   const response = await fetch(url, { headers: { Authorization: `Bearer ${device.token}` } });
   if (response.status === 401) {
-    await markProblem(device, "Izin perangkat tidak berlaku lagi. Masuk lagi dengan sinyal.");
+    const problem = await credentialProblem(response);
+    await markProblem(device, problem);
+    throw new Error(problem.message);
   }
   if (!response.ok) {
     throw new Error(await errorMessage(response));
