@@ -272,3 +272,53 @@ def test_a_revoked_phone_keeps_its_records_until_its_user_signs_in_again(
     db.session.remove()
     record = db.session.scalar(select(FieldRecord))
     assert renewed != revoked_id and record.device_id == renewed
+
+
+def test_check_in_check_out_and_task_report_from_the_home_screen_without_signal(
+    browser, live_server, make_event, make_user, db
+):
+    from logistics.tagana.models import Deployment, TaskReport
+
+    field_world(db, make_event, make_user)
+    deployment_id = db.session.scalar(select(Deployment.id))
+    db.session.remove()
+    context = browser.new_context(viewport=PHONE, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    log_in(page, live_server, "wawan")
+    open_signed_in(page, live_server)
+    card = page.locator(f"[data-deployment='{deployment_id}']")
+    assert "Belum check-in" in card.inner_text()
+
+    cut_network(context)
+    page.reload()
+    card.locator("button[data-kind=check_in]").click()
+    card.locator("button[data-kind=check_out]").click()
+    page.wait_for_selector(f"[data-deployment='{deployment_id}'] :text('Sudah check-out')")
+    card.locator("summary").click()
+    card.locator("textarea[name=note]").fill("Membagikan makanan dan mendata pengungsi baru")
+    card.locator("input[name=people_served]").fill("120")
+    card.locator("button:has-text('Simpan laporan')").click()
+    page.wait_for_selector("[data-pending]:has-text('3 menunggu dikirim')")
+    assert fits_the_screen(page)
+
+    # The unsent records saved as CSV, for a phone that would never see signal again.
+    page.goto(live_server + APP + "kotak-keluar")
+    page.wait_for_function("() => document.querySelectorAll('.record').length === 3")
+    with page.expect_download() as download:
+        page.click("[data-export=csv]")
+    rows = download.value.path().read_text(encoding="utf-8-sig").splitlines()
+    assert rows[0].startswith("client_id,jenis,dibuat_di_ponsel,user_id,pengguna,status")
+    assert [row.split(",")[1] for row in rows[1:]] == ["Check-in", "Check-out", "Laporan tugas"]
+
+    restore_network(context)
+    wait_until_settled(page)
+    states = page.eval_on_selector_all(".record", "(rows) => rows.map((r) => r.dataset.state)")
+    assert states == ["terkirim"] * 3
+    context.close()
+
+    db.session.remove()
+    deployment = db.session.get(Deployment, deployment_id)
+    assert deployment.checked_in_at is not None and deployment.checked_out_at is not None
+    report = db.session.scalar(select(TaskReport).where(TaskReport.deployment_id == deployment_id))
+    assert report.people_served == 120 and "mendata pengungsi" in report.activities

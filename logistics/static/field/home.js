@@ -87,38 +87,65 @@ function deploymentCard(app, deployment, queued) {
     notice(`${label} tersimpan di ponsel; dikirim saat ada sinyal.`);
     flush();
   });
+  const reported = mine.some((r) => r.kind === "task_report");
+  const report = reportForm(deployment, user, () => renderDeployments(app));
+  report.hidden = !checkedIn || reported;
+  card.append(actions, report);
+  return card;
+}
+
+function reportForm(deployment, user, saved) {
   const report = el(
     "details",
     { class: "more" },
-    el("summary", { text: "Laporan tugas" }),
-    el("label", { class: "stack" }, "Isi laporan", el("textarea", { rows: "3", maxlength: "2000" })),
+    el("summary", { text: "Laporan tugas (menutup penugasan)" }),
+    el("label", { class: "stack" }, "Kegiatan yang dilakukan", el("textarea", { rows: "3", maxlength: "2000", name: "note" })),
+    el("label", { class: "stack" }, "Jiwa dilayani", el("input", { inputmode: "numeric", name: "people_served", autocomplete: "off" })),
+    el("label", { class: "stack" }, "Kendala", el("input", { name: "problems", maxlength: "500", autocomplete: "off" })),
     el("button", { type: "button", class: "button wide", text: "Simpan laporan" }),
   );
   report.querySelector("button").addEventListener("click", async () => {
-    const note = report.querySelector("textarea").value.trim();
+    const note = report.querySelector("[name=note]").value.trim();
+    const served = report.querySelector("[name=people_served]").value.trim();
     if (!note || !user) {
-      notice(user ? "Tulis isi laporan dulu." : "Masuk dulu agar laporan tercatat atas nama Anda.", "error");
+      notice(user ? "Tulis kegiatan yang dilakukan dulu." : "Masuk dulu agar laporan tercatat atas nama Anda.", "error");
       return;
     }
-    await enqueue("task_report", { deployment_id: deployment.id, note }, `Laporan: ${note.slice(0, 60)}`, user);
-    report.querySelector("textarea").value = "";
+    if (served && !/^\d+$/.test(served)) {
+      notice(`Jiwa dilayani "${served}" harus bilangan bulat.`, "error");
+      return;
+    }
+    const payload = { deployment_id: deployment.id, note, people_served: served ? Number(served) : 0 };
+    const problems = report.querySelector("[name=problems]").value.trim();
+    if (problems) {
+      payload.problems = problems;
+    }
+    await enqueue("task_report", payload, `Laporan tugas: ${note.slice(0, 60)}`, user);
+    report.querySelectorAll("textarea, input").forEach((field) => {
+      field.value = "";
+    });
+    report.querySelector("button").blur();
+    saved();
     notice("Laporan tugas tersimpan di ponsel; dikirim saat ada sinyal.");
     flush();
   });
-  card.append(actions, report);
-  return card;
+  return report;
 }
 
 async function renderDeployments(app) {
   const box = document.querySelector("[data-deployments]");
   const deployments = (app.reference && app.reference.deployments) || [];
+  const fields = [...box.querySelectorAll("textarea, input")];
+  if (fields.some((field) => field.value || field === document.activeElement)) {
+    return; // a report being written is not redrawn away; saving it redraws
+  }
   if (!deployments.length) {
     box.replaceChildren(el("p", { class: "muted", text: "Belum ada data penugasan di ponsel ini." }));
     return;
   }
   const userId = app.device && app.device.user.id;
   const queued = (await records()).filter(
-    (r) => r.user_id === userId && ["check_in", "check_out"].includes(r.kind) && r.state !== "ditolak",
+    (r) => r.user_id === userId && ["check_in", "check_out", "task_report"].includes(r.kind) && r.state !== "ditolak",
   );
   box.replaceChildren(...deployments.map((d) => deploymentCard(app, d, queued)));
 }
