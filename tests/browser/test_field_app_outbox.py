@@ -322,3 +322,60 @@ def test_check_in_check_out_and_task_report_from_the_home_screen_without_signal(
     assert deployment.checked_in_at is not None and deployment.checked_out_at is not None
     report = db.session.scalar(select(TaskReport).where(TaskReport.deployment_id == deployment_id))
     assert report.people_served == 120 and "mendata pengungsi" in report.activities
+
+
+def test_the_office_review_comes_back_to_the_phone_and_a_rejected_record_is_discarded(
+    browser, live_server, make_event, make_user, db
+):
+    from logistics.admin.models import User
+    from logistics.core.database import transaction
+    from logistics.field import review
+    from logistics.field.models import FieldRecord
+
+    world, _user, _shelter = field_world(db, make_event, make_user)
+    operator_id = world.operator.id
+    db.session.remove()
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.on("dialog", lambda dialog: dialog.accept())
+    log_in(page, live_server, "wawan")
+    open_signed_in(page, live_server)
+
+    # Three food hand-outs to the same family: the second and third are double aid.
+    cut_network(context)
+    for packets in ("1", "2", "3"):
+        record_hand_out(page, live_server, "budi", "permakanan", None, packets)
+    queued = phone_store(page, "outbox")
+    ids = {r["payload"]["lines"][0]["quantity"]: r["client_id"] for r in queued}
+    record = {n: page.locator(f".record[data-client-id='{ids[n]}']") for n in (1, 2, 3)}
+    restore_network(context)
+    page.goto(live_server + APP + "kotak-keluar")
+    wait_until_settled(page)
+    states = [record[n].get_attribute("data-state") for n in (1, 2, 3)]
+    assert states == ["terkirim", "ditolak", "ditolak"]
+
+    # The office accepts one with an override reason and rejects the other with a note.
+    operator = db.session.get(User, operator_id)
+    with transaction():
+        rows = {
+            r.client_id: r
+            for r in db.session.scalars(select(FieldRecord).where(FieldRecord.status == "refused"))
+        }
+        review.accept_record(rows[ids[2]], operator, "Keluarga bertambah 4 jiwa")
+        review.reject_record(rows[ids[3]], operator, "Sudah menerima hari ini")
+    db.session.remove()
+
+    page.click("[data-send-now]")
+    page.wait_for_function(
+        "() => document.querySelectorAll('.record[data-state=terkirim]').length === 2"
+    )
+    assert "Diterima kantor: Keluarga bertambah 4 jiwa" in record[2].inner_text()
+    rejected = record[3]
+    assert rejected.get_attribute("data-state") == "ditolak"
+    assert "Ditolak kantor: Sudah menerima hari ini" in rejected.inner_text()
+
+    rejected.locator("text=Buang").click()
+    page.wait_for_function("() => document.querySelectorAll('.record').length === 2")
+    assert "Semua data terkirim" in page.inner_text("[data-pending]")
+    context.close()

@@ -100,7 +100,10 @@ def record_hand_out(page, base: str, query: str, component: str, item: str, quan
     page.click(".candidate button")
     page.select_option("select[name=component]", component)
     row = page.locator(".line-row").first
-    row.locator("select").select_option(label=item)
+    if item is None:  # the first item the warehouse holds
+        row.locator("select").select_option(index=1)
+    else:
+        row.locator("select").select_option(label=item)
     row.locator("input").fill(quantity)
     assert fits_the_screen(page)
     page.click("[data-handout-form] button[type=submit]")
