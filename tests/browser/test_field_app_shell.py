@@ -108,3 +108,30 @@ def test_an_app_update_keeps_the_queued_records_and_sends_them(
     db.session.remove()
     stored = db.session.scalars(select(FieldRecord.client_id)).all()
     assert stored == [queued[0]["client_id"]]
+
+
+SMALL_TARGETS = """() => [...document.querySelectorAll('button, a, input, select, textarea, summary')]
+    .filter((el) => el.offsetParent !== null && !el.closest('.sr-only'))
+    .filter((el) => el.getBoundingClientRect().height < 44)
+    .map((el) => el.outerHTML.slice(0, 80))"""
+
+
+def test_every_tap_target_is_44_px_on_every_app_screen(
+    browser, live_server, make_event, make_user, db
+):
+    field_world(db, make_event, make_user)
+    db.session.remove()
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    log_in(page, live_server, "wawan")
+    open_signed_in(page, live_server)
+    for path in ("", "penyaluran", "pengungsi", "kotak-keluar"):
+        open_app(page, f"{live_server}{APP}{path}")
+        page.evaluate("() => document.querySelectorAll('details').forEach((d) => (d.open = true))")
+        if path == "penyaluran":
+            page.fill("input[name=q]", "budi")
+            page.wait_for_selector(".candidate button")
+        assert page.evaluate(SMALL_TARGETS) == [], path
+        assert fits_the_screen(page), path
+    context.close()

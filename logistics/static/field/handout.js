@@ -184,7 +184,7 @@ async function save(app, form) {
     }
     await enqueue("hand_out", payload, summary, app.device.user);
   } catch (failure) {
-    showError(form, `Tidak tersimpan di ponsel: ${failure.name === "QuotaExceededError" ? "penyimpanan ponsel penuh. Kosongkan ruang lalu coba lagi." : failure.message}`);
+    showError(form, `Tidak tersimpan di ponsel: ${failure.message}`);
     return;
   }
   notice(`Tersimpan di ponsel: ${summary}. Menunggu dikirim.`);

@@ -83,7 +83,12 @@ function deploymentCard(app, deployment, queued) {
       return;
     }
     const label = kind === "check_in" ? "Check-in" : "Check-out";
-    await enqueue(kind, { deployment_id: deployment.id }, `${label}: ${deployment.event_name || ""}`, user);
+    try {
+      await enqueue(kind, { deployment_id: deployment.id }, `${label}: ${deployment.event_name || ""}`, user);
+    } catch (failure) {
+      notice(`${label} tidak tersimpan di ponsel: ${failure.message}`, "error");
+      return;
+    }
     notice(`${label} tersimpan di ponsel; dikirim saat ada sinyal.`);
     flush();
   });
@@ -120,7 +125,12 @@ function reportForm(deployment, user, saved) {
     if (problems) {
       payload.problems = problems;
     }
-    await enqueue("task_report", payload, `Laporan tugas: ${note.slice(0, 60)}`, user);
+    try {
+      await enqueue("task_report", payload, `Laporan tugas: ${note.slice(0, 60)}`, user);
+    } catch (failure) {
+      notice(`Laporan tidak tersimpan di ponsel: ${failure.message}`, "error");
+      return;
+    }
     report.querySelectorAll("textarea, input").forEach((field) => {
       field.value = "";
     });

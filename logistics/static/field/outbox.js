@@ -1,5 +1,5 @@
 // The outbox: records made on the phone, kept until the server has answered for each of them.
-import { byClientId, getAll, put, putMany, remove } from "./db.js";
+import { byClientId, getAll, isQuotaError, put, putMany, remove } from "./db.js";
 import { credentialProblem, currentDevice, errorMessage, markProblem } from "./device.js";
 
 const SYNC_URL = "/api/v1/field/sync";
@@ -84,9 +84,20 @@ export async function enqueue(kind, payload, summary, user) {
     attempts: 0,
     replaces: [],
   };
-  await put("outbox", record);
-  changed();
+  await keep(record);
   return record;
+}
+
+async function keep(record) {
+  try {
+    await put("outbox", record);
+  } catch (error) {
+    if (isQuotaError(error)) {
+      throw new Error("penyimpanan ponsel penuh. Hapus foto atau aplikasi lain, lalu simpan lagi.");
+    }
+    throw error;
+  }
+  changed();
 }
 
 // A refused or conflicting record, corrected: it goes out again under a new client_id, because
@@ -104,8 +115,7 @@ export async function correct(clientId, payload, summary) {
   record.state = "menunggu";
   record.message = null;
   record.field = null;
-  await put("outbox", record);
-  changed();
+  await keep(record);
   return record;
 }
 
