@@ -11,6 +11,7 @@ from bench import (
     bench_app,
     bench_distributions,
     bench_events,
+    bench_field,
     bench_geo,
     bench_import,
     bench_ledger,
@@ -33,7 +34,7 @@ def machine() -> str:
 def main() -> None:
     if len(sys.argv) > 1:
         # One benchmark by name (`python -m bench distributions`): printed, RESULTS.md untouched.
-        module = {"distributions": bench_distributions}[sys.argv[1]]
+        module = {"distributions": bench_distributions, "field": bench_field}[sys.argv[1]]
         print(module.report(module.run()))
         return
     print(f"machine: {machine()}")
