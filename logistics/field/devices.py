@@ -5,7 +5,7 @@ import secrets
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from logistics.admin.models import WRITER_ROLES
 from logistics.core import inputs
@@ -19,9 +19,6 @@ from logistics.field.models import (
     FieldDevice,
     FieldSettings,
 )
-
-# How often last_seen_at is written: a phone syncing every minute need not update it each time.
-SEEN_EVERY = timedelta(minutes=5)
 
 
 class DeviceRefused(DomainError):
@@ -109,9 +106,18 @@ def authenticate(token: str | None, now: datetime | None = None) -> FieldDevice:
         )
     if not device.user.active:
         raise DeviceRefused("device_revoked", "Akun pengguna perangkat ini sudah dinonaktifkan.")
-    if device.last_seen_at is None or now - device.last_seen_at > SEEN_EVERY:
-        device.last_seen_at = now
     return device
+
+
+def mark_seen(device: FieldDevice, now: datetime) -> None:
+    """Note when the device last sent. A Core UPDATE, run first in a sync on purpose: on SQLite
+    it opens the write transaction, so each record's savepoint nests inside it (the sqlite3
+    driver begins no transaction for a SAVEPOINT, and its outermost RELEASE would commit)."""
+    db.session.execute(
+        update(FieldDevice.__table__)
+        .where(FieldDevice.__table__.c.id == device.id)
+        .values(last_seen_at=now)
+    )
 
 
 def list_devices() -> list[FieldDevice]:
