@@ -39,7 +39,7 @@ def test_offline_hand_outs_and_head_count_are_sent_once_and_a_refusal_fixed(
     ids = {"user": user.id, "shelter": shelter.id, "warehouse": world.warehouse.id}
     office = {"event_id": world.event.id, "person_id": world.rina.id, "operator": world.operator.id}
     db.session.remove()
-    context = browser.new_context(viewport=PHONE)
+    context = browser.new_context(viewport=PHONE, timezone_id="Asia/Jakarta")
     page = context.new_page()
     page.set_default_timeout(30_000)
     errors = []
@@ -139,7 +139,7 @@ def test_a_record_is_never_sent_under_another_users_login(
     deploy(member, world.event, shelter, wib(2026, 12, 1, 7, 0))
     ids = {"wawan": wawan.id, "dedi": dedi.id}
     db.session.remove()
-    context = browser.new_context(viewport=PHONE, accept_downloads=True)
+    context = browser.new_context(viewport=PHONE, timezone_id="Asia/Jakarta", accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(30_000)
     log_in(page, live_server, "wawan")
@@ -233,7 +233,7 @@ def test_a_revoked_phone_keeps_its_records_until_its_user_signs_in_again(
     admin = make_user("admin", "admin_kantor")
     admin_id = admin.id
     db.session.remove()
-    context = browser.new_context(viewport=PHONE)
+    context = browser.new_context(viewport=PHONE, timezone_id="Asia/Jakarta")
     page = context.new_page()
     page.set_default_timeout(30_000)
     log_in(page, live_server, "wawan")
@@ -282,7 +282,7 @@ def test_check_in_check_out_and_task_report_from_the_home_screen_without_signal(
     field_world(db, make_event, make_user)
     deployment_id = db.session.scalar(select(Deployment.id))
     db.session.remove()
-    context = browser.new_context(viewport=PHONE, accept_downloads=True)
+    context = browser.new_context(viewport=PHONE, timezone_id="Asia/Jakarta", accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(30_000)
     log_in(page, live_server, "wawan")
@@ -335,7 +335,7 @@ def test_the_office_review_comes_back_to_the_phone_and_a_rejected_record_is_disc
     world, _user, _shelter = field_world(db, make_event, make_user)
     operator_id = world.operator.id
     db.session.remove()
-    context = browser.new_context(viewport=PHONE)
+    context = browser.new_context(viewport=PHONE, timezone_id="Asia/Jakarta")
     page = context.new_page()
     page.set_default_timeout(30_000)
     page.on("dialog", lambda dialog: dialog.accept())

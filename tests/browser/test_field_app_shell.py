@@ -27,7 +27,7 @@ def test_app_shell_opens_offline_and_office_pages_say_so(browser, live_server, m
     os.makedirs(ARTIFACTS, exist_ok=True)
     make_user("tagana", "wawan", full_name="Wawan Setiawan")
     db.session.remove()
-    context = browser.new_context(viewport=PHONE)
+    context = browser.new_context(viewport=PHONE, timezone_id="Asia/Jakarta")
     page = context.new_page()
     page.set_default_timeout(30_000)
     log_in(page, live_server, "wawan")
@@ -73,7 +73,7 @@ def test_an_app_update_keeps_the_queued_records_and_sends_them(
 
     field_world(db, make_event, make_user)
     db.session.remove()
-    context = browser.new_context(viewport=PHONE)
+    context = browser.new_context(viewport=PHONE, timezone_id="Asia/Jakarta")
     page = context.new_page()
     page.set_default_timeout(30_000)
     log_in(page, live_server, "wawan")
@@ -121,7 +121,7 @@ def test_every_tap_target_is_44_px_on_every_app_screen(
 ):
     field_world(db, make_event, make_user)
     db.session.remove()
-    context = browser.new_context(viewport=PHONE)
+    context = browser.new_context(viewport=PHONE, timezone_id="Asia/Jakarta")
     page = context.new_page()
     page.set_default_timeout(30_000)
     log_in(page, live_server, "wawan")

@@ -2,7 +2,7 @@
 
 import time
 
-from tests.support.browser import fits_the_screen
+from tests.support.browser import ARTIFACTS, fits_the_screen
 from tests.support.distributions import KEL, make_world
 from tests.support.tagana import deploy, make_member, make_shelter, wib
 
@@ -106,6 +106,7 @@ def record_hand_out(page, base: str, query: str, component: str, item: str, quan
         row.locator("select").select_option(label=item)
     row.locator("input").fill(quantity)
     assert fits_the_screen(page)
+    page.screenshot(path=f"{ARTIFACTS}/field-app-hand-out-360.png", full_page=True)
     page.click("[data-handout-form] button[type=submit]")
     page.wait_for_selector("[data-notice]:has-text('Tersimpan di ponsel')")
 
