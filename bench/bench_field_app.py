@@ -133,8 +133,8 @@ def run(opens: int = 10, slowdown: int = 4) -> dict:
         page.goto(base + "/lapangan/app/")
         page.wait_for_function("async () => !!(await navigator.serviceWorker.ready).active")
         page.evaluate(
-            "async (data) => { const db = await import('/static/field/db.js');"
-            " await db.put('reference', data, 'data'); }",
+            "async (data) => { const ref = await import('/static/field/reference.js');"
+            " await ref.storeReference(data, 1); }",
             _reference(),
         )
         # No network at all: offline, and every request (the worker's too) aborted.

@@ -86,6 +86,7 @@ export async function ensureDevice() {
       if (changed) {
         // The copy of the reference data was cut to the previous user's area and event.
         await remove("reference", "data");
+        await remove("reference", "households");
         await remove("settings", "event_id");
       }
       device = await register(session);
@@ -127,6 +128,7 @@ export async function markProblem(device, problem) {
 export async function forgetDevice() {
   await remove("device", "current");
   await remove("reference", "data");
+  await remove("reference", "households");
   await remove("settings", "event_id");
   await remove("settings", "events");
 }

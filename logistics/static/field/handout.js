@@ -1,18 +1,23 @@
 // The hand-out form: find a family in the phone's copy, pick items from the posko's stock, queue it.
 import { correct, enqueue, find, flush, isUnsent, localDate, records } from "./outbox.js";
-import { availableStock, searchHouseholds } from "./reference.js";
+import { availableStock, loadHouseholds, searchHouseholds } from "./reference.js";
 import { el, notice, number, option, parseAmount, showError } from "./ui.js";
 
 let chosen = null;
 let editing = null;
+let households = [];
 
 export async function init(app) {
   const form = document.querySelector("[data-handout-form]");
   if (!app.reference) {
     showError(form, "Data keluarga dan stok belum ada di ponsel. Buka aplikasi sekali saat ada sinyal.");
   }
+  households = await loadHouseholds();
   fillChoices(app, form);
-  app.onUpdate(() => fillChoices(app, form));
+  app.onUpdate(async () => {
+    households = await loadHouseholds();
+    fillChoices(app, form);
+  });
   form.q.addEventListener("input", () => renderResults(app, form));
   form.warehouse_id.addEventListener("change", () => fillItems(app, form));
   form.addEventListener("submit", (event) => {
@@ -69,7 +74,7 @@ async function fillItems(app, form) {
 function renderResults(app, form) {
   const list = document.querySelector("[data-results]");
   const info = document.querySelector("[data-search-info]");
-  const found = searchHouseholds(app.reference, form.q.value);
+  const found = searchHouseholds(households, form.q.value);
   info.textContent = form.q.value.trim().length < 3 ? "" : `${found.length} keluarga ditemukan`;
   list.replaceChildren(
     ...found.map((household) => {
@@ -214,7 +219,7 @@ function loadRecord(app, form, record) {
   const banner = document.querySelector("[data-editing]");
   banner.textContent = `Memperbaiki data yang ${record.state}: ${record.message || ""}`;
   banner.hidden = false;
-  const household = ((app.reference && app.reference.households) || []).find((h) => h.id === payload.household_id);
+  const household = households.find((h) => h.id === payload.household_id);
   if (household) {
     choose(form, household);
   }

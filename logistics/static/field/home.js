@@ -184,7 +184,7 @@ function renderReference(app) {
   }
   const size = (key) => (data[key] || []).length;
   node.textContent =
-    `${size("households")} keluarga · ${size("shelters")} pengungsian · ` +
+    `${data.household_count || 0} keluarga · ${size("shelters")} pengungsian · ` +
     `${size("warehouses")} gudang · ${data.label || ""}`;
 }
 

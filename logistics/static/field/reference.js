@@ -4,7 +4,9 @@ import { credentialProblem, errorMessage, markProblem } from "./device.js";
 
 const REFERENCE_URL = "/api/v1/field/reference";
 let cached = null;
+let cachedHouseholds = null;
 
+// The small part (deployments, shelters, stock, items): every screen reads it at start.
 export async function loadReference() {
   if (!cached) {
     cached = (await get("reference", "data")) || null;
@@ -12,8 +14,28 @@ export async function loadReference() {
   return cached;
 }
 
+// The families are kept apart: only the hand-out form reads them, so the other screens open
+// without loading thousands of households.
+export async function loadHouseholds() {
+  if (!cachedHouseholds) {
+    cachedHouseholds = (await get("reference", "households")) || [];
+  }
+  return cachedHouseholds;
+}
+
 export function forgetCachedReference() {
   cached = null;
+  cachedHouseholds = null;
+}
+
+export async function storeReference(body, userId, eventId = null) {
+  const { households = [], ...rest } = body;
+  const data = { ...rest, household_count: households.length, event_id: eventId, user_id: userId };
+  await put("reference", households, "households");
+  await put("reference", data, "data");
+  cached = data;
+  cachedHouseholds = households;
+  return data;
 }
 
 // Fetches only when the server's version moved on (`since`); answers the copy in use.
@@ -43,11 +65,7 @@ export async function refreshReference(device, eventId) {
   if (body.unchanged && current) {
     return current;
   }
-  body.event_id = eventId || null;
-  body.user_id = device.user.id;
-  await put("reference", body, "data");
-  cached = body;
-  return body;
+  return storeReference(body, device.user.id, eventId || null);
 }
 
 // Office roles pick the event the phone carries; the open events come with the session.
@@ -82,27 +100,27 @@ function fold(text) {
 const indexes = new WeakMap();
 
 // One lower-cased text per household, built once per downloaded copy.
-function householdIndex(reference) {
-  let index = indexes.get(reference);
+function householdIndex(households) {
+  let index = indexes.get(households);
   if (!index) {
-    index = (reference.households || []).map((household) => {
+    index = households.map((household) => {
       const members = (household.members || []).map((m) => `${m.name} ${m.nik_masked || ""}`);
       const text = [household.head_name, household.address, household.kk_masked, ...members];
       return { household, text: fold(text.join(" ")) };
     });
-    indexes.set(reference, index);
+    indexes.set(households, index);
   }
   return index;
 }
 
 // Households whose head, members, address or masked numbers hold every word of the query.
-export function searchHouseholds(reference, query, limit = 20) {
+export function searchHouseholds(households, query, limit = 20) {
   const words = fold(query).split(/\s+/).filter(Boolean);
-  if (!reference || !words.length || words.join("").length < 3) {
+  if (!households || !words.length || words.join("").length < 3) {
     return [];
   }
   const found = [];
-  for (const entry of householdIndex(reference)) {
+  for (const entry of householdIndex(households)) {
     if (words.every((word) => entry.text.includes(word))) {
       found.push(entry.household);
       if (found.length >= limit) {
