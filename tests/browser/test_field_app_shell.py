@@ -29,7 +29,7 @@ def test_app_shell_opens_offline_and_office_pages_say_so(browser, live_server, m
     db.session.remove()
     context = browser.new_context(viewport=PHONE, timezone_id="Asia/Jakarta")
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(60_000)
     log_in(page, live_server, "wawan")
 
     open_app(page, live_server + APP)
@@ -75,7 +75,7 @@ def test_an_app_update_keeps_the_queued_records_and_sends_them(
     db.session.remove()
     context = browser.new_context(viewport=PHONE, timezone_id="Asia/Jakarta")
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(60_000)
     log_in(page, live_server, "wawan")
     open_signed_in(page, live_server)
     cut_network(context)
@@ -123,7 +123,7 @@ def test_every_tap_target_is_44_px_on_every_app_screen(
     db.session.remove()
     context = browser.new_context(viewport=PHONE, timezone_id="Asia/Jakarta")
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(60_000)
     log_in(page, live_server, "wawan")
     open_signed_in(page, live_server)
     for path in ("", "penyaluran", "pengungsi", "kotak-keluar"):
