@@ -244,3 +244,13 @@ def make_closed_event(db, world):
     other.closed_at = datetime(2026, 11, 10, 2, 0)
     db.session.commit()
     return other
+
+
+@pytest.mark.parametrize("records", [[], "semua", None, [{}] * 201])
+def test_a_batch_that_is_not_a_list_of_1_to_200_is_422(app, db, world, phone, records):
+    from logistics.field.models import FieldRecord
+
+    token, client = phone
+    status, body = sync(client, token, records)
+    assert status == 422 and body["field"] == "records" and "1 sampai 200" in body["message"]
+    assert count(db, FieldRecord) == 0
