@@ -254,3 +254,33 @@ def test_a_batch_that_is_not_a_list_of_1_to_200_is_422(app, db, world, phone, re
     status, body = sync(client, token, records)
     assert status == 422 and body["field"] == "records" and "1 sampai 200" in body["message"]
     assert count(db, FieldRecord) == 0
+
+
+def test_a_refused_record_fixed_under_the_same_id_is_stored_and_the_old_content_never_returns(
+    app, db, world, phone
+):
+    """Refused (too much), corrected on the phone and sent again under the same client_id:
+    stored; the first content sent again later is a conflict, never a second hand-out."""
+    from logistics.distributions.models import Distribution
+    from logistics.field.models import FieldRecord
+
+    token, client = phone
+    record = hand_out_record(
+        world, world.tagana, lines=[{"item_id": "makanan_siap_saji", "quantity": 500}]
+    )
+    assert sync(client, token, [record])[1]["results"][0]["status"] == "refused"
+    assert sync(client, token, [record])[1]["results"][0]["status"] == "refused"  # tried again
+    fixed = {
+        **record,
+        "payload": {
+            **record["payload"],
+            "lines": [{"item_id": "makanan_siap_saji", "quantity": 5}],
+        },
+    }
+    assert sync(client, token, [fixed])[1]["results"][0]["status"] == "stored"
+    old = sync(client, token, [record])[1]["results"][0]
+    assert old["status"] == "conflict" and old["id"] is None
+    rows = db.session.scalars(select(FieldRecord).order_by(FieldRecord.id)).all()
+    assert [(r.status, r.sends) for r in rows] == [("superseded", 2), ("stored", 1)]
+    assert count(db, Distribution) == 1
+    assert balance(db, world.warehouse, "makanan_siap_saji") == 95

@@ -149,6 +149,10 @@ def _sync_one(
 ) -> Outcome:
     """One record against the rows already under its client_id (appended to as it goes)."""
     same = next((row for row in rows if row.content_hash == envelope.content_hash), None)
+    if same is not None and same.status == "superseded":
+        # Refused once, then replaced by other content the phone sent under the same id.
+        message = f"Data {envelope.client_id} sudah diganti kiriman lain yang tersimpan."
+        return Outcome(envelope.client_id, "conflict", message, "client_id")
     if same is not None and same.status != "refused":
         same.sends += 1
         return answer_for(same, duplicate=True)
