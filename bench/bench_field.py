@@ -150,7 +150,7 @@ def _phones(folder: Path, redis_url: str, office: dict, port: int) -> dict:
 
     server = _start_server(folder, redis_url, port)
     try:
-        start = threading.Barrier(PHONES + 1)
+        start = threading.Barrier(PHONES + 1, timeout=120)
         done: dict = {}
         threads = [
             threading.Thread(target=_phone, args=(port, n, *outboxes[n], start, done))
