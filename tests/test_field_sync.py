@@ -284,3 +284,35 @@ def test_a_refused_record_fixed_under_the_same_id_is_stored_and_the_old_content_
     assert [(r.status, r.sends) for r in rows] == [("superseded", 2), ("stored", 1)]
     assert count(db, Distribution) == 1
     assert balance(db, world.warehouse, "makanan_siap_saji") == 95
+
+
+@pytest.mark.parametrize("stale_reads", [1, 2])
+def test_an_outbox_sent_twice_at_once_is_stored_once(
+    app, db, world, phone, monkeypatch, stale_reads
+):
+    """The phone gave up waiting and sent again while the first request was still writing: the
+    second request's reads missed the first's rows (once: before the lock; twice: as
+    PostgreSQL's side-by-side transactions may). Answered as duplicates, nothing twice."""
+    from logistics.distributions.models import Distribution
+    from logistics.field import sync as field_sync
+
+    token, client = phone
+    records = [
+        hand_out_record(world, world.tagana),
+        hand_out_record(world, world.tagana, person_id=world.rina.id, household_id=None),
+    ]
+    first = sync(client, token, records)[1]["results"]
+    real = field_sync._rows_by_client_id
+    calls = []
+
+    def stale(client_ids):
+        calls.append(client_ids)
+        return {} if len(calls) <= stale_reads else real(client_ids)
+
+    monkeypatch.setattr(field_sync, "_rows_by_client_id", stale)
+    status, body = sync(client, token, records)
+    assert status == 200, body
+    assert [r["status"] for r in body["results"]] == ["duplicate", "duplicate"]
+    assert [r["id"] for r in body["results"]] == [r["id"] for r in first]
+    assert count(db, Distribution) == 2
+    assert balance(db, world.warehouse, "makanan_siap_saji") == 94

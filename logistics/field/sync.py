@@ -114,9 +114,12 @@ def sync_records(device: FieldDevice, records, now: datetime | None = None) -> l
         except DomainError as error:
             sent_id = raw.get("client_id") if isinstance(raw, Mapping) else None
             envelopes.append(Outcome(str(sent_id or ""), "refused", error.message, error.field))
-    known = _rows_by_client_id([e.client_id for e in envelopes if isinstance(e, Envelope)])
-    prepared = _prepare_hand_outs(device, envelopes, known, received_at)
+    client_ids = [e.client_id for e in envelopes if isinstance(e, Envelope)]
+    prepared = _prepare_hand_outs(device, envelopes, _rows_by_client_id(client_ids), received_at)
     mark_seen(device, received_at)  # the first write: from here on the batch holds the lock
+    # Read again under the lock: the same outbox sent twice (a phone that gave up waiting) may
+    # have been stored by the other request while this one prepared.
+    known = _rows_by_client_id(client_ids)
     outcomes = []
     for number, envelope in enumerate(envelopes):
         if isinstance(envelope, Outcome):
@@ -205,16 +208,18 @@ def _sync_one(
             f"client_id {envelope.client_id} sudah dipakai untuk data lain yang tersimpan "
             f"(#{written.target_id}); data ini disimpan untuk ditinjau kantor, tidak menimpa."
         )
-        row = _add_row(_values(device, envelope, received_at, "conflict", message, "client_id"))
-        rows.append(row)
-        return answer_for(row)
+        values = _values(device, envelope, received_at, "conflict", message, "client_id")
+        row, first = _add_row_once(values)
+        if row not in rows:
+            rows.append(row)
+        return answer_for(row, duplicate=not first)
     if same is not None:
         # A refused record sent again: it wrote nothing, so it is tried again in place.
         same.sends += 1
         same.received_at = received_at
     if envelope.user_id != device.user_id:
         values = _values(device, envelope, received_at, "refused", OTHER_USER + ".", "user_id")
-        row, first = _refuse(same, values), True
+        row, first = _refuse(same, values)
     else:
         values = _values(device, envelope, received_at, "stored")
         row, first = apply_record(same, values, device.user, prepared=prepared)
@@ -268,14 +273,32 @@ def _add_row(values: dict) -> FieldRecord:
     return row
 
 
-def _refuse(existing: FieldRecord | None, values: dict) -> FieldRecord:
+def _add_row_once(values: dict) -> tuple[FieldRecord, bool]:
+    """A new row, or (on PostgreSQL, where batches run side by side) the row another request
+    stored for the same content a moment ago: (row, whether it is new)."""
+    try:
+        with db.session.begin_nested():
+            return _add_row(values), True
+    except IntegrityError:
+        stored = db.session.scalar(
+            select(FieldRecord).where(
+                FieldRecord.client_id == values["client_id"],
+                FieldRecord.content_hash == values["content_hash"],
+            )
+        )
+        if stored is None:
+            raise
+        return stored, False
+
+
+def _refuse(existing: FieldRecord | None, values: dict) -> tuple[FieldRecord, bool]:
     """Keep a refused record: the earlier refused row sent again, or a new row."""
     if existing is None:
-        return _add_row(values)
+        return _add_row_once(values)
     existing.status, existing.message = "refused", values["message"]
     existing.field, existing.target_id = values["field"], None
     db.session.flush()
-    return existing
+    return existing, True
 
 
 def apply_record(
@@ -321,7 +344,7 @@ def apply_record(
             return stored, False
         message = "Data bentrok dengan kiriman lain; kirim ulang."
         values = {**values, "status": "refused", "message": message, "field": None}
-    return _refuse(existing, values), True
+    return _refuse(existing, values)
 
 
 def answer_for(row: FieldRecord, *, duplicate: bool = False, sent: bool = True) -> Outcome:
