@@ -244,3 +244,75 @@ def make_closed_event(db, world):
     other.closed_at = datetime(2026, 11, 10, 2, 0)
     db.session.commit()
     return other
+
+
+@pytest.mark.parametrize("records", [[], "semua", None, [{}] * 201])
+def test_a_batch_that_is_not_a_list_of_1_to_200_is_422(app, db, world, phone, records):
+    from logistics.field.models import FieldRecord
+
+    token, client = phone
+    status, body = sync(client, token, records)
+    assert status == 422 and body["field"] == "records" and "1 sampai 200" in body["message"]
+    assert count(db, FieldRecord) == 0
+
+
+def test_a_refused_record_fixed_under_the_same_id_is_stored_and_the_old_content_never_returns(
+    app, db, world, phone
+):
+    """Refused (too much), corrected on the phone and sent again under the same client_id:
+    stored; the first content sent again later is a conflict, never a second hand-out."""
+    from logistics.distributions.models import Distribution
+    from logistics.field.models import FieldRecord
+
+    token, client = phone
+    record = hand_out_record(
+        world, world.tagana, lines=[{"item_id": "makanan_siap_saji", "quantity": 500}]
+    )
+    assert sync(client, token, [record])[1]["results"][0]["status"] == "refused"
+    assert sync(client, token, [record])[1]["results"][0]["status"] == "refused"  # tried again
+    fixed = {
+        **record,
+        "payload": {
+            **record["payload"],
+            "lines": [{"item_id": "makanan_siap_saji", "quantity": 5}],
+        },
+    }
+    assert sync(client, token, [fixed])[1]["results"][0]["status"] == "stored"
+    old = sync(client, token, [record])[1]["results"][0]
+    assert old["status"] == "conflict" and old["id"] is None
+    rows = db.session.scalars(select(FieldRecord).order_by(FieldRecord.id)).all()
+    assert [(r.status, r.sends) for r in rows] == [("superseded", 2), ("stored", 1)]
+    assert count(db, Distribution) == 1
+    assert balance(db, world.warehouse, "makanan_siap_saji") == 95
+
+
+@pytest.mark.parametrize("stale_reads", [1, 2])
+def test_an_outbox_sent_twice_at_once_is_stored_once(
+    app, db, world, phone, monkeypatch, stale_reads
+):
+    """The phone gave up waiting and sent again while the first request was still writing: the
+    second request's reads missed the first's rows (once: before the lock; twice: as
+    PostgreSQL's side-by-side transactions may). Answered as duplicates, nothing twice."""
+    from logistics.distributions.models import Distribution
+    from logistics.field import sync as field_sync
+
+    token, client = phone
+    records = [
+        hand_out_record(world, world.tagana),
+        hand_out_record(world, world.tagana, person_id=world.rina.id, household_id=None),
+    ]
+    first = sync(client, token, records)[1]["results"]
+    real = field_sync._rows_by_client_id
+    calls = []
+
+    def stale(client_ids):
+        calls.append(client_ids)
+        return {} if len(calls) <= stale_reads else real(client_ids)
+
+    monkeypatch.setattr(field_sync, "_rows_by_client_id", stale)
+    status, body = sync(client, token, records)
+    assert status == 200, body
+    assert [r["status"] for r in body["results"]] == ["duplicate", "duplicate"]
+    assert [r["id"] for r in body["results"]] == [r["id"] for r in first]
+    assert count(db, Distribution) == 2
+    assert balance(db, world.warehouse, "makanan_siap_saji") == 94

@@ -7,7 +7,11 @@ from datetime import date, datetime
 from logistics.core import inputs
 from logistics.core.errors import DomainError
 from logistics.core.time import office_date
-from logistics.distributions.services import parse_hand_out, record_distribution
+from logistics.distributions.services import (
+    parse_hand_out,
+    prepare_distribution,
+    write_distribution,
+)
 from logistics.shelters.counts import record_head_count
 from logistics.shelters.models import COUNT_GROUPS
 from logistics.shelters.services import get_shelter
@@ -75,14 +79,26 @@ def _day_made(payload: Mapping, key: str, context: Context) -> date | str | None
     return office_date(context.made_at) if context.made_at else arrival
 
 
-def apply_hand_out(payload: Mapping, context: Context) -> int:
-    """A hand-out through the same parse and write as POST /distributions; its id."""
+def hand_out_values(payload: Mapping, context: Context) -> dict:
+    """The hand-out a record asks for, as POST /distributions takes it (without client_id: the
+    field record holds it, one row per content)."""
     _only(payload, HAND_OUT_FIELDS)
     values = {**payload, "distributed_on": _day_made(payload, "distributed_on", context)}
     if context.override_reason:
         values["override_reason"] = context.override_reason
-    # No client_id on the hand-out itself: the field record holds it, one row per content.
-    distribution, _created = record_distribution(parse_hand_out(values), context.user)
+    return values
+
+
+def prepare_hand_out(payload: Mapping, context: Context):
+    """Every read and check of a hand-out record, nothing written (see write_distribution)."""
+    return prepare_distribution(parse_hand_out(hand_out_values(payload, context)), context.user)
+
+
+def apply_hand_out(payload: Mapping, context: Context, prepared=None) -> int:
+    """A hand-out through the same parse and write as POST /distributions; its id."""
+    if prepared is None:
+        prepared = prepare_hand_out(payload, context)
+    distribution, _created = write_distribution(prepared, context.user)
     return distribution.id
 
 

@@ -16,7 +16,7 @@ from logistics.core.errors import DomainError
 from logistics.core.extensions import db
 from logistics.core.time import parse_datetime, utcnow
 from logistics.field.devices import mark_seen
-from logistics.field.kinds import APPLY, Context
+from logistics.field.kinds import APPLY, Context, apply_hand_out, prepare_hand_out
 from logistics.field.models import KINDS, MAX_DEVICE_DAYS, FieldDevice, FieldRecord
 
 MAX_RECORDS = 200
@@ -107,7 +107,6 @@ def sync_records(device: FieldDevice, records, now: datetime | None = None) -> l
             f"'records' harus berupa daftar berisi 1 sampai {MAX_RECORDS} data.", field="records"
         )
     received_at = now or utcnow()
-    mark_seen(device, received_at)
     envelopes: list[Envelope | Outcome] = []
     for raw in records:
         try:
@@ -115,19 +114,62 @@ def sync_records(device: FieldDevice, records, now: datetime | None = None) -> l
         except DomainError as error:
             sent_id = raw.get("client_id") if isinstance(raw, Mapping) else None
             envelopes.append(Outcome(str(sent_id or ""), "refused", error.message, error.field))
-    known = _rows_by_client_id([e.client_id for e in envelopes if isinstance(e, Envelope)])
+    client_ids = [e.client_id for e in envelopes if isinstance(e, Envelope)]
+    prepared = _prepare_hand_outs(device, envelopes, _rows_by_client_id(client_ids), received_at)
+    mark_seen(device, received_at)  # the first write: from here on the batch holds the lock
+    # Read again under the lock: the same outbox sent twice (a phone that gave up waiting) may
+    # have been stored by the other request while this one prepared.
+    known = _rows_by_client_id(client_ids)
     outcomes = []
-    for envelope in envelopes:
+    for number, envelope in enumerate(envelopes):
         if isinstance(envelope, Outcome):
             outcomes.append(envelope)
             continue
         rows = known.setdefault(envelope.client_id, [])
-        outcomes.append(_sync_one(device, envelope, rows, received_at))
+        outcomes.append(_sync_one(device, envelope, rows, received_at, prepared.get(number)))
     tally: dict[str, int] = {}
     for outcome in outcomes:
         tally[outcome.status] = tally.get(outcome.status, 0) + 1
     record_action("field_sync", "field_devices", device.id, {"user_id": device.user_id, **tally})
     return outcomes
+
+
+def _context(device: FieldDevice, envelope: Envelope, received_at: datetime, **extra) -> Context:
+    return Context(
+        user=device.user,
+        client_id=envelope.client_id,
+        phone_made_at=envelope.made_at,
+        received_at=received_at,
+        clock_suspect=clock_suspect(envelope.made_at, received_at, device),
+        **extra,
+    )
+
+
+def _prepare_hand_outs(
+    device: FieldDevice, envelopes: list, known: dict, received_at: datetime
+) -> dict[int, object]:
+    """The reads and checks of every hand-out the batch may write, before its first write (on
+    SQLite that write takes the lock every other phone waits on): a prepared hand-out, or the
+    DomainError that refuses it, by position in the batch."""
+    prepared: dict[int, object] = {}
+    for number, envelope in enumerate(envelopes):
+        if not isinstance(envelope, Envelope) or envelope.kind != "hand_out":
+            continue
+        rows = known.get(envelope.client_id, [])
+        answered = any(
+            row.status in WRITTEN
+            or (row.content_hash == envelope.content_hash and row.status != "refused")
+            for row in rows
+        )
+        if envelope.user_id != device.user_id or answered:
+            continue  # answered without writing: another user's, a re-send, a conflict
+        try:
+            prepared[number] = prepare_hand_out(
+                envelope.payload, _context(device, envelope, received_at)
+            )
+        except DomainError as error:
+            prepared[number] = error
+    return prepared
 
 
 def _rows_by_client_id(client_ids: list[str]) -> dict[str, list[FieldRecord]]:
@@ -145,10 +187,18 @@ def _rows_by_client_id(client_ids: list[str]) -> dict[str, list[FieldRecord]]:
 
 
 def _sync_one(
-    device: FieldDevice, envelope: Envelope, rows: list[FieldRecord], received_at: datetime
+    device: FieldDevice,
+    envelope: Envelope,
+    rows: list[FieldRecord],
+    received_at: datetime,
+    prepared=None,
 ) -> Outcome:
     """One record against the rows already under its client_id (appended to as it goes)."""
     same = next((row for row in rows if row.content_hash == envelope.content_hash), None)
+    if same is not None and same.status == "superseded":
+        # Refused once, then replaced by other content the phone sent under the same id.
+        message = f"Data {envelope.client_id} sudah diganti kiriman lain yang tersimpan."
+        return Outcome(envelope.client_id, "conflict", message, "client_id")
     if same is not None and same.status != "refused":
         same.sends += 1
         return answer_for(same, duplicate=True)
@@ -158,19 +208,21 @@ def _sync_one(
             f"client_id {envelope.client_id} sudah dipakai untuk data lain yang tersimpan "
             f"(#{written.target_id}); data ini disimpan untuk ditinjau kantor, tidak menimpa."
         )
-        row = _add_row(_values(device, envelope, received_at, "conflict", message, "client_id"))
-        rows.append(row)
-        return answer_for(row)
+        values = _values(device, envelope, received_at, "conflict", message, "client_id")
+        row, first = _add_row_once(values)
+        if row not in rows:
+            rows.append(row)
+        return answer_for(row, duplicate=not first)
     if same is not None:
         # A refused record sent again: it wrote nothing, so it is tried again in place.
         same.sends += 1
         same.received_at = received_at
     if envelope.user_id != device.user_id:
         values = _values(device, envelope, received_at, "refused", OTHER_USER + ".", "user_id")
-        row, first = _refuse(same, values), True
+        row, first = _refuse(same, values)
     else:
         values = _values(device, envelope, received_at, "stored")
-        row, first = apply_record(same, values, device.user)
+        row, first = apply_record(same, values, device.user, prepared=prepared)
     if row not in rows:
         rows.append(row)
     if row.status == "stored":
@@ -221,18 +273,36 @@ def _add_row(values: dict) -> FieldRecord:
     return row
 
 
-def _refuse(existing: FieldRecord | None, values: dict) -> FieldRecord:
+def _add_row_once(values: dict) -> tuple[FieldRecord, bool]:
+    """A new row, or (on PostgreSQL, where batches run side by side) the row another request
+    stored for the same content a moment ago: (row, whether it is new)."""
+    try:
+        with db.session.begin_nested():
+            return _add_row(values), True
+    except IntegrityError:
+        stored = db.session.scalar(
+            select(FieldRecord).where(
+                FieldRecord.client_id == values["client_id"],
+                FieldRecord.content_hash == values["content_hash"],
+            )
+        )
+        if stored is None:
+            raise
+        return stored, False
+
+
+def _refuse(existing: FieldRecord | None, values: dict) -> tuple[FieldRecord, bool]:
     """Keep a refused record: the earlier refused row sent again, or a new row."""
     if existing is None:
-        return _add_row(values)
+        return _add_row_once(values)
     existing.status, existing.message = "refused", values["message"]
     existing.field, existing.target_id = values["field"], None
     db.session.flush()
-    return existing
+    return existing, True
 
 
 def apply_record(
-    existing: FieldRecord | None, values: dict, user, override_reason: str = ""
+    existing: FieldRecord | None, values: dict, user, override_reason: str = "", prepared=None
 ) -> tuple[FieldRecord, bool]:
     """Write a record through its domain's service, in a savepoint with its own row: stored
     with the id it wrote, or refused with the reason and nothing of it kept. (row, False) when
@@ -246,8 +316,13 @@ def apply_record(
         override_reason=override_reason,
     )
     try:
+        if isinstance(prepared, DomainError):
+            raise prepared  # refused by its reads and checks: nothing to write or undo
         with db.session.begin_nested():
-            target_id = APPLY[values["kind"]](values["payload"], context)
+            if prepared is not None:
+                target_id = apply_hand_out(values["payload"], context, prepared)
+            else:
+                target_id = APPLY[values["kind"]](values["payload"], context)
             if existing is None:
                 return _add_row({**values, "target_id": target_id}), True
             existing.status, existing.message, existing.field = "stored", None, None
@@ -269,7 +344,7 @@ def apply_record(
             return stored, False
         message = "Data bentrok dengan kiriman lain; kirim ulang."
         values = {**values, "status": "refused", "message": message, "field": None}
-    return _refuse(existing, values), True
+    return _refuse(existing, values)
 
 
 def answer_for(row: FieldRecord, *, duplicate: bool = False, sent: bool = True) -> Outcome:
