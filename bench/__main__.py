@@ -253,7 +253,7 @@ def main() -> None:
                 **{f"field_{key}": value for key, value in field.items()},
                 **{f"spm_{key}": value for key, value in spm.items()},
                 **{f"latency_{key}": value for key, value in latency.items()},
-                **field_app,
+                **{f"phone_{key}": value for key, value in field_app.items()},
                 **{f"year_{key}": value for key, value in year.items()},
             }.items()
         ),
