@@ -11,6 +11,8 @@ from bench import (
     bench_app,
     bench_distributions,
     bench_events,
+    bench_field,
+    bench_field_app,
     bench_geo,
     bench_import,
     bench_ledger,
@@ -33,7 +35,11 @@ def machine() -> str:
 def main() -> None:
     if len(sys.argv) > 1:
         # One benchmark by name (`python -m bench distributions`): printed, RESULTS.md untouched.
-        module = {"distributions": bench_distributions}[sys.argv[1]]
+        module = {
+            "distributions": bench_distributions,
+            "field": bench_field,
+            "field_app": bench_field_app,
+        }[sys.argv[1]]
         print(module.report(module.run()))
         return
     print(f"machine: {machine()}")
@@ -147,6 +153,34 @@ def main() -> None:
     )
     row("  hand-out capacity / floor capacity", f"{dist['ratio_to_floor']:.2f}", "-", True)
 
+    field = bench_field.run()
+    row(
+        "Field batch sync on SQLite, hand-outs/s (batches of 100)",
+        f"{field['batch_per_s']:.0f}/s (single POST {field['single_per_s']:.0f}/s)",
+        ">= 1,000/s",
+        field["batch_per_s"] >= bench_field.GOAL_PER_S,
+    )
+    row(
+        "  per CPU second: batch / single",
+        f"{field['batch_per_cpu_s']:.0f} / {field['single_per_cpu_s']:.0f}",
+        "-",
+        True,
+    )
+    row(
+        "50 phones x 100 queued hand-outs at once via gunicorn",
+        f"{field['all_done_s']:.1f} s, {field['resends']} re-sends",
+        "< 60 s",
+        field["phones_done"] == bench_field.PHONES and field["all_done_s"] < bench_field.GOAL_S,
+    )
+    same = field["stored_once"] and field["same_stock"] and field["same_spm"]
+    row(
+        "  each stored once / stock and SPM as entered online",
+        f"{'yes' if field['stored_once'] else 'NO'} / "
+        f"{'yes' if field['same_stock'] and field['same_spm'] else 'NO'}",
+        "yes / yes",
+        same,
+    )
+
     # The year-end report runs on the same province-scale year, after its SPM rebuild.
     spm = bench_spm.run(after=bench_year_report.measure)
     year = spm.pop("after")
@@ -178,6 +212,26 @@ def main() -> None:
         year["report_s"] < bench_year_report.GOAL_S,
     )
 
+    field_app = bench_field_app.run()
+    row(
+        "Field app opens from cache with no network, phone profile (median / max)",
+        f"{field_app['field_open_median_ms']:.0f} / {field_app['field_open_max_ms']:.0f} ms",
+        "< 1,000 ms",
+        field_app["field_open_max_ms"] < 1000,
+    )
+    row(
+        "  household search, 5,000 households on the phone (median / max)",
+        f"{field_app['field_search_median_ms']:.1f} / {field_app['field_search_max_ms']:.1f} ms",
+        "< 200 ms",
+        field_app["field_search_max_ms"] < 200,
+    )
+    row(
+        f"  both with the CPU slowed {field_app['field_slowdown']}x (open / search, max)",
+        f"{field_app['field_slow_open_max_ms']:.0f} / {field_app['field_slow_search_max_ms']:.1f} ms",
+        "-",
+        True,
+    )
+
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True
     ).stdout.strip()
@@ -203,8 +257,10 @@ def main() -> None:
                 **card,
                 # Prefixed: these benchmarks use some of the same key names as the ones above.
                 **{f"dist_{key}": value for key, value in dist.items()},
+                **{f"field_{key}": value for key, value in field.items()},
                 **{f"spm_{key}": value for key, value in spm.items()},
                 **{f"latency_{key}": value for key, value in latency.items()},
+                **{f"phone_{key}": value for key, value in field_app.items()},
                 **{f"year_{key}": value for key, value in year.items()},
             }.items()
         ),

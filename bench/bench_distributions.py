@@ -232,7 +232,7 @@ def _start_server(
         cwd=ROOT,
         env=env,
     )
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # a loaded machine may take a while to import four apps
     while True:
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
@@ -241,7 +241,9 @@ def _start_server(
                 return server
         except OSError:
             pass
-        assert time.monotonic() < deadline, "gunicorn did not start"
+        if time.monotonic() > deadline:
+            _stop_server(server)  # not left running on a database about to be removed
+            raise AssertionError("gunicorn did not start")
         time.sleep(0.2)
 
 

@@ -18,6 +18,7 @@ DOMAINS = (
     "tagana",
     "stock",
     "distributions",
+    "field",
     "kitchens",
     "bast",
     "spm",

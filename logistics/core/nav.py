@@ -13,6 +13,8 @@ MODULES = [
     ("Logistik", "stock.index", None),
     ("Penyaluran", "distributions.index", None),
     ("Catat penyaluran", "distributions.field", ("admin", "operator", "tagana")),
+    ("Aplikasi lapangan", "field_app.home", ("admin", "operator", "tagana")),
+    ("Perlu ditinjau", "field_review.to_review", ("admin", "operator")),
     ("Tagana", "tagana.index", None),
     ("Dasbor SPM", "spm.dashboard", None),
     ("Anggaran", "budget.index", None),
@@ -21,6 +23,7 @@ MODULES = [
     ("Pekerjaan latar", "jobs.index", None),
     ("Pengguna", "admin.users", ("admin",)),
     ("Profil kantor", "office.profile", ("admin",)),
+    ("Perangkat lapangan", "field_review.device_list", ("admin",)),
     ("Log audit", "admin.audit", ("admin",)),
 ]
 

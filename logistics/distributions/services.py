@@ -614,6 +614,18 @@ def record_distribution(hand_out: HandOut, recorded_by=None) -> tuple[Distributi
     return _write(_prepare(hand_out, recorded_by), recorded_by)
 
 
+def prepare_distribution(hand_out: HandOut, recorded_by=None) -> Prepared:
+    """The reads and checks of record_distribution, nothing written: a batch prepares all its
+    hand-outs before its first write, so SQLite's write lock is held only for the writes."""
+    return _prepare(hand_out, recorded_by)
+
+
+def write_distribution(prepared: Prepared, recorded_by=None) -> tuple[Distribution, bool]:
+    """The writes of record_distribution for a prepared hand-out (the double-aid guard and the
+    stock still checked here, under the lock)."""
+    return _write(prepared, recorded_by)
+
+
 def _prepare(hand_out: HandOut, recorded_by) -> Prepared:
     """Every read and check of a hand-out; nothing is written."""
     db.session.flush()  # the caller's pending changes are seen by the Core reads below

@@ -22,6 +22,7 @@ from logistics.distributions import lists as handout_lists
 from logistics.distributions import services as distributions
 from logistics.distributions.forms import LINE_ROWS, FieldDistributionForm, new_client_id
 from logistics.distributions.models import PHASES, RECIPIENT_KINDS
+from logistics.field import review as field_review
 from logistics.victims.models import RELATIONS
 from logistics.victims.services import get_household, get_person
 
@@ -262,6 +263,8 @@ def _detail_context(distribution_id: int) -> dict:
         "sub_kegiatan": parts.sub_kegiatan,
         "movements": handout_lists.movements_of(distribution),
         "history": history,
+        # A hand-out sent from a phone's outbox: made there at one time, received at another.
+        "field_origin": field_review.origin_of("hand_out", [distribution.id]).get(distribution.id),
         **_labels(),
     }
 
@@ -344,6 +347,7 @@ def index():
         events=events,
         kelurahan=kelurahan,
         lines_text=_lines_text,
+        field_origins=field_review.origin_of("hand_out", [r.distribution.id for r in found]),
         can_record=current_user.role in WRITER_ROLES,
         **_labels(),
     )

@@ -1,0 +1,1 @@
+"""Field work from phones without signal: device credentials, batch sync, reference data, review."""
