@@ -1,7 +1,7 @@
 """Field devices (per-phone credentials), the records phones send, the field settings.
 
 Revision ID: b2416051748c
-Revises: b64b6d630175
+Revises: 5c1d0e7a9b42
 Create Date: 2026-12-07 10:57:53.269136
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "b2416051748c"
-down_revision = "b64b6d630175"
+down_revision = '5c1d0e7a9b42'
 branch_labels = None
 depends_on = None
 
