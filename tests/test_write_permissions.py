@@ -13,11 +13,15 @@ from tests.conftest import PASSWORD
 README = Path(__file__).resolve().parent.parent / "README.md"
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 ROLES = ("admin", "operator", "tagana", "pimpinan", "anonim")
-YES, OWN, NO = "ya", "sendiri", "—"
+YES, OWN, NO, PHONE = "ya", "sendiri", "—", "ponsel"
 
 
-def access(*allowed: str, own: tuple[str, ...] = ()) -> tuple[str, ...]:
-    return tuple(YES if r in allowed else OWN if r in own else NO for r in ROLES)
+def access(
+    *allowed: str, own: tuple[str, ...] = (), phone: tuple[str, ...] = ()
+) -> tuple[str, ...]:
+    return tuple(
+        YES if r in allowed else OWN if r in own else PHONE if r in phone else NO for r in ROLES
+    )
 
 
 ADMIN = access("admin")
@@ -31,6 +35,11 @@ REPORT = access("admin", "operator", "pimpinan")
 OWN_JOB = access("admin", own=("operator", "tagana", "pimpinan"))
 # An operator confirms the imports they checked; an admin any.
 OWN_IMPORT = access("admin", own=("operator",))
+# The field app's outbox: only with the phone's own credential, never a browser session.
+FIELD_ROLES = ("admin", "operator", "tagana")
+DEVICE = access(phone=FIELD_ROLES)
+# The first-run setup answers only while the instance has no account; afterwards nobody.
+NOBODY = access()
 SIGNED_IN = access("admin", "operator", "tagana", "pimpinan")
 EVERYONE = access(*ROLES)
 
@@ -38,6 +47,7 @@ EVERYONE = access(*ROLES)
 WRITES = {
     "POST /admin/pengguna/<int:user_id>": ADMIN,
     "POST /admin/pengguna/baru": ADMIN,
+    "POST /admin/profil-kantor": ADMIN,
     "POST /anggaran/impor": OFFICE,
     "POST /anggaran/kode/baru": OFFICE,
     "POST /anggaran/pagu": OFFICE,
@@ -57,6 +67,9 @@ WRITES = {
     "POST /api/v1/events/<int:event_id>/kitchens": OFFICE,
     "POST /api/v1/events/<int:event_id>/sitrep/<day>/generate": OFFICE,
     "PUT /api/v1/events/<int:event_id>/sitrep/<day>/notes": OFFICE,
+    "POST /api/v1/field/devices": FIELD,
+    "POST /api/v1/field/status": DEVICE,
+    "POST /api/v1/field/sync": DEVICE,
     "POST /api/v1/institution-victims": FIELD,
     "POST /api/v1/items": OFFICE,
     "PATCH /api/v1/items/<int:item_id>": OFFICE,
@@ -117,6 +130,10 @@ WRITES = {
     "POST /korban/orang/<int:person_id>/nik": OFFICE,
     "POST /korban/orang/<int:person_id>/ubah": OFFICE,
     "POST /lapangan/penyaluran": FIELD,
+    "POST /lapangan/perangkat/<device_id>/cabut": ADMIN,
+    "POST /lapangan/perangkat/pengaturan": ADMIN,
+    "POST /lapangan/tinjau/<int:record_id>/terima": OFFICE,
+    "POST /lapangan/tinjau/<int:record_id>/tolak": OFFICE,
     "POST /laporan/situasi/kejadian/<int:event_id>/<day>/buat": OFFICE,
     "POST /laporan/situasi/kejadian/<int:event_id>/<day>/catatan": OFFICE,
     "POST /laporan/tahunan/buat": REPORT,
@@ -140,6 +157,9 @@ WRITES = {
     "POST /pengungsian/<int:shelter_id>/tutup": OFFICE,
     "POST /pengungsian/<int:shelter_id>/ubah": OFFICE,
     "POST /pengungsian/baru": OFFICE,
+    "POST /siapkan": NOBODY,
+    "POST /siapkan/batas": NOBODY,
+    "POST /siapkan/selesai": NOBODY,
     "POST /spm/bangun-ulang": OFFICE,
     "POST /spm/standar": OFFICE,
     "POST /spm/target": OFFICE,
@@ -162,7 +182,12 @@ WRITES = {
     "POST /tagana/pengerahan/<int:deployment_id>/laporan": OWN_DEPLOYMENT,
     "POST /tagana/pengerahan/<int:deployment_id>/ubah": OWN_DEPLOYMENT,
     "POST /wilayah/muat": OFFICE,
+    "POST /wilayah/muat/<token>/batal": OFFICE,
+    "POST /wilayah/muat/<token>/lapisan": OFFICE,
+    "POST /wilayah/muat/<token>/simpan": OFFICE,
+    "POST /wilayah/versi/batalkan": ADMIN,
 }
+DEVICE_ROUTES = {r.split(" ", 1)[1] for r, cells in WRITES.items() if PHONE in cells}
 # Requested last: signing out ends the session the other requests need.
 LAST = ("POST /keluar",)
 
@@ -231,6 +256,7 @@ def office(app, db, make_user):
     from logistics.core.queue import VICTIM_IMPORT_DRY_RUN, YEAR_REPORT_GENERATE
     from logistics.demo.seed import seed_demo
     from logistics.events.models import Event, EventDecree, HazardType
+    from logistics.field.devices import issue_device
     from logistics.kitchens.models import FieldKitchen
     from logistics.shelters.models import Shelter
     from logistics.spm.models import SpmTarget
@@ -283,6 +309,9 @@ def office(app, db, make_user):
         "deployment_id": deployment.id,
         "year": event.started_at.year,
         "job_id": "tidak-ada",
+        "record_id": 999_999,
+        "device_id": "tidak-ada",
+        "token": "tidak-ada",
     }
     # The tagana user is a member with a planned deployment of their own.
     own_member = _first(
@@ -306,9 +335,12 @@ def office(app, db, make_user):
         record = jobs.create_job(func, "Pekerjaan uji", {}, user.id)
         record.status = "failed"
         job_of[role] = record.id
+    # Phones of the roles that record field work, each with its own credential.
+    tokens = {role: issue_device(users[role], f"Ponsel {role}")[1] for role in FIELD_ROLES}
     db.session.commit()
     return {
         "users": users,
+        "tokens": tokens,
         "ids": ids,
         "own": {"deployment_id": own.id, "member_id": own_member.id},
         "other_member_id": deployment.member_id,
@@ -325,11 +357,12 @@ def _client(app, user):
     return client
 
 
-def _send(client, route: str, rule, ids: dict, body: dict):
+def _send(client, route: str, rule, ids: dict, body: dict, token: str | None = None):
     method, _ = route.split(" ", 1)
     url = rule.build({name: ids[name] for name in rule.arguments}, append_unknown=False)[1]
     if rule.rule.startswith("/api/"):
-        return client.open(url, method=method, json=body)
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return client.open(url, method=method, json=body, headers=headers)
     return client.open(url, method=method, data=body)
 
 
@@ -355,28 +388,35 @@ def _let_through(response, api: bool, route: str, rule) -> bool:
 
 
 def _refused(response, api: bool, role: str, rule) -> bool:
+    if rule.rule.startswith("/siapkan"):  # an office set up has no setup to answer
+        return response.status_code == 404
     if role == "anonim":
         return _signed_out(response, api)
+    if rule.rule in DEVICE_ROUTES:  # a session without the phone's credential
+        return response.status_code == 401
     # Another's job stays unknown (404) to those who cannot see it.
     allowed = (403, 404) if "job_id" in rule.arguments else (403,)
     return response.status_code in allowed
 
 
 def _cases(role: str, cell: str, rule, office: dict):
-    """(ids, body, should pass) for one role on one route: one request, or for "sendiri" one
-    on someone else's record (refused) and one on the role's own (let through)."""
+    """(ids, body, should pass, phone credential) for one role on one route: one request; for
+    "sendiri" one on someone else's record (refused) and one on the role's own (let through);
+    for "ponsel" one with the session alone (refused) and one with the phone's credential."""
     ids = dict(office["ids"], job_id=office["jobs"]["admin"])
     if cell in (YES, NO):
-        return [(ids, {}, cell == YES)]
+        return [(ids, {}, cell == YES, None)]
+    if cell == PHONE:  # the session alone is refused; the phone's credential goes through
+        return [(ids, {}, False, None), (ids, {}, True, office["tokens"][role])]
     if "job_id" in rule.arguments:
-        return [(ids, {}, False), (dict(ids, job_id=office["jobs"][role]), {}, True)]
+        return [(ids, {}, False, None), (dict(ids, job_id=office["jobs"][role]), {}, True, None)]
     if "deployment_id" in rule.arguments:
         own = dict(ids, deployment_id=office["own"]["deployment_id"])
-        return [(ids, {}, False), (own, {}, True)]
+        return [(ids, {}, False, None), (own, {}, True, None)]
     # Deploying: someone else is refused, themself goes on to the form's checks.
     return [
-        (ids, {"member_id": office["other_member_id"]}, False),
-        (ids, {"member_id": office["own"]["member_id"]}, True),
+        (ids, {"member_id": office["other_member_id"]}, False, None),
+        (ids, {"member_id": office["own"]["member_id"]}, True, None),
     ]
 
 
@@ -389,8 +429,8 @@ def test_every_role_on_every_write_route(app, office):
         for route in order:
             rule, cell = routes[route], WRITES[route][role_index]
             api = rule.rule.startswith("/api/")
-            for ids, body, should_pass in _cases(role, cell, rule, office):
-                response = _send(client, route, rule, ids, body)
+            for ids, body, should_pass, token in _cases(role, cell, rule, office):
+                response = _send(client, route, rule, ids, body, token)
                 ok = (
                     _let_through(response, api, route, rule)
                     if should_pass
