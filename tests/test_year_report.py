@@ -317,12 +317,12 @@ def test_xlsx_cell_by_cell(db, year):
     assert hazards["A3"].font.bold
     values = [[c.value for c in row] for row in hazards.iter_rows(min_row=4, max_row=7)]
     assert values == [
-        [1, "Banjir", 2, 3, 10, 3, 8, 80],
-        [2, "Tanah longsor", 1, 1, 1, 0, 0, 0],
-        [3, "Kebakaran permukiman / gedung", 1, 1, 2, 1, 2, 100],
-        [None, "Jumlah", 4, 5, 13, 4, 10, 76.92],
+        [1, "Banjir", 2, 3, 0, 10, 3, 0, 8, 80],
+        [2, "Tanah longsor", 1, 1, 0, 1, 0, 0, 0, 0],
+        [3, "Kebakaran permukiman / gedung", 1, 1, 0, 2, 1, 0, 2, 100],
+        [None, "Jumlah", 4, 5, 0, 13, 4, 0, 10, 76.92],
     ]
-    assert hazards["H7"].number_format == "#,##0.00"
+    assert hazards["J7"].number_format == "#,##0.00"
     assert hazards["E4"].number_format == "#,##0"
     components = book["Komponen SPM"]
     assert [c.value for c in components[4]] == [
@@ -415,7 +415,7 @@ def test_generate_through_the_worker(db, year, as_role, run_jobs):
     xlsx = next(f for f in files if f.format == "xlsx")
     download = client.get(f"/laporan/berkas/{xlsx.id}")
     book = load_workbook(io.BytesIO(download.data))
-    assert book["Per jenis bencana"]["E7"].value == 13
+    assert book["Per jenis bencana"]["F7"].value == 13
     page = client.get(f"/laporan/tahunan/?tahun={YEAR}&job_id={record.id}")
     assert page.status_code == 200
     assert xlsx.filename in page.get_data(as_text=True)

@@ -5,10 +5,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import func, select, text
-from sqlalchemy.orm import aliased
+from sqlalchemy import func, select
 
-from logistics.areas.models import Area
 from logistics.budget import rules as budget_math
 from logistics.budget import services as budget
 from logistics.budget.models import BUDGET_LEVELS
@@ -19,14 +17,17 @@ from logistics.core.queue import YEAR_REPORT_GENERATE
 from logistics.core.spm_components import SPM_COMPONENTS
 from logistics.core.time import utcnow
 from logistics.distributions.models import Distribution, DistributionRecipient
-from logistics.events.models import Event, EventArea, HazardType
+from logistics.events.figures import notes as figure_notes
+from logistics.events.models import Event
+from logistics.reports import year_victims
+from logistics.reports.year_victims import REGION_LABELS
 from logistics.shelters.models import Shelter
 from logistics.spm import dashboard as spm_dashboard
 from logistics.spm import settings as spm_settings
 from logistics.spm.models import AGGREGATION_MODES, INDICATORS, SpmYear
 from logistics.stock.models import Warehouse
 from logistics.tagana.models import Deployment, KampungSiagaBencana, TaganaMember
-from logistics.victims.models import Person, Victim
+from logistics.victims.models import Person
 
 Progress = Callable[[int, str], None]
 
@@ -39,15 +40,16 @@ OUTPUT_SUB_KEGIATAN = {"1.06.06.2.02.0001": "ksb", "1.06.06.2.02.0002": "tagana"
 PERSON_UNITS = {"orang", "jiwa"}
 SHELTER_UNITS = {"unit", "lokasi", "tenda", "tempat"}
 HOUSEHOLD_UNITS = {"kk", "keluarga"}
-UNKNOWN_REGION = "-"
-REGION_LABELS = {"kecamatan": "Kecamatan", "kab_kota": "Kabupaten/Kota"}
 
 NOTES = (
     "Korban terdampak: orang yang terdaftar sebagai korban kejadian tahun ini (registri korban), "
     "dihitung sekali per orang (jiwa) dan per kartu keluarga (KK); duplikat yang digabung dihitung "
-    "satu. Korban lembaga (panti, yayasan) dan angka kaji cepat tidak termasuk.",
+    "satu. Korban lembaga (panti, yayasan) dihitung per lembaga dan jiwanya menurut jumlah "
+    "penghuni, termasuk dalam jumlah jiwa; angka kaji cepat tidak termasuk.",
     "Korban tertangani: korban yang menerima paling sedikit satu penyaluran atau layanan pada "
-    "kejadian yang sama. KK tertangani: KK dengan paling sedikit satu anggota tertangani.",
+    "kejadian yang sama. KK tertangani: KK dengan paling sedikit satu anggota tertangani. "
+    "Lembaga tertangani: lembaga yang menerima penyaluran; seluruh penghuninya dihitung jiwa "
+    "tertangani.",
     "Per wilayah (kecamatan; kabupaten/kota bagi Dinas Sosial provinsi): menurut kelurahan/desa "
     "tempat korban terdaftar; jumlah kejadian menghitung kejadian yang wilayah atau korbannya ada "
     "di wilayah itu, sehingga satu kejadian dapat tercatat di beberapa wilayah.",
@@ -71,178 +73,6 @@ NOTES = (
 
 def _pct(part, whole) -> Decimal | None:
     return budget_math.percentage(part, whole) if whole else None
-
-
-def _temp(name: str, sql: str, **params) -> None:
-    connection = db.session.connection()
-    connection.execute(text(f"DROP TABLE IF EXISTS {name}"))
-    connection.execute(text(f"CREATE TEMPORARY TABLE {name} AS {sql}"), params)
-
-
-def _compiled(query) -> str:
-    connection = db.session.connection()
-    return str(query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
-
-
-def region_level() -> str:
-    """The level the office reports on: kab/kota for a provinsi office (code 32), else kecamatan."""
-    code = str(current_app.config.get("OFFICE_AREA_CODE") or "")
-    return "kab_kota" if code and "." not in code.strip(".") else "kecamatan"
-
-
-def _region(level: str):
-    """The region code column of a query joined to the kelurahan's Area, and the kecamatan alias
-    a kab/kota query joins as well."""
-    kecamatan = aliased(Area)
-    region = kecamatan.parent_code if level == "kab_kota" else Area.parent_code
-    return region, kecamatan
-
-
-def _victim_pairs(year: int, level: str) -> None:
-    """Temporary table yr_pairs: one row per (event, person) victim of the year, handled or not.
-
-    Persons are counted by their canonical id (a merged duplicate counts as the person it was
-    merged into), on the victim side and on the recipient side alike.
-    """
-    canonical = func.coalesce(Person.merged_into_id, Person.id)
-    served = (
-        select(Distribution.event_id.label("event_id"), canonical.label("pid"))
-        .select_from(DistributionRecipient)
-        .join(Distribution, Distribution.id == DistributionRecipient.distribution_id)
-        .join(Event, Event.id == Distribution.event_id)
-        .join(Person, Person.id == DistributionRecipient.person_id)
-        .where(Event.year == year)
-        .distinct()
-    )
-    _temp("yr_served", _compiled(served))
-    connection = db.session.connection()
-    connection.execute(text("CREATE INDEX yr_served_key ON yr_served (event_id, pid)"))
-    region, kecamatan = _region(level)
-    victims = (
-        select(
-            Victim.event_id.label("event_id"),
-            Event.hazard_type_id.label("hazard"),
-            func.coalesce(region, UNKNOWN_REGION).label("kec"),
-            canonical.label("pid"),
-            Person.household_id.label("hh"),
-        )
-        .select_from(Victim)
-        .join(Event, Event.id == Victim.event_id)
-        .join(Person, Person.id == Victim.person_id)
-        .outerjoin(Area, Area.code == Victim.kelurahan_code)
-        .where(Event.year == year)
-    )
-    if level == "kab_kota":
-        victims = victims.outerjoin(kecamatan, kecamatan.code == Area.parent_code)
-    _temp(
-        "yr_pairs",
-        "SELECT v.event_id, v.hazard, v.kec, v.pid, v.hh,"
-        " CASE WHEN s.pid IS NULL THEN 0 ELSE 1 END AS handled"
-        f" FROM ({_compiled(victims)}) v"
-        " LEFT JOIN yr_served s ON s.event_id = v.event_id AND s.pid = v.pid",
-    )
-
-
-_COUNTS = (
-    "COUNT(DISTINCT pid), COUNT(DISTINCT hh),"
-    " COUNT(DISTINCT CASE WHEN handled = 1 THEN pid END),"
-    " COUNT(DISTINCT CASE WHEN handled = 1 THEN hh END)"
-)
-
-
-def _people(jiwa, kk, jiwa_handled, kk_handled) -> dict:
-    return {
-        "kk_affected": int(kk or 0),
-        "jiwa_affected": int(jiwa or 0),
-        "kk_handled": int(kk_handled or 0),
-        "jiwa_handled": int(jiwa_handled or 0),
-        "persen_handled": _pct(jiwa_handled or 0, jiwa or 0),
-    }
-
-
-def _grouped(column: str) -> dict:
-    connection = db.session.connection()
-    return {
-        key: _people(*counts)
-        for key, *counts in connection.execute(
-            text(f"SELECT {column}, {_COUNTS} FROM yr_pairs GROUP BY {column}")
-        )
-    }
-
-
-def by_hazard(year: int) -> tuple[list[dict], dict]:
-    """Rows per jenis bencana (events, KK and jiwa affected and handled) and the year's total."""
-    people = _grouped("hazard")
-    events = dict(
-        db.session.execute(
-            select(Event.hazard_type_id, func.count(Event.id))
-            .where(Event.year == year)
-            .group_by(Event.hazard_type_id)
-        ).all()
-    )
-    hazards = db.session.scalars(
-        select(HazardType)
-        .where(HazardType.id.in_(set(events) | set(people)))
-        .order_by(HazardType.sort_order, HazardType.name)
-    )
-    rows = [
-        {
-            "code": hazard.code,
-            "name": hazard.name,
-            "hazard_class": hazard.hazard_class,
-            "events": int(events.get(hazard.id, 0)),
-            **people.get(hazard.id, _people(0, 0, 0, 0)),
-        }
-        for hazard in hazards
-    ]
-    connection = db.session.connection()
-    totals = connection.execute(text(f"SELECT {_COUNTS} FROM yr_pairs")).one()
-    total = {"events": sum(events.values()), **_people(*totals)}
-    return rows, total
-
-
-def by_region(year: int, level: str) -> tuple[list[dict], dict]:
-    """Rows per kecamatan (or kab/kota) of the victims' kelurahan, and the year's total."""
-    people = _grouped("kec")
-    region, kecamatan = _region(level)
-    area_events = (
-        select(
-            func.coalesce(region, UNKNOWN_REGION).label("kec"),
-            EventArea.event_id.label("event_id"),
-        )
-        .select_from(EventArea)
-        .join(Area, Area.code == EventArea.kelurahan_code)
-        .join(Event, Event.id == EventArea.event_id)
-        .where(Event.year == year)
-    )
-    if level == "kab_kota":
-        area_events = area_events.outerjoin(kecamatan, kecamatan.code == Area.parent_code)
-    connection = db.session.connection()
-    events = dict(
-        connection.execute(
-            text(
-                "SELECT kec, COUNT(DISTINCT event_id) FROM"
-                f" ({_compiled(area_events)} UNION SELECT kec, event_id FROM yr_pairs) x"
-                " GROUP BY kec"
-            )
-        ).all()
-    )
-    codes = set(events) | set(people)
-    names = dict(db.session.execute(select(Area.code, Area.name).where(Area.code.in_(codes))).all())
-    rows = [
-        {
-            "code": code,
-            "name": names.get(code, "Tidak diketahui" if code == UNKNOWN_REGION else code),
-            "events": int(events.get(code, 0)),
-            **people.get(code, _people(0, 0, 0, 0)),
-        }
-        for code in codes
-    ]
-    rows.sort(key=lambda r: (r["code"] == UNKNOWN_REGION, r["name"]))
-    totals = connection.execute(text(f"SELECT {_COUNTS} FROM yr_pairs")).one()
-    total = {"events": db.session.scalar(select(func.count(Event.id)).where(Event.year == year))}
-    total.update(_people(*totals))
-    return rows, total
 
 
 def _target(t) -> dict:
@@ -458,15 +288,13 @@ def build(year: int, progress: Progress | None = None) -> dict:
     """Every table of the year-end report for a fiscal year, computed with SQL aggregates."""
     report = progress or (lambda percent, message: None)
     year = budget.fiscal_year(year, "year")
-    level = region_level()
+    level = year_victims.region_level()
     report(5, "Menghitung korban terdampak dan tertangani")
-    _victim_pairs(year, level)
-    hazard_rows, hazard_total = by_hazard(year)
+    year_victims.build_tables(year, level)
+    hazard_rows, hazard_total = year_victims.by_hazard(year)
     report(25, f"Menghitung per {REGION_LABELS[level].lower()}")
-    region_rows, region_total = by_region(year, level)
-    connection = db.session.connection()
-    for name in ("yr_pairs", "yr_served"):
-        connection.execute(text(f"DROP TABLE IF EXISTS {name}"))
+    region_rows, region_total = year_victims.by_region(year, level)
+    year_victims.drop_tables()
     report(45, "Menghitung capaian komponen SPM")
     targets = {t.indicator: t for t in spm_settings.list_targets(year)}
     tree = budget.year_tree(year)
@@ -506,7 +334,7 @@ def build(year: int, progress: Progress | None = None) -> dict:
                 sum(r["realisasi"] for r in programs), sum(r["pagu"] for r in programs)
             ),
         },
-        "notes": list(NOTES),
+        "notes": [*NOTES, *figure_notes("terdata", "tertangani", "kk", "jiwa", "lembaga")],
         # The SPM figures are as fresh as the yearly table the workers keep.
         "spm_computed_at": db.session.scalar(
             select(func.max(SpmYear.computed_at)).where(SpmYear.year == year)
@@ -548,8 +376,10 @@ HAZARD_COLUMNS = (
     ("Jenis bencana", "name", 30, "text"),
     ("Jumlah kejadian", "events", 11, "int"),
     ("KK terdampak", "kk_affected", 11, "int"),
+    ("Lembaga terdampak", "lembaga_affected", 11, "int"),
     ("Jiwa terdampak", "jiwa_affected", 11, "int"),
     ("KK tertangani", "kk_handled", 11, "int"),
+    ("Lembaga tertangani", "lembaga_handled", 11, "int"),
     ("Jiwa tertangani", "jiwa_handled", 11, "int"),
     ("Jiwa tertangani (%)", "persen_handled", 12, "pct"),
 )
