@@ -83,3 +83,41 @@ def test_institution_victims_count_in_the_year_totals(db, institutions_year):
     assert any("Lembaga" in note and "penghuni" in note for note in report["notes"])
     html = year_report.render_html(report)
     assert "Lembaga terdampak" in html and "<abbr title=" in html
+
+
+def test_every_jenis_bencana_is_listed_with_zero(db, institutions_year):
+    from logistics.events.models import HazardType
+
+    retired = db.session.get(HazardType, _hazard_id(db, "TRR"))
+    retired.active = False
+    db.session.commit()
+    report = year_report.build(YEAR)
+    codes = [row["code"] for row in report["by_hazard"]]
+    # The office's list in its order, the retired jenis without events left out.
+    assert codes == [
+        "BJR",
+        "BTL",
+        "TLS",
+        "PTB",
+        "GMP",
+        "TSU",
+        "LGA",
+        "GLB",
+        "KKR",
+        "KHL",
+        "EPD",
+        "GTK",
+        "KBP",
+        "KNS",
+    ]
+    empty = _by(report["by_hazard"])["GMP"]
+    assert _figures(empty) == (0, 0, 0, 0, 0, 0, 0, None)
+    assert "Gempa bumi" in year_report.render_html(report)
+
+
+def _hazard_id(db, code):
+    from sqlalchemy import select
+
+    from logistics.events.models import HazardType
+
+    return db.session.scalar(select(HazardType.id).where(HazardType.code == code))

@@ -199,7 +199,7 @@ def by_hazard(year: int) -> tuple[list[dict], dict]:
     )
     hazards = db.session.scalars(
         select(HazardType)
-        .where(HazardType.id.in_(set(events) | set(figures)))
+        .where(HazardType.active.is_(True) | HazardType.id.in_(set(events) | set(figures)))
         .order_by(HazardType.sort_order, HazardType.name)
     )
     rows = [
