@@ -121,3 +121,63 @@ def _hazard_id(db, code):
     from logistics.events.models import HazardType
 
     return db.session.scalar(select(HazardType.id).where(HazardType.code == code))
+
+
+@pytest.fixture
+def world(db, make_event, make_user):
+    from tests.support.distributions import make_world
+
+    return make_world(db, make_event, make_user)
+
+
+def _tanggap_darurat(db, event, starts_on, ends_on):
+    from logistics.events.decrees import add_decree
+
+    add_decree(
+        event,
+        status="tanggap_darurat",
+        decree_number="360/Kep.12-BPBD",
+        issuer_level="bupati_walikota",
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )
+    db.session.commit()
+
+
+def test_phase_after_tanggap_darurat_without_transisi_is_setelah(db, world):
+    from tests.support.distributions import hand_out as record
+
+    _tanggap_darurat(db, world.event, date(2026, 11, 20), date(2026, 11, 23))
+    during, _ = record(world, distributed_on="2026-11-22")
+    after, _ = record(
+        world, distributed_on="2026-11-25", household_id=None, person_id=world.rina.id
+    )
+    assert (during.phase, after.phase) == ("saat", "setelah")
+
+
+def test_aid_during_tanggap_darurat_is_judged_by_the_decree_dates(db, world):
+    from tests.support.distributions import hand_out as record
+
+    _tanggap_darurat(db, world.event, date(2026, 11, 20), date(2026, 11, 23))
+    # In force on 22 November although typed as 'setelah'; 25 November is after the decree
+    # although typed as 'saat'; the panti (40 residents) was served on 21 November.
+    record(world, distributed_on="2026-11-22", phase="setelah")
+    record(
+        world,
+        distributed_on="2026-11-25",
+        phase="saat",
+        household_id=None,
+        person_id=world.rina.id,
+    )
+    record(world, distributed_on="2026-11-21", household_id=None, institution_id=world.panti.id)
+    report = year_report.build(2026)
+    # Family of 3 + panti of 40 of 44 jiwa affected: 43/44 = 97,727... -> 97,73%.
+    assert report["assisted_in_emergency"] == {
+        "jiwa_assisted": 43,
+        "jiwa_affected": 44,
+        "persen": D("97.73"),
+    }
+    outputs = _by(report["outputs"], "indicator")
+    assert outputs["persen_korban_dibantu"]["realisasi"] == D("97.73")
+    # Handled at any time: everybody.
+    assert report["by_hazard_total"]["jiwa_handled"] == 44

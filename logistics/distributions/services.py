@@ -688,9 +688,8 @@ def _day(given: date | None, event: SqlRow) -> date:
 
 
 def _default_phase(event_id: int, day: date) -> str:
-    """'setelah' once the decree in force is transisi darurat or the event is closed."""
-    phase = db.session.get(Event, event_id).phase_on(day)
-    return "setelah" if phase in ("transisi_darurat", "pasca_bencana") else "saat"
+    """The phase by the decree timeline (Event.aid_phase_on): 'setelah' after tanggap darurat."""
+    return db.session.get(Event, event_id).aid_phase_on(day)
 
 
 def _lines(given: tuple[LineInput, ...], warehouse: Store | None, recipient: Recipient) -> list:

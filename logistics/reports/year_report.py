@@ -65,6 +65,9 @@ NOTES = (
     "Efisiensi = capaian kinerja - serapan, dari angka yang sudah dibulatkan.",
     "Tagana: anggota yang dikerahkan (surat tugas, tidak dibatalkan) yang mulai bertugas tahun "
     "ini; anggota aktif: anggota berstatus aktif yang bergabung paling lambat akhir tahun.",
+    "Korban yang menerima bantuan sosial selama masa tanggap darurat: jiwa yang menerima "
+    "penyaluran pada tanggal ketika SK tanggap darurat kejadiannya berlaku (menurut tanggal SK, "
+    "bukan isian fase), dibagi jiwa terdampak.",
     "KSB: Kampung Siaga Bencana yang dibentuk tahun ini. Lumbung sosial: kelurahan/desa yang "
     "memiliki gudang lumbung sosial aktif yang tercatat paling lambat akhir tahun.",
     "Persentase dibulatkan setengah ke atas menjadi dua desimal.",
@@ -180,7 +183,7 @@ def components(year: int, targets: dict, tree: list) -> tuple[list[dict], dict]:
     return rows, indicator
 
 
-def outputs(year: int, targets: dict, handled_total: dict) -> list[dict]:
+def outputs(year: int, targets: dict, assisted: dict) -> list[dict]:
     """Tagana and KSB outputs of the year, lumbung sosial and the share of victims assisted."""
     start, end = datetime(year, 1, 1), datetime(year + 1, 1, 1)
     deployed = db.session.scalar(
@@ -213,13 +216,17 @@ def outputs(year: int, targets: dict, handled_total: dict) -> list[dict]:
             Warehouse.created_at < end,
         )
     )
-    assisted = handled_total["persen_handled"]
     rows = []
     for indicator, realisasi, unit, note in (
         ("tagana", int(deployed or 0), "orang", "anggota dikerahkan"),
         ("ksb", int(formed or 0), "KSB", "dibentuk tahun ini"),
         ("lumbung_sosial", int(lumbung or 0), "kelurahan", "kelurahan/desa ber-lumbung sosial"),
-        ("persen_korban_dibantu", assisted, "%", "jiwa tertangani / jiwa terdampak"),
+        (
+            "persen_korban_dibantu",
+            assisted["persen"],
+            "%",
+            "jiwa yang menerima bantuan selama SK tanggap darurat berlaku / jiwa terdampak",
+        ),
     ):
         target = targets.get(indicator)
         rows.append(
@@ -294,13 +301,14 @@ def build(year: int, progress: Progress | None = None) -> dict:
     hazard_rows, hazard_total = year_victims.by_hazard(year)
     report(25, f"Menghitung per {REGION_LABELS[level].lower()}")
     region_rows, region_total = year_victims.by_region(year, level)
+    assisted = year_victims.assisted_in_emergency()
     year_victims.drop_tables()
     report(45, "Menghitung capaian komponen SPM")
     targets = {t.indicator: t for t in spm_settings.list_targets(year)}
     tree = budget.year_tree(year)
     component_rows, indicator = components(year, targets, tree)
     report(65, "Menghitung keluaran Tagana dan KSB")
-    output_rows = outputs(year, targets, hazard_total)
+    output_rows = outputs(year, targets, assisted)
     report(80, "Menghitung anggaran per sub-kegiatan")
     capaian_by_code = {
         row["sub_kegiatan_code"]: row["capaian"]
@@ -326,6 +334,7 @@ def build(year: int, progress: Progress | None = None) -> dict:
         "components": component_rows,
         "indicator": indicator,
         "outputs": output_rows,
+        "assisted_in_emergency": assisted,
         "budget": budget_table,
         "budget_total": {
             "pagu": sum(r["pagu"] for r in programs),

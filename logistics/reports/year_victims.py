@@ -8,7 +8,7 @@ from logistics.areas.models import Area
 from logistics.budget import rules as budget_math
 from logistics.core.extensions import db
 from logistics.distributions.models import Distribution, DistributionRecipient
-from logistics.events.models import Event, EventArea, HazardType
+from logistics.events.models import Event, EventArea, EventDecree, HazardType
 from logistics.victims.models import InstitutionVictim, Person, Victim
 
 UNKNOWN_REGION = "-"
@@ -65,13 +65,17 @@ def build_tables(year: int, level: str) -> None:
     """
     canonical = func.coalesce(Person.merged_into_id, Person.id)
     served = (
-        select(Distribution.event_id.label("event_id"), canonical.label("pid"))
+        select(
+            Distribution.event_id.label("event_id"),
+            canonical.label("pid"),
+            func.max(case((_in_emergency(), 1), else_=0)).label("emergency"),
+        )
         .select_from(DistributionRecipient)
         .join(Distribution, Distribution.id == DistributionRecipient.distribution_id)
         .join(Event, Event.id == Distribution.event_id)
         .join(Person, Person.id == DistributionRecipient.person_id)
         .where(Event.year == year)
-        .distinct()
+        .group_by(Distribution.event_id, canonical)
     )
     _temp("yr_served", _compiled(served))
     connection = db.session.connection()
@@ -93,18 +97,17 @@ def build_tables(year: int, level: str) -> None:
     _temp(
         "yr_pairs",
         "SELECT v.event_id, v.hazard, v.kec, v.pid, v.hh,"
-        " CASE WHEN s.pid IS NULL THEN 0 ELSE 1 END AS handled"
+        " CASE WHEN s.pid IS NULL THEN 0 ELSE 1 END AS handled,"
+        " COALESCE(s.emergency, 0) AS emergency"
         f" FROM ({_compiled(victims)}) v"
         " LEFT JOIN yr_served s ON s.event_id = v.event_id AND s.pid = v.pid",
     )
-    helped = (
-        select(Distribution.id)
-        .where(
-            Distribution.institution_id == InstitutionVictim.id,
-            Distribution.event_id == InstitutionVictim.event_id,
-        )
-        .exists()
+    to_institution = (
+        Distribution.institution_id == InstitutionVictim.id,
+        Distribution.event_id == InstitutionVictim.event_id,
     )
+    helped = select(Distribution.id).where(*to_institution).exists()
+    helped_in_emergency = select(Distribution.id).where(*to_institution, _in_emergency()).exists()
     institutions = _in_region(
         select(
             InstitutionVictim.event_id.label("event_id"),
@@ -112,6 +115,7 @@ def build_tables(year: int, level: str) -> None:
             InstitutionVictim.id.label("inst"),
             InstitutionVictim.headcount.label("headcount"),
             case((helped, 1), else_=0).label("handled"),
+            case((helped_in_emergency, 1), else_=0).label("emergency"),
         )
         .select_from(InstitutionVictim)
         .join(Event, Event.id == InstitutionVictim.event_id)
@@ -120,6 +124,39 @@ def build_tables(year: int, level: str) -> None:
         InstitutionVictim.kelurahan_code,
     )
     _temp("yr_inst", _compiled(institutions))
+
+
+def _in_emergency():
+    """The hand-out was made while a tanggap darurat decree of its event was in force."""
+    return (
+        select(EventDecree.id)
+        .where(
+            EventDecree.event_id == Distribution.event_id,
+            EventDecree.status == "tanggap_darurat",
+            EventDecree.starts_on <= Distribution.distributed_on,
+            (EventDecree.ends_on.is_(None)) | (EventDecree.ends_on >= Distribution.distributed_on),
+        )
+        .exists()
+    )
+
+
+def assisted_in_emergency() -> dict:
+    """Jiwa who received aid while a tanggap darurat decree of their event was in force, of the
+    jiwa affected (persons counted once over the year, institutions by headcount)."""
+    connection = db.session.connection()
+    persons = connection.execute(
+        text("SELECT COUNT(DISTINCT CASE WHEN emergency = 1 THEN pid END) FROM yr_pairs")
+    ).scalar()
+    residents = connection.execute(
+        text("SELECT COALESCE(SUM(CASE WHEN emergency = 1 THEN headcount END), 0) FROM yr_inst")
+    ).scalar()
+    affected = _total()["jiwa_affected"]
+    assisted = int(persons or 0) + int(residents or 0)
+    return {
+        "jiwa_assisted": assisted,
+        "jiwa_affected": affected,
+        "persen": _pct(assisted, affected),
+    }
 
 
 def drop_tables() -> None:
