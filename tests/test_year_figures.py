@@ -181,3 +181,60 @@ def test_aid_during_tanggap_darurat_is_judged_by_the_decree_dates(db, world):
     assert outputs["persen_korban_dibantu"]["realisasi"] == D("97.73")
     # Handled at any time: everybody.
     assert report["by_hazard_total"]["jiwa_handled"] == 44
+
+
+def test_expiry_is_judged_on_the_hand_out_date(db, world):
+    from logistics.core.errors import DomainError
+    from tests.support.distributions import balance, stock
+    from tests.support.distributions import hand_out as record
+
+    lot = stock(world.warehouse, "makanan_anak", 10, date(2026, 11, 30), "L-NOV")
+    line = {"item_id": "makanan_anak", "quantity": 2, "lot_id": lot.id}
+    # Valid on 25 November, the day of the hand-out, though expired by today.
+    d, created = record(
+        world, component="kelompok_rentan", distributed_on="2026-11-25", lines=[line]
+    )
+    assert created and d.distributed_on == date(2026, 11, 25)
+    # First-expiry-first-out takes the same lot for a hand-out of that time.
+    record(
+        world,
+        component="kelompok_rentan",
+        distributed_on="2026-11-26",
+        household_id=None,
+        person_id=world.rina.id,
+        lines=[{"item_id": "makanan_anak", "quantity": 3}],
+    )
+    assert balance(db, world.warehouse, "makanan_anak") == 5
+    with pytest.raises(DomainError) as refused:
+        record(
+            world,
+            component="kelompok_rentan",
+            distributed_on="2026-12-01",
+            household_id=None,
+            institution_id=world.panti.id,
+            lines=[line],
+        )
+    message = str(refused.value)
+    assert "L-NOV" in message and "1 Desember 2026" in message and "30 November 2026" in message
+    assert refused.value.field == "lot_id"
+
+
+def test_a_dispatch_judges_expiry_on_its_document_date(db, world):
+    from logistics.core.database import transaction
+    from logistics.stock.documents import record_dispatch
+    from tests.support.distributions import KEL, balance, stock
+
+    lot = stock(world.warehouse, "makanan_anak", 10, date(2026, 11, 30), "L-NOV")
+    with transaction():
+        record_dispatch(
+            {
+                "warehouse_id": world.warehouse.id,
+                "kelurahan_code": KEL,
+                "doc_date": "2026-11-28",
+                "event_id": world.event.id,
+                "receiver_name": "Posko Bekasijaya",
+                "lines": [{"item_id": "makanan_anak", "quantity": 4, "lot_id": lot.id}],
+            },
+            world.operator,
+        )
+    assert balance(db, world.warehouse, "makanan_anak") == 6

@@ -782,7 +782,8 @@ def _submission(prepared: Prepared) -> dict:
 def _take_stock(prepared: Prepared, distribution_id: int) -> list["Taken"]:
     """Take each line from its lot or first-expiry-first-out; the stock lines as answered."""
     taken = []
-    today = office_today()
+    # Expiry is judged on the day the goods were handed out, which may be long past.
+    today = prepared.row["distributed_on"]
     for line in prepared.lines:
         lots = {lot.id: lot for lot in (line.candidates or [line.lot])}
         for movement in ledger.issue(
