@@ -238,3 +238,83 @@ def test_a_dispatch_judges_expiry_on_its_document_date(db, world):
             world.operator,
         )
     assert balance(db, world.warehouse, "makanan_anak") == 6
+
+
+def _spm_year(db, year):
+    from sqlalchemy import select
+
+    from logistics.spm.models import SpmYear
+
+    return {
+        row.component: (row.persons_needing, row.persons_served)
+        for row in db.session.scalars(
+            select(SpmYear).where(SpmYear.year == year, SpmYear.quarter == 0)
+        )
+    }
+
+
+def test_correcting_the_date_moves_every_figure_to_the_right_year(db, make_event, run_jobs):
+    from logistics.core.database import transaction
+    from logistics.events.services import update_event
+    from logistics.reports import open_data
+
+    event = make_event(title="Banjir awal tahun", started_at=datetime(2026, 1, 2, 2))
+    person = add_person(db, "A")
+    add_victim(db, event, person, "mengungsi", BEKASIJAYA)
+    hand_out(db, event, "permakanan", date(2026, 1, 3), [person], BEKASIJAYA)
+    db.session.commit()
+    run_jobs()
+    assert event.code.endswith("-2026-001")
+    assert _spm_year(db, 2026)["permakanan"] == (1, 1)
+    # It really began on 30 December 2025 (23:00 UTC on the 29th is 06:00 WIB on the 30th).
+    with transaction():
+        update_event(event, started_at=datetime(2025, 12, 29, 23))
+    run_jobs()
+    db.session.refresh(event)
+    assert (event.year, event.code.split("-")[2]) == (2025, "2025")
+    assert _spm_year(db, 2025)["permakanan"] == (1, 1)
+    assert _spm_year(db, 2026).get("permakanan", (0, 0)) == (0, 0)
+    assert year_report.build(2025)["by_hazard_total"]["jiwa_affected"] == 1
+    assert year_report.build(2026)["by_hazard_total"]["jiwa_affected"] == 0
+    assert open_data.published_years() == [2025]
+
+
+def test_a_future_start_and_a_decree_before_the_event_are_refused(db, make_event):
+    from logistics.core.errors import DomainError
+    from logistics.core.time import office_today
+    from logistics.events.decrees import add_decree
+    from logistics.events.services import update_event
+
+    today = office_today()
+    with pytest.raises(DomainError, match="belum terjadi") as refused:
+        make_event(started_at=datetime(today.year + 1, 1, 5, 2))
+    assert refused.value.field == "started_at"
+    event = make_event(started_at=datetime(2026, 3, 10, 2))
+    with pytest.raises(DomainError, match="sebelum kejadian") as early:
+        add_decree(
+            event,
+            status="tanggap_darurat",
+            decree_number="1/2026",
+            issuer_level="bupati_walikota",
+            starts_on=date(2026, 3, 1),
+        )
+    assert early.value.field == "starts_on"
+    add_decree(
+        event,
+        status="tanggap_darurat",
+        decree_number="2/2026",
+        issuer_level="bupati_walikota",
+        starts_on=date(2026, 3, 10),
+    )
+    with pytest.raises(DomainError, match="2/2026"):
+        update_event(event, started_at=datetime(2026, 3, 12, 2))
+    with pytest.raises(DomainError, match="belum terjadi"):
+        update_event(event, started_at=datetime(today.year + 1, 1, 5, 2))
+
+
+def test_dashboards_open_on_the_latest_year_not_a_future_one(app, db):
+    from logistics.core.time import default_year, office_today
+
+    this_year = office_today().year
+    assert default_year([this_year + 1, this_year - 1, this_year - 3]) == this_year - 1
+    assert default_year([]) == this_year
