@@ -201,10 +201,17 @@ def test_impacts_both_sources_and_difference(client, db, make_user, login, make_
     assert body["count"] == 2
     row = next(i for i in body["items"] if i["kelurahan_code"] == BEKASIJAYA)
     assert row["kaji_cepat"] == {"mengungsi.dewasa.P": 5, "kk.mengungsi": 2}
-    assert row["terdata"] == {"mengungsi.dewasa.P": 1, "mengungsi.anak.L": 1, "kk.mengungsi": 1}
+    assert row["terdata"] == {
+        "mengungsi.dewasa.P": 1,
+        "mengungsi.anak.L": 1,
+        "kk.mengungsi": 1,
+        "kk_total": 1,
+    }
     assert row["summary"]["selisih"]["mengungsi"] == -3
     assert row["summary"]["terdata"]["kk_mengungsi"] == 1
-    assert row["map_source"] == "terdata"
+    # The registry (2 jiwa) has not caught up with the rapid assessment (5): terdampak is 5.
+    assert row["map_source"] == "kaji_cepat"
+    assert (row["summary"]["terdata"]["kk"], row["summary"]["kaji_cepat"]["kk"]) == (1, 2)
     assert body["total"]["kaji_cepat"]["jiwa"] == 5
     one = client.get(f"/api/v1/events/{event.id}/impacts?kelurahan={MARGAHAYU}").get_json()
     assert one["count"] == 1 and one["items"][0]["kaji_cepat"] == {}
