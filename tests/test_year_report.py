@@ -327,6 +327,10 @@ def test_xlsx_cell_by_cell(db, year):
         [None, "Jumlah", 4, 5, 0, 13, 4, 0, 10, 76.92],
     ]
     assert hazards["J19"].number_format == "#,##0.00"
+    # No format prints a trailing decimal separator after a whole number ("12,").
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            assert all(not c.number_format.endswith(".##") for c in row), sheet.title
     assert hazards["E4"].number_format == "#,##0"
     components = book["Komponen SPM"]
     assert [c.value for c in components[4]] == [

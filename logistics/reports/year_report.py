@@ -440,7 +440,8 @@ OUTPUT_COLUMNS = (
     ("Satuan realisasi", "realisasi_unit", 10, "text"),
     ("Capaian (%)", "capaian", 11, "pct"),
 )
-FORMATS = {"int": INT_FORMAT, "num": "#,##0.##", "rp": RUPIAH_FORMAT, "pct": PERCENT_FORMAT}
+# "num" is a target or realisation that may be whole or not; "#,##0.##" would print "12," for 12.
+FORMATS = {"int": INT_FORMAT, "num": INT_FORMAT, "rp": RUPIAH_FORMAT, "pct": PERCENT_FORMAT}
 HEADER_ROW = 3  # row 1 the title, row 2 the source line, then the header
 
 
@@ -476,6 +477,8 @@ def _sheet(book, title: str, heading: str, subtitle: str, columns, rows, total=N
             else:
                 cell.value = _cell_value(row.get(key))
                 cell.number_format = FORMATS[kind]
+                if kind == "num" and isinstance(cell.value, float):
+                    cell.number_format = PERCENT_FORMAT
                 cell.alignment = Alignment(horizontal="right")
             if key == "name" and "depth" in row:
                 cell.alignment = Alignment(indent=2 * row["depth"], wrap_text=True)
