@@ -163,7 +163,11 @@ def year(db, make_event, kecamatan):
         ("1.06.06.2.02.0001", 10_000_000, None, 9_000_000),
     ):
         node = budget.get_sub_kegiatan(code)
-        budget.set_budget(node, YEAR, pagu_awal=awal, pagu_perubahan=perubahan)
+        # Permakanan is paid from the DAU; the others have no sumber dana recorded.
+        source = "DAU" if code.endswith("2.01.0001") else None
+        budget.set_budget(
+            node, YEAR, pagu_awal=awal, pagu_perubahan=perubahan, funding_source=source
+        )
         budget.record_realisation(
             node, YEAR, paid_on=date(YEAR, 6, 30), amount_value=paid, today=date(YEAR, 12, 31)
         )
@@ -337,6 +341,7 @@ def test_xlsx_cell_by_cell(db, year):
         1,
         "Penyediaan makanan (permakanan)",
         "1.06.06.2.01.0001",
+        "DAU",
         12,
         "orang",
         "Dijumlah per triwulan",
@@ -348,9 +353,9 @@ def test_xlsx_cell_by_cell(db, year):
         72.39,
         10.94,
     ]
-    assert components["J4"].number_format == '"Rp "#,##0'
-    assert components["L5"].value == 3.13
-    assert components["L7"].value == "-"  # no budget line: no serapan
+    assert components["K4"].number_format == '"Rp "#,##0'
+    assert components["M5"].value == 3.13
+    assert components["M7"].value == "-"  # no budget line: no serapan
     indicator = book["Indikator SPM"]
     assert [indicator.cell(row=r, column=2).value for r in range(4, 10)] == [
         13,
@@ -361,9 +366,10 @@ def test_xlsx_cell_by_cell(db, year):
         61.54,
     ]
     money = book["Anggaran"]
-    assert [c.value for c in money[4]][:8] == [
+    assert [c.value for c in money[4]][:9] == [
         "1.06.06",
         "Program Penanganan Bencana",
+        "DAU",  # the sources of its parts
         263_200_000,
         253_200_000,
         253_200_000,
@@ -373,7 +379,7 @@ def test_xlsx_cell_by_cell(db, year):
     ]
     sandang = next(row for row in money.iter_rows(min_row=4) if row[0].value == SANDANG)
     # No APBD-P change: pagu perubahan prints '-', the pagu in force is the pagu awal.
-    assert [c.value for c in sandang][2:9] == [
+    assert [c.value for c in sandang][3:10] == [
         3_200_000,
         "-",
         3_200_000,

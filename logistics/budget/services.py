@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from logistics.budget import funding
 from logistics.budget import rules as budget_math
 from logistics.budget.models import (
     BUDGET_LEVELS,
@@ -294,10 +295,12 @@ def set_budget(
     pagu_perubahan=None,
     plan: Sequence | None = None,
     note: str | None = None,
+    funding_source=None,
 ) -> BudgetLine:
     """Set a sub-kegiatan's pagu (awal, and perubahan when the APBD-P changed it) and cash plan.
 
-    A plan left out keeps the plan already set; it must still fit the pagu in force.
+    A plan left out keeps the plan already set; it must still fit the pagu in force. A
+    funding source (sumber dana) left out keeps the one already set.
     """
     if node.level != "sub_kegiatan":
         raise DomainError(
@@ -305,6 +308,7 @@ def set_budget(
         )
     year = fiscal_year(year)
     awal = amount(pagu_awal, "pagu_awal", "Pagu awal", required=True)
+    source = funding.parse(funding_source)
     perubahan = amount(pagu_perubahan, "pagu_perubahan", "Pagu perubahan")
     line = get_line(node, year)
     if plan is None:
@@ -325,6 +329,8 @@ def set_budget(
     line.plan_q1, line.plan_q2, line.plan_q3, line.plan_q4 = quarters
     if note is not None:
         line.note = inputs.text(note, "note", "Catatan", 255)
+    if source is not None:
+        line.funding_source = source
     db.session.flush()
     return line
 
@@ -342,10 +348,12 @@ def record_realisation(
     note=None,
     today: date | None = None,
     actor=None,
+    funding_source=None,
 ) -> BudgetRealisation:
     """Record one payment (SP2D) against a sub-kegiatan's pagu for the fiscal year.
 
-    actor is the signed-in user who records it (none for the demo office and imports).
+    actor is the signed-in user who records it (none for the demo office and imports). The
+    payment's funding source (sumber dana) is the line's unless given (e.g. BTT in an emergency).
     """
     if node.level != "sub_kegiatan":
         raise DomainError(
@@ -366,6 +374,7 @@ def record_realisation(
         )
     value = amount(amount_value, "amount", "Jumlah realisasi", required=True, positive=True)
     number = inputs.text(document_number, "document_number", "Nomor SP2D/dokumen", 80)
+    source = funding.parse(funding_source)
     # The row lock makes a second payment wait for the first on PostgreSQL, so two clerks
     # cannot both fit a payment into the same remaining pagu.
     line = db.session.scalar(
@@ -405,6 +414,7 @@ def record_realisation(
         amount=value,
         document_number=number,
         note=inputs.text(note, "note", "Catatan", 255),
+        funding_source=source or line.funding_source,
         created_by_id=actor.id if actor is not None else None,
     )
     db.session.add(entry)
@@ -454,6 +464,7 @@ class TreeRow:
     node_id: int | None = None
     spm_component: str | None = None
     flags: list[BudgetTotalFlag] = field(default_factory=list)
+    funding: str = ""  # sumber dana as printed: 'DAU', or every source of a total's parts
 
     @property
     def depth(self) -> int:
@@ -502,6 +513,7 @@ def year_tree(year: int) -> list[TreeRow]:
     ):
         flags.setdefault(flag.node_id, []).append(flag)
     order = list(TOTAL_FIELDS)
+    sources = funding.sources_by_code(year)
     return [
         TreeRow(
             code=node.code,
@@ -511,6 +523,7 @@ def year_tree(year: int) -> list[TreeRow]:
             node_id=node.id,
             spm_component=node.spm_component,
             flags=sorted(flags.get(node.id, []), key=lambda f: order.index(f.field)),
+            funding=funding.label(node.code, sources),
         )
         for node in list_nodes()
     ]

@@ -157,6 +157,7 @@ def components(year: int, targets: dict, tree: list) -> tuple[list[dict], dict]:
                 "component": component,
                 "label": label,
                 "sub_kegiatan_code": node.code if node else None,
+                "sumber_dana": node.funding if node else "",
                 **_target(target),
                 "realisasi": realisasi,
                 "realisasi_unit": realisasi_label,
@@ -277,6 +278,7 @@ def budget_rows(tree: list, capaian_by_code: dict) -> list[dict]:
                 "name": node.name,
                 "level": node.level,
                 "level_label": BUDGET_LEVELS[node.level],
+                "sumber_dana": node.funding,
                 "depth": node.depth,
                 "pagu_awal": money.pagu_awal,
                 "pagu_perubahan": money.pagu_perubahan,
@@ -407,6 +409,7 @@ COMPONENT_COLUMNS = (
     ("No", "no", 5, "int"),
     ("Komponen SPM", "label", 36, "text"),
     ("Sub-kegiatan", "sub_kegiatan_code", 18, "text"),
+    ("Sumber dana", "sumber_dana", 12, "text"),
     ("Target", "target", 10, "num"),
     ("Satuan", "unit", 9, "text"),
     ("Cara hitung", "mode_label", 14, "text"),
@@ -421,6 +424,7 @@ COMPONENT_COLUMNS = (
 BUDGET_COLUMNS = (
     ("Kode", "code", 19, "text"),
     ("Program / kegiatan / sub-kegiatan", "name", 48, "text"),
+    ("Sumber dana", "sumber_dana", 12, "text"),
     ("Pagu awal (Rp)", "pagu_awal", 17, "rp"),
     ("Pagu perubahan (Rp)", "pagu_perubahan", 17, "rp"),
     ("Pagu berlaku (Rp)", "pagu", 17, "rp"),
@@ -505,7 +509,7 @@ def _charts(book, report: dict, component_sheet, budget_sheet) -> None:
     achievement.title = "Capaian komponen SPM (%)"
     achievement.y_axis.title = "%"
     achievement.add_data(
-        Reference(component_sheet, min_col=9, min_row=HEADER_ROW, max_row=HEADER_ROW + count),
+        Reference(component_sheet, min_col=10, min_row=HEADER_ROW, max_row=HEADER_ROW + count),
         titles_from_data=True,
     )
     achievement.set_categories(
@@ -519,7 +523,7 @@ def _charts(book, report: dict, component_sheet, budget_sheet) -> None:
     spending.title = "Pagu dan realisasi per sub-kegiatan (Rp)"
     if leaves:
         low, high = first + leaves[0], first + leaves[-1]
-        for column in (5, 6):  # pagu in force, realisasi
+        for column in (6, 7):  # pagu in force, realisasi
             spending.add_data(
                 Reference(budget_sheet, min_col=column, min_row=low, max_row=high),
                 titles_from_data=False,
