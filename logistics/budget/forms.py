@@ -5,6 +5,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField
 
 from logistics.budget.models import FUNDING_SOURCES
+from logistics.core.spm_components import SPM_COMPONENTS
 
 MONEY = {"inputmode": "numeric", "autocomplete": "off", "placeholder": "mis. 250.000.000"}
 FUNDING_CHOICES = [("", "Belum ditentukan"), *FUNDING_SOURCES.items()]
@@ -47,6 +48,13 @@ class NodeForm(FlaskForm):
         "Kode", render_kw={"placeholder": "1.06.06.2.01.0001", "autocomplete": "off"}
     )
     name = StringField("Uraian")
+    # "keep" leaves the link as it is, "" removes it; a component linked elsewhere moves here.
+    spm_component = SelectField(
+        "Komponen SPM yang dibiayai",
+        choices=[("keep", "Tidak diubah"), ("", "Tidak terkait"), *SPM_COMPONENTS.items()],
+        default="keep",
+        validate_choice=False,
+    )
 
 
 class BudgetImportForm(FlaskForm):

@@ -55,6 +55,8 @@ STANDARD_TREE = (
     ("1.06.06.2.02.0001", "Kampung Siaga Bencana", None),
     ("1.06.06.2.02.0002", "Taruna Siaga Bencana", None),
 )
+# The SPM component each standard sub-kegiatan pays for, whichever way its node was created.
+STANDARD_COMPONENTS = {code: component for code, _name, component in STANDARD_TREE if component}
 
 
 # --- values --------------------------------------------------------------------------------------
@@ -187,53 +189,85 @@ def get_sub_kegiatan(value, field: str = "code") -> BudgetNode:
 
 
 def save_node(code, name, spm_component: str | None = None) -> BudgetNode:
-    """Add a node, or rename the one with this code; its parent must already exist."""
+    """Add a node, or rename the one with this code; its parent must already exist.
+
+    spm_component links the node to the SPM component it pays for: None keeps the link (a new
+    standard sub-kegiatan gets its standard component when no other node has it, so a plan
+    imported before the standard tree was seeded is linked all the same), '' removes it, and a
+    component linked elsewhere moves here.
+    """
     canonical, level = split_code(code)
     name = inputs.text(name, "name", "Nama", 255, required=True)
-    if spm_component is not None and spm_component not in SPM_COMPONENTS:
+    if spm_component and spm_component not in SPM_COMPONENTS:
         raise DomainError(f"Komponen SPM '{spm_component}' tidak dikenal.", field="spm_component")
     node = db.session.scalar(select(BudgetNode).where(BudgetNode.code == canonical))
-    if node is not None:
-        node.name = name
-        if spm_component is not None:
-            node.spm_component = spm_component
-        db.session.flush()
-        return node
-    parent = None
-    upper = parent_code(canonical)
-    if upper is not None:
-        parent = db.session.scalar(select(BudgetNode).where(BudgetNode.code == upper))
-        if parent is None:
-            kind = "program" if level == "kegiatan" else "kegiatan"
-            raise DomainError(
-                f"Tambahkan dulu {kind} {upper} sebelum {BUDGET_LEVELS[level].lower()} {canonical}.",
-                field="code",
-            )
+    if node is None:
+        node = BudgetNode(code=canonical, level=level, name=name, parent=_parent(canonical, level))
+        db.session.add(node)
+        if spm_component is None and _component_free(STANDARD_COMPONENTS.get(canonical)):
+            spm_component = STANDARD_COMPONENTS[canonical]
+    node.name = name
     if spm_component is not None:
-        taken = db.session.scalar(
-            select(BudgetNode.code).where(BudgetNode.spm_component == spm_component)
-        )
-        if taken:
-            raise Conflict(
-                f"Komponen SPM {SPM_COMPONENTS[spm_component]} sudah terkait ke {taken}.",
-                field="spm_component",
-            )
-    node = BudgetNode(
-        code=canonical, level=level, name=name, parent=parent, spm_component=spm_component
-    )
-    db.session.add(node)
+        link_component(node, spm_component or None)
     db.session.flush()
     return node
 
 
+def _parent(canonical: str, level: str) -> BudgetNode | None:
+    upper = parent_code(canonical)
+    if upper is None:
+        return None
+    parent = db.session.scalar(select(BudgetNode).where(BudgetNode.code == upper))
+    if parent is None:
+        kind = "program" if level == "kegiatan" else "kegiatan"
+        raise DomainError(
+            f"Tambahkan dulu {kind} {upper} sebelum {BUDGET_LEVELS[level].lower()} {canonical}.",
+            field="code",
+        )
+    return parent
+
+
+def _component_free(component: str | None) -> bool:
+    return component is not None and not db.session.scalar(
+        select(BudgetNode.id).where(BudgetNode.spm_component == component)
+    )
+
+
+def link_component(node: BudgetNode, component: str | None) -> None:
+    """Link a sub-kegiatan to the SPM component it pays for (None unlinks); a component can be
+    linked to one node only, so it leaves the node that had it (both changes are audited)."""
+    if component is not None and node.level != "sub_kegiatan":
+        raise DomainError(
+            f"{node.code} bukan sub-kegiatan; komponen SPM dikaitkan ke sub-kegiatan.",
+            field="spm_component",
+        )
+    if component is not None:
+        holder = db.session.scalar(
+            select(BudgetNode).where(
+                BudgetNode.spm_component == component, BudgetNode.id != node.id
+            )
+        )
+        if holder is not None:
+            holder.spm_component = None
+            db.session.flush()  # the unique link is free before this node takes it
+    node.spm_component = component
+
+
 def seed_structure() -> int:
-    """Add the standard Program Penanganan Bencana nodes the office lacks; returns how many."""
-    existing = set(db.session.scalars(select(BudgetNode.code)))
+    """Add the standard Program Penanganan Bencana nodes the office lacks; returns how many.
+
+    Standard sub-kegiatan that already exist (an imported plan) without an SPM link get their
+    standard component when no other node has it."""
+    existing = {node.code: node for node in db.session.scalars(select(BudgetNode))}
     added = 0
     for code, name, component in STANDARD_TREE:
-        if code not in existing:
-            save_node(code, name, component)
+        node = existing.get(code)
+        if node is None:
+            save_node(code, name)
             added += 1
+        elif node.spm_component is None and _component_free(component):
+            link_component(node, component)
+    db.session.flush()
     return added
 
 

@@ -133,10 +133,17 @@ def seed():
 def node_new():
     form = NodeForm()
     status = 200
+    if request.method == "GET" and request.args.get("kode"):
+        # Opened from a row of the tree: rename it or change its SPM link.
+        node = budget.get_node(request.args["kode"])
+        form.code.data, form.name.data = node.code, node.name
     if form.validate_on_submit():
         try:
             with transaction():
-                node = budget.save_node(form.code.data, form.name.data)
+                link = form.spm_component.data
+                node = budget.save_node(
+                    form.code.data, form.name.data, None if link == "keep" else link
+                )
                 code = node.code
         except DomainError as exc:
             attach_error(form, exc, "code")
