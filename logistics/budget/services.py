@@ -421,19 +421,7 @@ def record_realisation(
             f"Pagu {node.code} {node.name} tahun {year} belum diisi; isi pagu sebelum realisasi.",
             field="code",
         )
-    if number:
-        duplicate = db.session.scalar(
-            select(BudgetRealisation).where(
-                BudgetRealisation.line_id == line.id,
-                func.lower(BudgetRealisation.document_number) == number.lower(),
-            )
-        )
-        if duplicate is not None:
-            raise Conflict(
-                f"SP2D/dokumen {number} sudah dicatat untuk {node.code} pada "
-                f"{tanggal(duplicate.paid_on)} sebesar {rupiah(duplicate.amount)}.",
-                field="document_number",
-            )
+    _check_document(node, line, number)
     pagu = budget_math.pagu_in_force(line.pagu_awal, line.pagu_perubahan)
     already = realised_total(line)
     if already + value > pagu:
@@ -454,6 +442,24 @@ def record_realisation(
     db.session.add(entry)
     db.session.flush()
     return entry
+
+
+def _check_document(node: BudgetNode, line: BudgetLine, number: str) -> None:
+    """One SP2D/document number is recorded once per line."""
+    if not number:
+        return
+    duplicate = db.session.scalar(
+        select(BudgetRealisation).where(
+            BudgetRealisation.line_id == line.id,
+            func.lower(BudgetRealisation.document_number) == number.lower(),
+        )
+    )
+    if duplicate is not None:
+        raise Conflict(
+            f"SP2D/dokumen {number} sudah dicatat untuk {node.code} pada "
+            f"{tanggal(duplicate.paid_on)} sebesar {rupiah(duplicate.amount)}.",
+            field="document_number",
+        )
 
 
 def get_realisation(realisation_id: int) -> BudgetRealisation:
