@@ -13,7 +13,7 @@ from logistics.victims.models import InstitutionVictim, Person, Victim
 
 UNKNOWN_REGION = "-"
 REGION_LABELS = {"kecamatan": "Kecamatan", "kab_kota": "Kabupaten/Kota"}
-TEMP_TABLES = ("yr_pairs", "yr_served", "yr_inst")
+TEMP_TABLES = ("yr_pairs", "yr_served", "yr_inst", "yr_td")
 
 
 def _pct(part, whole):
@@ -64,20 +64,46 @@ def build_tables(year: int, level: str) -> None:
     when a hand-out of its event went to it.
     """
     canonical = func.coalesce(Person.merged_into_id, Person.id)
+    # The (event, day)s a tanggap darurat decree covered, found by range on the hand-outs'
+    # (event, day) index, so that the 2 million recipient lines of a province year are matched
+    # by a join rather than a subquery each.
+    emergency_days = (
+        select(Distribution.event_id.label("event_id"), Distribution.distributed_on.label("day"))
+        .join(Event, Event.id == Distribution.event_id)
+        .join(
+            EventDecree,
+            (EventDecree.event_id == Distribution.event_id)
+            & (EventDecree.status == "tanggap_darurat")
+            & (EventDecree.starts_on <= Distribution.distributed_on)
+            & (
+                EventDecree.ends_on.is_(None) | (EventDecree.ends_on >= Distribution.distributed_on)
+            ),
+        )
+        .where(Event.year == year)
+        .distinct()
+    )
+    _temp("yr_td", _compiled(emergency_days))
+    db.session.connection().execute(text("CREATE INDEX yr_td_key ON yr_td (event_id, day)"))
     served = (
         select(
             Distribution.event_id.label("event_id"),
             canonical.label("pid"),
-            func.max(case((_in_emergency(), 1), else_=0)).label("emergency"),
+            Distribution.distributed_on.label("day"),
         )
         .select_from(DistributionRecipient)
         .join(Distribution, Distribution.id == DistributionRecipient.distribution_id)
         .join(Event, Event.id == Distribution.event_id)
         .join(Person, Person.id == DistributionRecipient.person_id)
         .where(Event.year == year)
-        .group_by(Distribution.event_id, canonical)
     )
-    _temp("yr_served", _compiled(served))
+    _temp(
+        "yr_served",
+        "SELECT s.event_id, s.pid,"
+        " MAX(CASE WHEN t.event_id IS NULL THEN 0 ELSE 1 END) AS emergency"
+        f" FROM ({_compiled(served)}) s"
+        " LEFT JOIN yr_td t ON t.event_id = s.event_id AND t.day = s.day"
+        " GROUP BY s.event_id, s.pid",
+    )
     connection = db.session.connection()
     connection.execute(text("CREATE INDEX yr_served_key ON yr_served (event_id, pid)"))
     victims = _in_region(
