@@ -55,18 +55,10 @@ def _in_region(query, level: str, kelurahan_column):
     return query
 
 
-def build_tables(year: int, level: str) -> None:
-    """Temporary tables of the year's victims: yr_pairs, one row per (event, person), and
-    yr_inst, one row per institution victim, each with whether it was handled.
-
-    Persons are counted by their canonical id (a merged duplicate counts as the person it was
-    merged into), on the victim side and on the recipient side alike. An institution is handled
-    when a hand-out of its event went to it.
-    """
-    canonical = func.coalesce(Person.merged_into_id, Person.id)
-    # The (event, day)s a tanggap darurat decree covered, found by range on the hand-outs'
-    # (event, day) index, so that the 2 million recipient lines of a province year are matched
-    # by a join rather than a subquery each.
+def _emergency_days(year: int) -> None:
+    """Temporary table yr_td: the (event, day)s of the year's hand-outs that a tanggap darurat
+    decree covered, found by range on the hand-outs' (event, day) index, so that the 2 million
+    recipient lines of a province year are matched by a join rather than a subquery each."""
     emergency_days = (
         select(Distribution.event_id.label("event_id"), Distribution.distributed_on.label("day"))
         .join(Event, Event.id == Distribution.event_id)
@@ -84,6 +76,18 @@ def build_tables(year: int, level: str) -> None:
     )
     _temp("yr_td", _compiled(emergency_days))
     db.session.connection().execute(text("CREATE INDEX yr_td_key ON yr_td (event_id, day)"))
+
+
+def build_tables(year: int, level: str) -> None:
+    """Temporary tables of the year's victims: yr_pairs, one row per (event, person), and
+    yr_inst, one row per institution victim, each with whether it was handled.
+
+    Persons are counted by their canonical id (a merged duplicate counts as the person it was
+    merged into), on the victim side and on the recipient side alike. An institution is handled
+    when a hand-out of its event went to it.
+    """
+    canonical = func.coalesce(Person.merged_into_id, Person.id)
+    _emergency_days(year)
     served = (
         select(
             Distribution.event_id.label("event_id"),
