@@ -135,8 +135,11 @@ def register_blueprints(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     from logistics.core.formatting import register_filters
     from logistics.core.nav import navigation
+    from logistics.events.figures import FIGURES
 
     register_filters(app)
+    # Every page and document labels a victim figure the same way, its definition on hover.
+    app.jinja_env.globals["figure_definitions"] = FIGURES
 
     from logistics.core.office import office_info
     from logistics.core.wording import contoh_kode, istilah

@@ -100,3 +100,23 @@ def test_total_of_parts_and_pagu_perubahan_of_the_whole():
     assert unchanged.pagu_perubahan is None and unchanged.pagu == 150
     assert total([]).pagu == 0 and total([]).serapan is None
     assert whole.value("plan_q4") == 25 and unchanged.value("pagu_perubahan") == 150
+
+
+def test_spm_and_budget_capaian_are_one_definition():
+    """The SPM dashboard and the budget tree print the same capaian for the same figures."""
+    from logistics.budget import rules as budget_rules
+    from logistics.spm import rules as spm_rules
+
+    for realisasi, target, lower in (
+        (1447700, 2000000, False),
+        (5, 4, True),
+        (1, 3, False),
+        (0, 7, False),
+        (7, 0, False),
+        (0, 4, True),
+    ):
+        assert spm_rules.capaian(realisasi, target, lower) == budget_rules.capaian(
+            Decimal(realisasi), Decimal(target), lower_is_better=lower
+        )
+    assert spm_rules.capaian(1447700, 2000000) == Decimal("72.39")
+    assert spm_rules.spm_achievement(2, 3) == budget_rules.percentage(2, 3) == Decimal("66.67")

@@ -158,6 +158,11 @@ def test_exports(as_role, planned):
     sheet = load_workbook(io.BytesIO(response.data)).active
     values = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
     assert values["1.06.06.2.01"][15] == 289_540_000
+    # Numbers stay numbers: whole rupiah without decimals, serapan with two decimals.
+    cells = {r[0].value: r for r in sheet.iter_rows(min_row=2)}
+    assert cells[PERMAKANAN][17].value == 72.39
+    assert cells[PERMAKANAN][17].number_format == "#,##0.00"
+    assert cells["1.06.06"][4].number_format == "#,##0"
 
 
 def test_api_tree_pagu_and_realisation(as_role, planned):

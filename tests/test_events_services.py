@@ -29,16 +29,16 @@ def hazard_id(db, code="BJR"):
 def test_codes_count_per_office_and_year(db, make_event):
     first = make_event()
     second = make_event(hazard_code="TLS", title="Longsor")
-    other_year = make_event(started_at=datetime(2027, 1, 5, 3, 0))
+    other_year = make_event(started_at=datetime(2025, 1, 5, 3, 0))
     assert first.code == "BJR-3275-2026-001"
     assert second.code == "TLS-3275-2026-002"
-    assert other_year.code == "BJR-3275-2027-001"
+    assert other_year.code == "BJR-3275-2025-001"
 
 
 def test_code_year_is_the_office_local_year(db, make_event):
-    # 31 December 2026 20:00 UTC is already 1 January 2027 03:00 in Jakarta.
-    event = make_event(started_at=datetime(2026, 12, 31, 20, 0))
-    assert event.code == "BJR-3275-2027-001" and event.year == 2027
+    # 31 December 2025 20:00 UTC is already 1 January 2026 03:00 in Jakarta.
+    event = make_event(started_at=datetime(2025, 12, 31, 20, 0))
+    assert event.code == "BJR-3275-2026-001" and event.year == 2026
 
 
 def test_create_event_refuses_bad_input(db, make_event):
@@ -122,9 +122,9 @@ def test_decree_open_ended_blocks_a_later_one_until_it_has_an_end(db, make_event
 
 def test_decree_order_refused(db, make_event):
     event = make_event()
-    decree(event, "tanggap_darurat", date(2026, 11, 20), date(2026, 12, 3))
+    decree(event, "tanggap_darurat", date(2026, 11, 25), date(2026, 12, 3))
     with pytest.raises(DomainError) as exc:
-        decree(event, "transisi_darurat", date(2026, 11, 1), date(2026, 11, 10))
+        decree(event, "transisi_darurat", date(2026, 11, 21), date(2026, 11, 23))
     assert "tidak boleh dimulai sebelum" in exc.value.message
     with pytest.raises(DomainError) as exc:
         decree(event, "siaga_darurat", date(2026, 12, 10), date(2026, 12, 12))

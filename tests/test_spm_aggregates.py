@@ -171,7 +171,7 @@ def test_year_figures_match_a_per_person_reference_over_quarters(db, make_event,
             datetime(2026, 2, 14, 5),
             datetime(2026, 5, 14, 5),
             datetime(2026, 8, 14, 5),
-            datetime(2026, 12, 10, 5),
+            datetime(2026, 11, 25, 5),
         )
     ]
     people = [add_person(db, f"Warga {n}") for n in range(40)]

@@ -11,8 +11,16 @@ from logistics.core.database import transaction
 from logistics.core.errors import DomainError
 from logistics.core.time import office_today
 
-PAGU_KEYS = {"code", "fiscal_year", "pagu_awal", "pagu_perubahan", "plan", "note"}
-REALISATION_KEYS = {"code", "fiscal_year", "paid_on", "amount", "document_number", "note"}
+PAGU_KEYS = {"code", "fiscal_year", "pagu_awal", "pagu_perubahan", "plan", "note", "funding_source"}
+REALISATION_KEYS = {
+    "code",
+    "fiscal_year",
+    "paid_on",
+    "amount",
+    "document_number",
+    "note",
+    "funding_source",
+}
 
 
 def _percent(value) -> str | None:
@@ -81,6 +89,7 @@ def budget_pagu():
             pagu_perubahan=payload.get("pagu_perubahan"),
             plan=plan,
             note=payload.get("note"),
+            funding_source=payload.get("funding_source"),
         )
         body = {
             "code": node.code,
@@ -89,6 +98,7 @@ def budget_pagu():
             "pagu_perubahan": line.pagu_perubahan,
             "plan": [line.plan_q1, line.plan_q2, line.plan_q3, line.plan_q4],
             "note": line.note,
+            "funding_source": line.funding_source,
         }
     return jsonify(body), 200
 
@@ -108,6 +118,7 @@ def budget_realisation():
             document_number=payload.get("document_number"),
             note=payload.get("note"),
             actor=current_user,
+            funding_source=payload.get("funding_source"),
         )
         body = {
             "id": entry.id,

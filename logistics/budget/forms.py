@@ -4,7 +4,11 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField
 
+from logistics.budget.models import FUNDING_SOURCES
+from logistics.core.spm_components import SPM_COMPONENTS
+
 MONEY = {"inputmode": "numeric", "autocomplete": "off", "placeholder": "mis. 250.000.000"}
+FUNDING_CHOICES = [("", "Belum ditentukan"), *FUNDING_SOURCES.items()]
 YEAR = {"inputmode": "numeric", "pattern": "[0-9]*", "autocomplete": "off"}
 
 
@@ -22,6 +26,7 @@ class PaguForm(FlaskForm):
     plan_q3 = StringField("Rencana triwulan III (Rp)", render_kw=MONEY)
     plan_q4 = StringField("Rencana triwulan IV (Rp)", render_kw=MONEY)
     note = StringField("Catatan (opsional)")
+    funding_source = SelectField("Sumber dana", choices=FUNDING_CHOICES, validate_choice=False)
 
 
 class RealisationForm(FlaskForm):
@@ -33,6 +38,7 @@ class RealisationForm(FlaskForm):
     amount_value = StringField("Jumlah (Rp)", render_kw=MONEY)
     document_number = StringField("Nomor SP2D / dokumen", render_kw={"autocomplete": "off"})
     note = StringField("Catatan (opsional)")
+    funding_source = SelectField("Sumber dana", choices=FUNDING_CHOICES, validate_choice=False)
 
 
 class NodeForm(FlaskForm):
@@ -42,6 +48,13 @@ class NodeForm(FlaskForm):
         "Kode", render_kw={"placeholder": "1.06.06.2.01.0001", "autocomplete": "off"}
     )
     name = StringField("Uraian")
+    # "keep" leaves the link as it is, "" removes it; a component linked elsewhere moves here.
+    spm_component = SelectField(
+        "Komponen SPM yang dibiayai",
+        choices=[("keep", "Tidak diubah"), ("", "Tidak terkait"), *SPM_COMPONENTS.items()],
+        default="keep",
+        validate_choice=False,
+    )
 
 
 class BudgetImportForm(FlaskForm):

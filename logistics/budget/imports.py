@@ -9,6 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy import select
 
+from logistics.budget import funding
 from logistics.budget import services as budget
 from logistics.budget.models import BUDGET_LEVELS, TOTAL_FIELDS, BudgetNode
 from logistics.budget.rules import Amounts
@@ -50,6 +51,7 @@ COLUMNS = (
         "Triwulan IV",
         ("tw iv", "tw 4", "triwulan 4", "rencana triwulan iv", "rencana tw iv"),
     ),
+    ("funding_source", "Sumber dana", ("sumber", "sumber anggaran", "sumber pendanaan")),
 )
 LABELS = {key: label for key, label, _others in COLUMNS}
 
@@ -109,6 +111,7 @@ class _Row:
     level: str
     name: str
     values: dict[str, int | None]
+    funding_source: str | None = None
 
 
 def _header_key(text) -> str:
@@ -193,11 +196,16 @@ def _parse(
             values[key] = budget.amount(cells.get(key), key, LABELS[key])
         except DomainError as exc:
             fail(key, exc.message)
+    source = None
+    try:
+        source = funding.parse(cells.get("funding_source"))
+    except DomainError as exc:
+        fail("funding_source", exc.message)
     if level == "sub_kegiatan" and "pagu_awal" in values and values["pagu_awal"] is None:
         fail("pagu_awal", f"Pagu awal sub-kegiatan {code} wajib diisi (tulis 0 bila tidak ada).")
     if len(report.errors) > errors_before:
         return None
-    return _Row(number, code, level, name, values)
+    return _Row(number, code, level, name, values, source)
 
 
 def _check_tree(rows: list[_Row], report: ImportReport, known: dict) -> None:
@@ -334,6 +342,7 @@ def _save(rows: list, report: ImportReport, known: dict, year: int, source_name:
                 pagu_awal=row.values["pagu_awal"],
                 pagu_perubahan=row.values["pagu_perubahan"],
                 plan=[row.values[f"plan_q{q}"] or 0 for q in range(1, 5)],
+                funding_source=row.funding_source,
             )
             report.lines_imported += 1
     budget.replace_flags(
@@ -377,7 +386,7 @@ def plan_template(year: int | None = None) -> bytes:
         sheet.cell(row=sheet.max_row, column=1).number_format = "@"
     sheet.column_dimensions["A"].width = 20
     sheet.column_dimensions["B"].width = 60
-    for letter in "CDEFGH":
+    for letter in "CDEFGHI":
         sheet.column_dimensions[letter].width = 18
     guide = workbook.create_sheet("Petunjuk")
     for text in (
@@ -385,6 +394,7 @@ def plan_template(year: int | None = None) -> bytes:
         "Kode boleh ditulis 1.06.06.2.01.0001 atau 1.06.06.02.01.0001.",
         "Pagu dan rencana triwulan diisi pada sub-kegiatan, dalam rupiah bulat.",
         "Pagu perubahan dikosongkan bila belum ada APBD Perubahan.",
+        "Sumber dana: DAU, DAK, DBH, PAD, BTT, APBN/Kemensos, provinsi atau hibah/CSR.",
         "Jumlah pada baris program/kegiatan boleh diisi: bila tidak sama dengan jumlah "
         "sub-kegiatannya, sistem menandainya, bukan memakainya.",
         f"Tahun anggaran dipilih saat mengunggah{f' (mis. {year})' if year else ''}.",

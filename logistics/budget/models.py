@@ -14,6 +14,18 @@ BUDGET_LEVELS = {
     "kegiatan": "Kegiatan",
     "sub_kegiatan": "Sub-kegiatan",
 }
+# Sumber dana of a budget line and of a payment (DOMAIN.md section 9).
+FUNDING_SOURCES = {
+    "dau": "DAU",
+    "dak": "DAK",
+    "dbh": "DBH",
+    "pad": "PAD",
+    "btt": "BTT (belanja tidak terduga)",
+    "apbn": "APBN/Kemensos",
+    "provinsi": "Bantuan keuangan provinsi",
+    "hibah": "Hibah/CSR",
+}
+_FUNDING_CHECK = f"funding_source IS NULL OR funding_source IN {tuple(FUNDING_SOURCES)!r}"
 # Amounts a plan's printed total can be checked on (pagu and the four quarters of the cash plan).
 TOTAL_FIELDS = {
     "pagu_awal": "Pagu awal",
@@ -67,6 +79,7 @@ class BudgetLine(db.Model):
             "plan_q1 >= 0 AND plan_q2 >= 0 AND plan_q3 >= 0 AND plan_q4 >= 0",
             name="plan_non_negative",
         ),
+        CheckConstraint(_FUNDING_CHECK, name="funding_source_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -81,6 +94,8 @@ class BudgetLine(db.Model):
     plan_q3: Mapped[int] = mapped_column(BigInteger, default=0)
     plan_q4: Mapped[int] = mapped_column(BigInteger, default=0)
     note: Mapped[str] = mapped_column(String(255), default="")
+    # Sumber dana; None while the office has not said.
+    funding_source: Mapped[str | None] = mapped_column(String(12))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     node: Mapped[BudgetNode] = relationship(lazy="joined")
@@ -91,7 +106,10 @@ class BudgetRealisation(db.Model):
 
     __tablename__ = "budget_realisations"
     __audit__ = True
-    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint(_FUNDING_CHECK, name="funding_source_known"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     line_id: Mapped[int] = mapped_column(ForeignKey("budget_lines.id"), index=True)
@@ -99,6 +117,8 @@ class BudgetRealisation(db.Model):
     amount: Mapped[int] = mapped_column(BigInteger)
     document_number: Mapped[str] = mapped_column(String(80), default="")
     note: Mapped[str] = mapped_column(String(255), default="")
+    # Sumber dana of this payment: the line's unless the payment came from elsewhere (BTT).
+    funding_source: Mapped[str | None] = mapped_column(String(12))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from logistics.budget import funding
 from logistics.budget import rules as budget_math
 from logistics.budget.models import (
     BUDGET_LEVELS,
@@ -54,6 +55,8 @@ STANDARD_TREE = (
     ("1.06.06.2.02.0001", "Kampung Siaga Bencana", None),
     ("1.06.06.2.02.0002", "Taruna Siaga Bencana", None),
 )
+# The SPM component each standard sub-kegiatan pays for, whichever way its node was created.
+STANDARD_COMPONENTS = {code: component for code, _name, component in STANDARD_TREE if component}
 
 
 # --- values --------------------------------------------------------------------------------------
@@ -186,53 +189,85 @@ def get_sub_kegiatan(value, field: str = "code") -> BudgetNode:
 
 
 def save_node(code, name, spm_component: str | None = None) -> BudgetNode:
-    """Add a node, or rename the one with this code; its parent must already exist."""
+    """Add a node, or rename the one with this code; its parent must already exist.
+
+    spm_component links the node to the SPM component it pays for: None keeps the link (a new
+    standard sub-kegiatan gets its standard component when no other node has it, so a plan
+    imported before the standard tree was seeded is linked all the same), '' removes it, and a
+    component linked elsewhere moves here.
+    """
     canonical, level = split_code(code)
     name = inputs.text(name, "name", "Nama", 255, required=True)
-    if spm_component is not None and spm_component not in SPM_COMPONENTS:
+    if spm_component and spm_component not in SPM_COMPONENTS:
         raise DomainError(f"Komponen SPM '{spm_component}' tidak dikenal.", field="spm_component")
     node = db.session.scalar(select(BudgetNode).where(BudgetNode.code == canonical))
-    if node is not None:
-        node.name = name
-        if spm_component is not None:
-            node.spm_component = spm_component
-        db.session.flush()
-        return node
-    parent = None
-    upper = parent_code(canonical)
-    if upper is not None:
-        parent = db.session.scalar(select(BudgetNode).where(BudgetNode.code == upper))
-        if parent is None:
-            kind = "program" if level == "kegiatan" else "kegiatan"
-            raise DomainError(
-                f"Tambahkan dulu {kind} {upper} sebelum {BUDGET_LEVELS[level].lower()} {canonical}.",
-                field="code",
-            )
+    if node is None:
+        node = BudgetNode(code=canonical, level=level, name=name, parent=_parent(canonical, level))
+        db.session.add(node)
+        if spm_component is None and _component_free(STANDARD_COMPONENTS.get(canonical)):
+            spm_component = STANDARD_COMPONENTS[canonical]
+    node.name = name
     if spm_component is not None:
-        taken = db.session.scalar(
-            select(BudgetNode.code).where(BudgetNode.spm_component == spm_component)
-        )
-        if taken:
-            raise Conflict(
-                f"Komponen SPM {SPM_COMPONENTS[spm_component]} sudah terkait ke {taken}.",
-                field="spm_component",
-            )
-    node = BudgetNode(
-        code=canonical, level=level, name=name, parent=parent, spm_component=spm_component
-    )
-    db.session.add(node)
+        link_component(node, spm_component or None)
     db.session.flush()
     return node
 
 
+def _parent(canonical: str, level: str) -> BudgetNode | None:
+    upper = parent_code(canonical)
+    if upper is None:
+        return None
+    parent = db.session.scalar(select(BudgetNode).where(BudgetNode.code == upper))
+    if parent is None:
+        kind = "program" if level == "kegiatan" else "kegiatan"
+        raise DomainError(
+            f"Tambahkan dulu {kind} {upper} sebelum {BUDGET_LEVELS[level].lower()} {canonical}.",
+            field="code",
+        )
+    return parent
+
+
+def _component_free(component: str | None) -> bool:
+    return component is not None and not db.session.scalar(
+        select(BudgetNode.id).where(BudgetNode.spm_component == component)
+    )
+
+
+def link_component(node: BudgetNode, component: str | None) -> None:
+    """Link a sub-kegiatan to the SPM component it pays for (None unlinks); a component can be
+    linked to one node only, so it leaves the node that had it (both changes are audited)."""
+    if component is not None and node.level != "sub_kegiatan":
+        raise DomainError(
+            f"{node.code} bukan sub-kegiatan; komponen SPM dikaitkan ke sub-kegiatan.",
+            field="spm_component",
+        )
+    if component is not None:
+        holder = db.session.scalar(
+            select(BudgetNode).where(
+                BudgetNode.spm_component == component, BudgetNode.id != node.id
+            )
+        )
+        if holder is not None:
+            holder.spm_component = None
+            db.session.flush()  # the unique link is free before this node takes it
+    node.spm_component = component
+
+
 def seed_structure() -> int:
-    """Add the standard Program Penanganan Bencana nodes the office lacks; returns how many."""
-    existing = set(db.session.scalars(select(BudgetNode.code)))
+    """Add the standard Program Penanganan Bencana nodes the office lacks; returns how many.
+
+    Standard sub-kegiatan that already exist (an imported plan) without an SPM link get their
+    standard component when no other node has it."""
+    existing = {node.code: node for node in db.session.scalars(select(BudgetNode))}
     added = 0
     for code, name, component in STANDARD_TREE:
-        if code not in existing:
-            save_node(code, name, component)
+        node = existing.get(code)
+        if node is None:
+            save_node(code, name)
             added += 1
+        elif node.spm_component is None and _component_free(component):
+            link_component(node, component)
+    db.session.flush()
     return added
 
 
@@ -294,10 +329,12 @@ def set_budget(
     pagu_perubahan=None,
     plan: Sequence | None = None,
     note: str | None = None,
+    funding_source=None,
 ) -> BudgetLine:
     """Set a sub-kegiatan's pagu (awal, and perubahan when the APBD-P changed it) and cash plan.
 
-    A plan left out keeps the plan already set; it must still fit the pagu in force.
+    A plan left out keeps the plan already set; it must still fit the pagu in force. A
+    funding source (sumber dana) left out keeps the one already set.
     """
     if node.level != "sub_kegiatan":
         raise DomainError(
@@ -305,6 +342,7 @@ def set_budget(
         )
     year = fiscal_year(year)
     awal = amount(pagu_awal, "pagu_awal", "Pagu awal", required=True)
+    source = funding.parse(funding_source)
     perubahan = amount(pagu_perubahan, "pagu_perubahan", "Pagu perubahan")
     line = get_line(node, year)
     if plan is None:
@@ -325,6 +363,8 @@ def set_budget(
     line.plan_q1, line.plan_q2, line.plan_q3, line.plan_q4 = quarters
     if note is not None:
         line.note = inputs.text(note, "note", "Catatan", 255)
+    if source is not None:
+        line.funding_source = source
     db.session.flush()
     return line
 
@@ -342,10 +382,12 @@ def record_realisation(
     note=None,
     today: date | None = None,
     actor=None,
+    funding_source=None,
 ) -> BudgetRealisation:
     """Record one payment (SP2D) against a sub-kegiatan's pagu for the fiscal year.
 
-    actor is the signed-in user who records it (none for the demo office and imports).
+    actor is the signed-in user who records it (none for the demo office and imports). The
+    payment's funding source (sumber dana) is the line's unless given (e.g. BTT in an emergency).
     """
     if node.level != "sub_kegiatan":
         raise DomainError(
@@ -366,6 +408,7 @@ def record_realisation(
         )
     value = amount(amount_value, "amount", "Jumlah realisasi", required=True, positive=True)
     number = inputs.text(document_number, "document_number", "Nomor SP2D/dokumen", 80)
+    source = funding.parse(funding_source)
     # The row lock makes a second payment wait for the first on PostgreSQL, so two clerks
     # cannot both fit a payment into the same remaining pagu.
     line = db.session.scalar(
@@ -378,19 +421,7 @@ def record_realisation(
             f"Pagu {node.code} {node.name} tahun {year} belum diisi; isi pagu sebelum realisasi.",
             field="code",
         )
-    if number:
-        duplicate = db.session.scalar(
-            select(BudgetRealisation).where(
-                BudgetRealisation.line_id == line.id,
-                func.lower(BudgetRealisation.document_number) == number.lower(),
-            )
-        )
-        if duplicate is not None:
-            raise Conflict(
-                f"SP2D/dokumen {number} sudah dicatat untuk {node.code} pada "
-                f"{tanggal(duplicate.paid_on)} sebesar {rupiah(duplicate.amount)}.",
-                field="document_number",
-            )
+    _check_document(node, line, number)
     pagu = budget_math.pagu_in_force(line.pagu_awal, line.pagu_perubahan)
     already = realised_total(line)
     if already + value > pagu:
@@ -405,11 +436,30 @@ def record_realisation(
         amount=value,
         document_number=number,
         note=inputs.text(note, "note", "Catatan", 255),
+        funding_source=source or line.funding_source,
         created_by_id=actor.id if actor is not None else None,
     )
     db.session.add(entry)
     db.session.flush()
     return entry
+
+
+def _check_document(node: BudgetNode, line: BudgetLine, number: str) -> None:
+    """One SP2D/document number is recorded once per line."""
+    if not number:
+        return
+    duplicate = db.session.scalar(
+        select(BudgetRealisation).where(
+            BudgetRealisation.line_id == line.id,
+            func.lower(BudgetRealisation.document_number) == number.lower(),
+        )
+    )
+    if duplicate is not None:
+        raise Conflict(
+            f"SP2D/dokumen {number} sudah dicatat untuk {node.code} pada "
+            f"{tanggal(duplicate.paid_on)} sebesar {rupiah(duplicate.amount)}.",
+            field="document_number",
+        )
 
 
 def get_realisation(realisation_id: int) -> BudgetRealisation:
@@ -454,6 +504,7 @@ class TreeRow:
     node_id: int | None = None
     spm_component: str | None = None
     flags: list[BudgetTotalFlag] = field(default_factory=list)
+    funding: str = ""  # sumber dana as printed: 'DAU', or every source of a total's parts
 
     @property
     def depth(self) -> int:
@@ -502,6 +553,7 @@ def year_tree(year: int) -> list[TreeRow]:
     ):
         flags.setdefault(flag.node_id, []).append(flag)
     order = list(TOTAL_FIELDS)
+    sources = funding.sources_by_code(year)
     return [
         TreeRow(
             code=node.code,
@@ -511,6 +563,7 @@ def year_tree(year: int) -> list[TreeRow]:
             node_id=node.id,
             spm_component=node.spm_component,
             flags=sorted(flags.get(node.id, []), key=lambda f: order.index(f.field)),
+            funding=funding.label(node.code, sources),
         )
         for node in list_nodes()
     ]

@@ -46,6 +46,7 @@ TREE_HEADERS = [
     "Realisasi",
     "Sisa pagu",
     "Serapan (%)",
+    "Sumber dana",
     "Catatan",
 ]
 QUARTER_NAMES = budget.QUARTER_NAMES
@@ -92,6 +93,7 @@ def index():
                 row.amounts.sisa,
                 # Numbers stay numbers for the spreadsheet; the comma is for printed pages.
                 "" if row.amounts.serapan is None else float(row.amounts.serapan),
+                row.funding,
                 _flag_note(row),
             ]
             for row in rows
@@ -131,10 +133,17 @@ def seed():
 def node_new():
     form = NodeForm()
     status = 200
+    if request.method == "GET" and request.args.get("kode"):
+        # Opened from a row of the tree: rename it or change its SPM link.
+        node = budget.get_node(request.args["kode"])
+        form.code.data, form.name.data = node.code, node.name
     if form.validate_on_submit():
         try:
             with transaction():
-                node = budget.save_node(form.code.data, form.name.data)
+                link = form.spm_component.data
+                node = budget.save_node(
+                    form.code.data, form.name.data, None if link == "keep" else link
+                )
                 code = node.code
         except DomainError as exc:
             attach_error(form, exc, "code")
@@ -206,6 +215,7 @@ def pagu():
                 for q in range(1, 5):
                     getattr(form, f"plan_q{q}").data = str(getattr(line, f"plan_q{q}"))
                 form.note.data = line.note
+                form.funding_source.data = line.funding_source or ""
     elif form.validate_on_submit():
         try:
             with transaction():
@@ -217,6 +227,7 @@ def pagu():
                     pagu_perubahan=form.pagu_perubahan.data,
                     plan=[getattr(form, f"plan_q{q}").data for q in range(1, 5)],
                     note=form.note.data or "",
+                    funding_source=form.funding_source.data,
                 )
                 code, year = node.code, line.fiscal_year
         except DomainError as exc:
@@ -252,6 +263,7 @@ def realisation():
                     document_number=form.document_number.data,
                     note=form.note.data,
                     actor=current_user,
+                    funding_source=form.funding_source.data,
                 )
                 code, year = node.code, entry.paid_on.year
         except DomainError as exc:

@@ -3,12 +3,26 @@
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 
 from flask import Response
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Numbers stay numbers: whole ones (rupiah, counts) without decimals or a trailing separator,
+# fractional ones (percentages) with two decimals.
+WHOLE_FORMAT = "#,##0"
+FRACTION_FORMAT = "#,##0.00"
+
+
+def number_format(value) -> str | None:
+    """The cell format of a value, None for text (and for True/False)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return None
+    if isinstance(value, int):
+        return WHOLE_FORMAT
+    return FRACTION_FORMAT
 
 
 def table_response(
@@ -24,6 +38,10 @@ def table_response(
             cell.font = Font(bold=True)
         for row in rows:
             sheet.append(list(row))
+            for cell in sheet[sheet.max_row]:
+                fmt_of_cell = number_format(cell.value)
+                if fmt_of_cell:
+                    cell.number_format = fmt_of_cell
         sheet.freeze_panes = "A2"
         buffer = io.BytesIO()
         workbook.save(buffer)

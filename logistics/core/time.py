@@ -52,6 +52,14 @@ def local_input_value(value: datetime | None) -> str:
     return "" if value is None else to_local(value).strftime("%Y-%m-%dT%H:%M")
 
 
+def default_year(years) -> int:
+    """The year a page opens on: the newest of `years` not after this office year (a mistyped
+    future year must not open an empty page), this year when there is none."""
+    this_year = office_today().year
+    past = [y for y in years if y <= this_year]
+    return max(past) if past else this_year
+
+
 def office_date(value: datetime) -> date:
     """The office's calendar day of a stored (naive UTC) timestamp."""
     return to_local(value).date()

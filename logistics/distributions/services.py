@@ -700,9 +700,8 @@ def _day(given: date | None, event: SqlRow) -> date:
 
 
 def _default_phase(event_id: int, day: date) -> str:
-    """'setelah' once the decree in force is transisi darurat or the event is closed."""
-    phase = db.session.get(Event, event_id).phase_on(day)
-    return "setelah" if phase in ("transisi_darurat", "pasca_bencana") else "saat"
+    """The phase by the decree timeline (Event.aid_phase_on): 'setelah' after tanggap darurat."""
+    return db.session.get(Event, event_id).aid_phase_on(day)
 
 
 def _lines(given: tuple[LineInput, ...], warehouse: Store | None, recipient: Recipient) -> list:
@@ -795,7 +794,8 @@ def _submission(prepared: Prepared) -> dict:
 def _take_stock(prepared: Prepared, distribution_id: int) -> list["Taken"]:
     """Take each line from its lot or first-expiry-first-out; the stock lines as answered."""
     taken = []
-    today = office_today()
+    # Expiry is judged on the day the goods were handed out, which may be long past.
+    today = prepared.row["distributed_on"]
     for line in prepared.lines:
         lots = {lot.id: lot for lot in (line.candidates or [line.lot])}
         for movement in ledger.issue(

@@ -91,6 +91,7 @@ def _summary(row) -> dict:
         source: {
             "jiwa": row.jiwa(source),
             **{status: row.jiwa(source, status) for status in SUMMARY_STATUSES},
+            "kk": row.kk_total(source),
             "kk_menderita": row.kk(source, "menderita"),
             "kk_mengungsi": row.kk(source, "mengungsi"),
             "rumah_rusak": row.houses_damaged(source) if source == "kaji_cepat" else None,

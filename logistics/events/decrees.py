@@ -6,7 +6,7 @@ from logistics.core import inputs
 from logistics.core.errors import Conflict, DomainError, NotFound
 from logistics.core.extensions import db
 from logistics.core.formatting import tanggal
-from logistics.core.time import office_today
+from logistics.core.time import office_date, office_today
 from logistics.events.models import (
     DECREE_ORDER,
     DECREE_STATUSES,
@@ -53,6 +53,14 @@ def _check_decree(event: Event, values: dict, ignore: EventDecree | None) -> Non
     """Statuses follow siaga -> tanggap -> transisi, and no two decrees cover the same day."""
     rank = DECREE_ORDER.index(values["status"])
     start, end = values["starts_on"], values["ends_on"]
+    began = office_date(event.started_at)
+    # Siaga darurat is declared ahead of a slow-onset hazard; the other statuses follow the event.
+    if values["status"] != "siaga_darurat" and start < began:
+        raise DomainError(
+            f"Tanggal mulai SK ({tanggal(start)}) sebelum kejadian {event.code} dimulai "
+            f"({tanggal(began)}). Periksa tanggal SK, atau perbaiki tanggal kejadian dahulu.",
+            field="starts_on",
+        )
     for other in event.decrees:
         if other is ignore:
             continue

@@ -31,6 +31,8 @@ MAX_COUNT = 10_000_000
 # headcount of institutions hit as a group (no age or sex split).
 UNKNOWN_AGE = "tidak_diketahui"
 INSTITUTION = "lembaga"
+# Distinct households with a victim of any status, per kelurahan (registry only).
+KK_TOTAL = "kk_total"
 
 
 def measure_label(measure: str) -> str:
@@ -192,6 +194,14 @@ class KelurahanImpact:
     def kk(self, source: str, status: str) -> int:
         return self.figures(source).get(f"kk.{status}", 0)
 
+    def kk_total(self, source: str) -> int:
+        """KK terdampak (events.figures 'kk'): the registry's distinct households of any
+        status; the kaji cepat KK of every status as typed in."""
+        figures = self.figures(source)
+        if source == "terdata":
+            return figures.get(KK_TOTAL, 0)
+        return sum(figures.get(f"kk.{status}", 0) for status in PEOPLE_STATUSES)
+
     def houses_damaged(self, source: str) -> int:
         figures = self.figures(source)
         return sum(figures.get(m, 0) for m in HOUSE_DAMAGE)
@@ -201,8 +211,12 @@ class KelurahanImpact:
 
     @property
     def best_source(self) -> str:
-        """terdata once the registry has anyone here, else kaji cepat (the map's choice)."""
-        return "terdata" if self.jiwa("terdata") > 0 else "kaji_cepat"
+        """The source of 'terdampak' (events.figures), on the map, the sitrep and the event
+        page alike: terdata once the registry counts at least as many jiwa as the rapid
+        assessment, else kaji cepat, so a report does not shrink the disaster to the few
+        already registered by name in the first days."""
+        registered, assessed = self.jiwa("terdata"), self.jiwa("kaji_cepat")
+        return "terdata" if registered >= assessed and registered > 0 else "kaji_cepat"
 
     def difference(self, status: str | None = None) -> int:
         """Terdata minus kaji cepat: negative while the registry is still catching up."""
@@ -224,6 +238,14 @@ class ImpactMatrix:
         return KelurahanImpact(
             "", "Jumlah", "", None, self.totals["kaji_cepat"], self.totals["terdata"]
         )
+
+    def terdampak(self, status: str | None = None) -> int:
+        """Jiwa terdampak (events.figures): per kelurahan from its best_source, summed."""
+        return sum(row.jiwa(row.best_source, status) for row in self.rows)
+
+    def terdampak_kk(self) -> int:
+        """KK terdampak (events.figures): per kelurahan from its best_source, summed."""
+        return sum(row.kk_total(row.best_source) for row in self.rows)
 
     def row(self, code: str) -> KelurahanImpact | None:
         return next((r for r in self.rows if r.code == code), None)

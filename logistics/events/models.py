@@ -138,6 +138,21 @@ class Event(db.Model):
                 return decree.status
         return "belum_ditetapkan"
 
+    def aid_phase_on(self, day: date) -> str:
+        """The SPM phase of aid given on a day: 'saat' up to the end of tanggap darurat (or while
+        no decree has ended yet), 'setelah' under transisi, once tanggap darurat ended without a
+        following decree, and once the event is closed."""
+        phase = self.phase_on(day)
+        if phase in ("siaga_darurat", "tanggap_darurat"):
+            return "saat"
+        if phase in ("transisi_darurat", "pasca_bencana"):
+            return "setelah"
+        ended = any(
+            d.status == "tanggap_darurat" and d.ends_on is not None and d.ends_on < day
+            for d in self.decrees
+        )
+        return "setelah" if ended else "saat"
+
 
 class EventDecree(db.Model):
     """A status decree (SK status keadaan darurat) with its number, issuer and period."""

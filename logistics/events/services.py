@@ -86,8 +86,7 @@ def create_event(
     """
     hazard = get_hazard(hazard_type_id)
     texts = _event_texts(title, description, source, reporter)
-    if started_at is None:
-        raise DomainError("Waktu mulai kejadian wajib diisi.", field="started_at")
+    _check_start(started_at)
     if ended_at is not None and ended_at < started_at:
         raise DomainError("Waktu selesai tidak boleh sebelum waktu mulai.", field="ended_at")
     lat, lng = _coordinates(lat, lng)
@@ -161,8 +160,8 @@ def update_event(event: Event, **changes) -> Event:
         changes.get("reporter", event.reporter),
     )
     started_at = changes.get("started_at", event.started_at)
-    if started_at is None:
-        raise DomainError("Waktu mulai kejadian wajib diisi.", field="started_at")
+    _check_start(started_at)
+    _check_decrees_after(event, office_date(started_at))
     ended_at = changes.get("ended_at", event.ended_at)
     if ended_at is not None and ended_at < started_at:
         raise DomainError("Waktu selesai tidak boleh sebelum waktu mulai.", field="ended_at")
@@ -170,8 +169,59 @@ def update_event(event: Event, **changes) -> Event:
     for key, value in texts.items():
         setattr(event, key, value)
     event.started_at, event.ended_at, event.lat, event.lng = started_at, ended_at, lat, lng
+    year = office_date(started_at).year
+    if year != event.year:
+        _move_to_year(event, year)
     db.session.flush()
     return event
+
+
+def _check_start(started_at: datetime | None) -> None:
+    if started_at is None:
+        raise DomainError("Waktu mulai kejadian wajib diisi.", field="started_at")
+    if office_date(started_at) > office_today():
+        raise DomainError(
+            f"Waktu mulai kejadian ({tanggal(office_date(started_at))}) belum terjadi; isi "
+            "tanggal hari ini atau sebelumnya.",
+            field="started_at",
+        )
+
+
+def _check_decrees_after(event: Event, start: date) -> None:
+    """A corrected start may not fall after a tanggap darurat or transisi decree began."""
+    early = [d for d in event.decrees if d.status != "siaga_darurat" and d.starts_on < start]
+    if early:
+        first = min(early, key=lambda d: d.starts_on)
+        raise DomainError(
+            f"SK {first.decree_number} mulai berlaku {tanggal(first.starts_on)}, sebelum tanggal "
+            f"mulai kejadian yang baru ({tanggal(start)}). Perbaiki tanggal SK itu dahulu, atau "
+            "periksa tanggal kejadian.",
+            field="started_at",
+        )
+
+
+def _move_to_year(event: Event, year: int) -> None:
+    """A corrected start in another year: the event takes a code of that year, so its code,
+    the year tables, open data and the year-end report all follow; the old code is audited."""
+    old_code, old_year = event.code, event.year
+    hazard = event.hazard_type or get_hazard(event.hazard_type_id)
+    for _attempt in range(5):
+        code, seq = next_event_code(hazard, year)
+        try:
+            with db.session.begin_nested():
+                event.code, event.year, event.seq = code, year, seq
+                db.session.flush()
+        except IntegrityError:
+            continue
+        break
+    else:
+        raise Conflict("Nomor kejadian sedang dipakai bersamaan; coba simpan lagi.")
+    record_action(
+        "move_event_year",
+        "events",
+        event.id,
+        {"from_code": old_code, "to_code": event.code, "from_year": old_year, "to_year": year},
+    )
 
 
 def close_event(event: Event, *, closed_at: datetime | None = None) -> Event:

@@ -247,7 +247,7 @@ def _ingredients_document(
     db.session.add(document)
     db.session.flush()
     for item, amount in meal.lines:
-        ledger.issue(meal.warehouse, item, amount, "kitchen", document=document)
+        ledger.issue(meal.warehouse, item, amount, "kitchen", today=meal.day, document=document)
     return document
 
 

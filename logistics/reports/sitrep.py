@@ -55,6 +55,13 @@ IMPACT_COLUMNS = [
     ("jiwa_terdata", "Jiwa (terdata)"),
 ]
 SOURCE_LABELS = {"kaji_cepat": "Kaji cepat", "terdata": "Terdata"}
+# Columns that are one of the defined figures (events.figures), shown with its definition.
+IMPACT_FIGURES = {
+    "kk_terdampak": "kk",
+    "jiwa_terdampak": "terdampak",
+    "jiwa_kaji_cepat": "kaji_cepat",
+    "jiwa_terdata": "terdata",
+}
 
 
 # --- inputs ----------------------------------------------------------------------------------
@@ -236,13 +243,11 @@ def _impact_part(event: Event) -> dict:
     rows = []
     totals = dict.fromkeys((key for key, _label in IMPACT_COLUMNS), 0)
     for row in matrix.rows:
-        # Unlike the map (registry as soon as it has anyone), a sitrep to the mayor must not
-        # shrink the disaster to the few already registered by name in the first days.
-        registered, assessed = row.jiwa("terdata"), row.jiwa("kaji_cepat")
-        source = "terdata" if registered >= assessed and registered > 0 else "kaji_cepat"
+        # Terdampak as defined once (events.figures), as the map and the event page show it.
+        source = row.best_source
         figures = row.figures(source)
         values = {
-            "kk_terdampak": row.kk(source, "menderita") + row.kk(source, "mengungsi"),
+            "kk_terdampak": row.kk_total(source),
             # Every status, as the event page counts jiwa terdampak.
             "jiwa_terdampak": row.jiwa(source),
             "mengungsi": row.jiwa(source, "mengungsi"),
@@ -581,6 +586,7 @@ def template_context(data: dict) -> dict:
         "s": data,
         "note_labels": NOTE_FIELDS,
         "impact_columns": IMPACT_COLUMNS,
+        "impact_figures": IMPACT_FIGURES,
         "printed_on": tanggal(office_today()),
     }
 

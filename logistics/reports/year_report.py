@@ -5,10 +5,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import func, select, text
-from sqlalchemy.orm import aliased
+from sqlalchemy import func, select
 
-from logistics.areas.models import Area
 from logistics.budget import rules as budget_math
 from logistics.budget import services as budget
 from logistics.budget.models import BUDGET_LEVELS
@@ -19,14 +17,24 @@ from logistics.core.queue import YEAR_REPORT_GENERATE
 from logistics.core.spm_components import SPM_COMPONENTS
 from logistics.core.time import utcnow
 from logistics.distributions.models import Distribution, DistributionRecipient
-from logistics.events.models import Event, EventArea, HazardType
+from logistics.events.figures import notes as figure_notes
+from logistics.events.models import Event
+from logistics.reports import year_victims
+
+# The files are rendered in year_report_files.py; the pages and jobs reach them through here.
+from logistics.reports.year_report_files import (  # noqa: F401
+    pdf_bytes,
+    render_html,
+    xlsx_bytes,
+)
+from logistics.reports.year_victims import REGION_LABELS
 from logistics.shelters.models import Shelter
 from logistics.spm import dashboard as spm_dashboard
 from logistics.spm import settings as spm_settings
 from logistics.spm.models import AGGREGATION_MODES, INDICATORS, SpmYear
 from logistics.stock.models import Warehouse
 from logistics.tagana.models import Deployment, KampungSiagaBencana, TaganaMember
-from logistics.victims.models import Person, Victim
+from logistics.victims.models import Person
 
 Progress = Callable[[int, str], None]
 
@@ -39,15 +47,16 @@ OUTPUT_SUB_KEGIATAN = {"1.06.06.2.02.0001": "ksb", "1.06.06.2.02.0002": "tagana"
 PERSON_UNITS = {"orang", "jiwa"}
 SHELTER_UNITS = {"unit", "lokasi", "tenda", "tempat"}
 HOUSEHOLD_UNITS = {"kk", "keluarga"}
-UNKNOWN_REGION = "-"
-REGION_LABELS = {"kecamatan": "Kecamatan", "kab_kota": "Kabupaten/Kota"}
 
 NOTES = (
     "Korban terdampak: orang yang terdaftar sebagai korban kejadian tahun ini (registri korban), "
     "dihitung sekali per orang (jiwa) dan per kartu keluarga (KK); duplikat yang digabung dihitung "
-    "satu. Korban lembaga (panti, yayasan) dan angka kaji cepat tidak termasuk.",
+    "satu. Korban lembaga (panti, yayasan) dihitung per lembaga dan jiwanya menurut jumlah "
+    "penghuni, termasuk dalam jumlah jiwa; angka kaji cepat tidak termasuk.",
     "Korban tertangani: korban yang menerima paling sedikit satu penyaluran atau layanan pada "
-    "kejadian yang sama. KK tertangani: KK dengan paling sedikit satu anggota tertangani.",
+    "kejadian yang sama. KK tertangani: KK dengan paling sedikit satu anggota tertangani. "
+    "Lembaga tertangani: lembaga yang menerima penyaluran; seluruh penghuninya dihitung jiwa "
+    "tertangani.",
     "Per wilayah (kecamatan; kabupaten/kota bagi Dinas Sosial provinsi): menurut kelurahan/desa "
     "tempat korban terdaftar; jumlah kejadian menghitung kejadian yang wilayah atau korbannya ada "
     "di wilayah itu, sehingga satu kejadian dapat tercatat di beberapa wilayah.",
@@ -63,6 +72,9 @@ NOTES = (
     "Efisiensi = capaian kinerja - serapan, dari angka yang sudah dibulatkan.",
     "Tagana: anggota yang dikerahkan (surat tugas, tidak dibatalkan) yang mulai bertugas tahun "
     "ini; anggota aktif: anggota berstatus aktif yang bergabung paling lambat akhir tahun.",
+    "Korban yang menerima bantuan sosial selama masa tanggap darurat: jiwa yang menerima "
+    "penyaluran pada tanggal ketika SK tanggap darurat kejadiannya berlaku (menurut tanggal SK, "
+    "bukan isian fase), dibagi jiwa terdampak.",
     "KSB: Kampung Siaga Bencana yang dibentuk tahun ini. Lumbung sosial: kelurahan/desa yang "
     "memiliki gudang lumbung sosial aktif yang tercatat paling lambat akhir tahun.",
     "Persentase dibulatkan setengah ke atas menjadi dua desimal.",
@@ -71,178 +83,6 @@ NOTES = (
 
 def _pct(part, whole) -> Decimal | None:
     return budget_math.percentage(part, whole) if whole else None
-
-
-def _temp(name: str, sql: str, **params) -> None:
-    connection = db.session.connection()
-    connection.execute(text(f"DROP TABLE IF EXISTS {name}"))
-    connection.execute(text(f"CREATE TEMPORARY TABLE {name} AS {sql}"), params)
-
-
-def _compiled(query) -> str:
-    connection = db.session.connection()
-    return str(query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
-
-
-def region_level() -> str:
-    """The level the office reports on: kab/kota for a provinsi office (code 32), else kecamatan."""
-    code = str(current_app.config.get("OFFICE_AREA_CODE") or "")
-    return "kab_kota" if code and "." not in code.strip(".") else "kecamatan"
-
-
-def _region(level: str):
-    """The region code column of a query joined to the kelurahan's Area, and the kecamatan alias
-    a kab/kota query joins as well."""
-    kecamatan = aliased(Area)
-    region = kecamatan.parent_code if level == "kab_kota" else Area.parent_code
-    return region, kecamatan
-
-
-def _victim_pairs(year: int, level: str) -> None:
-    """Temporary table yr_pairs: one row per (event, person) victim of the year, handled or not.
-
-    Persons are counted by their canonical id (a merged duplicate counts as the person it was
-    merged into), on the victim side and on the recipient side alike.
-    """
-    canonical = func.coalesce(Person.merged_into_id, Person.id)
-    served = (
-        select(Distribution.event_id.label("event_id"), canonical.label("pid"))
-        .select_from(DistributionRecipient)
-        .join(Distribution, Distribution.id == DistributionRecipient.distribution_id)
-        .join(Event, Event.id == Distribution.event_id)
-        .join(Person, Person.id == DistributionRecipient.person_id)
-        .where(Event.year == year)
-        .distinct()
-    )
-    _temp("yr_served", _compiled(served))
-    connection = db.session.connection()
-    connection.execute(text("CREATE INDEX yr_served_key ON yr_served (event_id, pid)"))
-    region, kecamatan = _region(level)
-    victims = (
-        select(
-            Victim.event_id.label("event_id"),
-            Event.hazard_type_id.label("hazard"),
-            func.coalesce(region, UNKNOWN_REGION).label("kec"),
-            canonical.label("pid"),
-            Person.household_id.label("hh"),
-        )
-        .select_from(Victim)
-        .join(Event, Event.id == Victim.event_id)
-        .join(Person, Person.id == Victim.person_id)
-        .outerjoin(Area, Area.code == Victim.kelurahan_code)
-        .where(Event.year == year)
-    )
-    if level == "kab_kota":
-        victims = victims.outerjoin(kecamatan, kecamatan.code == Area.parent_code)
-    _temp(
-        "yr_pairs",
-        "SELECT v.event_id, v.hazard, v.kec, v.pid, v.hh,"
-        " CASE WHEN s.pid IS NULL THEN 0 ELSE 1 END AS handled"
-        f" FROM ({_compiled(victims)}) v"
-        " LEFT JOIN yr_served s ON s.event_id = v.event_id AND s.pid = v.pid",
-    )
-
-
-_COUNTS = (
-    "COUNT(DISTINCT pid), COUNT(DISTINCT hh),"
-    " COUNT(DISTINCT CASE WHEN handled = 1 THEN pid END),"
-    " COUNT(DISTINCT CASE WHEN handled = 1 THEN hh END)"
-)
-
-
-def _people(jiwa, kk, jiwa_handled, kk_handled) -> dict:
-    return {
-        "kk_affected": int(kk or 0),
-        "jiwa_affected": int(jiwa or 0),
-        "kk_handled": int(kk_handled or 0),
-        "jiwa_handled": int(jiwa_handled or 0),
-        "persen_handled": _pct(jiwa_handled or 0, jiwa or 0),
-    }
-
-
-def _grouped(column: str) -> dict:
-    connection = db.session.connection()
-    return {
-        key: _people(*counts)
-        for key, *counts in connection.execute(
-            text(f"SELECT {column}, {_COUNTS} FROM yr_pairs GROUP BY {column}")
-        )
-    }
-
-
-def by_hazard(year: int) -> tuple[list[dict], dict]:
-    """Rows per jenis bencana (events, KK and jiwa affected and handled) and the year's total."""
-    people = _grouped("hazard")
-    events = dict(
-        db.session.execute(
-            select(Event.hazard_type_id, func.count(Event.id))
-            .where(Event.year == year)
-            .group_by(Event.hazard_type_id)
-        ).all()
-    )
-    hazards = db.session.scalars(
-        select(HazardType)
-        .where(HazardType.id.in_(set(events) | set(people)))
-        .order_by(HazardType.sort_order, HazardType.name)
-    )
-    rows = [
-        {
-            "code": hazard.code,
-            "name": hazard.name,
-            "hazard_class": hazard.hazard_class,
-            "events": int(events.get(hazard.id, 0)),
-            **people.get(hazard.id, _people(0, 0, 0, 0)),
-        }
-        for hazard in hazards
-    ]
-    connection = db.session.connection()
-    totals = connection.execute(text(f"SELECT {_COUNTS} FROM yr_pairs")).one()
-    total = {"events": sum(events.values()), **_people(*totals)}
-    return rows, total
-
-
-def by_region(year: int, level: str) -> tuple[list[dict], dict]:
-    """Rows per kecamatan (or kab/kota) of the victims' kelurahan, and the year's total."""
-    people = _grouped("kec")
-    region, kecamatan = _region(level)
-    area_events = (
-        select(
-            func.coalesce(region, UNKNOWN_REGION).label("kec"),
-            EventArea.event_id.label("event_id"),
-        )
-        .select_from(EventArea)
-        .join(Area, Area.code == EventArea.kelurahan_code)
-        .join(Event, Event.id == EventArea.event_id)
-        .where(Event.year == year)
-    )
-    if level == "kab_kota":
-        area_events = area_events.outerjoin(kecamatan, kecamatan.code == Area.parent_code)
-    connection = db.session.connection()
-    events = dict(
-        connection.execute(
-            text(
-                "SELECT kec, COUNT(DISTINCT event_id) FROM"
-                f" ({_compiled(area_events)} UNION SELECT kec, event_id FROM yr_pairs) x"
-                " GROUP BY kec"
-            )
-        ).all()
-    )
-    codes = set(events) | set(people)
-    names = dict(db.session.execute(select(Area.code, Area.name).where(Area.code.in_(codes))).all())
-    rows = [
-        {
-            "code": code,
-            "name": names.get(code, "Tidak diketahui" if code == UNKNOWN_REGION else code),
-            "events": int(events.get(code, 0)),
-            **people.get(code, _people(0, 0, 0, 0)),
-        }
-        for code in codes
-    ]
-    rows.sort(key=lambda r: (r["code"] == UNKNOWN_REGION, r["name"]))
-    totals = connection.execute(text(f"SELECT {_COUNTS} FROM yr_pairs")).one()
-    total = {"events": db.session.scalar(select(func.count(Event.id)).where(Event.year == year))}
-    total.update(_people(*totals))
-    return rows, total
 
 
 def _target(t) -> dict:
@@ -324,6 +164,7 @@ def components(year: int, targets: dict, tree: list) -> tuple[list[dict], dict]:
                 "component": component,
                 "label": label,
                 "sub_kegiatan_code": node.code if node else None,
+                "sumber_dana": node.funding if node else "",
                 **_target(target),
                 "realisasi": realisasi,
                 "realisasi_unit": realisasi_label,
@@ -350,7 +191,7 @@ def components(year: int, targets: dict, tree: list) -> tuple[list[dict], dict]:
     return rows, indicator
 
 
-def outputs(year: int, targets: dict, handled_total: dict) -> list[dict]:
+def outputs(year: int, targets: dict, assisted: dict) -> list[dict]:
     """Tagana and KSB outputs of the year, lumbung sosial and the share of victims assisted."""
     start, end = datetime(year, 1, 1), datetime(year + 1, 1, 1)
     deployed = db.session.scalar(
@@ -383,13 +224,17 @@ def outputs(year: int, targets: dict, handled_total: dict) -> list[dict]:
             Warehouse.created_at < end,
         )
     )
-    assisted = handled_total["persen_handled"]
     rows = []
     for indicator, realisasi, unit, note in (
         ("tagana", int(deployed or 0), "orang", "anggota dikerahkan"),
         ("ksb", int(formed or 0), "KSB", "dibentuk tahun ini"),
         ("lumbung_sosial", int(lumbung or 0), "kelurahan", "kelurahan/desa ber-lumbung sosial"),
-        ("persen_korban_dibantu", assisted, "%", "jiwa tertangani / jiwa terdampak"),
+        (
+            "persen_korban_dibantu",
+            assisted["persen"],
+            "%",
+            "jiwa yang menerima bantuan selama SK tanggap darurat berlaku / jiwa terdampak",
+        ),
     ):
         target = targets.get(indicator)
         rows.append(
@@ -440,6 +285,7 @@ def budget_rows(tree: list, capaian_by_code: dict) -> list[dict]:
                 "name": node.name,
                 "level": node.level,
                 "level_label": BUDGET_LEVELS[node.level],
+                "sumber_dana": node.funding,
                 "depth": node.depth,
                 "pagu_awal": money.pagu_awal,
                 "pagu_perubahan": money.pagu_perubahan,
@@ -458,21 +304,20 @@ def build(year: int, progress: Progress | None = None) -> dict:
     """Every table of the year-end report for a fiscal year, computed with SQL aggregates."""
     report = progress or (lambda percent, message: None)
     year = budget.fiscal_year(year, "year")
-    level = region_level()
+    level = year_victims.region_level()
     report(5, "Menghitung korban terdampak dan tertangani")
-    _victim_pairs(year, level)
-    hazard_rows, hazard_total = by_hazard(year)
+    year_victims.build_tables(year, level)
+    hazard_rows, hazard_total = year_victims.by_hazard(year)
     report(25, f"Menghitung per {REGION_LABELS[level].lower()}")
-    region_rows, region_total = by_region(year, level)
-    connection = db.session.connection()
-    for name in ("yr_pairs", "yr_served"):
-        connection.execute(text(f"DROP TABLE IF EXISTS {name}"))
+    region_rows, region_total = year_victims.by_region(year, level)
+    assisted = year_victims.assisted_in_emergency()
+    year_victims.drop_tables()
     report(45, "Menghitung capaian komponen SPM")
     targets = {t.indicator: t for t in spm_settings.list_targets(year)}
     tree = budget.year_tree(year)
     component_rows, indicator = components(year, targets, tree)
     report(65, "Menghitung keluaran Tagana dan KSB")
-    output_rows = outputs(year, targets, hazard_total)
+    output_rows = outputs(year, targets, assisted)
     report(80, "Menghitung anggaran per sub-kegiatan")
     capaian_by_code = {
         row["sub_kegiatan_code"]: row["capaian"]
@@ -498,6 +343,7 @@ def build(year: int, progress: Progress | None = None) -> dict:
         "components": component_rows,
         "indicator": indicator,
         "outputs": output_rows,
+        "assisted_in_emergency": assisted,
         "budget": budget_table,
         "budget_total": {
             "pagu": sum(r["pagu"] for r in programs),
@@ -506,7 +352,7 @@ def build(year: int, progress: Progress | None = None) -> dict:
                 sum(r["realisasi"] for r in programs), sum(r["pagu"] for r in programs)
             ),
         },
-        "notes": list(NOTES),
+        "notes": [*NOTES, *figure_notes("terdata", "tertangani", "kk", "jiwa", "lembaga")],
         # The SPM figures are as fresh as the yearly table the workers keep.
         "spm_computed_at": db.session.scalar(
             select(func.max(SpmYear.computed_at)).where(SpmYear.year == year)
@@ -519,336 +365,6 @@ def years() -> list[int]:
     found = set(db.session.scalars(select(Event.year).distinct()))
     found |= set(budget.years_with_budget())
     return sorted(found, reverse=True)
-
-
-# --- renderers -----------------------------------------------------------------------------------
-
-INT_FORMAT = "#,##0"
-RUPIAH_FORMAT = '"Rp "#,##0'
-PERCENT_FORMAT = "#,##0.00"
-DASH = "-"
-
-
-def _cell_value(value):
-    """Numbers stay numbers (the spreadsheet formats them); missing ones print as '-'."""
-    if value is None:
-        return DASH
-    if isinstance(value, Decimal):
-        return (
-            int(value)
-            if value == value.to_integral_value() and value.as_tuple().exponent >= 0
-            else float(value)
-        )
-    return value
-
-
-# (header, key, width, kind) per sheet; kind picks the number format.
-HAZARD_COLUMNS = (
-    ("No", "no", 5, "int"),
-    ("Jenis bencana", "name", 30, "text"),
-    ("Jumlah kejadian", "events", 11, "int"),
-    ("KK terdampak", "kk_affected", 11, "int"),
-    ("Jiwa terdampak", "jiwa_affected", 11, "int"),
-    ("KK tertangani", "kk_handled", 11, "int"),
-    ("Jiwa tertangani", "jiwa_handled", 11, "int"),
-    ("Jiwa tertangani (%)", "persen_handled", 12, "pct"),
-)
-
-
-def _region_columns(label: str) -> tuple:
-    return (
-        ("No", "no", 5, "int"),
-        ("Kode", "code", 12, "text"),
-        (label, "name", 26, "text"),
-        *HAZARD_COLUMNS[2:],
-    )
-
-
-COMPONENT_COLUMNS = (
-    ("No", "no", 5, "int"),
-    ("Komponen SPM", "label", 36, "text"),
-    ("Sub-kegiatan", "sub_kegiatan_code", 18, "text"),
-    ("Target", "target", 10, "num"),
-    ("Satuan", "unit", 9, "text"),
-    ("Cara hitung", "mode_label", 14, "text"),
-    ("Realisasi", "realisasi", 10, "int"),
-    ("Satuan realisasi", "realisasi_unit", 10, "text"),
-    ("Capaian (%)", "capaian", 11, "pct"),
-    ("Pagu (Rp)", "pagu", 17, "rp"),
-    ("Realisasi anggaran (Rp)", "realisasi_anggaran", 17, "rp"),
-    ("Serapan (%)", "serapan", 11, "pct"),
-    ("Efisiensi (%)", "efisiensi", 11, "pct"),
-)
-BUDGET_COLUMNS = (
-    ("Kode", "code", 19, "text"),
-    ("Program / kegiatan / sub-kegiatan", "name", 48, "text"),
-    ("Pagu awal (Rp)", "pagu_awal", 17, "rp"),
-    ("Pagu perubahan (Rp)", "pagu_perubahan", 17, "rp"),
-    ("Pagu berlaku (Rp)", "pagu", 17, "rp"),
-    ("Realisasi (Rp)", "realisasi", 17, "rp"),
-    ("Sisa (Rp)", "sisa", 17, "rp"),
-    ("Serapan (%)", "serapan", 11, "pct"),
-    ("Capaian kinerja (%)", "capaian", 11, "pct"),
-    ("Efisiensi (%)", "efisiensi", 11, "pct"),
-)
-OUTPUT_COLUMNS = (
-    ("No", "no", 5, "int"),
-    ("Indikator", "label", 44, "text"),
-    ("Definisi realisasi", "definition", 30, "text"),
-    ("Target", "target", 10, "num"),
-    ("Satuan", "unit", 10, "text"),
-    ("Realisasi", "realisasi", 10, "num"),
-    ("Satuan realisasi", "realisasi_unit", 10, "text"),
-    ("Capaian (%)", "capaian", 11, "pct"),
-)
-FORMATS = {"int": INT_FORMAT, "num": "#,##0.##", "rp": RUPIAH_FORMAT, "pct": PERCENT_FORMAT}
-HEADER_ROW = 3  # row 1 the title, row 2 the source line, then the header
-
-
-def _sheet(book, title: str, heading: str, subtitle: str, columns, rows, total=None):
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-
-    thin = Side(style="thin", color="999999")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    sheet = book.create_sheet(title)
-    sheet["A1"] = heading
-    sheet["A1"].font = Font(bold=True, size=12)
-    sheet["A2"] = subtitle
-    sheet["A2"].font = Font(italic=True, size=9, color="555555")
-    for index, (header, _key, width, _kind) in enumerate(columns, start=1):
-        cell = sheet.cell(row=HEADER_ROW, column=index, value=header)
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = PatternFill("solid", fgColor="1F4E79")
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.border = border
-        sheet.column_dimensions[cell.column_letter].width = width
-    sheet.row_dimensions[HEADER_ROW].height = 32
-    body = list(rows) + ([total] if total is not None else [])
-    for offset, row in enumerate(body, start=1):
-        is_total = total is not None and offset == len(body)
-        strong = is_total or row.get("level") in ("program", "kegiatan")
-        for index, (_header, key, _width, kind) in enumerate(columns, start=1):
-            cell = sheet.cell(row=HEADER_ROW + offset, column=index)
-            if key == "no":
-                cell.value = "" if is_total else offset
-            elif kind == "text":
-                value = row.get(key)
-                cell.value = "" if value is None else str(value)
-            else:
-                cell.value = _cell_value(row.get(key))
-                cell.number_format = FORMATS[kind]
-                cell.alignment = Alignment(horizontal="right")
-            if key == "name" and "depth" in row:
-                cell.alignment = Alignment(indent=2 * row["depth"], wrap_text=True)
-            cell.border = border
-            if strong:
-                cell.font = Font(bold=True)
-    sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=1)
-    sheet.print_options.gridLines = False
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    return sheet
-
-
-def _charts(book, report: dict, component_sheet, budget_sheet) -> None:
-    from openpyxl.chart import BarChart, Reference
-
-    sheet = book.create_sheet("Grafik")
-    sheet["A1"] = f"Grafik capaian dan belanja tahun {report['year']}"
-    first, count = HEADER_ROW + 1, len(report["components"])
-    achievement = BarChart()
-    achievement.type = "bar"
-    achievement.title = "Capaian komponen SPM (%)"
-    achievement.y_axis.title = "%"
-    achievement.add_data(
-        Reference(component_sheet, min_col=9, min_row=HEADER_ROW, max_row=HEADER_ROW + count),
-        titles_from_data=True,
-    )
-    achievement.set_categories(
-        Reference(component_sheet, min_col=2, min_row=first, max_row=HEADER_ROW + count)
-    )
-    achievement.height, achievement.width = 9, 18
-    sheet.add_chart(achievement, "A3")
-    leaves = [i for i, r in enumerate(report["budget"]) if r["level"] == "sub_kegiatan"]
-    spending = BarChart()
-    spending.type = "bar"
-    spending.title = "Pagu dan realisasi per sub-kegiatan (Rp)"
-    if leaves:
-        low, high = first + leaves[0], first + leaves[-1]
-        for column in (5, 6):  # pagu in force, realisasi
-            spending.add_data(
-                Reference(budget_sheet, min_col=column, min_row=low, max_row=high),
-                titles_from_data=False,
-            )
-        spending.set_categories(Reference(budget_sheet, min_col=2, min_row=low, max_row=high))
-        from openpyxl.chart.series import SeriesLabel
-
-        spending.series[0].tx = SeriesLabel(v="Pagu berlaku")
-        spending.series[1].tx = SeriesLabel(v="Realisasi")
-    spending.height, spending.width = 11, 18
-    sheet.add_chart(spending, "A22")
-
-
-def xlsx_bytes(report: dict) -> bytes:
-    """The report as a workbook: one formatted sheet per table, a chart sheet and the notes."""
-    import io
-
-    from openpyxl import Workbook
-
-    year = report["year"]
-    source = f"{report['office_name']} · Tahun anggaran {year}"
-    book = Workbook()
-    book.remove(book.active)
-    _sheet(
-        book,
-        "Per jenis bencana",
-        f"Korban bencana tertangani per jenis bencana tahun {year}",
-        source,
-        HAZARD_COLUMNS,
-        report["by_hazard"],
-        {**report["by_hazard_total"], "name": "Jumlah"},
-    )
-    _sheet(
-        book,
-        f"Per {report['region_label'].lower().replace('/', '-')}",
-        f"Korban bencana tertangani per {report['region_label'].lower()} tahun {year}",
-        source,
-        _region_columns(report["region_label"]),
-        report["by_region"],
-        {**report["by_region_total"], "code": "", "name": "Jumlah"},
-    )
-    components_sheet = _sheet(
-        book,
-        "Komponen SPM",
-        f"Target, realisasi dan anggaran per komponen SPM tahun {year}",
-        source,
-        COMPONENT_COLUMNS,
-        report["components"],
-    )
-    _indicator_sheet(book, report, source)
-    budget_sheet = _sheet(
-        book,
-        "Anggaran",
-        f"Pagu, realisasi, serapan dan efisiensi anggaran tahun {year}",
-        source,
-        BUDGET_COLUMNS,
-        report["budget"],
-    )
-    _sheet(
-        book,
-        "Tagana dan KSB",
-        f"Keluaran Tagana, KSB dan lumbung sosial terhadap target tahun {year}",
-        source,
-        OUTPUT_COLUMNS,
-        report["outputs"],
-    )
-    _charts(book, report, components_sheet, budget_sheet)
-    _notes_sheet(book, report)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def _indicator_sheet(book, report: dict, source: str) -> None:
-    """The SPM indicator: victims needing and met, the percentage, the target and the capaian."""
-    year = report["year"]
-    indicator = report["indicator"]
-    indicator_rows = [
-        {
-            "label": "Korban yang membutuhkan perlindungan dan jaminan sosial",
-            "value": indicator["needing"],
-            "unit": "jiwa",
-        },
-        {
-            "label": "Korban yang terpenuhi kebutuhan dasarnya",
-            "value": indicator["met"],
-            "unit": "jiwa",
-        },
-        {"label": "Korban yang belum terpenuhi", "value": indicator["not_met"], "unit": "jiwa"},
-        {"label": "Capaian SPM", "value": indicator["persen"], "unit": "%"},
-        {"label": "Target", "value": indicator["target"], "unit": indicator["unit"] or "%"},
-        {"label": "Capaian terhadap target", "value": indicator["capaian"], "unit": "%"},
-    ]
-    sheet = _sheet(
-        book,
-        "Indikator SPM",
-        f"Indikator SPM bidang sosial (korban bencana) tahun {year}",
-        source,
-        (
-            ("Uraian", "label", 58, "text"),
-            ("Nilai", "value", 14, "num"),
-            ("Satuan", "unit", 8, "text"),
-        ),
-        indicator_rows,
-    )
-    for row in (HEADER_ROW + 4, HEADER_ROW + 5, HEADER_ROW + 6):
-        sheet.cell(row=row, column=2).number_format = PERCENT_FORMAT
-
-
-def _notes_sheet(book, report: dict) -> None:
-    """How each figure is counted, one note a row."""
-    from openpyxl.styles import Alignment, Font
-
-    notes = book.create_sheet("Catatan")
-    notes["A1"] = "Catatan perhitungan"
-    notes["A1"].font = Font(bold=True, size=12)
-    notes.column_dimensions["A"].width = 120
-    for offset, note in enumerate(report["notes"], start=2):
-        notes.cell(row=offset, column=1, value=note).alignment = Alignment(wrap_text=True)
-
-
-def _bar_rows(report: dict) -> tuple[list[dict], list[dict]]:
-    """Bars for the SVG charts: capaian per indicator, pagu and realisasi per sub-kegiatan."""
-    achievement = [
-        {"label": r["label"], "value": r["capaian"]}
-        for r in report["components"] + report["outputs"]
-        if r["capaian"] is not None
-    ]
-    if report["indicator"]["capaian"] is not None:
-        achievement.append({"label": "Capaian SPM", "value": report["indicator"]["capaian"]})
-    scale = max([100.0] + [float(a["value"]) for a in achievement])
-    for bar in achievement:
-        bar["width"] = round(float(bar["value"]) / scale * 100, 2)
-        bar["target_x"] = round(100 / scale * 100, 2)
-    leaves = [r for r in report["budget"] if r["level"] == "sub_kegiatan" and r["pagu"]]
-    top = max([r["pagu"] for r in leaves] + [1])
-    spending = [
-        {
-            "label": f"{r['code']} {r['name']}",
-            "pagu": r["pagu"],
-            "realisasi": r["realisasi"],
-            "serapan": r["serapan"],
-            "pagu_width": round(r["pagu"] / top * 100, 2),
-            "realisasi_width": round(r["realisasi"] / top * 100, 2),
-        }
-        for r in leaves
-    ]
-    return achievement, spending
-
-
-def render_html(
-    report: dict, template: str = "reports/year_report/document_pdf.html", **extra
-) -> str:
-    from flask import render_template
-
-    achievement, spending = _bar_rows(report)
-    return render_template(
-        template,
-        r=report,
-        achievement_bars=achievement,
-        spending_bars=spending,
-        mode_labels=AGGREGATION_MODES,
-        **extra,
-    )
-
-
-def pdf_bytes(report: dict) -> bytes:
-    """The report as an A4 landscape PDF (WeasyPrint), charts drawn as inline SVG."""
-    from logistics.core.pdf import html_to_pdf
-
-    return html_to_pdf(render_html(report), base_url=current_app.root_path)
 
 
 def generate(

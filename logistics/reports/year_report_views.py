@@ -7,7 +7,7 @@ from logistics.budget import services as budget
 from logistics.core import jobs
 from logistics.core.database import transaction
 from logistics.core.security import roles_required
-from logistics.core.time import office_today
+from logistics.core.time import default_year
 from logistics.reports import year_report
 
 bp = Blueprint("year_report", __name__, url_prefix="/laporan/tahunan")
@@ -17,9 +17,8 @@ def _year() -> int:
     raw = request.values.get("tahun")
     if raw:
         return budget.fiscal_year(raw, "tahun")
-    known = year_report.years()
     # In January the planner reports on the year just ended.
-    return known[0] if known else office_today().year
+    return default_year(year_report.years())
 
 
 @bp.route("/")

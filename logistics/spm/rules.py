@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from logistics.core import lkip
+
 BASES = ("person", "household")
 PERIODS = ("day", "event")
 # How a yearly target reads its quarterly realisations (DOMAIN.md section 9).
@@ -78,12 +80,9 @@ def days_of_cover(stock, daily_need) -> Decimal | None:
 
 
 def capaian(realisasi, target, lower_is_better: bool = False) -> Decimal | None:
-    """realisasi / target x 100, or target / realisasi x 100 for lower-is-better indicators."""
-    realisasi, target = Decimal(realisasi), Decimal(target)
-    numerator, denominator = (target, realisasi) if lower_is_better else (realisasi, target)
-    if denominator == 0:
-        return None
-    return round2(numerator / denominator * 100)
+    """realisasi / target x 100, or target / realisasi x 100 for lower-is-better indicators:
+    the one definition (core/lkip.py), rounded exactly half up as the budget tree rounds it."""
+    return lkip.capaian(Decimal(realisasi), Decimal(target), lower_is_better=lower_is_better)
 
 
 def spm_achievement(persons_met: int, persons_needing: int) -> Decimal | None:
@@ -92,9 +91,7 @@ def spm_achievement(persons_met: int, persons_needing: int) -> Decimal | None:
         raise ValueError("counts must not be negative")
     if persons_met > persons_needing:
         raise ValueError("more persons met than persons needing")
-    if persons_needing == 0:
-        return None
-    return round2(Decimal(persons_met) / Decimal(persons_needing) * 100)
+    return lkip.percentage(persons_met, persons_needing)
 
 
 def year_realisation(quarters: dict[int, int | Decimal], mode: str):

@@ -36,6 +36,7 @@ PENDING_TTL = 3600  # a lost job frees its key after an hour
 CATCH_UP_EVERY = 60  # seconds between checks for stale marks while the queue is up
 BACKOFF = 5  # seconds without trying Redis after it failed, so writes stay fast
 _TOUCHED = "spm_touched"
+_YEARS_LEFT = "spm_years_left"
 
 _clients: dict[str, Redis] = {}
 _down_until = 0.0
@@ -105,6 +106,10 @@ def _touched(session: Session, obj) -> set[tuple[int, date | None]]:
         kitchen = _lookup(session, FieldKitchen, obj.kitchen_id)
         return {(kitchen.event_id, obj.served_on)} if kitchen is not None else set()
     if isinstance(obj, Event):
+        # An event whose corrected date moved it to another year leaves the old year's table.
+        left = {y for y in attributes.get_history(obj, "year").deleted or () if y is not None}
+        if left:
+            session.info.setdefault(_YEARS_LEFT, set()).update(left)
         return {(obj.id, None)} if obj.id is not None else set()
     if (
         isinstance(obj, Person)
@@ -164,6 +169,7 @@ def touch(session: Session, event_id: int, day: date | None) -> None:
 
 def _after_rollback(session: Session) -> None:
     session.info.pop(_TOUCHED, None)
+    session.info.pop(_YEARS_LEFT, None)
 
 
 def _after_commit(session: Session) -> None:
@@ -172,10 +178,13 @@ def _after_commit(session: Session) -> None:
     if session.in_nested_transaction():
         return
     touched = session.info.pop(_TOUCHED, None)
+    years_left = session.info.pop(_YEARS_LEFT, None)
     if not touched or not has_app_context():
         return
     try:
         notify(touched)
+        for year in sorted(years_left or ()):
+            queue_year(year)
     except Exception:  # noqa: BLE001 - a committed field entry must never turn into an error
         log.exception("spm: could not schedule aggregate updates for %s", sorted(touched, key=str))
 

@@ -14,7 +14,7 @@ from logistics.core.privacy import mask_nik
 from logistics.core.queue import SPM_REBUILD
 from logistics.core.security import roles_required
 from logistics.core.spm_components import SPM_COMPONENTS
-from logistics.core.time import office_today
+from logistics.core.time import default_year, office_today
 from logistics.distributions.models import RECIPIENT_KINDS
 from logistics.events.models import PEOPLE_STATUSES
 from logistics.spm import dashboard as spm_dashboard
@@ -71,7 +71,7 @@ def _component_arg(name: str = "komponen", allow_all: bool = False) -> str | Non
 def _selection():
     """The year, event and day the dashboard shows: from the query, else the latest."""
     years = spm_dashboard.years()
-    year = _int_arg("tahun") or (years[0] if years else office_today().year)
+    year = _int_arg("tahun") or default_year(years)
     events = spm_dashboard.events_with_rows()
     event_id = _int_arg("kejadian")
     event = next((e for e in events if e.id == event_id), events[0] if events else None)

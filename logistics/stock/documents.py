@@ -277,6 +277,7 @@ def take_lines(warehouse: Warehouse, lines: list[dict], kind: str, document: Sto
             kind,
             lot=line["lot"],
             expired_reason=line["reason"],
+            today=document.doc_date,
             document=document,
         )
 

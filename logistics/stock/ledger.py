@@ -18,7 +18,7 @@ from logistics.core import inputs
 from logistics.core.audit import current_actor
 from logistics.core.errors import Conflict, DomainError, NotFound
 from logistics.core.extensions import db
-from logistics.core.formatting import angka
+from logistics.core.formatting import angka, tanggal
 from logistics.core.time import office_today, utcnow
 from logistics.stock.models import Item, StockLot, StockMovement, Warehouse
 
@@ -259,7 +259,9 @@ def issue(
 ) -> list[StockMovement]:
     """Take `amount` of `item` out of `warehouse`: from `lot`, or first-expiry-first-out.
 
-    Expired lots are skipped by FEFO and refused when named, unless `expired_reason` says why
+    Expiry is judged on `today`, the day the goods change hands (a hand-out or dispatch typed in
+    later, a past year entered afterwards), not on the day it is typed. Expired lots are skipped
+    by FEFO and refused when named, unless `expired_reason` says why
     an operator issues them anyway. If the lots cannot cover the amount, nothing is taken.
     `candidates` are the lots_in_stock read earlier (outside the write transaction); balances
     are checked by the database when taking, so a stale list only costs a retry.
@@ -269,7 +271,8 @@ def issue(
     if lot is not None:
         if lot.expiry_date is not None and lot.expiry_date < today and reason is None:
             raise DomainError(
-                f"Lot {lot_label(lot)} {item.name} sudah kedaluwarsa. Pilih lot lain, atau "
+                f"Lot {lot_label(lot)} {item.name} sudah kedaluwarsa pada tanggal serah "
+                f"{tanggal(today)} (kedaluwarsa {tanggal(lot.expiry_date)}). Pilih lot lain, atau "
                 "isi alasan jika tetap disalurkan (mis. masih layak menurut petugas kesehatan).",
                 field="lot_id",
             )

@@ -7,30 +7,37 @@ from sqlalchemy import func, select, union
 from logistics.core.demography import age_group
 from logistics.core.extensions import db
 from logistics.core.time import office_date
-from logistics.events.impact import INSTITUTION, UNKNOWN_AGE, Terdata
+from logistics.events.impact import INSTITUTION, KK_TOTAL, UNKNOWN_AGE, Terdata
 from logistics.events.models import Event
 from logistics.shelters.models import Shelter
 from logistics.victims.models import InstitutionVictim, Person, Victim
 
 
 def registry_figures(event: Event) -> Terdata:
-    """Figures counted from the victim registry: distinct persons and households per cell."""
+    """Figures counted from the victim registry: distinct persons and households per cell.
+
+    A person merged into another counts as that one (as the year-end report counts them); per
+    kelurahan, kk_total is the distinct households with a victim of any status, so that a
+    household whose members are all injured still counts as a KK."""
     on = office_date(event.started_at)
     rows = db.session.execute(
         select(
             Victim.kelurahan_code,
             Victim.status,
-            Person.id,
+            func.coalesce(Person.merged_into_id, Person.id),
             Person.sex,
             Person.birth_date,
             Person.household_id,
             Person.pregnant,
         )
         .join(Person, Person.id == Victim.person_id)
-        .where(Victim.event_id == event.id, Person.merged_into_id.is_(None))
+        .where(Victim.event_id == event.id)
+        # The person's own row before a merged duplicate's, so its details are the ones counted.
+        .order_by(Person.merged_into_id.is_not(None), Person.id)
     ).all()
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     households: dict[tuple[str, str], set[int]] = defaultdict(set)
+    any_status: dict[str, set[int]] = defaultdict(set)
     seen: set[int] = set()
     unknown_age = without_household = 0
     for code, status, person_id, sex, birth_date, household_id, pregnant in rows:
@@ -50,8 +57,11 @@ def registry_figures(event: Event) -> Terdata:
             without_household += 1
         else:
             households[(code, status)].add(household_id)
+            any_status[code].add(household_id)
     for (code, status), ids in households.items():
         counts[code][f"kk.{status}"] = len(ids)
+    for code, ids in any_status.items():
+        counts[code][KK_TOTAL] = len(ids)
     for code, status, headcount in db.session.execute(
         select(
             InstitutionVictim.kelurahan_code,
@@ -80,18 +90,28 @@ def kelurahan_with_victims(event: Event) -> set[str]:
 
 
 def registered_persons(event_ids: list[int]) -> dict[int, int]:
-    """Per event: distinct registry persons (merged duplicates left out); events without any
+    """Per event: jiwa terdata (events.figures): distinct registry persons, a merged duplicate
+    counted as the person it was merged into, plus institutions' headcount; events without any
     are missing."""
     if not event_ids:
         return {}
-    return dict(
+    canonical = func.coalesce(Person.merged_into_id, Person.id)
+    found = dict(
         db.session.execute(
-            select(Victim.event_id, func.count(func.distinct(Victim.person_id)))
+            select(Victim.event_id, func.count(func.distinct(canonical)))
             .join(Person, Person.id == Victim.person_id)
-            .where(Victim.event_id.in_(event_ids), Person.merged_into_id.is_(None))
+            .where(Victim.event_id.in_(event_ids))
             .group_by(Victim.event_id)
         ).all()
     )
+    for event_id, headcount in db.session.execute(
+        select(InstitutionVictim.event_id, func.sum(InstitutionVictim.headcount))
+        .where(InstitutionVictim.event_id.in_(event_ids))
+        .group_by(InstitutionVictim.event_id)
+    ):
+        if headcount:
+            found[event_id] = found.get(event_id, 0) + int(headcount)
+    return found
 
 
 def displaced_in_shelter(shelter: Shelter) -> int:
