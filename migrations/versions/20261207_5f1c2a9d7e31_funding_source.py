@@ -1,7 +1,7 @@
 """Sumber dana (funding source) on budget lines and realisations.
 
 Revision ID: 5f1c2a9d7e31
-Revises: b64b6d630175
+Revises: b2416051748c
 Create Date: 2026-12-07 11:40:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5f1c2a9d7e31'
-down_revision = 'b64b6d630175'
+down_revision = 'b2416051748c'
 branch_labels = None
 depends_on = None
 
