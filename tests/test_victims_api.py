@@ -101,7 +101,7 @@ def test_bad_input_is_a_422_with_the_field(client, db, make_event, make_user, lo
         (dict(person={"name": "", "nik": NIK}), "name", "Nama wajib"),
         (dict(person={"name": "A", "nik": NIK, "umur": 5}), "person", "umur"),
         (dict(person={"name": "A", "nik": NIK, "birth_date": "17-08-1985"}), "birth_date", "TTTT"),
-        (dict(status="selamat"), "status", "tidak dikenal"),
+        (dict(status="selamat"), "status", "salah satu dari: meninggal"),
         (dict(event_id=9999), "event_id", "kejadian"),
         (dict(household={"no_kk": "123"}), "no_kk", "16 digit"),
         (dict(shelter_id="satu"), "shelter_id", "bilangan bulat"),

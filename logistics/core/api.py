@@ -1,5 +1,6 @@
 """The JSON API blueprint under /api/v1, its OpenAPI document, and the helpers every domain API uses."""
 
+import functools
 import json
 from decimal import Decimal
 from functools import wraps
@@ -8,14 +9,19 @@ from pathlib import Path
 from flask import Blueprint, jsonify, request
 from flask_login import current_user
 
+from logistics.core.api_validation import validate_request
 from logistics.core.errors import DomainError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# Malformed input is refused here, against the document, before any view or service sees it.
+bp.before_request(validate_request)
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
 
+@functools.cache
 def openapi_document() -> dict:
-    """core/openapi.json plus every domain's fragments (`<domain>/*openapi.json`)."""
+    """core/openapi.json plus every domain's fragments (`<domain>/*openapi.json`), read once;
+    callers must not change it."""
     document = json.loads((PACKAGE_DIR / "core" / "openapi.json").read_text(encoding="utf-8"))
     for path in sorted(PACKAGE_DIR.glob("*/*openapi.json")):
         if path.parent.name == "core":
