@@ -2,6 +2,7 @@
 
 import functools
 import json
+from datetime import UTC, datetime
 from decimal import Decimal
 from functools import wraps
 from pathlib import Path
@@ -55,6 +56,14 @@ def json_number(value: Decimal | None):
     if value is None:
         return None
     return int(value) if value == value.to_integral_value() else float(value)
+
+
+def json_timestamp(value: datetime | None) -> str | None:
+    """A stored timestamp (naive UTC) as ISO 8601 with its offset, so no client reads it as
+    local time; None stays None."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC).isoformat()
 
 
 def json_payload() -> dict:

@@ -1,0 +1,63 @@
+"""Inputs that once gave a 500: each is now a 4xx with a message that names what to fix."""
+
+import pytest
+from sqlalchemy import select
+
+from tests.support.db import count
+from tests.support.distributions import (
+    balance,
+    form_values,
+    make_world,
+    open_form,
+    payload,
+    submit,
+)
+
+TOO_BIG = 2**64 + 1
+
+
+@pytest.fixture
+def world(db, make_event, make_user):
+    return make_world(db, make_event, make_user)
+
+
+def _item_id(code: str) -> int:
+    from logistics.stock import ledger
+
+    return ledger.get_item(code).id
+
+
+def test_a_hand_out_of_an_item_the_warehouse_never_had_is_409(db, world, client_for):
+    from logistics.distributions.models import Distribution
+
+    client = client_for(world.tagana)
+    response = client.post(
+        "/api/v1/distributions",
+        json=payload(world, lines=[{"item_id": "makanan_anak", "quantity": 2}]),
+    )
+    assert response.status_code == 409, response.get_json()
+    body = response.get_json()
+    assert body["error"] == "conflict" and "Makanan anak" in body["message"]
+    assert count(db, Distribution) == 0
+    assert balance(db, world.warehouse, "makanan_siap_saji") == 100
+
+
+def test_the_field_form_keeps_the_entry_when_the_warehouse_has_none(db, world, client_for):
+    from logistics.distributions.models import Distribution
+
+    client = client_for(world.tagana)
+    values = open_form(client, world)
+    response = submit(
+        client,
+        values,
+        warehouse_id=str(world.warehouse.id),
+        item_id=[str(_item_id("makanan_anak"))],
+        quantity=["2"],
+    )
+    assert response.status_code == 409
+    text = response.get_data(as_text=True)
+    assert "Makanan anak" in text and "stok" in text.lower()
+    # The volunteer keeps the form: the same submission id, the quantity typed.
+    assert form_values(text)["client_id"] == values["client_id"]
+    assert 'value="2"' in text
+    assert count(db, Distribution) == 0
