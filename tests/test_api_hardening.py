@@ -1,5 +1,7 @@
 """Inputs that once gave a 500: each is now a 4xx with a message that names what to fix."""
 
+import threading
+
 import pytest
 from sqlalchemy import select
 
@@ -61,3 +63,45 @@ def test_the_field_form_keeps_the_entry_when_the_warehouse_has_none(db, world, c
     assert form_values(text)["client_id"] == values["client_id"]
     assert 'value="2"' in text
     assert count(db, Distribution) == 0
+
+
+def test_simultaneous_retries_of_one_registration_save_one_household(
+    app, db, make_event, make_user, client_for, monkeypatch
+):
+    """Four copies of one registration (the phone's retries) arrive together. Each has looked for
+    its client_id and the KK before any writes (the test holds them there), so the unique KK
+    number is what the others meet: they get the first record or a clean 409, never a 500."""
+    from logistics.victims import services as victims
+    from logistics.victims.models import Household, Victim
+    from tests.test_victims_api import payload as victim_payload
+
+    copies = 4
+    event = make_event()
+    clients = [client_for(make_user("tagana")) for _ in range(copies)]
+    held = threading.Barrier(copies, timeout=10)
+    register_household = victims.register_household
+
+    def together(**values):
+        held.wait()
+        return register_household(**values)
+
+    monkeypatch.setattr(victims, "register_household", together)
+    body = victim_payload(event, client_id="hp-kk-1")
+    results = []
+
+    def send(client):
+        response = client.post("/api/v1/victims", json=body)
+        results.append((response.status_code, response.get_json()))
+
+    threads = [threading.Thread(target=send, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    statuses = sorted(status for status, _ in results)
+    assert len(statuses) == copies, "a request raised instead of answering"
+    assert statuses.count(201) == 1 and set(statuses) <= {200, 201, 409}, results
+    first = next(answer["id"] for status, answer in results if status == 201)
+    assert all(answer["id"] == first for status, answer in results if status == 200)
+    db.session.expire_all()
+    assert count(db, Victim) == 1 and count(db, Household) == 1
