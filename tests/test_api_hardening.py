@@ -105,3 +105,21 @@ def test_simultaneous_retries_of_one_registration_save_one_household(
     assert all(answer["id"] == first for status, answer in results if status == 200)
     db.session.expire_all()
     assert count(db, Victim) == 1 and count(db, Household) == 1
+
+
+def test_deleting_an_item_with_stock_history_is_refused_and_deletes_nothing(
+    db, world, client_for
+):
+    from logistics.stock.models import Item, StockLot, StockMovement
+
+    operator = client_for(world.operator)
+    selimut = db.session.scalar(select(Item).where(Item.code == "selimut"))
+    lots, movements = count(db, StockLot), count(db, StockMovement)
+    response = operator.post(f"/logistik/barang/{selimut.id}/hapus")
+    assert response.status_code == 302
+    page = operator.get(response.headers["Location"]).get_data(as_text=True)
+    assert "riwayat stok" in page and "Nonaktifkan" in page
+    db.session.expire_all()
+    assert db.session.get(Item, selimut.id) is not None
+    assert (count(db, StockLot), count(db, StockMovement)) == (lots, movements)
+    assert balance(db, world.warehouse, "selimut") == 50
