@@ -14,6 +14,7 @@ from tests.support.distributions import (
     payload,
     submit,
 )
+from tests.support.shelters import shelter_factory
 
 TOO_BIG = 2**64 + 1
 
@@ -21,6 +22,11 @@ TOO_BIG = 2**64 + 1
 @pytest.fixture
 def world(db, make_event, make_user):
     return make_world(db, make_event, make_user)
+
+
+@pytest.fixture
+def make_shelter(db, bekasi):
+    return shelter_factory(db)
 
 
 def _item_id(code: str) -> int:
@@ -123,3 +129,63 @@ def test_deleting_an_item_with_stock_history_is_refused_and_deletes_nothing(
     assert db.session.get(Item, selimut.id) is not None
     assert (count(db, StockLot), count(db, StockMovement)) == (lots, movements)
     assert balance(db, world.warehouse, "selimut") == 50
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "field", "words"),
+    [
+        # ids beyond 64 bits, in the path, the query and the body
+        (f"/api/v1/events/{TOO_BIG}", None, "event_id", "terlalu besar"),
+        (f"/api/v1/distributions?event_id={TOO_BIG}", None, "event_id", "terlalu besar"),
+        ("/api/v1/distributions", {"event_id": TOO_BIG}, "event_id", "terlalu besar"),
+        # {} or [] where text is expected
+        ("/api/v1/distributions", {"receiver_name": {}}, "receiver_name", "teks"),
+        ("/api/v1/distributions", {"note": []}, "note", "teks"),
+        # a quantity no warehouse holds
+        (
+            "/api/v1/distributions",
+            {"lines": [{"item_id": "beras", "quantity": 1e30}]},
+            "lines[0].quantity",
+            "terlalu besar",
+        ),
+        # an unknown field where the schema forbids them
+        ("/api/v1/shelters/{shelter}/counts", {"persons": 3, "jumlah": 1}, "jumlah", "umlah"),
+        # bad query parameters
+        ("/api/v1/distributions?per_page=banyak", None, "per_page", "bilangan bulat"),
+        ("/api/v1/distributions?component=beras", None, "component", "salah satu dari"),
+        ("/api/v1/wilayah/lookup?lat=1e999&lng=107", None, "lat", "terlalu besar"),
+    ],
+)
+def test_malformed_values_are_a_4xx_naming_the_field(
+    db, world, client_for, make_shelter, url, body, field, words
+):
+    from logistics.distributions.models import Distribution
+
+    client = client_for(world.operator)
+    url = url.replace("{shelter}", str(make_shelter().id) if "{shelter}" in url else "")
+    if body is None:
+        response = client.get(url)
+    else:
+        response = client.post(url, json=payload(world, **body) if "/distributions" in url else body)
+    assert 400 <= response.status_code < 500, response.get_data(as_text=True)
+    answer = response.get_json()
+    assert answer["field"] == field and words in answer["message"], answer
+    assert count(db, Distribution) == 0
+
+
+def test_a_method_an_address_does_not_take_is_405_with_allow(client, db):
+    response = client.delete("/api/v1/distributions")
+    assert response.status_code == 405
+    assert set(response.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "POST"}
+    assert response.get_json()["error"] == "method_not_allowed"
+
+
+def test_api_timestamps_carry_their_offset(db, world, client_for, make_shelter):
+    from datetime import datetime
+
+    client = client_for(world.operator)
+    shelter = make_shelter()
+    client.post(f"/api/v1/shelters/{shelter.id}/counts", json={"persons": 3})
+    body = client.get(f"/api/v1/shelters/{shelter.id}").get_json()
+    for value in (body["opened_at"], body["latest_count"]["recorded_at"]):
+        assert datetime.fromisoformat(value.replace("Z", "+00:00")).utcoffset() is not None, value

@@ -152,6 +152,9 @@ def _reason(error: ValidationError) -> str:
     if keyword == "minItems":
         return f"paling sedikit {schema['minItems']} baris"
     if keyword in ("oneOf", "anyOf"):
+        wanted = [TYPE_NAMES.get(sub.schema.get("type"), "") for sub in error.context]
+        if wanted and all(wanted):
+            return "harus berupa " + " atau ".join(dict.fromkeys(wanted))
         return "tidak sesuai dengan bentuk yang diterima"
     return "tidak sesuai format"
 
@@ -161,6 +164,16 @@ def raise_first(validator, instance, root: str | None = None, error_class=Domain
     error = next(iter(validator.iter_errors(instance)), None)
     if error is None:
         return
+    while error.validator in ("oneOf", "anyOf") and error.context:
+        # A value of the right type that breaks a rule of that branch says the most.
+        fitting = {
+            (sub.validator, sub.message, tuple(sub.absolute_path)): sub
+            for sub in error.context
+            if sub.validator != "type"
+        }
+        if len(fitting) != 1:
+            break
+        error = next(iter(fitting.values()))
     if error.validator == "additionalProperties":
         extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
         place = _place(error, root)
