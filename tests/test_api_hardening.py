@@ -113,9 +113,7 @@ def test_simultaneous_retries_of_one_registration_save_one_household(
     assert count(db, Victim) == 1 and count(db, Household) == 1
 
 
-def test_deleting_an_item_with_stock_history_is_refused_and_deletes_nothing(
-    db, world, client_for
-):
+def test_deleting_an_item_with_stock_history_is_refused_and_deletes_nothing(db, world, client_for):
     from logistics.stock.models import Item, StockLot, StockMovement
 
     operator = client_for(world.operator)
@@ -166,7 +164,9 @@ def test_malformed_values_are_a_4xx_naming_the_field(
     if body is None:
         response = client.get(url)
     else:
-        response = client.post(url, json=payload(world, **body) if "/distributions" in url else body)
+        response = client.post(
+            url, json=payload(world, **body) if "/distributions" in url else body
+        )
     assert 400 <= response.status_code < 500, response.get_data(as_text=True)
     answer = response.get_json()
     assert answer["field"] == field and words in answer["message"], answer

@@ -32,11 +32,11 @@ def _bounded_type(validator, types, instance, schema):
     yield from OAS30WriteValidator.VALIDATORS["type"](validator, types, instance, schema)
     if isinstance(instance, bool):
         return
-    if isinstance(instance, int) and not INT64_MIN <= instance <= INT64_MAX:
-        yield ValidationError("terlalu besar", validator="bounds")
-    elif isinstance(instance, float) and not (
+    too_big_int = isinstance(instance, int) and not INT64_MIN <= instance <= INT64_MAX
+    too_big_float = isinstance(instance, float) and not (
         math.isfinite(instance) and abs(instance) <= LARGEST_NUMBER
-    ):
+    )
+    if too_big_int or too_big_float:
         yield ValidationError("terlalu besar", validator="bounds")
 
 
@@ -89,9 +89,7 @@ def compile_operations(document: dict, rules) -> dict:
             spec = item.get(method.lower())
             if spec is not None:
                 pointer = f"/paths/{_escape(path)}/{method.lower()}"
-                operations[(rule.endpoint, method)] = _operation(
-                    spec, pointer, document, registry
-                )
+                operations[(rule.endpoint, method)] = _operation(spec, pointer, document, registry)
     return operations
 
 

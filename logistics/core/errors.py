@@ -77,9 +77,7 @@ def register_error_handlers(app) -> None:
             body = {"error": error.name.lower().replace(" ", "_"), "message": message}
             response = jsonify(body)
         else:
-            response = make_response(
-                render_template("error.html", status=status, message=message)
-            )
+            response = make_response(render_template("error.html", status=status, message=message))
         response.status_code = status
         # A 405 must say which methods the address does take (RFC 9110); werkzeug knows them.
         if getattr(error, "valid_methods", None):

@@ -128,7 +128,10 @@ def is_referenced(item: Item) -> bool:
 
 def has_stock_history(item: Item) -> bool:
     """True when any warehouse ever held the item (a lot, hence movements, refer to it)."""
-    return db.session.scalar(select(StockLot.id).where(StockLot.item_id == item.id).limit(1)) is not None
+    return (
+        db.session.scalar(select(StockLot.id).where(StockLot.item_id == item.id).limit(1))
+        is not None
+    )
 
 
 def update_item(item: Item, **changes) -> Item:
