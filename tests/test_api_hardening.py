@@ -1,5 +1,6 @@
 """Inputs that once gave a 500: each is now a 4xx with a message that names what to fix."""
 
+import re
 import threading
 
 import pytest
@@ -79,7 +80,6 @@ def test_simultaneous_retries_of_one_registration_save_one_household(
     number is what the others meet: they get the first record or a clean 409, never a 500."""
     from logistics.victims import services as victims
     from logistics.victims.models import Household, Victim
-    from tests.test_victims_api import payload as victim_payload
 
     copies = 4
     event = make_event()
@@ -92,7 +92,18 @@ def test_simultaneous_retries_of_one_registration_save_one_household(
         return register_household(**values)
 
     monkeypatch.setattr(victims, "register_household", together)
-    body = victim_payload(event, client_id="hp-kk-1")
+    body = {
+        "event_id": event.id,
+        "status": "mengungsi",
+        "kelurahan_code": "32.75.01.1001",
+        "client_id": "hp-kk-1",
+        "person": {
+            "name": "Budi Santoso",
+            "nik": "3275011708850009",
+            "relation": "kepala_keluarga",
+        },
+        "household": {"no_kk": "3275010101200001", "address": "Jl. Melati 3", "rt": "003"},
+    }
     results = []
 
     def send(client):
@@ -189,3 +200,27 @@ def test_api_timestamps_carry_their_offset(db, world, client_for, make_shelter):
     body = client.get(f"/api/v1/shelters/{shelter.id}").get_json()
     for value in (body["opened_at"], body["latest_count"]["recorded_at"]):
         assert datetime.fromisoformat(value.replace("Z", "+00:00")).utcoffset() is not None, value
+
+
+def test_a_stray_event_id_on_any_page_is_never_a_500(app, db, client_for, make_user):
+    """Every page of the demo office, opened with ?event_id= that names nothing (the two pages
+    whose export links took the query's event_id beside the path's used to fail)."""
+    from logistics.demo.seed import seed_demo
+
+    seed_demo()
+    db.session.commit()
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # a failure is a 500 answer, as in production
+    client = client_for(make_user("admin"))
+    fill = {"year": "2026", "day": "2026-12-07"}
+    opened = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.rule.startswith(("/static", "/vendor", "/api/")):
+            continue
+        url = rule.rule
+        for name in rule.arguments:
+            url = re.sub(rf"<(\w+:)?{name}>", fill.get(name, "1"), url)
+        for stray in ("abc", "999999999999999999999"):
+            response = client.get(f"{url}?event_id={stray}")
+            assert response.status_code < 500, (url, stray)
+            opened.append(url)
+    assert "/kejadian/1/korban" in opened and "/tagana/kejadian/1/papan" in opened

@@ -99,7 +99,7 @@ def test_bad_input_is_a_422_with_the_field(client, db, make_event, make_user, lo
         (dict(person={"name": "A", "nik": "3275991708850009"}), "nik", "32.75.99"),
         (dict(person={"name": "A", "nik": "9975011708850009"}), "nik", "provinsi"),
         (dict(person={"name": "", "nik": NIK}), "name", "Nama wajib"),
-        (dict(person={"name": "A", "nik": NIK, "umur": 5}), "person", "umur"),
+        (dict(person={"name": "A", "nik": NIK, "umur": 5}), "person.umur", "umur"),
         (dict(person={"name": "A", "nik": NIK, "birth_date": "17-08-1985"}), "birth_date", "TTTT"),
         (dict(status="selamat"), "status", "salah satu dari: meninggal"),
         (dict(event_id=9999), "event_id", "kejadian"),

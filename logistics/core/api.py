@@ -10,8 +10,8 @@ from pathlib import Path
 from flask import Blueprint, jsonify, request
 from flask_login import current_user
 
-from logistics.core.api_validation import validate_request
 from logistics.core.errors import DomainError
+from logistics.core.schema_api import validate_request
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Malformed input is refused here, against the document, before any view or service sees it.

@@ -175,8 +175,8 @@ def raise_first(validator, instance, root: str | None = None, error_class=Domain
     if error.validator == "additionalProperties":
         extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
         place = _place(error, root)
-        # The object that holds the stray key, as the views name it; at the top, the key itself.
-        raise DomainError(f"Kolom tidak dikenal: {', '.join(extra)}.", field=place or extra[0])
+        name = f"{place}.{extra[0]}" if place else extra[0]
+        raise DomainError(f"Kolom tidak dikenal: {', '.join(extra)}.", field=name)
     place = _place(error, root)
     label = f"Kolom '{place}'" if place else "Badan permintaan"
     raise error_class(f"{label} {_reason(error)}.", field=place or None)
