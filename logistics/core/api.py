@@ -11,7 +11,7 @@ from flask import Blueprint, jsonify, request
 from flask_login import current_user
 
 from logistics.core.errors import DomainError
-from logistics.core.schema_api import validate_request
+from logistics.core.schema_api import check_request, validate_request
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Malformed input is refused here, against the document, before any view or service sees it.
@@ -86,8 +86,11 @@ def api_login_required(*roles: str):
             if roles and current_user.role not in roles:
                 body = {"error": "forbidden", "message": "Peran Anda tidak boleh melakukan ini."}
                 return jsonify(body), 403
+            check_request()
             return view(*args, **kwargs)
 
+        # The blueprint's before_request leaves the schema check to this decorator.
+        wrapped.checks_schema = True
         return wrapped
 
     return decorator

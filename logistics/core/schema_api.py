@@ -49,6 +49,7 @@ class Parameter:
     location: str
     required: bool
     kind: str | None
+    enumerated: bool
     validator: object
 
 
@@ -102,6 +103,7 @@ def _operation(spec: dict, pointer: str, document: dict, registry: Registry) -> 
                 parameter["in"],
                 bool(parameter.get("required")),
                 parameter.get("schema", {}).get("type"),
+                "enum" in parameter.get("schema", {}),
                 _validator(f"{pointer}/parameters/{number}/schema", registry),
             )
         )
@@ -211,8 +213,9 @@ def _check_parameters(operation: Operation) -> None:
         if parameter.location == "path":
             value = request.view_args.get(parameter.name) if request.view_args else None
             if value is not None:
-                # A path that names no possible record is a missing page, not a bad form.
-                raise_first(parameter.validator, value, parameter.name, NotFound)
+                # A path outside a fixed list (a level, a layer) names nothing: a missing page.
+                error_class = NotFound if parameter.enumerated else DomainError
+                raise_first(parameter.validator, value, parameter.name, error_class)
         elif parameter.location == "query":
             raw = request.args.get(parameter.name)
             # An empty value is how a form leaves a filter out.
@@ -233,7 +236,20 @@ def _check_body(operation: Operation) -> None:
 
 
 def validate_request() -> None:
-    """Before an API view: the request's path, query and JSON body against the document."""
+    """Before an API view: the request's path, query and JSON body against the document.
+
+    A view behind `api_login_required` is checked by that decorator instead, after it has
+    refused anonymous callers (401) and other roles (403): whoever may not call an operation
+    learns that first, not the rules of its input.
+    """
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "checks_schema", False):
+        return
+    check_request()
+
+
+def check_request() -> None:
+    """The request's path, query and JSON body against its operation: a 4xx when malformed."""
     operations = current_app.extensions.get("posko.api_operations")
     if operations is None:
         from logistics.core.api import openapi_document
@@ -243,7 +259,7 @@ def validate_request() -> None:
     operation = operations.get((request.endpoint, request.method))
     if operation is None:
         return
-    # An anonymous caller of a signed-in operation gets the view's 401, not a lesson in its schema.
+    # An anonymous caller of a signed-in operation gets a 401, not a lesson in its schema.
     if operation.secured and not current_user.is_authenticated:
         return
     _check_parameters(operation)
