@@ -1,6 +1,6 @@
 """Domain errors and how the web layer turns them into a page or a 4xx JSON body."""
 
-from flask import current_app, jsonify, render_template, request
+from flask import current_app, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 
@@ -81,7 +81,12 @@ def register_error_handlers(app) -> None:
         if status == 400 and error.description and "CSRF" in error.description:
             message = "Formulir kedaluwarsa atau tidak sah (token CSRF). Muat ulang halaman lalu coba lagi."
         if wants_json():
-            return jsonify(
-                {"error": error.name.lower().replace(" ", "_"), "message": message}
-            ), status
-        return render_template("error.html", status=status, message=message), status
+            body = {"error": error.name.lower().replace(" ", "_"), "message": message}
+            response = jsonify(body)
+        else:
+            response = make_response(render_template("error.html", status=status, message=message))
+        response.status_code = status
+        # A 405 must say which methods the address does take (RFC 9110); werkzeug knows them.
+        if getattr(error, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
+        return response

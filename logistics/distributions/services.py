@@ -797,7 +797,9 @@ def _take_stock(prepared: Prepared, distribution_id: int) -> list["Taken"]:
     # Expiry is judged on the day the goods were handed out, which may be long past.
     today = prepared.row["distributed_on"]
     for line in prepared.lines:
-        lots = {lot.id: lot for lot in (line.candidates or [line.lot])}
+        # No lot given and none to take from (the warehouse never held the item): the ledger
+        # refuses the line below with the shortage, as it does for a warehouse run empty.
+        lots = {lot.id: lot for lot in (line.candidates or [line.lot]) if lot is not None}
         for movement in ledger.issue(
             prepared.warehouse,
             line.item,

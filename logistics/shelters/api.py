@@ -4,7 +4,7 @@ from flask import jsonify, request
 from flask_login import current_user
 
 from logistics.admin.models import OFFICE_ROLES, WRITER_ROLES
-from logistics.core.api import api_login_required, bp, json_payload
+from logistics.core.api import api_login_required, bp, json_payload, json_timestamp
 from logistics.core.database import transaction
 from logistics.core.errors import DomainError
 from logistics.shelters import checks, counts, lists
@@ -27,7 +27,7 @@ def count_json(count: ShelterCount | None) -> dict | None:
         **{key: getattr(count, key) for key in COUNT_GROUPS},
         "note": count.note,
         "client_id": count.client_id,
-        "recorded_at": count.recorded_at.isoformat() if count.recorded_at else None,
+        "recorded_at": json_timestamp(count.recorded_at),
     }
 
 
@@ -55,8 +55,8 @@ def shelter_json(
         "pic_phone": shelter.pic_phone,
         "status": shelter.status,
         "opened_on": service.opened_on(shelter).isoformat(),
-        "opened_at": shelter.opened_at.isoformat(),
-        "closed_at": shelter.closed_at.isoformat() if shelter.closed_at else None,
+        "opened_at": json_timestamp(shelter.opened_at),
+        "closed_at": json_timestamp(shelter.closed_at),
         "latest_count": count_json(latest),
         "occupancy": round(persons / shelter.capacity, 4) if shelter.capacity else None,
         "free": max(shelter.capacity - persons, 0),

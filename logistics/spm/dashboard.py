@@ -11,6 +11,7 @@ from logistics.core.extensions import db
 from logistics.core.spm_components import SPM_COMPONENTS
 from logistics.core.time import office_date, office_today
 from logistics.distributions.models import Distribution, DistributionRecipient
+from logistics.events import services as events_service
 from logistics.events.models import Event
 from logistics.shelters.models import Shelter, ShelterCount
 from logistics.spm import rules as spm
@@ -91,7 +92,7 @@ def needs_table(event_id: int, day: date, component: str | None = None, shelters
 
 def quantities(event_id: int, day: date) -> list[dict]:
     """The standards applied to the day's needs: how much of each (beras kg, water L, ...)."""
-    event = db.session.get(Event, event_id)
+    event = events_service.get_event(event_id)
     day_number = (day - office_date(event.started_at)).days + 1
     totals: dict[str, tuple[int, int]] = {}
     for component, persons, households in db.session.execute(

@@ -9,7 +9,7 @@ from sqlalchemy import func, or_, select
 from logistics.core import inputs
 from logistics.core.errors import Conflict, DomainError, NotFound
 from logistics.core.extensions import db
-from logistics.stock.models import Item, KitComponent
+from logistics.stock.models import Item, KitComponent, StockLot
 from logistics.stock.models.catalogue import ITEM_CATEGORIES
 
 ITEM_FIELDS = (
@@ -126,6 +126,14 @@ def is_referenced(item: Item) -> bool:
     )
 
 
+def has_stock_history(item: Item) -> bool:
+    """True when any warehouse ever held the item (a lot, hence movements, refer to it)."""
+    return (
+        db.session.scalar(select(StockLot.id).where(StockLot.item_id == item.id).limit(1))
+        is not None
+    )
+
+
 def update_item(item: Item, **changes) -> Item:
     clean = _item_values(changes)
     _check_unique(item, clean)
@@ -157,6 +165,13 @@ def deactivate_item(item: Item) -> Item:
 def remove_item(item: Item) -> str:
     """Delete an item no kit holds ("deleted"); one that a kit holds is set inactive instead
     ("deactivated"), so the kit keeps its contents."""
+    if has_stock_history(item):
+        # Lots and movements are the ledger's record (stock cards, BAST): they keep their item.
+        raise Conflict(
+            f"Barang '{item.name}' punya riwayat stok (lot dan mutasi), jadi tidak bisa dihapus. "
+            "Nonaktifkan barang ini agar tidak dipakai lagi; riwayatnya tetap utuh.",
+            field="item_id",
+        )
     if is_referenced(item):
         deactivate_item(item)
         return "deactivated"

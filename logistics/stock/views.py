@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from logistics.admin.models import OFFICE_ROLES
 from logistics.core.database import transaction
-from logistics.core.errors import DomainError
+from logistics.core.errors import Conflict, DomainError
 from logistics.core.exports import table_response
 from logistics.core.formatting import decimal_text
 from logistics.core.forms import attach_error
@@ -193,8 +193,12 @@ def item_remove(item_id: int):
         flash("Formulir kedaluwarsa; muat ulang halaman lalu coba lagi.", "danger")
         return redirect(url_for("stock.item_detail", item_id=item.id))
     name = item.name
-    with transaction():
-        outcome = catalogue.remove_item(item)
+    try:
+        with transaction():
+            outcome = catalogue.remove_item(item)
+    except Conflict as refused:
+        flash(refused.message, "danger")
+        return redirect(url_for("stock.item_detail", item_id=item_id))
     if outcome == "deleted":
         flash(f"Barang '{name}' dihapus dari katalog.", "success")
         return redirect(url_for("stock.items"))

@@ -308,11 +308,17 @@ def register_victim(
         if existing is not None:
             return existing, False
     shelter = require_shelter(shelter_id, event)
-    if household is None and household_data:
-        household, _ = register_household(
-            **{"kelurahan_code": kelurahan.code, **household_data}, regions=regions
-        )
-    person, _ = register_person(data, household, regions)
+    try:
+        if household is None and household_data:
+            household, _ = register_household(
+                **{"kelurahan_code": kelurahan.code, **household_data}, regions=regions
+            )
+        person, _ = register_person(data, household, regions)
+    except IntegrityError:
+        # A copy of this submission (or another phone) wrote the same KK or NIK since we
+        # looked: the first record if it is this one, else a conflict to retry.
+        db.session.rollback()
+        return _first_or_conflict(client_id, event, data, status, kelurahan.code, shelter_id)
     already = db.session.scalar(
         select(Victim).where(Victim.event_id == event.id, Victim.person_id == person.id)
     )
@@ -338,12 +344,17 @@ def register_victim(
     except IntegrityError:
         # Two copies of one submission raced past the lookup; the first one won.
         db.session.rollback()
-        if client_id is not None:
-            existing = _replay(client_id, event, data, status, kelurahan.code, shelter_id)
-            if existing is not None:
-                return existing, False
-        raise Conflict("Data korban bentrok dengan data yang baru disimpan; coba lagi.") from None
+        return _first_or_conflict(client_id, event, data, status, kelurahan.code, shelter_id)
     return victim, True
+
+
+def _first_or_conflict(client_id, event, data, status, kelurahan_code, shelter_id):
+    """After losing a race on a unique column: the first record of this submission, or a 409."""
+    if client_id is not None:
+        existing = _replay(client_id, event, data, status, kelurahan_code, shelter_id)
+        if existing is not None:
+            return existing, False
+    raise Conflict("Data korban bentrok dengan data yang baru disimpan; coba lagi.")
 
 
 def update_victim(
