@@ -67,7 +67,7 @@ def record_status(db, job_id: str) -> JobRecord:
 def test_started_job_without_heartbeat_is_failed_and_left_out_of_rq(
     app, db, make_user, boundaries_dir
 ):
-    record = start_load(db, make_user("operator"), boundaries_dir / "kota_binjai.geojson")
+    record = start_load(db, make_user("operator"), boundaries_dir / "kota_bekasi.geojson")
     record.status = "started"
     db.session.commit()
     job = fetch(app, record.id)
@@ -91,7 +91,7 @@ def test_job_of_a_killed_worker_shows_failed_with_retry_then_runs_again(
     app, db, make_user, login, boundaries_dir
 ):
     user = make_user("operator")
-    record = start_load(db, user, boundaries_dir / "kota_binjai.geojson")
+    record = start_load(db, user, boundaries_dir / "kota_bekasi.geojson")
     job_id, user_id = record.id, user.id
     db.session.remove()
     # Holds the job mid-work until killed (see held_worker).
@@ -170,7 +170,7 @@ def test_job_and_spm_catch_up_recorded_while_redis_was_down_run_when_it_returns(
         record = jobs.create_job(
             LOAD_BOUNDARIES,
             "Muat Binjai",
-            {"path": str(boundaries_dir / "kota_binjai.geojson"), "level": "kelurahan"},
+            {"path": str(boundaries_dir / "kota_bekasi.geojson"), "level": "kelurahan"},
             user.id,
         )
         db.session.commit()

@@ -13,6 +13,7 @@ log = logging.getLogger(__name__)
 
 def run_once() -> dict:
     """One round of upkeep in the current app context; each task fails on its own, logged."""
+    from logistics.areas import imports as boundary_uploads
     from logistics.spm import tracking as spm_tracking
     from logistics.victims import imports as victim_import
 
@@ -27,6 +28,11 @@ def run_once() -> dict:
             lambda: victim_import.discard_stale_uploads(
                 current_app.config["IMPORT_UPLOAD_RETENTION_HOURS"] * 3600
             ),
+        ),
+        # Boundary files uploaded for a preview that was never confirmed or cancelled.
+        (
+            "boundary_uploads",
+            lambda: boundary_uploads.purge_expired(current_app.config["INSTANCE_DIR"]),
         ),
     )
     for name, task in tasks:

@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask import current_app
 from werkzeug.utils import secure_filename
 
 from geo.layers import polygon_layers
@@ -15,8 +16,6 @@ from logistics.areas.services import queue_boundary_load, upload_path
 from logistics.core.errors import DomainError, NotFound
 from logistics.core.job_models import JobRecord
 
-# An upload nobody confirms or cancels is removed after this long.
-EXPIRY_SECONDS = 24 * 3600
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 _META = "upload.json"
 EXPIRED = "Pratinjau ini sudah kedaluwarsa atau dibatalkan. Unggah berkasnya lagi."
@@ -45,9 +44,18 @@ def imports_dir(instance_dir: str | Path) -> Path:
     return Path(instance_dir) / "imports"
 
 
+def retention_seconds() -> float:
+    """How long an upload nobody confirms or cancels is kept (IMPORT_UPLOAD_RETENTION_HOURS)."""
+    return float(current_app.config.get("IMPORT_UPLOAD_RETENTION_HOURS", 24)) * 3600
+
+
 def purge_expired(instance_dir: str | Path, now: float | None = None) -> int:
-    """Remove uploads older than EXPIRY_SECONDS; returns how many went."""
+    """Remove uploads kept past their retention; returns how many went.
+
+    Run by the workers' upkeep and before each new upload.
+    """
     now = time.time() if now is None else now
+    max_age = retention_seconds()
     removed = 0
     folder = imports_dir(instance_dir)
     if not folder.is_dir():
@@ -55,7 +63,7 @@ def purge_expired(instance_dir: str | Path, now: float | None = None) -> int:
     for staged in folder.iterdir():
         meta = staged / _META
         stamp = meta.stat().st_mtime if meta.exists() else staged.stat().st_mtime
-        if now - stamp > EXPIRY_SECONDS:
+        if now - stamp > max_age:
             shutil.rmtree(staged, ignore_errors=True)
             removed += 1
     return removed
@@ -81,7 +89,7 @@ def staged(instance_dir: str | Path, token: str, user_id: int) -> Staged:
     meta_file = folder / _META
     if not _TOKEN.match(token or "") or not meta_file.is_file():
         raise NotFound(EXPIRED)
-    if time.time() - meta_file.stat().st_mtime > EXPIRY_SECONDS:
+    if time.time() - meta_file.stat().st_mtime > retention_seconds():
         shutil.rmtree(folder, ignore_errors=True)
         raise NotFound(EXPIRED)
     meta = json.loads(meta_file.read_text(encoding="utf-8"))

@@ -121,6 +121,11 @@ def _staged(token: str):
         return None
 
 
+@bp.context_processor
+def _retention():
+    return {"retention_hours": current_app.config.get("IMPORT_UPLOAD_RETENTION_HOURS", 24)}
+
+
 @bp.route("/muat/<token>")
 @roles_required(*OFFICE_ROLES)
 def preview(token: str):
