@@ -20,6 +20,7 @@ from logistics.core.office import office_info
 from logistics.core.privacy import mask_nik
 from logistics.core.spm_components import SPM_COMPONENTS
 from logistics.core.time import office_today
+from logistics.core.wording import istilah
 from logistics.distributions.models import RECIPIENT_KINDS, Distribution
 from logistics.events.models import Event
 from logistics.kitchens.models import KitchenMeal
@@ -301,13 +302,14 @@ def _batch_site(shelter, kelurahan_code) -> tuple[Shelter | None, str]:
     code = kelurahan_code.strip() if isinstance(kelurahan_code, str) else ""
     if shelter is not None and code:
         raise DomainError(
-            "Pilih tempat pengungsian atau kelurahan/desa, tidak keduanya.", field="kelurahan_code"
+            f"Pilih tempat pengungsian atau {istilah('wilayah')}, tidak keduanya.",
+            field="kelurahan_code",
         )
     if shelter is not None:
         return shelter, shelter.kelurahan_code
     if not code:
         raise DomainError(
-            "Pilih tempat pengungsian atau kelurahan/desa tempat bantuan diserahkan.",
+            f"Pilih tempat pengungsian atau {istilah('wilayah')} tempat bantuan diserahkan.",
             field="shelter_id",
         )
     return None, require_kelurahan(code).code
