@@ -5,7 +5,7 @@ from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import TelInput
 
-from logistics.core.wording import EXAMPLE_CODE
+from logistics.core.wording import EXAMPLE_CODE, LazyText, istilah
 from logistics.stock.models.catalogue import ITEM_CATEGORIES, WAREHOUSE_TIERS
 
 WHOLE = {"inputmode": "numeric", "pattern": "[0-9]*", "autocomplete": "off"}
@@ -55,7 +55,9 @@ class WarehouseForm(FlaskForm):
     lat = StringField("Lintang (latitude)", render_kw=DECIMAL | {"placeholder": "-6.2383"})
     lng = StringField("Bujur (longitude)", render_kw=DECIMAL | {"placeholder": "106.9756"})
     kelurahan_code = StringField(
-        "Kelurahan/desa (kode; kosongkan agar terisi dari titik)",
+        LazyText(
+            lambda: f"{istilah('wilayah').capitalize()} (kode; kosongkan agar terisi dari titik)"
+        ),
         render_kw={"placeholder": EXAMPLE_CODE, "autocomplete": "off", "list": "kelurahan-list"},
     )
     address = StringField("Alamat")

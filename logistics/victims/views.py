@@ -29,6 +29,7 @@ from logistics.core.privacy import mask_nik
 from logistics.core.queue import VICTIM_IMPORT, VICTIM_IMPORT_DRY_RUN
 from logistics.core.security import roles_required
 from logistics.core.time import office_today
+from logistics.core.wording import istilah
 from logistics.events.models import PEOPLE_STATUSES, SEXES
 from logistics.events.services import get_event
 from logistics.victims import import_cells, import_templates
@@ -199,7 +200,7 @@ def index():
         page=page,
         pages=max(1, -(-total // PAGE_SIZE)),
         events=event_choices("Semua kejadian"),
-        kelurahan=kelurahan_choices("Semua kelurahan"),
+        kelurahan=kelurahan_choices(f"Semua {istilah('wilayah')}"),
         statuses=PEOPLE_STATUSES,
         groups=VULNERABLE_GROUPS,
         names=kelurahan_names(),
