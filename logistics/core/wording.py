@@ -72,3 +72,7 @@ class LazyText:
 
 
 EXAMPLE_CODE = LazyText(contoh_kode)
+
+# Column headers of exported lists, worked out when the list is downloaded.
+AREA_HEADER = LazyText(lambda: istilah("wilayah").capitalize())
+AREA_CODE_HEADER = LazyText(lambda: f"Kode {istilah('wilayah')}")

@@ -16,6 +16,7 @@ from logistics.core.forms import attach_error
 from logistics.core.privacy import mask_nik
 from logistics.core.security import roles_required
 from logistics.core.time import from_local, local_naive, office_now, office_today
+from logistics.core.wording import AREA_CODE_HEADER, AREA_HEADER
 from logistics.events import areas as area_service
 from logistics.events import chronology as chronology_service
 from logistics.events import decrees as decree_service
@@ -316,7 +317,7 @@ def detail(event_id: int):
 
 
 def _impact_headers() -> list[str]:
-    headers = ["Kode", "Kelurahan/desa", "Kecamatan", "Cara ditandai", "Sumber peta"]
+    headers = ["Kode", AREA_HEADER, "Kecamatan", "Cara ditandai", "Sumber peta"]
     for label in ("Jiwa terdampak", "Mengungsi", "Meninggal", "Hilang", "Terluka"):
         headers += [f"{label} (kaji cepat)", f"{label} (terdata)", f"{label} (selisih)"]
     headers += ["KK mengungsi (kaji cepat)", "KK mengungsi (terdata)", "Rumah rusak (kaji cepat)"]
@@ -390,8 +391,8 @@ def victims(event_id: int):
             "NIK",
             "L/P",
             "Status",
-            "Kode kelurahan",
-            "Kelurahan/desa",
+            AREA_CODE_HEADER,
+            AREA_HEADER,
             "Pengungsian",
         ]
         return table_response(
