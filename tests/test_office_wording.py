@@ -127,6 +127,7 @@ def _messages(client, make_event, tmp_path, prefix: str) -> dict[str, str]:
         "areas": areas.get_json()["message"],
         "shelter": page(client, "/pengungsian/baru"),
         "import": plan.rejected[0].reason,
+        "export": client.get("/pengungsian/?format=csv").get_data(as_text=True).splitlines()[0],
     }
 
 
@@ -136,6 +137,7 @@ def test_a_kabupaten_office_is_told_about_its_desa(serang, as_role, make_event, 
     assert "Kode kelurahan/desa salah format: 99-01" in messages["areas"]
     assert "Kelurahan/desa (kode; kosongkan agar terisi dari titik)" in messages["shelter"]
     assert "kelurahan/desa '36.04.01.1099' tidak dikenal" in messages["import"]
+    assert "Kode kelurahan/desa,Kelurahan/desa" in messages["export"]
 
 
 def test_a_kota_office_is_told_about_its_kelurahan(db, as_role, make_event, tmp_path):
@@ -144,5 +146,6 @@ def test_a_kota_office_is_told_about_its_kelurahan(db, as_role, make_event, tmp_
     assert "Kode kelurahan salah format: 99-01" in messages["areas"]
     assert "Kelurahan (kode; kosongkan agar terisi dari titik)" in messages["shelter"]
     assert "kelurahan '32.75.01.1099' tidak dikenal" in messages["import"]
-    for name in ("victim", "areas", "import"):
+    assert "Kode kelurahan,Kelurahan," in messages["export"]
+    for name in ("victim", "areas", "import", "export"):
         assert "desa" not in messages[name], name
