@@ -40,11 +40,14 @@ def test_a_kabupaten_office_says_desa_and_shows_its_own_example_codes(
         "/logistik/penyaluran/bast",
         "/logistik/pengiriman/baru",
         "/logistik/gudang/baru",
+        "/korban/daftar",
     )
     for path in forms:
         html = page(client, path)
         # Examples and placeholders come from the office, never from the demo's Kota Bekasi.
-        assert not re.search(r'placeholder="[^"]*32\.75', html), path
+        assert not re.search(r'placeholder="[^"]*32\.?75', html), path
+    assert 'placeholder="3604xxxxxxxxxxxx"' in page(client, "/korban/daftar")
+    assert 'placeholder="GDG-3604-01"' in page(client, "/logistik/gudang/baru")
     assert "Judul kejadian (mis. Banjir luapan sungai" in page(client, "/kejadian/baru")
     assert 'placeholder="36.04.01.2001"' in page(client, "/pengungsian/baru")
     form = page(client, f"/kejadian/{event.id}/status")

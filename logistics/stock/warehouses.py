@@ -11,7 +11,7 @@ from logistics.areas.services import lookup_point, require_kelurahan
 from logistics.core import inputs
 from logistics.core.errors import Conflict, DomainError, NotFound
 from logistics.core.extensions import db
-from logistics.core.wording import istilah
+from logistics.core.wording import contoh_kantor, istilah
 from logistics.shelters.models import Shelter
 from logistics.stock.models import Warehouse
 from logistics.stock.models.catalogue import WAREHOUSE_TIERS
@@ -39,7 +39,7 @@ def _code(value) -> str | None:
         return None
     if not _CODE.match(code):
         raise DomainError(
-            f"Kode gudang '{code}' hanya boleh huruf, angka, titik dan -, mis. GDG-3275-01.",
+            f"Kode gudang '{code}' hanya boleh huruf, angka, titik dan -, mis. GDG-{contoh_kantor()}-01.",
             field="code",
         )
     return code

@@ -17,7 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from logistics.core.forms import REQUIRED
-from logistics.core.wording import LazyText, istilah
+from logistics.core.wording import LazyText, contoh_kantor, istilah
 from logistics.events.models import PEOPLE_STATUSES
 from logistics.shelters.models import SHELTER_KINDS
 from logistics.victims.lists import choice_events, kelurahan_options, open_shelters
@@ -71,7 +71,11 @@ class HouseholdForm(FlaskForm):
     no_kk = StringField(
         "Nomor KK (16 digit, boleh kosong)",
         validators=[Optional(), Length(max=24)],
-        render_kw={**NUMERIC, "maxlength": 24, "placeholder": "3275xxxxxxxxxxxx"},
+        render_kw={
+            **NUMERIC,
+            "maxlength": 24,
+            "placeholder": LazyText(lambda: contoh_kantor() + "x" * 12),
+        },
     )
     head_name = StringField("Nama kepala keluarga", validators=[Optional(), Length(max=160)])
     address = StringField("Alamat", validators=[Optional(), Length(max=255)])
