@@ -81,6 +81,7 @@ def test_the_victim_import_template_uses_the_offices_codes(serang, as_role):
     cells = [str(c) for sheet in workbook for row in sheet.iter_rows(values_only=True) for c in row]
     text = " ".join(cells)
     assert "36.04.01.2001" in text
+    assert "Kode Kemendagri kelurahan/desa, mis. 36.04.01.2001." in text
     assert "3604014107850003" in text
     assert "32.75" not in text and "3275" not in text
 
@@ -152,3 +153,10 @@ def test_a_kota_office_is_told_about_its_kelurahan(db, as_role, make_event, tmp_
     assert "Kode kelurahan,Kelurahan," in messages["export"]
     for name in ("victim", "areas", "import", "export"):
         assert "desa" not in messages[name], name
+
+
+def test_a_kota_office_victim_import_template_says_kelurahan(db, as_role):
+    response = as_role("operator").get("/korban/impor/templat.xlsx")
+    workbook = load_workbook(io.BytesIO(response.data))
+    cells = [str(c) for sheet in workbook for row in sheet.iter_rows(values_only=True) for c in row]
+    assert "Kode Kemendagri kelurahan, mis. 32.75.01.1001." in cells
