@@ -155,7 +155,7 @@ def test_dispatch_pdf_names_the_shelter_it_went_to(db, site):
         ledger.issue(site.warehouse, site.mi.item, Decimal(6), "dispatch", document=document)
     text = pdf_text(render_document_pdf(document))
     assert "Pengiriman barang" in text
-    assert "GOR Bekasijaya, Kel./Desa Bekasijaya" in text
+    assert "GOR Bekasijaya, Kel. Bekasijaya" in text
     row = next(line for line in text.splitlines() if "Mi instan" in line)
     assert row.split()[-1] == "6" and "dus" in row
 

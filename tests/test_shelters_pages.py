@@ -247,7 +247,7 @@ def test_csv_export(as_role, three_shelters):
     assert over["Jiwa"] == "48" and over["Kapasitas (jiwa)"] == "40"
     assert over["Keterisian (%)"] == "120.0" and over["Sisa kapasitas"] == "-8"
     assert "Melebihi kapasitas" in over["Peringatan"]
-    assert over["Kelurahan/desa"] == "Bekasijaya" and over["Kode kelurahan"] == BEKASIJAYA
+    assert over["Kelurahan"] == "Bekasijaya" and over["Kode kelurahan"] == BEKASIJAYA
     assert table[3]["Status"] == "Ditutup"
     xlsx = client.get("/pengungsian/?format=xlsx")
     assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"

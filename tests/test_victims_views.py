@@ -273,7 +273,7 @@ def test_import_pages_dry_run_report_confirm_and_result(
     page = client.get(check_url).get_data(as_text=True)
     assert "Hasil pemeriksaan" in page
     assert "NIK harus 16 digit; yang diisi 5 digit" in page
-    assert "Kode kelurahan/desa &#39;32.75.01.1099&#39; tidak dikenal" in page
+    assert "Kode kelurahan &#39;32.75.01.1099&#39; tidak dikenal" in page
     assert "Konfirmasi: impor 2 baris" in page
     assert count(db, Victim) == 0
     report = client.get(f"{check_url}/ditolak.csv").get_data(as_text=True)

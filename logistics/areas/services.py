@@ -30,7 +30,7 @@ from logistics.core.errors import DomainError, NotFound
 from logistics.core.extensions import db
 from logistics.core.job_models import JobRecord
 from logistics.core.queue import LOAD_BOUNDARIES
-from logistics.core.wording import contoh_kode
+from logistics.core.wording import contoh_kode, istilah
 
 OFFICE_CODE = re.compile(r"^\d{2}(\.\d{2})?$")
 NATIONAL_OUTLINE = ROOT / "data" / "boundaries" / "indonesia_kab_kota.geojson.gz"
@@ -333,17 +333,17 @@ def require_kelurahan(code: str | None, field: str = "kelurahan_code") -> Area:
     """The kelurahan/desa with this code, or a DomainError saying what is wrong with the code."""
     code = (code or "").strip()
     if not code:
-        raise DomainError("Kode kelurahan/desa wajib diisi.", field=field)
+        raise DomainError(f"Kode {istilah('wilayah')} wajib diisi.", field=field)
     if not KELURAHAN_CODE.match(code):
         raise DomainError(
-            f"Kode kelurahan/desa '{code}' salah format; tulis PP.KK.CC.NDDD, "
+            f"Kode {istilah('wilayah')} '{code}' salah format; tulis PP.KK.CC.NDDD, "
             f"mis. {contoh_kode()}.",
             field=field,
         )
     area = db.session.scalar(select(Area).where(Area.code == code, Area.level == "kelurahan"))
     if area is None:
         raise DomainError(
-            f"Kode kelurahan/desa '{code}' tidak dikenal di wilayah ini.", field=field
+            f"Kode {istilah('wilayah')} '{code}' tidak dikenal di wilayah ini.", field=field
         )
     return area
 

@@ -20,6 +20,7 @@ from logistics.core.office import office_info
 from logistics.core.privacy import mask_nik
 from logistics.core.spm_components import SPM_COMPONENTS
 from logistics.core.time import office_today
+from logistics.core.wording import istilah, office_level
 from logistics.distributions.models import RECIPIENT_KINDS, Distribution
 from logistics.events.models import Event
 from logistics.kitchens.models import KitchenMeal
@@ -84,12 +85,17 @@ def _area_name(code: str | None) -> str:
     return db.session.scalar(select(Area.name).where(Area.code == code)) or code
 
 
+def _kel() -> str:
+    """How a printed BAST abbreviates the office's smallest area before its name."""
+    return "Kel." if office_level() == "kota" else "Kel./Desa"
+
+
 def _site(shelter_id: int | None, kelurahan_code: str | None) -> str:
     kelurahan = _area_name(kelurahan_code)
     shelter = db.session.get(Shelter, shelter_id) if shelter_id else None
     if shelter is not None:
-        return f"{shelter.name}, Kel./Desa {kelurahan}" if kelurahan else shelter.name
-    return f"Kel./Desa {kelurahan}" if kelurahan else ""
+        return f"{shelter.name}, {_kel()} {kelurahan}" if kelurahan else shelter.name
+    return f"{_kel()} {kelurahan}" if kelurahan else ""
 
 
 def _warehouse_label(warehouse: Warehouse | None) -> str:
@@ -301,13 +307,14 @@ def _batch_site(shelter, kelurahan_code) -> tuple[Shelter | None, str]:
     code = kelurahan_code.strip() if isinstance(kelurahan_code, str) else ""
     if shelter is not None and code:
         raise DomainError(
-            "Pilih tempat pengungsian atau kelurahan/desa, tidak keduanya.", field="kelurahan_code"
+            f"Pilih tempat pengungsian atau {istilah('wilayah')}, tidak keduanya.",
+            field="kelurahan_code",
         )
     if shelter is not None:
         return shelter, shelter.kelurahan_code
     if not code:
         raise DomainError(
-            "Pilih tempat pengungsian atau kelurahan/desa tempat bantuan diserahkan.",
+            f"Pilih tempat pengungsian atau {istilah('wilayah')} tempat bantuan diserahkan.",
             field="shelter_id",
         )
     return None, require_kelurahan(code).code
@@ -351,7 +358,7 @@ def create_distribution_batch(
     text = inputs.text(note, "note", "Catatan", 2000)
     ids = list(db.session.scalars(_unbatched(event.id, on, site_shelter, code)))
     if not ids:
-        place = site_shelter.name if site_shelter is not None else f"Kel./Desa {_area_name(code)}"
+        place = site_shelter.name if site_shelter is not None else f"{_kel()} {_area_name(code)}"
         raise DomainError(
             f"Tidak ada penyaluran {event.code} tanggal {tanggal(on)} di {place} yang belum "
             "dibuatkan BAST. Periksa tanggal dan tempatnya.",

@@ -14,7 +14,7 @@ from logistics.core.errors import DomainError
 from logistics.core.forms import attach_error
 from logistics.core.security import roles_required
 from logistics.core.time import office_today
-from logistics.core.wording import EXAMPLE_CODE
+from logistics.core.wording import EXAMPLE_CODE, LazyText, istilah
 from logistics.shelters.lists import kelurahan_choices
 from logistics.stock import choices
 
@@ -28,7 +28,7 @@ class BatchForm(FlaskForm):
     distributed_on = StringField("Tanggal penyaluran", widget=DateInput())
     shelter_id = SelectField("Tempat pengungsian", choices=[], validate_choice=False)
     kelurahan_code = StringField(
-        "atau kelurahan/desa (penyaluran di luar pengungsian)",
+        LazyText(lambda: f"atau {istilah('wilayah')} (penyaluran di luar pengungsian)"),
         render_kw={"placeholder": EXAMPLE_CODE, "autocomplete": "off", "list": "kelurahan-list"},
     )
     giver_name = StringField("Yang menyerahkan (pihak pertama)", render_kw={"autocomplete": "off"})

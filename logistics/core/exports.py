@@ -29,6 +29,7 @@ def table_response(
     name: str, headers: Sequence[str], rows: Iterable[Sequence], fmt: str
 ) -> Response:
     """A download of the table in CSV (UTF-8 with BOM, for Excel) or XLSX."""
+    headers = [str(header) for header in headers]  # some follow the office (LazyText)
     if fmt == "xlsx":
         workbook = Workbook(write_only=False)
         sheet = workbook.active

@@ -2,7 +2,7 @@
 
 
 def mask_nik(value: str | None) -> str:
-    """3275011234560009 -> 3275********0009: region and serial stay, the birth date is hidden."""
+    """3604011234560009 -> 3604********0009: region and serial stay, the birth date is hidden."""
     if not value:
         return ""
     if len(value) <= 8:

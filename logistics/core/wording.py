@@ -56,6 +56,11 @@ def contoh_kode() -> str:
     return f"{parts[0]}.{parts[1]}.01.{'1001' if level == 'kota' else '2001'}"
 
 
+def contoh_kantor() -> str:
+    """The office's kab/kota digits for examples of office-numbered codes (3604 for 36.04)."""
+    return contoh_kode()[:5].replace(".", "")
+
+
 class LazyText:
     """Text worked out when it is shown (a form's placeholder that follows the office's profile)."""
 
@@ -72,3 +77,7 @@ class LazyText:
 
 
 EXAMPLE_CODE = LazyText(contoh_kode)
+
+# Column headers of exported lists, worked out when the list is downloaded.
+AREA_HEADER = LazyText(lambda: istilah("wilayah").capitalize())
+AREA_CODE_HEADER = LazyText(lambda: f"Kode {istilah('wilayah')}")

@@ -23,6 +23,7 @@ from logistics.core.formatting import tanggal
 from logistics.core.signals import handouts_written
 from logistics.core.spm_components import SPM_COMPONENTS
 from logistics.core.time import office_date, office_today, utcnow
+from logistics.core.wording import istilah
 from logistics.distributions.catalogue import (
     CatalogueItem,
     Store,
@@ -727,7 +728,7 @@ def _kelurahan(given: str | None, recipient: Recipient) -> str:
         return require_kelurahan(given).code
     if not recipient.kelurahan_code:
         raise DomainError(
-            "Kelurahan/desa penerima belum diketahui; isi kode kelurahan/desa.",
+            f"{istilah('wilayah').capitalize()} penerima belum diketahui; isi kode {istilah('wilayah')}.",
             field="kelurahan_code",
         )
     return recipient.kelurahan_code

@@ -17,6 +17,7 @@ from logistics.core.privacy import mask_nik
 from logistics.core.security import roles_required
 from logistics.core.spm_components import SPM_COMPONENTS, SPM_SUBKEGIATAN
 from logistics.core.time import office_today
+from logistics.core.wording import AREA_CODE_HEADER, AREA_HEADER
 from logistics.distributions import details
 from logistics.distributions import lists as handout_lists
 from logistics.distributions import services as distributions
@@ -41,8 +42,8 @@ EXPORT_HEADERS = [
     "Penerima",
     "NIK (disamarkan)",
     "Nomor KK (disamarkan)",
-    "Kode kelurahan",
-    "Kelurahan/desa",
+    AREA_CODE_HEADER,
+    AREA_HEADER,
     "Gudang",
     "Barang",
     "Jiwa terlayani",

@@ -10,7 +10,7 @@ from logistics.areas.models import Area
 from logistics.areas.services import KELURAHAN_CODE
 from logistics.core.errors import Conflict, DomainError
 from logistics.core.extensions import db
-from logistics.core.wording import contoh_kode
+from logistics.core.wording import contoh_kode, istilah
 from logistics.events.models import (
     Event,
     EventArea,
@@ -21,18 +21,18 @@ from logistics.events.models import (
 def valid_kelurahan_codes(codes: Iterable[str] | None, field: str = "kelurahan_codes") -> list[str]:
     """Distinct kelurahan codes in the given order; an Indonesian error names every bad one."""
     if codes is None or isinstance(codes, str | bytes) or not isinstance(codes, Iterable):
-        raise DomainError("Daftar kode kelurahan/desa harus berupa daftar.", field=field)
+        raise DomainError(f"Daftar kode {istilah('wilayah')} harus berupa daftar.", field=field)
     cleaned: list[str] = []
     for code in codes:
         if not isinstance(code, str):
-            raise DomainError(f"Kode kelurahan/desa '{code}' harus berupa teks.", field=field)
+            raise DomainError(f"Kode {istilah('wilayah')} '{code}' harus berupa teks.", field=field)
         code = code.strip()
         if code and code not in cleaned:
             cleaned.append(code)
     malformed = [c for c in cleaned if not KELURAHAN_CODE.match(c)]
     if malformed:
         raise DomainError(
-            f"Kode kelurahan/desa salah format: {', '.join(malformed[:10])}; tulis PP.KK.CC.NDDD, "
+            f"Kode {istilah('wilayah')} salah format: {', '.join(malformed[:10])}; tulis PP.KK.CC.NDDD, "
             f"mis. {contoh_kode()}.",
             field=field,
         )
@@ -47,7 +47,7 @@ def valid_kelurahan_codes(codes: Iterable[str] | None, field: str = "kelurahan_c
     unknown = [c for c in cleaned if c not in known]
     if unknown:
         raise DomainError(
-            f"Kode kelurahan/desa tidak dikenal di wilayah ini: {', '.join(unknown[:10])}.",
+            f"Kode {istilah('wilayah')} tidak dikenal di wilayah ini: {', '.join(unknown[:10])}.",
             field=field,
         )
     return cleaned
@@ -90,7 +90,7 @@ def set_affected_areas(
         )
         listed = ", ".join(f"{names.get(c, c)} ({c})" for c in blocked[:10])
         raise Conflict(
-            f"Kelurahan/desa ini sudah memiliki angka dampak atau korban dan tidak dapat dilepas: "
+            f"{istilah('wilayah').capitalize()} ini sudah memiliki angka dampak atau korban dan tidak dapat dilepas: "
             f"{listed}. Hapus angkanya lebih dulu.",
             field="kelurahan_codes",
         )
@@ -198,7 +198,7 @@ def derive_areas_from_drawing(event: Event, geometry) -> list[str]:
     codes = kelurahan_in_area(shape)
     if not codes:
         raise DomainError(
-            "Area yang digambar tidak mengenai kelurahan/desa mana pun yang dimuat.",
+            f"Area yang digambar tidak mengenai {istilah('wilayah')} mana pun yang dimuat.",
             field="geometry",
         )
     event.area_geojson = shapely.to_geojson(shapely.set_precision(shape, 1e-6))

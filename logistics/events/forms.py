@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from logistics.core.forms import REQUIRED
-from logistics.core.wording import istilah, office_level
+from logistics.core.wording import LazyText, istilah, office_level
 from logistics.events.models import DECREE_STATUSES, HAZARD_CLASSES, IMPACT_MEASURES, ISSUER_LEVELS
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -50,10 +50,12 @@ class EventForm(FlaskForm):
         validators=[Optional()],
     )
     kelurahan_codes = SelectMultipleField(
-        "Kelurahan/desa terdampak", choices=[], validate_choice=False
+        LazyText(lambda: f"{istilah('wilayah').capitalize()} terdampak"),
+        choices=[],
+        validate_choice=False,
     )
     kelurahan_text = TextAreaField(
-        "Kode kelurahan/desa terdampak (satu per baris atau dipisah koma)",
+        LazyText(lambda: f"Kode {istilah('wilayah')} terdampak (satu per baris atau dipisah koma)"),
         validators=[Optional(), Length(max=100_000)],
     )
     description = TextAreaField("Uraian singkat", validators=[Optional(), Length(max=20_000)])
@@ -97,10 +99,12 @@ class DrawAreaForm(FlaskForm):
 
 class PickAreasForm(FlaskForm):
     kelurahan_codes = SelectMultipleField(
-        "Kelurahan/desa terdampak", choices=[], validate_choice=False
+        LazyText(lambda: f"{istilah('wilayah').capitalize()} terdampak"),
+        choices=[],
+        validate_choice=False,
     )
     kelurahan_text = TextAreaField(
-        "Kode kelurahan/desa terdampak (satu per baris atau dipisah koma)",
+        LazyText(lambda: f"Kode {istilah('wilayah')} terdampak (satu per baris atau dipisah koma)"),
         validators=[Optional(), Length(max=100_000)],
     )
 
@@ -131,7 +135,9 @@ def impact_form_class():
     """A form with one numeric input per cell of the impact matrix (built once per request)."""
 
     class ImpactForm(FlaskForm):
-        clear_all = BooleanField("Hapus semua angka kaji cepat kelurahan ini")
+        clear_all = BooleanField(
+            LazyText(lambda: f"Hapus semua angka kaji cepat {istilah('wilayah_singkat')} ini")
+        )
 
     for measure in IMPACT_MEASURES:
         setattr(

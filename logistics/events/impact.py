@@ -11,6 +11,7 @@ from logistics.areas.services import require_kelurahan
 from logistics.core import inputs
 from logistics.core.errors import DomainError
 from logistics.core.extensions import db
+from logistics.core.wording import istilah
 from logistics.events.areas import add_areas
 from logistics.events.models import (
     AGE_GROUPS,
@@ -76,13 +77,13 @@ def set_impact(
             field="source",
         )
     if kelurahan_code is not None and not isinstance(kelurahan_code, str):
-        raise DomainError("Kode kelurahan/desa harus berupa teks.", field="kelurahan_code")
+        raise DomainError(f"Kode {istilah('wilayah')} harus berupa teks.", field="kelurahan_code")
     area = require_kelurahan(kelurahan_code)
     values = _impact_values(figures)
     if not values and not clear:
         raise DomainError(
             "Semua isian kosong: tidak ada angka yang diubah. Isi minimal satu angka dampak, "
-            "atau pilih 'Hapus semua angka' untuk mengosongkan kelurahan ini.",
+            f"atau pilih 'Hapus semua angka' untuk mengosongkan {istilah('wilayah_singkat')} ini.",
             field="figures",
         )
     existing = {

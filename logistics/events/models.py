@@ -89,7 +89,7 @@ class HazardType(db.Model):
 
 
 class Event(db.Model):
-    """One disaster event (kejadian bencana), with a short human code like BJR-3275-2026-004."""
+    """One disaster event (kejadian bencana), with a short human code like BJR-3604-2026-004."""
 
     __tablename__ = "events"
     __audit__ = True

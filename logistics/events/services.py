@@ -40,12 +40,12 @@ def _coordinates(lat, lng) -> tuple[float | None, float | None]:
 
 
 def _office_code() -> str:
-    """'32.75' -> '3275': the office part of an event code."""
+    """'36.04' -> '3604': the office part of an event code."""
     return current_app.config["OFFICE_AREA_CODE"].replace(".", "")
 
 
 def next_event_code(hazard: HazardType, year: int) -> tuple[str, int]:
-    """BJR-3275-2026-004: hazard, office, year and a per-office, per-year sequence."""
+    """BJR-3604-2026-004: hazard, office, year and a per-office, per-year sequence."""
     office = _office_code()
     last = db.session.scalar(
         select(func.max(Event.seq)).where(Event.office_code == office, Event.year == year)

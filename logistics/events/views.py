@@ -16,6 +16,7 @@ from logistics.core.forms import attach_error
 from logistics.core.privacy import mask_nik
 from logistics.core.security import roles_required
 from logistics.core.time import from_local, local_naive, office_now, office_today
+from logistics.core.wording import AREA_CODE_HEADER, AREA_HEADER, LazyText, istilah
 from logistics.events import areas as area_service
 from logistics.events import chronology as chronology_service
 from logistics.events import decrees as decree_service
@@ -64,7 +65,7 @@ LIST_HEADERS = [
     "Mulai",
     "Selesai",
     "Fase",
-    "Kelurahan/desa terdampak",
+    LazyText(lambda: f"{istilah('wilayah').capitalize()} terdampak"),
     "Korban terdata (jiwa)",
     "Kaji cepat: jiwa terdampak",
     "Kaji cepat: mengungsi",
@@ -316,7 +317,7 @@ def detail(event_id: int):
 
 
 def _impact_headers() -> list[str]:
-    headers = ["Kode", "Kelurahan/desa", "Kecamatan", "Cara ditandai", "Sumber peta"]
+    headers = ["Kode", AREA_HEADER, "Kecamatan", "Cara ditandai", "Sumber peta"]
     for label in ("Jiwa terdampak", "Mengungsi", "Meninggal", "Hilang", "Terluka"):
         headers += [f"{label} (kaji cepat)", f"{label} (terdata)", f"{label} (selisih)"]
     headers += ["KK mengungsi (kaji cepat)", "KK mengungsi (terdata)", "Rumah rusak (kaji cepat)"]
@@ -390,8 +391,8 @@ def victims(event_id: int):
             "NIK",
             "L/P",
             "Status",
-            "Kode kelurahan",
-            "Kelurahan/desa",
+            AREA_CODE_HEADER,
+            AREA_HEADER,
             "Pengungsian",
         ]
         return table_response(
@@ -583,7 +584,9 @@ def draw_area(event_id: int):
         except DomainError as exc:
             _form_error(form, exc)
         else:
-            flash(f"Area disimpan; {len(codes)} kelurahan/desa di dalamnya ditandai.", "success")
+            flash(
+                f"Area disimpan; {len(codes)} {istilah('wilayah')} di dalamnya ditandai.", "success"
+            )
             return redirect(url_for("events.detail", event_id=event.id))
     status = 422 if request.method == "POST" else 200
     matrix = _impact_matrix(event)

@@ -8,6 +8,7 @@ from logistics.areas.services import require_kelurahan
 from logistics.core import inputs
 from logistics.core.errors import DomainError, NotFound
 from logistics.core.extensions import db
+from logistics.core.wording import istilah
 from logistics.events.models import Event
 from logistics.kitchens.models import FieldKitchen
 from logistics.shelters.models import Shelter
@@ -81,12 +82,12 @@ def _place(clean: dict, kitchen: FieldKitchen | None) -> None:
     code = clean.get("kelurahan_code", kitchen.kelurahan_code if kitchen else None)
     shelter_id = clean.get("shelter_id", kitchen.shelter_id if kitchen else None)
     if code is not None and not isinstance(code, str):
-        raise DomainError("Kode kelurahan/desa harus berupa teks.", field="kelurahan_code")
+        raise DomainError(f"Kode {istilah('wilayah')} harus berupa teks.", field="kelurahan_code")
     if (code is None or not code.strip()) and shelter_id is not None:
         code = db.session.get(Shelter, shelter_id).kelurahan_code
     if code is None or not code.strip():
         raise DomainError(
-            "Isi kelurahan/desa dapur umum, atau pilih tempat pengungsian yang dilayaninya.",
+            f"Isi {istilah('wilayah')} dapur umum, atau pilih tempat pengungsian yang dilayaninya.",
             field="kelurahan_code",
         )
     clean["kelurahan_code"] = require_kelurahan(code).code

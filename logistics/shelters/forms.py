@@ -5,7 +5,7 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAre
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import DateInput, TelInput
 
-from logistics.core.wording import EXAMPLE_CODE
+from logistics.core.wording import EXAMPLE_CODE, LazyText, istilah
 from logistics.shelters.models import COUNT_GROUPS, SHELTER_KINDS
 
 # Numbers are StringFields: the service parses them with Indonesian messages, the same as
@@ -30,7 +30,9 @@ class ShelterForm(FlaskForm):
     lat = StringField("Lintang (latitude)", render_kw=DECIMAL | {"placeholder": "-6.2383"})
     lng = StringField("Bujur (longitude)", render_kw=DECIMAL | {"placeholder": "106.9756"})
     kelurahan_code = StringField(
-        "Kelurahan/desa (kode; kosongkan agar terisi dari titik)",
+        LazyText(
+            lambda: f"{istilah('wilayah').capitalize()} (kode; kosongkan agar terisi dari titik)"
+        ),
         render_kw={"placeholder": EXAMPLE_CODE, "autocomplete": "off", "list": "kelurahan-list"},
     )
     address = StringField("Alamat / patokan")

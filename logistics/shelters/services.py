@@ -16,6 +16,7 @@ from logistics.core.errors import Conflict, DomainError, NotFound
 from logistics.core.extensions import db
 from logistics.core.formatting import angka, tanggal
 from logistics.core.time import office_date, office_today, office_zone, utcnow
+from logistics.core.wording import istilah
 from logistics.events.models import Event
 from logistics.events.services import get_event
 from logistics.shelters.checks import shelter_checks
@@ -129,7 +130,7 @@ def _locate(code, lat: float | None, lng: float | None) -> tuple[str, list[str]]
     boundaries may be approximate, and the person on the spot knows where they are.
     """
     if code is not None and not isinstance(code, str):
-        raise DomainError("Kode kelurahan/desa harus berupa teks.", field="kelurahan_code")
+        raise DomainError(f"Kode {istilah('wilayah')} harus berupa teks.", field="kelurahan_code")
     code = (code or "").strip()
     if (lat is None) != (lng is None):
         raise DomainError(
@@ -139,8 +140,8 @@ def _locate(code, lat: float | None, lng: float | None) -> tuple[str, list[str]]
     if lat is None:
         if not code:
             raise DomainError(
-                "Isi kode kelurahan/desa, atau isi koordinat (tombol 'Pakai lokasi saya') "
-                "agar kelurahan terisi otomatis.",
+                f"Isi kode {istilah('wilayah')}, atau isi koordinat (tombol 'Pakai lokasi saya') "
+                f"agar {istilah('wilayah')} terisi otomatis.",
                 field="kelurahan_code",
             )
         area = require_kelurahan(code)
@@ -152,20 +153,20 @@ def _locate(code, lat: float | None, lng: float | None) -> tuple[str, list[str]]
     if not code:
         if found is None:
             raise DomainError(
-                "Titik ini tidak berada di kelurahan/desa mana pun yang dimuat; "
-                "periksa koordinat atau isi kode kelurahan/desa.",
+                f"Titik ini tidak berada di {istilah('wilayah')} mana pun yang dimuat; "
+                f"periksa koordinat atau isi kode {istilah('wilayah')}.",
                 field="kelurahan_code",
             )
         return found.code, []
     area = require_kelurahan(code)
     if found is None:
         return area.code, [
-            "Koordinat berada di luar semua kelurahan/desa yang dimuat; periksa lintang dan bujur."
+            f"Koordinat berada di luar semua {istilah('wilayah')} yang dimuat; periksa lintang dan bujur."
         ]
     if found.code != area.code:
         return area.code, [
             f"Koordinat berada di {found.name} ({found.code}), bukan di {area.name} "
-            f"({area.code}); periksa kembali titik lokasi atau kode kelurahan/desa."
+            f"({area.code}); periksa kembali titik lokasi atau kode {istilah('wilayah')}."
         ]
     return area.code, []
 

@@ -16,6 +16,7 @@ from logistics.core.formatting import angka, tanggal
 from logistics.core.forms import attach_error
 from logistics.core.security import roles_required
 from logistics.core.time import office_today
+from logistics.core.wording import AREA_CODE_HEADER, AREA_HEADER
 from logistics.shelters import checks, counts, lists
 from logistics.shelters import services as service
 from logistics.shelters.forms import (
@@ -35,8 +36,8 @@ EXPORT_HEADERS = [
     "Nama",
     "Jenis",
     "Kejadian",
-    "Kode kelurahan",
-    "Kelurahan/desa",
+    AREA_CODE_HEADER,
+    AREA_HEADER,
     "Alamat",
     "Lintang",
     "Bujur",

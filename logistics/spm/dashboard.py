@@ -376,7 +376,7 @@ def year_persons(year: int, component: str, which: str) -> list[Person]:
 
 
 def kelurahan_label(code: str) -> str:
-    """'Bekasijaya (32.75.01.1001)' for a drill-down heading; the code alone if unknown."""
+    """'Sukamaju (36.04.01.2001)' for a drill-down heading; the code alone if unknown."""
     name = db.session.scalar(select(Area.name).where(Area.code == code)) if code else None
     return f"{name} ({code})" if name else code
 

@@ -13,12 +13,12 @@ ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI
 
 
 def office_code() -> str:
-    """'3275' for Kota Bekasi: the office's area code without dots."""
+    """'3604' for an office of 36.04: the office's area code without dots."""
     return current_app.config["OFFICE_AREA_CODE"].replace(".", "")
 
 
 def next_number(on: date) -> str:
-    """The next BAST number of the office for the year of `on`, e.g. '0007/BAST/DINSOS-3275/XI/2026'.
+    """The next BAST number of the office for the year of `on`, e.g. '0007/BAST/DINSOS-3604/XI/2026'.
 
     The counter row is incremented with UPDATE ... RETURNING, so two hand-overs saved at the same
     moment never share a number (the row lock on PostgreSQL, the write lock on SQLite).

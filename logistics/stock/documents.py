@@ -13,6 +13,7 @@ from logistics.core import inputs
 from logistics.core.errors import Conflict, DomainError, NotFound
 from logistics.core.extensions import db
 from logistics.core.time import office_today
+from logistics.core.wording import istilah
 from logistics.events.models import Event
 from logistics.shelters.models import Shelter
 from logistics.stock import bast, ledger, warehouses
@@ -254,17 +255,17 @@ def _destination(values: Mapping) -> tuple[int | None, str]:
             raise NotFound(f"Tempat pengungsian #{shelter_id} tidak ditemukan.", field="shelter_id")
         if not inputs.is_blank(code) and code.strip() != shelter.kelurahan_code:
             raise DomainError(
-                f"{shelter.name} berada di kelurahan {shelter.kelurahan_code}, bukan {code}.",
+                f"{shelter.name} berada di {istilah('wilayah')} {shelter.kelurahan_code}, bukan {code}.",
                 field="kelurahan_code",
             )
         return shelter.id, shelter.kelurahan_code
     if inputs.is_blank(code):
         raise DomainError(
-            "Pilih tujuan pengiriman: tempat pengungsian atau kelurahan (posko).",
+            f"Pilih tujuan pengiriman: tempat pengungsian atau {istilah('wilayah')} (posko).",
             field="shelter_id",
         )
     if not isinstance(code, str):
-        raise DomainError("Kode kelurahan/desa harus berupa teks.", field="kelurahan_code")
+        raise DomainError(f"Kode {istilah('wilayah')} harus berupa teks.", field="kelurahan_code")
     return None, require_kelurahan(code).code
 
 

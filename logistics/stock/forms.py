@@ -5,7 +5,7 @@ from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import TelInput
 
-from logistics.core.wording import EXAMPLE_CODE
+from logistics.core.wording import EXAMPLE_CODE, LazyText, contoh_kantor, istilah
 from logistics.stock.models.catalogue import ITEM_CATEGORIES, WAREHOUSE_TIERS
 
 WHOLE = {"inputmode": "numeric", "pattern": "[0-9]*", "autocomplete": "off"}
@@ -50,12 +50,17 @@ class WarehouseForm(FlaskForm):
     )
     code = StringField(
         "Kode gudang (kosongkan agar dibuat otomatis)",
-        render_kw={"placeholder": "GDG-3275-01", "autocomplete": "off"},
+        render_kw={
+            "placeholder": LazyText(lambda: f"GDG-{contoh_kantor()}-01"),
+            "autocomplete": "off",
+        },
     )
     lat = StringField("Lintang (latitude)", render_kw=DECIMAL | {"placeholder": "-6.2383"})
     lng = StringField("Bujur (longitude)", render_kw=DECIMAL | {"placeholder": "106.9756"})
     kelurahan_code = StringField(
-        "Kelurahan/desa (kode; kosongkan agar terisi dari titik)",
+        LazyText(
+            lambda: f"{istilah('wilayah').capitalize()} (kode; kosongkan agar terisi dari titik)"
+        ),
         render_kw={"placeholder": EXAMPLE_CODE, "autocomplete": "off", "list": "kelurahan-list"},
     )
     address = StringField("Alamat")

@@ -5,7 +5,7 @@ from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
-from logistics.core.wording import EXAMPLE_CODE
+from logistics.core.wording import EXAMPLE_CODE, LazyText, istilah
 from logistics.stock.models.ledger import ADJUSTMENT_REASONS, RECEIPT_SOURCES
 
 NAME = {"autocomplete": "off"}
@@ -45,7 +45,7 @@ class DispatchForm(_HandOver):
     warehouse_id = _select("Gudang asal")
     shelter_id = _select("Tempat pengungsian tujuan", empty="— bukan tempat pengungsian —")
     kelurahan_code = StringField(
-        "Atau kelurahan/desa tujuan (posko)",
+        LazyText(lambda: f"Atau {istilah('wilayah')} tujuan (posko)"),
         render_kw={"placeholder": EXAMPLE_CODE, "list": "kelurahan-list", "autocomplete": "off"},
     )
 

@@ -11,6 +11,7 @@ from logistics.core.formatting import decimal_text
 from logistics.core.forms import attach_error
 from logistics.core.security import roles_required
 from logistics.core.time import office_today
+from logistics.core.wording import AREA_CODE_HEADER, AREA_HEADER
 from logistics.shelters.lists import kelurahan_choices
 from logistics.stock import catalogue, reports, warehouses
 from logistics.stock.forms import ItemForm, KitForm, WarehouseForm
@@ -36,8 +37,8 @@ WAREHOUSE_HEADERS = [
     "Kode",
     "Nama",
     "Tingkat",
-    "Kode kelurahan",
-    "Kelurahan/desa",
+    AREA_CODE_HEADER,
+    AREA_HEADER,
     "Alamat",
     "Lintang",
     "Bujur",

@@ -11,6 +11,7 @@ from logistics.areas.services import lookup_point, require_kelurahan
 from logistics.core import inputs
 from logistics.core.errors import Conflict, DomainError, NotFound
 from logistics.core.extensions import db
+from logistics.core.wording import contoh_kantor, istilah
 from logistics.shelters.models import Shelter
 from logistics.stock.models import Warehouse
 from logistics.stock.models.catalogue import WAREHOUSE_TIERS
@@ -38,7 +39,7 @@ def _code(value) -> str | None:
         return None
     if not _CODE.match(code):
         raise DomainError(
-            f"Kode gudang '{code}' hanya boleh huruf, angka, titik dan -, mis. GDG-3275-01.",
+            f"Kode gudang '{code}' hanya boleh huruf, angka, titik dan -, mis. GDG-{contoh_kantor()}-01.",
             field="code",
         )
     return code
@@ -95,7 +96,7 @@ def _values(values: Mapping) -> dict:
 def _locate(code, lat: float | None, lng: float | None) -> str:
     """The kelurahan code: the one given (checked), or the one the point lies in."""
     if code is not None and not isinstance(code, str):
-        raise DomainError("Kode kelurahan/desa harus berupa teks.", field="kelurahan_code")
+        raise DomainError(f"Kode {istilah('wilayah')} harus berupa teks.", field="kelurahan_code")
     code = (code or "").strip()
     if (lat is None) != (lng is None):
         raise DomainError(
@@ -106,15 +107,15 @@ def _locate(code, lat: float | None, lng: float | None) -> str:
         return require_kelurahan(code).code
     if lat is None:
         raise DomainError(
-            "Isi kode kelurahan/desa, atau isi koordinat agar kelurahan terisi otomatis.",
+            f"Isi kode {istilah('wilayah')}, atau isi koordinat agar {istilah('wilayah')} terisi otomatis.",
             field="kelurahan_code",
         )
     try:
         return lookup_point(lat, lng).code
     except NotFound as exc:
         raise DomainError(
-            "Titik ini tidak berada di kelurahan/desa mana pun yang dimuat; "
-            "periksa koordinat atau isi kode kelurahan/desa.",
+            f"Titik ini tidak berada di {istilah('wilayah')} mana pun yang dimuat; "
+            f"periksa koordinat atau isi kode {istilah('wilayah')}.",
             field="kelurahan_code",
         ) from exc
 

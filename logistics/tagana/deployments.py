@@ -15,6 +15,7 @@ from logistics.core import inputs
 from logistics.core.errors import Conflict, DomainError, NotFound
 from logistics.core.extensions import db
 from logistics.core.time import moment, office_date, utcnow
+from logistics.core.wording import istilah
 from logistics.events.models import Event
 from logistics.shelters.models import Shelter
 from logistics.tagana.duty import require_actor, require_member_actor
@@ -217,7 +218,9 @@ def _require_place(
     if kind == "shelter" and shelter_id is None:
         raise DomainError("Pilih tempat pengungsian tujuan penugasan.", field="shelter_id")
     if kind == "kelurahan" and code is None:
-        raise DomainError("Isi kode kelurahan/desa tujuan penugasan.", field="kelurahan_code")
+        raise DomainError(
+            f"Isi kode {istilah('wilayah')} tujuan penugasan.", field="kelurahan_code"
+        )
     if kind == "gudang" and warehouse_id is None and not place_name and shelter_id is None:
         raise DomainError(
             "Pilih gudang terdaftar; bila gudangnya belum terdaftar, tulis nama gudang (mis. "

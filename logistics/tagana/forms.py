@@ -16,7 +16,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from logistics.budget import services as budget
 from logistics.budget.tree_cache import sub_kegiatan_code
 from logistics.core.time import local_input_value
-from logistics.core.wording import EXAMPLE_CODE
+from logistics.core.wording import EXAMPLE_CODE, LazyText, istilah
 from logistics.events.models import Event
 from logistics.tagana import ksb as ksb_service
 from logistics.tagana import members as member_service
@@ -54,7 +54,10 @@ class MemberForm(FlaskForm):
         "Tingkat", choices=[SelectChoice(k, v) for k, v in LEVELS.items()], **NO_CHOICE_CHECK
     )
     phone = StringField("Nomor telepon/WA", render_kw={"maxlength": 32, "type": "tel"})
-    home_kelurahan_code = StringField("Kelurahan/desa tempat tinggal (kode)", render_kw=KELURAHAN)
+    home_kelurahan_code = StringField(
+        LazyText(lambda: f"{istilah('wilayah').capitalize()} tempat tinggal (kode)"),
+        render_kw=KELURAHAN,
+    )
     birth_date = StringField("Tanggal lahir", render_kw=DATE)
     decree_number = StringField("Nomor SK pengangkatan", render_kw={"maxlength": 120})
     decree_date = StringField("Tanggal SK", render_kw=DATE)
@@ -88,7 +91,9 @@ class DeploymentForm(FlaskForm):
         **NO_CHOICE_CHECK,
     )
     shelter_id = SelectField("Tempat pengungsian", choices=[], **NO_CHOICE_CHECK)
-    kelurahan_code = StringField("Kelurahan/desa (kode)", render_kw=KELURAHAN)
+    kelurahan_code = StringField(
+        LazyText(lambda: f"{istilah('wilayah').capitalize()} (kode)"), render_kw=KELURAHAN
+    )
     warehouse_id = SelectField("Gudang terdaftar", choices=[], **NO_CHOICE_CHECK)
     place_name = StringField(
         "Nama tempat (dapur umum, posko, gudang belum terdaftar)", render_kw={"maxlength": 200}
@@ -122,7 +127,9 @@ class TaskReportForm(FlaskForm):
 
 class KsbForm(FlaskForm):
     name = StringField("Nama KSB", render_kw={"maxlength": 200})
-    kelurahan_code = StringField("Kelurahan/desa (kode)", render_kw=KELURAHAN)
+    kelurahan_code = StringField(
+        LazyText(lambda: f"{istilah('wilayah').capitalize()} (kode)"), render_kw=KELURAHAN
+    )
     formed_year = StringField("Tahun terbentuk", render_kw=WHOLE)
     facilitation_years = StringField("Tahun pembinaan (pisahkan dengan koma)")
     decree_number = StringField("Nomor SK pembentukan", render_kw={"maxlength": 120})

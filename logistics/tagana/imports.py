@@ -17,7 +17,7 @@ from logistics.core.errors import DomainError
 from logistics.core.extensions import db
 from logistics.core.spreadsheets import open_workbook, sheet_named, shown
 from logistics.core.time import office_today
-from logistics.core.wording import contoh_kode
+from logistics.core.wording import contoh_kode, istilah
 from logistics.tagana.members import competency_choices, parse_member_field
 from logistics.tagana.models import LEVELS, TaganaMember, Training
 from logistics.tagana.parsing import clean_text, parse_day
@@ -446,7 +446,7 @@ def member_template() -> bytes:
         ("Tanggal", "Format TTTT-BB-HH (2024-03-01) atau HH/BB/TTTT (01/03/2024)."),
         (
             "Kode kelurahan",
-            f"Kode Kemendagri kelurahan/desa tempat tinggal, mis. {contoh_kode()}.",
+            f"Kode Kemendagri {istilah('wilayah')} tempat tinggal, mis. {contoh_kode()}.",
         ),
         ("Kompetensi", "Kode atau nama, dipisah koma, mis. dapur_umum, shelter."),
         ("Aktif", "ya atau tidak; kosong berarti ya."),

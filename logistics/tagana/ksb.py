@@ -11,6 +11,7 @@ from logistics.core import inputs
 from logistics.core.errors import Conflict, DomainError, NotFound
 from logistics.core.extensions import db
 from logistics.core.time import office_today
+from logistics.core.wording import istilah
 from logistics.stock.models import Warehouse
 from logistics.stock.models.catalogue import WAREHOUSE_TIERS
 from logistics.tagana.models import KampungSiagaBencana
@@ -83,8 +84,8 @@ def _ksb_values(values: Mapping, ksb: KampungSiagaBencana | None = None) -> dict
         )
         if other is not None:
             raise Conflict(
-                f"Kelurahan/desa ini sudah punya KSB '{other.name}'; satu KSB per "
-                "kelurahan/desa. Ubah data KSB itu bila perlu.",
+                f"{istilah('wilayah').capitalize()} ini sudah punya KSB '{other.name}'; satu KSB per "
+                f"{istilah('wilayah')}. Ubah data KSB itu bila perlu.",
                 field="kelurahan_code",
             )
     if "formed_year" in values:

@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import current_app
 
 from logistics.core.formatting import tanggal_jam
+from logistics.core.wording import AREA_CODE_HEADER, AREA_HEADER
 from logistics.events.models import Event
 from logistics.tagana.board import BoardEntry
 from logistics.tagana.deployments import PHASES, deployment_phase, person_days
@@ -29,8 +30,8 @@ MEMBER_HEADERS = [
     "Tingkat",
     "Kompetensi",
     "Telepon",
-    "Kode kelurahan",
-    "Kelurahan",
+    AREA_CODE_HEADER,
+    AREA_HEADER,
     "Nomor SK",
     "Tanggal SK",
     "Tanggal bergabung",
@@ -72,8 +73,8 @@ BOARD_HEADERS = [
 ]
 KSB_HEADERS = [
     "Nama KSB",
-    "Kode kelurahan",
-    "Kelurahan/desa",
+    AREA_CODE_HEADER,
+    AREA_HEADER,
     "Tahun terbentuk",
     "Tahun pembinaan",
     "Nomor SK",

@@ -17,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from logistics.core.forms import REQUIRED
+from logistics.core.wording import LazyText, contoh_kantor, istilah
 from logistics.events.models import PEOPLE_STATUSES
 from logistics.shelters.models import SHELTER_KINDS
 from logistics.victims.lists import choice_events, kelurahan_options, open_shelters
@@ -37,7 +38,10 @@ def event_choices(blank: str | None = None) -> list[SelectChoice]:
     return choices + [SelectChoice(str(e.id), f"{e.code} · {e.title}") for e in events]
 
 
-def kelurahan_choices(blank: str | None = "Pilih kelurahan/desa") -> list[SelectChoice]:
+PICK_AREA = LazyText(lambda: f"Pilih {istilah('wilayah')}")
+
+
+def kelurahan_choices(blank: str | LazyText | None = PICK_AREA) -> list[SelectChoice]:
     rows = kelurahan_options()
     choices = [SelectChoice("", blank)] if blank is not None else []
     return choices + [SelectChoice(code, f"{name} ({code})") for code, name in rows]
@@ -61,12 +65,17 @@ class HouseholdForm(FlaskForm):
 
     event_id = SelectField("Kejadian bencana", validators=[DataRequired(REQUIRED)])
     kelurahan_code = SelectField(
-        "Kelurahan/desa tempat tinggal", validators=[DataRequired(REQUIRED)]
+        LazyText(lambda: f"{istilah('wilayah').capitalize()} tempat tinggal"),
+        validators=[DataRequired(REQUIRED)],
     )
     no_kk = StringField(
         "Nomor KK (16 digit, boleh kosong)",
         validators=[Optional(), Length(max=24)],
-        render_kw={**NUMERIC, "maxlength": 24, "placeholder": "3275xxxxxxxxxxxx"},
+        render_kw={
+            **NUMERIC,
+            "maxlength": 24,
+            "placeholder": LazyText(lambda: contoh_kantor() + "x" * 12),
+        },
     )
     head_name = StringField("Nama kepala keluarga", validators=[Optional(), Length(max=160)])
     address = StringField("Alamat", validators=[Optional(), Length(max=255)])
@@ -124,7 +133,9 @@ class PersonEditForm(PersonFields):
 
 class VictimStatusForm(FlaskForm):
     status = SelectField("Status", choices=_choices(PEOPLE_STATUSES))
-    kelurahan_code = SelectField("Kelurahan/desa", validators=[DataRequired(REQUIRED)])
+    kelurahan_code = SelectField(
+        LazyText(lambda: istilah("wilayah").capitalize()), validators=[DataRequired(REQUIRED)]
+    )
     shelter_id = SelectField("Tempat pengungsian", validators=[Optional()], default="")
     note = TextAreaField("Catatan", validators=[Optional(), Length(max=2000)])
 
@@ -133,7 +144,9 @@ class InstitutionForm(FlaskForm):
     event_id = SelectField("Kejadian bencana", validators=[DataRequired(REQUIRED)])
     name = StringField("Nama lembaga", validators=[DataRequired(REQUIRED), Length(max=200)])
     kind = SelectField("Jenis lembaga", choices=_choices(INSTITUTION_KINDS))
-    kelurahan_code = SelectField("Kelurahan/desa", validators=[DataRequired(REQUIRED)])
+    kelurahan_code = SelectField(
+        LazyText(lambda: istilah("wilayah").capitalize()), validators=[DataRequired(REQUIRED)]
+    )
     headcount = IntegerField(
         "Jumlah penghuni terdampak (jiwa)",
         validators=[InputRequired("Isi jumlah penghuni."), NumberRange(min=0)],

@@ -375,7 +375,7 @@ def parse_groups(value) -> set[str]:
 
 
 def normalize_kelurahan_code(value) -> str:
-    """'3275011001' or '32.75.01.1001' -> '32.75.01.1001' (format checked by the caller)."""
+    """'3604012001' or '36.04.01.2001' -> '36.04.01.2001' (format checked by the caller)."""
     text = cell_text(value).replace(" ", "")
     if text.isdigit() and len(text) == 10:
         return f"{text[:2]}.{text[2:4]}.{text[4:6]}.{text[6:]}"

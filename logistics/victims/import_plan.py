@@ -14,7 +14,7 @@ from logistics.core.errors import DomainError
 from logistics.core.extensions import db
 from logistics.core.privacy import mask_nik
 from logistics.core.time import office_today
-from logistics.core.wording import contoh_kode
+from logistics.core.wording import contoh_kode, istilah
 from logistics.events.models import Event
 from logistics.shelters.models import Shelter
 from logistics.victims.import_cells import (
@@ -183,14 +183,14 @@ def _kelurahan(cells: _Row, kelurahan_codes: set[str]) -> str:
     raw_code = cells.get("kode_kelurahan")
     code = normalize_kelurahan_code(raw_code)
     if not code:
-        raise DomainError("kode kelurahan/desa kosong")
+        raise DomainError(f"kode {istilah('wilayah')} kosong")
     if not KELURAHAN_CODE.match(code):
         raise DomainError(
-            f"kode kelurahan/desa '{cell_text(raw_code)}' salah format; tulis PP.KK.CC.NDDD, "
+            f"kode {istilah('wilayah')} '{cell_text(raw_code)}' salah format; tulis PP.KK.CC.NDDD, "
             f"mis. {contoh_kode()}"
         )
     if code not in kelurahan_codes:
-        raise DomainError(f"kode kelurahan/desa '{code}' tidak dikenal di wilayah ini")
+        raise DomainError(f"kode {istilah('wilayah')} '{code}' tidak dikenal di wilayah ini")
     return code
 
 

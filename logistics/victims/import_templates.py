@@ -7,7 +7,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from logistics.core.wording import contoh_kode
+from logistics.core.wording import contoh_kode, istilah
 from logistics.events.models import PEOPLE_STATUSES
 from logistics.victims.import_cells import TEMPLATE_COLUMNS
 from logistics.victims.models import NO_NIK_REASONS, RELATIONS
@@ -23,7 +23,7 @@ TEMPLATE_HELP = {
     "hubungan": "Hubungan dalam keluarga: " + ", ".join(RELATIONS) + ".",
     "alasan_tanpa_nik": "Wajib bila NIK kosong: " + ", ".join(NO_NIK_REASONS) + ".",
     "status": "Status pada kejadian ini: " + ", ".join(PEOPLE_STATUSES) + ".",
-    "kode_kelurahan": "Kode Kemendagri kelurahan/desa, mis. {code}.",
+    "kode_kelurahan": "Kode Kemendagri {area}, mis. {code}.",
     "alamat": "Alamat rumah (opsional).",
     "rt": "Angka, mis. 003 (opsional).",
     "rw": "Angka, mis. 007 (opsional).",
@@ -54,6 +54,7 @@ TEMPLATE_EXAMPLE = {
 def _for_office(text: str) -> str:
     """An example with the office's own codes: its kelurahan/desa, and a NIK/KK born there."""
     code = contoh_kode()
+    text = text.replace("{area}", istilah("wilayah"))
     return text.replace("{code}", code).replace("{digits}", code.replace(".", "")[:6])
 
 

@@ -7,9 +7,9 @@ the day for women) and a serial. The region prefix is checked as deeply as the s
 - when the spine holds the kecamatan of kab/kota PP.KK (the office loaded that kab/kota's
   boundaries), PP.KK.CC must be one of them.
 
-The check is per kab/kota, not per province, on purpose: a Kota Bekasi office loads only its own
-kab/kota, and a victim whose NIK was issued in Kabupaten Bogor (same province) must not be refused
-because the office does not hold Bogor's kecamatan.
+The check is per kab/kota, not per province, on purpose: a kab/kota office loads only its own
+kab/kota, and a victim whose NIK was issued in a neighbouring kab/kota (same province) must not be refused
+because the office does not hold that kab/kota's kecamatan.
 
 parse_nik and parse_kk are pure; region_codes() reads the spine once for a whole batch.
 """

@@ -29,6 +29,7 @@ from logistics.core.privacy import mask_nik
 from logistics.core.queue import VICTIM_IMPORT, VICTIM_IMPORT_DRY_RUN
 from logistics.core.security import roles_required
 from logistics.core.time import office_today
+from logistics.core.wording import AREA_CODE_HEADER, AREA_HEADER, istilah
 from logistics.events.models import PEOPLE_STATUSES, SEXES
 from logistics.events.services import get_event
 from logistics.victims import import_cells, import_templates
@@ -118,8 +119,8 @@ EXPORT_HEADERS = [
     "Kelompok rentan",
     "Hubungan",
     "Status",
-    "Kode kelurahan",
-    "Kelurahan",
+    AREA_CODE_HEADER,
+    AREA_HEADER,
     "Tempat pengungsian",
     "Didaftarkan (UTC)",
 ]
@@ -199,7 +200,7 @@ def index():
         page=page,
         pages=max(1, -(-total // PAGE_SIZE)),
         events=event_choices("Semua kejadian"),
-        kelurahan=kelurahan_choices("Semua kelurahan"),
+        kelurahan=kelurahan_choices(f"Semua {istilah('wilayah')}"),
         statuses=PEOPLE_STATUSES,
         groups=VULNERABLE_GROUPS,
         names=kelurahan_names(),
@@ -504,8 +505,8 @@ def institutions():
             ]
             for record, event in institution_rows(query)
         )
-        headers = ["Kejadian", "Lembaga", "Jenis", "Jumlah jiwa", "Status", "Kode kelurahan",
-                   "Kelurahan", "Alamat", "Narahubung"]  # fmt: skip
+        headers = ["Kejadian", "Lembaga", "Jenis", "Jumlah jiwa", "Status", AREA_CODE_HEADER,
+                   AREA_HEADER, "Alamat", "Narahubung"]  # fmt: skip
         return table_response("korban-lembaga", headers, rows, fmt)
     rows = institution_rows(query, limit=500)
     return render_template(
