@@ -267,7 +267,7 @@ def test_whatsapp_text_summarises_the_day(db, flood):
     assert lines[0] == "*LAPORAN SITUASI HARIAN*"
     assert "21 November 2026 — hari ke-2 kejadian" in lines
     assert f"Status: Tanggap darurat, hari ke-2 dari 14 (SK {DECREE})" in lines
-    assert "*Dampak:* 2 kelurahan/desa, 40 jiwa (12 KK) terdampak, 8 jiwa mengungsi" in lines
+    assert "*Dampak:* 2 kelurahan, 40 jiwa (12 KK) terdampak, 8 jiwa mengungsi" in lines
     assert "Korban jiwa: 1 luka" in lines
     assert (
         "*Pengungsian:* 2 lokasi, 80 jiwa / kapasitas 150 (53%); 1 lokasi melebihi kapasitas"
@@ -347,7 +347,7 @@ def test_xlsx_cell_by_cell(db, flood):
     impact = book["Dampak"]
     assert [c.value for c in impact[4]][:5] == [
         "Kode",
-        "Kelurahan/desa",
+        "Kelurahan",
         "Kecamatan",
         "Sumber",
         "KK terdampak",

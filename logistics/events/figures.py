@@ -2,19 +2,25 @@
 
 from dataclasses import dataclass
 
+from logistics.core.wording import istilah
+
 
 @dataclass(frozen=True)
 class Figure:
     key: str
     label: str
-    definition: str
+    text: str  # "{wilayah}" stands for the office's word for its smallest areas
+
+    @property
+    def definition(self) -> str:
+        return self.text.replace("{wilayah}", istilah("wilayah"))
 
 
 _FIGURES = (
     Figure(
         "kaji_cepat",
         "Kaji cepat",
-        "Angka kaji cepat (asesmen awal) per kelurahan/desa yang dilaporkan petugas; "
+        "Angka kaji cepat (asesmen awal) per {wilayah} yang dilaporkan petugas; "
         "perkiraan, bukan nama per nama.",
     ),
     Figure(
@@ -26,7 +32,7 @@ _FIGURES = (
     Figure(
         "terdampak",
         "Terdampak",
-        "Per kelurahan/desa: angka registri bila ada korban terdaftar di sana, selain itu angka "
+        "Per {wilayah}: angka registri bila ada korban terdaftar di sana, selain itu angka "
         "kaji cepat; meninggal, hilang, terluka, menderita dan mengungsi.",
     ),
     Figure(

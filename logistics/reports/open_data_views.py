@@ -3,12 +3,13 @@
 from flask import Blueprint, render_template, request
 
 from logistics.core.extensions import limiter
+from logistics.core.wording import LazyText, istilah
 from logistics.reports import open_data
 
 bp = Blueprint("open_data", __name__, url_prefix="/data-terbuka")
 
 LEVEL_LABELS = {
-    "kelurahan": "per kelurahan/desa",
+    "kelurahan": LazyText(lambda: f"per {istilah('wilayah')}"),
     "kecamatan": "per kecamatan",
     "shelters": "tempat pengungsian (titik)",
 }

@@ -2,6 +2,7 @@
 
 from logistics.core.formatting import angka, persen, tanggal
 from logistics.core.spm_components import SPM_COMPONENTS
+from logistics.core.wording import istilah
 from logistics.reports.sitrep import NOTE_FIELDS
 
 
@@ -47,7 +48,7 @@ def _impact_lines(data: dict) -> list[str]:
     shelters = data["shelters"]["totals"]
     lines = []
     lines.append(
-        f"*Dampak:* {angka(data['impact']['kelurahan'])} kelurahan/desa, "
+        f"*Dampak:* {angka(data['impact']['kelurahan'])} {istilah('wilayah')}, "
         f"{angka(impact['jiwa_terdampak'])} jiwa ({angka(impact['kk_terdampak'])} KK) terdampak, "
         f"{angka(impact['mengungsi'])} jiwa mengungsi"
     )

@@ -5,6 +5,7 @@ import io
 from decimal import Decimal
 
 from logistics.core.formatting import tanggal
+from logistics.core.wording import istilah
 from logistics.reports.sitrep import IMPACT_COLUMNS, NOTE_FIELDS
 
 # Excel shows these with the reader's separators; [$-421] asks for Indonesian month names.
@@ -85,7 +86,7 @@ def _summary_sheet(summary, data: dict) -> None:
         ("Tanggap darurat mulai", tanggap.get("starts_on"), DATE),
         ("Tanggap darurat sampai", tanggap.get("ends_on"), DATE),
         ("Hari ke- tanggap darurat", tanggap.get("day_number"), NUMBER),
-        ("Kelurahan terdampak", data["impact"]["kelurahan"], NUMBER),
+        (f"{istilah('wilayah').capitalize()} terdampak", data["impact"]["kelurahan"], NUMBER),
         ("Jiwa terdampak", data["impact"]["totals"]["jiwa_terdampak"], NUMBER),
         ("Mengungsi (jiwa)", data["impact"]["totals"]["mengungsi"], NUMBER),
         ("Tempat pengungsian buka", data["shelters"]["totals"]["units"], NUMBER),
@@ -117,7 +118,8 @@ def _impact_sheets(workbook, data: dict) -> None:
     impact = data["impact"]
     sheet(
         "Dampak",
-        ["Kode", "Kelurahan/desa", "Kecamatan", "Sumber"] + [label for _k, label in IMPACT_COLUMNS],
+        ["Kode", istilah("wilayah").capitalize(), "Kecamatan", "Sumber"]
+        + [label for _k, label in IMPACT_COLUMNS],
         [
             [r["kelurahan_code"], r["kelurahan_name"], r["kecamatan"], r["source_label"]]
             + [r[key] for key, _label in IMPACT_COLUMNS]
@@ -129,7 +131,7 @@ def _impact_sheets(workbook, data: dict) -> None:
     shelters = data["shelters"]
     sheet(
         "Pengungsian",
-        ["Tempat", "Jenis", "Kelurahan/desa", "Kapasitas", "Jiwa", "KK", "Keterisian (%)",
+        ["Tempat", "Jenis", istilah("wilayah").capitalize(), "Kapasitas", "Jiwa", "KK", "Keterisian (%)",
          "Dihitung", "Peringatan"],
         [
             [r["name"], r["kind_label"], r["kelurahan_name"], r["capacity"], r["persons"],
@@ -181,7 +183,7 @@ def _needs_sheets(workbook, data: dict) -> None:
     needs = data["needs"]
     sheet(
         "Kebutuhan",
-        ["Kode", "Kelurahan/desa", "Komponen SPM", "Membutuhkan (jiwa)", "KK", "Tersalurkan",
+        ["Kode", istilah("wilayah").capitalize(), "Komponen SPM", "Membutuhkan (jiwa)", "KK", "Tersalurkan",
          "Kesenjangan", "Perkiraan (kaji cepat)"],
         [
             [r["kelurahan_code"], r["kelurahan_name"], r["component_label"], r["persons_needing"],

@@ -15,6 +15,7 @@ from logistics.core.queue import SPM_REBUILD
 from logistics.core.security import roles_required
 from logistics.core.spm_components import SPM_COMPONENTS
 from logistics.core.time import default_year, office_today
+from logistics.core.wording import AREA_CODE_HEADER, AREA_HEADER
 from logistics.distributions.models import RECIPIENT_KINDS
 from logistics.events.models import PEOPLE_STATUSES
 from logistics.spm import dashboard as spm_dashboard
@@ -28,8 +29,8 @@ bp = Blueprint("spm", __name__, url_prefix="/spm")
 DAILY_HEADERS = [
     "Kejadian",
     "Tanggal",
-    "Kode kelurahan",
-    "Kelurahan/desa",
+    AREA_CODE_HEADER,
+    AREA_HEADER,
     "Tempat pengungsian",
     "Komponen",
     "Jiwa membutuhkan",
@@ -351,7 +352,7 @@ def drill_estimated():
     rows = spm_dashboard.estimated_rows(event_ids, component)
     return _table_or_page(
         f"kaji-cepat-{component}-{year}",
-        ["Kejadian", "Kode kelurahan", "Kelurahan/desa", "Jiwa (perkiraan)", "KK (perkiraan)"],
+        ["Kejadian", AREA_CODE_HEADER, AREA_HEADER, "Jiwa (perkiraan)", "KK (perkiraan)"],
         lambda: (
             [
                 r["event"].code,
