@@ -4,7 +4,7 @@ import logging
 
 from flask import current_app
 
-from logistics.core import jobs
+from logistics.core import jobs, uploads
 from logistics.core.database import transaction
 from logistics.core.extensions import db
 
@@ -14,7 +14,6 @@ log = logging.getLogger(__name__)
 def run_once() -> dict:
     """One round of upkeep in the current app context; each task fails on its own, logged."""
     from logistics.spm import tracking as spm_tracking
-    from logistics.victims import imports as victim_import
 
     done = {}
     tasks = (
@@ -24,7 +23,7 @@ def run_once() -> dict:
         ("spm_catch_up", spm_tracking.catch_up_stale),
         (
             "uploads",
-            lambda: victim_import.discard_stale_uploads(
+            lambda: uploads.discard_stale_uploads(
                 current_app.config["IMPORT_UPLOAD_RETENTION_HOURS"] * 3600
             ),
         ),
