@@ -49,6 +49,7 @@ WRITES = {
     "POST /admin/pengguna/baru": ADMIN,
     "POST /admin/profil-kantor": ADMIN,
     "POST /anggaran/impor": OFFICE,
+    "POST /anggaran/impor/<job_id>/konfirmasi": OWN_IMPORT,
     "POST /anggaran/kode/baru": OFFICE,
     "POST /anggaran/pagu": OFFICE,
     "POST /anggaran/realisasi": OFFICE,
@@ -170,6 +171,7 @@ WRITES = {
     "POST /tagana/anggota/<int:member_id>/ubah": OFFICE,
     "POST /tagana/anggota/baru": OFFICE,
     "POST /tagana/anggota/impor": OFFICE,
+    "POST /tagana/anggota/impor/<job_id>/konfirmasi": OWN_IMPORT,
     "POST /tagana/kejadian/<int:event_id>/tugaskan": OWN_DEPLOYMENT,
     "POST /tagana/kendaraan/<int:vehicle_id>/ubah": OFFICE,
     "POST /tagana/kendaraan/baru": OFFICE,
@@ -253,7 +255,12 @@ def office(app, db, make_user):
     """The demo office, a user of every role, and the ids each route's URL needs."""
     from logistics.budget.models import BudgetRealisation
     from logistics.core import jobs
-    from logistics.core.queue import VICTIM_IMPORT_DRY_RUN, YEAR_REPORT_GENERATE
+    from logistics.core.queue import (
+        BUDGET_IMPORT_DRY_RUN,
+        TAGANA_IMPORT_DRY_RUN,
+        VICTIM_IMPORT_DRY_RUN,
+        YEAR_REPORT_GENERATE,
+    )
     from logistics.demo.seed import seed_demo
     from logistics.events.models import Event, EventDecree, HazardType
     from logistics.field.devices import issue_device
@@ -329,12 +336,19 @@ def office(app, db, make_user):
         actor=users["operator"],
     )
     # Every user has a failed job of their own; an admin's is "someone else's" for the others.
+    # An import's confirmation is asked of a check of that import.
     job_of = {}
+    import_jobs = {"/tagana/": TAGANA_IMPORT_DRY_RUN, "/anggaran/": BUDGET_IMPORT_DRY_RUN}
+    jobs_by_route = {prefix: {} for prefix in import_jobs}
     for role, user in users.items():
         func = YEAR_REPORT_GENERATE if role == "pimpinan" else VICTIM_IMPORT_DRY_RUN
         record = jobs.create_job(func, "Pekerjaan uji", {}, user.id)
         record.status = "failed"
         job_of[role] = record.id
+        for prefix, check in import_jobs.items():
+            record = jobs.create_job(check, "Pemeriksaan uji", {}, user.id)
+            record.status = "failed"
+            jobs_by_route[prefix][role] = record.id
     # Phones of the roles that record field work, each with its own credential.
     tokens = {role: issue_device(users[role], f"Ponsel {role}")[1] for role in FIELD_ROLES}
     db.session.commit()
@@ -345,6 +359,7 @@ def office(app, db, make_user):
         "own": {"deployment_id": own.id, "member_id": own_member.id},
         "other_member_id": deployment.member_id,
         "jobs": job_of,
+        "jobs_by_route": jobs_by_route,
     }
 
 
@@ -403,13 +418,18 @@ def _cases(role: str, cell: str, rule, office: dict):
     """(ids, body, should pass, phone credential) for one role on one route: one request; for
     "sendiri" one on someone else's record (refused) and one on the role's own (let through);
     for "ponsel" one with the session alone (refused) and one with the phone's credential."""
-    ids = dict(office["ids"], job_id=office["jobs"]["admin"])
+    # An import's confirmation is asked of a check of that import.
+    jobs = next(
+        (of for prefix, of in office["jobs_by_route"].items() if rule.rule.startswith(prefix)),
+        office["jobs"],
+    )
+    ids = dict(office["ids"], job_id=jobs["admin"])
     if cell in (YES, NO):
         return [(ids, {}, cell == YES, None)]
     if cell == PHONE:  # the session alone is refused; the phone's credential goes through
         return [(ids, {}, False, None), (ids, {}, True, office["tokens"][role])]
     if "job_id" in rule.arguments:
-        return [(ids, {}, False, None), (dict(ids, job_id=office["jobs"][role]), {}, True, None)]
+        return [(ids, {}, False, None), (dict(ids, job_id=jobs[role]), {}, True, None)]
     if "deployment_id" in rule.arguments:
         own = dict(ids, deployment_id=office["own"]["deployment_id"])
         return [(ids, {}, False, None), (own, {}, True, None)]

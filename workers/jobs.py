@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from flask import current_app, has_app_context
 
 from logistics.areas.services import load_boundary_file, summarize
-from logistics.core import jobs
+from logistics.core import jobs, uploads
 from logistics.core.audit import acting_as
 from logistics.core.database import transaction
 from logistics.core.extensions import db
@@ -129,8 +129,110 @@ def import_victims(
         outcome = jobs.run_tracked(job_id, work)
         if outcome.get("ok"):
             # Imported rows live in the registry now; the uploaded copy of personal data goes.
-            victim_import.discard_upload(path)
+            uploads.discard_upload(path)
         return outcome
+
+
+def _spreadsheet_import(job_id: str, path: str, run, summarize, report_result, keep) -> dict:
+    """Run an all-or-nothing import (Tagana members, budget plans) on its stored upload.
+
+    `run(data)` checks (and may save) the file and returns its report. The upload is deleted
+    once nothing more can come of it: after the import, or after a check with errors (no
+    confirmation follows one); `keep` says which finished reports still wait for a confirm.
+    """
+    with job_context(job_id):
+        reports = []
+
+        def work():
+            report = run(uploads.read_upload(path))
+            reports.append(report)
+            return report_result(report), summarize(report)
+
+        outcome = jobs.run_tracked(job_id, work)
+        if outcome.get("ok") and not keep(reports[0]):
+            uploads.discard_upload(path)
+        return outcome
+
+
+def tagana_import_dry_run(job_id: str, path: str, source_name: str | None = None) -> dict:
+    """Check an uploaded Tagana member list row by row; writes nothing."""
+    from logistics.tagana import imports as tagana_import
+
+    return _spreadsheet_import(
+        job_id,
+        path,
+        lambda data: tagana_import.import_members(
+            data, source_name=source_name or "", dry_run=True, progress=jobs.report_progress
+        ),
+        tagana_import.summarize,
+        tagana_import.report_result,
+        keep=lambda report: report.ok,
+    )
+
+
+def import_tagana_members(
+    job_id: str, path: str, source_name: str | None = None, dry_run_job_id: str | None = None
+) -> dict:
+    """Check a Tagana member list again and save all of it when no row is wrong."""
+    from logistics.tagana import imports as tagana_import
+
+    return _spreadsheet_import(
+        job_id,
+        path,
+        lambda data: tagana_import.import_members(
+            data, source_name=source_name or "", progress=jobs.report_progress
+        ),
+        tagana_import.summarize,
+        tagana_import.report_result,
+        keep=lambda report: False,
+    )
+
+
+def budget_import_dry_run(
+    job_id: str, path: str, fiscal_year: int, source_name: str | None = None
+) -> dict:
+    """Check an uploaded budget plan row by row and flag its printed totals; writes nothing."""
+    from logistics.budget import imports as budget_import
+
+    return _spreadsheet_import(
+        job_id,
+        path,
+        lambda data: budget_import.import_plan(
+            data,
+            fiscal_year=fiscal_year,
+            source_name=source_name or "",
+            dry_run=True,
+            progress=jobs.report_progress,
+        ),
+        budget_import.summarize,
+        budget_import.report_result,
+        keep=lambda report: report.ok,
+    )
+
+
+def import_budget_plan(
+    job_id: str,
+    path: str,
+    fiscal_year: int,
+    source_name: str | None = None,
+    dry_run_job_id: str | None = None,
+) -> dict:
+    """Check a budget plan again and save its nodes, pagu and cash plans when no row is wrong."""
+    from logistics.budget import imports as budget_import
+
+    return _spreadsheet_import(
+        job_id,
+        path,
+        lambda data: budget_import.import_plan(
+            data,
+            fiscal_year=fiscal_year,
+            source_name=source_name or "",
+            progress=jobs.report_progress,
+        ),
+        budget_import.summarize,
+        budget_import.report_result,
+        keep=lambda report: False,
+    )
 
 
 def spm_recompute(event_id: int, day: str | None = None) -> dict:

@@ -4,7 +4,7 @@ import logging
 
 from flask import current_app
 
-from logistics.core import jobs
+from logistics.core import jobs, uploads
 from logistics.core.database import transaction
 from logistics.core.extensions import db
 
@@ -15,7 +15,6 @@ def run_once() -> dict:
     """One round of upkeep in the current app context; each task fails on its own, logged."""
     from logistics.areas import imports as boundary_uploads
     from logistics.spm import tracking as spm_tracking
-    from logistics.victims import imports as victim_import
 
     done = {}
     tasks = (
@@ -25,7 +24,7 @@ def run_once() -> dict:
         ("spm_catch_up", spm_tracking.catch_up_stale),
         (
             "uploads",
-            lambda: victim_import.discard_stale_uploads(
+            lambda: uploads.discard_stale_uploads(
                 current_app.config["IMPORT_UPLOAD_RETENTION_HOURS"] * 3600
             ),
         ),

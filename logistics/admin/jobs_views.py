@@ -6,7 +6,11 @@ from flask_login import current_user, login_required
 from logistics.core import jobs
 from logistics.core.database import transaction
 from logistics.core.queue import (
+    BUDGET_IMPORT,
+    BUDGET_IMPORT_DRY_RUN,
     SITREP_GENERATE,
+    TAGANA_IMPORT,
+    TAGANA_IMPORT_DRY_RUN,
     VICTIM_IMPORT,
     VICTIM_IMPORT_DRY_RUN,
     YEAR_REPORT_GENERATE,
@@ -18,6 +22,10 @@ bp = Blueprint("jobs", __name__, url_prefix="/pekerjaan")
 RESULT_PAGES = {
     VICTIM_IMPORT_DRY_RUN: ("victims.import_job", "Lihat laporan pemeriksaan"),
     VICTIM_IMPORT: ("victims.import_job", "Lihat hasil impor"),
+    TAGANA_IMPORT_DRY_RUN: ("tagana_import.job", "Lihat laporan pemeriksaan"),
+    TAGANA_IMPORT: ("tagana_import.job", "Lihat hasil impor"),
+    BUDGET_IMPORT_DRY_RUN: ("budget_import.job", "Lihat laporan pemeriksaan"),
+    BUDGET_IMPORT: ("budget_import.job", "Lihat hasil impor"),
     SITREP_GENERATE: ("sitrep.job_result", "Lihat dan unduh laporan situasi"),
     YEAR_REPORT_GENERATE: ("year_report.index", "Lihat laporan tahunan"),
 }

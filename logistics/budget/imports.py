@@ -2,7 +2,9 @@
 
 import io
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 from flask import current_app
 from openpyxl import Workbook
@@ -13,13 +15,27 @@ from logistics.budget import funding
 from logistics.budget import services as budget
 from logistics.budget.models import BUDGET_LEVELS, TOTAL_FIELDS, BudgetNode
 from logistics.budget.rules import Amounts
-from logistics.core import inputs, spreadsheets
+from logistics.core import inputs, spreadsheets, uploads
 from logistics.core.audit import record_action
 from logistics.core.errors import DomainError
 from logistics.core.extensions import db
 
 # A kota plan has tens of rows; a file far larger is something else.
 MAX_ROWS = 2000
+# How many errors a job's result keeps for its page; the count says how many there were.
+ERRORS_IN_RESULT = 1000
+# Uploads of plans wait for their import job in folders named so.
+UPLOAD_PREFIX = "anggaran-"
+# The suffixes a plan is read by (the content decides XLSX or CSV; the name only tells Excel's).
+STORED_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".txt")
+
+Progress = Callable[[int, str], None]
+
+
+def no_progress(_percent: int, _message: str = "") -> None:
+    """The progress callback of a run nobody watches (tests, the demo)."""
+
+
 # Plans open with a title block (office, year, signature); the header row is looked for below it.
 HEADER_SEARCH_ROWS = 15
 AMOUNT_FIELDS = tuple(TOTAL_FIELDS)
@@ -272,7 +288,12 @@ def _find_flags(rows: list[_Row], report: ImportReport) -> None:
 
 
 def import_plan(
-    data: bytes, *, fiscal_year, source_name: str = "", dry_run: bool = False
+    data: bytes,
+    *,
+    fiscal_year,
+    source_name: str = "",
+    dry_run: bool = False,
+    progress: Progress = no_progress,
 ) -> ImportReport:
     """Check every row of a plan file; save nodes, pagu and cash plans only when no row is wrong.
 
@@ -281,6 +302,7 @@ def import_plan(
     """
     year = budget.fiscal_year(fiscal_year)
     report = ImportReport(fiscal_year=year)
+    progress(5, "Membaca berkas")
     table = _table(data, source_name)
     header_index, columns, unknown = _columns(table)
     if unknown:
@@ -289,14 +311,17 @@ def import_plan(
     rows = _read_rows(table, header_index, columns, report, known)
     if report.rows_read == 0:
         raise DomainError("Berkas tidak berisi baris anggaran di bawah baris judul.", field="file")
+    progress(40, f"{report.rows_read} baris dibaca; memeriksa susunan dan rencana kas")
     _check_tree(rows, report, known)
     _check_plans(rows, report, known)
     report.errors.sort(key=lambda e: e.row)
     if report.errors:
         return report
+    progress(60, "Memeriksa jumlah tercetak")
     _find_flags(rows, report)
     if dry_run:
         return report
+    progress(80, "Menyimpan rencana anggaran")
     _save(rows, report, known, year, source_name)
     report.applied = True
     return report
@@ -370,6 +395,41 @@ def _save(rows: list, report: ImportReport, known: dict, year: int, source_name:
             "flags": len(report.flags),
         },
     )
+
+
+def report_result(report: ImportReport) -> dict:
+    """What a job record keeps of a report (JSON): counts, the first errors, warnings, flags."""
+    return {
+        "fiscal_year": report.fiscal_year,
+        "rows_read": report.rows_read,
+        "error_count": len(report.errors),
+        "errors": [asdict(e) for e in report.errors[:ERRORS_IN_RESULT]],
+        "warnings": report.warnings,
+        "flags": [dict(asdict(f), label=f.label, difference=f.difference) for f in report.flags],
+        "lines_imported": report.lines_imported,
+        "nodes_added": report.nodes_added,
+        "applied": report.applied,
+    }
+
+
+def summarize(report: ImportReport) -> str:
+    """One Indonesian sentence for the jobs page."""
+    if report.errors:
+        return f"{len(report.errors)} kesalahan ditemukan; tidak ada data yang disimpan."
+    flagged = f", {len(report.flags)} jumlah tercetak ditandai" if report.flags else ""
+    if report.applied:
+        return f"{report.lines_imported} sub-kegiatan tahun {report.fiscal_year} diimpor{flagged}."
+    return (
+        f"Pemeriksaan selesai tanpa kesalahan: {report.rows_read} baris rencana "
+        f"{report.fiscal_year} siap disimpan{flagged}."
+    )
+
+
+def store_upload(stream, filename: str) -> Path:
+    """Keep an uploaded plan for its background job, under our own name with its suffix."""
+    suffix = Path(filename).suffix.lower()
+    stored = f"rencana-anggaran{suffix if suffix in STORED_SUFFIXES else '.dat'}"
+    return uploads.store_upload(stream, UPLOAD_PREFIX, stored)
 
 
 def plan_template(year: int | None = None) -> bytes:

@@ -1,15 +1,12 @@
-"""Budget pages: the year's program/kegiatan/sub-kegiatan tree, pagu and realisation entry, import."""
+"""Budget pages: the year's program/kegiatan/sub-kegiatan tree, pagu and realisation entry."""
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from werkzeug.utils import secure_filename
 from wtforms.fields.choices import SelectChoice
 
 from logistics.admin.models import OFFICE_ROLES
-from logistics.budget import imports as budget_import
 from logistics.budget import services as budget
 from logistics.budget.forms import (
-    BudgetImportForm,
     ConfirmForm,
     NodeForm,
     PaguForm,
@@ -19,7 +16,7 @@ from logistics.budget.models import BUDGET_LEVELS, TOTAL_FIELDS
 from logistics.core import inputs
 from logistics.core.database import transaction
 from logistics.core.errors import DomainError
-from logistics.core.exports import XLSX_MIME, table_response
+from logistics.core.exports import table_response
 from logistics.core.formatting import persen, rupiah
 from logistics.core.forms import attach_error
 from logistics.core.security import roles_required
@@ -288,50 +285,3 @@ def realisation_delete(realisation_id: int):
         code, year = budget.delete_realisation(entry)
     flash("Realisasi dihapus.", "success")
     return redirect(url_for("budget.detail", code=code, tahun=year))
-
-
-@bp.route("/impor", methods=["GET", "POST"])
-@roles_required(*OFFICE_ROLES)
-def import_page():
-    form = BudgetImportForm()
-    report = None
-    status = 200
-    if request.method == "GET":
-        form.fiscal_year.data = str(_year())
-    elif form.validate_on_submit():
-        upload = form.file.data
-        name = secure_filename(upload.filename or "anggaran.xlsx") or "anggaran.xlsx"
-        try:
-            with transaction():
-                report = budget_import.import_plan(
-                    upload.read(),
-                    fiscal_year=form.fiscal_year.data,
-                    source_name=name,
-                    dry_run=form.dry_run.data,
-                )
-        except DomainError as exc:
-            attach_error(form, exc, "file")
-            status = exc.status
-        else:
-            if report.errors:
-                status = 422
-            elif report.applied:
-                flash(
-                    f"{report.lines_imported} sub-kegiatan tahun {report.fiscal_year} diimpor.",
-                    "success",
-                )
-    else:
-        status = 422
-    return render_template(
-        "budget/import.html", form=form, report=report, total_fields=TOTAL_FIELDS
-    ), status
-
-
-@bp.route("/impor/templat.xlsx")
-@roles_required(*OFFICE_ROLES)
-def import_template():
-    return Response(
-        budget_import.plan_template(_year()),
-        mimetype=XLSX_MIME,
-        headers={"Content-Disposition": 'attachment; filename="templat-anggaran.xlsx"'},
-    )

@@ -90,6 +90,38 @@ def submit(record: JobRecord) -> bool:
     return True
 
 
+def start(func: str, title: str, kwargs: dict, user_id: int | None) -> tuple[JobRecord, bool]:
+    """Record a job, commit it, then send it: (record, whether the queue took it now).
+
+    For a page's own request, outside any other transaction: a refused submission notes on the
+    committed record that it waits, and the upkeep sends it when the queue returns.
+    """
+    with transaction():
+        record = create_job(func, title, kwargs, user_id)
+    with transaction():
+        submitted = submit(record)
+    return record, submitted
+
+
+def follow_up(record: JobRecord) -> JobRecord | None:
+    """The job that confirmed this checked import (named in its result), if one was started."""
+    job_id = (record.result or {}).get("confirm_job_id")
+    return db.session.get(JobRecord, job_id) if job_id else None
+
+
+def start_follow_up(
+    record: JobRecord, func: str, title: str, kwargs: dict, user_id: int | None
+) -> tuple[JobRecord, bool]:
+    """Start the import that confirms a finished check, and note it on the check's result, so
+    a second click finds it (`follow_up`) instead of importing twice."""
+    with transaction():
+        confirm = create_job(func, title, dict(kwargs, dry_run_job_id=record.id), user_id)
+        record.result = dict(record.result or {}, confirm_job_id=confirm.id)
+    with transaction():
+        submitted = submit(confirm)
+    return confirm, submitted
+
+
 def report_progress(percent: int, message: str = "") -> None:
     """Called from inside a running job: progress goes to rq's job.meta for the progress bar."""
     job = get_current_job()

@@ -11,6 +11,10 @@ from rq.serializers import JSONSerializer
 LOAD_BOUNDARIES = "workers.jobs.load_boundaries"
 VICTIM_IMPORT_DRY_RUN = "workers.jobs.victim_import_dry_run"
 VICTIM_IMPORT = "workers.jobs.import_victims"
+TAGANA_IMPORT_DRY_RUN = "workers.jobs.tagana_import_dry_run"
+TAGANA_IMPORT = "workers.jobs.import_tagana_members"
+BUDGET_IMPORT_DRY_RUN = "workers.jobs.budget_import_dry_run"
+BUDGET_IMPORT = "workers.jobs.import_budget_plan"
 SPM_RECOMPUTE = "workers.jobs.spm_recompute"
 SPM_RECOMPUTE_YEAR = "workers.jobs.spm_recompute_year"
 SPM_CATCH_UP = "workers.jobs.spm_catch_up"
@@ -21,6 +25,10 @@ JOB_FUNCTIONS = (
     LOAD_BOUNDARIES,
     VICTIM_IMPORT_DRY_RUN,
     VICTIM_IMPORT,
+    TAGANA_IMPORT_DRY_RUN,
+    TAGANA_IMPORT,
+    BUDGET_IMPORT_DRY_RUN,
+    BUDGET_IMPORT,
     SPM_RECOMPUTE,
     SPM_RECOMPUTE_YEAR,
     SPM_CATCH_UP,

@@ -2,8 +2,10 @@
 
 import io
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from datetime import date
+from pathlib import Path
 
 from flask import current_app
 from openpyxl import Workbook
@@ -12,6 +14,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import func, select
 
+from logistics.core import uploads
 from logistics.core.audit import record_action
 from logistics.core.errors import DomainError
 from logistics.core.extensions import db
@@ -27,6 +30,16 @@ TRAINING_SHEET = "Pelatihan"
 GUIDE_SHEET = "Petunjuk"
 # A Dinas Sosial has tens to a few hundred members; a file far larger is not a member list.
 MAX_ROWS = 5000
+# How many errors a job's result keeps for its page (a file of 5,000 bad rows has ten times more).
+ERRORS_IN_RESULT = 1000
+# Uploads of member lists wait for their import job in folders named so.
+UPLOAD_PREFIX = "tagana-"
+
+Progress = Callable[[int, str], None]
+
+
+def no_progress(_percent: int, _message: str = "") -> None:
+    """The progress callback of a run nobody watches (tests, the demo)."""
 
 
 def _row_limit() -> int:
@@ -166,8 +179,12 @@ class _Checker:
         return parse_member_field(key, value)
 
 
-def _check_members(sheet, checker: _Checker, report: ImportReport) -> dict[str, tuple[int, dict]]:
+def _check_members(
+    sheet, checker: _Checker, report: ImportReport, progress: Progress
+) -> dict[str, tuple[int, dict]]:
     limit = _row_limit()
+    # The sheet's recorded size (may be missing or padded) only paces the progress bar.
+    expected = max(1, min(limit, (sheet.max_row or limit) - 1))
     rows = iter(sheet.iter_rows(min_row=1, max_row=1, values_only=True))
     header = next(rows, ())
     columns, unknown = _column_map(sheet.title, header, MEMBER_COLUMNS)
@@ -183,6 +200,9 @@ def _check_members(sheet, checker: _Checker, report: ImportReport) -> dict[str, 
                 f"Lebih dari {limit} baris anggota; bagi berkas menjadi beberapa bagian.",
                 field="file",
             )
+        if report.members_read % 200 == 0:
+            done = min(1.0, report.members_read / expected)
+            progress(10 + int(50 * done), f"{report.members_read} baris anggota diperiksa")
         parsed: dict = {}
         row_ok = True
         for key, index in columns.items():
@@ -322,7 +342,13 @@ def _recorded(member_id: int, parsed: dict) -> bool:
     )
 
 
-def import_members(data: bytes, *, source_name: str = "", dry_run: bool = False) -> ImportReport:
+def import_members(
+    data: bytes,
+    *,
+    source_name: str = "",
+    dry_run: bool = False,
+    progress: Progress = no_progress,
+) -> ImportReport:
     """Check every row of a member XLSX (sheet 'Anggota', optional sheet 'Pelatihan') and,
     when no row has an error and dry_run is off, save all of it.
 
@@ -331,14 +357,16 @@ def import_members(data: bytes, *, source_name: str = "", dry_run: bool = False)
     problem by sheet, row and column. The caller commits.
     """
     report = ImportReport()
+    progress(5, "Membaca berkas")
     workbook = open_workbook(data, TAGANA_NOT_XLSX)
     try:
         members_sheet = sheet_named(workbook, MEMBER_SHEET) or workbook.worksheets[0]
         checker = _Checker(report)
-        members = _check_members(members_sheet, checker, report)
+        members = _check_members(members_sheet, checker, report, progress)
         trainings_sheet = sheet_named(workbook, TRAINING_SHEET)
         trainings = []
         if trainings_sheet is not None:
+            progress(65, "Memeriksa pelatihan")
             file_nias = set(members) | _all_nias(members_sheet)
             trainings = _check_trainings(trainings_sheet, checker, report, file_nias)
     finally:
@@ -350,6 +378,7 @@ def import_members(data: bytes, *, source_name: str = "", dry_run: bool = False)
         )
     if report.errors or dry_run:
         return report
+    progress(80, "Menyimpan anggota")
     created: dict[str, TaganaMember] = {}
     for nia, (_number, values) in members.items():
         member = TaganaMember(**values)
@@ -383,6 +412,39 @@ def import_members(data: bytes, *, source_name: str = "", dry_run: bool = False)
         },
     )
     return report
+
+
+def report_result(report: ImportReport) -> dict:
+    """What a job record keeps of a report (JSON): the counts, the first errors, the warnings."""
+    return {
+        "members_read": report.members_read,
+        "trainings_read": report.trainings_read,
+        "error_count": len(report.errors),
+        "errors": [asdict(e) for e in report.errors[:ERRORS_IN_RESULT]],
+        "warnings": report.warnings,
+        "members_imported": report.members_imported,
+        "trainings_imported": report.trainings_imported,
+        "applied": report.applied,
+    }
+
+
+def summarize(report: ImportReport) -> str:
+    """One Indonesian sentence for the jobs page."""
+    if report.errors:
+        return f"{len(report.errors)} kesalahan ditemukan; tidak ada data yang disimpan."
+    if report.applied:
+        return (
+            f"{report.members_imported} anggota dan {report.trainings_imported} pelatihan diimpor."
+        )
+    return (
+        f"Pemeriksaan selesai tanpa kesalahan: {report.members_read} baris anggota dan "
+        f"{report.trainings_read} baris pelatihan siap disimpan."
+    )
+
+
+def store_upload(stream) -> Path:
+    """Keep an uploaded member list for its background job (read as XLSX whatever its name)."""
+    return uploads.store_upload(stream, UPLOAD_PREFIX, "daftar-anggota.xlsx")
 
 
 def _all_nias(sheet) -> set[str]:

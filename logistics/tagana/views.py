@@ -1,4 +1,4 @@
-"""Tagana pages: members and import, deployments, check-in/out and task reports from the phone,
+"""Tagana pages: members, deployments, check-in/out and task reports from the phone,
 the roster board with its map, KSB, vehicles and the year figures."""
 
 from flask import (
@@ -42,7 +42,6 @@ from logistics.tagana.forms import (
     DeploymentForm,
     KsbForm,
     MemberForm,
-    MemberImportForm,
     TaskReportForm,
     TrainingForm,
     VehicleForm,
@@ -54,7 +53,6 @@ from logistics.tagana.forms import (
     member_form_choices,
     member_values,
 )
-from logistics.tagana.imports import import_members, member_template
 from logistics.tagana.models import LEVELS, PLACE_KINDS, Deployment
 
 bp = Blueprint("tagana", __name__, url_prefix="/tagana")
@@ -291,46 +289,6 @@ def delete_training(training_id: int):
         training_service.delete_training(training)
     flash("Pelatihan dihapus.", "success")
     return redirect(url_for("tagana.member", member_id=member_id) + "#pelatihan")
-
-
-@bp.route("/anggota/impor", methods=["GET", "POST"])
-@roles_required(*OFFICE_ROLES)
-def import_members_page():
-    form = MemberImportForm()
-    report = None
-    status = 200
-    if form.validate_on_submit():
-        upload = form.file.data
-        name = secure_filename(upload.filename or "anggota.xlsx") or "anggota.xlsx"
-        try:
-            # A report that is not applied wrote nothing, so its transaction commits nothing.
-            with transaction():
-                report = import_members(upload.read(), source_name=name, dry_run=form.dry_run.data)
-        except DomainError as exc:
-            attach_error(form, exc, "file")
-            status = exc.status
-        else:
-            if report.applied:
-                flash(
-                    f"{report.members_imported} anggota dan {report.trainings_imported} "
-                    "pelatihan diimpor.",
-                    "success",
-                )
-            else:
-                status = 422 if report.errors else 200
-    elif request.method == "POST":
-        status = 422
-    return render_template("tagana/member_import.html", form=form, report=report), status
-
-
-@bp.route("/anggota/impor/templat.xlsx")
-@roles_required(*OFFICE_ROLES)
-def import_template():
-    return Response(
-        member_template(),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": 'attachment; filename="templat-anggota-tagana.xlsx"'},
-    )
 
 
 # --- Deployments ----------------------------------------------------------------------------------

@@ -7,20 +7,16 @@ registry of 200,000 persons take seconds, not hours. The caller commits once: a 
 anywhere leaves nothing written.
 """
 
-import contextlib
 import csv
-import shutil
-import tempfile
-import time
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, update
 
+from logistics.core import uploads
 from logistics.core.audit import record_action
 from logistics.core.errors import DomainError
 from logistics.core.extensions import db
-from logistics.core.job_models import JobRecord
 from logistics.core.time import utcnow
 from logistics.victims.import_cells import SUPPORTED_SUFFIXES
 from logistics.victims.import_plan import ImportPlan, Progress, build_plan, chunks, no_progress
@@ -247,10 +243,6 @@ def import_victims(
 UPLOAD_PREFIX = "korban-"
 
 
-def uploads_dir() -> Path:
-    return Path(current_app.config["INSTANCE_DIR"]) / "uploads"
-
-
 def store_upload(stream, filename: str) -> Path:
     """Save an uploaded list under the instance's uploads, in a folder of its own."""
     suffix = Path(filename).suffix.lower()
@@ -259,54 +251,4 @@ def store_upload(stream, filename: str) -> Path:
             f"Jenis berkas '{suffix or filename}' tidak didukung; unggah XLSX atau CSV.",
             field="file",
         )
-    folder = uploads_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    target = Path(tempfile.mkdtemp(prefix=UPLOAD_PREFIX, dir=folder)) / f"daftar-korban{suffix}"
-    stream.save(target)
-    return target
-
-
-def discard_upload(path: str | Path) -> None:
-    """Remove an uploaded list once imported; only files we stored are ever removed."""
-    path = Path(path)
-    folder = path.parent
-    if folder.parent.resolve() != uploads_dir().resolve() or not folder.name.startswith(
-        UPLOAD_PREFIX
-    ):
-        return
-    path.unlink(missing_ok=True)
-    with contextlib.suppress(OSError):
-        folder.rmdir()
-
-
-def upload_available(path: str | Path) -> bool:
-    """Whether a checked list is still on disk (unconfirmed uploads are deleted after a while)."""
-    return Path(path).is_file()
-
-
-def discard_stale_uploads(max_age_seconds: float) -> int:
-    """Delete uploaded lists left unconfirmed longer than `max_age_seconds`; returns how many.
-
-    They hold personal data, so a dry run nobody confirmed must not stay on disk forever. A list
-    that a waiting or running job still reads is kept whatever its age.
-    """
-    folder = uploads_dir()
-    if not folder.is_dir():
-        return 0
-    in_use = {
-        str(Path(record.kwargs["path"]).parent)
-        for record in db.session.scalars(
-            select(JobRecord).where(JobRecord.status.in_(("queued", "started")))
-        )
-        if isinstance(record.kwargs, dict) and record.kwargs.get("path")
-    }
-    cutoff = time.time() - max_age_seconds
-    removed = 0
-    for upload in folder.glob(f"{UPLOAD_PREFIX}*"):
-        if not upload.is_dir() or str(upload) in in_use:
-            continue
-        newest = max((f.stat().st_mtime for f in upload.iterdir()), default=upload.stat().st_mtime)
-        if newest < cutoff:
-            shutil.rmtree(upload, ignore_errors=True)
-            removed += 1
-    return removed
+    return uploads.store_upload(stream, UPLOAD_PREFIX, f"daftar-korban{suffix}")

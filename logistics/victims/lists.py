@@ -9,7 +9,6 @@ from logistics.areas.models import Area
 from logistics.core.demography import CHILD_UNDER, ELDERLY_FROM, TODDLER_UNDER, age_group, is_balita
 from logistics.core.errors import DomainError
 from logistics.core.extensions import db
-from logistics.core.job_models import JobRecord
 from logistics.core.time import office_today
 from logistics.events.models import PEOPLE_STATUSES, Event
 from logistics.shelters.models import Shelter
@@ -364,8 +363,3 @@ def open_shelters(event_id: int | None = None) -> list[Shelter]:
     if event_id:
         query = query.where((Shelter.event_id == event_id) | Shelter.event_id.is_(None))
     return list(db.session.scalars(query))
-
-
-def job_record(job_id: str | None) -> JobRecord | None:
-    """The job record with this id, or None (an import's confirmation may not exist yet)."""
-    return db.session.get(JobRecord, job_id) if job_id else None

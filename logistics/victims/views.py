@@ -29,6 +29,7 @@ from logistics.core.privacy import mask_nik
 from logistics.core.queue import VICTIM_IMPORT, VICTIM_IMPORT_DRY_RUN
 from logistics.core.security import roles_required
 from logistics.core.time import office_today
+from logistics.core.uploads import upload_available
 from logistics.core.wording import AREA_CODE_HEADER, AREA_HEADER, istilah
 from logistics.events.models import PEOPLE_STATUSES, SEXES
 from logistics.events.services import get_event
@@ -56,7 +57,6 @@ from logistics.victims.lists import (
     household_members,
     institution_rows,
     institutions_query,
-    job_record,
     kelurahan_names,
     merged_from,
     person_history,
@@ -626,11 +626,7 @@ def import_template(fmt: str):
 
 
 def _start(func: str, title: str, kwargs: dict) -> JobRecord:
-    with transaction():
-        record = jobs.create_job(func, title, kwargs, current_user.id)
-    # A refused submission notes on the record that it waits for the queue.
-    with transaction():
-        submitted = jobs.submit(record)
+    record, submitted = jobs.start(func, title, kwargs, current_user.id)
     if not submitted:
         flash("Antrean belum tersedia; pekerjaan disimpan dan akan dikirim otomatis.", "warning")
     return record
@@ -687,7 +683,7 @@ def import_job(job_id: str):
     percent, message = jobs.live_progress(record)
     result = record.result or {}
     event = find_event(record.kwargs.get("event_id"))
-    confirm_job = job_record(result.get("confirm_job_id"))
+    confirm_job = jobs.follow_up(record)
     return render_template(
         "victims/import_job.html",
         record=record,
@@ -710,16 +706,16 @@ def import_confirm(job_id: str):
     if record.func != VICTIM_IMPORT_DRY_RUN or record.status != "finished":
         flash("Impor hanya dapat dikonfirmasi setelah pemeriksaan selesai.", "warning")
         return redirect(url_for("victims.import_job", job_id=record.id))
-    result = dict(record.result or {})
-    existing = result.get("confirm_job_id")
-    if job_record(existing):
+    result = record.result or {}
+    existing = jobs.follow_up(record)
+    if existing:
         # One confirmation per checked file: a second click shows the running import.
-        return redirect(url_for("victims.import_job", job_id=existing))
+        return redirect(url_for("victims.import_job", job_id=existing.id))
     if not result.get("counts", {}).get("accepted"):
         flash("Tidak ada baris yang diterima; perbaiki berkas lalu unggah ulang.", "warning")
         return redirect(url_for("victims.import_job", job_id=record.id))
     kwargs = record.kwargs
-    if not victim_import.upload_available(kwargs["path"]):
+    if not upload_available(kwargs["path"]):
         flash(
             "Berkas pemeriksaan ini sudah dihapus karena terlalu lama tidak dikonfirmasi; "
             "unggah ulang berkasnya.",
@@ -727,23 +723,18 @@ def import_confirm(job_id: str):
         )
         return redirect(url_for("victims.import_job", job_id=record.id))
     name = kwargs.get("source_name") or "daftar korban"
-    with transaction():
-        confirm = jobs.create_job(
-            VICTIM_IMPORT,
-            f"Impor daftar korban: {name}",
-            {
-                "path": kwargs["path"],
-                "event_id": kwargs["event_id"],
-                "dry_run_job_id": record.id,
-                "default_status": kwargs.get("default_status"),
-                "source_name": name,
-            },
-            current_user.id,
-        )
-        result["confirm_job_id"] = confirm.id
-        record.result = result
-    with transaction():
-        submitted = jobs.submit(confirm)
+    confirm, submitted = jobs.start_follow_up(
+        record,
+        VICTIM_IMPORT,
+        f"Impor daftar korban: {name}",
+        {
+            "path": kwargs["path"],
+            "event_id": kwargs["event_id"],
+            "default_status": kwargs.get("default_status"),
+            "source_name": name,
+        },
+        current_user.id,
+    )
     if not submitted:
         flash("Antrean belum tersedia; impor disimpan dan akan dikirim otomatis.", "warning")
     else:

@@ -41,11 +41,12 @@ def worker_env(app) -> dict:
     return env
 
 
-def flask_worker(app, *extra, **popen) -> subprocess.Popen:
+def flask_worker(app, *extra, settings: dict | None = None, **popen) -> subprocess.Popen:
+    """`flask worker` on the test's app; `settings` adds environment variables (POSKO_...)."""
     return subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "wsgi", "worker", *extra],
         cwd=ROOT,
-        env=worker_env(app),
+        env=dict(worker_env(app), **(settings or {})),
         **popen,
     )
 
