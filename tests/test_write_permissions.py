@@ -414,6 +414,21 @@ def _refused(response, api: bool, role: str, rule) -> bool:
     return response.status_code in allowed
 
 
+API_BODIES = {
+    "/api/v1/tagana/deployments": {
+        "place_kind": "kelurahan",
+        "role": "Petugas kaji cepat",
+        "letter_number": "800/uji/Linjamsos",
+        "starts_at": "2030-01-01T08:00:00+07:00",
+    },
+    "/api/v1/tagana/deployments/<int:deployment_id>/cancel": {"reason": "Uji matriks"},
+    "/api/v1/tagana/deployments/<int:deployment_id>/report": {
+        "activities": "Uji matriks",
+        "people_served": 0,
+    },
+}
+
+
 def _cases(role: str, cell: str, rule, office: dict):
     """(ids, body, should pass, phone credential) for one role on one route: one request; for
     "sendiri" one on someone else's record (refused) and one on the role's own (let through);
@@ -430,13 +445,17 @@ def _cases(role: str, cell: str, rule, office: dict):
         return [(ids, {}, False, None), (ids, {}, True, office["tokens"][role])]
     if "job_id" in rule.arguments:
         return [(ids, {}, False, None), (dict(ids, job_id=jobs[role]), {}, True, None)]
+    # The API checks a body's form before whose record it names: a well-formed one asks.
+    body = dict(API_BODIES.get(rule.rule, {})) if rule.rule.startswith("/api/") else {}
     if "deployment_id" in rule.arguments:
         own = dict(ids, deployment_id=office["own"]["deployment_id"])
-        return [(ids, {}, False, None), (own, {}, True, None)]
+        return [(ids, body, False, None), (own, body, True, None)]
     # Deploying: someone else is refused, themself goes on to the form's checks.
+    if body:
+        body["event_id"] = ids["event_id"]
     return [
-        (ids, {"member_id": office["other_member_id"]}, False, None),
-        (ids, {"member_id": office["own"]["member_id"]}, True, None),
+        (ids, dict(body, member_id=office["other_member_id"]), False, None),
+        (ids, dict(body, member_id=office["own"]["member_id"]), True, None),
     ]
 
 

@@ -1,5 +1,7 @@
 """API for the field app: device credentials, the batch sync, record status, reference data."""
 
+from functools import wraps
+
 from flask import jsonify, request
 from flask_login import current_user
 
@@ -8,6 +10,7 @@ from logistics.core.api import api_login_required, bp, json_payload
 from logistics.core.audit import acting_as
 from logistics.core.database import transaction
 from logistics.core.extensions import csrf
+from logistics.core.schema_api import check_request
 from logistics.core.time import utcnow
 from logistics.field import devices, reference, sync
 
@@ -25,6 +28,21 @@ def _bearer() -> str | None:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+def device_required(view):
+    """The phone's credential before anything else (401 naming why), then the request against
+    its schema: a caller without a device learns that first, not the rules of the body."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        devices.authenticate(_bearer())
+        check_request()
+        return view(*args, **kwargs)
+
+    # The blueprint's before_request leaves the schema check to this decorator.
+    wrapped.checks_schema = True
+    return wrapped
 
 
 @bp.post("/field/devices")
@@ -45,6 +63,7 @@ def field_devices_create():
 
 @bp.post("/field/sync")
 @csrf.exempt  # the bearer token, not a cookie, says who sends: nothing for a forged form to ride
+@device_required
 def field_sync():
     """Records from a phone's outbox, answered one by one in the order sent."""
     with transaction():
@@ -60,6 +79,7 @@ def field_sync():
 
 @bp.post("/field/status")
 @csrf.exempt
+@device_required
 def field_status():
     """What became of records sent earlier, the office's review included."""
     with transaction():
@@ -70,6 +90,7 @@ def field_status():
 
 
 @bp.get("/field/reference")
+@device_required
 def field_reference():
     """The reference data for the device's user: their deployments' areas and events."""
     with transaction():
