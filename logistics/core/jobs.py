@@ -109,6 +109,23 @@ def follow_up(record: JobRecord) -> JobRecord | None:
     return db.session.get(JobRecord, job_id) if job_id else None
 
 
+def confirmation_refused(record: JobRecord, dry_run_func: str) -> str | None:
+    """Why a checked spreadsheet import cannot be confirmed now, for its page; None if it can.
+    (A confirmation already started is `follow_up`'s to find, before this is asked.)"""
+    from logistics.core.uploads import upload_available
+
+    if record.func != dry_run_func or record.status != "finished":
+        return "Impor hanya dapat dikonfirmasi setelah pemeriksaan selesai."
+    if (record.result or {}).get("error_count"):
+        return "Berkas ini berisi kesalahan; perbaiki baris yang disebut lalu unggah lagi."
+    if not upload_available(record.kwargs["path"]):
+        return (
+            "Berkas pemeriksaan ini sudah dihapus karena terlalu lama tidak dikonfirmasi; "
+            "unggah ulang berkasnya."
+        )
+    return None
+
+
 def start_follow_up(
     record: JobRecord, func: str, title: str, kwargs: dict, user_id: int | None
 ) -> tuple[JobRecord, bool]:

@@ -10,7 +10,6 @@ from logistics.core.database import transaction
 from logistics.core.job_models import JobRecord
 from logistics.core.queue import TAGANA_IMPORT, TAGANA_IMPORT_DRY_RUN
 from logistics.core.security import roles_required
-from logistics.core.uploads import upload_available
 from logistics.tagana.forms import MemberImportForm
 from logistics.tagana.imports import ERRORS_IN_RESULT, member_template, store_upload
 
@@ -77,27 +76,15 @@ def job(job_id: str):
 @roles_required(*OFFICE_ROLES)
 def confirm(job_id: str):
     record = _record(job_id)
-    here = url_for("tagana_import.job", job_id=record.id)
-    if record.func != TAGANA_IMPORT_DRY_RUN or record.status != "finished":
-        flash("Impor hanya dapat dikonfirmasi setelah pemeriksaan selesai.", "warning")
-        return redirect(here)
     existing = jobs.follow_up(record)
     if existing:
         # One confirmation per checked file: a second click shows the running import.
         return redirect(url_for("tagana_import.job", job_id=existing.id))
-    if (record.result or {}).get("error_count"):
-        flash(
-            "Berkas ini berisi kesalahan; perbaiki baris yang disebut lalu unggah lagi.", "warning"
-        )
-        return redirect(here)
+    refusal = jobs.confirmation_refused(record, TAGANA_IMPORT_DRY_RUN)
+    if refusal:
+        flash(refusal, "warning")
+        return redirect(url_for("tagana_import.job", job_id=record.id))
     kwargs = record.kwargs
-    if not upload_available(kwargs["path"]):
-        flash(
-            "Berkas pemeriksaan ini sudah dihapus karena terlalu lama tidak dikonfirmasi; "
-            "unggah ulang berkasnya.",
-            "warning",
-        )
-        return redirect(here)
     name = kwargs.get("source_name") or "anggota.xlsx"
     confirm_job, submitted = jobs.start_follow_up(
         record,
