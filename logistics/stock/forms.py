@@ -55,8 +55,13 @@ class WarehouseForm(FlaskForm):
             "autocomplete": "off",
         },
     )
-    lat = StringField("Lintang (latitude)", render_kw=DECIMAL | {"placeholder": "-6.2383"})
-    lng = StringField("Bujur (longitude)", render_kw=DECIMAL | {"placeholder": "106.9756"})
+    lat = StringField(
+        "Lintang (latitude)",
+        render_kw=DECIMAL | {"placeholder": "desimal; negatif di selatan khatulistiwa"},
+    )
+    lng = StringField(
+        "Bujur (longitude)", render_kw=DECIMAL | {"placeholder": "desimal, antara 95 dan 141"}
+    )
     kelurahan_code = StringField(
         LazyText(
             lambda: f"{istilah('wilayah').capitalize()} (kode; kosongkan agar terisi dari titik)"
