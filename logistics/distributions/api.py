@@ -16,25 +16,7 @@ from logistics.distributions import services as distributions
 from logistics.distributions.models import PHASES, Distribution
 
 MAX_PER_PAGE = 500
-FIELDS = (
-    "event_id",
-    "component",
-    "phase",
-    "household_id",
-    "person_id",
-    "institution_id",
-    "kelurahan_code",
-    "shelter_id",
-    "warehouse_id",
-    "lines",
-    "distributed_on",
-    "receiver_name",
-    "service_note",
-    "note",
-    "override_reason",
-    "client_id",
-    "sub_kegiatan",
-)
+FIELDS = distributions.HAND_OUT_FIELDS | {"client_id"}
 
 
 def movement_json(line: distributions.Taken) -> dict:

@@ -89,6 +89,29 @@ class LineInput:
     expired_reason: str = ""
 
 
+# What a hand-out may carry besides its client_id (the API's body; the field app's payload).
+HAND_OUT_FIELDS = frozenset(
+    {
+        "event_id",
+        "component",
+        "phase",
+        "household_id",
+        "person_id",
+        "institution_id",
+        "kelurahan_code",
+        "shelter_id",
+        "warehouse_id",
+        "lines",
+        "distributed_on",
+        "receiver_name",
+        "service_note",
+        "note",
+        "override_reason",
+        "sub_kegiatan",
+    }
+)
+
+
 @dataclass(frozen=True)
 class HandOut:
     """A hand-out as submitted and well-formed (types, choices, lengths), not yet checked against

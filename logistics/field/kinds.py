@@ -8,6 +8,7 @@ from logistics.core import inputs
 from logistics.core.errors import DomainError
 from logistics.core.time import office_date
 from logistics.distributions.services import (
+    HAND_OUT_FIELDS,
     parse_hand_out,
     prepare_distribution,
     write_distribution,
@@ -18,25 +19,6 @@ from logistics.shelters.services import get_shelter
 from logistics.tagana import duty
 from logistics.tagana.deployments import get_deployment
 
-# The body of POST /distributions without client_id (the field record's own id stands for it).
-HAND_OUT_FIELDS = {
-    "event_id",
-    "component",
-    "phase",
-    "household_id",
-    "person_id",
-    "institution_id",
-    "kelurahan_code",
-    "shelter_id",
-    "warehouse_id",
-    "lines",
-    "distributed_on",
-    "receiver_name",
-    "service_note",
-    "note",
-    "override_reason",
-    "sub_kegiatan",
-}
 HEAD_COUNT_FIELDS = {"shelter_id", "counted_on", "persons", "households", "note", *COUNT_GROUPS}
 CHECK_IN_FIELDS = {"deployment_id", "lat", "lng"}
 CHECK_OUT_FIELDS = {"deployment_id"}
