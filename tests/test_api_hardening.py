@@ -147,6 +147,9 @@ def test_deleting_an_item_with_stock_history_is_refused_and_deletes_nothing(db, 
         (f"/api/v1/events/{TOO_BIG}", None, "event_id", "terlalu besar"),
         (f"/api/v1/distributions?event_id={TOO_BIG}", None, "event_id", "terlalu besar"),
         ("/api/v1/distributions", {"event_id": TOO_BIG}, "event_id", "terlalu besar"),
+        # ids and counts beyond the 32 bits of their PostgreSQL columns
+        ("/api/v1/distributions", {"event_id": 2**31}, "event_id", "terlalu besar"),
+        ("/api/v1/shelters/{shelter}/counts", {"persons": 2**31}, "persons", "terlalu besar"),
         # {} or [] where text is expected
         ("/api/v1/distributions", {"receiver_name": {}}, "receiver_name", "teks"),
         ("/api/v1/distributions", {"note": []}, "note", "teks"),

@@ -1,5 +1,6 @@
 """Every /api/v1 request checked against its operation in the OpenAPI document before the view runs."""
 
+import copy
 import math
 from dataclasses import dataclass, field
 
@@ -12,8 +13,12 @@ from referencing.jsonschema import DRAFT4
 
 from logistics.core.errors import DomainError, NotFound
 
-# The store holds ids and money in 64-bit integers; a larger number cannot name a row.
-INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+# JSON integers beyond 64 bits cannot be held exactly; see the column widths below.
+INT64_MAX = 2**63 - 1
+# Ids and counts are 32-bit INTEGER columns on PostgreSQL; only rupiah amounts are wider.
+INT32_MAX = 2**31 - 1
+MONEY_MARK = "x-posko-money"
+MONEY_FIELDS = {"amount", "pagu", "pagu_awal", "pagu_perubahan", "realisasi", "sisa"}
 # Beyond 2**53 a JSON number is no longer exact, so no quantity, amount or coordinate is that big.
 LARGEST_NUMBER = 2.0**53
 TYPE_NAMES = {
@@ -32,7 +37,8 @@ def _bounded_type(validator, types, instance, schema):
     yield from OAS30WriteValidator.VALIDATORS["type"](validator, types, instance, schema)
     if isinstance(instance, bool):
         return
-    too_big_int = isinstance(instance, int) and not INT64_MIN <= instance <= INT64_MAX
+    largest = INT64_MAX if schema.get(MONEY_MARK) else INT32_MAX
+    too_big_int = isinstance(instance, int) and not -largest - 1 <= instance <= largest
     too_big_float = isinstance(instance, float) and not (
         math.isfinite(instance) and abs(instance) <= LARGEST_NUMBER
     )
@@ -74,8 +80,33 @@ def _escape(part: str) -> str:
     return part.replace("~", "~0").replace("/", "~1")
 
 
+def _mark_money(node, name: str | None = None) -> None:
+    """Mark the integer schemas of rupiah amounts in place: the type check holds them to 64
+    bits and every other integer (ids, counts, years) to the 32 bits of its column."""
+    if isinstance(node, list):
+        for item in node:
+            _mark_money(item, name)
+        return
+    if not isinstance(node, dict):
+        return
+    if name in MONEY_FIELDS and node.get("type") == "integer":
+        node[MONEY_MARK] = True
+    for key in ("oneOf", "anyOf", "allOf"):
+        _mark_money(node.get(key, []), name)
+    for prop, schema in (node.get("properties") or {}).items():
+        _mark_money(schema, prop)
+    # A parameter's schema is named by the parameter; any other schema (a body's) by nothing.
+    parameter = node.get("name") if "in" in node else None
+    _mark_money(node.get("schema"), parameter if isinstance(parameter, str) else None)
+    for key, value in node.items():
+        if key not in ("properties", "oneOf", "anyOf", "allOf", "schema"):
+            _mark_money(value, None)
+
+
 def compile_operations(document: dict, rules) -> dict:
     """(endpoint, method) -> the compiled checks of that operation, built once per app."""
+    document = copy.deepcopy(document)
+    _mark_money(document)
     registry = Registry().with_resource(
         DOCUMENT_URI, Resource.from_contents(document, default_specification=DRAFT4)
     )
