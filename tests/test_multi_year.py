@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from logistics.budget import services as budget
 from logistics.core.models import AuditEntry
-from logistics.reports import multi_year, multi_year_files, year_report
+from logistics.reports import multi_year, year_report
 from logistics.spm import aggregates as spm_aggregates
 from logistics.spm import settings as spm_settings
 from logistics.stock.models import Warehouse
