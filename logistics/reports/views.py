@@ -23,6 +23,11 @@ SECTIONS = [
         "Korban bencana tertangani, capaian SPM dan realisasi anggaran untuk LKIP.",
     ),
     (
+        "multi_year.index",
+        "Capaian periode Renstra",
+        "Target, realisasi dan capaian lima tahun berdampingan, untuk Renstra dan LKIP.",
+    ),
+    (
         "open_data.index",
         "Data terbuka",
         "CSV bertag HXL dan lapisan GeoJSON tanpa data pribadi untuk mitra.",
