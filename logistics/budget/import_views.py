@@ -9,7 +9,6 @@ from logistics.budget import imports as budget_import
 from logistics.budget import services as budget
 from logistics.budget.forms import BudgetImportForm
 from logistics.core import inputs, jobs
-from logistics.core.database import transaction
 from logistics.core.errors import DomainError
 from logistics.core.exports import XLSX_MIME
 from logistics.core.forms import attach_error
@@ -70,21 +69,8 @@ def _record(job_id: str) -> JobRecord:
 @bp.route("/impor/<job_id>")
 @roles_required(*OFFICE_ROLES)
 def job(job_id: str):
-    record = _record(job_id)
-    if not record.done:
-        with transaction():
-            jobs.reconcile([record])
-    percent, message = jobs.live_progress(record)
-    return render_template(
-        "budget/import_job.html",
-        record=record,
-        percent=percent,
-        message=message,
-        report=record.result if record.status == "finished" else None,
-        is_dry_run=record.func == BUDGET_IMPORT_DRY_RUN,
-        confirm_job=jobs.follow_up(record),
-        limit=budget_import.ERRORS_IN_RESULT,
-    )
+    state = jobs.import_job_state(_record(job_id), BUDGET_IMPORT_DRY_RUN)
+    return render_template("budget/import_job.html", limit=budget_import.ERRORS_IN_RESULT, **state)
 
 
 @bp.route("/impor/<job_id>/konfirmasi", methods=["POST"])

@@ -109,6 +109,23 @@ def follow_up(record: JobRecord) -> JobRecord | None:
     return db.session.get(JobRecord, job_id) if job_id else None
 
 
+def import_job_state(record: JobRecord, dry_run_func: str) -> dict:
+    """What a spreadsheet import's job page shows: progress brought up to date, the report once
+    finished, and the import a confirmation started."""
+    if not record.done:
+        with transaction():
+            reconcile([record])
+    percent, message = live_progress(record)
+    return {
+        "record": record,
+        "percent": percent,
+        "message": message,
+        "report": record.result if record.status == "finished" else None,
+        "is_dry_run": record.func == dry_run_func,
+        "confirm_job": follow_up(record),
+    }
+
+
 def confirmation_refused(record: JobRecord, dry_run_func: str) -> str | None:
     """Why a checked spreadsheet import cannot be confirmed now, for its page; None if it can.
     (A confirmation already started is `follow_up`'s to find, before this is asked.)"""

@@ -6,7 +6,6 @@ from werkzeug.utils import secure_filename
 
 from logistics.admin.models import OFFICE_ROLES
 from logistics.core import jobs
-from logistics.core.database import transaction
 from logistics.core.job_models import JobRecord
 from logistics.core.queue import TAGANA_IMPORT, TAGANA_IMPORT_DRY_RUN
 from logistics.core.security import roles_required
@@ -55,21 +54,8 @@ def _record(job_id: str) -> JobRecord:
 @bp.route("/anggota/impor/<job_id>")
 @roles_required(*OFFICE_ROLES)
 def job(job_id: str):
-    record = _record(job_id)
-    if not record.done:
-        with transaction():
-            jobs.reconcile([record])
-    percent, message = jobs.live_progress(record)
-    return render_template(
-        "tagana/member_import_job.html",
-        record=record,
-        percent=percent,
-        message=message,
-        report=record.result if record.status == "finished" else None,
-        is_dry_run=record.func == TAGANA_IMPORT_DRY_RUN,
-        confirm_job=jobs.follow_up(record),
-        limit=ERRORS_IN_RESULT,
-    )
+    state = jobs.import_job_state(_record(job_id), TAGANA_IMPORT_DRY_RUN)
+    return render_template("tagana/member_import_job.html", limit=ERRORS_IN_RESULT, **state)
 
 
 @bp.route("/anggota/impor/<job_id>/konfirmasi", methods=["POST"])
