@@ -1,5 +1,7 @@
 """Driving Posko in a phone-sized Chromium."""
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
 from tests.conftest import PASSWORD
 
 ARTIFACTS = "test-artifacts"
@@ -11,7 +13,13 @@ def log_in(page, base: str, username: str) -> None:
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.click("main button[type=submit]")
-    page.wait_for_url(base + "/")
+    try:
+        # The page's own HTML is enough: waiting for "load" also waits on every map asset, which a
+        # busy machine can hold back for a minute.
+        page.wait_for_url(base + "/", wait_until="domcontentloaded")
+    except PlaywrightTimeout as error:
+        notice = page.locator(".flash").all_inner_texts()
+        raise AssertionError(f"{username} not logged in: at {page.url}, notices {notice}") from error
 
 
 def fits_the_screen(page) -> bool:
