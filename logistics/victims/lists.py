@@ -9,6 +9,7 @@ from logistics.areas.models import Area
 from logistics.core.demography import CHILD_UNDER, ELDERLY_FROM, TODDLER_UNDER, age_group, is_balita
 from logistics.core.errors import DomainError
 from logistics.core.extensions import db
+from logistics.core.scope import WHOLE_OFFICE, Scope
 from logistics.core.time import office_today
 from logistics.events.models import PEOPLE_STATUSES, Event
 from logistics.shelters.models import Shelter
@@ -95,6 +96,7 @@ class VictimFilters:
     group: str | None = None
     text: str | None = None
     extra: dict = field(default_factory=dict)
+    scope: Scope = WHOLE_OFFICE
 
 
 def victims_query(filters: VictimFilters, today: date | None = None):
@@ -107,6 +109,7 @@ def victims_query(filters: VictimFilters, today: date | None = None):
         .join(Event, Event.id == Victim.event_id)
         .where(Person.merged_into_id.is_(None))
     )
+    query = filters.scope.narrow(query, Victim.kelurahan_code)
     if filters.event_id:
         query = query.where(Victim.event_id == int(filters.event_id))
     if filters.kelurahan_code:
