@@ -429,3 +429,35 @@ def test_the_double_aid_guard_looks_across_the_whole_office(province, client_for
     assert second.status_code == 409, second.get_json()
     assert second.get_json()["field"] == "override_reason"
     assert count(db, Distribution) == 3
+
+
+def test_a_victim_import_refuses_rows_outside_the_uploaders_wilayah(
+    province, client_for, db, run_jobs
+):
+    """The import job checks every row against the record scope of whoever uploaded the list,
+    and writes its audit entries under that scope."""
+    client = client_for(province["op_b"])
+    lines = [
+        "nik,nama,jenis_kelamin,status,kode_kelurahan",
+        "1702012003100003,Anak Curup,L,mengungsi," + DESA_B,
+        "1701014501900004,Warga Manna,P,mengungsi," + DESA_A,
+    ]
+    response = client.post(
+        "/korban/impor",
+        data={"event_id": str(province["b"]["event"].id),
+              "file": (io.BytesIO("\n".join(lines).encode()), "daftar.csv")},
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    assert response.status_code == 302
+    check_url = response.headers["Location"]
+    run_jobs()
+    page = client.get(check_url).get_data(as_text=True)
+    assert "di luar wilayah kerja pengunggah (17.02)" in page
+    assert "Konfirmasi: impor 1 baris" in page
+    confirm = client.post(f"{check_url}/konfirmasi")
+    run_jobs()
+    assert confirm.status_code == 302
+    names = set(db.session.scalars(select(Person.name)))
+    assert "Anak Curup" in names and "Warga Manna" not in names
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "import_victims"))
+    assert entry.actor == "op-b" and entry.scope == "lihat 17.02; catat 17.02"
