@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import false, or_
+from sqlalchemy import false, or_, true
 
 from logistics.core.errors import Forbidden, NotFound
 
@@ -66,11 +66,15 @@ class Scope:
             return True
         return within(code, self.see) or any(code in ancestors(own) for own in self.see)
 
+    def condition(self, column):
+        """The SQL condition "the area column lies in the see scope" (always true unscoped)."""
+        return _within_condition(column, self.see) if self.see else true()
+
     def narrow(self, query, column):
         """The query limited to rows whose area column lies in the see scope."""
         if not self.see:
             return query
-        return query.where(_within_condition(column, self.see))
+        return query.where(self.condition(column))
 
     def narrow_covering(self, query, column):
         """As `narrow`, also keeping rows whose area covers the scope or is not set."""

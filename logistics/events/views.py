@@ -284,8 +284,10 @@ def _kelurahan_rows(matrix, kecamatan: str):
 def detail(event_id: int):
     event = service.get_event(event_id)
     matrix = _impact_matrix(event)
-    shelters = shelter_summaries(event.id)
-    victims_total, victims = victim_lists.event_victims(event, limit=VICTIMS_ON_PAGE)
+    shelters = shelter_summaries(event.id, scope=user_scope())
+    victims_total, victims = victim_lists.event_victims(
+        event, limit=VICTIMS_ON_PAGE, scope=user_scope()
+    )
     kecamatan = request.args.get("kecamatan", "").strip()
     return render_template(
         "events/detail.html",
@@ -382,7 +384,9 @@ def victims(event_id: int):
     show_nik = _show_nik()
     fmt = request.args.get("format")
     if fmt in ("csv", "xlsx"):
-        _total, rows = victim_lists.event_victims(event, kelurahan_code=kelurahan, status=status)
+        _total, rows = victim_lists.event_victims(
+            event, kelurahan_code=kelurahan, status=status, scope=user_scope()
+        )
         if show_nik:
             with transaction():
                 record_action(
@@ -424,6 +428,7 @@ def victims(event_id: int):
         status=status,
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
+        scope=user_scope(),
     )
     matrix_codes = _impact_matrix(event).rows
     return render_template(

@@ -283,9 +283,14 @@ def event_victims(
     status: str | None = None,
     limit: int | None = None,
     offset: int = 0,
+    scope: Scope = WHOLE_OFFICE,
 ) -> tuple[int, list[VictimRow]]:
-    """(total, rows) of the event's registered persons, merged duplicates left out."""
-    conditions = [Victim.event_id == event.id, Person.merged_into_id.is_(None)]
+    """(total, rows) of the event's registered persons in the scope, merged duplicates left out."""
+    conditions = [
+        Victim.event_id == event.id,
+        Person.merged_into_id.is_(None),
+        scope.condition(Victim.kelurahan_code),
+    ]
     if kelurahan_code:
         conditions.append(Victim.kelurahan_code == kelurahan_code)
     if status:
