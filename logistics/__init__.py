@@ -52,10 +52,14 @@ def register_logging(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from logistics.core.audit import register_audit_listeners, set_request_actor
+    from logistics.core.audit import (
+        register_audit_listeners,
+        set_request_actor,
+        set_request_scope,
+    )
     from logistics.core.extensions import csrf, db, limiter, login_manager, migrate
     from logistics.core.queue import redis_url
-    from logistics.core.security import request_actor
+    from logistics.core.security import enforce_scope, request_actor, request_scope
     from logistics.spm.tracking import install_listeners
 
     register_models()
@@ -75,6 +79,9 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     register_audit_listeners()
     set_request_actor(request_actor)
+    set_request_scope(request_scope)
+    register_scope_guards()
+    app.before_request(enforce_scope)
     install_listeners()
 
     @login_manager.user_loader
@@ -130,6 +137,23 @@ def register_blueprints(app: Flask) -> None:
     domain_modules("api")  # each adds its routes to the one API blueprint
     app.register_blueprint(api_bp)
     register_error_handlers(app)
+
+
+def register_scope_guards() -> None:
+    """Which URL parameters name a record with a wilayah, and how to find it: every route with
+    one of them is checked against the user's scope before its view (core/scope.py)."""
+    from logistics.core.scope import Resolver, guard_parameter
+    from logistics.distributions.details import distribution_area_codes
+    from logistics.events.services import event_area_codes
+    from logistics.shelters.services import shelter_area_codes
+    from logistics.victims import access
+
+    guard_parameter("event_id", Resolver(event_area_codes, covering=True))
+    guard_parameter("victim_id", Resolver(access.victim_area_codes))
+    guard_parameter("person_id", Resolver(access.person_area_codes, access.person_granted))
+    guard_parameter("household_id", Resolver(access.household_area_codes, access.household_granted))
+    guard_parameter("shelter_id", Resolver(shelter_area_codes))
+    guard_parameter("distribution_id", Resolver(distribution_area_codes))
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -113,8 +113,28 @@ def geo_rollback(to: int | None):
 @click.option("--role", type=click.Choice(list(ROLES)), required=True)
 @click.option("--name", "full_name", default="")
 @click.option("--password", default=None, help="Default: POSKO_PASSWORD or a prompt.")
-def users_create(username: str, role: str, full_name: str, password: str | None):
-    """Create a user account."""
+@click.option(
+    "--area",
+    "areas",
+    multiple=True,
+    help="Area code the user records in (and sees); repeatable. None: the whole office area.",
+)
+@click.option(
+    "--see-area",
+    "see_areas",
+    multiple=True,
+    help="Area code the user may see, when wider than --area; repeatable.",
+)
+def users_create(
+    username: str,
+    role: str,
+    full_name: str,
+    password: str | None,
+    areas: tuple[str, ...],
+    see_areas: tuple[str, ...],
+):
+    """Create a user account, scoped to its wilayah by --area / --see-area."""
+    from logistics.admin.scopes import set_scope
     from logistics.admin.users import create_user
 
     password = password or os.environ.get("POSKO_PASSWORD")
@@ -123,9 +143,11 @@ def users_create(username: str, role: str, full_name: str, password: str | None)
     try:
         with acting_as(None, "cli"), transaction():
             user = create_user(username, password, role, full_name)
+            set_scope(user, record=" ".join(areas), see=" ".join(see_areas))
     except DomainError as exc:
         _fail(exc.message)
-    click.echo(f"user {user.username} created with role {user.role}")
+    scope = user.scope.label or "the whole office area"
+    click.echo(f"user {user.username} created with role {user.role}, scope: {scope}")
 
 
 @demo_cli.command("seed")

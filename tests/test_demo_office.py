@@ -21,7 +21,7 @@ from logistics.victims.models import Victim
 def test_demo_seeds_a_flood_once(db, client, make_user, login):
     first = seed_demo()
     db.session.commit()
-    assert first["areas"] == 56 and first["users"] == 4 and first["events"] == 1
+    assert first["areas"] == 56 and first["users"] == 5 and first["events"] == 1
     again = seed_demo()
     db.session.commit()
     assert again == {"areas": 0, "users": 0, "events": 0}
@@ -39,7 +39,7 @@ def test_demo_seeds_a_flood_once(db, client, make_user, login):
     # Both sources are there, so the event page shows the difference.
     summary = matrix.summary
     assert summary.jiwa("kaji_cepat") > 0 and summary.jiwa("terdata") == victims + 24
-    assert db.session.scalar(select(func.count(User.id))) == 4
+    assert db.session.scalar(select(func.count(User.id))) == 5
     # Tagana: the demo field account is a member with work to do; two shelters are gaps.
     member = db.session.scalar(select(TaganaMember).where(TaganaMember.user_id.is_not(None)))
     assert db.session.get(User, member.user_id).username == "tagana"
@@ -181,13 +181,13 @@ def test_remove_demo_leaves_the_reference_lists_and_nothing_else(db):
     items = db.session.scalar(select(func.count(Item.id)))
     removed = remove_demo()
     db.session.commit()
-    assert removed["users"] == 4 and removed["events"] == 1 and removed["stock_movements"] > 0
+    assert removed["users"] == 5 and removed["events"] == 1 and removed["stock_movements"] > 0
     for model in (User, Area, Event, Shelter, Victim, StockMovement, TaganaMember, Warehouse):
         assert db.session.scalar(select(func.count()).select_from(model)) == 0, model
     assert db.session.scalar(select(func.count(HazardType.id))) == hazards > 0
     assert db.session.scalar(select(func.count(Item.id))) == items > 0
     # The instance is empty again: an office can load its own map and start.
-    assert seed_demo()["users"] == 4
+    assert seed_demo()["users"] == 5
 
 
 def test_remove_demo_refuses_when_the_office_has_data(db, make_user):
@@ -215,3 +215,18 @@ def test_demo_commands(app, db, make_user):
     refused = runner.invoke(args=["demo", "seed"])
     assert refused.exit_code != 0 and "sudah berisi data kantor" in refused.output
     assert db.session.scalar(select(func.count(Event.id))) == 0
+
+
+def test_the_demo_shows_a_scoped_operator(db, client_for):
+    """operator.jatiasih sees Jatiasih's victims only: the API list holds no other kecamatan."""
+    seed_demo()
+    db.session.commit()
+    user = db.session.scalar(select(User).where(User.username == "operator.jatiasih"))
+    assert (user.record_areas, user.see_areas) == ("32.75.09", "32.75.09")
+    user.set_password("rahasia-123")
+    db.session.commit()
+    body = client_for(user).get("/api/v1/victims?per_page=500").get_json()
+    codes = {item["kelurahan_code"] for item in body["items"]}
+    everyone = db.session.scalar(select(func.count(Victim.id)))
+    assert codes and all(code.startswith("32.75.09.") for code in codes)
+    assert 0 < body["count"] < everyone

@@ -128,6 +128,7 @@ WRITES = {
     "POST /korban/impor/<job_id>/konfirmasi": OWN_IMPORT,
     "POST /korban/kk/<int:household_id>/anggota": FIELD,
     "POST /korban/lembaga/baru": FIELD,
+    "POST /korban/lintas-wilayah/": SIGNED_IN,
     "POST /korban/orang/<int:person_id>/nik": OFFICE,
     "POST /korban/orang/<int:person_id>/ubah": OFFICE,
     "POST /lapangan/penyaluran": FIELD,

@@ -38,13 +38,20 @@ def job_context(job_id: str):
         record = db.session.get(JobRecord, job_id)
         user_id = record.user_id if record else None
         name = record.user.username if record and record.user else "sistem"
-        with acting_as(user_id, name):
+        scope = record.user.scope.label if record and record.user else None
+        with acting_as(user_id, name, scope):
             yield
     finally:
         # Only clean up a context we opened: in-process runs share the caller's session.
         if ctx is not None:
             db.session.remove()
             ctx.pop()
+
+
+def _record_areas(job_id: str) -> tuple[str, ...]:
+    """The record scope of the user who started the job (empty: the whole office area)."""
+    record = db.session.get(JobRecord, job_id)
+    return record.user.scope.record if record and record.user else ()
 
 
 def load_boundaries(
@@ -88,7 +95,12 @@ def victim_import_dry_run(
 
         def work():
             result = victim_import.dry_run(
-                path, event_id, job_id, default_status, progress=jobs.report_progress
+                path,
+                event_id,
+                job_id,
+                default_status,
+                progress=jobs.report_progress,
+                record_areas=_record_areas(job_id),
             )
             result.update(source_name=source_name, default_status=default_status)
             return result, "Pemeriksaan selesai: " + victim_import.summarize(
@@ -122,6 +134,7 @@ def import_victims(
                 user_id=user_id,
                 source_name=source_name,
                 progress=jobs.report_progress,
+                record_areas=_record_areas(job_id),
             )
             result.update(dry_run_job_id=dry_run_job_id, source_name=source_name)
             return result, victim_import.summarize(result["counts"], imported=True)

@@ -21,3 +21,13 @@ class UserForm(FlaskForm):
     role = SelectField("Peran", choices=[SelectChoice(k, v) for k, v in ROLES.items()])
     password = PasswordField("Kata sandi (minimal 8 karakter)", validators=[Optional()])
     active = BooleanField("Aktif", default=True)
+    record_areas = StringField(
+        "Wilayah catat (kode Kemendagri)",
+        validators=[Optional(), Length(max=400)],
+        description="Mis. 17.02 atau 17.02.01, pisahkan dengan spasi. Kosong: seluruh wilayah kantor.",
+    )
+    see_areas = StringField(
+        "Wilayah lihat (kode Kemendagri)",
+        validators=[Optional(), Length(max=400)],
+        description="Isi bila lebih luas dari wilayah catat, mis. 17. Kosong: sama dengan wilayah catat.",
+    )

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from logistics.core.extensions import db
+from logistics.core.scope import Scope, split_codes
 from logistics.core.time import utcnow
 
 ROLES = {
@@ -42,6 +43,10 @@ class User(UserMixin, db.Model):
     # Part of every session and remember-me cookie: raising it (logout, new password, role
     # change, deactivation) makes every cookie issued before it fail.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Wilayah scope: Kemendagri codes separated by spaces, for what the user may see and what
+    # they may record; empty means the whole office area.
+    see_areas: Mapped[str] = mapped_column(String(400), default="", server_default="")
+    record_areas: Mapped[str] = mapped_column(String(400), default="", server_default="")
 
     def get_id(self) -> str:
         """What Flask-Login puts in the session and the remember-me cookie at sign-in: the id,
@@ -69,6 +74,10 @@ class User(UserMixin, db.Model):
 
     def has_role(self, *roles: str) -> bool:
         return self.role in roles
+
+    @property
+    def scope(self) -> Scope:
+        return Scope(see=split_codes(self.see_areas), record=split_codes(self.record_areas))
 
     @property
     def can_write(self) -> bool:

@@ -4,6 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from logistics.admin.audit_log import audit_query, export_rows, page_of
 from logistics.admin.forms import UserForm
+from logistics.admin.scopes import set_scope
 from logistics.admin.users import create_user, get_user, list_users, update_user
 from logistics.core.database import transaction
 from logistics.core.errors import DomainError
@@ -27,12 +28,13 @@ def new_user():
     if form.validate_on_submit():
         try:
             with transaction():
-                create_user(
+                user = create_user(
                     form.username.data,
                     form.password.data or "",
                     form.role.data,
                     form.full_name.data or "",
                 )
+                set_scope(user, record=form.record_areas.data, see=form.see_areas.data)
         except DomainError as exc:
             getattr(form, exc.field or "username").errors.append(exc.message)
             return render_template("admin/user_form.html", form=form, user=None), exc.status
@@ -58,6 +60,7 @@ def edit_user(user_id: int):
                     full_name=form.full_name.data or "",
                     password=form.password.data or None,
                 )
+                set_scope(user, record=form.record_areas.data, see=form.see_areas.data)
         except DomainError as exc:
             getattr(form, exc.field or "role").errors.append(exc.message)
             return render_template("admin/user_form.html", form=form, user=user), exc.status

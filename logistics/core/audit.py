@@ -22,15 +22,22 @@ _actor: ContextVar[tuple[int | None, str] | None] = ContextVar("audit_actor", de
 # Who acts in a request, as the web edge tells it (None outside a request). Asked at the moment
 # an entry is written, so a sign-in or sign-out within the request is attributed as it happens.
 _request_actor: Callable[[], Actor | None] | None = None
+# The wilayah scope a change is made under (None: the whole office area): a command or job says
+# it with `acting_as`, a request through the web edge's `set_request_scope`.
+_scope: ContextVar[str | None] = ContextVar("audit_scope", default=None)
+_request_scope: Callable[[], str | None] | None = None
 
 
 @contextmanager
-def acting_as(user_id: int | None, name: str):
-    """Attribute every change inside the block to this actor (CLI commands, worker jobs)."""
+def acting_as(user_id: int | None, name: str, scope: str | None = None):
+    """Attribute every change inside the block to this actor (CLI commands, worker jobs), made
+    under this wilayah scope (None: the whole office area)."""
     token = _actor.set((user_id, name))
+    scope_token = _scope.set(scope)
     try:
         yield
     finally:
+        _scope.reset(scope_token)
         _actor.reset(token)
 
 
@@ -38,6 +45,19 @@ def set_request_actor(source: Callable[[], Actor | None] | None) -> None:
     """Let the web edge say who acts in a request; the audit trail itself never reads one."""
     global _request_actor
     _request_actor = source
+
+
+def set_request_scope(source: Callable[[], str | None] | None) -> None:
+    """Let the web edge say under which wilayah scope the signed-in user acts."""
+    global _request_scope
+    _request_scope = source
+
+
+def current_scope() -> str | None:
+    """The wilayah scope of whoever is changing data (None: the whole office area)."""
+    if _actor.get() is not None:
+        return _scope.get()
+    return _request_scope() if _request_scope is not None else None
 
 
 def current_actor() -> Actor:
@@ -63,6 +83,7 @@ def record_action(action: str, entity: str, entity_id=None, changes: dict | None
             entity_id=None if entity_id is None else str(entity_id),
             changes=_jsonable(changes or {}),
             ip=ip,
+            scope=current_scope(),
         )
     )
 
@@ -144,6 +165,7 @@ def _before_flush(session: Session, flush_context, instances) -> None:
 
 def _entries(changed: list[tuple[str, object, dict]]) -> list[dict]:
     user_id, actor, ip = current_actor()
+    scope = current_scope()
     now = utcnow()
     return [
         {
@@ -155,6 +177,7 @@ def _entries(changed: list[tuple[str, object, dict]]) -> list[dict]:
             "entity_id": _entity_id(obj),
             "changes": changes,
             "ip": ip,
+            "scope": scope,
         }
         for action, obj, changes in changed
     ]

@@ -48,6 +48,9 @@ class Config:
     # double aid (0 = no check); a partial dict overrides only the components it names.
     # The reasons per component are with the defaults in distributions/services.py.
     DOUBLE_AID_DAYS: dict = {}
+    # Minutes a "break the glass" lookup (a victim found by NIK/KK outside the user's wilayah,
+    # with a reason) keeps that person's and household's pages open to the user.
+    BREAK_GLASS_MINUTES = 30
 
 
 # Environment variable -> (config key, converter)
@@ -67,6 +70,7 @@ ENV_VARS = {
     "POSKO_LOGIN_RATE_LIMIT": ("LOGIN_RATE_LIMIT", str),
     "POSKO_OPEN_DATA_RATE_LIMIT": ("OPEN_DATA_RATE_LIMIT", str),
     "POSKO_REMEMBER_DAYS": ("REMEMBER_DAYS", int),
+    "POSKO_BREAK_GLASS_MINUTES": ("BREAK_GLASS_MINUTES", int),
     "POSKO_SECURE_COOKIES": ("SESSION_COOKIE_SECURE", lambda v: v.lower() in ("1", "true", "yes")),
 }
 

@@ -25,3 +25,6 @@ class AuditEntry(db.Model):
     entity_id: Mapped[str | None] = mapped_column(String(64))
     changes: Mapped[dict] = mapped_column(db.JSON, default=dict)
     ip: Mapped[str | None] = mapped_column(String(45))
+    # The wilayah scope the change was made under ("lihat 17.02; catat 17.02"); None: the whole
+    # office area (or before scopes existed).
+    scope: Mapped[str | None] = mapped_column(String(400))

@@ -3,10 +3,11 @@
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, has_request_context, request
+from flask import abort, current_app, has_request_context, request
 from flask_login import current_user
 
 from logistics.core.extensions import login_manager
+from logistics.core.scope import WHOLE_OFFICE, Scope, check_view_args
 
 
 def roles_required(*roles: str):
@@ -44,3 +45,48 @@ def request_actor() -> tuple[int | None, str, str | None] | None:
     if current_user and current_user.is_authenticated:
         return current_user.id, current_user.username, ip
     return None, "anonim", ip
+
+
+def user_scope() -> Scope:
+    """The wilayah scope of the request's signed-in user; the whole office area for anyone else
+    (anonymous visitors only reach public pages, which show the whole office's public figures)."""
+    if has_request_context() and current_user and current_user.is_authenticated:
+        return current_user.scope
+    return WHOLE_OFFICE
+
+
+def request_scope() -> str | None:
+    """The signed-in user's scope as the audit log writes it; None outside a request."""
+    return user_scope().label if has_request_context() else None
+
+
+def reads_only(view):
+    """Mark a POST view that only shows data (revealing a NIK): the scope guard treats it as a
+    read, so a user who may see the record, or holds a break-the-glass grant, may use it."""
+    view.scope_reads_only = True
+    return view
+
+
+def enforce_scope() -> None:
+    """Before every view: a route naming a record by id (event_id, victim_id, ...) answers 404
+    for a record outside the user's see scope and 403 for a write outside the record scope."""
+    if request.view_args and current_user and current_user.is_authenticated:
+        view = current_app.view_functions.get(request.endpoint)
+        method = "GET" if getattr(view, "scope_reads_only", False) else request.method
+        check_view_args(current_user.scope, current_user.id, request.view_args, method)
+
+
+def require_visible(parameter: str, record_id: int | None) -> None:
+    """The scope guard for an id that arrives in a form or JSON body instead of the URL (a
+    household_id, an event_id): 404 when the signed-in user may not see that record."""
+    if record_id is not None and current_user and current_user.is_authenticated:
+        check_view_args(current_user.scope, current_user.id, {parameter: record_id}, "GET")
+
+
+def require_in_scope(ids: dict[str, int | None], codes=()) -> None:
+    """Before a write from a form or JSON body: every record it names ({"event_id": 3,
+    "household_id": 9}) must be visible to the user (else 404) and every area code it writes
+    must lie in their record scope (else 403)."""
+    for parameter, record_id in ids.items():
+        require_visible(parameter, record_id)
+    user_scope().require_records(codes)

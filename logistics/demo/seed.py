@@ -8,6 +8,7 @@ from flask import current_app
 from sqlalchemy import delete, func, select
 
 from logistics.admin.models import User
+from logistics.admin.scopes import set_scope
 from logistics.admin.users import create_user
 from logistics.areas.models import Area
 from logistics.areas.services import invalidate_index, load_boundary_file
@@ -35,7 +36,10 @@ DEMO_USERS = [
     ("operator", "operator", "Siti Rahmawati (Linjamsos)"),
     ("tagana", "tagana", "Budi Santoso (Koordinator Tagana)"),
     ("pimpinan", "pimpinan", "Kepala Dinas Sosial"),
+    ("operator.jatiasih", "operator", "Operator Kecamatan Jatiasih"),
 ]
+# Demo accounts limited to part of the city: what a wilayah scope shows and hides.
+DEMO_SCOPES = {"operator.jatiasih": "32.75.09"}
 
 
 DEMO_USERNAMES = tuple(username for username, _, _ in DEMO_USERS)
@@ -102,7 +106,9 @@ def seed_demo() -> dict:
     for username, role, name in DEMO_USERS:
         if db.session.scalar(select(func.count(User.id)).where(User.username == username)):
             continue
-        create_user(username, DEMO_PASSWORD, role, name)
+        user = create_user(username, DEMO_PASSWORD, role, name)
+        if username in DEMO_SCOPES:
+            set_scope(user, record=DEMO_SCOPES[username], see=None)
         done["users"] += 1
     if current_profile() is None:
         seed_office_profile()

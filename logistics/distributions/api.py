@@ -10,6 +10,7 @@ from logistics.core.audit import record_action
 from logistics.core.database import transaction
 from logistics.core.errors import DomainError, Forbidden
 from logistics.core.privacy import mask_nik
+from logistics.core.security import require_in_scope, user_scope
 from logistics.core.spm_components import SPM_COMPONENTS, SPM_SUBKEGIATAN
 from logistics.distributions import lists as handout_lists
 from logistics.distributions import services as distributions
@@ -79,6 +80,10 @@ def distributions_create():
     if unknown:
         raise DomainError(f"Kolom tidak dikenal: {', '.join(unknown)}.", field=unknown[0])
     hand_out = distributions.parse_hand_out(payload)
+    require_in_scope(
+        {"event_id": hand_out.event_id, f"{hand_out.recipient_kind}_id": hand_out.recipient_id},
+        (hand_out.kelurahan_code,),
+    )
     with transaction():
         distribution, created = distributions.record_distribution(hand_out, current_user)
         # Built before the commit expires the objects, so they need not be read again.
@@ -96,7 +101,9 @@ def distributions_list():
     """Hand-outs filtered by event, component, kelurahan, household and date range, paginated."""
     per_page = min(max(request.args.get("per_page", 100, type=int), 1), MAX_PER_PAGE)
     page = max(request.args.get("page", 1, type=int), 1)
-    query = handout_lists.distributions_query(handout_lists.parse_filters(request.args))
+    query = handout_lists.distributions_query(
+        handout_lists.parse_filters(request.args), user_scope()
+    )
     total = handout_lists.count(query)
     found = handout_lists.rows(query, per_page, (page - 1) * per_page)
     items = []

@@ -70,3 +70,13 @@ def list_filters() -> tuple[list[Event], list]:
         .order_by(Area.name)
     ).all()
     return events, kelurahan
+
+
+def distribution_area_codes(distribution_id: int) -> list[str | None] | None:
+    """The hand-out's kelurahan, for the scope guard; None when there is no such hand-out."""
+    row = db.session.execute(
+        select(Distribution.id, Distribution.kelurahan_code).where(
+            Distribution.id == distribution_id
+        )
+    ).first()
+    return None if row is None else [row.kelurahan_code]

@@ -14,6 +14,7 @@ from logistics.areas.models import Area
 from logistics.core import inputs
 from logistics.core.errors import DomainError, NotFound
 from logistics.core.extensions import db
+from logistics.core.scope import WHOLE_OFFICE, Scope
 from logistics.core.spm_components import SPM_COMPONENTS
 from logistics.core.time import office_today
 from logistics.distributions.models import Distribution, DistributionRecipient
@@ -87,8 +88,8 @@ def parse_filters(args: Mapping, names: Mapping[str, str] | None = None) -> Dist
     return filters
 
 
-def distributions_query(filters: DistributionFilters):
-    """SELECT of a list's columns for the filtered distributions, newest first."""
+def distributions_query(filters: DistributionFilters, scope: Scope = WHOLE_OFFICE):
+    """SELECT of a list's columns for the filtered distributions in the scope, newest first."""
     member = aliased(Person)
     head = (
         select(member.nik)
@@ -119,6 +120,7 @@ def distributions_query(filters: DistributionFilters):
         .outerjoin(Warehouse, Warehouse.id == Distribution.warehouse_id)
         .outerjoin(User, User.id == Distribution.created_by_id)
     )
+    query = scope.narrow(query, Distribution.kelurahan_code)
     if filters.event_id:
         query = query.where(Distribution.event_id == filters.event_id)
     if filters.component:

@@ -14,7 +14,7 @@ from logistics.core.exports import table_response
 from logistics.core.formatting import decimal_text
 from logistics.core.forms import attach_error
 from logistics.core.privacy import mask_nik
-from logistics.core.security import roles_required
+from logistics.core.security import require_in_scope, roles_required, user_scope
 from logistics.core.spm_components import SPM_COMPONENTS, SPM_SUBKEGIATAN
 from logistics.core.time import office_today
 from logistics.core.wording import AREA_CODE_HEADER, AREA_HEADER
@@ -203,6 +203,10 @@ def _field_submit(form: FieldDistributionForm):
                 "sub_kegiatan": form.sub_kegiatan.data,
             }
         )
+        require_in_scope(
+            {"event_id": hand_out.event_id, f"{hand_out.recipient_kind}_id": hand_out.recipient_id},
+            (hand_out.kelurahan_code,),
+        )
         with transaction():
             distribution, created = distributions.record_distribution(hand_out, current_user)
             distribution_id = distribution.id
@@ -305,7 +309,7 @@ def index():
     except DomainError as exc:
         flash(exc.message, "danger")
         filters = handout_lists.DistributionFilters()
-    query = handout_lists.distributions_query(filters)
+    query = handout_lists.distributions_query(filters, user_scope())
     fmt = request.args.get("format")
     if fmt in ("csv", "xlsx"):
         data = (

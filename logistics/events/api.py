@@ -9,6 +9,7 @@ from logistics.admin.models import OFFICE_ROLES, WRITER_ROLES
 from logistics.core.api import api_login_required, bp, json_payload
 from logistics.core.database import transaction
 from logistics.core.errors import DomainError
+from logistics.core.security import user_scope
 from logistics.core.time import parse_datetime
 from logistics.events import areas as area_service
 from logistics.events import chronology as chronology_service
@@ -157,6 +158,7 @@ def events_list():
         year=_int_arg("year"),
         status=status,
         kelurahan=request.args.get("kelurahan", "").strip(),
+        scope=user_scope(),
     )
     query = service.events_query(filters)
     limit = min(_int_arg("limit") or 100, MAX_LIMIT)
@@ -171,11 +173,16 @@ def events_create():
     data = json_payload()
     values = _event_values(data, partial=False)
     codes = data.get("kelurahan_codes")
+    scope = user_scope()
+    scope.require_record(scope.home_area)
+    if isinstance(codes, list):
+        scope.require_records(str(code) for code in codes)
     with transaction():
         event = service.create_event(
             **values,
             created_by_id=current_user.id,
             kelurahan_codes=codes if codes is not None else None,
+            area_code=scope.home_area,
         )
         if data.get("area"):
             area_service.derive_areas_from_drawing(event, data["area"])

@@ -10,6 +10,7 @@ from logistics.areas.models import Area
 from logistics.areas.services import KELURAHAN_CODE
 from logistics.core.errors import Conflict, DomainError
 from logistics.core.extensions import db
+from logistics.core.scope import within
 from logistics.core.wording import contoh_kode, istilah
 from logistics.events.models import (
     Event,
@@ -60,6 +61,14 @@ def _area_codes(event: Event) -> set[str]:
 
 
 def add_areas(event: Event, codes: Iterable[str], how: str) -> list[str]:
+    codes = list(codes)
+    outside = [c for c in codes if event.area_code and not within(c, (event.area_code,))]
+    if outside:
+        raise DomainError(
+            f"{len(outside)} wilayah terdampak ({', '.join(outside[:5])}) berada di luar wilayah "
+            f"kejadian {event.area_code}. Pilih wilayah di dalamnya.",
+            field="kelurahan_codes",
+        )
     present = _area_codes(event) if event.id else set()
     added = [c for c in codes if c not in present]
     db.session.add_all(EventArea(event_id=event.id, kelurahan_code=code, how=how) for code in added)

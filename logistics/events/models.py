@@ -103,6 +103,9 @@ class Event(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     office_code: Mapped[str] = mapped_column(String(8))
+    # The wilayah the event belongs to (a kab/kota, or the whole province for a provincial
+    # event); scopes decide who sees and changes it. None: the whole office area.
+    area_code: Mapped[str | None] = mapped_column(String(20), index=True)
     year: Mapped[int]
     seq: Mapped[int]
     hazard_type_id: Mapped[int] = mapped_column(ForeignKey("hazard_types.id"))

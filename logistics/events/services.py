@@ -13,6 +13,7 @@ from logistics.core.audit import record_action
 from logistics.core.errors import Conflict, DomainError, NotFound
 from logistics.core.extensions import db
 from logistics.core.formatting import tanggal
+from logistics.core.scope import WHOLE_OFFICE, Scope
 from logistics.core.time import office_date, office_today, utcnow
 from logistics.events.areas import add_areas, valid_kelurahan_codes
 from logistics.events.hazards import get_hazard
@@ -79,6 +80,7 @@ def create_event(
     reporter: str = "",
     created_by_id: int | None = None,
     kelurahan_codes: Iterable[str] | None = None,
+    area_code: str | None = None,
 ) -> Event:
     """Open a new event with its code (and its affected kelurahan when given); the caller commits.
 
@@ -107,6 +109,7 @@ def create_event(
             lat=lat,
             lng=lng,
             created_by_id=created_by_id,
+            area_code=area_code or None,
             **texts,
         )
         try:
@@ -267,11 +270,13 @@ class EventFilters:
     year: int | None = None
     status: str = ""  # aktif | ditutup
     kelurahan: str = ""
+    scope: Scope = WHOLE_OFFICE
 
 
 def events_query(filters: EventFilters):
-    """The events matching the filters, newest first."""
+    """The events matching the filters and the user's scope, newest first."""
     query = select(Event).order_by(Event.started_at.desc(), Event.id.desc())
+    query = filters.scope.narrow_covering(query, Event.area_code)
     if filters.q:
         text = f"%{filters.q.strip().lower()}%"
         query = query.where(
@@ -365,3 +370,9 @@ def active_events() -> list[Event]:
             select(Event).where(Event.closed_at.is_(None)).order_by(Event.started_at.desc())
         )
     )
+
+
+def event_area_codes(event_id: int) -> list[str | None] | None:
+    """The event's wilayah, for the scope guard; None when there is no such event."""
+    row = db.session.execute(select(Event.id, Event.area_code).where(Event.id == event_id)).first()
+    return None if row is None else [row.area_code]

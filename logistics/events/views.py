@@ -14,7 +14,7 @@ from logistics.core.exports import table_response
 from logistics.core.formatting import angka, tanggal_jam
 from logistics.core.forms import attach_error
 from logistics.core.privacy import mask_nik
-from logistics.core.security import roles_required
+from logistics.core.security import roles_required, user_scope
 from logistics.core.time import from_local, local_naive, office_now, office_today
 from logistics.core.wording import AREA_CODE_HEADER, AREA_HEADER, LazyText, istilah
 from logistics.events import areas as area_service
@@ -119,6 +119,7 @@ def _filters() -> service.EventFilters:
         if request.args.get("status") in service.EVENT_STATUSES
         else "",
         kelurahan=request.args.get("kelurahan", "").strip(),
+        scope=user_scope(),
     )
 
 
@@ -186,7 +187,10 @@ def create():
     if request.method == "GET":
         form.started_at.data = office_now()
     if form.validate_on_submit():
+        scope = user_scope()
         try:
+            scope.require_record(scope.home_area)
+            scope.require_records(_codes_from(form))
             with transaction():
                 event = service.create_event(
                     hazard_type_id=form.hazard_type_id.data,
@@ -200,6 +204,7 @@ def create():
                     reporter=form.reporter.data or "",
                     created_by_id=current_user.id,
                     kelurahan_codes=_codes_from(form),
+                    area_code=scope.home_area,
                 )
         except DomainError as exc:
             _form_error(form, exc)
@@ -279,8 +284,10 @@ def _kelurahan_rows(matrix, kecamatan: str):
 def detail(event_id: int):
     event = service.get_event(event_id)
     matrix = _impact_matrix(event)
-    shelters = shelter_summaries(event.id)
-    victims_total, victims = victim_lists.event_victims(event, limit=VICTIMS_ON_PAGE)
+    shelters = shelter_summaries(event.id, scope=user_scope())
+    victims_total, victims = victim_lists.event_victims(
+        event, limit=VICTIMS_ON_PAGE, scope=user_scope()
+    )
     kecamatan = request.args.get("kecamatan", "").strip()
     return render_template(
         "events/detail.html",
@@ -377,7 +384,9 @@ def victims(event_id: int):
     show_nik = _show_nik()
     fmt = request.args.get("format")
     if fmt in ("csv", "xlsx"):
-        _total, rows = victim_lists.event_victims(event, kelurahan_code=kelurahan, status=status)
+        _total, rows = victim_lists.event_victims(
+            event, kelurahan_code=kelurahan, status=status, scope=user_scope()
+        )
         if show_nik:
             with transaction():
                 record_action(
@@ -419,6 +428,7 @@ def victims(event_id: int):
         status=status,
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
+        scope=user_scope(),
     )
     matrix_codes = _impact_matrix(event).rows
     return render_template(

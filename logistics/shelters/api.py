@@ -7,6 +7,7 @@ from logistics.admin.models import OFFICE_ROLES, WRITER_ROLES
 from logistics.core.api import api_login_required, bp, json_payload, json_timestamp
 from logistics.core.database import transaction
 from logistics.core.errors import DomainError
+from logistics.core.security import require_in_scope, user_scope
 from logistics.shelters import checks, counts, lists
 from logistics.shelters import services as service
 from logistics.shelters.models import COUNT_GROUPS, SHELTER_KINDS, Shelter, ShelterCount
@@ -92,6 +93,7 @@ def shelters_list():
         kelurahan_code=request.args.get("kelurahan_code"),
         status=request.args.get("status"),
         kind=request.args.get("kind"),
+        scope=user_scope(),
     )
     items = [shelter_json(r.shelter, r.count, r.kelurahan_name) for r in rows]
     return jsonify({"count": len(items), "items": items})
@@ -106,6 +108,10 @@ def shelters_create():
         raise DomainError(f"Kolom tidak dikenal: {', '.join(unknown)}.", field=unknown[0])
     for required in ("name", "kind", "capacity"):
         data.setdefault(required, None)
+    event_id = data.get("event_id")
+    require_in_scope(
+        {"event_id": event_id if isinstance(event_id, int) else None}, (data.get("kelurahan_code"),)
+    )
     with transaction():
         result = service.open_shelter(**data)
     return jsonify(_full(result.shelter, result.warnings)), 201
@@ -126,8 +132,10 @@ def shelters_detail(shelter_id: int):
 @api_login_required(*OFFICE_ROLES)
 def shelters_update(shelter_id: int):
     shelter = service.get_shelter(shelter_id)
+    data = json_payload()
+    user_scope().require_records((data.get("kelurahan_code"),))
     with transaction():
-        result = service.update_shelter(shelter, **json_payload())
+        result = service.update_shelter(shelter, **data)
     return jsonify(_full(result.shelter, result.warnings))
 
 

@@ -16,6 +16,7 @@ from logistics.areas.services import _revision, require_kelurahan
 from logistics.core import inputs
 from logistics.core.errors import DomainError
 from logistics.core.extensions import db
+from logistics.core.scope import WHOLE_OFFICE, Scope
 from logistics.core.time import office_date, office_today
 from logistics.events.models import Event
 from logistics.shelters.checks import WARNING_BADGES, check_shelter
@@ -120,8 +121,9 @@ def list_shelters(
     kelurahan_code: str | None = None,
     status: str | None = None,
     kind: str | None = None,
+    scope: Scope = WHOLE_OFFICE,
 ) -> list[ShelterRow]:
-    """Shelters (filtered) with their latest head count, by name."""
+    """Shelters (filtered, within the user's scope) with their latest head count, by name."""
     filters = _filters(kelurahan_code, status, kind)
     latest = (
         select(ShelterCount.shelter_id, func.max(ShelterCount.counted_on).label("day"))
@@ -138,6 +140,7 @@ def list_shelters(
         .outerjoin(Area, Area.code == Shelter.kelurahan_code)
         .order_by(Shelter.name, Shelter.id)
     )
+    query = scope.narrow(query, Shelter.kelurahan_code)
     if event_id is not None:
         query = query.where(Shelter.event_id == event_id)
     for key, value in filters.items():
@@ -151,10 +154,14 @@ def shelter_summaries(
     kelurahan_code: str | None = None,
     status: str | None = None,
     kind: str | None = None,
+    scope: Scope = WHOLE_OFFICE,
 ) -> list[ShelterSummary]:
     """Every shelter (of one event when given) with its latest head count and its warnings."""
     summaries = []
-    for row in list_shelters(event_id, kelurahan_code=kelurahan_code, status=status, kind=kind):
+    rows = list_shelters(
+        event_id, kelurahan_code=kelurahan_code, status=status, kind=kind, scope=scope
+    )
+    for row in rows:
         shelter, count = row.shelter, row.count
         checks = check_shelter(shelter, count)
         summaries.append(

@@ -370,3 +370,11 @@ def reopen_shelter(shelter: Shelter) -> Shelter:
     record_action("reopen_shelter", "shelters", shelter.id, {"closed_at": closed_at})
     db.session.flush()
     return shelter
+
+
+def shelter_area_codes(shelter_id: int) -> list[str | None] | None:
+    """The shelter's kelurahan, for the scope guard; None when there is no such shelter."""
+    row = db.session.execute(
+        select(Shelter.id, Shelter.kelurahan_code).where(Shelter.id == shelter_id)
+    ).first()
+    return None if row is None else [row.kelurahan_code]

@@ -14,7 +14,7 @@ from logistics.core.errors import DomainError
 from logistics.core.exports import table_response
 from logistics.core.formatting import angka, tanggal
 from logistics.core.forms import attach_error
-from logistics.core.security import roles_required
+from logistics.core.security import roles_required, user_scope
 from logistics.core.time import office_today
 from logistics.core.wording import AREA_CODE_HEADER, AREA_HEADER
 from logistics.shelters import checks, counts, lists
@@ -83,6 +83,7 @@ def index():
             kelurahan_code=args["kelurahan_code"],
             status=args["status"],
             kind=args["kind"],
+            scope=user_scope(),
         ),
         order,
     )
@@ -152,6 +153,7 @@ def map_page():
         kelurahan_code=args["kelurahan_code"],
         status=args["status"],
         kind=args["kind"],
+        scope=user_scope(),
     )
     shelters = [
         {
@@ -224,6 +226,7 @@ def new():
         form.opened_on.data = office_today().isoformat()
     if form.validate_on_submit():
         try:
+            user_scope().require_records((form.kelurahan_code.data,))
             with transaction():
                 result = service.open_shelter(**_shelter_values(form))
         except DomainError as exc:
@@ -271,6 +274,7 @@ def edit(shelter_id: int):
             getattr(form, name).data = "" if value is None else str(value)
     if form.validate_on_submit():
         try:
+            user_scope().require_records((form.kelurahan_code.data,))
             with transaction():
                 result = service.update_shelter(shelter, **_shelter_values(form))
         except DomainError as exc:

@@ -12,6 +12,7 @@ from logistics.core.database import transaction
 from logistics.core.demography import age_group, is_balita
 from logistics.core.errors import DomainError, Forbidden
 from logistics.core.privacy import mask_nik
+from logistics.core.security import require_visible, user_scope
 from logistics.core.time import office_today
 from logistics.events.models import Event
 from logistics.victims.lists import (
@@ -167,6 +168,7 @@ def victims_list():
         status=request.args.get("status") or None,
         group=request.args.get("group") or None,
         text=request.args.get("q") or None,
+        scope=user_scope(),
     )
     full = _show_nik()
     today = office_today()
@@ -216,6 +218,9 @@ def victims_create():
                 f"Kolom household tidak dikenal: {', '.join(sorted(unknown))}.", field="household"
             )
     shelter_id = _int(payload.get("shelter_id"), "shelter_id")
+    require_visible("household_id", household_id)
+    require_visible("event_id", event.id)
+    user_scope().require_records((payload.get("kelurahan_code"),))
     with transaction():
         victim, created = register_victim(
             event,
@@ -264,6 +269,7 @@ def victims_update(victim_id: int):
         changes["status"] = payload["status"] or ""
     if "kelurahan_code" in payload:
         changes["kelurahan_code"] = payload["kelurahan_code"] or ""
+        user_scope().require_records((changes["kelurahan_code"],))
     if "shelter_id" in payload:
         changes["shelter_id"] = _int(payload["shelter_id"], "shelter_id")
     if "note" in payload:

@@ -13,6 +13,7 @@ from logistics.areas.services import KELURAHAN_CODE
 from logistics.core.errors import DomainError
 from logistics.core.extensions import db
 from logistics.core.privacy import mask_nik
+from logistics.core.scope import within
 from logistics.core.time import office_today
 from logistics.core.wording import contoh_kode, istilah
 from logistics.events.models import Event
@@ -179,7 +180,7 @@ def _person(cells: _Row, regions: RegionCodes, today: date) -> tuple[PersonInput
     return person, no_kk, reason_note
 
 
-def _kelurahan(cells: _Row, kelurahan_codes: set[str]) -> str:
+def _kelurahan(cells: _Row, kelurahan_codes: set[str], record_areas: tuple[str, ...] = ()) -> str:
     raw_code = cells.get("kode_kelurahan")
     code = normalize_kelurahan_code(raw_code)
     if not code:
@@ -191,6 +192,11 @@ def _kelurahan(cells: _Row, kelurahan_codes: set[str]) -> str:
         )
     if code not in kelurahan_codes:
         raise DomainError(f"kode {istilah('wilayah')} '{code}' tidak dikenal di wilayah ini")
+    if record_areas and not within(code, record_areas):
+        raise DomainError(
+            f"kode {istilah('wilayah')} '{code}' di luar wilayah kerja pengunggah "
+            f"({', '.join(record_areas)})"
+        )
     return code
 
 
@@ -219,11 +225,12 @@ def _parse_row(
     kelurahan_codes: set[str],
     shelters: dict[int, tuple[str, int | None]],
     today: date,
+    record_areas: tuple[str, ...] = (),
 ) -> ImportRow:
     """Validate one row; DomainError with the reason (in the words a person can act on)."""
     person, no_kk, reason_note = _person(cells, regions, today)
     status = parse_status(cells.get("status"), default_status)
-    code = _kelurahan(cells, kelurahan_codes)
+    code = _kelurahan(cells, kelurahan_codes, record_areas)
     shelter_id = _shelter(cells, event_id, shelters)
     rt, rw = cell_text(cells.get("rt")), cell_text(cells.get("rw"))
     for label, value in (("RT", rt), ("RW", rw)):
@@ -365,10 +372,14 @@ def _open_plan(path: str | Path, event_id: int) -> tuple[ImportPlan, dict, Itera
     return plan, mapping, body, estimate
 
 
-def _row_context(event_id: int, default_status: str | None) -> dict:
-    """What every row is checked against, read once: regions, kelurahan codes, shelters."""
+def _row_context(
+    event_id: int, default_status: str | None, record_areas: tuple[str, ...] = ()
+) -> dict:
+    """What every row is checked against, read once: regions, kelurahan codes, shelters, and
+    the uploader's record scope (empty: the whole office area)."""
     return {
         "event_id": event_id,
+        "record_areas": tuple(record_areas),
         "default_status": default_status,
         "regions": region_codes(),
         "kelurahan_codes": set(
@@ -398,8 +409,10 @@ def build_plan(
     event_id: int,
     default_status: str | None = None,
     progress: Progress = no_progress,
+    record_areas: tuple[str, ...] = (),
 ) -> ImportPlan:
-    """Read and validate every row and match it against the registry; writes nothing."""
+    """Read and validate every row and match it against the registry; writes nothing. Rows in a
+    kelurahan outside `record_areas` (the uploader's record scope, when set) are refused."""
     event = db.session.get(Event, event_id)
     if event is None:
         raise DomainError(f"Kejadian {event_id} tidak ditemukan.", field="event_id")
@@ -407,7 +420,7 @@ def build_plan(
         default_status = parse_status(default_status, None)
     progress(2, "Membaca berkas")
     plan, mapping, body, estimate = _open_plan(path, event_id)
-    context = _row_context(event_id, default_status)
+    context = _row_context(event_id, default_status, record_areas)
     first_nik: dict[str, int] = {}
     first_client: dict[str, int] = {}
     step = max(1000, (estimate or 0) // 20)

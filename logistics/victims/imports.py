@@ -89,9 +89,10 @@ def dry_run(
     job_id: str,
     default_status: str | None = None,
     progress: Progress = no_progress,
+    record_areas: tuple[str, ...] = (),
 ) -> dict:
     """Validate the file and report what an import would do; writes nothing but the report."""
-    plan = build_plan(path, event_id, default_status, progress)
+    plan = build_plan(path, event_id, default_status, progress, record_areas)
     progress(95, "Menyusun laporan")
     return plan_result(plan, job_id, "victim_import_dry_run")
 
@@ -209,9 +210,11 @@ def import_victims(
     user_id: int | None = None,
     source_name: str | None = None,
     progress: Progress = no_progress,
+    record_areas: tuple[str, ...] = (),
 ) -> dict:
-    """Validate again and insert every accepted row; flushes only, the caller commits once."""
-    plan = build_plan(path, event_id, default_status, progress)
+    """Validate again and insert every accepted row; flushes only, the caller commits once.
+    Rows outside `record_areas` (the uploader's record scope) are refused, as in the dry run."""
+    plan = build_plan(path, event_id, default_status, progress, record_areas)
     progress(70, "Menyimpan keluarga")
     now = utcnow()
     household_ids, inserted_households = _insert_households(plan, now)

@@ -9,6 +9,7 @@ from logistics.areas.models import Area
 from logistics.core.demography import CHILD_UNDER, ELDERLY_FROM, TODDLER_UNDER, age_group, is_balita
 from logistics.core.errors import DomainError
 from logistics.core.extensions import db
+from logistics.core.scope import WHOLE_OFFICE, Scope
 from logistics.core.time import office_today
 from logistics.events.models import PEOPLE_STATUSES, Event
 from logistics.shelters.models import Shelter
@@ -95,6 +96,7 @@ class VictimFilters:
     group: str | None = None
     text: str | None = None
     extra: dict = field(default_factory=dict)
+    scope: Scope = WHOLE_OFFICE
 
 
 def victims_query(filters: VictimFilters, today: date | None = None):
@@ -107,6 +109,7 @@ def victims_query(filters: VictimFilters, today: date | None = None):
         .join(Event, Event.id == Victim.event_id)
         .where(Person.merged_into_id.is_(None))
     )
+    query = filters.scope.narrow(query, Victim.kelurahan_code)
     if filters.event_id:
         query = query.where(Victim.event_id == int(filters.event_id))
     if filters.kelurahan_code:
@@ -280,9 +283,14 @@ def event_victims(
     status: str | None = None,
     limit: int | None = None,
     offset: int = 0,
+    scope: Scope = WHOLE_OFFICE,
 ) -> tuple[int, list[VictimRow]]:
-    """(total, rows) of the event's registered persons, merged duplicates left out."""
-    conditions = [Victim.event_id == event.id, Person.merged_into_id.is_(None)]
+    """(total, rows) of the event's registered persons in the scope, merged duplicates left out."""
+    conditions = [
+        Victim.event_id == event.id,
+        Person.merged_into_id.is_(None),
+        scope.condition(Victim.kelurahan_code),
+    ]
     if kelurahan_code:
         conditions.append(Victim.kelurahan_code == kelurahan_code)
     if status:

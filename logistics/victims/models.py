@@ -136,3 +136,20 @@ class InstitutionVictim(db.Model):
     shelter_id: Mapped[int | None] = mapped_column(ForeignKey("shelters.id"))
     client_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AccessGrant(db.Model):
+    """A "break the glass" lookup: a user found a person or household outside their wilayah by
+    NIK/KK, giving a reason; until `expires_at` its pages are open to that user."""
+
+    __tablename__ = "access_grants"
+    __audit__ = True
+    __table_args__ = (Index("ix_access_grants_user", "user_id", "expires_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"))
+    reason: Mapped[str] = mapped_column(String(500))
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]

@@ -27,7 +27,7 @@ from logistics.core.forms import attach_error
 from logistics.core.job_models import JobRecord
 from logistics.core.privacy import mask_nik
 from logistics.core.queue import VICTIM_IMPORT, VICTIM_IMPORT_DRY_RUN
-from logistics.core.security import roles_required
+from logistics.core.security import reads_only, roles_required, user_scope
 from logistics.core.time import office_today
 from logistics.core.uploads import upload_available
 from logistics.core.wording import AREA_CODE_HEADER, AREA_HEADER, istilah
@@ -133,6 +133,7 @@ def _filters() -> VictimFilters:
         status=request.args.get("status", "").strip() or None,
         group=request.args.get("rentan", "").strip() or None,
         text=request.args.get("q", "").strip() or None,
+        scope=user_scope(),
     )
 
 
@@ -184,7 +185,7 @@ def index():
         query = victims_query(filters)
     except DomainError as exc:
         flash(exc.message, "warning")
-        filters = VictimFilters(event_id=filters.event_id)
+        filters = VictimFilters(event_id=filters.event_id, scope=filters.scope)
         query = victims_query(filters)
     fmt = request.args.get("format")
     if fmt in ("csv", "xlsx"):
@@ -257,6 +258,7 @@ def person(person_id: int):
 
 
 @bp.route("/orang/<int:person_id>/nik", methods=["POST"])
+@reads_only
 @roles_required(*NIK_ROLES)
 def reveal_nik(person_id: int):
     """Show the whole NIK once, to a role that may see it, and log that it was seen."""
@@ -336,6 +338,7 @@ def victim_status(victim_id: int):
     form.shelter_id.choices = shelter_choices(victim.event_id)
     if form.validate_on_submit():
         try:
+            user_scope().require_records((form.kelurahan_code.data,))
             with transaction():
                 update_victim(
                     victim,
@@ -393,6 +396,7 @@ def register():
         form.event_id.data = str(selected_event)
     if form.validate_on_submit():
         try:
+            user_scope().require_records((form.kelurahan_code.data,))
             with transaction():
                 event = get_event(int(form.event_id.data))
                 household, created = register_household(
@@ -451,6 +455,7 @@ def add_member(household_id: int):
     }
     if form.validate_on_submit():
         try:
+            user_scope().require_records((kelurahan_code,))
             with transaction():
                 victim, created = register_victim(
                     event,
