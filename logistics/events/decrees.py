@@ -21,12 +21,8 @@ TANGGAP_DARURAT_USUAL_DAYS = 14
 
 
 def _decree_values(status, decree_number, issuer_level, starts_on, ends_on) -> dict:
-    if status not in DECREE_STATUSES:
-        labels = ", ".join(DECREE_STATUSES.values())
-        raise DomainError(f"Status wajib dipilih: {labels}.", field="status")
-    if issuer_level not in ISSUER_LEVELS:
-        labels = ", ".join(ISSUER_LEVELS.values())
-        raise DomainError(f"Penerbit SK wajib dipilih: {labels}.", field="issuer_level")
+    status = inputs.choice(status, DECREE_STATUSES, "status", "Status")
+    issuer_level = inputs.choice(issuer_level, ISSUER_LEVELS, "issuer_level", "Penerbit SK")
     number = inputs.text(decree_number, "decree_number", "Nomor SK", 120, required=True)
     starts_on = inputs.day(starts_on, "starts_on", "Tanggal mulai", required=True)
     ends_on = inputs.day(ends_on, "ends_on", "Tanggal selesai")

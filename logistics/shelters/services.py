@@ -95,11 +95,7 @@ def _phone(value) -> str:
 
 
 def parse_kind(value) -> str:
-    kind = value.strip() if isinstance(value, str) else ""
-    if kind not in SHELTER_KINDS:
-        choices = ", ".join(SHELTER_KINDS)
-        raise DomainError(f"Jenis tempat wajib dipilih dari: {choices}.", field="kind")
-    return kind
+    return inputs.choice(value, SHELTER_KINDS, "kind", "Jenis tempat")
 
 
 def _event_id(value) -> int | None:

@@ -299,7 +299,6 @@ def _line_form(kind: str, form, names: tuple[str, ...], line_names: tuple[str, .
         rows=rows + [blank] * EMPTY_ROWS,
         items=choices.active_items(),
         kelurahan=kelurahan_choices() if kind == "dispatch" else [],
-        error=error,
     ), _status(error, request.method == "POST")
 
 
@@ -363,7 +362,6 @@ def adjustment_new(warehouse_id: int):
         lots=counts.count_sheet(warehouse.id),
         rows=rows + [{"lot_id": "", "change": ""}] * EMPTY_ROWS,
         lot_label=ledger.lot_label,
-        error=error,
     ), _status(error, request.method == "POST")
 
 
@@ -394,7 +392,6 @@ def count_new(warehouse_id: int):
         lots=counts.count_sheet(warehouse.id),
         typed=typed,
         lot_label=ledger.lot_label,
-        error=error,
     ), _status(error, request.method == "POST")
 
 

@@ -1,0 +1,125 @@
+"""One way to show a refused form: every error of a submit at once, a summary linking to each
+field, aria-invalid on the refused inputs, item-line errors beside their rows, human labels."""
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.support.areas import BEKASIJAYA
+from tests.support.ledger import item_id
+
+pytestmark = pytest.mark.usefixtures("bekasi_office")
+
+
+@pytest.fixture
+def store(db, bekasi):
+    from logistics.stock.warehouses import create_warehouse
+
+    warehouse = create_warehouse(name="Gudang Dinsos", tier="kab_kota", kelurahan_code=BEKASIJAYA)
+    db.session.commit()
+    return warehouse
+
+
+@pytest.fixture
+def operator(as_role):
+    return as_role("operator")
+
+
+def _summary(html: str) -> str:
+    match = re.search(r'<div class="form-summary"[^>]*role="alert".*?</div>', html, re.S)
+    assert match, "no error summary at the top of the form"
+    return match.group(0)
+
+
+def _document_count(db) -> int:
+    from logistics.stock.models import StockDocument
+
+    return db.session.scalar(select(func.count(StockDocument.id)))
+
+
+def test_empty_receipt_names_every_missing_field_once_in_words(db, store, operator):
+    response = operator.post("/logistik/penerimaan/baru", data={"item_id": ""})
+    assert response.status_code == 422
+    html = response.text
+    summary = _summary(html)
+    assert "Gudang penerima: Gudang wajib dipilih." in summary
+    assert "Sumber barang: Sumber barang wajib dipilih: APBD" in summary
+    assert "Isi paling sedikit satu baris barang." in html
+    assert "Gudang &#39;&#39;" not in html and "Gudang ''" not in html
+    # Each refusal once beside its field plus once in the summary, not a third time as a flash.
+    assert html.count("Gudang wajib dipilih.") == 2
+    assert re.search(r'<select[^>]*aria-describedby="warehouse_id-error"[^>]*aria-invalid="true"', html)
+    assert 'href="#warehouse_id"' in summary and 'href="#source"' in summary
+    assert 'src="/static/forms.js"' in html
+    assert _document_count(db) == 0
+
+
+def test_receipt_line_errors_are_all_shown_beside_their_rows(db, store, operator):
+    form = {
+        "warehouse_id": str(store.id),
+        "source": "",
+        "item_id": [str(item_id("selimut")), str(item_id("makanan_siap_saji")), "", "9999"],
+        "lot_code": ["", "L-1", "", ""],
+        "expiry_date": ["", "", "", ""],
+        "quantity": ["dua", "", "", "3"],
+    }
+    response = operator.post("/logistik/penerimaan/baru", data=form)
+    assert response.status_code == 422
+    html = response.text
+    summary = _summary(html)
+    expected = {
+        "line-0-quantity": "Jumlah Selimut harus berupa angka, bukan &#39;dua&#39;.",
+        "line-1-expiry_date": "Makanan siap saji memiliki tanggal kedaluwarsa; isi tanggalnya.",
+        "line-1-quantity": "Jumlah Makanan siap saji wajib diisi.",
+        "line-2-item_id": "Barang &#39;9999&#39; tidak ada di katalog.",
+    }
+    for anchor, message in expected.items():
+        assert f'href="#{anchor}"' in summary, anchor
+        # Beside the row: the error text right under the row's inputs, named by the input.
+        error = re.search(rf'<p class="error line-error" id="{anchor}-error">([^<]*)</p>', html)
+        assert error and message in error.group(1), anchor
+        assert re.search(rf'id="{anchor}" aria-invalid="true" aria-describedby="{anchor}-error"', html)
+    assert "Sumber barang wajib dipilih" in summary
+    # The entered values come back: the typed quantity and the chosen items.
+    assert 'value="dua"' in html and 'value="L-1"' in html
+    assert re.search(rf'<option value="{item_id("selimut")}" selected>', html)
+    # Only rows that were refused are marked.
+    assert 'id="line-0-item_id" aria-invalid' not in html
+    assert _document_count(db) == 0
+
+
+def test_dispatch_and_transfer_collect_header_and_line_errors(db, store, operator):
+    lines = {"item_id": [str(item_id("selimut")), ""], "quantity": ["0", "5"]}
+    dispatch = operator.post("/logistik/pengiriman/baru", data=lines)
+    assert dispatch.status_code == 422
+    summary = _summary(dispatch.text)
+    assert "Gudang asal: Gudang wajib dipilih." in summary
+    assert "Pilih tujuan pengiriman" in summary
+    assert "Baris 1: Jumlah Selimut harus lebih dari nol." in summary
+    assert "Baris 2: Barang wajib dipilih." in summary
+    transfer = operator.post(
+        "/logistik/transfer/baru",
+        data={"warehouse_id": str(store.id), "to_warehouse_id": str(store.id)} | lines,
+    )
+    assert transfer.status_code == 422
+    summary = _summary(transfer.text)
+    assert "Gudang tujuan harus berbeda dari gudang asal." in summary
+    assert "Baris 1: Jumlah Selimut harus lebih dari nol." in summary
+    assert _document_count(db) == 0
+
+
+def test_api_names_every_line_error_with_its_field(store, operator):
+    response = operator.post(
+        "/api/v1/stock-receipts",
+        json={
+            "warehouse_id": 9999,
+            "source": "csr",
+            "lines": [{"item_id": "selimut", "quantity": -1}, {"item_id": "nothing", "quantity": 1}],
+        },
+    )
+    assert response.status_code == 422
+    body = response.get_json()
+    fields = [error["field"] for error in body["errors"]]
+    assert fields == ["warehouse_id", "lines[0].quantity", "lines[1].item_id"]
+    assert body["errors"][0]["error"] == "not_found"
