@@ -49,7 +49,9 @@ def test_empty_receipt_names_every_missing_field_once_in_words(db, store, operat
     assert "Gudang &#39;&#39;" not in html and "Gudang ''" not in html
     # Each refusal once beside its field plus once in the summary, not a third time as a flash.
     assert html.count("Gudang wajib dipilih.") == 2
-    assert re.search(r'<select[^>]*aria-describedby="warehouse_id-error"[^>]*aria-invalid="true"', html)
+    assert re.search(
+        r'<select[^>]*aria-describedby="warehouse_id-error"[^>]*aria-invalid="true"', html
+    )
     assert 'href="#warehouse_id"' in summary and 'href="#source"' in summary
     assert 'src="/static/forms.js"' in html
     assert _document_count(db) == 0
@@ -79,7 +81,9 @@ def test_receipt_line_errors_are_all_shown_beside_their_rows(db, store, operator
         # Beside the row: the error text right under the row's inputs, named by the input.
         error = re.search(rf'<p class="error line-error" id="{anchor}-error">([^<]*)</p>', html)
         assert error and message in error.group(1), anchor
-        assert re.search(rf'id="{anchor}" aria-invalid="true" aria-describedby="{anchor}-error"', html)
+        assert re.search(
+            rf'id="{anchor}" aria-invalid="true" aria-describedby="{anchor}-error"', html
+        )
     assert "Sumber barang wajib dipilih" in summary
     # The entered values come back: the typed quantity and the chosen items.
     assert 'value="dua"' in html and 'value="L-1"' in html
@@ -115,7 +119,10 @@ def test_api_names_every_line_error_with_its_field(store, operator):
         json={
             "warehouse_id": 9999,
             "source": "csr",
-            "lines": [{"item_id": "selimut", "quantity": -1}, {"item_id": "nothing", "quantity": 1}],
+            "lines": [
+                {"item_id": "selimut", "quantity": -1},
+                {"item_id": "nothing", "quantity": 1},
+            ],
         },
     )
     assert response.status_code == 422

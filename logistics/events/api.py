@@ -6,6 +6,7 @@ from flask import jsonify, request
 from flask_login import current_user
 
 from logistics.admin.models import OFFICE_ROLES, WRITER_ROLES
+from logistics.core import inputs
 from logistics.core.api import api_login_required, bp, json_payload
 from logistics.core.database import transaction
 from logistics.core.errors import DomainError
@@ -222,6 +223,7 @@ def events_add_decree(event_id: int):
             issuer_level=data.get("issuer_level"),
             starts_on=data.get("starts_on"),
             ends_on=data.get("ends_on"),
+            confirm=inputs.flag(data.get("confirm"), "confirm", "confirm"),
         )
     return jsonify(decree_json(decree)), 201
 

@@ -12,7 +12,7 @@ from logistics.core.database import transaction
 from logistics.core.errors import DomainError
 from logistics.core.exports import table_response
 from logistics.core.formatting import angka, tanggal_jam
-from logistics.core.forms import attach_error
+from logistics.core.forms import attach_error, confirmed
 from logistics.core.privacy import mask_nik
 from logistics.core.security import roles_required
 from logistics.core.time import from_local, local_naive, office_now, office_today
@@ -457,6 +457,7 @@ def add_decree(event_id: int):
                     issuer_level=form.issuer_level.data,
                     starts_on=form.starts_on.data,
                     ends_on=form.ends_on.data,
+                    confirm=confirmed(),
                 )
         except DomainError as exc:
             _form_error(form, exc)
@@ -484,6 +485,7 @@ def edit_decree(event_id: int, decree_id: int):
                     issuer_level=form.issuer_level.data,
                     starts_on=form.starts_on.data,
                     ends_on=form.ends_on.data,
+                    confirm=confirmed(),
                 )
         except DomainError as exc:
             _form_error(form, exc)

@@ -12,7 +12,7 @@ from logistics.areas.models import Area
 from logistics.areas.services import lookup_point, require_kelurahan
 from logistics.core import inputs
 from logistics.core.audit import record_action
-from logistics.core.errors import Conflict, DomainError, NotFound
+from logistics.core.errors import Collector, Conflict, DomainError, NotFound
 from logistics.core.extensions import db
 from logistics.core.formatting import angka, tanggal
 from logistics.core.time import office_date, office_today, office_zone, utcnow
@@ -189,7 +189,10 @@ def _registry_values(values: Mapping) -> dict:
         "lng": lambda v: inputs.coordinate(v, "lng", "Bujur", 180),
         "kelurahan_code": lambda v: v,
     }
-    return {key: parsers[key](value) for key, value in values.items()}
+    errors = Collector()
+    parsed = {key: errors.check(parsers[key], value) for key, value in values.items()}
+    errors.raise_any()
+    return parsed
 
 
 # --- Registry -------------------------------------------------------------------------------------
