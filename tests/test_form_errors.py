@@ -130,3 +130,19 @@ def test_api_names_every_line_error_with_its_field(store, operator):
     fields = [error["field"] for error in body["errors"]]
     assert fields == ["warehouse_id", "lines[0].quantity", "lines[1].item_id"]
     assert body["errors"][0]["error"] == "not_found"
+
+
+def test_shelter_form_shows_all_errors_with_labels_not_codes(db, operator):
+    response = operator.post(
+        "/pengungsian/baru",
+        data={"name": "", "kind": "", "capacity": "banyak", "opened_on": "2026-11-01"},
+    )
+    assert response.status_code == 422
+    html = response.text
+    summary = _summary(html)
+    for field in ("name", "kind", "capacity", "kelurahan_code"):
+        assert f'href="#{field}"' in summary, field
+        assert re.search(rf'id="{field}"[^>]*aria-invalid="true"|aria-invalid="true"[^>]*id="{field}"', html)
+    assert "Jenis tempat wajib dipilih: Tenda, Barak, Gedung sekolah" in summary
+    for code in ("gedung_sekolah", "balai_warga", "kantor_pemerintah"):
+        assert code not in summary

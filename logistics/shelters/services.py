@@ -253,7 +253,9 @@ def open_shelter(
     code, bad numbers; warns when the point lies outside the given kelurahan or is missing.
     The caller commits.
     """
-    values = _registry_values(
+    errors = Collector()
+    values = errors.check(
+        _registry_values,
         {
             "event_id": event_id,
             "name": name,
@@ -270,10 +272,19 @@ def open_shelter(
             "pic_name": pic_name,
             "pic_phone": pic_phone,
             "opened_on": opened_on,
-        }
+        },
     )
-    code, warnings = _locate(values.pop("kelurahan_code"), values["lat"], values["lng"])
-    opened_at = _opened_at(values.pop("opened_on"))
+    # The place is checked too when other fields were refused, so all errors show at once; a
+    # point that did not parse is left to its own error.
+    located = None
+    if values is not None or (inputs.is_blank(lat) and inputs.is_blank(lng)):
+        point = (values["lat"], values["lng"]) if values is not None else (None, None)
+        located = errors.check(_locate, kelurahan_code, *point)
+    opened = errors.check(_opened_at, values["opened_on"]) if values is not None else None
+    errors.raise_any()
+    code, warnings = located
+    del values["kelurahan_code"], values["opened_on"]
+    opened_at = opened
     shelter = Shelter(kelurahan_code=code, status="buka", opened_at=opened_at, **values)
     if shelter.capacity == 0:
         warnings.append("Kapasitas 0 berarti belum diketahui: isi kapasitas bila sudah ada.")

@@ -385,11 +385,19 @@ def count_new(warehouse_id: int):
         document, error = _save(counts.record_count, values, form)
         if document is not None:
             return redirect(url_for("ledger.document_detail", document_id=document.id))
+    lots = counts.count_sheet(warehouse.id)
+    if getattr(form, "row_errors", None):
+        # The service numbers the counted lots only; the sheet shows every lot of the warehouse.
+        counted = [row["lot_id"] for row in values["lines"]]
+        position = {str(lot.id): index for index, lot in enumerate(lots)}
+        form.row_errors = {
+            position.get(counted[line], line): errors for line, errors in form.row_errors.items()
+        }
     return render_template(
         "stock/ledger/count_form.html",
         form=form,
         warehouse=warehouse,
-        lots=counts.count_sheet(warehouse.id),
+        lots=lots,
         typed=typed,
         lot_label=ledger.lot_label,
     ), _status(error, request.method == "POST")
