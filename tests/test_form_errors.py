@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.support.areas import BEKASIJAYA
-from tests.support.ledger import item_id
+from tests.support.ledger import item_id, stock_in
 
 pytestmark = pytest.mark.usefixtures("bekasi_office")
 
@@ -142,7 +142,26 @@ def test_shelter_form_shows_all_errors_with_labels_not_codes(db, operator):
     summary = _summary(html)
     for field in ("name", "kind", "capacity", "kelurahan_code"):
         assert f'href="#{field}"' in summary, field
-        assert re.search(rf'id="{field}"[^>]*aria-invalid="true"|aria-invalid="true"[^>]*id="{field}"', html)
+        assert re.search(
+            rf'id="{field}"[^>]*aria-invalid="true"|aria-invalid="true"[^>]*id="{field}"', html
+        )
     assert "Jenis tempat wajib dipilih: Tenda, Barak, Gedung sekolah" in summary
     for code in ("gedung_sekolah", "balai_warga", "kantor_pemerintah"):
         assert code not in summary
+
+
+def test_count_sheet_errors_stand_beside_their_lot(db, store, operator):
+    from logistics.stock.counts import count_sheet
+
+    stock_in(operator, store, "selimut", 10)
+    stock_in(operator, store, "kasur", 4)
+    lots = count_sheet(store.id)
+    # Only the second lot on the sheet is counted, with a word where the number belongs.
+    form = {"lot_id": [str(lot.id) for lot in lots], "counted": ["", "empat"]}
+    response = operator.post(f"/logistik/gudang/{store.id}/opname", data=form)
+    assert response.status_code == 422
+    html = response.text
+    assert 'href="#line-1-counted"' in _summary(html)
+    assert re.search(r'id="line-1-counted" aria-invalid="true"', html)
+    assert re.search(r'<p class="error line-error" id="line-1-counted-error">Baris 2: ', html)
+    assert 'id="line-0-counted" aria-invalid' not in html
