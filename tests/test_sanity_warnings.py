@@ -130,3 +130,37 @@ def test_decree_after_the_event_ended_needs_confirm_in_the_api(
     assert answer["warnings"][0]["field"] == "starts_on"
     saved = client.post(url, json=body | {"confirm": True})
     assert saved.status_code == 201
+
+
+def test_event_end_in_the_future_asks_to_confirm(client, login, make_user, db, make_event):
+    from sqlalchemy import select
+
+    from logistics.events.models import Event, HazardType
+
+    login(make_user("operator"))
+    hazard = db.session.scalar(select(HazardType.id).where(HazardType.code == "BJR"))
+    future = (office_today() + timedelta(days=5)).isoformat()
+    form = {
+        "hazard_type_id": hazard,
+        "title": "Banjir Jatiasih",
+        "started_at": "2026-11-20T01:30",
+        "ended_at": f"{future}T08:00",
+    }
+    first = client.post("/kejadian/baru", data=form)
+    assert first.status_code == 422
+    page = first.get_data(as_text=True)
+    assert "masih di masa depan" in page and "Ya, simpan" in page
+    assert 'value="Banjir Jatiasih"' in page
+    assert db.session.scalar(select(Event.id)) is None
+    saved = client.post("/kejadian/baru", data=form | {"confirm": "ya"})
+    assert saved.status_code == 302
+    event = db.session.scalar(select(Event))
+    api = client.patch(f"/api/v1/events/{event.id}", json={"ended_at": f"{future}T09:00"})
+    assert api.status_code == 409
+    assert api.get_json()["warnings"][0]["warning"] == "event_end_in_future"
+    assert (
+        client.patch(
+            f"/api/v1/events/{event.id}", json={"ended_at": f"{future}T09:00", "confirm": True}
+        ).status_code
+        == 200
+    )

@@ -177,6 +177,7 @@ def events_create():
             **values,
             created_by_id=current_user.id,
             kelurahan_codes=codes if codes is not None else None,
+            confirm=inputs.flag(data.get("confirm"), "confirm", "confirm"),
         )
         if data.get("area"):
             area_service.derive_areas_from_drawing(event, data["area"])
@@ -198,7 +199,11 @@ def events_update(event_id: int):
     event = service.get_event(event_id)
     data = json_payload()
     with transaction():
-        service.update_event(event, **_event_values(data, partial=True))
+        service.update_event(
+            event,
+            confirm=inputs.flag(data.get("confirm"), "confirm", "confirm"),
+            **_event_values(data, partial=True),
+        )
         if "kelurahan_codes" in data:
             area_service.set_affected_areas(
                 event,

@@ -200,6 +200,7 @@ def create():
                     reporter=form.reporter.data or "",
                     created_by_id=current_user.id,
                     kelurahan_codes=_codes_from(form),
+                    confirm=confirmed(),
                 )
         except DomainError as exc:
             _form_error(form, exc)
@@ -235,6 +236,7 @@ def edit(event_id: int):
                     lng=form.lng.data,
                     source=form.source.data or "",
                     reporter=form.reporter.data or "",
+                    confirm=confirmed(),
                 )
         except DomainError as exc:
             _form_error(form, exc)

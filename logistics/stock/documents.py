@@ -81,8 +81,17 @@ def counted_quantity(item: Item, value, field: str) -> Decimal:
     return ledger.quantity(item, value, field)
 
 
-def _issue_line(warehouse: Warehouse | None, line: Mapping, prefix: str, errors: Collector):
+def _line_item(line: Mapping, prefix: str, errors: Collector) -> Item | None:
+    """The item of a line; when it is refused, a missing quantity is named too (the quantity's
+    own check needs the item's unit)."""
     item = errors.check(ledger.get_item, line.get("item_id"), prefix + "item_id")
+    if item is None and inputs.is_blank(line.get("quantity")):
+        errors.add(DomainError("Jumlah wajib diisi.", field=prefix + "quantity"))
+    return item
+
+
+def _issue_line(warehouse: Warehouse | None, line: Mapping, prefix: str, errors: Collector):
+    item = _line_item(line, prefix, errors)
     reason = errors.check(
         inputs.text,
         line.get("expired_reason"),
@@ -91,8 +100,6 @@ def _issue_line(warehouse: Warehouse | None, line: Mapping, prefix: str, errors:
         255,
     )
     if item is None:
-        if inputs.is_blank(line.get("quantity")):
-            errors.add(DomainError("Jumlah wajib diisi.", field=prefix + "quantity"))
         return None
     lot = None
     if warehouse is not None and not inputs.is_blank(line.get("lot_id")):
@@ -212,14 +219,12 @@ def new_document(
 
 def _receipt_line(line: Mapping, prefix: str, errors: Collector) -> tuple | None:
     """(item, lot code, expiry, quantity) of one received line; refusals go to `errors`."""
-    item = errors.check(ledger.get_item, line.get("item_id"), prefix + "item_id")
+    item = _line_item(line, prefix, errors)
     lot_code = errors.check(inputs.text, line.get("lot_code"), prefix + "lot_code", "Kode lot", 40)
     expiry = errors.check(
         inputs.day, line.get("expiry_date"), prefix + "expiry_date", "Tanggal kedaluwarsa"
     )
     if item is None:
-        if inputs.is_blank(line.get("quantity")):
-            errors.add(DomainError("Jumlah wajib diisi.", field=prefix + "quantity"))
         return None
     if item.expires and expiry is None and not errors.errors_for(prefix + "expiry_date"):
         errors.add(
