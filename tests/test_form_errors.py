@@ -165,3 +165,23 @@ def test_count_sheet_errors_stand_beside_their_lot(db, store, operator):
     assert re.search(r'id="line-1-counted" aria-invalid="true"', html)
     assert re.search(r'<p class="error line-error" id="line-1-counted-error">Baris 2: ', html)
     assert 'id="line-0-counted" aria-invalid' not in html
+
+
+def test_tagana_deployment_form_shows_every_refusal(db, make_event, operator):
+    from tests.support.tagana import make_member
+
+    event = make_event()
+    member = make_member("3275-001", "Budi Santoso")
+    response = operator.post(
+        f"/tagana/kejadian/{event.id}/tugaskan",
+        data={
+            "member_id": str(member.id),
+            "place_kind": "shelter",
+            "starts_at": "2026-11-20T08:00",
+        },
+    )
+    assert response.status_code == 422
+    summary = _summary(response.text)
+    for field in ("role", "letter_number", "shelter_id"):
+        assert f'href="#{field}"' in summary, field
+    assert 'aria-describedby="role-error"' in response.text
