@@ -172,7 +172,12 @@ def test_phone_flow_check_in_out_report(client, login, world, db):
     early = client.post(f"{url}/check-out")
     assert early.status_code == 409
     assert "Belum check-in" in early.get_json()["message"]
-    checked_in = client.post(f"{url}/check-in", json={"lat": -6.245, "lng": 107.01})
+    # The shift was 20 November: checking in weeks later is asked about first, then confirmed.
+    late = client.post(f"{url}/check-in", json={"lat": -6.245, "lng": 107.01})
+    assert late.status_code == 409 and late.get_json()["error"] == "confirmation_required"
+    checked_in = client.post(
+        f"{url}/check-in", json={"lat": -6.245, "lng": 107.01, "confirm": True}
+    )
     assert checked_in.status_code == 200
     assert checked_in.get_json()["phase"] == "bertugas"
     assert checked_in.get_json()["check_in_location"] == {"lat": -6.245, "lng": 107.01}

@@ -25,6 +25,93 @@ class DomainError(Exception):
         return body
 
 
+class Invalid(DomainError):
+    """Several refusals of one submit, so a person can fix them all before sending again."""
+
+    def __init__(self, errors: list[DomainError]):
+        count = len(errors)
+        super().__init__(
+            f"{count} isian perlu diperbaiki: " + " ".join(e.message for e in errors),
+            field=errors[0].field,
+        )
+        self.errors = errors
+
+    def to_dict(self) -> dict:
+        body = super().to_dict()
+        body["errors"] = [e.to_dict() for e in self.errors]
+        return body
+
+
+class Collector:
+    """Runs each check of a submit and raises every refusal together (`Invalid`), not only the
+    first: a tired operator fixes them in one go. Forbidden and conflicts still stop at once."""
+
+    def __init__(self):
+        self.errors: list[DomainError] = []
+
+    def check(self, parse, *args, **kwargs):
+        """parse(*args, **kwargs), or None when it refused (the refusal is kept)."""
+        try:
+            return parse(*args, **kwargs)
+        except Invalid as exc:
+            self.errors.extend(exc.errors)
+        except DomainError as exc:
+            if exc.status in (401, 403, 409):
+                raise
+            self.errors.append(exc)
+        return None
+
+    def add(self, error: DomainError) -> None:
+        self.errors.append(error)
+
+    def errors_for(self, field: str) -> list[DomainError]:
+        return [e for e in self.errors if e.field == field]
+
+    def raise_any(self) -> None:
+        if len(self.errors) == 1:
+            raise self.errors[0]
+        if self.errors:
+            raise Invalid(self.errors)
+
+
+class NeedsConfirmation(DomainError):
+    """Allowed but unusual values (a check-in 12 days early, a decree after the event ended):
+    the person confirms them rather than the system refusing or silently accepting them."""
+
+    status = 409
+    code = "confirmation_required"
+    HOW = 'Periksa kembali; bila sudah benar, kirim ulang dengan "confirm": true.'
+
+    def __init__(self, warnings: list[tuple[str, str, str | None]]):
+        super().__init__(" ".join(message for _code, message, _field in warnings))
+        self.field = warnings[0][2]
+        self.warnings = warnings
+
+    def to_dict(self) -> dict:
+        body = super().to_dict()
+        body["warnings"] = [
+            {"warning": code, "message": message, "field": field}
+            for code, message, field in self.warnings
+        ]
+        body["confirm"] = self.HOW
+        return body
+
+
+class Warnings:
+    """Sanity warnings of one submit; `check()` refuses them together unless `confirmed`."""
+
+    def __init__(self, confirmed: bool = False):
+        self.confirmed = bool(confirmed)
+        self.items: list[tuple[str, str, str | None]] = []
+
+    def add(self, code: str, message: str, field: str | None = None) -> None:
+        self.items.append((code, message, field))
+
+    def check(self) -> None:
+        if self.items and not self.confirmed:
+            raise NeedsConfirmation(self.items)
+
+
 class NotFound(DomainError):
     status = 404
     code = "not_found"

@@ -134,6 +134,23 @@ def flag(value, field: str, label: str, *, lenient: bool = False) -> bool:
     raise DomainError(f"{label} harus ya atau tidak, bukan '{value}'.", field=field)
 
 
+def choice(value, choices: dict[str, str], field: str, label: str) -> str:
+    """One key of `choices` (code -> label). The message names the labels a person sees on the
+    form, never the codes; the API finds the codes in `details.allowed`."""
+    key = value.strip() if isinstance(value, str) else value
+    if isinstance(key, str) and key in choices:
+        return key
+    labels = ", ".join(choices.values())
+    details = {"allowed": list(choices)}
+    if is_blank(value):
+        raise DomainError(f"{label} wajib dipilih: {labels}.", field=field, details=details)
+    raise DomainError(
+        f"{label} '{value}' tidak dikenal; pilih salah satu: {labels}.",
+        field=field,
+        details=details,
+    )
+
+
 def client_id(value) -> str | None:
     """The id an offline client gives a submission so a retry is not saved twice; None if empty."""
     if is_blank(value):

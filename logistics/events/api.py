@@ -6,6 +6,7 @@ from flask import jsonify, request
 from flask_login import current_user
 
 from logistics.admin.models import OFFICE_ROLES, WRITER_ROLES
+from logistics.core import inputs
 from logistics.core.api import api_login_required, bp, json_payload
 from logistics.core.database import transaction
 from logistics.core.errors import DomainError
@@ -183,6 +184,7 @@ def events_create():
             created_by_id=current_user.id,
             kelurahan_codes=codes if codes is not None else None,
             area_code=scope.home_area,
+            confirm=inputs.flag(data.get("confirm"), "confirm", "confirm"),
         )
         if data.get("area"):
             area_service.derive_areas_from_drawing(event, data["area"])
@@ -204,7 +206,11 @@ def events_update(event_id: int):
     event = service.get_event(event_id)
     data = json_payload()
     with transaction():
-        service.update_event(event, **_event_values(data, partial=True))
+        service.update_event(
+            event,
+            confirm=inputs.flag(data.get("confirm"), "confirm", "confirm"),
+            **_event_values(data, partial=True),
+        )
         if "kelurahan_codes" in data:
             area_service.set_affected_areas(
                 event,
@@ -229,6 +235,7 @@ def events_add_decree(event_id: int):
             issuer_level=data.get("issuer_level"),
             starts_on=data.get("starts_on"),
             ends_on=data.get("ends_on"),
+            confirm=inputs.flag(data.get("confirm"), "confirm", "confirm"),
         )
     return jsonify(decree_json(decree)), 201
 

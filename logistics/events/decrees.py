@@ -3,7 +3,7 @@
 from datetime import date
 
 from logistics.core import inputs
-from logistics.core.errors import Conflict, DomainError, NotFound
+from logistics.core.errors import Conflict, DomainError, NotFound, Warnings
 from logistics.core.extensions import db
 from logistics.core.formatting import tanggal
 from logistics.core.time import office_date, office_today
@@ -21,12 +21,8 @@ TANGGAP_DARURAT_USUAL_DAYS = 14
 
 
 def _decree_values(status, decree_number, issuer_level, starts_on, ends_on) -> dict:
-    if status not in DECREE_STATUSES:
-        labels = ", ".join(DECREE_STATUSES.values())
-        raise DomainError(f"Status wajib dipilih: {labels}.", field="status")
-    if issuer_level not in ISSUER_LEVELS:
-        labels = ", ".join(ISSUER_LEVELS.values())
-        raise DomainError(f"Penerbit SK wajib dipilih: {labels}.", field="issuer_level")
+    status = inputs.choice(status, DECREE_STATUSES, "status", "Status")
+    issuer_level = inputs.choice(issuer_level, ISSUER_LEVELS, "issuer_level", "Penerbit SK")
     number = inputs.text(decree_number, "decree_number", "Nomor SK", 120, required=True)
     starts_on = inputs.day(starts_on, "starts_on", "Tanggal mulai", required=True)
     ends_on = inputs.day(ends_on, "ends_on", "Tanggal selesai")
@@ -95,6 +91,27 @@ def _check_decree(event: Event, values: dict, ignore: EventDecree | None) -> Non
             )
 
 
+def _decree_warnings(event: Event, values: dict, confirm: bool) -> None:
+    """A decree dated in the future or after the event ended is allowed (an SK may be issued
+    ahead, an extension may follow the event), but more often a typing error: ask to confirm."""
+    warnings = Warnings(confirm)
+    start, today = values["starts_on"], office_today()
+    label = f"Tanggal mulai SK ({tanggal(start)})"
+    if start > today:
+        warnings.add(
+            "decree_in_future",
+            f"{label} masih di masa depan (hari ini {tanggal(today)}).",
+            "starts_on",
+        )
+    if event.ended_at is not None and start > office_date(event.ended_at):
+        warnings.add(
+            "decree_after_event",
+            f"{label} setelah kejadian {event.code} berakhir ({tanggal(office_date(event.ended_at))}).",
+            "starts_on",
+        )
+    warnings.check()
+
+
 def add_decree(
     event: Event,
     *,
@@ -103,14 +120,17 @@ def add_decree(
     issuer_level: str,
     starts_on,
     ends_on=None,
+    confirm: bool = False,
 ) -> EventDecree:
-    """Record a status decree (SK status keadaan darurat), checked against the event's others."""
+    """Record a status decree (SK status keadaan darurat), checked against the event's others;
+    one dated in the future or after the event ended needs `confirm`."""
     if event.closed_at is not None:
         raise Conflict(
             f"Kejadian {event.code} sudah ditutup (pasca bencana); SK tidak dapat ditambah."
         )
     values = _decree_values(status, decree_number, issuer_level, starts_on, ends_on)
     _check_decree(event, values, None)
+    _decree_warnings(event, values, confirm)
     decree = EventDecree(event_id=event.id, **values)
     db.session.add(decree)
     db.session.flush()
@@ -125,8 +145,11 @@ def get_decree(event: Event, decree_id: int) -> EventDecree:
     raise NotFound(f"SK {decree_id} tidak ditemukan pada kejadian {event.code}.")
 
 
-def update_decree(event: Event, decree: EventDecree, **values) -> EventDecree:
-    """Correct a decree or set its end date (e.g. an extension, or an earlier end)."""
+def update_decree(
+    event: Event, decree: EventDecree, *, confirm: bool = False, **values
+) -> EventDecree:
+    """Correct a decree or set its end date (e.g. an extension, or an earlier end); a start date
+    moved into the future or after the event ended needs `confirm`."""
     merged = {
         "status": decree.status,
         "decree_number": decree.decree_number,
@@ -137,6 +160,8 @@ def update_decree(event: Event, decree: EventDecree, **values) -> EventDecree:
     }
     checked = _decree_values(**merged)
     _check_decree(event, checked, decree)
+    if checked["starts_on"] != decree.starts_on:
+        _decree_warnings(event, checked, confirm)
     for key, value in checked.items():
         setattr(decree, key, value)
     db.session.flush()

@@ -55,10 +55,7 @@ def list_hazards(*, active_only: bool = False) -> list[HazardType]:
 
 def _hazard_values(name, hazard_class, sort_order, exclude_id: int | None) -> dict:
     name = inputs.text(name, "name", "Nama jenis bencana", 120, required=True)
-    if hazard_class not in HAZARD_CLASSES:
-        raise DomainError(
-            f"Kelompok bencana wajib dipilih: {', '.join(HAZARD_CLASSES)}.", field="hazard_class"
-        )
+    hazard_class = inputs.choice(hazard_class, HAZARD_CLASSES, "hazard_class", "Kelompok bencana")
     clash = db.session.scalar(
         select(HazardType.id).where(
             func.lower(HazardType.name) == name.lower(),

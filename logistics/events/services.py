@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from logistics.core import inputs
 from logistics.core.audit import record_action
-from logistics.core.errors import Conflict, DomainError, NotFound
+from logistics.core.errors import Conflict, DomainError, NotFound, Warnings
 from logistics.core.extensions import db
 from logistics.core.formatting import tanggal
 from logistics.core.scope import WHOLE_OFFICE, Scope
@@ -81,10 +81,12 @@ def create_event(
     created_by_id: int | None = None,
     kelurahan_codes: Iterable[str] | None = None,
     area_code: str | None = None,
+    confirm: bool = False,
 ) -> Event:
     """Open a new event with its code (and its affected kelurahan when given); the caller commits.
 
-    started_at and ended_at are naive UTC. The code's year is the office-local year.
+    started_at and ended_at are naive UTC. The code's year is the office-local year. An end
+    still in the future needs `confirm`.
     """
     hazard = get_hazard(hazard_type_id)
     texts = _event_texts(title, description, source, reporter)
@@ -92,6 +94,7 @@ def create_event(
     if ended_at is not None and ended_at < started_at:
         raise DomainError("Waktu selesai tidak boleh sebelum waktu mulai.", field="ended_at")
     lat, lng = _coordinates(lat, lng)
+    _check_end(ended_at, confirm)
     codes = valid_kelurahan_codes(kelurahan_codes) if kelurahan_codes else []
     year = office_date(started_at).year
     # Two operators opening events at the same moment get the same next number; the unique
@@ -146,8 +149,9 @@ EVENT_FIELDS = (
 )
 
 
-def update_event(event: Event, **changes) -> Event:
-    """Change an event's description; only the given fields change. The code stays as issued."""
+def update_event(event: Event, *, confirm: bool = False, **changes) -> Event:
+    """Change an event's description; only the given fields change. The code stays as issued.
+    A new end still in the future needs `confirm`."""
     unknown = set(changes) - set(EVENT_FIELDS)
     if unknown:
         name = sorted(unknown)[0]
@@ -169,6 +173,8 @@ def update_event(event: Event, **changes) -> Event:
     if ended_at is not None and ended_at < started_at:
         raise DomainError("Waktu selesai tidak boleh sebelum waktu mulai.", field="ended_at")
     lat, lng = _coordinates(changes.get("lat", event.lat), changes.get("lng", event.lng))
+    if ended_at != event.ended_at:
+        _check_end(ended_at, confirm)
     for key, value in texts.items():
         setattr(event, key, value)
     event.started_at, event.ended_at, event.lat, event.lng = started_at, ended_at, lat, lng
@@ -188,6 +194,19 @@ def _check_start(started_at: datetime | None) -> None:
             "tanggal hari ini atau sebelumnya.",
             field="started_at",
         )
+
+
+def _check_end(ended_at: datetime | None, confirm: bool) -> None:
+    """An event cannot have ended yet at a time still to come; usually the date is mistyped
+    (a forecast end belongs in the description), but the person may know better: ask."""
+    warnings = Warnings(confirm)
+    if ended_at is not None and office_date(ended_at) > office_today():
+        warnings.add(
+            "event_end_in_future",
+            f"Waktu selesai kejadian ({tanggal(office_date(ended_at))}) masih di masa depan.",
+            "ended_at",
+        )
+    warnings.check()
 
 
 def _check_decrees_after(event: Event, start: date) -> None:

@@ -12,7 +12,7 @@ from logistics.core.database import transaction
 from logistics.core.errors import DomainError
 from logistics.core.exports import table_response
 from logistics.core.formatting import angka, tanggal_jam
-from logistics.core.forms import attach_error
+from logistics.core.forms import attach_error, confirmed
 from logistics.core.privacy import mask_nik
 from logistics.core.security import roles_required, user_scope
 from logistics.core.time import from_local, local_naive, office_now, office_today
@@ -205,6 +205,7 @@ def create():
                     created_by_id=current_user.id,
                     kelurahan_codes=_codes_from(form),
                     area_code=scope.home_area,
+                    confirm=confirmed(),
                 )
         except DomainError as exc:
             _form_error(form, exc)
@@ -240,6 +241,7 @@ def edit(event_id: int):
                     lng=form.lng.data,
                     source=form.source.data or "",
                     reporter=form.reporter.data or "",
+                    confirm=confirmed(),
                 )
         except DomainError as exc:
             _form_error(form, exc)
@@ -467,6 +469,7 @@ def add_decree(event_id: int):
                     issuer_level=form.issuer_level.data,
                     starts_on=form.starts_on.data,
                     ends_on=form.ends_on.data,
+                    confirm=confirmed(),
                 )
         except DomainError as exc:
             _form_error(form, exc)
@@ -494,6 +497,7 @@ def edit_decree(event_id: int, decree_id: int):
                     issuer_level=form.issuer_level.data,
                     starts_on=form.starts_on.data,
                     ends_on=form.ends_on.data,
+                    confirm=confirmed(),
                 )
         except DomainError as exc:
             _form_error(form, exc)

@@ -119,6 +119,8 @@ def apply_check_in(payload: Mapping, context: Context) -> int:
         lng=payload.get("lng"),
         at=context.made_at,
         now=context.received_at,
+        # Sent from a phone that was offline: the member was there, nobody is left to ask.
+        confirm=True,
     )
     return deployment.id
 

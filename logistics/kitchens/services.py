@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from logistics.areas.services import require_kelurahan
 from logistics.core import inputs
-from logistics.core.errors import DomainError, NotFound
+from logistics.core.errors import Collector, DomainError, NotFound
 from logistics.core.extensions import db
 from logistics.core.wording import istilah
 from logistics.events.models import Event
@@ -74,7 +74,10 @@ def _kitchen_values(values: Mapping) -> dict:
         "pic_name": lambda v: inputs.text(v, "pic_name", "Nama penanggung jawab", 160),
         "active": lambda v: inputs.flag(v, "active", "Aktif"),
     }
-    return {key: parsers[key](value) for key, value in values.items()}
+    errors = Collector()
+    parsed = {key: errors.check(parsers[key], value) for key, value in values.items()}
+    errors.raise_any()
+    return parsed
 
 
 def _place(clean: dict, kitchen: FieldKitchen | None) -> None:

@@ -12,7 +12,7 @@ from logistics.areas.models import Area
 from logistics.areas.services import lookup_point, require_kelurahan
 from logistics.core import inputs
 from logistics.core.audit import record_action
-from logistics.core.errors import Conflict, DomainError, NotFound
+from logistics.core.errors import Collector, Conflict, DomainError, NotFound
 from logistics.core.extensions import db
 from logistics.core.formatting import angka, tanggal
 from logistics.core.time import office_date, office_today, office_zone, utcnow
@@ -95,11 +95,7 @@ def _phone(value) -> str:
 
 
 def parse_kind(value) -> str:
-    kind = value.strip() if isinstance(value, str) else ""
-    if kind not in SHELTER_KINDS:
-        choices = ", ".join(SHELTER_KINDS)
-        raise DomainError(f"Jenis tempat wajib dipilih dari: {choices}.", field="kind")
-    return kind
+    return inputs.choice(value, SHELTER_KINDS, "kind", "Jenis tempat")
 
 
 def _event_id(value) -> int | None:
@@ -193,7 +189,10 @@ def _registry_values(values: Mapping) -> dict:
         "lng": lambda v: inputs.coordinate(v, "lng", "Bujur", 180),
         "kelurahan_code": lambda v: v,
     }
-    return {key: parsers[key](value) for key, value in values.items()}
+    errors = Collector()
+    parsed = {key: errors.check(parsers[key], value) for key, value in values.items()}
+    errors.raise_any()
+    return parsed
 
 
 # --- Registry -------------------------------------------------------------------------------------
@@ -254,7 +253,9 @@ def open_shelter(
     code, bad numbers; warns when the point lies outside the given kelurahan or is missing.
     The caller commits.
     """
-    values = _registry_values(
+    errors = Collector()
+    values = errors.check(
+        _registry_values,
         {
             "event_id": event_id,
             "name": name,
@@ -271,10 +272,19 @@ def open_shelter(
             "pic_name": pic_name,
             "pic_phone": pic_phone,
             "opened_on": opened_on,
-        }
+        },
     )
-    code, warnings = _locate(values.pop("kelurahan_code"), values["lat"], values["lng"])
-    opened_at = _opened_at(values.pop("opened_on"))
+    # The place is checked too when other fields were refused, so all errors show at once; a
+    # point that did not parse is left to its own error.
+    located = None
+    if values is not None or (inputs.is_blank(lat) and inputs.is_blank(lng)):
+        point = (values["lat"], values["lng"]) if values is not None else (None, None)
+        located = errors.check(_locate, kelurahan_code, *point)
+    opened = errors.check(_opened_at, values["opened_on"]) if values is not None else None
+    errors.raise_any()
+    code, warnings = located
+    del values["kelurahan_code"], values["opened_on"]
+    opened_at = opened
     shelter = Shelter(kelurahan_code=code, status="buka", opened_at=opened_at, **values)
     if shelter.capacity == 0:
         warnings.append("Kapasitas 0 berarti belum diketahui: isi kapasitas bila sudah ada.")

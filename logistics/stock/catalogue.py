@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import func, or_, select
 
 from logistics.core import inputs
-from logistics.core.errors import Conflict, DomainError, NotFound
+from logistics.core.errors import Collector, Conflict, DomainError, NotFound
 from logistics.core.extensions import db
 from logistics.stock.models import Item, KitComponent, StockLot
 from logistics.stock.models.catalogue import ITEM_CATEGORIES
@@ -66,7 +66,10 @@ def _item_values(values: Mapping) -> dict:
         "note": lambda v: inputs.text(v, "note", "Catatan", 255),
         "active": lambda v: inputs.flag(v, "active", "Aktif"),
     }
-    return {key: parsers[key](value) for key, value in values.items()}
+    errors = Collector()
+    parsed = {key: errors.check(parsers[key], value) for key, value in values.items()}
+    errors.raise_any()
+    return parsed
 
 
 def _check_unique(item: Item | None, values: dict) -> None:

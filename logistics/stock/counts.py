@@ -6,7 +6,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from logistics.core import inputs
-from logistics.core.errors import DomainError, NotFound
+from logistics.core.errors import Collector, DomainError, NotFound
 from logistics.core.extensions import db
 from logistics.stock import ledger
 from logistics.stock.documents import (
@@ -105,17 +105,25 @@ def count_sheet(warehouse_id: int) -> list[StockLot]:
 def record_count(values: Mapping, actor=None) -> tuple[StockDocument, bool]:
     """A stock opname: counted quantities per lot; each difference becomes an adjustment."""
     warehouse = ledger.get_warehouse(values.get("warehouse_id"))
-    doc_date = document_date(values)
-    client_id = inputs.client_id(values.get("client_id"))
+    errors = Collector()
+    doc_date = errors.check(document_date, values)
+    client_id = errors.check(inputs.client_id, values.get("client_id"))
     counted: dict[int, tuple[StockLot, Decimal]] = {}
-    for number, line in enumerate(request_lines(values)):
+    for number, line in enumerate(errors.check(request_lines, values) or []):
         prefix = f"lines[{number}]."
-        lot = _lot_in(warehouse, line.get("lot_id"), prefix + "lot_id")
+        lot = errors.check(_lot_in, warehouse, line.get("lot_id"), prefix + "lot_id")
+        if lot is None:
+            continue
         if lot.id in counted:
-            raise DomainError(
-                f"Lot {ledger.lot_label(lot)} tercatat dua kali.", field=prefix + "lot_id"
+            errors.add(
+                DomainError(
+                    f"Lot {ledger.lot_label(lot)} tercatat dua kali.", field=prefix + "lot_id"
+                )
             )
-        counted[lot.id] = (lot, counted_quantity(lot.item, line.get("counted"), prefix + "counted"))
+            continue
+        amount = errors.check(counted_quantity, lot.item, line.get("counted"), prefix + "counted")
+        counted[lot.id] = (lot, amount)
+    errors.raise_any()
     header = ("opname", warehouse.id, None, None, None, None, doc_date, None, "selisih_opname")
     signature = sorted((lot_id, str(amount.normalize())) for lot_id, (_, amount) in counted.items())
     if (existing := replay(client_id, header, signature)) is not None:

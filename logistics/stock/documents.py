@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from logistics.areas.services import require_kelurahan
 from logistics.core import inputs
-from logistics.core.errors import Conflict, DomainError, NotFound
+from logistics.core.errors import Collector, Conflict, DomainError, NotFound
 from logistics.core.extensions import db
 from logistics.core.time import office_today
 from logistics.core.wording import istilah
@@ -81,21 +81,44 @@ def counted_quantity(item: Item, value, field: str) -> Decimal:
     return ledger.quantity(item, value, field)
 
 
-def issue_lines(warehouse: Warehouse, values: Mapping) -> list[dict]:
-    """Lines to take out: item, quantity, optional lot of that item, optional expired reason."""
-    parsed = []
-    for number, line in enumerate(request_lines(values)):
-        prefix = f"lines[{number}]."
-        item = ledger.get_item(line.get("item_id"), prefix + "item_id")
-        lot = None
-        if not inputs.is_blank(line.get("lot_id")):
-            lot = ledger.get_lot(line.get("lot_id"), warehouse, item, prefix + "lot_id")
-        reason = inputs.text(
-            line.get("expired_reason"), prefix + "expired_reason", "Alasan lot kedaluwarsa", 255
-        )
-        amount = ledger.quantity(item, line.get("quantity"), prefix + "quantity")
-        parsed.append({"item": item, "lot": lot, "quantity": amount, "reason": reason or None})
-    return parsed
+def _line_item(line: Mapping, prefix: str, errors: Collector) -> Item | None:
+    """The item of a line; when it is refused, a missing quantity is named too (the quantity's
+    own check needs the item's unit)."""
+    item = errors.check(ledger.get_item, line.get("item_id"), prefix + "item_id")
+    if item is None and inputs.is_blank(line.get("quantity")):
+        errors.add(DomainError("Jumlah wajib diisi.", field=prefix + "quantity"))
+    return item
+
+
+def _issue_line(warehouse: Warehouse | None, line: Mapping, prefix: str, errors: Collector):
+    item = _line_item(line, prefix, errors)
+    reason = errors.check(
+        inputs.text,
+        line.get("expired_reason"),
+        prefix + "expired_reason",
+        "Alasan lot kedaluwarsa",
+        255,
+    )
+    if item is None:
+        return None
+    lot = None
+    if warehouse is not None and not inputs.is_blank(line.get("lot_id")):
+        lot = errors.check(ledger.get_lot, line.get("lot_id"), warehouse, item, prefix + "lot_id")
+    amount = errors.check(ledger.quantity, item, line.get("quantity"), prefix + "quantity")
+    return {"item": item, "lot": lot, "quantity": amount, "reason": reason or None}
+
+
+def issue_lines(warehouse: Warehouse | None, values: Mapping, errors: Collector) -> list[dict]:
+    """Lines to take out: item, quantity, optional lot of that item, optional expired reason.
+
+    Every line is checked and each refusal kept in `errors` with its line's field, so the page
+    shows them beside their rows together; `warehouse` is None when it was refused itself."""
+    lines = errors.check(request_lines, values) or []
+    parsed = [
+        _issue_line(warehouse, line, f"lines[{number}].", errors)
+        for number, line in enumerate(lines)
+    ]
+    return [line for line in parsed if line is not None]
 
 
 # --- idempotent submission -------------------------------------------------------------------
@@ -194,36 +217,44 @@ def new_document(
 # --- documents -------------------------------------------------------------------------------
 
 
-def record_receipt(values: Mapping, actor=None) -> tuple[StockDocument, bool]:
-    """Goods received into a warehouse from a source (APBD, Kemensos, CSR, ...), lot by lot."""
-    warehouse = ledger.get_warehouse(values.get("warehouse_id"))
-    source = values.get("source")
-    if source not in RECEIPT_SOURCES:
-        raise DomainError(
-            f"Sumber barang wajib dipilih dari: {', '.join(RECEIPT_SOURCES.values())}.",
-            field="source",
-        )
-    doc_date = document_date(values)
-    event_id = checked_event_id(values.get("event_id"))
-    client_id = inputs.client_id(values.get("client_id"))
-    source_document = inputs.text(
-        values.get("source_document"), "source_document", "Nomor dokumen pemasok", 80
+def _receipt_line(line: Mapping, prefix: str, errors: Collector) -> tuple | None:
+    """(item, lot code, expiry, quantity) of one received line; refusals go to `errors`."""
+    item = _line_item(line, prefix, errors)
+    lot_code = errors.check(inputs.text, line.get("lot_code"), prefix + "lot_code", "Kode lot", 40)
+    expiry = errors.check(
+        inputs.day, line.get("expiry_date"), prefix + "expiry_date", "Tanggal kedaluwarsa"
     )
-    lines = []
-    for number, line in enumerate(request_lines(values)):
-        prefix = f"lines[{number}]."
-        item = ledger.get_item(line.get("item_id"), prefix + "item_id")
-        lot_code = inputs.text(line.get("lot_code"), prefix + "lot_code", "Kode lot", 40)
-        expiry = inputs.day(line.get("expiry_date"), prefix + "expiry_date", "Tanggal kedaluwarsa")
-        if item.expires and expiry is None:
-            raise DomainError(
+    if item is None:
+        return None
+    if item.expires and expiry is None and not errors.errors_for(prefix + "expiry_date"):
+        errors.add(
+            DomainError(
                 f"{item.name} memiliki tanggal kedaluwarsa; isi tanggalnya.",
                 field=prefix + "expiry_date",
             )
-        if not item.expires:
-            expiry = None
-        amount = ledger.quantity(item, line.get("quantity"), prefix + "quantity")
-        lines.append((item, lot_code, expiry, amount))
+        )
+    amount = errors.check(ledger.quantity, item, line.get("quantity"), prefix + "quantity")
+    return (item, lot_code, expiry if item.expires else None, amount)
+
+
+def record_receipt(values: Mapping, actor=None) -> tuple[StockDocument, bool]:
+    """Goods received into a warehouse from a source (APBD, Kemensos, CSR, ...), lot by lot."""
+    errors = Collector()
+    warehouse = errors.check(ledger.get_warehouse, values.get("warehouse_id"))
+    source = errors.check(
+        inputs.choice, values.get("source"), RECEIPT_SOURCES, "source", "Sumber barang"
+    )
+    doc_date = errors.check(document_date, values)
+    event_id = errors.check(checked_event_id, values.get("event_id"))
+    client_id = errors.check(inputs.client_id, values.get("client_id"))
+    source_document = errors.check(
+        inputs.text, values.get("source_document"), "source_document", "Nomor dokumen pemasok", 80
+    )
+    lines = [
+        _receipt_line(line, f"lines[{number}].", errors)
+        for number, line in enumerate(errors.check(request_lines, values) or [])
+    ]
+    errors.raise_any()
     header = ("receipt", warehouse.id, None, None, None, event_id, doc_date, source, None)
     signature = by_item(((i.id, code, exp), amount) for i, code, exp, amount in lines)
     if (existing := replay(client_id, header, signature)) is not None:
@@ -285,12 +316,14 @@ def take_lines(warehouse: Warehouse, lines: list[dict], kind: str, document: Sto
 
 def record_dispatch(values: Mapping, actor=None) -> tuple[StockDocument, bool]:
     """Goods sent from a warehouse to a shelter or a kelurahan posko: they leave the ledger."""
-    warehouse = ledger.get_warehouse(values.get("warehouse_id"))
-    shelter_id, kelurahan_code = _destination(values)
-    doc_date = document_date(values)
-    event_id = checked_event_id(values.get("event_id"))
-    client_id = inputs.client_id(values.get("client_id"))
-    lines = issue_lines(warehouse, values)
+    errors = Collector()
+    warehouse = errors.check(ledger.get_warehouse, values.get("warehouse_id"))
+    shelter_id, kelurahan_code = errors.check(_destination, values) or (None, None)
+    doc_date = errors.check(document_date, values)
+    event_id = errors.check(checked_event_id, values.get("event_id"))
+    client_id = errors.check(inputs.client_id, values.get("client_id"))
+    lines = issue_lines(warehouse, values, errors)
+    errors.raise_any()
     header = ("dispatch", warehouse.id, None, shelter_id, kelurahan_code, event_id, doc_date)
     header += (None, None)
     signature = by_item((line["item"].id, line["quantity"]) for line in lines)

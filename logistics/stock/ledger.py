@@ -59,6 +59,8 @@ def quantity(item: Item, value, field: str = "quantity", maximum: Decimal | None
 
 def get_item(value, field: str = "item_id") -> Item:
     """An active catalogue item by id or code."""
+    if inputs.is_blank(value):
+        raise DomainError("Barang wajib dipilih.", field=field)
     item = None
     if isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit()):
         item = db.session.get(Item, int(value))
@@ -69,8 +71,10 @@ def get_item(value, field: str = "item_id") -> Item:
     return item
 
 
-def get_warehouse(value, field: str = "warehouse_id") -> Warehouse:
+def get_warehouse(value, field: str = "warehouse_id", label: str = "Gudang") -> Warehouse:
     """An active warehouse by id or code."""
+    if inputs.is_blank(value):
+        raise DomainError(f"{label} wajib dipilih.", field=field)
     warehouse = None
     if isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit()):
         warehouse = db.session.get(Warehouse, int(value))
@@ -78,7 +82,7 @@ def get_warehouse(value, field: str = "warehouse_id") -> Warehouse:
         code = value.strip().upper()
         warehouse = db.session.scalar(select(Warehouse).where(Warehouse.code == code))
     if warehouse is None or not warehouse.active:
-        raise NotFound(f"Gudang '{value}' tidak ditemukan atau tidak aktif.", field=field)
+        raise NotFound(f"{label} '{value}' tidak ditemukan atau tidak aktif.", field=field)
     return warehouse
 
 

@@ -299,7 +299,6 @@ def _line_form(kind: str, form, names: tuple[str, ...], line_names: tuple[str, .
         rows=rows + [blank] * EMPTY_ROWS,
         items=choices.active_items(),
         kelurahan=kelurahan_choices() if kind == "dispatch" else [],
-        error=error,
     ), _status(error, request.method == "POST")
 
 
@@ -363,7 +362,6 @@ def adjustment_new(warehouse_id: int):
         lots=counts.count_sheet(warehouse.id),
         rows=rows + [{"lot_id": "", "change": ""}] * EMPTY_ROWS,
         lot_label=ledger.lot_label,
-        error=error,
     ), _status(error, request.method == "POST")
 
 
@@ -387,14 +385,21 @@ def count_new(warehouse_id: int):
         document, error = _save(counts.record_count, values, form)
         if document is not None:
             return redirect(url_for("ledger.document_detail", document_id=document.id))
+    lots = counts.count_sheet(warehouse.id)
+    if getattr(form, "row_errors", None):
+        # The service numbers the counted lots only; the sheet shows every lot of the warehouse.
+        counted = [row["lot_id"] for row in values["lines"]]
+        position = {str(lot.id): index for index, lot in enumerate(lots)}
+        form.row_errors = {
+            position.get(counted[line], line): errors for line, errors in form.row_errors.items()
+        }
     return render_template(
         "stock/ledger/count_form.html",
         form=form,
         warehouse=warehouse,
-        lots=counts.count_sheet(warehouse.id),
+        lots=lots,
         typed=typed,
         lot_label=ledger.lot_label,
-        error=error,
     ), _status(error, request.method == "POST")
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import update
 
 from logistics.core import inputs
-from logistics.core.errors import Conflict, DomainError, NotFound
+from logistics.core.errors import Collector, Conflict, DomainError, NotFound
 from logistics.core.extensions import db
 from logistics.stock import ledger
 from logistics.stock.documents import (
@@ -28,14 +28,20 @@ from logistics.stock.models import StockDocument, Warehouse
 
 def send_transfer(values: Mapping, actor=None) -> tuple[StockDocument, bool]:
     """Goods leave one warehouse for another; they are in transit until the other receives them."""
-    warehouse = ledger.get_warehouse(values.get("warehouse_id"))
-    destination = ledger.get_warehouse(values.get("to_warehouse_id"), "to_warehouse_id")
-    if destination.id == warehouse.id:
-        raise DomainError("Gudang tujuan harus berbeda dari gudang asal.", field="to_warehouse_id")
-    doc_date = document_date(values)
-    event_id = checked_event_id(values.get("event_id"))
-    client_id = inputs.client_id(values.get("client_id"))
-    lines = issue_lines(warehouse, values)
+    errors = Collector()
+    warehouse = errors.check(ledger.get_warehouse, values.get("warehouse_id"))
+    destination = errors.check(
+        ledger.get_warehouse, values.get("to_warehouse_id"), "to_warehouse_id", "Gudang tujuan"
+    )
+    if warehouse is not None and destination is not None and destination.id == warehouse.id:
+        errors.add(
+            DomainError("Gudang tujuan harus berbeda dari gudang asal.", field="to_warehouse_id")
+        )
+    doc_date = errors.check(document_date, values)
+    event_id = errors.check(checked_event_id, values.get("event_id"))
+    client_id = errors.check(inputs.client_id, values.get("client_id"))
+    lines = issue_lines(warehouse, values, errors)
+    errors.raise_any()
     header = ("transfer", warehouse.id, destination.id, None, None, event_id, doc_date, None, None)
     signature = by_item((line["item"].id, line["quantity"]) for line in lines)
     if (existing := replay(client_id, header, signature)) is not None:

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from logistics.areas.models import Area
 from logistics.areas.services import lookup_point, require_kelurahan
 from logistics.core import inputs
-from logistics.core.errors import Conflict, DomainError, NotFound
+from logistics.core.errors import Collector, Conflict, DomainError, NotFound
 from logistics.core.extensions import db
 from logistics.core.wording import contoh_kantor, istilah
 from logistics.shelters.models import Shelter
@@ -90,7 +90,10 @@ def _values(values: Mapping) -> dict:
         "pic_phone": _phone,
         "active": lambda v: inputs.flag(v, "active", "Aktif"),
     }
-    return {key: parsers[key](value) for key, value in values.items()}
+    errors = Collector()
+    parsed = {key: errors.check(parsers[key], value) for key, value in values.items()}
+    errors.raise_any()
+    return parsed
 
 
 def _locate(code, lat: float | None, lng: float | None) -> str:

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from logistics.admin.models import OFFICE_ROLES, WRITER_ROLES
 from logistics.budget.tree_cache import sub_kegiatan_code
+from logistics.core import inputs
 from logistics.core.api import api_login_required, bp, json_payload
 from logistics.core.database import transaction
 from logistics.core.errors import DomainError, NotFound
@@ -283,7 +284,8 @@ def _optional_payload() -> dict:
 @api_login_required(*WRITER_ROLES)
 def tagana_deployment_check_in(deployment_id: int):
     deployment = deployment_service.get_deployment(deployment_id)
-    data = _only(_optional_payload(), ("lat", "lng", "at"))
+    data = _only(_optional_payload(), ("lat", "lng", "at", "confirm"))
+    data["confirm"] = inputs.flag(data.get("confirm"), "confirm", "confirm")
     with transaction():
         duty.check_in(deployment, _actor(), **data)
     return jsonify(deployment_json(deployment))

@@ -12,7 +12,7 @@ from logistics.areas.services import require_kelurahan
 from logistics.budget.models import BudgetNode
 from logistics.budget.tree_cache import resolve_sub_kegiatan
 from logistics.core import inputs
-from logistics.core.errors import Conflict, DomainError, NotFound
+from logistics.core.errors import Collector, Conflict, DomainError, NotFound
 from logistics.core.extensions import db
 from logistics.core.time import moment, office_date, utcnow
 from logistics.core.wording import istilah
@@ -140,7 +140,8 @@ def _deployment_values(values: Mapping, event: Event, current: Deployment | None
     """Validate deployment fields into column values; missing keys keep the current values.
 
     The checks run in the order of the form (place, role, letter, competency, period,
-    sub-kegiatan, vehicle), so the first mistake a person sees is the topmost one.
+    sub-kegiatan, vehicle) and their refusals are raised together, so a person fixes them all
+    in one go.
     """
     unknown = sorted(set(values) - set(DEPLOYMENT_FIELDS))
     if unknown:
@@ -151,18 +152,27 @@ def _deployment_values(values: Mapping, event: Event, current: Deployment | None
             return values[key]
         return getattr(current, key) if current is not None else default
 
-    parsed = _place_values(values, pick, event, current)
-    parsed["role"] = clean_text(pick("role", ""), "role", "Peran/tugas", 120, required=True)
-    parsed["letter_number"] = clean_text(
-        pick("letter_number", ""), "letter_number", "Nomor surat tugas", 120, required=True
+    errors = Collector()
+    parsed = errors.check(_place_values, values, pick, event, current) or {}
+    parsed["role"] = errors.check(
+        clean_text, pick("role", ""), "role", "Peran/tugas", 120, required=True
     )
-    parsed["competency_id"] = _competency_id(values, current)
-    parsed["starts_at"], parsed["ends_at"] = _period(pick, current)
+    parsed["letter_number"] = errors.check(
+        clean_text,
+        pick("letter_number", ""),
+        "letter_number",
+        "Nomor surat tugas",
+        120,
+        required=True,
+    )
+    parsed["competency_id"] = errors.check(_competency_id, values, current)
+    parsed["starts_at"], parsed["ends_at"] = errors.check(_period, pick, current) or (None, None)
     if "sub_kegiatan" in values:
-        parsed["sub_kegiatan_id"] = resolve_sub_kegiatan(values["sub_kegiatan"])
+        parsed["sub_kegiatan_id"] = errors.check(resolve_sub_kegiatan, values["sub_kegiatan"])
     else:
         parsed["sub_kegiatan_id"] = current.sub_kegiatan_id if current is not None else None
-    parsed["vehicle_id"] = _vehicle_id(pick("vehicle_id"), current)
+    parsed["vehicle_id"] = errors.check(_vehicle_id, pick("vehicle_id"), current)
+    errors.raise_any()
     return parsed
 
 

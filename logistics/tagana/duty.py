@@ -8,15 +8,18 @@ from sqlalchemy import select
 from logistics.admin.models import OFFICE_ROLES
 from logistics.core import inputs
 from logistics.core.audit import record_action
-from logistics.core.errors import Conflict, DomainError, Forbidden
+from logistics.core.errors import Conflict, DomainError, Forbidden, Warnings
 from logistics.core.extensions import db
-from logistics.core.time import moment, utcnow
+from logistics.core.time import moment, office_date, utcnow
 from logistics.tagana.models import Deployment, TaganaMember, TaskReport
 from logistics.tagana.parsing import clean_text, when_text
 from logistics.tagana.places import place_label
 
 # Phones' clocks drift; a check-in a few minutes "in the future" is accepted as now.
 CLOCK_TOLERANCE = timedelta(minutes=5)
+# Arriving the evening before, or staying on the day after, is normal; a check-in further from
+# the schedule than this is more likely the wrong deployment or a wrong date: it asks to confirm.
+SCHEDULE_SLACK = timedelta(days=1)
 MAX_TEXT = 5000
 
 
@@ -51,6 +54,27 @@ def _action_time(at, now: datetime, field: str, label: str) -> datetime:
     return min(when, now)
 
 
+def _schedule_warnings(deployment: Deployment, when: datetime, warnings: Warnings) -> None:
+    """A check-in well before the deployment starts or after it ends."""
+    start, end = deployment.starts_at, deployment.ends_at
+    if when < start - SCHEDULE_SLACK:
+        days = (office_date(start) - office_date(when)).days
+        warnings.add(
+            "check_in_before_schedule",
+            f"Check-in {when_text(when)} adalah {days} hari sebelum jadwal penugasan dimulai "
+            f"({when_text(start)}). Pastikan ini penugasan yang benar.",
+            "at",
+        )
+    elif end is not None and when > end + SCHEDULE_SLACK:
+        days = (office_date(when) - office_date(end)).days
+        warnings.add(
+            "check_in_after_schedule",
+            f"Check-in {when_text(when)} adalah {days} hari setelah jadwal penugasan berakhir "
+            f"({when_text(end)}). Pastikan ini penugasan yang benar.",
+            "at",
+        )
+
+
 def check_in(
     deployment: Deployment,
     actor,
@@ -59,12 +83,14 @@ def check_in(
     lng: float | str | None = None,
     at: datetime | str | None = None,
     now: datetime | None = None,
+    confirm: bool = False,
 ) -> Deployment:
     """Record that the member arrived at the place (time and, when the phone gives it, where).
 
     Refused: a cancelled or already checked-in deployment, and a member still on duty
     elsewhere (check out there first). `at` lets a phone that was offline send the time it
-    really happened; it may not lie in the future.
+    really happened; it may not lie in the future. A check-in far from the schedule is saved
+    only with `confirm` (else NeedsConfirmation).
     """
     require_actor(deployment, actor, "check-in")
     now = now or utcnow()
@@ -94,6 +120,9 @@ def check_in(
             f"(penugasan #{elsewhere.id}, check-in {when_text(elsewhere.checked_in_at)}). "
             "Check-out dari sana lebih dulu."
         )
+    warnings = Warnings(confirm)
+    _schedule_warnings(deployment, when, warnings)
+    warnings.check()
     deployment.checked_in_at = when
     deployment.check_in_lat = lat_value
     deployment.check_in_lng = lng_value

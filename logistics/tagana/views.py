@@ -20,10 +20,10 @@ from geo.maps import render_map_html
 from logistics.admin.models import OFFICE_ROLES, WRITER_ROLES
 from logistics.areas.maps import use_local_assets
 from logistics.core.database import transaction
-from logistics.core.errors import DomainError, NotFound
+from logistics.core.errors import DomainError, NeedsConfirmation, NotFound
 from logistics.core.exports import table_response
 from logistics.core.formatting import tanggal, tanggal_jam
-from logistics.core.forms import attach_error
+from logistics.core.forms import attach_error, confirmed
 from logistics.core.pdf import html_to_pdf
 from logistics.core.security import local_target, roles_required
 from logistics.core.time import local_input_value, office_date, utcnow
@@ -439,7 +439,17 @@ def check_in(deployment_id: int):
     form = CheckForm()
     try:
         with transaction():
-            duty.check_in(item, _actor(), lat=form.lat.data or None, lng=form.lng.data or None)
+            duty.check_in(
+                item,
+                _actor(),
+                lat=form.lat.data or None,
+                lng=form.lng.data or None,
+                confirm=confirmed(),
+            )
+    except NeedsConfirmation as exc:
+        # The deployment page asks again, with the warning beside a "Ya, check-in" button.
+        flash(exc.message, "warning")
+        return redirect(url_for("tagana.deployment", deployment_id=item.id, konfirmasi="check-in"))
     except DomainError as exc:
         if exc.status == 403:
             raise

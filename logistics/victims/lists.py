@@ -6,6 +6,7 @@ from datetime import date
 from sqlalchemy import and_, func, or_, select
 
 from logistics.areas.models import Area
+from logistics.core import inputs
 from logistics.core.demography import CHILD_UNDER, ELDERLY_FROM, TODDLER_UNDER, age_group, is_balita
 from logistics.core.errors import DomainError
 from logistics.core.extensions import db
@@ -75,12 +76,7 @@ def vulnerable_condition(group: str, today: date):
         "disabilitas": Person.disability.is_(True),
         "penyakit_kronis": Person.chronic_illness.is_(True),
     }
-    if group not in conditions:
-        raise DomainError(
-            f"Kelompok rentan '{group}' tidak dikenal. Pilih: {', '.join(VULNERABLE_GROUPS)}.",
-            field="group",
-        )
-    return conditions[group]
+    return conditions[inputs.choice(group, VULNERABLE_GROUPS, "group", "Kelompok rentan")]
 
 
 # --- listing ------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from difflib import SequenceMatcher
 
+from logistics.core import inputs
 from logistics.core.errors import DomainError
 from logistics.events.models import PEOPLE_STATUSES
 from logistics.victims.models import (
@@ -99,11 +100,7 @@ def validate_person(data: PersonInput, regions: RegionCodes, today: date) -> Per
     if len(name) > NAME_MAX:
         raise DomainError(f"Nama terlalu panjang (maksimal {NAME_MAX} karakter).", field="name")
     relation = data.relation or "lainnya"
-    if relation not in RELATIONS:
-        raise DomainError(
-            f"Hubungan keluarga '{relation}' tidak dikenal. Pilih: {', '.join(RELATIONS)}.",
-            field="relation",
-        )
+    relation = inputs.choice(relation, RELATIONS, "relation", "Hubungan keluarga")
     if data.sex not in (None, "", "L", "P"):
         raise DomainError(f"Jenis kelamin '{data.sex}' tidak dikenal; isi L atau P.", field="sex")
     sex = data.sex or None
@@ -135,11 +132,7 @@ def validate_person(data: PersonInput, regions: RegionCodes, today: date) -> Per
                 "Isi NIK, atau pilih alasan tidak ada NIK (mis. anak belum ber-NIK).",
                 field="nik",
             )
-        if reason not in NO_NIK_REASONS:
-            raise DomainError(
-                f"Alasan tanpa NIK '{reason}' tidak dikenal. Pilih: {', '.join(NO_NIK_REASONS)}.",
-                field="no_nik_reason",
-            )
+        reason = inputs.choice(reason, NO_NIK_REASONS, "no_nik_reason", "Alasan tanpa NIK")
         if sex is None:
             raise DomainError("Jenis kelamin wajib diisi bila tidak ada NIK.", field="sex")
     if birth_date is not None:
@@ -171,9 +164,4 @@ def validate_person(data: PersonInput, regions: RegionCodes, today: date) -> Per
 
 def require_status(status: str | None, field: str = "status") -> str:
     status = (status or "").strip().lower()
-    if status not in PEOPLE_STATUSES:
-        raise DomainError(
-            f"Status korban '{status}' tidak dikenal. Pilih: {', '.join(PEOPLE_STATUSES)}.",
-            field=field,
-        )
-    return status
+    return inputs.choice(status, PEOPLE_STATUSES, field, "Status korban")

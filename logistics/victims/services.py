@@ -4,6 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from logistics.areas.services import require_kelurahan
+from logistics.core import inputs
 from logistics.core.errors import Conflict, DomainError, NotFound
 from logistics.core.extensions import db
 from logistics.core.time import office_today
@@ -425,11 +426,7 @@ def register_institution(
     name = clean_name(name)
     if not name:
         raise DomainError("Nama lembaga wajib diisi.", field="name")
-    if kind not in INSTITUTION_KINDS:
-        raise DomainError(
-            f"Jenis lembaga '{kind}' tidak dikenal. Pilih: {', '.join(INSTITUTION_KINDS)}.",
-            field="kind",
-        )
+    kind = inputs.choice(kind, INSTITUTION_KINDS, "kind", "Jenis lembaga")
     try:
         headcount = int(headcount)
     except (TypeError, ValueError):
