@@ -53,3 +53,41 @@ def test_current_page_is_marked_and_the_menu_is_toggled_by_a_button(as_role):
 
 def test_no_menu_for_anonymous_visitors(client):
     assert 'id="main-nav"' not in client.get("/masuk").get_data(as_text=True)
+
+
+def trail_of(html: str) -> list[tuple[str, str | None]]:
+    """(label, href or None) of each breadcrumb step."""
+    trail = html.split('aria-label="Jejak halaman"', 1)[1].split("</nav>", 1)[0]
+    steps = re.findall(
+        r'<li>(?:<a href="([^"]*)">([^<]*)</a>|<span aria-current="page">([^<]*))', trail
+    )
+    return [(link_label or here, href or None) for href, link_label, here in steps]
+
+
+def test_event_page_has_a_breadcrumb_trail(as_role, make_event):
+    event = make_event()
+    html = as_role("pimpinan").get(f"/kejadian/{event.id}").get_data(as_text=True)
+    assert trail_of(html) == [
+        ("Beranda", "/"),
+        ("Kejadian Bencana", "/kejadian/"),
+        ("Banjir Kali Bekasi", None),
+    ]
+
+
+def test_shelter_trail_goes_through_its_event(as_role, make_event, db):
+    from tests.support.shelters import shelter_factory
+
+    event = make_event()
+    shelter = shelter_factory(db)(name="GOR <Bekasijaya>", event_id=event.id)
+    html = as_role("operator").get(f"/pengungsian/{shelter.id}").get_data(as_text=True)
+    assert trail_of(html) == [
+        ("Beranda", "/"),
+        ("Kejadian Bencana", "/kejadian/"),
+        ("Banjir Kali Bekasi", f"/kejadian/{event.id}"),
+        ("Pengungsian", "/pengungsian/"),
+        ("GOR &lt;Bekasijaya&gt;", None),
+    ]
+
+
+def test_list_pages_have_no_trail(as_role):
+    assert "Jejak halaman" not in as_role("operator").get("/kejadian/").get_data(as_text=True)
