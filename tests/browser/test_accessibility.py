@@ -79,6 +79,11 @@ def test_pages_of_each_role_have_no_wcag_violations(browser, demo, live_server, 
             results = axe.run(page, options=options)
             if results.violations_count:
                 found.append(f"{path} at {viewport['width']} px:\n{results.generate_report()}")
+        # The scanner itself works on these pages: a box without a label is caught.
+        page.evaluate(
+            "() => document.querySelector('main').append(document.createElement('input'))"
+        )
+        assert "label" in {v["id"] for v in axe.run(page, options=options).response["violations"]}
         context.close()
     assert not found, "\n".join(found)
 
