@@ -9,7 +9,15 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from geo.html import script_json, text
-from geo.maps import _BOX_STYLE, DEFAULT_TILES, LEAFLET_CSS, LEAFLET_JS, _MapControl, _MetricScale
+from geo.maps import (
+    _BOX_STYLE,
+    DEFAULT_TILES,
+    LEAFLET_CSS,
+    LEAFLET_JS,
+    MapListing,
+    _MapControl,
+    _MetricScale,
+)
 
 DEPLOYMENT_LAYER = "Pengerahan Tagana"
 
@@ -121,7 +129,18 @@ class _DeploymentMarkers(MacroElement):
     def __init__(self, markers: list[dict]):
         super().__init__()
         self._name = "DeploymentMarkers"
+        self.markers = markers
         self.data_json = script_json(markers)
+
+    def listing(self) -> MapListing:
+        return MapListing(
+            DEPLOYMENT_LAYER,
+            ("Lokasi", "Jenis", "Keadaan", "Petugas"),
+            tuple(
+                (m["name"], m["kind"], m["state"], ", ".join(p["name"] for p in m["people"]))
+                for m in self.markers
+            ),
+        )
 
 
 def legend_html() -> str:

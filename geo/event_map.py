@@ -19,6 +19,7 @@ from geo.maps import (
     DEFAULT_TILES,
     LEAFLET_CSS,
     LEAFLET_JS,
+    MapListing,
     _MapControl,
     _MetricScale,
 )
@@ -222,6 +223,7 @@ class _Choropleth(MacroElement):
     ):
         super().__init__()
         self._name = "EventChoropleth"
+        self.features = [f["properties"] for f in data["features"]]
         self.data_json = script_json(data)
         # Layer names are HTML to Leaflet's layer control.
         self.labels_json = script_json({key: text(label) for key, label in MEASURES.items()})
@@ -229,6 +231,16 @@ class _Choropleth(MacroElement):
         self.approximate_json = "true" if approximate else "false"
         self.legend_literal = script_json(legend)
         self.overlays = [(script_json(text(name)), var) for name, var in overlays]
+
+    def listing(self) -> MapListing:
+        return MapListing(
+            "Wilayah terdampak",
+            ("Kelurahan/Desa", "Kecamatan", *MEASURES.values(), "Sumber"),
+            tuple(
+                (p["name"], p["kecamatan"], *(p[m] for m in MEASURES), p["source"])
+                for p in self.features
+            ),
+        )
 
 
 def _bounds(areas: dict, markers: Sequence[dict], drawn: dict | None):

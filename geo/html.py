@@ -71,10 +71,11 @@ def _property_text(value: Any) -> Any:
     return text(value)
 
 
-def _walk(element: Element):
+def walk_elements(element: Element):
+    """A folium element and every element below it, parents first, in the order added."""
     yield element
     for child in list(element._children.values()):
-        yield from _walk(child)
+        yield from walk_elements(child)
 
 
 def escape_map(fmap: folium.Map) -> folium.Map:
@@ -88,7 +89,7 @@ def escape_map(fmap: folium.Map) -> folium.Map:
     as DOM text, or build their HTML with text(). Runs once per map (render_map_html calls it);
     maps must not rely on HTML in folium tooltips, popups or layer names.
     """
-    for element in _walk(fmap):
+    for element in walk_elements(fmap):
         if getattr(element, _ESCAPED, False):
             continue
         setattr(element, _ESCAPED, True)

@@ -17,7 +17,7 @@ import shapely
 from branca.element import MacroElement
 from jinja2 import Template
 
-from geo.html import escape_map, script_json, text
+from geo.html import escape_map, script_json, text, walk_elements
 
 APPROXIMATE_NOTICE = (
     "Batas wilayah perkiraan (sel Voronoi dari titik kelurahan) — "
@@ -48,14 +48,25 @@ _CODE_KEYS = ("code", "kode")
 
 
 @dataclass(frozen=True)
+class MapListing:
+    """One layer of a map as a table (what its tooltips say), for a person who cannot use the
+    map: a screen reader, a keyboard, a phone that could not load it."""
+
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+
+
+@dataclass(frozen=True)
 class MapHtml:
     """A rendered map in three parts: `header` (CSS/JS links, styles) for <head>, `html` (the
     map element) for the page body, `script` (plain JavaScript, no <script> tag) for the end
-    of the body."""
+    of the body; and `listings`, the text list of what it shows, for the page to place beside it."""
 
     header: str
     html: str
     script: str
+    listings: tuple[MapListing, ...] = ()
 
 
 def _json_value(value: Any) -> Any:
@@ -375,12 +386,89 @@ _PAGE_STYLES = (
 )
 
 
-def render_map_html(m: folium.Map) -> MapHtml:
-    """Render a map into header/html/script parts for a page template (no iframe).
+class _KeyboardAndLabels(MacroElement):
+    """What a keyboard or screen-reader user meets on every map: the shapes are no tab stops
+    (Leaflet's SVG paths take focus without a name; the text list beside the map says the same
+    things), the zoom buttons speak Indonesian, and the map element is a named region."""
 
-    Every map goes through here, so here its folium parts get escaped text (geo.html.escape_map).
-    The parts carry no CSP nonce: the page adds its own (geo.html.add_script_nonce).
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var box = map.getContainer();
+            box.setAttribute("role", "region");
+            box.setAttribute("aria-label", {{ this.label_json }});
+            [["in", "Perbesar"], ["out", "Perkecil"]].forEach(function (pair) {
+                var button = box.querySelector(".leaflet-control-zoom-" + pair[0]);
+                if (button) { button.title = pair[1]; button.setAttribute("aria-label", pair[1]); }
+            });
+            function quiet() {
+                box.querySelectorAll(".leaflet-overlay-pane svg, .leaflet-pane > svg").forEach(function (svg) {
+                    svg.setAttribute("aria-hidden", "true");
+                    svg.querySelectorAll(".leaflet-interactive").forEach(function (shape) {
+                        shape.setAttribute("tabindex", "-1");
+                    });
+                });
+            }
+            map.on("layeradd", function () { window.setTimeout(quiet, 0); });
+            map.whenReady(quiet);
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, label: str):
+        super().__init__()
+        self._name = "KeyboardAndLabels"
+        self.label_json = script_json(label)
+
+
+def _tooltip_listing(layer: folium.GeoJson) -> MapListing | None:
+    """A GeoJson layer with a detail tooltip as a table: its fields are what a person sees."""
+    tooltip = next(
+        (c for c in layer._children.values() if isinstance(c, folium.GeoJsonTooltip)), None
+    )
+    if tooltip is None or not isinstance(layer.data, dict):
+        return None
+    fields = list(tooltip.fields)
+    aliases = list(tooltip.aliases) if tooltip.aliases else fields
+    rows = tuple(
+        tuple((feature.get("properties") or {}).get(field) for field in fields)
+        for feature in layer.data.get("features") or []
+    )
+    return MapListing(str(layer.layer_name or ""), tuple(str(a) for a in aliases), rows)
+
+
+def map_listings(m: folium.Map) -> tuple[MapListing, ...]:
+    """The text list of a map: every GeoJson layer with a detail tooltip, and every element of
+    ours that says what it draws (a `listing()` method), in the order they were added."""
+    listings = []
+    for element in walk_elements(m):
+        if isinstance(element, folium.GeoJson):
+            listing = _tooltip_listing(element)
+        elif callable(getattr(element, "listing", None)):
+            listing = element.listing()
+        else:
+            continue
+        if listing is not None and listing.rows:
+            listings.append(listing)
+    return tuple(listings)
+
+
+def render_map_html(m: folium.Map) -> MapHtml:
+    """Render a map into header/html/script parts for a page template (no iframe), with the
+    text list of what it shows (map_listings).
+
+    Every map goes through here, so here its folium parts get escaped text (geo.html.escape_map)
+    and the keyboard and screen-reader fixes (_KeyboardAndLabels). The parts carry no CSP
+    nonce: the page adds its own (geo.html.add_script_nonce).
     """
+    # Read before escaping: the list is placed by Jinja, which escapes it itself.
+    listings = map_listings(m)
+    if not any(isinstance(c, _KeyboardAndLabels) for c in m._children.values()):
+        label = "Peta" + (": daftar isinya ada di bawah peta" if listings else "")
+        m.add_child(_KeyboardAndLabels(label))
     escape_map(m)
     root = m.get_root()
     # Rendering the figure makes every element add its parts to the figure's header, html
@@ -389,4 +477,6 @@ def render_map_html(m: folium.Map) -> MapHtml:
     header = root.header.render()
     for pattern in _PAGE_STYLES:
         header = pattern.sub("", header)
-    return MapHtml(header=header, html=root.html.render(), script=root.script.render())
+    return MapHtml(
+        header=header, html=root.html.render(), script=root.script.render(), listings=listings
+    )

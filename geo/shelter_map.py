@@ -9,7 +9,15 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from geo.html import script_json, text
-from geo.maps import _BOX_STYLE, DEFAULT_TILES, LEAFLET_CSS, LEAFLET_JS, _MapControl, _MetricScale
+from geo.maps import (
+    _BOX_STYLE,
+    DEFAULT_TILES,
+    LEAFLET_CSS,
+    LEAFLET_JS,
+    MapListing,
+    _MapControl,
+    _MetricScale,
+)
 
 SHELTER_LAYER = "Tempat pengungsian"
 
@@ -148,7 +156,15 @@ class _ShelterMarkers(MacroElement):
     def __init__(self, markers: list[dict]):
         super().__init__()
         self._name = "ShelterMarkers"
+        self.markers = markers
         self.data_json = script_json(markers)
+
+    def listing(self) -> MapListing:
+        return MapListing(
+            SHELTER_LAYER,
+            ("Tempat", "Keterangan", "Penghuni"),
+            tuple((m["name"], m["subtitle"], m["status"] or m["occupancy"]) for m in self.markers),
+        )
 
 
 _OUTLINE_STYLE = {"color": "#44515e", "weight": 1.5, "fill": False, "dashArray": "5 4"}

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from logistics.core.database import transaction
 from logistics.core.job_models import JobRecord
 from logistics.spm import aggregates as spm_aggregates
+from logistics.spm import dashboard as spm_dashboard
 from logistics.spm import tracking as spm_tracking
 from logistics.spm.models import SpmMetRule, SpmStandard, SpmTarget
 from tests.support.areas import BEKASIJAYA
@@ -42,6 +43,11 @@ def test_dashboard_shows_needs_gap_and_year(db, built, make_user, login):
     assert 'data-stale="0"' in html
     # The choropleth of the gap, for the chosen component.
     assert "Peta kesenjangan: Penyediaan sandang" in html and "leaflet" in html
+    # The legend names every class the map can use; the text list gives each area's class.
+    legend = html.split('aria-label="Keterangan warna peta"', 1)[1].split("</ul>", 1)[0]
+    for label, colour in spm_dashboard.GAP_CLASSES:
+        assert label in legend and f"background: {colour}" in legend
+    assert "Daftar kesenjangan penyediaan sandang di peta" in html
 
 
 def test_stale_marks_show_on_dashboard(db, built, make_user, login):

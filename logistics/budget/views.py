@@ -19,6 +19,7 @@ from logistics.core.errors import DomainError
 from logistics.core.exports import table_response
 from logistics.core.formatting import persen, rupiah
 from logistics.core.forms import attach_error
+from logistics.core.nav import breadcrumbs, crumb
 from logistics.core.security import roles_required
 from logistics.core.spm_components import SPM_COMPONENTS
 from logistics.core.time import office_today
@@ -165,6 +166,10 @@ def detail(code: str):
     line = budget.get_line(node, year) if node.level == "sub_kegiatan" else None
     return render_template(
         "budget/detail.html",
+        trail=breadcrumbs(
+            crumb(f"Anggaran {year}", "budget.index", tahun=year),
+            crumb(f"{node.code} {node.name}"),
+        ),
         node=node,
         year=year,
         row=row,

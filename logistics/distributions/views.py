@@ -13,6 +13,7 @@ from logistics.core.errors import DomainError
 from logistics.core.exports import table_response
 from logistics.core.formatting import decimal_text
 from logistics.core.forms import attach_error
+from logistics.core.nav import breadcrumbs, crumb
 from logistics.core.privacy import mask_nik
 from logistics.core.security import require_in_scope, roles_required, user_scope
 from logistics.core.spm_components import SPM_COMPONENTS, SPM_SUBKEGIATAN
@@ -361,7 +362,14 @@ def index():
 @bp.route("/penyaluran/<int:distribution_id>")
 @login_required
 def detail(distribution_id: int):
-    return render_template("distributions/detail.html", **_detail_context(distribution_id))
+    context = _detail_context(distribution_id)
+    event = context["event"]
+    trail = breadcrumbs(
+        crumb("Penyaluran", "distributions.index"),
+        crumb(event.title, "distributions.index", kejadian=event.id),
+        crumb(f"Penyaluran #{distribution_id}"),
+    )
+    return render_template("distributions/detail.html", trail=trail, **context)
 
 
 @bp.route("/penyaluran/kk/<int:household_id>")

@@ -13,6 +13,7 @@ from logistics.core.errors import DomainError
 from logistics.core.exports import table_response
 from logistics.core.formatting import angka, tanggal_jam
 from logistics.core.forms import attach_error, confirmed
+from logistics.core.nav import breadcrumbs, crumb
 from logistics.core.privacy import mask_nik
 from logistics.core.security import roles_required, user_scope
 from logistics.core.time import from_local, local_naive, office_now, office_today
@@ -293,6 +294,7 @@ def detail(event_id: int):
     kecamatan = request.args.get("kecamatan", "").strip()
     return render_template(
         "events/detail.html",
+        trail=breadcrumbs(crumb("Kejadian Bencana", "events.index"), crumb(event.title)),
         event=event,
         phase=service.current_phase(event),
         phase_labels=PHASE_LABELS,

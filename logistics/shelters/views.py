@@ -14,6 +14,7 @@ from logistics.core.errors import DomainError
 from logistics.core.exports import table_response
 from logistics.core.formatting import angka, tanggal
 from logistics.core.forms import attach_error
+from logistics.core.nav import breadcrumbs, crumb
 from logistics.core.security import roles_required, user_scope
 from logistics.core.time import office_today
 from logistics.core.wording import AREA_CODE_HEADER, AREA_HEADER
@@ -238,6 +239,14 @@ def new():
     return _render_form(form, None, 422 if request.method == "POST" else 200)
 
 
+def _trail(shelter) -> list:
+    event = service.event_of(shelter)
+    steps = [crumb("Kejadian Bencana", "events.index")]
+    if event is not None:
+        steps.append(crumb(event.title, "events.detail", event_id=event.id))
+    return breadcrumbs(*steps, crumb("Pengungsian", "shelters.index"), crumb(shelter.name))
+
+
 @bp.route("/<int:shelter_id>")
 @login_required
 def detail(shelter_id: int):
@@ -246,6 +255,7 @@ def detail(shelter_id: int):
     latest = history[0] if history else None
     return render_template(
         "shelters/detail.html",
+        trail=_trail(shelter),
         shelter=shelter,
         event=service.event_of(shelter),
         kelurahan=service.kelurahan_of(shelter),

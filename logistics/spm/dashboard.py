@@ -505,6 +505,28 @@ def stock_lots(item_code: str, day: date | None = None) -> list[StockLot]:
     )
 
 
+# The gap map's classes, in legend order: blue for over-supply, near-white for met, then a
+# ramp that darkens as more of the need is unmet. Neighbouring classes differ in lightness
+# (contrast 2:1 or more), so they stay apart without telling red from green.
+GAP_CLASSES = (
+    ("Lebih dari kebutuhan", "#2166ac"),
+    ("Terpenuhi", "#f7f7f7"),
+    ("Kurang dari 25% belum terpenuhi", "#fc9a52"),
+    ("25–50% belum terpenuhi", "#d7301f"),
+    ("Lebih dari 50% belum terpenuhi", "#67000d"),
+)
+
+
+def gap_class(gap: int, needing: int) -> tuple[str, str]:
+    """(label, colour) of a kelurahan's gap on the map: the unmet share of the need."""
+    share = gap / (needing or 1)
+    if share <= 0:
+        return GAP_CLASSES[0] if share < 0 else GAP_CLASSES[1]
+    if share < 0.25:
+        return GAP_CLASSES[2]
+    return GAP_CLASSES[3] if share < 0.5 else GAP_CLASSES[4]
+
+
 def gap_map(event_id: int, day: date, component: str):
     """A choropleth of the day's gap per kelurahan for one component; None without boundaries."""
     import folium
@@ -535,6 +557,7 @@ def gap_map(event_id: int, day: date, component: str):
                     "membutuhkan": row["persons_needing"],
                     "tersalurkan": row["delivered"],
                     "kesenjangan": row["gap"],
+                    "keadaan": gap_class(row["gap"], row["persons_needing"])[0],
                 },
                 "geometry": shapely.geometry.mapping(shapely.from_wkb(wkb)),
             }
@@ -542,18 +565,8 @@ def gap_map(event_id: int, day: date, component: str):
 
     def style(feature):
         props = feature["properties"]
-        needing = props["membutuhkan"] or 1
-        share = props["kesenjangan"] / needing
-        # Red for an unmet share, blue for over-supply: the colour says which way to act.
-        if share <= 0:
-            colour = "#2b6cb0" if share < 0 else "#38a169"
-        elif share < 0.25:
-            colour = "#f6ad55"
-        elif share < 0.5:
-            colour = "#dd6b20"
-        else:
-            colour = "#c53030"
-        return {"fillColor": colour, "color": "#333", "weight": 1, "fillOpacity": 0.6}
+        _label, colour = gap_class(props["kesenjangan"], props["membutuhkan"])
+        return {"fillColor": colour, "color": "#333", "weight": 1, "fillOpacity": 0.85}
 
     collection = {"type": "FeatureCollection", "features": features}
     fmap = folium.Map(tiles="OpenStreetMap", control_scale=True)
@@ -562,8 +575,8 @@ def gap_map(event_id: int, day: date, component: str):
         name=f"Kesenjangan {SPM_COMPONENTS.get(component, component)}",
         style_function=style,
         tooltip=folium.GeoJsonTooltip(
-            fields=["nama", "membutuhkan", "tersalurkan", "kesenjangan"],
-            aliases=["Kelurahan/desa", "Membutuhkan", "Tersalurkan", "Kesenjangan"],
+            fields=["nama", "membutuhkan", "tersalurkan", "kesenjangan", "keadaan"],
+            aliases=["Kelurahan/desa", "Membutuhkan", "Tersalurkan", "Kesenjangan", "Keadaan"],
         ),
     )
     layer.add_to(fmap)

@@ -119,6 +119,7 @@ def dashboard():
         if event and day
         else None,
         map_component=SPM_COMPONENTS[component or "permakanan"],
+        gap_classes=spm_dashboard.GAP_CLASSES,
         cover=spm_dashboard.stock_cover(event.id if event else None, day),
         stale=spm_tracking.stale_count(),
         can_manage=_can_manage(),

@@ -9,6 +9,7 @@ from logistics.core.errors import Conflict, DomainError
 from logistics.core.exports import table_response
 from logistics.core.formatting import decimal_text
 from logistics.core.forms import attach_error
+from logistics.core.nav import breadcrumbs, crumb
 from logistics.core.security import roles_required
 from logistics.core.time import office_today
 from logistics.core.wording import AREA_CODE_HEADER, AREA_HEADER
@@ -347,6 +348,11 @@ def warehouse_detail(warehouse_id: int):
     today = office_today()
     return render_template(
         "stock/warehouse_detail.html",
+        trail=breadcrumbs(
+            crumb("Logistik", "stock.index"),
+            crumb("Gudang", "stock.warehouse_list"),
+            crumb(warehouse.name),
+        ),
         warehouse=warehouse,
         stock=reports.warehouse_stock(warehouse.id, today),
         tiers=WAREHOUSE_TIERS,

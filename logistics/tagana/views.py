@@ -24,6 +24,7 @@ from logistics.core.errors import DomainError, NeedsConfirmation, NotFound
 from logistics.core.exports import table_response
 from logistics.core.formatting import tanggal, tanggal_jam
 from logistics.core.forms import attach_error, confirmed
+from logistics.core.nav import breadcrumbs, crumb
 from logistics.core.pdf import html_to_pdf
 from logistics.core.security import local_target, roles_required
 from logistics.core.time import local_input_value, office_date, utcnow
@@ -417,6 +418,11 @@ def deployment(deployment_id: int):
             may_act = False
     return render_template(
         "tagana/deployment.html",
+        trail=breadcrumbs(
+            crumb("Tagana", "tagana.index"),
+            crumb(f"Papan tugas {event.code}", "tagana.board", event_id=event.id),
+            crumb(item.member.name),
+        ),
         d=item,
         event=event,
         vehicle=vehicle,

@@ -25,6 +25,7 @@ from logistics.core.errors import DomainError
 from logistics.core.exports import XLSX_MIME, table_response
 from logistics.core.forms import attach_error
 from logistics.core.job_models import JobRecord
+from logistics.core.nav import breadcrumbs, crumb
 from logistics.core.privacy import mask_nik
 from logistics.core.queue import VICTIM_IMPORT, VICTIM_IMPORT_DRY_RUN
 from logistics.core.security import reads_only, roles_required, user_scope
@@ -364,6 +365,9 @@ def household(household_id: int):
     histories = {m.id: person_history(m) for m in members}
     return render_template(
         "victims/household.html",
+        trail=breadcrumbs(
+            crumb("Korban", "victims.index"), crumb(f"Keluarga {household.head_name}".strip())
+        ),
         household=household,
         members=members,
         histories=histories,

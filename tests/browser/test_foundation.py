@@ -5,6 +5,7 @@ import os
 import pytest
 
 from tests.conftest import PASSWORD
+from tests.support.browser import open_menu
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = "test-artifacts"
@@ -47,7 +48,7 @@ def test_login_map_and_boundary_load(
     page.screenshot(path=f"{ARTIFACTS}/home-{width}.png", full_page=True)
 
     # Navigation lives in the menu; the phone layout keeps it one tap away.
-    page.click("summary")
+    open_menu(page)
     page.click("text=Wilayah")
     page.click("text=Muat berkas batas")
     page.set_input_files("input[name=file]", str(boundaries_dir / "kota_bekasi.geojson"))
@@ -72,7 +73,7 @@ def test_login_map_and_boundary_load(
     assert "56 wilayah dimuat" in page.inner_text("body")
     page.screenshot(path=f"{ARTIFACTS}/job-{width}.png", full_page=True)
 
-    page.click("summary")
+    open_menu(page)
     page.click("text=Pekerjaan latar")
     assert "Selesai" in page.inner_text(".jobs")
     page.goto(live_server + "/")

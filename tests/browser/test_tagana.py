@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from tests.support.browser import ARTIFACTS, PHONE, fits_the_screen, log_in
+from tests.support.browser import ARTIFACTS, PHONE, fits_the_screen, log_in, open_menu
 from tests.support.tagana import make_member, make_shelter
 
 pytestmark = pytest.mark.browser
@@ -47,7 +47,7 @@ def test_deploy_board_map_and_task_report_on_a_phone(
     page.set_default_timeout(30_000)
     page.route("**/tile.openstreetmap.org/**", lambda route: route.abort())
     log_in(page, live_server, "siti")
-    page.click("summary")
+    open_menu(page)
     page.click("nav >> text=Tagana")
     page.wait_for_url("**/tagana/")
     assert "Banjir Kali Bekasi" in page.inner_text("main")

@@ -108,3 +108,15 @@ def test_layer_can_join_another_map_and_render_as_parts():
     parts = render_map_html(fmap)
     assert len(markers_in(parts.script)) == 2
     assert "L.circleMarker" in parts.script
+
+
+def test_deployment_map_lists_its_places():
+    places = render_map_html(deployment_map(PLACES)).listings[0]
+    assert places.title == DEPLOYMENT_LAYER
+    assert places.rows[0] == (
+        PLACES[0]["name"],
+        "Tempat pengungsian",
+        "Ada yang bertugas",
+        "Budi, Sari",
+    )
+    assert len(places.rows) == 2  # the place without a point is not on the map

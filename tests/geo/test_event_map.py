@@ -15,7 +15,7 @@ from geo.event_map import (
     event_map,
     legend_html,
 )
-from geo.shelter_map import BAND_COLOURS
+from geo.shelter_map import BAND_COLOURS, SHELTER_LAYER
 
 
 def square(x, y, size=0.01):
@@ -142,3 +142,28 @@ def test_a_province_event_of_500_desa(jawa_barat):
     data = embedded_data(parts.script)
     assert len(data["features"]) == 500
     assert {f["properties"]["fill_jiwa"] for f in data["features"]} >= set(PALETTES["jiwa"])
+
+
+def by_title(parts):
+    return {listing.title: listing for listing in parts.listings}
+
+
+def test_event_map_lists_the_figures_of_each_area_and_the_shelters():
+    fmap = event_map(
+        areas(("32.75.01.1001", "Bekasijaya", 500, 40), ("32.75.01.1002", "Margahayu", 20, 0)),
+        shelters=[
+            {"name": "GOR <Bekasi>", "lat": -6.25, "lng": 107.0, "persons": 40, "capacity": 100}
+        ],
+    )
+    listings = by_title(render_map_html(fmap))
+    affected = listings["Wilayah terdampak"]
+    assert affected.columns == (
+        "Kelurahan/Desa",
+        "Kecamatan",
+        "Jiwa terdampak",
+        "Mengungsi",
+        "Sumber",
+    )
+    assert ("Bekasijaya", "Bekasi Timur", 500, 40, "Kaji cepat") in affected.rows
+    # Plain text: the page's template escapes it, not the map builder.
+    assert listings[SHELTER_LAYER].rows == (("GOR <Bekasi>", "", "40 dari 100 jiwa (40%)"),)

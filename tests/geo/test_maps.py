@@ -8,6 +8,8 @@ import shapely
 
 from geo.maps import (
     APPROXIMATE_NOTICE,
+    KECAMATAN_LAYER,
+    KELURAHAN_LAYER,
     MapHtml,
     area_map,
     render_map_html,
@@ -104,3 +106,32 @@ def test_simplify_for_zoom(jawa_barat):
         assert shapely.get_num_coordinates(geoms).sum() < 0.6 * before
     # the input is left alone
     assert sample.geometry.iloc[0].equals(jawa_barat.geometry.iloc[0])
+
+
+def by_title(parts):
+    return {listing.title: listing for listing in parts.listings}
+
+
+def test_area_map_lists_every_kelurahan_and_kecamatan(bekasi):
+    kelurahan, kecamatan = bekasi
+    listings = by_title(render_map_html(area_map(kelurahan, kecamatan, approximate=False)))
+    kel = listings[KELURAHAN_LAYER]
+    assert kel.columns == ("Nama", "Kecamatan", "Kode")
+    assert len(kel.rows) == len(kelurahan)
+    assert ("Bekasijaya", "Bekasi Timur", "32.75.01.1001") in kel.rows
+    assert len(listings[KECAMATAN_LAYER].rows) == len(kecamatan)
+
+
+def test_every_map_takes_shapes_out_of_the_tab_order_and_labels_zoom_in_indonesian(bekasi):
+    kelurahan, kecamatan = bekasi
+    script = render_map_html(area_map(kelurahan, kecamatan, approximate=True)).script
+    assert '"Perbesar"' in script and '"Perkecil"' in script
+    assert 'shape.setAttribute("tabindex", "-1")' in script
+    assert '"aria-label", "Peta: daftar isinya ada di bawah peta"' in script
+
+
+def test_rendering_twice_adds_the_fixes_once(bekasi):
+    kelurahan, kecamatan = bekasi
+    fmap = area_map(kelurahan, kecamatan, approximate=False)
+    render_map_html(fmap)
+    assert render_map_html(fmap).script.count("Perbesar") == 1

@@ -9,6 +9,7 @@ from geo.maps import render_map_html
 from geo.shelter_map import (
     BAND_COLOURS,
     BAND_LABELS,
+    SHELTER_LAYER,
     marker_data,
     occupancy_band,
     shelter_map,
@@ -109,3 +110,15 @@ def test_only_leaflet_is_linked():
     header = render_map_html(shelter_map(SHELTERS)).header
     assert "leaflet" in header
     assert "jquery" not in header.lower() and "bootstrap" not in header.lower()
+
+
+def test_shelter_map_lists_its_shelters():
+    shelters = render_map_html(shelter_map(SHELTERS)).listings[0]
+    assert shelters.title == SHELTER_LAYER
+    assert {row[0] for row in shelters.rows} == {
+        "Balai Warga",
+        "Masjid Al-Ikhlas",
+        "SDN Margahayu 3",
+        "Tenda",
+    }
+    assert ("Tenda", "", "Ditutup") in shelters.rows

@@ -8,10 +8,10 @@ ARTIFACTS = "test-artifacts"
 PHONE = {"width": 360, "height": 740}
 
 
-def log_in(page, base: str, username: str) -> None:
+def log_in(page, base: str, username: str, password: str = PASSWORD) -> None:
     page.goto(base + "/masuk")
     page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
+    page.fill("input[name=password]", password)
     page.click("main button[type=submit]")
     try:
         # The page's own HTML is enough: waiting for "load" also waits on every map asset, which a
@@ -27,3 +27,11 @@ def log_in(page, base: str, username: str) -> None:
 def fits_the_screen(page) -> bool:
     # Wide tables scroll inside their own box; the page itself never scrolls sideways.
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def open_menu(page) -> None:
+    """Open the main menu on a phone; from 1,024 px it is a sidebar that is always open."""
+    toggle = page.locator("[data-nav-toggle]")
+    if toggle.is_visible():
+        toggle.click()
+    page.wait_for_selector("#main-nav a", state="visible")
