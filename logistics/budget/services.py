@@ -24,7 +24,7 @@ from logistics.core import inputs
 from logistics.core.errors import Conflict, DomainError, NotFound
 from logistics.core.extensions import db
 from logistics.core.formatting import rupiah, tanggal
-from logistics.core.spm_components import SPM_COMPONENTS
+from logistics.core.spm_components import INDICATORS, SPM_COMPONENTS
 from logistics.core.time import office_today
 
 # A sub-kegiatan of a kota's Dinas Sosial runs to billions; a trillion rupiah is a typing error.
@@ -57,6 +57,14 @@ STANDARD_TREE = (
 )
 # The SPM component each standard sub-kegiatan pays for, whichever way its node was created.
 STANDARD_COMPONENTS = {code: component for code, _name, component in STANDARD_TREE if component}
+# The indicator each standard program and kegiatan reports on (its LKIP capaian kinerja): the
+# Renstra outcome of the program, the SPM indicator of the protection kegiatan, KSB formed for
+# the preparedness kegiatan (DOMAIN.md sections 8 and 9). An operator can change each link.
+STANDARD_INDICATORS = {
+    "1.06.06": "persen_korban_dibantu",
+    "1.06.06.2.01": "capaian_spm",
+    "1.06.06.2.02": "ksb",
+}
 
 
 # --- values --------------------------------------------------------------------------------------
@@ -188,24 +196,34 @@ def get_sub_kegiatan(value, field: str = "code") -> BudgetNode:
     return node
 
 
-def save_node(code, name, spm_component: str | None = None) -> BudgetNode:
+def save_node(
+    code, name, spm_component: str | None = None, indicator: str | None = None
+) -> BudgetNode:
     """Add a node, or rename the one with this code; its parent must already exist.
 
     spm_component links the node to the SPM component it pays for: None keeps the link (a new
     standard sub-kegiatan gets its standard component when no other node has it, so a plan
     imported before the standard tree was seeded is linked all the same), '' removes it, and a
-    component linked elsewhere moves here.
+    component linked elsewhere moves here. indicator is the performance indicator the level
+    reports on, the same way: None keeps it (a new standard node gets its standard one), ''
+    removes it.
     """
     canonical, level = split_code(code)
     name = inputs.text(name, "name", "Nama", 255, required=True)
     if spm_component and spm_component not in SPM_COMPONENTS:
         raise DomainError(f"Komponen SPM '{spm_component}' tidak dikenal.", field="spm_component")
+    if indicator and indicator not in INDICATORS:
+        raise DomainError(f"Indikator '{indicator}' tidak dikenal.", field="indicator")
     node = db.session.scalar(select(BudgetNode).where(BudgetNode.code == canonical))
     if node is None:
         node = BudgetNode(code=canonical, level=level, name=name, parent=_parent(canonical, level))
         db.session.add(node)
         if spm_component is None and _component_free(STANDARD_COMPONENTS.get(canonical)):
             spm_component = STANDARD_COMPONENTS[canonical]
+        if indicator is None:
+            indicator = STANDARD_INDICATORS.get(canonical)
+    if indicator is not None:
+        node.indicator = indicator or None
     node.name = name
     if spm_component is not None:
         link_component(node, spm_component or None)
@@ -300,11 +318,35 @@ def realised_total(line: BudgetLine | None) -> int:
     )
 
 
+def realised_under(code: str, year: int) -> int:
+    """What was paid in the year on a sub-kegiatan, or on every sub-kegiatan under a level."""
+    return int(
+        db.session.scalar(
+            select(func.coalesce(func.sum(BudgetRealisation.amount), 0))
+            .join(BudgetLine, BudgetLine.id == BudgetRealisation.line_id)
+            .join(BudgetNode, BudgetNode.id == BudgetLine.node_id)
+            .where(
+                BudgetLine.fiscal_year == year,
+                (BudgetNode.code == code) | BudgetNode.code.startswith(code + "."),
+            )
+        )
+    )
+
+
 def check_plan(
-    code: str, pagu_awal: int, pagu_perubahan: int | None, plan: Sequence[int], realised: int
+    code: str,
+    pagu_awal: int | None,
+    pagu_perubahan: int | None,
+    plan: Sequence[int],
+    realised: int,
 ) -> None:
-    """The cash plan fits the pagu in force, and the pagu covers what was already paid."""
+    """The cash plan fits the pagu in force, and the pagu covers what was already paid.
+
+    A level left blank (the level above carries the pagu) has nothing to check here.
+    """
     pagu = budget_math.pagu_in_force(pagu_awal, pagu_perubahan)
+    if pagu is None:
+        return
     which = "pagu perubahan" if pagu_perubahan is not None else "pagu awal"
     if sum(plan) > pagu:
         raise DomainError(
@@ -321,6 +363,43 @@ def check_plan(
         )
 
 
+def ancestor_codes(code: str) -> list[str]:
+    """The kegiatan and program above a code, nearest first."""
+    found = []
+    upper = parent_code(code)
+    while upper is not None:
+        found.append(upper)
+        upper = parent_code(upper)
+    return found
+
+
+def check_blank_pagu(code: str, level: str, pagu_awal, pagu_perubahan, covered: bool) -> None:
+    """A sub-kegiatan may leave its pagu blank only below a level that has a figure."""
+    if level != "sub_kegiatan" or pagu_awal is not None or pagu_perubahan is not None:
+        return
+    if not covered:
+        raise DomainError(
+            f"Pagu awal sub-kegiatan {code} wajib diisi (tulis 0 bila tidak ada), atau isi "
+            "pagu awal kegiatan/programnya bila dokumen anggaran hanya mencantumkan pagu di sana.",
+            field="pagu_awal",
+        )
+
+
+def own_pagu_above(code: str, year: int) -> str | None:
+    """The nearest kegiatan/program above a code with a pagu of its own in the year."""
+    for upper in ancestor_codes(code):
+        line = db.session.scalar(
+            select(BudgetLine)
+            .join(BudgetNode, BudgetNode.id == BudgetLine.node_id)
+            .where(BudgetNode.code == upper, BudgetLine.fiscal_year == year)
+        )
+        if line is not None and (
+            budget_math.pagu_in_force(line.pagu_awal, line.pagu_perubahan) is not None
+        ):
+            return upper
+    return None
+
+
 def set_budget(
     node: BudgetNode,
     year,
@@ -331,21 +410,28 @@ def set_budget(
     note: str | None = None,
     funding_source=None,
 ) -> BudgetLine:
-    """Set a sub-kegiatan's pagu (awal, and perubahan when the APBD-P changed it) and cash plan.
+    """Set a level's pagu (awal, and perubahan when the APBD-P changed it) and, for a
+    sub-kegiatan, its cash plan.
 
-    A plan left out keeps the plan already set; it must still fit the pagu in force. A
-    funding source (sumber dana) left out keeps the one already set.
+    Any level may carry its own pagu; a blank one takes the sum of its parts (program,
+    kegiatan) or, for a sub-kegiatan, is covered by the figure of a level above. A plan left out
+    keeps the plan already set; it must still fit the pagu in force. A funding source (sumber
+    dana) left out keeps the one already set.
     """
-    if node.level != "sub_kegiatan":
-        raise DomainError(
-            f"{node.code} bukan sub-kegiatan; jumlahnya dihitung dari sub-kegiatan.", field="code"
-        )
     year = fiscal_year(year)
-    awal = amount(pagu_awal, "pagu_awal", "Pagu awal", required=True)
+    awal = amount(pagu_awal, "pagu_awal", "Pagu awal")
     source = funding.parse(funding_source)
     perubahan = amount(pagu_perubahan, "pagu_perubahan", "Pagu perubahan")
+    if node.level == "sub_kegiatan" and awal is None and perubahan is None:
+        check_blank_pagu(node.code, node.level, awal, perubahan, own_pagu_above(node.code, year))
     line = get_line(node, year)
-    if plan is None:
+    if plan is None or node.level != "sub_kegiatan":
+        if plan is not None and any(not inputs.is_blank(v) and v not in (0, "0") for v in plan):
+            raise DomainError(
+                f"{node.code} adalah {BUDGET_LEVELS[node.level].lower()}; rencana triwulan "
+                "diisi pada sub-kegiatan dan dijumlahkan otomatis.",
+                field="plan_q1",
+            )
         quarters = [line.plan_q1, line.plan_q2, line.plan_q3, line.plan_q4] if line else [0] * 4
     else:
         if len(plan) != 4:
@@ -354,7 +440,7 @@ def set_budget(
             amount(value, f"plan_q{q}", f"Rencana triwulan {QUARTER_NAMES[q - 1]}") or 0
             for q, value in enumerate(plan, start=1)
         ]
-    check_plan(node.code, awal, perubahan, quarters, realised_total(line))
+    check_plan(node.code, awal, perubahan, quarters, realised_under(node.code, year))
     if line is None:
         line = BudgetLine(node_id=node.id, fiscal_year=year)
         db.session.add(line)
@@ -416,17 +502,22 @@ def record_realisation(
         .where(BudgetLine.node_id == node.id, BudgetLine.fiscal_year == year)
         .with_for_update(of=BudgetLine)
     )
-    if line is None or budget_math.pagu_in_force(line.pagu_awal, line.pagu_perubahan) == 0:
+    holder, pagu = _paying_level(node, line, year)
+    if not pagu:
         raise DomainError(
             f"Pagu {node.code} {node.name} tahun {year} belum diisi; isi pagu sebelum realisasi.",
             field="code",
         )
+    if line is None:
+        # The pagu is the kegiatan's or program's; the payment still belongs to this sub-kegiatan.
+        line = BudgetLine(node_id=node.id, fiscal_year=year, pagu_awal=None)
+        db.session.add(line)
+        db.session.flush()
     _check_document(node, line, number)
-    pagu = budget_math.pagu_in_force(line.pagu_awal, line.pagu_perubahan)
-    already = realised_total(line)
+    already = realised_under(holder, year)
     if already + value > pagu:
         raise DomainError(
-            f"Realisasi {rupiah(value)} melebihi sisa pagu {node.code}: pagu {rupiah(pagu)}, "
+            f"Realisasi {rupiah(value)} melebihi sisa pagu {holder}: pagu {rupiah(pagu)}, "
             f"sudah terealisasi {rupiah(already)}, sisa {rupiah(pagu - already)}.",
             field="amount",
         )
@@ -442,6 +533,19 @@ def record_realisation(
     db.session.add(entry)
     db.session.flush()
     return entry
+
+
+def _paying_level(node: BudgetNode, line: BudgetLine | None, year: int) -> tuple[str, int | None]:
+    """(code, pagu in force) of the level whose pagu a payment on this sub-kegiatan draws on:
+    its own when it has one, else the nearest kegiatan/program with a pagu of its own."""
+    if line is not None:
+        own = budget_math.pagu_in_force(line.pagu_awal, line.pagu_perubahan)
+        if own is not None:
+            return node.code, own
+    holder = own_pagu_above(node.code, year)
+    if holder is None:
+        return node.code, None
+    return holder, year_amounts(year)[holder][0].pagu
 
 
 def _check_document(node: BudgetNode, line: BudgetLine, number: str) -> None:
@@ -495,7 +599,7 @@ def realisations(node: BudgetNode, year: int) -> list[BudgetRealisation]:
 
 @dataclass
 class TreeRow:
-    """One row of the year's tree; kegiatan and program amounts are the sums of their parts."""
+    """One row of the year's tree: a level's own pagu where it has one, else its parts' sum."""
 
     code: str
     name: str
@@ -505,6 +609,9 @@ class TreeRow:
     spm_component: str | None = None
     flags: list[BudgetTotalFlag] = field(default_factory=list)
     funding: str = ""  # sumber dana as printed: 'DAU', or every source of a total's parts
+    # Own pagu figures that are not the sum of the parts' figures.
+    disagreements: list[budget_math.Disagreement] = field(default_factory=list)
+    indicator: str | None = None  # the performance indicator the level reports on
 
     @property
     def depth(self) -> int:
@@ -512,7 +619,7 @@ class TreeRow:
 
 
 def line_amounts(year: int) -> dict[str, Amounts]:
-    """code -> Amounts of every sub-kegiatan with a budget line in the year."""
+    """code -> Amounts of every level with a budget line in the year (payments: sub-kegiatan)."""
     result: dict[str, Amounts] = {}
     lines = db.session.execute(
         select(BudgetNode.code, BudgetLine)
@@ -536,17 +643,23 @@ def line_amounts(year: int) -> dict[str, Amounts]:
     return result
 
 
-def roll_up(code: str, level: str, leaves: dict[str, Amounts]) -> Amounts:
-    """A node's amounts: its own line for a sub-kegiatan, the sum of its sub-kegiatan otherwise."""
-    if level == "sub_kegiatan":
-        return leaves.get(code, Amounts())
-    prefix = code + "."
-    return budget_math.total(a for c, a in leaves.items() if c.startswith(prefix))
+def node_levels() -> list[tuple[str, str]]:
+    return [tuple(row) for row in db.session.execute(select(BudgetNode.code, BudgetNode.level))]
+
+
+def year_amounts(
+    year: int, lines: dict[str, Amounts] | None = None, extra: list[tuple[str, str]] = ()
+) -> dict[str, tuple[Amounts, list[budget_math.Disagreement]]]:
+    """code -> (amounts, disagreements) of every node for the year (see rules.tree_amounts);
+    lines and extra nodes let an import see the tree as it will stand."""
+    return budget_math.tree_amounts(
+        [*node_levels(), *extra], line_amounts(year) if lines is None else lines
+    )
 
 
 def year_tree(year: int) -> list[TreeRow]:
-    """Every node in code order with its amounts for the year and its flagged imported totals."""
-    leaves = line_amounts(year)
+    """Every node in code order with its amounts for the year and its flagged disagreements."""
+    amounts = year_amounts(year)
     flags: dict[int, list[BudgetTotalFlag]] = {}
     for flag in db.session.scalars(
         select(BudgetTotalFlag).where(BudgetTotalFlag.fiscal_year == year)
@@ -559,11 +672,13 @@ def year_tree(year: int) -> list[TreeRow]:
             code=node.code,
             name=node.name,
             level=node.level,
-            amounts=roll_up(node.code, node.level, leaves),
+            amounts=amounts[node.code][0],
             node_id=node.id,
             spm_component=node.spm_component,
             flags=sorted(flags.get(node.id, []), key=lambda f: order.index(f.field)),
             funding=funding.label(node.code, sources),
+            disagreements=amounts[node.code][1],
+            indicator=node.indicator,
         )
         for node in list_nodes()
     ]
