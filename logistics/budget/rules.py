@@ -12,6 +12,7 @@ from logistics.core.lkip import (  # noqa: F401 - re-exported as this module's a
     efisiensi,
     percentage,
     round_half_up,
+    serapan_printed,
 )
 
 QUARTERS = (1, 2, 3, 4)

@@ -1,11 +1,7 @@
 """Budget use cases: budget codes, the standard tree, pagu and cash plan, realisation, the year tree."""
 
-import math
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 
 from sqlalchemy import func, select
 
@@ -13,30 +9,37 @@ from logistics.budget import funding
 from logistics.budget import rules as budget_math
 from logistics.budget.models import (
     BUDGET_LEVELS,
-    TOTAL_FIELDS,
     BudgetLine,
     BudgetNode,
     BudgetRealisation,
     BudgetTotalFlag,
 )
-from logistics.budget.rules import Amounts
+
+# Values and the year's tree live in their own modules; callers reach them through here.
+from logistics.budget.tree import (  # noqa: F401
+    TreeRow,
+    line_amounts,
+    node_levels,
+    year_amounts,
+    year_tree,
+)
+from logistics.budget.values import (  # noqa: F401
+    FIRST_YEAR,
+    LAST_YEAR,
+    MAX_RUPIAH,
+    QUARTER_NAMES,
+    amount,
+    fiscal_year,
+    normalize_code,
+    parent_code,
+    split_code,
+)
 from logistics.core import inputs
 from logistics.core.errors import Conflict, DomainError, NotFound
 from logistics.core.extensions import db
 from logistics.core.formatting import rupiah, tanggal
 from logistics.core.spm_components import INDICATORS, SPM_COMPONENTS
 from logistics.core.time import office_today
-
-# A sub-kegiatan of a kota's Dinas Sosial runs to billions; a trillion rupiah is a typing error.
-MAX_RUPIAH = 1_000_000_000_000
-FIRST_YEAR, LAST_YEAR = 2000, 2100
-QUARTER_NAMES = ("I", "II", "III", "IV")
-# Segments of a Kepmendagri 050-5889/2021 code and the width each is shown with:
-# urusan 1, bidang 06, program 06, kegiatan 2.01, sub-kegiatan 0001.
-_WIDTHS = (1, 2, 2, 1, 2, 4)
-_LEVEL_BY_SEGMENTS = {3: "program", 5: "kegiatan", 6: "sub_kegiatan"}
-_MONEY_PLAIN = re.compile(r"^\d+$")
-_MONEY_DOTTED = re.compile(r"^\d{1,3}(\.\d{3})+$")
 
 # Program Penanganan Bencana as every kab/kota Dinas Sosial carries it (DOMAIN.md section 8).
 STANDARD_TREE = (
@@ -65,107 +68,6 @@ STANDARD_INDICATORS = {
     "1.06.06.2.01": "capaian_spm",
     "1.06.06.2.02": "ksb",
 }
-
-
-# --- values --------------------------------------------------------------------------------------
-
-
-def split_code(value, field: str = "code") -> tuple[str, str]:
-    """(canonical code, level) of a program, kegiatan or sub-kegiatan code.
-
-    1.06.06.02.01.0001 and 1.06.06.2.01.0001 are the same sub-kegiatan; the one-digit kegiatan
-    group is the canonical form (Kepmendagri 050-5889/2021), so codes also sort in tree order.
-    """
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        value = str(value)
-    raw = inputs.text(value, field, "Kode anggaran", 40, required=True)
-    parts = [part.strip() for part in raw.strip(". ").split(".")]
-    level = _LEVEL_BY_SEGMENTS.get(len(parts))
-    example = "1.06.06 (program), 1.06.06.2.01 (kegiatan) atau 1.06.06.2.01.0001 (sub-kegiatan)"
-    if level is None or not all(part.isdigit() for part in parts):
-        raise DomainError(
-            f"Kode anggaran '{raw}' tidak dikenali; tulis seperti {example}.", field=field
-        )
-    canonical = []
-    for part, width in zip(parts, _WIDTHS, strict=False):
-        number = int(part)
-        # Offices pad the kegiatan group to two digits (02); anything wider is another code.
-        if len(part) > max(width, 2) or len(str(number)) > width:
-            raise DomainError(
-                f"Kode anggaran '{raw}' tidak dikenali: bagian '{part}' terlalu panjang; "
-                f"tulis seperti {example}.",
-                field=field,
-            )
-        canonical.append(str(number).zfill(width))
-    return ".".join(canonical), level
-
-
-def normalize_code(value, field: str = "code") -> str:
-    """The canonical form of a budget code (see split_code)."""
-    return split_code(value, field)[0]
-
-
-def parent_code(code: str) -> str | None:
-    """The program of a kegiatan, the kegiatan of a sub-kegiatan; None for a program."""
-    parts = code.split(".")
-    if len(parts) == 3:
-        return None
-    return ".".join(parts[:3] if len(parts) == 5 else parts[:5])
-
-
-def fiscal_year(value, field: str = "fiscal_year") -> int:
-    """A fiscal year (tahun anggaran) between 2000 and 2100."""
-    year = inputs.whole_number(value, field, "Tahun anggaran", required=True, maximum=LAST_YEAR)
-    if year < FIRST_YEAR:
-        raise DomainError(
-            f"Tahun anggaran {year} tidak wajar; tulis empat angka, mis. 2026.", field=field
-        )
-    return year
-
-
-def amount(
-    value, field: str, label: str, *, required: bool = False, positive: bool = False
-) -> int | None:
-    """Whole rupiah from an int, an integral float, or text such as 2324516984, 2.324.516.984,
-    Rp 2.324.516.984 or 2.324.516.984,00; None when empty and not required."""
-    if inputs.is_blank(value) or (isinstance(value, str) and value.strip() == "-"):
-        if required:
-            raise DomainError(f"{label} wajib diisi.", field=field)
-        return None
-    number = None
-    if isinstance(value, bool):
-        number = None
-    elif isinstance(value, int):
-        number = value
-    elif isinstance(value, float | Decimal) and math.isfinite(value) and value == int(value):
-        number = int(value)
-    elif isinstance(value, str):
-        cleaned = re.sub(r"^rp\.?", "", value.strip().lower().replace("\xa0", " ")).strip()
-        cleaned = cleaned.replace(" ", "")
-        negative = cleaned.startswith("-")
-        cleaned = cleaned.lstrip("-")
-        whole, _, cents = cleaned.partition(",")
-        if (_MONEY_PLAIN.match(whole) or _MONEY_DOTTED.match(whole)) and (
-            not cents or (cents.isdigit() and int(cents) == 0)
-        ):
-            number = int(whole.replace(".", "")) * (-1 if negative else 1)
-        elif whole and cents.isdigit():
-            raise DomainError(f"{label} dalam rupiah bulat, tanpa sen ('{value}').", field=field)
-    if number is None:
-        raise DomainError(
-            f"{label} harus berupa angka rupiah, mis. 2.324.516.984, bukan '{value}'.", field=field
-        )
-    if number < 0:
-        raise DomainError(f"{label} tidak boleh negatif ({rupiah(number)}).", field=field)
-    if positive and number == 0:
-        raise DomainError(f"{label} harus lebih dari nol.", field=field)
-    if number > MAX_RUPIAH:
-        raise DomainError(
-            f"{label} {rupiah(number)} tidak wajar (lebih dari {rupiah(MAX_RUPIAH)}); "
-            "periksa jumlah angka nolnya.",
-            field=field,
-        )
-    return number
 
 
 # --- the tree ------------------------------------------------------------------------------------
@@ -592,96 +494,6 @@ def realisations(node: BudgetNode, year: int) -> list[BudgetRealisation]:
             .order_by(BudgetRealisation.paid_on, BudgetRealisation.id)
         )
     )
-
-
-# --- the year's tree -----------------------------------------------------------------------------
-
-
-@dataclass
-class TreeRow:
-    """One row of the year's tree: a level's own pagu where it has one, else its parts' sum."""
-
-    code: str
-    name: str
-    level: str
-    amounts: Amounts
-    node_id: int | None = None
-    spm_component: str | None = None
-    flags: list[BudgetTotalFlag] = field(default_factory=list)
-    funding: str = ""  # sumber dana as printed: 'DAU', or every source of a total's parts
-    # Own pagu figures that are not the sum of the parts' figures.
-    disagreements: list[budget_math.Disagreement] = field(default_factory=list)
-    indicator: str | None = None  # the performance indicator the level reports on
-
-    @property
-    def depth(self) -> int:
-        return {"program": 0, "kegiatan": 1, "sub_kegiatan": 2}[self.level]
-
-
-def line_amounts(year: int) -> dict[str, Amounts]:
-    """code -> Amounts of every level with a budget line in the year (payments: sub-kegiatan)."""
-    result: dict[str, Amounts] = {}
-    lines = db.session.execute(
-        select(BudgetNode.code, BudgetLine)
-        .join(BudgetLine, BudgetLine.node_id == BudgetNode.id)
-        .where(BudgetLine.fiscal_year == year)
-    ).all()
-    for code, line in lines:
-        result[code] = Amounts(
-            pagu_awal=line.pagu_awal,
-            pagu_perubahan=line.pagu_perubahan,
-            plan=[line.plan_q1, line.plan_q2, line.plan_q3, line.plan_q4],
-        )
-    paid = db.session.execute(
-        select(BudgetNode.code, BudgetRealisation.paid_on, BudgetRealisation.amount)
-        .join(BudgetLine, BudgetLine.node_id == BudgetNode.id)
-        .join(BudgetRealisation, BudgetRealisation.line_id == BudgetLine.id)
-        .where(BudgetLine.fiscal_year == year)
-    ).all()
-    for code, paid_on, value in paid:
-        result[code].realised[budget_math.quarter_of(paid_on) - 1] += value
-    return result
-
-
-def node_levels() -> list[tuple[str, str]]:
-    return [tuple(row) for row in db.session.execute(select(BudgetNode.code, BudgetNode.level))]
-
-
-def year_amounts(
-    year: int, lines: dict[str, Amounts] | None = None, extra: list[tuple[str, str]] = ()
-) -> dict[str, tuple[Amounts, list[budget_math.Disagreement]]]:
-    """code -> (amounts, disagreements) of every node for the year (see rules.tree_amounts);
-    lines and extra nodes let an import see the tree as it will stand."""
-    return budget_math.tree_amounts(
-        [*node_levels(), *extra], line_amounts(year) if lines is None else lines
-    )
-
-
-def year_tree(year: int) -> list[TreeRow]:
-    """Every node in code order with its amounts for the year and its flagged disagreements."""
-    amounts = year_amounts(year)
-    flags: dict[int, list[BudgetTotalFlag]] = {}
-    for flag in db.session.scalars(
-        select(BudgetTotalFlag).where(BudgetTotalFlag.fiscal_year == year)
-    ):
-        flags.setdefault(flag.node_id, []).append(flag)
-    order = list(TOTAL_FIELDS)
-    sources = funding.sources_by_code(year)
-    return [
-        TreeRow(
-            code=node.code,
-            name=node.name,
-            level=node.level,
-            amounts=amounts[node.code][0],
-            node_id=node.id,
-            spm_component=node.spm_component,
-            flags=sorted(flags.get(node.id, []), key=lambda f: order.index(f.field)),
-            funding=funding.label(node.code, sources),
-            disagreements=amounts[node.code][1],
-            indicator=node.indicator,
-        )
-        for node in list_nodes()
-    ]
 
 
 def years_with_budget() -> list[int]:
