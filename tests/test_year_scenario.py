@@ -82,9 +82,7 @@ def past_year(db, make_event):
     # perubahan for the one sub-kegiatan the APBD-P changed, nothing on the kegiatan.
     budget.set_budget(budget.get_node("1.06.06"), YEAR, pagu_awal=100_000_000)
     node = budget.get_sub_kegiatan(PERMAKANAN)
-    budget.set_budget(
-        node, YEAR, pagu_awal=None, pagu_perubahan=90_000_000, funding_source="DAU"
-    )
+    budget.set_budget(node, YEAR, pagu_awal=None, pagu_perubahan=90_000_000, funding_source="DAU")
     budget.record_realisation(
         node, YEAR, paid_on=date(YEAR, 3, 1), amount_value=81_234_567, today=date(YEAR, 12, 31)
     )

@@ -141,9 +141,7 @@ def _shelters_opened(year: int) -> int:
     )
 
 
-def components(
-    year: int, targets: dict, tree: list, places: int = 0
-) -> tuple[list[dict], dict]:
+def components(year: int, targets: dict, tree: list, places: int = 0) -> tuple[list[dict], dict]:
     """Per SPM component: target, realisation (distinct persons), capaian and its budget; and the
     SPM indicator (distinct jiwa met / needing)."""
     summary = {row["indicator"]: row for row in spm_dashboard.year_summary(year)}
@@ -324,10 +322,8 @@ def budget_rows(
     rows = []
     for node in tree:
         money = node.amounts
-        if node.indicator:
-            capaian = by_indicator.get(node.indicator)
-        else:
-            capaian = capaian_by_code.get(node.code)
+        linked = by_indicator if node.indicator else capaian_by_code
+        capaian = linked.get(node.indicator or node.code)
         rows.append(
             {
                 "code": node.code,
@@ -362,6 +358,35 @@ def budget_rows(
     return rows
 
 
+def _level_rows(tree, component_rows, indicator, output_rows, places: int) -> list[dict]:
+    """The budget table: each level with the capaian of what it reports on."""
+    capaian_by_code = {
+        row["sub_kegiatan_code"]: row["capaian"]
+        for row in component_rows
+        if row["sub_kegiatan_code"]
+    }
+    by_output = {row["indicator"]: row["capaian"] for row in output_rows}
+    for code, name in OUTPUT_SUB_KEGIATAN.items():
+        capaian_by_code.setdefault(code, by_output.get(name))
+    by_indicator = capaian_by_indicator(component_rows, indicator, output_rows)
+    return budget_rows(tree, capaian_by_code, by_indicator, places)
+
+
+def budget_level_figures(year: int, tree: list) -> list[dict]:
+    """The year-end report's budget rows (serapan as printed, capaian kinerja, efisiensi) for
+    the budget tree page; the victim tables are built only when a level reports on them."""
+    targets = {t.indicator: t for t in spm_settings.list_targets(year)}
+    places = office_info().serapan_places
+    component_rows, indicator = components(year, targets, tree, places)
+    assisted = {"jiwa_assisted": 0, "jiwa_affected": 0, "persen": None}
+    if any(row.indicator == "persen_korban_dibantu" for row in tree):
+        year_victims.build_tables(year, year_victims.region_level())
+        assisted = year_victims.assisted_in_emergency()
+        year_victims.drop_tables()
+    output_rows = outputs(year, targets, assisted)
+    return _level_rows(tree, component_rows, indicator, output_rows, places)
+
+
 def build(year: int, progress: Progress | None = None) -> dict:
     """Every table of the year-end report for a fiscal year, computed with SQL aggregates."""
     report = progress or (lambda percent, message: None)
@@ -382,16 +407,7 @@ def build(year: int, progress: Progress | None = None) -> dict:
     report(65, "Menghitung keluaran Tagana dan KSB")
     output_rows = outputs(year, targets, assisted)
     report(80, "Menghitung anggaran per sub-kegiatan")
-    capaian_by_code = {
-        row["sub_kegiatan_code"]: row["capaian"]
-        for row in component_rows
-        if row["sub_kegiatan_code"]
-    }
-    by_indicator = {row["indicator"]: row["capaian"] for row in output_rows}
-    for code, name in OUTPUT_SUB_KEGIATAN.items():
-        capaian_by_code.setdefault(code, by_indicator.get(name))
-    by_indicator = capaian_by_indicator(component_rows, indicator, output_rows)
-    budget_table = budget_rows(tree, capaian_by_code, by_indicator, places)
+    budget_table = _level_rows(tree, component_rows, indicator, output_rows, places)
     programs = [r for r in budget_table if r["level"] == "program"]
     pagu_total = sum(r["pagu"] or 0 for r in programs)
     report(90, "Laporan siap")
