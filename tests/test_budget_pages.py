@@ -150,7 +150,7 @@ def test_import_page_shows_errors_and_flags(as_role, db, run_jobs):
     tree = client.get(f"/anggaran/?tahun={YEAR}").get_data(as_text=True)
     # the kegiatan's own pagu is used and flagged against the sum of its sub-kegiatan
     assert "pagu tidak sama dengan rincian" in tree and "Rp 650.000.000" in tree
-    assert "diisi <span class=\"num\">Rp 650.000.000</span>, jumlah rincian" in tree
+    assert 'diisi <span class="num">Rp 650.000.000</span>, jumlah rincian' in tree
 
 
 def test_exports(as_role, planned):

@@ -325,7 +325,8 @@ def set_budget(
     source = funding.parse(funding_source)
     perubahan = amount(pagu_perubahan, "pagu_perubahan", "Pagu perubahan")
     if node.level == "sub_kegiatan" and awal is None and perubahan is None:
-        check_blank_pagu(node.code, node.level, awal, perubahan, own_pagu_above(node.code, year))
+        covered = own_pagu_above(node.code, year) is not None
+        check_blank_pagu(node.code, node.level, awal, perubahan, covered)
     line = get_line(node, year)
     if plan is None or node.level != "sub_kegiatan":
         if plan is not None and any(not inputs.is_blank(v) and v not in (0, "0") for v in plan):
@@ -410,8 +411,17 @@ def record_realisation(
             f"Pagu {node.code} {node.name} tahun {year} belum diisi; isi pagu sebelum realisasi.",
             field="code",
         )
+    if holder != node.code:
+        # The pagu drawn on is the kegiatan's or program's: its line is the one to wait on, so
+        # payments on two blank sub-kegiatan cannot both fit into what it has left.
+        db.session.execute(
+            select(BudgetLine.id)
+            .join(BudgetNode, BudgetNode.id == BudgetLine.node_id)
+            .where(BudgetNode.code == holder, BudgetLine.fiscal_year == year)
+            .with_for_update(of=BudgetLine)
+        )
     if line is None:
-        # The pagu is the kegiatan's or program's; the payment still belongs to this sub-kegiatan.
+        # The payment still belongs to this sub-kegiatan: it gets a line without a pagu.
         line = BudgetLine(node_id=node.id, fiscal_year=year, pagu_awal=None)
         db.session.add(line)
         db.session.flush()
