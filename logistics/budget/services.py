@@ -411,15 +411,6 @@ def record_realisation(
             f"Pagu {node.code} {node.name} tahun {year} belum diisi; isi pagu sebelum realisasi.",
             field="code",
         )
-    if holder != node.code:
-        # The pagu drawn on is the kegiatan's or program's: its line is the one to wait on, so
-        # payments on two blank sub-kegiatan cannot both fit into what it has left.
-        db.session.execute(
-            select(BudgetLine.id)
-            .join(BudgetNode, BudgetNode.id == BudgetLine.node_id)
-            .where(BudgetNode.code == holder, BudgetLine.fiscal_year == year)
-            .with_for_update(of=BudgetLine)
-        )
     if line is None:
         # The payment still belongs to this sub-kegiatan: it gets a line without a pagu.
         line = BudgetLine(node_id=node.id, fiscal_year=year, pagu_awal=None)
@@ -457,6 +448,14 @@ def _paying_level(node: BudgetNode, line: BudgetLine | None, year: int) -> tuple
     holder = own_pagu_above(node.code, year)
     if holder is None:
         return node.code, None
+    # The kegiatan's or program's line is the one to wait on, so payments on two blank
+    # sub-kegiatan cannot both fit into what it has left.
+    db.session.execute(
+        select(BudgetLine.id)
+        .join(BudgetNode, BudgetNode.id == BudgetLine.node_id)
+        .where(BudgetNode.code == holder, BudgetLine.fiscal_year == year)
+        .with_for_update(of=BudgetLine)
+    )
     return holder, year_amounts(year)[holder][0].pagu
 
 
