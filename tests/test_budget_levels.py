@@ -1,5 +1,6 @@
 """Pagu on every level of the budget tree, its disagreements, and capaian/efisiensi per level."""
 
+import io
 from datetime import date
 from decimal import Decimal
 
@@ -164,6 +165,23 @@ def test_import_flags_a_disagreeing_level_instead_of_refusing(db, app):
     assert [(d.own, d.parts, d.difference) for d in program.disagreements] == [
         (1_000_000_000, 1_100_000_000, -100_000_000)
     ]
+    # The year-end report notes it and prints it beside the row.
+    from openpyxl import load_workbook
+
+    from logistics.reports import year_report
+
+    report = year_report.build(YEAR)
+    note = (
+        "Program 1.06.06: pagu awal Rp 1.000.000.000 tidak sama dengan jumlah rinciannya "
+        "Rp 1.100.000.000 (selisih -Rp 100.000.000); laporan memakai angka program itu sendiri."
+    )
+    assert note in report["notes"]
+    book = load_workbook(io.BytesIO(year_report.xlsx_bytes(report)))
+    printed = {r[0]: r for r in book["Anggaran"].iter_rows(min_row=4, values_only=True)}
+    assert printed[PROGRAM][3] == 1_000_000_000
+    assert printed[PROGRAM][-1] == (
+        "Pagu awal Rp 1.000.000.000 tidak sama dengan jumlah rincian Rp 1.100.000.000"
+    )
 
 
 def test_import_refuses_a_blank_sub_kegiatan_with_no_figure_above(db, app):
