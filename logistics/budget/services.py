@@ -208,18 +208,6 @@ def get_line(node: BudgetNode, year: int) -> BudgetLine | None:
     )
 
 
-def realised_total(line: BudgetLine | None) -> int:
-    if line is None or line.id is None:
-        return 0
-    return int(
-        db.session.scalar(
-            select(func.coalesce(func.sum(BudgetRealisation.amount), 0)).where(
-                BudgetRealisation.line_id == line.id
-            )
-        )
-    )
-
-
 def realised_under(code: str, year: int) -> int:
     """What was paid in the year on a sub-kegiatan, or on every sub-kegiatan under a level."""
     return int(
