@@ -143,9 +143,9 @@ def test_budget_plan_is_checked_and_imported_by_a_worker(app, client, db, make_u
     run_real_worker(app, db)
     page = client.get(import_url).get_data(as_text=True)
     assert "2 sub-kegiatan disimpan, 4 kode baru" in page
-    assert budget_counts(db) == (4, 2, 1)
+    assert budget_counts(db) == (4, 4, 0)  # program and kegiatan keep their own pagu
     tree = client.get(f"/anggaran/?tahun={budget_files.YEAR}").get_data(as_text=True)
-    assert "jumlah tercetak berbeda" in tree
+    assert "pagu tidak sama dengan rincian" in tree
 
 
 @pytest.mark.parametrize(

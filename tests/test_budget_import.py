@@ -39,22 +39,20 @@ def test_xlsx_import_builds_the_tree_and_flags_the_wrong_total(db, app):
     report = run(xlsx(GOOD_ROWS, title_rows=[["RENCANA ANGGARAN DINAS SOSIAL 2026"], []]))
     assert report.errors == [] and report.applied
     assert (report.lines_imported, report.nodes_added) == (2, 4)
-    [flag] = report.flags
-    assert (flag.code, flag.field, flag.printed, flag.computed) == (
-        "1.06.06.2.01",
-        "pagu_awal",
-        650_000_000,
-        700_000_000,
-    )
-    assert flag.row == 5  # two title rows, the header, then program and kegiatan
+    # The kegiatan's own 650.000.000 is kept and flagged against its parts; the program's
+    # 700.000.000 then disagrees with that kegiatan in turn.
+    assert [(f.row, f.code, f.field, f.printed, f.computed) for f in report.flags] == [
+        (4, "1.06.06", "pagu_awal", 700_000_000, 650_000_000),
+        (5, "1.06.06.2.01", "pagu_awal", 650_000_000, 700_000_000),
+    ]
     rows = {r.code: r for r in budget.year_tree(YEAR)}
-    # the printed 650.000.000 is not used: the kegiatan shows the sum of its parts
-    assert rows["1.06.06.2.01"].amounts.pagu_awal == 700_000_000
+    assert rows["1.06.06.2.01"].amounts.pagu_awal == 650_000_000
     assert rows["1.06.06.2.01"].amounts.plan[0] == 150_000_000  # printed TW I agrees
-    assert [(f.field, f.printed, f.computed) for f in rows["1.06.06.2.01"].flags] == [
+    assert [(d.field, d.own, d.parts) for d in rows["1.06.06.2.01"].disagreements] == [
         ("pagu_awal", 650_000_000, 700_000_000)
     ]
-    assert rows["1.06.06"].flags == []
+    assert rows["1.06.06.2.01"].flags == []  # a pagu is not a printed total: nothing stored
+    assert rows["1.06.06"].amounts.pagu_awal == 700_000_000
     assert rows[PERMAKANAN].amounts.plan == [100_000_000, 150_000_000, 150_000_000, 100_000_000]
     assert rows[SANDANG].amounts.pagu_awal == 200_000_000
 
@@ -65,7 +63,7 @@ def test_csv_with_semicolons_and_grand_total_row(db, app):
     report = run(csv_bytes(rows), name="rencana.csv")
     assert report.errors == [] and report.applied and report.flags == []
     assert any("JUMLAH" in w for w in report.warnings)
-    assert counts(db) == (4, 2, 0)
+    assert counts(db) == (4, 4, 0)  # program and kegiatan keep their own pagu
 
 
 def test_one_bad_row_writes_nothing(db, app):
@@ -112,12 +110,12 @@ def test_one_bad_row_writes_nothing(db, app):
     assert "Uraian wajib diisi" in found[(11, "Uraian")]
     assert len(report.errors) == 6
     assert counts(db) == before  # the four good rows above were not written either
-    assert budget.year_tree(YEAR)[0].amounts.pagu == 0
+    assert budget.year_tree(YEAR)[0].amounts.pagu is None
 
 
 def test_dry_run_reports_flags_without_writing(db, app):
     report = run(xlsx(GOOD_ROWS), dry_run=True)
-    assert report.errors == [] and not report.applied and len(report.flags) == 1
+    assert report.errors == [] and not report.applied and len(report.flags) == 2
     assert counts(db) == (0, 0, 0)
 
 
@@ -125,8 +123,8 @@ def test_reimport_replaces_lines_and_flags_and_keeps_realisation(db, app):
     from logistics.budget import services as budget
 
     run(xlsx(GOOD_ROWS))
-    again = run(xlsx(GOOD_ROWS))  # the same file twice: one flag, not two
-    assert again.applied and counts(db)[2] == 1
+    again = run(xlsx(GOOD_ROWS))  # the same file twice: the same two disagreements
+    assert again.applied and len(again.flags) == 2 and counts(db)[1:] == (4, 0)
     budget.record_realisation(
         budget.get_node(PERMAKANAN),
         YEAR,

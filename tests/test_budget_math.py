@@ -98,7 +98,7 @@ def test_total_of_parts_and_pagu_perubahan_of_the_whole():
     assert whole.serapan == Decimal("16.00")
     unchanged = total([a, Amounts(pagu_awal=50)])
     assert unchanged.pagu_perubahan is None and unchanged.pagu == 150
-    assert total([]).pagu == 0 and total([]).serapan is None
+    assert total([]).pagu is None and total([]).serapan is None  # no figure, not zero
     assert whole.value("plan_q4") == 25 and unchanged.value("pagu_perubahan") == 150
 
 

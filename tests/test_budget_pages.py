@@ -148,7 +148,9 @@ def test_import_page_shows_errors_and_flags(as_role, db, run_jobs):
     assert page.status_code == 200
     assert "tercetak Rp 650.000.000, jumlah rincian Rp 700.000.000" in html
     tree = client.get(f"/anggaran/?tahun={YEAR}").get_data(as_text=True)
-    assert "jumlah tercetak berbeda" in tree and "Rp 650.000.000" in tree
+    # the kegiatan's own pagu is used and flagged against the sum of its sub-kegiatan
+    assert "pagu tidak sama dengan rincian" in tree and "Rp 650.000.000" in tree
+    assert 'diisi <span class="num">Rp 650.000.000</span>, jumlah rincian' in tree
 
 
 def test_exports(as_role, planned):
@@ -193,10 +195,12 @@ def test_api_tree_pagu_and_realisation(as_role, planned):
     )
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["code"] == "1.06.06.2.02.0001"
+    # A kegiatan may carry its own pagu, but not a cash plan of its own.
     response = writer.post(
-        "/api/v1/budget/pagu", json={"code": "1.06.06.2.02", "fiscal_year": YEAR, "pagu_awal": 1}
+        "/api/v1/budget/pagu",
+        json={"code": "1.06.06.2.02", "fiscal_year": YEAR, "pagu_awal": 1, "plan": [1, 0, 0, 0]},
     )
-    assert response.status_code == 422
+    assert response.status_code == 422 and response.get_json()["field"] == "plan_q1"
     response = writer.post(
         "/api/v1/budget/pagu",
         json={

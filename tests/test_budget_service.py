@@ -129,7 +129,7 @@ def test_totals_are_computed_from_sub_kegiatan(db, tree):
     assert program.realisasi == 177_500_000
     assert rows["1.06.06.2.02"].pagu == 80_000_000 and rows["1.06.06.2.02"].serapan == 0
     # another year is separate
-    assert {r.code: r.amounts.pagu for r in tree.year_tree(2025)}["1.06.06"] == 0
+    assert {r.code: r.amounts.pagu for r in tree.year_tree(2025)}["1.06.06"] is None
 
 
 def test_plan_must_fit_the_pagu_in_force(db, tree):
@@ -169,10 +169,10 @@ def test_bad_pagu_is_refused(db, tree, pagu, message):
     assert caught.value.field == "pagu_awal"
 
 
-def test_pagu_only_on_sub_kegiatan(db, tree):
+def test_cash_plan_only_on_sub_kegiatan(db, tree):
     with pytest.raises(DomainError) as caught:
-        tree.set_budget(tree.get_node("1.06.06.2.01"), YEAR, pagu_awal=1)
-    assert "dihitung dari sub-kegiatan" in caught.value.message
+        tree.set_budget(tree.get_node("1.06.06.2.01"), YEAR, pagu_awal=1, plan=[1, 0, 0, 0])
+    assert "rencana triwulan diisi pada sub-kegiatan" in caught.value.message
 
 
 @pytest.fixture

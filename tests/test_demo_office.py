@@ -126,6 +126,12 @@ def test_demo_logistics_balance_and_show_on_the_pages(db, client, make_user, log
     batch = db.session.scalar(select(StockDocument).where(StockDocument.kind == "distribution"))
     pdf = client.get(f"/logistik/dokumen/{batch.id}/bast.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    # Last year's budget as published: the pagu awal for the program only, the tree page shows
+    # each level from it, with capaian kinerja and efisiensi per level.
+    last_year = datetime.now(ZoneInfo("Asia/Jakarta")).year - 1
+    tree = client.get(f"/anggaran/?tahun={last_year}").get_data(as_text=True)
+    assert "Rp 2.600.000.000" in tree and "Rp 1.443.650.000" in tree  # 1.181,25 + 262,4 million
+    assert "Capaian kinerja" in tree and "Indikator: Persentase korban bencana" in tree
 
 
 def test_demo_areas_are_the_real_kelurahan_outlines(db, boundaries_dir):

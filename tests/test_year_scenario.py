@@ -70,14 +70,21 @@ def past_year(db, make_event):
         recipient_kind="institution",
         institution_id=panti.id,
     )
-    spm_settings.save_target(
-        {"year": YEAR, "indicator": "permakanan", "value": "5", "unit": "orang", "mode": "sum"}
-    )
+    for indicator, value, unit in (
+        ("permakanan", "5", "orang"),
+        ("persen_korban_dibantu", "100", "%"),
+    ):
+        spm_settings.save_target(
+            {"year": YEAR, "indicator": indicator, "value": value, "unit": unit, "mode": "sum"}
+        )
     budget.seed_structure()
+    # As the office's published budget gives it: the pagu awal only for the program, the pagu
+    # perubahan for the one sub-kegiatan the APBD-P changed, nothing on the kegiatan.
+    budget.set_budget(budget.get_node("1.06.06"), YEAR, pagu_awal=100_000_000)
     node = budget.get_sub_kegiatan(PERMAKANAN)
-    budget.set_budget(node, YEAR, pagu_awal=100_000_000, funding_source="DAU")
+    budget.set_budget(node, YEAR, pagu_awal=None, pagu_perubahan=90_000_000, funding_source="DAU")
     budget.record_realisation(
-        node, YEAR, paid_on=date(YEAR, 3, 1), amount_value=81_000_000, today=date(YEAR, 12, 31)
+        node, YEAR, paid_on=date(YEAR, 3, 1), amount_value=81_234_567, today=date(YEAR, 12, 31)
     )
     db.session.commit()
     spm_aggregates.rebuild(YEAR)
@@ -117,12 +124,48 @@ def test_the_year_end_report_of_a_past_year(db, past_year):
     food = next(r for r in report["components"] if r["component"] == "permakanan")
     # Distinct persons named on permakanan hand-outs: A1-A3 and P (the panti is a headcount).
     assert (food["realisasi"], food["target"], food["capaian"]) == (4, D(5), D("80.00"))
+    # 81.234.567 / 90.000.000 = 90,2606...%: printed 90 as the LKIP does, so 80,00 - 90.
     assert (food["pagu"], food["realisasi_anggaran"], food["serapan"]) == (
-        100_000_000,
-        81_000_000,
-        D("81.00"),
+        90_000_000,
+        81_234_567,
+        D("90.26"),
     )
-    assert (food["efisiensi"], food["sumber_dana"]) == (D("-1.00"), "DAU")
+    assert (food["serapan_printed"], food["efisiensi"], food["sumber_dana"]) == (
+        D("90"),
+        D("-10.00"),
+        "DAU",
+    )
+    tree = {row["code"]: row for row in report["budget"]}
+    money = ("pagu_awal", "pagu_perubahan", "pagu", "realisasi", "sisa", "serapan")
+    lkip = ("serapan_printed", "indicator", "capaian", "efisiensi", "disagreements")
+    expected = {
+        # The program's own pagu awal; its perubahan is its parts' (90 million in force).
+        "1.06.06": (100_000_000, 90_000_000, 90_000_000, 81_234_567, 8_765_433, D("90.26")),
+        # The kegiatan has no figure of its own: the sum of its parts, only a perubahan.
+        "1.06.06.2.01": (None, 90_000_000, 90_000_000, 81_234_567, 8_765_433, D("90.26")),
+        PERMAKANAN: (None, 90_000_000, 90_000_000, 81_234_567, 8_765_433, D("90.26")),
+        "1.06.06.2.01.0002": (None, None, None, 0, None, None),
+        "1.06.06.2.02": (None, None, None, 0, None, None),
+    }
+    for code, figures in expected.items():
+        assert tuple(tree[code][k] for k in money) == figures, code
+    # Capaian of the indicator each level reports on: the program the share of victims
+    # assisted during tanggap darurat (5,36 of a 100% target), the protection kegiatan the
+    # SPM indicator (no target set: no capaian), the sub-kegiatan its component.
+    assert tuple(tree["1.06.06"][k] for k in lkip) == (
+        D("90"),
+        "persen_korban_dibantu",
+        D("5.36"),
+        D("-84.64"),
+        [],
+    )
+    assert tuple(tree["1.06.06.2.01"][k] for k in lkip) == (D("90"), "capaian_spm", None, None, [])
+    assert tuple(tree[PERMAKANAN][k] for k in lkip) == (D("90"), None, D("80.00"), D("-10.00"), [])
+    assert report["budget_total"] == {
+        "pagu": 90_000_000,
+        "realisasi": 81_234_567,
+        "serapan": D("90.26"),
+    }
 
     book = load_workbook(io.BytesIO(year_report.xlsx_bytes(report)))
     sheet = book["Per jenis bencana"]
@@ -141,11 +184,27 @@ def test_the_year_end_report_of_a_past_year(db, past_year):
         4,
         "orang",
         80,
-        100_000_000,
-        81_000_000,
-        81,
-        -1,
+        90_000_000,
+        81_234_567,
+        90.26,
+        -10,
     ]
+    money_sheet = book["Anggaran"]
+    printed = {r[0]: r for r in money_sheet.iter_rows(min_row=4, values_only=True)}
+    assert printed["1.06.06"][3:14] == (
+        100_000_000,
+        90_000_000,
+        90_000_000,
+        81_234_567,
+        8_765_433,
+        90,
+        90.26,
+        "Persentase korban bencana yang menerima bantuan sosial",
+        5.36,
+        -84.64,
+        None,
+    )
+    assert printed["1.06.06.2.01"][3:5] == ("-", 90_000_000)
     outputs = {r[1]: r for r in book["Tagana dan KSB"].iter_rows(min_row=4, values_only=True)}
     assert outputs["Persentase korban bencana yang menerima bantuan sosial"][5] == 5.36
 
@@ -157,9 +216,14 @@ def test_the_year_end_report_of_a_past_year(db, past_year):
         "Konflik sosial",
         "5,36%",
         "80,00%",
-        "81,00%",
-        "-1,00%",
-        "Rp 81.000.000",
+        "90,26%",
+        "LKIP 90%",
+        "-10,00%",
+        "5,36%",
+        "-84,64%",
+        "Rp 100.000.000",
+        "Rp 81.234.567",
+        "indikator: Persentase korban",
         "sumber dana DAU",
         "Lembaga",
     ):

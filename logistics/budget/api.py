@@ -35,6 +35,7 @@ def row_json(row: budget.TreeRow) -> dict:
         "level": row.level,
         "name": row.name,
         "spm_component": row.spm_component,
+        "indicator": row.indicator,
         "pagu_awal": amounts.pagu_awal,
         "pagu_perubahan": amounts.pagu_perubahan,
         "pagu": amounts.pagu,
@@ -53,6 +54,10 @@ def row_json(row: budget.TreeRow) -> dict:
                 "source_row": f.source_row,
             }
             for f in row.flags
+        ],
+        "disagreements": [
+            {"field": d.field, "own": d.own, "parts": d.parts, "difference": d.difference}
+            for d in row.disagreements
         ],
     }
 
@@ -81,7 +86,7 @@ def budget_pagu():
     if plan is not None and not isinstance(plan, list):
         raise DomainError("plan harus daftar empat angka (triwulan I–IV).", field="plan")
     with transaction():
-        node = budget.get_sub_kegiatan(payload.get("code"))
+        node = budget.get_node(payload.get("code"))
         line = budget.set_budget(
             node,
             payload.get("fiscal_year"),

@@ -5,7 +5,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField
 
 from logistics.budget.models import FUNDING_SOURCES
-from logistics.core.spm_components import SPM_COMPONENTS
+from logistics.core.spm_components import INDICATORS, SPM_COMPONENTS
 
 MONEY = {"inputmode": "numeric", "autocomplete": "off", "placeholder": "mis. 250.000.000"}
 FUNDING_CHOICES = [("", "Belum ditentukan"), *FUNDING_SOURCES.items()]
@@ -13,11 +13,13 @@ YEAR = {"inputmode": "numeric", "pattern": "[0-9]*", "autocomplete": "off"}
 
 
 class PaguForm(FlaskForm):
-    """Pagu awal, pagu perubahan and the quarterly cash plan of one sub-kegiatan in one year."""
+    """Pagu awal and perubahan of a level in one year, and a sub-kegiatan's quarterly cash plan."""
 
-    code = SelectField("Sub-kegiatan", choices=[], validate_choice=False)
+    code = SelectField("Program, kegiatan atau sub-kegiatan", choices=[], validate_choice=False)
     fiscal_year = StringField("Tahun anggaran", render_kw=YEAR)
-    pagu_awal = StringField("Pagu awal (Rp)", render_kw=MONEY)
+    pagu_awal = StringField(
+        "Pagu awal (Rp, boleh kosong bila tingkat di atasnya berpagu)", render_kw=MONEY
+    )
     pagu_perubahan = StringField(
         "Pagu perubahan (Rp, kosongkan bila belum ada APBD-P)", render_kw=MONEY
     )
@@ -52,6 +54,13 @@ class NodeForm(FlaskForm):
     spm_component = SelectField(
         "Komponen SPM yang dibiayai",
         choices=[("keep", "Tidak diubah"), ("", "Tidak terkait"), *SPM_COMPONENTS.items()],
+        default="keep",
+        validate_choice=False,
+    )
+    # The indicator whose capaian this level reports (LKIP capaian kinerja and efisiensi).
+    indicator = SelectField(
+        "Indikator kinerja yang dilaporkan",
+        choices=[("keep", "Tidak diubah"), ("", "Tidak ada"), *INDICATORS.items()],
         default="keep",
         validate_choice=False,
     )

@@ -39,6 +39,8 @@ def no_progress(_percent: int, _message: str = "") -> None:
 # Plans open with a title block (office, year, signature); the header row is looked for below it.
 HEADER_SEARCH_ROWS = 15
 AMOUNT_FIELDS = tuple(TOTAL_FIELDS)
+# A program's or kegiatan's printed cash plan is only checked; its pagu is its own figure.
+PLAN_FIELDS = tuple(key for key in AMOUNT_FIELDS if key.startswith("plan_q"))
 _GRAND_TOTAL = re.compile(r"^\s*(jumlah|total)\b", re.IGNORECASE)
 
 # (field, header in the template, other headers accepted)
@@ -84,7 +86,8 @@ class RowError:
 
 @dataclass
 class TotalFlag:
-    """A printed kegiatan/program total that is not the sum of its sub-kegiatan."""
+    """A kegiatan/program figure that is not the sum of its parts: its own pagu (kept and used)
+    or a printed cash-plan total (not used)."""
 
     row: int
     code: str
@@ -217,8 +220,6 @@ def _parse(
         source = funding.parse(cells.get("funding_source"))
     except DomainError as exc:
         fail("funding_source", exc.message)
-    if level == "sub_kegiatan" and "pagu_awal" in values and values["pagu_awal"] is None:
-        fail("pagu_awal", f"Pagu awal sub-kegiatan {code} wajib diisi (tulis 0 bila tidak ada).")
     if len(report.errors) > errors_before:
         return None
     return _Row(number, code, level, name, values, source)
@@ -243,18 +244,33 @@ def _check_tree(rows: list[_Row], report: ImportReport, known: dict) -> None:
 
 
 def _check_plans(rows: list[_Row], report: ImportReport, known: dict) -> None:
+    """Each row's pagu covers its cash plan and what was paid; a blank sub-kegiatan pagu needs a
+    kegiatan or program with a pagu of its own, in the file or already saved for the year."""
+    with_pagu = {
+        row.code
+        for row in rows
+        if row.values["pagu_awal"] is not None or row.values["pagu_perubahan"] is not None
+    }
     for row in rows:
-        if row.level != "sub_kegiatan":
-            continue
-        line = budget.get_line(known[row.code], report.fiscal_year) if row.code in known else None
         plan = [row.values[f"plan_q{q}"] or 0 for q in range(1, 5)]
         try:
+            if row.level == "sub_kegiatan":
+                covered = any(c in with_pagu for c in budget.ancestor_codes(row.code)) or (
+                    budget.own_pagu_above(row.code, report.fiscal_year) is not None
+                )
+                budget.check_blank_pagu(
+                    row.code,
+                    row.level,
+                    row.values["pagu_awal"],
+                    row.values["pagu_perubahan"],
+                    covered,
+                )
             budget.check_plan(
                 row.code,
                 row.values["pagu_awal"],
                 row.values["pagu_perubahan"],
-                plan,
-                budget.realised_total(line),
+                plan if row.level == "sub_kegiatan" else [0] * 4,
+                budget.realised_under(row.code, report.fiscal_year),
             )
         except DomainError as exc:
             report.errors.append(
@@ -263,28 +279,33 @@ def _check_plans(rows: list[_Row], report: ImportReport, known: dict) -> None:
 
 
 def _find_flags(rows: list[_Row], report: ImportReport) -> None:
-    """Compare each printed total with the sum of the sub-kegiatan as they will stand."""
-    leaves = budget.line_amounts(report.fiscal_year)
+    """Compare each level's own pagu and printed cash plan with its parts as they will stand."""
+    lines = budget.line_amounts(report.fiscal_year)
     for row in rows:
-        if row.level == "sub_kegiatan":
-            kept = leaves.get(row.code, Amounts())
-            leaves[row.code] = Amounts(
-                pagu_awal=row.values["pagu_awal"],
-                pagu_perubahan=row.values["pagu_perubahan"],
-                plan=[row.values[f"plan_q{q}"] or 0 for q in range(1, 5)],
-                realised=kept.realised,
-            )
+        kept = lines.get(row.code, Amounts())
+        lines[row.code] = Amounts(
+            pagu_awal=row.values["pagu_awal"],
+            pagu_perubahan=row.values["pagu_perubahan"],
+            plan=[row.values[f"plan_q{q}"] or 0 for q in range(1, 5)],
+            realised=kept.realised,
+        )
+    tree = budget.year_amounts(
+        report.fiscal_year, lines, extra=[(row.code, row.level) for row in rows]
+    )
     for row in rows:
         if row.level == "sub_kegiatan":
             continue
-        computed = budget.roll_up(row.code, row.level, leaves)
-        for key in AMOUNT_FIELDS:
+        computed, disagreements = tree[row.code]
+        for found in disagreements:
+            report.flags.append(
+                TotalFlag(row.number, row.code, row.name, found.field, found.own, found.parts)
+            )
+        for key in PLAN_FIELDS:
             printed = row.values[key]
-            if printed is None:
-                continue
-            total = computed.value(key)
-            if printed != total:
-                report.flags.append(TotalFlag(row.number, row.code, row.name, key, printed, total))
+            if printed is not None and printed != computed.value(key):
+                report.flags.append(
+                    TotalFlag(row.number, row.code, row.name, key, printed, computed.value(key))
+                )
 
 
 def import_plan(
@@ -297,8 +318,10 @@ def import_plan(
 ) -> ImportReport:
     """Check every row of a plan file; save nodes, pagu and cash plans only when no row is wrong.
 
-    Printed kegiatan/program totals are never stored as amounts: those that disagree with the sum
-    of their sub-kegiatan are kept as flags with both numbers. The caller commits.
+    A program's or kegiatan's pagu is kept as its own figure (published budgets often give the
+    pagu awal for the program only); one that disagrees with its parts is flagged in the report
+    and on the tree. Printed cash-plan totals are never stored as amounts: those that disagree
+    with the sum of their sub-kegiatan are kept as flags with both numbers. The caller commits.
     """
     year = budget.fiscal_year(fiscal_year)
     report = ImportReport(fiscal_year=year)
@@ -317,7 +340,7 @@ def import_plan(
     report.errors.sort(key=lambda e: e.row)
     if report.errors:
         return report
-    progress(60, "Memeriksa jumlah tercetak")
+    progress(60, "Memeriksa pagu tiap tingkat dan jumlah tercetak")
     _find_flags(rows, report)
     if dry_run:
         return report
@@ -360,6 +383,7 @@ def _save(rows: list, report: ImportReport, known: dict, year: int, source_name:
             report.nodes_added += 1
         if row.name or row.code not in known:
             known[row.code] = budget.save_node(row.code, row.name)
+        has_pagu = row.values["pagu_awal"] is not None or row.values["pagu_perubahan"] is not None
         if row.level == "sub_kegiatan":
             budget.set_budget(
                 known[row.code],
@@ -370,6 +394,17 @@ def _save(rows: list, report: ImportReport, known: dict, year: int, source_name:
                 funding_source=row.funding_source,
             )
             report.lines_imported += 1
+        elif has_pagu or budget.get_line(known[row.code], year) is not None:
+            # The level's own pagu; a re-import that leaves it blank returns it to the sum.
+            budget.set_budget(
+                known[row.code],
+                year,
+                pagu_awal=row.values["pagu_awal"],
+                pagu_perubahan=row.values["pagu_perubahan"],
+                funding_source=row.funding_source,
+            )
+    # A disagreeing pagu is shown from the saved figures on the tree; only printed cash-plan
+    # totals, which are not kept, are remembered as flags.
     budget.replace_flags(
         year,
         [
@@ -382,6 +417,7 @@ def _save(rows: list, report: ImportReport, known: dict, year: int, source_name:
                 "source_row": f.row,
             }
             for f in report.flags
+            if f.field in PLAN_FIELDS
         ],
     )
     record_action(
@@ -452,11 +488,15 @@ def plan_template(year: int | None = None) -> bytes:
     for text in (
         "Satu baris per program, kegiatan atau sub-kegiatan.",
         "Kode boleh ditulis 1.06.06.2.01.0001 atau 1.06.06.02.01.0001.",
-        "Pagu dan rencana triwulan diisi pada sub-kegiatan, dalam rupiah bulat.",
+        "Pagu awal dan pagu perubahan boleh diisi pada program, kegiatan dan sub-kegiatan, "
+        "dalam rupiah bulat; pagu sub-kegiatan boleh kosong bila program/kegiatannya berpagu.",
+        "Bila pagu program/kegiatan tidak sama dengan jumlah rinciannya, sistem memakai pagu "
+        "program/kegiatan itu dan menandai selisihnya.",
+        "Rencana triwulan diisi pada sub-kegiatan.",
         "Pagu perubahan dikosongkan bila belum ada APBD Perubahan.",
         "Sumber dana: DAU, DAK, DBH, PAD, BTT, APBN/Kemensos, provinsi atau hibah/CSR.",
-        "Jumlah pada baris program/kegiatan boleh diisi: bila tidak sama dengan jumlah "
-        "sub-kegiatannya, sistem menandainya, bukan memakainya.",
+        "Rencana triwulan pada baris program/kegiatan boleh diisi: bila tidak sama dengan "
+        "jumlah sub-kegiatannya, sistem menandainya, bukan memakainya.",
         f"Tahun anggaran dipilih saat mengunggah{f' (mis. {year})' if year else ''}.",
     ):
         guide.append([text])

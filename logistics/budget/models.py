@@ -6,7 +6,7 @@ from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from logistics.core.extensions import db
-from logistics.core.spm_components import SPM_COMPONENTS
+from logistics.core.spm_components import INDICATORS, SPM_COMPONENTS
 from logistics.core.time import utcnow
 
 BUDGET_LEVELS = {
@@ -49,6 +49,9 @@ class BudgetNode(db.Model):
             name="spm_component_known",
         ),
         CheckConstraint("(level = 'program') = (parent_id IS NULL)", name="parent_by_level"),
+        CheckConstraint(
+            f"indicator IS NULL OR indicator IN {tuple(INDICATORS)!r}", name="indicator_known"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -58,13 +61,19 @@ class BudgetNode(db.Model):
     name: Mapped[str] = mapped_column(String(255))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("budget_nodes.id"), index=True)
     spm_component: Mapped[str | None] = mapped_column(String(30), unique=True)
+    # The performance indicator this level reports on (LKIP capaian kinerja); None: none.
+    indicator: Mapped[str | None] = mapped_column(String(30))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     parent: Mapped["BudgetNode | None"] = relationship(remote_side=[id])
 
 
 class BudgetLine(db.Model):
-    """A sub-kegiatan's budget in one fiscal year: pagu awal, pagu perubahan, quarterly cash plan."""
+    """A level's budget in one fiscal year: pagu awal, pagu perubahan, quarterly cash plan.
+
+    Any level may carry its own pagu (published budgets often give the pagu awal for the program
+    only); the cash plan and the payments belong to sub-kegiatan.
+    """
 
     __tablename__ = "budget_lines"
     __audit__ = True
@@ -85,8 +94,9 @@ class BudgetLine(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     node_id: Mapped[int] = mapped_column(ForeignKey("budget_nodes.id"))
     fiscal_year: Mapped[int]
-    # Money is integer rupiah; a kota's yearly budget overflows a 32-bit integer.
-    pagu_awal: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Money is integer rupiah; a kota's yearly budget overflows a 32-bit integer. None: left
+    # blank, the level above carries the figure.
+    pagu_awal: Mapped[int | None] = mapped_column(BigInteger)
     # Set only once the APBD-P changes the line; None means the pagu awal is in force.
     pagu_perubahan: Mapped[int | None] = mapped_column(BigInteger)
     plan_q1: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -1,11 +1,7 @@
 """Budget use cases: budget codes, the standard tree, pagu and cash plan, realisation, the year tree."""
 
-import math
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 
 from sqlalchemy import func, select
 
@@ -13,30 +9,37 @@ from logistics.budget import funding
 from logistics.budget import rules as budget_math
 from logistics.budget.models import (
     BUDGET_LEVELS,
-    TOTAL_FIELDS,
     BudgetLine,
     BudgetNode,
     BudgetRealisation,
     BudgetTotalFlag,
 )
-from logistics.budget.rules import Amounts
+
+# Values and the year's tree live in their own modules; callers reach them through here.
+from logistics.budget.tree import (  # noqa: F401
+    TreeRow,
+    line_amounts,
+    node_levels,
+    year_amounts,
+    year_tree,
+)
+from logistics.budget.values import (  # noqa: F401
+    FIRST_YEAR,
+    LAST_YEAR,
+    MAX_RUPIAH,
+    QUARTER_NAMES,
+    amount,
+    fiscal_year,
+    normalize_code,
+    parent_code,
+    split_code,
+)
 from logistics.core import inputs
 from logistics.core.errors import Conflict, DomainError, NotFound
 from logistics.core.extensions import db
 from logistics.core.formatting import rupiah, tanggal
-from logistics.core.spm_components import SPM_COMPONENTS
+from logistics.core.spm_components import INDICATORS, SPM_COMPONENTS
 from logistics.core.time import office_today
-
-# A sub-kegiatan of a kota's Dinas Sosial runs to billions; a trillion rupiah is a typing error.
-MAX_RUPIAH = 1_000_000_000_000
-FIRST_YEAR, LAST_YEAR = 2000, 2100
-QUARTER_NAMES = ("I", "II", "III", "IV")
-# Segments of a Kepmendagri 050-5889/2021 code and the width each is shown with:
-# urusan 1, bidang 06, program 06, kegiatan 2.01, sub-kegiatan 0001.
-_WIDTHS = (1, 2, 2, 1, 2, 4)
-_LEVEL_BY_SEGMENTS = {3: "program", 5: "kegiatan", 6: "sub_kegiatan"}
-_MONEY_PLAIN = re.compile(r"^\d+$")
-_MONEY_DOTTED = re.compile(r"^\d{1,3}(\.\d{3})+$")
 
 # Program Penanganan Bencana as every kab/kota Dinas Sosial carries it (DOMAIN.md section 8).
 STANDARD_TREE = (
@@ -57,107 +60,14 @@ STANDARD_TREE = (
 )
 # The SPM component each standard sub-kegiatan pays for, whichever way its node was created.
 STANDARD_COMPONENTS = {code: component for code, _name, component in STANDARD_TREE if component}
-
-
-# --- values --------------------------------------------------------------------------------------
-
-
-def split_code(value, field: str = "code") -> tuple[str, str]:
-    """(canonical code, level) of a program, kegiatan or sub-kegiatan code.
-
-    1.06.06.02.01.0001 and 1.06.06.2.01.0001 are the same sub-kegiatan; the one-digit kegiatan
-    group is the canonical form (Kepmendagri 050-5889/2021), so codes also sort in tree order.
-    """
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        value = str(value)
-    raw = inputs.text(value, field, "Kode anggaran", 40, required=True)
-    parts = [part.strip() for part in raw.strip(". ").split(".")]
-    level = _LEVEL_BY_SEGMENTS.get(len(parts))
-    example = "1.06.06 (program), 1.06.06.2.01 (kegiatan) atau 1.06.06.2.01.0001 (sub-kegiatan)"
-    if level is None or not all(part.isdigit() for part in parts):
-        raise DomainError(
-            f"Kode anggaran '{raw}' tidak dikenali; tulis seperti {example}.", field=field
-        )
-    canonical = []
-    for part, width in zip(parts, _WIDTHS, strict=False):
-        number = int(part)
-        # Offices pad the kegiatan group to two digits (02); anything wider is another code.
-        if len(part) > max(width, 2) or len(str(number)) > width:
-            raise DomainError(
-                f"Kode anggaran '{raw}' tidak dikenali: bagian '{part}' terlalu panjang; "
-                f"tulis seperti {example}.",
-                field=field,
-            )
-        canonical.append(str(number).zfill(width))
-    return ".".join(canonical), level
-
-
-def normalize_code(value, field: str = "code") -> str:
-    """The canonical form of a budget code (see split_code)."""
-    return split_code(value, field)[0]
-
-
-def parent_code(code: str) -> str | None:
-    """The program of a kegiatan, the kegiatan of a sub-kegiatan; None for a program."""
-    parts = code.split(".")
-    if len(parts) == 3:
-        return None
-    return ".".join(parts[:3] if len(parts) == 5 else parts[:5])
-
-
-def fiscal_year(value, field: str = "fiscal_year") -> int:
-    """A fiscal year (tahun anggaran) between 2000 and 2100."""
-    year = inputs.whole_number(value, field, "Tahun anggaran", required=True, maximum=LAST_YEAR)
-    if year < FIRST_YEAR:
-        raise DomainError(
-            f"Tahun anggaran {year} tidak wajar; tulis empat angka, mis. 2026.", field=field
-        )
-    return year
-
-
-def amount(
-    value, field: str, label: str, *, required: bool = False, positive: bool = False
-) -> int | None:
-    """Whole rupiah from an int, an integral float, or text such as 2324516984, 2.324.516.984,
-    Rp 2.324.516.984 or 2.324.516.984,00; None when empty and not required."""
-    if inputs.is_blank(value) or (isinstance(value, str) and value.strip() == "-"):
-        if required:
-            raise DomainError(f"{label} wajib diisi.", field=field)
-        return None
-    number = None
-    if isinstance(value, bool):
-        number = None
-    elif isinstance(value, int):
-        number = value
-    elif isinstance(value, float | Decimal) and math.isfinite(value) and value == int(value):
-        number = int(value)
-    elif isinstance(value, str):
-        cleaned = re.sub(r"^rp\.?", "", value.strip().lower().replace("\xa0", " ")).strip()
-        cleaned = cleaned.replace(" ", "")
-        negative = cleaned.startswith("-")
-        cleaned = cleaned.lstrip("-")
-        whole, _, cents = cleaned.partition(",")
-        if (_MONEY_PLAIN.match(whole) or _MONEY_DOTTED.match(whole)) and (
-            not cents or (cents.isdigit() and int(cents) == 0)
-        ):
-            number = int(whole.replace(".", "")) * (-1 if negative else 1)
-        elif whole and cents.isdigit():
-            raise DomainError(f"{label} dalam rupiah bulat, tanpa sen ('{value}').", field=field)
-    if number is None:
-        raise DomainError(
-            f"{label} harus berupa angka rupiah, mis. 2.324.516.984, bukan '{value}'.", field=field
-        )
-    if number < 0:
-        raise DomainError(f"{label} tidak boleh negatif ({rupiah(number)}).", field=field)
-    if positive and number == 0:
-        raise DomainError(f"{label} harus lebih dari nol.", field=field)
-    if number > MAX_RUPIAH:
-        raise DomainError(
-            f"{label} {rupiah(number)} tidak wajar (lebih dari {rupiah(MAX_RUPIAH)}); "
-            "periksa jumlah angka nolnya.",
-            field=field,
-        )
-    return number
+# The indicator each standard program and kegiatan reports on (its LKIP capaian kinerja): the
+# Renstra outcome of the program, the SPM indicator of the protection kegiatan, KSB formed for
+# the preparedness kegiatan (DOMAIN.md sections 8 and 9). An operator can change each link.
+STANDARD_INDICATORS = {
+    "1.06.06": "persen_korban_dibantu",
+    "1.06.06.2.01": "capaian_spm",
+    "1.06.06.2.02": "ksb",
+}
 
 
 # --- the tree ------------------------------------------------------------------------------------
@@ -188,24 +98,34 @@ def get_sub_kegiatan(value, field: str = "code") -> BudgetNode:
     return node
 
 
-def save_node(code, name, spm_component: str | None = None) -> BudgetNode:
+def save_node(
+    code, name, spm_component: str | None = None, indicator: str | None = None
+) -> BudgetNode:
     """Add a node, or rename the one with this code; its parent must already exist.
 
     spm_component links the node to the SPM component it pays for: None keeps the link (a new
     standard sub-kegiatan gets its standard component when no other node has it, so a plan
     imported before the standard tree was seeded is linked all the same), '' removes it, and a
-    component linked elsewhere moves here.
+    component linked elsewhere moves here. indicator is the performance indicator the level
+    reports on, the same way: None keeps it (a new standard node gets its standard one), ''
+    removes it.
     """
     canonical, level = split_code(code)
     name = inputs.text(name, "name", "Nama", 255, required=True)
     if spm_component and spm_component not in SPM_COMPONENTS:
         raise DomainError(f"Komponen SPM '{spm_component}' tidak dikenal.", field="spm_component")
+    if indicator and indicator not in INDICATORS:
+        raise DomainError(f"Indikator '{indicator}' tidak dikenal.", field="indicator")
     node = db.session.scalar(select(BudgetNode).where(BudgetNode.code == canonical))
     if node is None:
         node = BudgetNode(code=canonical, level=level, name=name, parent=_parent(canonical, level))
         db.session.add(node)
         if spm_component is None and _component_free(STANDARD_COMPONENTS.get(canonical)):
             spm_component = STANDARD_COMPONENTS[canonical]
+        if indicator is None:
+            indicator = STANDARD_INDICATORS.get(canonical)
+    if indicator is not None:
+        node.indicator = indicator or None
     node.name = name
     if spm_component is not None:
         link_component(node, spm_component or None)
@@ -288,23 +208,35 @@ def get_line(node: BudgetNode, year: int) -> BudgetLine | None:
     )
 
 
-def realised_total(line: BudgetLine | None) -> int:
-    if line is None or line.id is None:
-        return 0
+def realised_under(code: str, year: int) -> int:
+    """What was paid in the year on a sub-kegiatan, or on every sub-kegiatan under a level."""
     return int(
         db.session.scalar(
-            select(func.coalesce(func.sum(BudgetRealisation.amount), 0)).where(
-                BudgetRealisation.line_id == line.id
+            select(func.coalesce(func.sum(BudgetRealisation.amount), 0))
+            .join(BudgetLine, BudgetLine.id == BudgetRealisation.line_id)
+            .join(BudgetNode, BudgetNode.id == BudgetLine.node_id)
+            .where(
+                BudgetLine.fiscal_year == year,
+                (BudgetNode.code == code) | BudgetNode.code.startswith(code + "."),
             )
         )
     )
 
 
 def check_plan(
-    code: str, pagu_awal: int, pagu_perubahan: int | None, plan: Sequence[int], realised: int
+    code: str,
+    pagu_awal: int | None,
+    pagu_perubahan: int | None,
+    plan: Sequence[int],
+    realised: int,
 ) -> None:
-    """The cash plan fits the pagu in force, and the pagu covers what was already paid."""
+    """The cash plan fits the pagu in force, and the pagu covers what was already paid.
+
+    A level left blank (the level above carries the pagu) has nothing to check here.
+    """
     pagu = budget_math.pagu_in_force(pagu_awal, pagu_perubahan)
+    if pagu is None:
+        return
     which = "pagu perubahan" if pagu_perubahan is not None else "pagu awal"
     if sum(plan) > pagu:
         raise DomainError(
@@ -321,6 +253,43 @@ def check_plan(
         )
 
 
+def ancestor_codes(code: str) -> list[str]:
+    """The kegiatan and program above a code, nearest first."""
+    found = []
+    upper = parent_code(code)
+    while upper is not None:
+        found.append(upper)
+        upper = parent_code(upper)
+    return found
+
+
+def check_blank_pagu(code: str, level: str, pagu_awal, pagu_perubahan, covered: bool) -> None:
+    """A sub-kegiatan may leave its pagu blank only below a level that has a figure."""
+    if level != "sub_kegiatan" or pagu_awal is not None or pagu_perubahan is not None:
+        return
+    if not covered:
+        raise DomainError(
+            f"Pagu awal sub-kegiatan {code} wajib diisi (tulis 0 bila tidak ada), atau isi "
+            "pagu awal kegiatan/programnya bila dokumen anggaran hanya mencantumkan pagu di sana.",
+            field="pagu_awal",
+        )
+
+
+def own_pagu_above(code: str, year: int) -> str | None:
+    """The nearest kegiatan/program above a code with a pagu of its own in the year."""
+    for upper in ancestor_codes(code):
+        line = db.session.scalar(
+            select(BudgetLine)
+            .join(BudgetNode, BudgetNode.id == BudgetLine.node_id)
+            .where(BudgetNode.code == upper, BudgetLine.fiscal_year == year)
+        )
+        if line is not None and (
+            budget_math.pagu_in_force(line.pagu_awal, line.pagu_perubahan) is not None
+        ):
+            return upper
+    return None
+
+
 def set_budget(
     node: BudgetNode,
     year,
@@ -331,21 +300,29 @@ def set_budget(
     note: str | None = None,
     funding_source=None,
 ) -> BudgetLine:
-    """Set a sub-kegiatan's pagu (awal, and perubahan when the APBD-P changed it) and cash plan.
+    """Set a level's pagu (awal, and perubahan when the APBD-P changed it) and, for a
+    sub-kegiatan, its cash plan.
 
-    A plan left out keeps the plan already set; it must still fit the pagu in force. A
-    funding source (sumber dana) left out keeps the one already set.
+    Any level may carry its own pagu; a blank one takes the sum of its parts (program,
+    kegiatan) or, for a sub-kegiatan, is covered by the figure of a level above. A plan left out
+    keeps the plan already set; it must still fit the pagu in force. A funding source (sumber
+    dana) left out keeps the one already set.
     """
-    if node.level != "sub_kegiatan":
-        raise DomainError(
-            f"{node.code} bukan sub-kegiatan; jumlahnya dihitung dari sub-kegiatan.", field="code"
-        )
     year = fiscal_year(year)
-    awal = amount(pagu_awal, "pagu_awal", "Pagu awal", required=True)
+    awal = amount(pagu_awal, "pagu_awal", "Pagu awal")
     source = funding.parse(funding_source)
     perubahan = amount(pagu_perubahan, "pagu_perubahan", "Pagu perubahan")
+    if node.level == "sub_kegiatan" and awal is None and perubahan is None:
+        covered = own_pagu_above(node.code, year) is not None
+        check_blank_pagu(node.code, node.level, awal, perubahan, covered)
     line = get_line(node, year)
-    if plan is None:
+    if plan is None or node.level != "sub_kegiatan":
+        if plan is not None and any(not inputs.is_blank(v) and v not in (0, "0") for v in plan):
+            raise DomainError(
+                f"{node.code} adalah {BUDGET_LEVELS[node.level].lower()}; rencana triwulan "
+                "diisi pada sub-kegiatan dan dijumlahkan otomatis.",
+                field="plan_q1",
+            )
         quarters = [line.plan_q1, line.plan_q2, line.plan_q3, line.plan_q4] if line else [0] * 4
     else:
         if len(plan) != 4:
@@ -354,7 +331,7 @@ def set_budget(
             amount(value, f"plan_q{q}", f"Rencana triwulan {QUARTER_NAMES[q - 1]}") or 0
             for q, value in enumerate(plan, start=1)
         ]
-    check_plan(node.code, awal, perubahan, quarters, realised_total(line))
+    check_plan(node.code, awal, perubahan, quarters, realised_under(node.code, year))
     if line is None:
         line = BudgetLine(node_id=node.id, fiscal_year=year)
         db.session.add(line)
@@ -416,17 +393,22 @@ def record_realisation(
         .where(BudgetLine.node_id == node.id, BudgetLine.fiscal_year == year)
         .with_for_update(of=BudgetLine)
     )
-    if line is None or budget_math.pagu_in_force(line.pagu_awal, line.pagu_perubahan) == 0:
+    holder, pagu = _paying_level(node, line, year)
+    if not pagu:
         raise DomainError(
             f"Pagu {node.code} {node.name} tahun {year} belum diisi; isi pagu sebelum realisasi.",
             field="code",
         )
+    if line is None:
+        # The payment still belongs to this sub-kegiatan: it gets a line without a pagu.
+        line = BudgetLine(node_id=node.id, fiscal_year=year, pagu_awal=None)
+        db.session.add(line)
+        db.session.flush()
     _check_document(node, line, number)
-    pagu = budget_math.pagu_in_force(line.pagu_awal, line.pagu_perubahan)
-    already = realised_total(line)
+    already = realised_under(holder, year)
     if already + value > pagu:
         raise DomainError(
-            f"Realisasi {rupiah(value)} melebihi sisa pagu {node.code}: pagu {rupiah(pagu)}, "
+            f"Realisasi {rupiah(value)} melebihi sisa pagu {holder}: pagu {rupiah(pagu)}, "
             f"sudah terealisasi {rupiah(already)}, sisa {rupiah(pagu - already)}.",
             field="amount",
         )
@@ -442,6 +424,27 @@ def record_realisation(
     db.session.add(entry)
     db.session.flush()
     return entry
+
+
+def _paying_level(node: BudgetNode, line: BudgetLine | None, year: int) -> tuple[str, int | None]:
+    """(code, pagu in force) of the level whose pagu a payment on this sub-kegiatan draws on:
+    its own when it has one, else the nearest kegiatan/program with a pagu of its own."""
+    if line is not None:
+        own = budget_math.pagu_in_force(line.pagu_awal, line.pagu_perubahan)
+        if own is not None:
+            return node.code, own
+    holder = own_pagu_above(node.code, year)
+    if holder is None:
+        return node.code, None
+    # The kegiatan's or program's line is the one to wait on, so payments on two blank
+    # sub-kegiatan cannot both fit into what it has left.
+    db.session.execute(
+        select(BudgetLine.id)
+        .join(BudgetNode, BudgetNode.id == BudgetLine.node_id)
+        .where(BudgetNode.code == holder, BudgetLine.fiscal_year == year)
+        .with_for_update(of=BudgetLine)
+    )
+    return holder, year_amounts(year)[holder][0].pagu
 
 
 def _check_document(node: BudgetNode, line: BudgetLine, number: str) -> None:
@@ -488,85 +491,6 @@ def realisations(node: BudgetNode, year: int) -> list[BudgetRealisation]:
             .order_by(BudgetRealisation.paid_on, BudgetRealisation.id)
         )
     )
-
-
-# --- the year's tree -----------------------------------------------------------------------------
-
-
-@dataclass
-class TreeRow:
-    """One row of the year's tree; kegiatan and program amounts are the sums of their parts."""
-
-    code: str
-    name: str
-    level: str
-    amounts: Amounts
-    node_id: int | None = None
-    spm_component: str | None = None
-    flags: list[BudgetTotalFlag] = field(default_factory=list)
-    funding: str = ""  # sumber dana as printed: 'DAU', or every source of a total's parts
-
-    @property
-    def depth(self) -> int:
-        return {"program": 0, "kegiatan": 1, "sub_kegiatan": 2}[self.level]
-
-
-def line_amounts(year: int) -> dict[str, Amounts]:
-    """code -> Amounts of every sub-kegiatan with a budget line in the year."""
-    result: dict[str, Amounts] = {}
-    lines = db.session.execute(
-        select(BudgetNode.code, BudgetLine)
-        .join(BudgetLine, BudgetLine.node_id == BudgetNode.id)
-        .where(BudgetLine.fiscal_year == year)
-    ).all()
-    for code, line in lines:
-        result[code] = Amounts(
-            pagu_awal=line.pagu_awal,
-            pagu_perubahan=line.pagu_perubahan,
-            plan=[line.plan_q1, line.plan_q2, line.plan_q3, line.plan_q4],
-        )
-    paid = db.session.execute(
-        select(BudgetNode.code, BudgetRealisation.paid_on, BudgetRealisation.amount)
-        .join(BudgetLine, BudgetLine.node_id == BudgetNode.id)
-        .join(BudgetRealisation, BudgetRealisation.line_id == BudgetLine.id)
-        .where(BudgetLine.fiscal_year == year)
-    ).all()
-    for code, paid_on, value in paid:
-        result[code].realised[budget_math.quarter_of(paid_on) - 1] += value
-    return result
-
-
-def roll_up(code: str, level: str, leaves: dict[str, Amounts]) -> Amounts:
-    """A node's amounts: its own line for a sub-kegiatan, the sum of its sub-kegiatan otherwise."""
-    if level == "sub_kegiatan":
-        return leaves.get(code, Amounts())
-    prefix = code + "."
-    return budget_math.total(a for c, a in leaves.items() if c.startswith(prefix))
-
-
-def year_tree(year: int) -> list[TreeRow]:
-    """Every node in code order with its amounts for the year and its flagged imported totals."""
-    leaves = line_amounts(year)
-    flags: dict[int, list[BudgetTotalFlag]] = {}
-    for flag in db.session.scalars(
-        select(BudgetTotalFlag).where(BudgetTotalFlag.fiscal_year == year)
-    ):
-        flags.setdefault(flag.node_id, []).append(flag)
-    order = list(TOTAL_FIELDS)
-    sources = funding.sources_by_code(year)
-    return [
-        TreeRow(
-            code=node.code,
-            name=node.name,
-            level=node.level,
-            amounts=roll_up(node.code, node.level, leaves),
-            node_id=node.id,
-            spm_component=node.spm_component,
-            flags=sorted(flags.get(node.id, []), key=lambda f: order.index(f.field)),
-            funding=funding.label(node.code, sources),
-        )
-        for node in list_nodes()
-    ]
 
 
 def years_with_budget() -> list[int]:

@@ -20,9 +20,11 @@ from logistics.core.exports import table_response
 from logistics.core.formatting import persen, rupiah
 from logistics.core.forms import attach_error
 from logistics.core.nav import breadcrumbs, crumb
+from logistics.core.office import office_info
 from logistics.core.security import roles_required
-from logistics.core.spm_components import SPM_COMPONENTS
+from logistics.core.spm_components import INDICATORS, SPM_COMPONENTS
 from logistics.core.time import office_today
+from logistics.reports import year_report
 
 bp = Blueprint("budget", __name__, url_prefix="/anggaran")
 TREE_HEADERS = [
@@ -44,6 +46,10 @@ TREE_HEADERS = [
     "Realisasi",
     "Sisa pagu",
     "Serapan (%)",
+    "Serapan dicetak (%)",
+    "Indikator kinerja",
+    "Capaian kinerja (%)",
+    "Efisiensi (%)",
     "Sumber dana",
     "Catatan",
 ]
@@ -63,10 +69,28 @@ def _year(value=None) -> int:
 
 def _flag_note(row) -> str:
     return "; ".join(
-        f"{TOTAL_FIELDS[f.field]} tercetak {rupiah(f.printed)}, jumlah rincian "
-        f"{rupiah(row.amounts.value(f.field))}"
-        for f in row.flags
+        [
+            f"{TOTAL_FIELDS[d.field]} {rupiah(d.own)} tidak sama dengan jumlah rincian "
+            f"{rupiah(d.parts)}"
+            for d in row.disagreements
+        ]
+        + [
+            f"{TOTAL_FIELDS[f.field]} tercetak {rupiah(f.printed)}, jumlah rincian "
+            f"{rupiah(row.amounts.value(f.field))}"
+            for f in row.flags
+        ]
     )
+
+
+def _number(value):
+    """A percentage as a spreadsheet number; blank when there is none."""
+    return "" if value is None else float(value)
+
+
+def _lkip(year: int, rows) -> dict[str, dict]:
+    """code -> serapan as printed, capaian kinerja and efisiensi, as the year-end report has them."""
+    report_rows = year_report.budget_level_figures(year, rows)
+    return {row["code"]: row for row in report_rows}
 
 
 @bp.route("/")
@@ -75,6 +99,7 @@ def index():
     year = _year()
     rows = budget.year_tree(year)
     fmt = request.args.get("format")
+    lkip = _lkip(year, rows)
     if fmt in ("csv", "xlsx"):
         data = (
             [
@@ -91,6 +116,10 @@ def index():
                 row.amounts.sisa,
                 # Numbers stay numbers for the spreadsheet; the comma is for printed pages.
                 "" if row.amounts.serapan is None else float(row.amounts.serapan),
+                _number(lkip[row.code]["serapan_printed"]),
+                INDICATORS.get(row.indicator or "", ""),
+                _number(lkip[row.code]["capaian"]),
+                _number(lkip[row.code]["efisiensi"]),
                 row.funding,
                 _flag_note(row),
             ]
@@ -103,7 +132,10 @@ def index():
         year=year,
         years=years,
         rows=rows,
-        flagged=[row for row in rows if row.flags],
+        flagged=[row for row in rows if row.flags or row.disagreements],
+        lkip=lkip,
+        indicators=INDICATORS,
+        serapan_places=office_info().serapan_places,
         quarters=QUARTER_NAMES,
         levels=BUDGET_LEVELS,
         components=SPM_COMPONENTS,
@@ -135,12 +167,16 @@ def node_new():
         # Opened from a row of the tree: rename it or change its SPM link.
         node = budget.get_node(request.args["kode"])
         form.code.data, form.name.data = node.code, node.name
+        form.indicator.data = node.indicator or ""
     if form.validate_on_submit():
         try:
             with transaction():
                 link = form.spm_component.data
                 node = budget.save_node(
-                    form.code.data, form.name.data, None if link == "keep" else link
+                    form.code.data,
+                    form.name.data,
+                    None if link == "keep" else link,
+                    None if form.indicator.data == "keep" else form.indicator.data,
                 )
                 code = node.code
         except DomainError as exc:
@@ -188,6 +224,12 @@ def detail(code: str):
     )
 
 
+def _node_choices(form) -> None:
+    form.code.choices = [SelectChoice("", "— pilih program, kegiatan atau sub-kegiatan —")] + [
+        SelectChoice(n.code, f"{n.code} {n.name}") for n in budget.list_nodes()
+    ]
+
+
 def _sub_choices(form) -> None:
     form.code.choices = [SelectChoice("", "— pilih sub-kegiatan —")] + [
         SelectChoice(code, label) for code, label in budget.sub_kegiatan_choices()
@@ -198,7 +240,7 @@ def _sub_choices(form) -> None:
 @roles_required(*OFFICE_ROLES)
 def pagu():
     form = PaguForm()
-    _sub_choices(form)
+    _node_choices(form)
     status = 200
     if request.method == "GET":
         form.code.data = request.args.get("kode", "")
@@ -210,7 +252,7 @@ def pagu():
             except DomainError:
                 line = None
             if line is not None:
-                form.pagu_awal.data = str(line.pagu_awal)
+                form.pagu_awal.data = "" if line.pagu_awal is None else str(line.pagu_awal)
                 form.pagu_perubahan.data = (
                     "" if line.pagu_perubahan is None else str(line.pagu_perubahan)
                 )
@@ -221,13 +263,15 @@ def pagu():
     elif form.validate_on_submit():
         try:
             with transaction():
-                node = budget.get_sub_kegiatan(form.code.data)
+                node = budget.get_node(form.code.data)
                 line = budget.set_budget(
                     node,
                     form.fiscal_year.data,
                     pagu_awal=form.pagu_awal.data,
                     pagu_perubahan=form.pagu_perubahan.data,
-                    plan=[getattr(form, f"plan_q{q}").data for q in range(1, 5)],
+                    plan=[getattr(form, f"plan_q{q}").data for q in range(1, 5)]
+                    if node.level == "sub_kegiatan"
+                    else None,
                     note=form.note.data or "",
                     funding_source=form.funding_source.data,
                 )

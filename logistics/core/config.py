@@ -25,6 +25,8 @@ class Config:
     OFFICE_TIMEZONE = "Asia/Jakarta"
     # The rest of the office's profile (level, address, logo, signatories) has no default: an
     # instance without a saved profile prints its documents with blank signature names.
+    # Decimals of the serapan efisiensi is taken from (0: the LKIP's whole percent).
+    OFFICE_SERAPAN_PLACES = 0
     OFFICE_CHECK_SECONDS = 2  # how often a worker asks whether the saved profile changed
     FIRST_RUN_SETUP = True  # an instance without users sends every page to the setup wizard
     UPLOAD_MAX_MB = 200

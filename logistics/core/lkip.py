@@ -47,12 +47,35 @@ def capaian(
     return percentage(realisasi, target)
 
 
-def efisiensi(capaian_kinerja: Decimal | None, serapan_anggaran: Decimal | None) -> Decimal | None:
+# How a LKIP prints serapan before taking efisiensi from it: as a whole percent (many offices:
+# capaian 95, serapan printed 81 -> efisiensi 14) or with two decimals. The office chooses.
+SERAPAN_ROUNDINGS = {
+    0: "Bulat (seperti LKIP: serapan 81%, efisiensi = capaian - 81)",
+    2: "Dua desimal (serapan 81,23%, efisiensi = capaian - 81,23)",
+}
+LKIP_SERAPAN_PLACES = 0
+
+
+def serapan_printed(
+    serapan_anggaran: Decimal | None, places: int = LKIP_SERAPAN_PLACES
+) -> Decimal | None:
+    """The serapan as the office's LKIP prints it (whole percent by default), halves up."""
+    if serapan_anggaran is None:
+        return None
+    return round_half_up(serapan_anggaran, places)
+
+
+def efisiensi(
+    capaian_kinerja: Decimal | None,
+    serapan_anggaran: Decimal | None,
+    serapan_places: int = PERCENT_PLACES,
+) -> Decimal | None:
     """Efisiensi (%) = capaian kinerja - serapan anggaran, from the two printed (rounded) figures.
 
     Subtracting the rounded figures keeps the printed row consistent: a reader who checks
-    72,39 - 60,12 must find 12,27, not a value one hundredth off.
+    72,39 - 60,12 must find 12,27, not a value one hundredth off. serapan_places is how the
+    office prints serapan (0 for the whole-percent LKIP convention).
     """
     if capaian_kinerja is None or serapan_anggaran is None:
         return None
-    return round_half_up(capaian_kinerja) - round_half_up(serapan_anggaran)
+    return round_half_up(capaian_kinerja) - serapan_printed(serapan_anggaran, serapan_places)

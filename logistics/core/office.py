@@ -29,6 +29,7 @@ class OfficeInfo:
     email: str = ""
     logo_path: str | None = None
     signatories: tuple[SignatoryInfo, ...] = field(default_factory=tuple)
+    serapan_places: int = 0  # how the LKIP prints serapan before efisiensi is taken from it
 
     def signatory(self, role: str) -> SignatoryInfo | None:
         return next((s for s in self.signatories if s.role == role), None)
@@ -75,4 +76,5 @@ def office_info() -> OfficeInfo:
         email=config.get("OFFICE_EMAIL") or "",
         logo_path=logo if logo and Path(logo).is_file() else None,
         signatories=tuple(SignatoryInfo(**s) for s in config.get("OFFICE_SIGNATORIES") or ()),
+        serapan_places=int(config.get("OFFICE_SERAPAN_PLACES") or 0),
     )

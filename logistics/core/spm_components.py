@@ -16,3 +16,17 @@ SPM_SUBKEGIATAN = {
     "kelompok_rentan": "1.06.06.2.01.0004",
     "psikososial": "1.06.06.2.01.0005",
 }
+# Preparedness and performance-agreement outputs of the year-end report (DOMAIN.md section 9).
+OUTPUT_INDICATORS = {
+    "tagana": "Taruna Siaga Bencana (Tagana) dikerahkan",
+    "ksb": "Kampung Siaga Bencana (KSB) dibentuk",
+    "lumbung_sosial": "Kelurahan/desa dengan lumbung sosial",
+    "persen_korban_dibantu": "Persentase korban bencana yang menerima bantuan sosial",
+}
+# Indicators a target can be set for and a budget level can report on: the components, the SPM
+# percentage itself, the outputs.
+INDICATORS = {
+    **SPM_COMPONENTS,
+    "capaian_spm": "Capaian SPM (% korban terpenuhi)",
+    **OUTPUT_INDICATORS,
+}

@@ -422,7 +422,33 @@ def _budget(start_day: date, today: date) -> int:
             note=note,
             today=today,
         )
-    return len(payments)
+    return len(payments) + _last_year_budget(today)
+
+
+def _last_year_budget(today: date) -> int:
+    """Last year as its published budget gave it: the pagu awal for the program only, the pagu
+    perubahan per changed sub-kegiatan; the tree reports each level from those figures."""
+    year = today.year - 1
+    budget.set_budget(budget.get_node("1.06.06"), year, pagu_awal=2_600_000_000)
+    paid = (
+        ("1.06.06.2.01.0001", 1_300_000_000, 1_181_250_000),
+        ("1.06.06.2.01.0002", 300_000_000, 262_400_000),
+    )
+    for number, (code, perubahan, amount) in enumerate(paid, start=1):
+        node = budget.get_node(code)
+        budget.set_budget(
+            node, year, pagu_awal=None, pagu_perubahan=perubahan, funding_source="DAU"
+        )
+        budget.record_realisation(
+            node,
+            year,
+            paid_on=date(year, 12, 15).isoformat(),
+            amount_value=amount,
+            document_number=f"{number:04d}/SP2D-LS/DINSOS/{year}",
+            note="Realisasi tahun lalu",
+            today=today,
+        )
+    return len(paid)
 
 
 # Kota Bekasi's plan 2025-2030, second year (DOMAIN.md section 9): persons served per component.

@@ -6,6 +6,7 @@ from wtforms import PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
+from logistics.core.lkip import SERAPAN_ROUNDINGS
 from logistics.core.wording import LEVELS
 from logistics.office.models import SIGNATORY_ROLES, TIMEZONES
 
@@ -29,6 +30,11 @@ class ProfileForm(FlaskForm):
     phone = StringField("Telepon", validators=[Optional(), Length(max=40)])
     email = StringField("Surel", validators=[Optional(), Length(max=120)])
     logo = FileField("Logo (PNG atau JPEG, paling besar 1 MB)")
+    serapan_places = SelectField(
+        "Pembulatan serapan untuk efisiensi (laporan tahunan, pohon anggaran)",
+        choices=[SelectChoice(str(k), v) for k, v in SERAPAN_ROUNDINGS.items()],
+        default="0",
+    )
 
     def signatory_rows(self) -> list[dict]:
         return [
@@ -42,7 +48,16 @@ class ProfileForm(FlaskForm):
         ]
 
     def values(self) -> dict:
-        keys = ("name", "level", "area_code", "timezone", "address", "phone", "email")
+        keys = (
+            "name",
+            "level",
+            "area_code",
+            "timezone",
+            "address",
+            "phone",
+            "email",
+            "serapan_places",
+        )
         return {key: (self[key].data or "").strip() for key in keys}
 
     def logo_upload(self) -> tuple[str, bytes] | None:

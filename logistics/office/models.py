@@ -6,6 +6,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from logistics.core.extensions import db
+from logistics.core.lkip import SERAPAN_ROUNDINGS
 from logistics.core.time import utcnow
 from logistics.core.wording import LEVELS
 
@@ -31,6 +32,9 @@ class OfficeProfile(db.Model):
     __table_args__ = (
         CheckConstraint(f"level IN {tuple(LEVELS)!r}", name="level_known"),
         CheckConstraint(f"timezone IN {tuple(TIMEZONES)!r}", name="timezone_known"),
+        CheckConstraint(
+            f"serapan_places IN {tuple(SERAPAN_ROUNDINGS)!r}", name="serapan_places_known"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,6 +47,8 @@ class OfficeProfile(db.Model):
     phone: Mapped[str] = mapped_column(String(40), default="")
     email: Mapped[str] = mapped_column(String(120), default="")
     logo_filename: Mapped[str | None] = mapped_column(String(120))
+    # Decimals of the serapan efisiensi is taken from; 0 is the LKIP's whole percent.
+    serapan_places: Mapped[int] = mapped_column(default=0, server_default="0")
     revision: Mapped[int] = mapped_column(default=1)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

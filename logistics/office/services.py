@@ -17,6 +17,7 @@ from logistics.core.audit import record_action
 from logistics.core.config import ROOT
 from logistics.core.errors import DomainError
 from logistics.core.extensions import db
+from logistics.core.lkip import LKIP_SERAPAN_PLACES, SERAPAN_ROUNDINGS
 from logistics.core.time import utcnow
 from logistics.core.wording import LEVELS
 from logistics.office.models import SIGNATORY_ROLES, TIMEZONES, OfficeProfile, Signatory
@@ -39,6 +40,7 @@ PROFILE_KEYS = (
     "OFFICE_LOGO",
     "OFFICE_SIGNATORIES",
     "OFFICE_HEAD_TITLE",
+    "OFFICE_SERAPAN_PLACES",
 )
 _STATE = "posko.office"
 
@@ -124,6 +126,22 @@ def check_signatories(rows: list[dict]) -> list[dict]:
     return clean
 
 
+def check_serapan_places(value) -> int:
+    """How serapan is rounded before efisiensi: 0 (whole percent, the LKIP default) or 2."""
+    if value is None or str(value).strip() == "":
+        return LKIP_SERAPAN_PLACES
+    try:
+        places = int(str(value).strip())
+    except ValueError:
+        places = None
+    if places not in SERAPAN_ROUNDINGS:
+        raise DomainError(
+            "Pilih pembulatan serapan: bulat (seperti LKIP) atau dua desimal.",
+            field="serapan_places",
+        )
+    return places
+
+
 def check_logo(filename: str, content: bytes) -> str:
     """The file extension of an uploaded logo; DomainError unless it is a PNG or JPEG under 1 MB."""
     from PIL import Image, UnidentifiedImageError
@@ -163,6 +181,7 @@ def save_profile(
     if email and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", email):
         raise DomainError(f"Alamat surel '{email}' tidak sah.", field="email")
     rows = check_signatories(signatories)
+    places = check_serapan_places(values.get("serapan_places"))
     extension = check_logo(logo[0], logo[1]) if logo else None
 
     profile = current_profile() or OfficeProfile(revision=0)
@@ -174,6 +193,7 @@ def save_profile(
     profile.address = (values.get("address") or "").strip()[:300]
     profile.phone = (values.get("phone") or "").strip()[:40]
     profile.email = email[:120]
+    profile.serapan_places = places
     profile.revision = (profile.revision or 0) + 1
     profile.updated_at = utcnow()
     if extension:
@@ -227,6 +247,7 @@ def profile_config(profile: OfficeProfile, instance_dir: str) -> dict:
         "OFFICE_LOGO": str(logo) if logo else None,
         "OFFICE_SIGNATORIES": signatories,
         "OFFICE_HEAD_TITLE": head["position"] if head else None,
+        "OFFICE_SERAPAN_PLACES": profile.serapan_places or 0,
     }
 
 

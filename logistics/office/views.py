@@ -48,6 +48,7 @@ def _fill_from_profile(form: ProfileForm) -> None:
     form.address.data = office.address
     form.phone.data = office.phone
     form.email.data = office.email
+    form.serapan_places.data = str(office.serapan_places)
     for s in office.signatories:
         form[f"{s.role}_name"].data = s.name
         form[f"{s.role}_nip"].data = s.nip

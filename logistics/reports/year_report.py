@@ -9,10 +9,12 @@ from sqlalchemy import func, select
 
 from logistics.budget import rules as budget_math
 from logistics.budget import services as budget
-from logistics.budget.models import BUDGET_LEVELS
+from logistics.budget.models import BUDGET_LEVELS, TOTAL_FIELDS
 from logistics.core import jobs
 from logistics.core.extensions import db
+from logistics.core.formatting import rupiah
 from logistics.core.job_models import JobRecord
+from logistics.core.office import office_info
 from logistics.core.queue import YEAR_REPORT_GENERATE
 from logistics.core.spm_components import SPM_COMPONENTS
 from logistics.core.time import utcnow
@@ -69,7 +71,10 @@ NOTES = (
     "Indikator SPM: korban yang terpenuhi kebutuhan dasarnya / korban yang membutuhkan (jiwa "
     "berbeda) x 100, menurut pengaturan 'terpenuhi' kantor.",
     "Serapan = realisasi anggaran / pagu x 100 (pagu perubahan bila ada, selain itu pagu awal). "
-    "Efisiensi = capaian kinerja - serapan, dari angka yang sudah dibulatkan.",
+    "Pagu program dan kegiatan: pagunya sendiri bila diisi, selain itu jumlah pagu rinciannya; "
+    "realisasi selalu dari pembayaran sub-kegiatan.",
+    "Capaian kinerja program dan kegiatan: capaian indikator yang dilaporkannya (tertulis di "
+    "kolom indikator) pada tahun ini.",
     "Tagana: anggota yang dikerahkan (surat tugas, tidak dibatalkan) yang mulai bertugas tahun "
     "ini; anggota aktif: anggota berstatus aktif yang bergabung paling lambat akhir tahun.",
     "Korban yang menerima bantuan sosial selama masa tanggap darurat: jiwa yang menerima "
@@ -136,7 +141,7 @@ def _shelters_opened(year: int) -> int:
     )
 
 
-def components(year: int, targets: dict, tree: list) -> tuple[list[dict], dict]:
+def components(year: int, targets: dict, tree: list, places: int = 0) -> tuple[list[dict], dict]:
     """Per SPM component: target, realisation (distinct persons), capaian and its budget; and the
     SPM indicator (distinct jiwa met / needing)."""
     summary = {row["indicator"]: row for row in spm_dashboard.year_summary(year)}
@@ -173,7 +178,8 @@ def components(year: int, targets: dict, tree: list) -> tuple[list[dict], dict]:
                 "pagu": money.pagu if money else None,
                 "realisasi_anggaran": money.realisasi if money else None,
                 "serapan": serapan,
-                "efisiensi": budget_math.efisiensi(capaian, serapan),
+                "serapan_printed": budget_math.serapan_printed(serapan, places),
+                "efisiensi": budget_math.efisiensi(capaian, serapan, places),
             }
         )
     spm_row = summary.get("capaian_spm", {})
@@ -273,12 +279,51 @@ def outputs(year: int, targets: dict, assisted: dict) -> list[dict]:
     return rows
 
 
-def budget_rows(tree: list, capaian_by_code: dict) -> list[dict]:
-    """The budget tree with pagu awal and perubahan apart, realisasi, serapan and efisiensi."""
+def efisiensi_note(places: int) -> str:
+    """How efisiensi is taken, in the office's rounding convention."""
+    if places == 0:
+        return (
+            "Efisiensi = capaian kinerja - serapan, dengan serapan dibulatkan menjadi persen "
+            "bulat seperti dicetak di LKIP (capaian 95, serapan 81 -> efisiensi 14); serapan "
+            "dua desimal dicantumkan di sampingnya."
+        )
+    return "Efisiensi = capaian kinerja - serapan, dari angka yang sudah dibulatkan dua desimal."
+
+
+def disagreement_notes(rows: list[dict]) -> list[str]:
+    """One note per own pagu that is not the sum of its parts' figures."""
+    return [
+        f"{BUDGET_LEVELS[row['level']]} {row['code']}: {d['label'].lower()} {rupiah(d['own'])} "
+        f"tidak sama dengan jumlah rinciannya {rupiah(d['parts'])} (selisih "
+        f"{rupiah(d['difference'])}); laporan memakai angka {BUDGET_LEVELS[row['level']].lower()} "
+        "itu sendiri."
+        for row in rows
+        for d in row["disagreements"]
+    ]
+
+
+def capaian_by_indicator(component_rows: list, indicator: dict, output_rows: list) -> dict:
+    """indicator -> its capaian for the year, for the levels of the budget tree that report it."""
+    found = {row["component"]: row["capaian"] for row in component_rows}
+    found["capaian_spm"] = indicator["capaian"]
+    found.update({row["indicator"]: row["capaian"] for row in output_rows})
+    return found
+
+
+def budget_rows(
+    tree: list, capaian_by_code: dict, by_indicator: dict | None = None, places: int = 0
+) -> list[dict]:
+    """The budget tree with pagu awal and perubahan apart, realisasi, serapan and efisiensi.
+
+    A level linked to an indicator takes that indicator's capaian; a sub-kegiatan without one
+    keeps its SPM component's (or Tagana/KSB output's) capaian.
+    """
+    by_indicator = by_indicator or {}
     rows = []
     for node in tree:
         money = node.amounts
-        capaian = capaian_by_code.get(node.code)
+        linked = by_indicator if node.indicator else capaian_by_code
+        capaian = linked.get(node.indicator or node.code)
         rows.append(
             {
                 "code": node.code,
@@ -293,11 +338,53 @@ def budget_rows(tree: list, capaian_by_code: dict) -> list[dict]:
                 "realisasi": money.realisasi,
                 "sisa": money.sisa,
                 "serapan": money.serapan,
+                "serapan_printed": budget_math.serapan_printed(money.serapan, places),
+                "indicator": node.indicator,
+                "indicator_label": INDICATORS.get(node.indicator or ""),
                 "capaian": capaian,
-                "efisiensi": budget_math.efisiensi(capaian, money.serapan),
+                "efisiensi": budget_math.efisiensi(capaian, money.serapan, places),
+                "disagreements": [
+                    {
+                        "field": d.field,
+                        "label": TOTAL_FIELDS[d.field],
+                        "own": d.own,
+                        "parts": d.parts,
+                        "difference": d.difference,
+                    }
+                    for d in node.disagreements
+                ],
             }
         )
     return rows
+
+
+def _level_rows(tree, component_rows, indicator, output_rows, places: int) -> list[dict]:
+    """The budget table: each level with the capaian of what it reports on."""
+    capaian_by_code = {
+        row["sub_kegiatan_code"]: row["capaian"]
+        for row in component_rows
+        if row["sub_kegiatan_code"]
+    }
+    by_output = {row["indicator"]: row["capaian"] for row in output_rows}
+    for code, name in OUTPUT_SUB_KEGIATAN.items():
+        capaian_by_code.setdefault(code, by_output.get(name))
+    by_indicator = capaian_by_indicator(component_rows, indicator, output_rows)
+    return budget_rows(tree, capaian_by_code, by_indicator, places)
+
+
+def budget_level_figures(year: int, tree: list) -> list[dict]:
+    """The year-end report's budget rows (serapan as printed, capaian kinerja, efisiensi) for
+    the budget tree page; the victim tables are built only when a level reports on them."""
+    targets = {t.indicator: t for t in spm_settings.list_targets(year)}
+    places = office_info().serapan_places
+    component_rows, indicator = components(year, targets, tree, places)
+    assisted = {"jiwa_assisted": 0, "jiwa_affected": 0, "persen": None}
+    if any(row.indicator == "persen_korban_dibantu" for row in tree):
+        year_victims.build_tables(year, year_victims.region_level())
+        assisted = year_victims.assisted_in_emergency()
+        year_victims.drop_tables()
+    output_rows = outputs(year, targets, assisted)
+    return _level_rows(tree, component_rows, indicator, output_rows, places)
 
 
 def build(year: int, progress: Progress | None = None) -> dict:
@@ -315,20 +402,14 @@ def build(year: int, progress: Progress | None = None) -> dict:
     report(45, "Menghitung capaian komponen SPM")
     targets = {t.indicator: t for t in spm_settings.list_targets(year)}
     tree = budget.year_tree(year)
-    component_rows, indicator = components(year, targets, tree)
+    places = office_info().serapan_places
+    component_rows, indicator = components(year, targets, tree, places)
     report(65, "Menghitung keluaran Tagana dan KSB")
     output_rows = outputs(year, targets, assisted)
     report(80, "Menghitung anggaran per sub-kegiatan")
-    capaian_by_code = {
-        row["sub_kegiatan_code"]: row["capaian"]
-        for row in component_rows
-        if row["sub_kegiatan_code"]
-    }
-    by_indicator = {row["indicator"]: row["capaian"] for row in output_rows}
-    for code, name in OUTPUT_SUB_KEGIATAN.items():
-        capaian_by_code.setdefault(code, by_indicator.get(name))
-    budget_table = budget_rows(tree, capaian_by_code)
+    budget_table = _level_rows(tree, component_rows, indicator, output_rows, places)
     programs = [r for r in budget_table if r["level"] == "program"]
+    pagu_total = sum(r["pagu"] or 0 for r in programs)
     report(90, "Laporan siap")
     return {
         "year": year,
@@ -346,13 +427,17 @@ def build(year: int, progress: Progress | None = None) -> dict:
         "assisted_in_emergency": assisted,
         "budget": budget_table,
         "budget_total": {
-            "pagu": sum(r["pagu"] for r in programs),
+            "pagu": pagu_total,
             "realisasi": sum(r["realisasi"] for r in programs),
-            "serapan": _pct(
-                sum(r["realisasi"] for r in programs), sum(r["pagu"] for r in programs)
-            ),
+            "serapan": _pct(sum(r["realisasi"] for r in programs), pagu_total),
         },
-        "notes": [*NOTES, *figure_notes("terdata", "tertangani", "kk", "jiwa", "lembaga")],
+        "serapan_places": places,
+        "notes": [
+            *NOTES,
+            efisiensi_note(places),
+            *disagreement_notes(budget_table),
+            *figure_notes("terdata", "tertangani", "kk", "jiwa", "lembaga"),
+        ],
         # The SPM figures are as fresh as the yearly table the workers keep.
         "spm_computed_at": db.session.scalar(
             select(func.max(SpmYear.computed_at)).where(SpmYear.year == year)

@@ -74,9 +74,12 @@ BUDGET_COLUMNS = (
     ("Pagu berlaku (Rp)", "pagu", 17, "rp"),
     ("Realisasi (Rp)", "realisasi", 17, "rp"),
     ("Sisa (Rp)", "sisa", 17, "rp"),
-    ("Serapan (%)", "serapan", 11, "pct"),
+    ("Serapan dicetak (%)", "serapan_printed", 11, "pct"),
+    ("Serapan tepat (%)", "serapan", 11, "pct"),
+    ("Indikator kinerja", "indicator_label", 30, "text"),
     ("Capaian kinerja (%)", "capaian", 11, "pct"),
     ("Efisiensi (%)", "efisiensi", 11, "pct"),
+    ("Catatan", "catatan", 40, "text"),
 )
 OUTPUT_COLUMNS = (
     ("No", "no", 5, "int"),
@@ -224,8 +227,15 @@ def xlsx_bytes(report: dict) -> bytes:
         f"Pagu, realisasi, serapan dan efisiensi anggaran tahun {year}",
         source,
         BUDGET_COLUMNS,
-        report["budget"],
+        [{**row, "catatan": _disagreement_text(row)} for row in report["budget"]],
     )
+    if report.get("serapan_places") == 0:
+        # The LKIP's whole-percent serapan prints without decimals, as the office publishes it.
+        column = 1 + [key for _h, key, _w, _k in BUDGET_COLUMNS].index("serapan_printed")
+        for (cell,) in budget_sheet.iter_rows(
+            min_row=HEADER_ROW + 1, min_col=column, max_col=column
+        ):
+            cell.number_format = INT_FORMAT
     _sheet(
         book,
         "Tagana dan KSB",
@@ -239,6 +249,16 @@ def xlsx_bytes(report: dict) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _disagreement_text(row: dict) -> str:
+    """The own pagu figures of a row that are not the sum of its parts, as one cell."""
+    from logistics.core.formatting import rupiah
+
+    return "; ".join(
+        f"{d['label']} {rupiah(d['own'])} tidak sama dengan jumlah rincian {rupiah(d['parts'])}"
+        for d in row["disagreements"]
+    )
 
 
 def _indicator_sheet(book, report: dict, source: str) -> None:

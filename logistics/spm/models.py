@@ -7,7 +7,13 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Uniq
 from sqlalchemy.orm import Mapped, mapped_column
 
 from logistics.core.extensions import db
-from logistics.core.spm_components import SPM_COMPONENTS
+
+# The indicator lists live in core so that the budget tree can name them too.
+from logistics.core.spm_components import (  # noqa: F401 - re-exported
+    INDICATORS,
+    OUTPUT_INDICATORS,
+    SPM_COMPONENTS,
+)
 from logistics.core.time import utcnow
 from logistics.events.models import PEOPLE_STATUSES
 
@@ -17,19 +23,6 @@ AGGREGATION_MODES = {
     "sum": "Dijumlah per triwulan",
     "level": "Tingkat tiap triwulan",
     "year_end": "Hanya akhir tahun",
-}
-# Preparedness and performance-agreement outputs of the year-end report (DOMAIN.md section 9).
-OUTPUT_INDICATORS = {
-    "tagana": "Taruna Siaga Bencana (Tagana) dikerahkan",
-    "ksb": "Kampung Siaga Bencana (KSB) dibentuk",
-    "lumbung_sosial": "Kelurahan/desa dengan lumbung sosial",
-    "persen_korban_dibantu": "Persentase korban bencana yang menerima bantuan sosial",
-}
-# Indicators a target can be set for: the components, the SPM percentage itself, the outputs.
-INDICATORS = {
-    **SPM_COMPONENTS,
-    "capaian_spm": "Capaian SPM (% korban terpenuhi)",
-    **OUTPUT_INDICATORS,
 }
 ALL_COMPONENTS = "semua"  # the year row for "every component the person's status needs"
 
