@@ -1,7 +1,7 @@
 """Pagu on every budget level, the indicator each level reports on, the office's serapan rounding.
 
 Revision ID: 7a2b4c6d8e10
-Revises: 5f1c2a9d7e31
+Revises: 6a2b3c4d5e16
 Create Date: 2026-12-07 14:40:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7a2b4c6d8e10'
-down_revision = '5f1c2a9d7e31'
+down_revision = '6a2b3c4d5e16'
 branch_labels = None
 depends_on = None
 
