@@ -6,6 +6,7 @@ second taker wait and re-check, on SQLite the write lock serialises takers, so t
 dispatching the last boxes at the same moment can never drive a lot below zero.
 """
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -211,13 +212,18 @@ def take(lot: StockLot, amount: Decimal, kind: str, **links) -> StockMovement | 
     db.session.expire(lot, ["quantity"])
     if result.rowcount != 1:
         held = db.session.scalar(select(StockLot.quantity).where(StockLot.id == lot.id))
-        raise Conflict(
-            f"Stok {lot.item.name} lot {lot_label(lot)} di {lot.warehouse.name} tinggal "
-            f"{angka(held)} {lot.item.unit}; tidak cukup untuk {angka(amount)}.",
-            field="quantity",
-            details={"lot_id": lot.id, "available": float(held or 0)},
-        )
+        raise lot_short(lot, lot.item, lot.warehouse, held, amount)
     return _movement(lot, -amount, kind, **links)
+
+
+def lot_short(lot: StockLot, item, warehouse, held, amount: Decimal) -> Conflict:
+    """The refusal of taking more from one lot than it holds."""
+    return Conflict(
+        f"Stok {item.name} lot {lot_label(lot)} di {warehouse.name} tinggal "
+        f"{angka(held)} {item.unit}; tidak cukup untuk {angka(amount)}.",
+        field="quantity",
+        details={"lot_id": lot.id, "available": float(held or 0)},
+    )
 
 
 def lot_label(lot: StockLot) -> str:
@@ -245,6 +251,69 @@ def available(warehouse_id: int, item_id: int, today: date | None = None) -> Dec
     return Decimal(str(total))
 
 
+# One portion of an issue: the lot, how much it gives, and the expired-lot reason it is given under.
+Portion = tuple[StockLot, Decimal, str | None]
+
+
+def plan_issue(
+    warehouse,
+    item,
+    amount: Decimal,
+    balances: Mapping[int, Decimal],
+    *,
+    lot: StockLot | None = None,
+    expired_reason: str | None = None,
+    today: date,
+    candidates: Iterable[StockLot] = (),
+    requested: Decimal | None = None,
+) -> list[Portion]:
+    """The rules of taking `amount` of `item` out of `warehouse`, over known lot balances and
+    without writing: from `lot`, or first-expiry-first-out over `candidates`. The portions to
+    take, or the refusal: an expired lot named without a reason, a lot or a warehouse that
+    cannot cover the amount. `requested` is the whole amount when part of it is already taken.
+
+    Expiry is judged on `today`, the day the goods change hands (a hand-out or dispatch typed in
+    later, a past year entered afterwards), not on the day it is typed. Expired lots are skipped
+    by FEFO and refused when named, unless `expired_reason` says why an operator issues them
+    anyway. Both issue() and a batch of hand-outs (taking stock for all its lines at once) use
+    these rules, so they refuse the same lines with the same words.
+    """
+    reason = (expired_reason or "").strip() or None
+    if lot is not None:
+        if lot.expiry_date is not None and lot.expiry_date < today and reason is None:
+            raise DomainError(
+                f"Lot {lot_label(lot)} {item.name} sudah kedaluwarsa pada tanggal serah "
+                f"{tanggal(today)} (kedaluwarsa {tanggal(lot.expiry_date)}). Pilih lot lain, atau "
+                "isi alasan jika tetap disalurkan (mis. masih layak menurut petugas kesehatan).",
+                field="lot_id",
+            )
+        held = balances.get(lot.id, Decimal(0))
+        if held < amount:
+            raise lot_short(lot, item, warehouse, held, amount)
+        return [(lot, amount, reason if lot.expiry_date else None)]
+    portions: list[Portion] = []
+    remaining = amount
+    for candidate in candidates:
+        expired = candidate.expiry_date is not None and candidate.expiry_date < today
+        if expired and reason is None:
+            continue
+        portion = min(remaining, balances.get(candidate.id, Decimal(0)))
+        if portion <= 0:
+            continue
+        portions.append((candidate, portion, reason if expired else None))
+        remaining -= portion
+        if remaining <= 0:
+            return portions
+    whole = amount if requested is None else requested
+    held = whole - remaining
+    raise Conflict(
+        f"Stok {item.name} di {warehouse.name} yang bisa disalurkan tinggal {angka(held)} "
+        f"{item.unit}; tidak cukup untuk {angka(whole)} {item.unit}.",
+        field="quantity",
+        details={"item_id": item.id, "available": float(held), "requested": float(whole)},
+    )
+
+
 def issue(
     warehouse: Warehouse,
     item: Item,
@@ -257,56 +326,48 @@ def issue(
     candidates: list[StockLot] | None = None,
     **links,
 ) -> list[StockMovement]:
-    """Take `amount` of `item` out of `warehouse`: from `lot`, or first-expiry-first-out.
-
-    Expiry is judged on `today`, the day the goods change hands (a hand-out or dispatch typed in
-    later, a past year entered afterwards), not on the day it is typed. Expired lots are skipped
-    by FEFO and refused when named, unless `expired_reason` says why
-    an operator issues them anyway. If the lots cannot cover the amount, nothing is taken.
+    """Take `amount` of `item` out of `warehouse`: from `lot`, or first-expiry-first-out, by the
+    rules of plan_issue(). If the lots cannot cover the amount, nothing is taken.
     `candidates` are the lots_in_stock read earlier (outside the write transaction); balances
     are checked by the database when taking, so a stale list only costs a retry.
     """
     today = today or office_today()
-    reason = (expired_reason or "").strip() or None
     if lot is not None:
-        if lot.expiry_date is not None and lot.expiry_date < today and reason is None:
-            raise DomainError(
-                f"Lot {lot_label(lot)} {item.name} sudah kedaluwarsa pada tanggal serah "
-                f"{tanggal(today)} (kedaluwarsa {tanggal(lot.expiry_date)}). Pilih lot lain, atau "
-                "isi alasan jika tetap disalurkan (mis. masih layak menurut petugas kesehatan).",
-                field="lot_id",
-            )
-        return [
-            take(lot, amount, kind, override_reason=reason if lot.expiry_date else None, **links)
-        ]
-    movements = []
-    remaining = amount
+        portions = plan_issue(
+            warehouse,
+            item,
+            amount,
+            # The database judges the balance when taking (the lot may have changed since read).
+            {lot.id: amount},
+            lot=lot,
+            expired_reason=expired_reason,
+            today=today,
+        )
+        return [take(lot, amount, kind, override_reason=portions[0][2], **links)]
     if candidates is None:
         candidates = lots_in_stock(warehouse.id, item.id)
-    for candidate in candidates:
-        expired = candidate.expiry_date is not None and candidate.expiry_date < today
-        if expired and reason is None:
-            continue
-        override = reason if expired else None
-        # Someone may take from this lot between our read and our write: re-read and retry.
-        for _attempt in range(3):
-            portion = min(remaining, candidate.quantity)
-            if portion <= 0:
-                break
-            try:
-                # A refused take writes nothing, so there is nothing to undo before retrying.
+    movements = []
+    remaining = amount
+    # Someone may take from a lot between our read and our write: a refused take writes nothing
+    # and expires the lot's balance, so planning again reads it afresh.
+    for attempt in range(3):
+        portions = plan_issue(
+            warehouse,
+            item,
+            remaining,
+            {candidate.id: candidate.quantity for candidate in candidates},
+            expired_reason=expired_reason,
+            today=today,
+            candidates=candidates,
+            requested=amount,
+        )
+        try:
+            for candidate, portion, override in portions:
                 movements.append(take(candidate, portion, kind, override_reason=override, **links))
-            except Conflict:
-                db.session.refresh(candidate, ["quantity"])
-                continue
-            remaining -= portion
-            break
-        if remaining <= 0:
-            return movements
-    held = amount - remaining
-    raise Conflict(
-        f"Stok {item.name} di {warehouse.name} yang bisa disalurkan tinggal {angka(held)} "
-        f"{item.unit}; tidak cukup untuk {angka(amount)} {item.unit}.",
-        field="quantity",
-        details={"item_id": item.id, "available": float(held), "requested": float(amount)},
-    )
+                remaining -= portion
+        except Conflict:
+            if attempt == 2:
+                raise
+            continue
+        return movements
+    return movements
