@@ -293,7 +293,7 @@ def _replay(client_id: str, values: dict) -> Distribution | None:
 
 _distributions, _recipients = Distribution.__table__, DistributionRecipient.__table__
 _users = User.__table__
-# Ids of hand-outs that could make this one a double: the household's, the institution's, and
+# Ids of hand-outs that could make these a double: the households', the institutions', and
 # those with any of the same persons among their recipients (a hand-out to a person always lists
 # them). Index lookups, so the guard costs the same in an event with ten hand-outs or a hundred
 # thousand; an OR over the hand-outs would scan them.
@@ -301,27 +301,26 @@ _SAME_COMPONENT = (
     _distributions.c.event_id == bindparam("event_id"),
     _distributions.c.component == bindparam("component"),
 )
-_TO_PERSONS = select(_recipients.c.distribution_id).where(
-    _recipients.c.person_id.in_(bindparam("person_ids", expanding=True))
+_CANDIDATES = union_all(
+    select(_distributions.c.id).where(
+        *_SAME_COMPONENT,
+        _distributions.c.household_id.in_(bindparam("household_ids", expanding=True)),
+    ),
+    select(_distributions.c.id).where(
+        *_SAME_COMPONENT,
+        _distributions.c.institution_id.in_(bindparam("institution_ids", expanding=True)),
+    ),
+    select(_recipients.c.distribution_id).where(
+        _recipients.c.person_id.in_(bindparam("person_ids", expanding=True))
+    ),
 )
-_CANDIDATES = {
-    "household": union_all(
-        select(_distributions.c.id).where(
-            *_SAME_COMPONENT, _distributions.c.household_id == bindparam("recipient_id")
-        ),
-        _TO_PERSONS,
-    ),
-    "person": _TO_PERSONS,
-    "institution": select(_distributions.c.id).where(
-        *_SAME_COMPONENT, _distributions.c.institution_id == bindparam("recipient_id")
-    ),
-}
-# The latest of the candidates in the interval, with who recorded it.
-_EARLIER = (
+# The candidates in the interval, with who recorded them, and the persons they served.
+_GIVEN = (
     select(
         _distributions.c.id,
         _distributions.c.distributed_on,
         _distributions.c.household_id,
+        _distributions.c.institution_id,
         _users.c.full_name,
         _users.c.username,
     )
@@ -331,48 +330,109 @@ _EARLIER = (
         *_SAME_COMPONENT,
         _distributions.c.distributed_on.between(bindparam("first"), bindparam("last")),
     )
-    .order_by(_distributions.c.distributed_on.desc(), _distributions.c.id.desc())
-    .limit(1)
+)
+_GIVEN_PERSONS = select(_recipients.c.distribution_id, _recipients.c.person_id).where(
+    _recipients.c.distribution_id.in_(bindparam("ids", expanding=True))
 )
 
 
-def earlier_handout(
-    event_id: int, component: str, day: date, recipient: Recipient, excluding: int | None = None
-) -> tuple[SqlRow, str] | None:
-    """The latest hand-out of this component in the event to the recipient (or to any of its
-    persons) within the component's interval, as (id, distributed_on, household_id) with who
-    recorded it; None if there is none. `excluding` leaves out the hand-out being written."""
-    if guard_days(component) <= 0:
-        return None
+@dataclass(frozen=True)
+class Given:
+    """A hand-out the double-aid guard weighs: when, to whom, and who recorded it."""
+
+    id: int
+    distributed_on: date
+    household_id: int | None
+    institution_id: int | None
+    person_ids: frozenset[int]
+    recorder: str
+
+
+def recorder_name(user) -> str:
+    """Who recorded a hand-out, as the guard's message names them."""
+    name = getattr(user, "full_name", None) or getattr(user, "username", None)
+    return name or "pengguna tidak dikenal"
+
+
+def given_to(
+    event_id: int, component: str, recipients: Iterable[Recipient], first: date, last: date
+) -> list[Given]:
+    """The hand-outs of this component in the event from `first` to `last` to any of
+    `recipients` or any of their persons: one read for one hand-out or for a whole batch."""
+    recipients = list(recipients)
     connection = db.session.connection()
     params = {
         "event_id": event_id,
         "component": component,
-        "recipient_id": recipient.id,
-        "person_ids": list(recipient.person_ids),
+        "household_ids": sorted({r.id for r in recipients if r.kind == "household"}),
+        "institution_ids": sorted({r.id for r in recipients if r.kind == "institution"}),
+        "person_ids": sorted({p for r in recipients for p in r.person_ids}),
     }
     # Read the candidates first: given the hand-outs as one query, SQLite walks the event's
     # hand-outs by date instead.
-    ids = [i for i in connection.scalars(_CANDIDATES[recipient.kind], params) if i != excluding]
+    ids = sorted(set(connection.scalars(_CANDIDATES, params)))
     if not ids:
-        return None
-    window = timedelta(days=guard_days(component) - 1)
-    row = connection.execute(
-        _EARLIER,
-        {
-            "ids": ids,
-            "event_id": event_id,
-            "component": component,
-            "first": day - window,
-            "last": day + window,
-        },
-    ).first()
-    if row is None:
-        return None
-    return row, row.full_name or row.username or "pengguna tidak dikenal"
+        return []
+    rows = connection.execute(_GIVEN, {**params, "ids": ids, "first": first, "last": last}).all()
+    if not rows:
+        return []
+    persons: dict[int, set[int]] = defaultdict(set)
+    for distribution_id, person_id in connection.execute(
+        _GIVEN_PERSONS, {"ids": [row.id for row in rows]}
+    ):
+        persons[distribution_id].add(person_id)
+    return [
+        Given(
+            row.id,
+            row.distributed_on,
+            row.household_id,
+            row.institution_id,
+            frozenset(persons[row.id]),
+            row.full_name or row.username or "pengguna tidak dikenal",
+        )
+        for row in rows
+    ]
 
 
-def _serialise_guard(event_id: int, component: str, recipient: Recipient) -> None:
+def latest_given(
+    given: Iterable[Given], recipient: Recipient, day: date, days: int, excluding: int | None = None
+) -> Given | None:
+    """The rule of the guard: the latest of `given` within `days` of `day` that went to the
+    recipient (a household: itself or any of its persons; a person: that person; an
+    institution: itself); None if there is none. `excluding` leaves out the one being written."""
+    window = timedelta(days=days - 1)
+    persons = set(recipient.person_ids)
+    found = [
+        g
+        for g in given
+        if g.id != excluding
+        and day - window <= g.distributed_on <= day + window
+        and (
+            g.institution_id == recipient.id
+            if recipient.kind == "institution"
+            else (recipient.kind == "household" and g.household_id == recipient.id)
+            or bool(g.person_ids & persons)
+        )
+    ]
+    return max(found, key=lambda g: (g.distributed_on, g.id), default=None)
+
+
+def earlier_handout(
+    event_id: int, component: str, day: date, recipient: Recipient, excluding: int | None = None
+) -> tuple[Given, str] | None:
+    """The latest hand-out of this component in the event to the recipient (or to any of its
+    persons) within the component's interval, with who recorded it; None if there is none.
+    `excluding` leaves out the hand-out being written."""
+    days = guard_days(component)
+    if days <= 0:
+        return None
+    window = timedelta(days=days - 1)
+    given = given_to(event_id, component, [recipient], day - window, day + window)
+    found = latest_given(given, recipient, day, days, excluding)
+    return None if found is None else (found, found.recorder)
+
+
+def serialise_guard(event_id: int, component: str, recipient: Recipient) -> None:
     """PostgreSQL: hold a lock on (event, component, family) until commit, so two phones
     recording the same family at the same moment run the double-aid check one after the other.
     SQLite needs no lock: the check runs after the INSERT, which holds its write lock."""
@@ -384,8 +444,8 @@ def _serialise_guard(event_id: int, component: str, recipient: Recipient) -> Non
     )
 
 
-def _check_double_aid(
-    found: tuple[SqlRow, str] | None, component: str, recipient: Recipient, reason: str, user
+def check_double_aid(
+    found: tuple[Given, str] | None, component: str, recipient: Recipient, reason: str, user
 ) -> str | None:
     """None when there is no earlier hand-out; the reason when an office role overrides."""
     if found is None:
@@ -440,8 +500,8 @@ def _check_double_aid(
 
 _shelters = Shelter.__table__
 _SHELTER = select(_shelters.c.id).where(_shelters.c.id == bindparam("id"))
-_INSERT_DISTRIBUTION = insert(_distributions)
-_INSERT_RECIPIENTS = insert(_recipients)
+INSERT_DISTRIBUTION = insert(_distributions)
+INSERT_RECIPIENTS = insert(_recipients)
 _SET_OVERRIDE = (
     update(_distributions)
     .where(_distributions.c.id == bindparam("distribution_id"))
@@ -619,10 +679,10 @@ def _write(prepared: Prepared, recorded_by) -> tuple[Distribution, bool]:
     """Write a prepared hand-out: its row and recipients, then the guard's check, then its stock
     lines; or, for a retry of a recorded submission, the record it made."""
     row, recipient = prepared.row, prepared.recipient
-    _serialise_guard(row["event_id"], row["component"], recipient)
+    serialise_guard(row["event_id"], row["component"], recipient)
     connection = db.session.connection()
     try:
-        new_id = connection.execute(_INSERT_DISTRIBUTION, row).inserted_primary_key[0]
+        new_id = connection.execute(INSERT_DISTRIBUTION, row).inserted_primary_key[0]
     except IntegrityError:
         # The client_id is taken: this submission sent again (a retry), or other content.
         db.session.rollback()
@@ -633,7 +693,7 @@ def _write(prepared: Prepared, recorded_by) -> tuple[Distribution, bool]:
     if recipient.person_ids:
         # One multi-row INSERT: the rows need no ids back, and a household has several members.
         connection.execute(
-            _INSERT_RECIPIENTS,
+            INSERT_RECIPIENTS,
             [{"distribution_id": new_id, "person_id": person} for person in recipient.person_ids],
         )
     # The double-aid check runs after our own INSERT: this transaction now holds SQLite's write
@@ -643,7 +703,7 @@ def _write(prepared: Prepared, recorded_by) -> tuple[Distribution, bool]:
         row["event_id"], row["component"], row["distributed_on"], recipient, excluding=new_id
     )
     reason = prepared.hand_out.override_reason
-    row["override_reason"] = _check_double_aid(
+    row["override_reason"] = check_double_aid(
         found, row["component"], recipient, reason, recorded_by
     )
     if row["override_reason"] is not None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 
@@ -142,6 +142,8 @@ _TAKE = (
     .values(quantity=func.round(_lots.c.quantity - _amount, PLACES))
 )
 _INSERT_MOVEMENT = insert(StockMovement.__table__)
+# First expiry first out: earliest expiry (lots that never expire last), then oldest receipt.
+_FEFO = (StockLot.expiry_date.is_(None), StockLot.expiry_date, StockLot.received_on, StockLot.id)
 _LOTS_IN_STOCK = (
     select(StockLot)
     # Item and warehouse are only needed for a refusal's message: load them then.
@@ -151,12 +153,7 @@ _LOTS_IN_STOCK = (
         StockLot.item_id == bindparam("item_id"),
         StockLot.quantity > 0,
     )
-    .order_by(
-        StockLot.expiry_date.is_(None),
-        StockLot.expiry_date,
-        StockLot.received_on,
-        StockLot.id,
-    )
+    .order_by(*_FEFO)
 )
 
 
@@ -236,6 +233,63 @@ def lots_in_stock(warehouse_id: int, item_id: int) -> list[StockLot]:
     """Lots with a balance, first-expiry-first-out: earliest expiry, then oldest receipt."""
     params = {"warehouse_id": warehouse_id, "item_id": item_id}
     return list(db.session.scalars(_LOTS_IN_STOCK, params))
+
+
+def lots_for_update(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], list[StockLot]]:
+    """Every lot of each (warehouse id, item id) pair, first-expiry-first-out, read afresh and
+    locked until the transaction ends (PostgreSQL; SQLite's write lock does it there): the
+    balances a batch plans with cannot change before it takes."""
+    found: dict[tuple[int, int], list[StockLot]] = {pair: [] for pair in pairs}
+    if not found:
+        return found
+    query = (
+        select(StockLot)
+        .options(lazyload(StockLot.item), lazyload(StockLot.warehouse))
+        .where(tuple_(StockLot.warehouse_id, StockLot.item_id).in_(sorted(found)))
+        .order_by(*_FEFO)
+        .with_for_update(of=StockLot)
+        .execution_options(populate_existing=True)
+    )
+    for lot in db.session.scalars(query):
+        found[(lot.warehouse_id, lot.item_id)].append(lot)
+    return found
+
+
+def take_many(portions: Iterable[tuple[StockLot, Decimal, dict]], kind: str) -> None:
+    """Take many planned portions (lot, amount, movement links) at once: one conditional UPDATE
+    a lot for its total, then every movement in one INSERT. A lot that does not hold its total
+    refuses them all; the balances come from lots_for_update(), so that does not happen."""
+    portions = list(portions)
+    totals: dict[int, Decimal] = {}
+    lots: dict[int, StockLot] = {}
+    for lot, amount, _links in portions:
+        totals[lot.id] = totals.get(lot.id, Decimal(0)) + amount
+        lots[lot.id] = lot
+    db.session.flush()
+    connection = db.session.connection()
+    for lot_id in sorted(totals):
+        result = connection.execute(_TAKE, {"lot_id": lot_id, "amount": totals[lot_id]})
+        db.session.expire(lots[lot_id], ["quantity"])
+        if result.rowcount != 1:
+            lot = lots[lot_id]
+            held = db.session.scalar(select(StockLot.quantity).where(StockLot.id == lot_id))
+            raise lot_short(lot, lot.item, lot.warehouse, held, totals[lot_id])
+    created_by, now = current_actor()[0], utcnow()
+    rows = [
+        {
+            "kind": kind,
+            "warehouse_id": lot.warehouse_id,
+            "item_id": lot.item_id,
+            "lot_id": lot.id,
+            "quantity": -amount,
+            "created_by_id": created_by,
+            "created_at": now,
+            **links,
+        }
+        for lot, amount, links in portions
+    ]
+    if rows:
+        connection.execute(_INSERT_MOVEMENT, rows)
 
 
 def available(warehouse_id: int, item_id: int, today: date | None = None) -> Decimal:
