@@ -67,7 +67,8 @@ class HandOutBatch:
         day, key = row["distributed_on"], (row["event_id"], row["component"])
         found = None
         if key in self.given:
-            found = latest_given(self.given[key], recipient, day, guard_days(row["component"]))
+            given = self.given[key].near(recipient)
+            found = latest_given(given, recipient, day, guard_days(row["component"]))
         override = check_double_aid(
             None if found is None else (found, found.recorder),
             row["component"],
@@ -101,7 +102,7 @@ class HandOutBatch:
             )
         self.balances.update(left.maps[0])
         if key in self.given:
-            self.given[key].append(
+            self.given[key].add(
                 Given(
                     new_id,
                     day,
@@ -128,7 +129,29 @@ class HandOutBatch:
         self.written = []
 
 
-def _given(prepared: list[Prepared]) -> dict[tuple[int, str], list[Given]]:
+class _GivenIndex:
+    """Hand-outs the guard weighs, found by household, institution and person: latest_given()
+    then looks at the few that share one with the recipient, not at the whole batch's."""
+
+    def __init__(self, given: Iterable[Given]):
+        self.by_key: dict[tuple[str, int], list[Given]] = {}
+        for g in given:
+            self.add(g)
+
+    def add(self, g: Given) -> None:
+        keys = [("h", g.household_id), ("i", g.institution_id), *(("p", p) for p in g.person_ids)]
+        for key in keys:
+            if key[1] is not None:
+                self.by_key.setdefault(key, []).append(g)
+
+    def near(self, recipient) -> list[Given]:
+        keys = [("h", recipient.household_id), ("i", recipient.institution_id)]
+        keys += [("p", p) for p in recipient.person_ids]
+        found = {g.id: g for key in keys for g in self.by_key.get(key, ())}
+        return list(found.values())
+
+
+def _given(prepared: list[Prepared]) -> dict[tuple[int, str], _GivenIndex]:
     """What the guard weighs for every event and component of the batch: one read each,
     covering every recipient and day of the batch."""
     groups: dict[tuple[int, str], list[Prepared]] = {}
@@ -143,5 +166,6 @@ def _given(prepared: list[Prepared]) -> dict[tuple[int, str], list[Given]]:
         first = min(p.row["distributed_on"] for p in members) - window
         last = max(p.row["distributed_on"] for p in members) + window
         recipients = [p.recipient for p in members]
-        given[(event_id, component)] = given_to(event_id, component, recipients, first, last)
+        found = given_to(event_id, component, recipients, first, last)
+        given[(event_id, component)] = _GivenIndex(found)
     return given

@@ -5,6 +5,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
@@ -12,7 +13,7 @@ from sqlalchemy.orm import make_transient_to_detached
 
 from logistics.core import inputs
 from logistics.core.audit import record_action
-from logistics.core.errors import DomainError
+from logistics.core.errors import Conflict, DomainError
 from logistics.core.extensions import db
 from logistics.core.time import parse_datetime, utcnow
 from logistics.distributions.batch import HandOutBatch
@@ -103,7 +104,8 @@ def sync_records(device: FieldDevice, records, now: datetime | None = None) -> l
       as "refused" with the reason; it wrote nothing, so sending it again tries again.
     - Stock is taken in the order records arrive, whatever time the phone says they were made;
       both times are kept, and a phone time that cannot be right is flagged.
-    Runs inside the caller's transaction; every record in a savepoint of its own.
+    Runs inside the caller's transaction. A hand-out is checked before anything of it is
+    written (SyncBatch); every other record runs in a savepoint of its own.
     """
     if not isinstance(records, list) or not 1 <= len(records) <= MAX_RECORDS:
         raise DomainError(
@@ -123,7 +125,8 @@ def sync_records(device: FieldDevice, records, now: datetime | None = None) -> l
     # Read again under the lock: the same outbox sent twice (a phone that gave up waiting) may
     # have been stored by the other request while this one prepared.
     known = _rows_by_client_id(client_ids)
-    batch = HandOutBatch(device.user, [p for p in prepared.values() if isinstance(p, Prepared)])
+    hand_outs = [p for p in prepared.values() if isinstance(p, Prepared)]
+    batch = SyncBatch(HandOutBatch(device.user, hand_outs))
     outcomes = []
     for number, envelope in enumerate(envelopes):
         if isinstance(envelope, Outcome):
@@ -206,7 +209,7 @@ def _sync_one(
     rows: list[FieldRecord],
     received_at: datetime,
     prepared=None,
-    batch: HandOutBatch | None = None,
+    batch: "SyncBatch | None" = None,
 ) -> Outcome:
     """One record against the rows already under its client_id (appended to as it goes)."""
     same = next((row for row in rows if row.content_hash == envelope.content_hash), None)
@@ -275,17 +278,47 @@ def _values(
 _INSERT_RECORD = insert(FieldRecord.__table__)
 
 
+def _new_row(values: dict) -> dict:
+    return {**values, "sends": 1, "reviewed_by_id": None, "reviewed_at": None, "review_note": ""}
+
+
 def _add_row(values: dict) -> FieldRecord:
     """Insert the record's row with a Core INSERT (a batch writes a hundred of them under the
     write lock; an ORM flush of each costs several times more) and keep it as the session's
     object, so a later change to it is flushed as for any other."""
-    row_values = {**values, "sends": 1, "reviewed_by_id": None, "reviewed_at": None}
-    row_values["review_note"] = ""
+    row_values = _new_row(values)
     result = db.session.connection().execute(_INSERT_RECORD, row_values)
     row = FieldRecord(id=result.inserted_primary_key[0], **row_values)
     make_transient_to_detached(row)
     db.session.add(row)
     return row
+
+
+class SyncBatch:
+    """What one sync request writes together: its hand-outs (HandOutBatch) and the rows of the
+    new records they stored, kept as plain values and inserted in one statement at its end
+    (a later record of the batch may still count a re-send on one)."""
+
+    def __init__(self, hand_outs: HandOutBatch):
+        self.hand_outs = hand_outs
+        self.rows: list[SimpleNamespace] = []
+
+    def stored(self, values: dict, target_id: int) -> SimpleNamespace:
+        row = SimpleNamespace(**_new_row({**values, "target_id": target_id}))
+        self.rows.append(row)
+        return row
+
+    def finish(self) -> None:
+        self.hand_outs.finish()
+        if not self.rows:
+            return
+        try:
+            db.session.connection().execute(_INSERT_RECORD, [vars(row) for row in self.rows])
+        except IntegrityError:
+            # The same record from another device of this user, stored a moment ago by a
+            # request running beside this one (PostgreSQL): the whole batch is refused and
+            # nothing of it kept, and the phone sends it again, then to be told "duplicate".
+            raise Conflict("Data bentrok dengan kiriman lain; kirim ulang.") from None
 
 
 def _add_row_once(values: dict) -> tuple[FieldRecord, bool]:
@@ -322,7 +355,7 @@ def apply_record(
     user,
     override_reason: str = "",
     prepared=None,
-    batch: HandOutBatch | None = None,
+    batch: "SyncBatch | None" = None,
 ) -> tuple[FieldRecord, bool]:
     """Write a record through its domain's service, in a savepoint with its own row: stored
     with the id it wrote, or refused with the reason and nothing of it kept. (row, False) when
@@ -342,7 +375,9 @@ def apply_record(
         if isinstance(prepared, DomainError):
             raise prepared  # refused by its reads and checks: nothing to write or undo
         if batch is not None and prepared is not None:
-            target_id = apply_hand_out(values["payload"], context, prepared, batch)
+            target_id = apply_hand_out(values["payload"], context, prepared, batch.hand_outs)
+            if existing is None:
+                return batch.stored(values, target_id), True
             return _stored(existing, values, target_id), True
         with db.session.begin_nested():
             if prepared is not None:
