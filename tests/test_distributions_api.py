@@ -263,13 +263,13 @@ def test_four_phones_recording_one_family_at_once_save_one(
     phones = 4
     clients = [client_for(make_user("tagana")) for _ in range(phones)]
     start, ready = threading.Barrier(phones), threading.Barrier(phones, timeout=10)
-    guard = distributions._serialise_guard
+    guard = distributions.serialise_guard
 
     def write_together(*args, **kwargs):
         ready.wait()
         return guard(*args, **kwargs)
 
-    monkeypatch.setattr(distributions, "_serialise_guard", write_together)
+    monkeypatch.setattr(distributions, "serialise_guard", write_together)
     bodies = [payload(world, client_id=f"hp-{n}") for n in range(phones)]
     results = []
 

@@ -240,3 +240,23 @@ def test_reference_is_scoped_masked_and_versioned(
     assert asked["households"] == [] and asked["deployments"] == []
     tagana_view = client.get("/api/v1/field/reference", headers=bearer(token)).get_json()
     assert "Orang Lain" not in str(tagana_view)
+
+
+@pytest.mark.parametrize(
+    ("zone", "name"),
+    [("Asia/Jakarta", "WIB"), ("Asia/Makassar", "WITA"), ("Asia/Jayapura", "WIT")],
+)
+def test_reference_label_names_the_office_time_zone(app, world, client_for, zone, name):
+    import re
+    from zoneinfo import ZoneInfo
+
+    token = register_phone(client_for, world.tagana)["token"]
+    app.config["OFFICE_TIMEZONE"] = zone
+    before = datetime.now(ZoneInfo(zone))
+    body = app.test_client().get("/api/v1/field/reference", headers=bearer(token)).get_json()
+    after = datetime.now(ZoneInfo(zone))
+    found = re.fullmatch(r"data per (\d\d)\.(\d\d) (WIB|WITA|WIT)", body["label"])
+    assert found and found.group(3) == name, body["label"]
+    # The clock is the office's: the hour and minute of that zone, not the server's.
+    shown = (int(found.group(1)), int(found.group(2)))
+    assert shown in {(before.hour, before.minute), (after.hour, after.minute)}

@@ -9,6 +9,13 @@ from babel.numbers import format_decimal
 from logistics.core.time import to_local
 
 LOCALE = "id_ID"
+# Indonesia's three time zones by the names people use for them.
+ZONE_NAMES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+
+
+def zone_name(tz: str) -> str:
+    """WIB, WITA or WIT for an Indonesian time zone; '' for any other."""
+    return ZONE_NAMES.get(tz, "")
 
 
 def tanggal(value: date | datetime | None) -> str:
@@ -23,8 +30,7 @@ def tanggal_jam(value: datetime | None, tz: str = "Asia/Jakarta") -> str:
     if value is None:
         return "-"
     local = to_local(value, tz)
-    zone = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}.get(tz, "")
-    return f"{format_datetime(local, 'd MMMM y HH.mm', locale=LOCALE)} {zone}".strip()
+    return f"{format_datetime(local, 'd MMMM y HH.mm', locale=LOCALE)} {zone_name(tz)}".strip()
 
 
 def angka(value: int | float | Decimal | None, decimals: int | None = None) -> str:

@@ -31,11 +31,11 @@ from logistics.distributions.catalogue import (
     hand_out_warehouse,
 )
 from logistics.distributions.models import PHASES, Distribution, DistributionRecipient
+from logistics.distributions.reads import Reads, Recipient
 from logistics.events.models import Event
 from logistics.shelters.models import Shelter
 from logistics.stock import ledger
 from logistics.stock.models import StockLot, StockMovement
-from logistics.victims.models import Household, InstitutionVictim, Person, Victim
 
 # Days within which the same component to the same household or person counts as given twice
 # (config DOUBLE_AID_DAYS overrides any of them; 0 switches the guard off for a component).
@@ -240,157 +240,6 @@ def _parse_lines(values, warehouse) -> tuple[LineInput, ...]:
     return tuple(lines)
 
 
-# --- who receives -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Recipient:
-    """Who receives: the record, its name for messages, the persons it serves and where they are
-    registered."""
-
-    kind: str  # household, person or institution
-    id: int
-    name: str
-    person_ids: tuple[int, ...] = ()
-    persons_served: int = 0
-    kelurahan_code: str | None = None
-    shelter_id: int | None = None
-    # The family the guard's PostgreSQL lock is taken on: h<household>, p<person>, i<institution>.
-    family: str = ""
-
-    @property
-    def household_id(self) -> int | None:
-        return self.id if self.kind == "household" else None
-
-    @property
-    def person_id(self) -> int | None:
-        return self.id if self.kind == "person" else None
-
-    @property
-    def institution_id(self) -> int | None:
-        return self.id if self.kind == "institution" else None
-
-
-_households, _persons, _victims = Household.__table__, Person.__table__, Victim.__table__
-_institutions = InstitutionVictim.__table__
-# The household, its members and their victim records in the event, in one query.
-_HOUSEHOLD = (
-    select(
-        _households.c.id,
-        _households.c.head_name,
-        _households.c.kelurahan_code,
-        _persons.c.id.label("person_id"),
-        _persons.c.merged_into_id,
-        _victims.c.kelurahan_code.label("registered_in"),
-        _victims.c.shelter_id,
-    )
-    .select_from(_households)
-    .outerjoin(_persons, _persons.c.household_id == _households.c.id)
-    .outerjoin(
-        _victims,
-        (_victims.c.person_id == _persons.c.id) & (_victims.c.event_id == bindparam("event_id")),
-    )
-    .where(_households.c.id == bindparam("id"))
-    .order_by(_persons.c.id)
-)
-_PERSON = select(
-    _persons.c.id, _persons.c.name, _persons.c.household_id, _persons.c.merged_into_id
-).where(_persons.c.id == bindparam("id"))
-_VICTIM = select(_victims.c.kelurahan_code, _victims.c.shelter_id).where(
-    _victims.c.event_id == bindparam("event_id"), _victims.c.person_id == bindparam("person_id")
-)
-_INSTITUTION = select(
-    _institutions.c.id,
-    _institutions.c.name,
-    _institutions.c.headcount,
-    _institutions.c.kelurahan_code,
-    _institutions.c.shelter_id,
-    _institutions.c.event_id,
-).where(_institutions.c.id == bindparam("id"))
-
-
-def _household_recipient(event: SqlRow, number: int) -> Recipient:
-    found = db.session.connection().execute(_HOUSEHOLD, {"id": number, "event_id": event.id}).all()
-    if not found:
-        raise NotFound(f"Keluarga #{number} tidak ditemukan.", field="household_id")
-    household = found[0]
-    name = household.head_name or f"KK #{household.id}"
-    # Merged duplicates are dropped here, not in SQL: without planner statistics SQLite would
-    # pick the merged_into_id index (every row is NULL) over the household's.
-    rows = [row for row in found if row.person_id is not None and row.merged_into_id is None]
-    registered = [row for row in rows if row.registered_in is not None]
-    if not registered:
-        raise DomainError(
-            f"Keluarga {household.head_name or household.id} belum terdaftar sebagai korban "
-            f"kejadian {event.code}. Daftarkan dulu di menu Korban.",
-            field="household_id",
-        )
-    return Recipient(
-        kind="household",
-        id=household.id,
-        name=name,
-        person_ids=tuple(row.person_id for row in rows),
-        persons_served=len(rows),
-        kelurahan_code=household.kelurahan_code or registered[0].registered_in,
-        shelter_id=next((row.shelter_id for row in registered if row.shelter_id), None),
-        family=f"h{household.id}",
-    )
-
-
-def _person_recipient(event: SqlRow, number: int) -> Recipient:
-    connection = db.session.connection()
-    person = connection.execute(_PERSON, {"id": number}).first()
-    if person is None:
-        raise NotFound(f"Orang #{number} tidak ditemukan.", field="person_id")
-    seen = set()
-    while person.merged_into_id is not None and person.id not in seen:
-        # A merged duplicate is served as the person it was merged into.
-        seen.add(person.id)
-        person = connection.execute(_PERSON, {"id": person.merged_into_id}).first()
-    victim = connection.execute(_VICTIM, {"event_id": event.id, "person_id": person.id}).first()
-    if victim is None:
-        raise DomainError(
-            f"{person.name} belum terdaftar sebagai korban kejadian {event.code}. "
-            "Daftarkan dulu di menu Korban.",
-            field="person_id",
-        )
-    return Recipient(
-        kind="person",
-        id=person.id,
-        name=person.name,
-        person_ids=(person.id,),
-        persons_served=1,
-        kelurahan_code=victim.kelurahan_code,
-        shelter_id=victim.shelter_id,
-        family=f"h{person.household_id}" if person.household_id else f"p{person.id}",
-    )
-
-
-def _institution_recipient(event: SqlRow, number: int) -> Recipient:
-    institution = db.session.connection().execute(_INSTITUTION, {"id": number}).first()
-    if institution is None or institution.event_id != event.id:
-        raise NotFound(
-            f"Lembaga #{number} tidak terdaftar pada kejadian {event.code}.",
-            field="institution_id",
-        )
-    return Recipient(
-        kind="institution",
-        id=institution.id,
-        name=institution.name,
-        persons_served=institution.headcount,
-        kelurahan_code=institution.kelurahan_code,
-        shelter_id=institution.shelter_id,
-        family=f"i{institution.id}",
-    )
-
-
-_RECIPIENTS = {
-    "household": _household_recipient,
-    "person": _person_recipient,
-    "institution": _institution_recipient,
-}
-
-
 # --- retries ------------------------------------------------------------------------------------
 
 
@@ -444,7 +293,7 @@ def _replay(client_id: str, values: dict) -> Distribution | None:
 
 _distributions, _recipients = Distribution.__table__, DistributionRecipient.__table__
 _users = User.__table__
-# Ids of hand-outs that could make this one a double: the household's, the institution's, and
+# Ids of hand-outs that could make these a double: the households', the institutions', and
 # those with any of the same persons among their recipients (a hand-out to a person always lists
 # them). Index lookups, so the guard costs the same in an event with ten hand-outs or a hundred
 # thousand; an OR over the hand-outs would scan them.
@@ -452,27 +301,26 @@ _SAME_COMPONENT = (
     _distributions.c.event_id == bindparam("event_id"),
     _distributions.c.component == bindparam("component"),
 )
-_TO_PERSONS = select(_recipients.c.distribution_id).where(
-    _recipients.c.person_id.in_(bindparam("person_ids", expanding=True))
+_CANDIDATES = union_all(
+    select(_distributions.c.id).where(
+        *_SAME_COMPONENT,
+        _distributions.c.household_id.in_(bindparam("household_ids", expanding=True)),
+    ),
+    select(_distributions.c.id).where(
+        *_SAME_COMPONENT,
+        _distributions.c.institution_id.in_(bindparam("institution_ids", expanding=True)),
+    ),
+    select(_recipients.c.distribution_id).where(
+        _recipients.c.person_id.in_(bindparam("person_ids", expanding=True))
+    ),
 )
-_CANDIDATES = {
-    "household": union_all(
-        select(_distributions.c.id).where(
-            *_SAME_COMPONENT, _distributions.c.household_id == bindparam("recipient_id")
-        ),
-        _TO_PERSONS,
-    ),
-    "person": _TO_PERSONS,
-    "institution": select(_distributions.c.id).where(
-        *_SAME_COMPONENT, _distributions.c.institution_id == bindparam("recipient_id")
-    ),
-}
-# The latest of the candidates in the interval, with who recorded it.
-_EARLIER = (
+# The candidates in the interval, with who recorded them, and the persons they served.
+_GIVEN = (
     select(
         _distributions.c.id,
         _distributions.c.distributed_on,
         _distributions.c.household_id,
+        _distributions.c.institution_id,
         _users.c.full_name,
         _users.c.username,
     )
@@ -482,48 +330,109 @@ _EARLIER = (
         *_SAME_COMPONENT,
         _distributions.c.distributed_on.between(bindparam("first"), bindparam("last")),
     )
-    .order_by(_distributions.c.distributed_on.desc(), _distributions.c.id.desc())
-    .limit(1)
+)
+_GIVEN_PERSONS = select(_recipients.c.distribution_id, _recipients.c.person_id).where(
+    _recipients.c.distribution_id.in_(bindparam("ids", expanding=True))
 )
 
 
-def earlier_handout(
-    event_id: int, component: str, day: date, recipient: Recipient, excluding: int | None = None
-) -> tuple[SqlRow, str] | None:
-    """The latest hand-out of this component in the event to the recipient (or to any of its
-    persons) within the component's interval, as (id, distributed_on, household_id) with who
-    recorded it; None if there is none. `excluding` leaves out the hand-out being written."""
-    if guard_days(component) <= 0:
-        return None
+@dataclass(frozen=True)
+class Given:
+    """A hand-out the double-aid guard weighs: when, to whom, and who recorded it."""
+
+    id: int
+    distributed_on: date
+    household_id: int | None
+    institution_id: int | None
+    person_ids: frozenset[int]
+    recorder: str
+
+
+def recorder_name(user) -> str:
+    """Who recorded a hand-out, as the guard's message names them."""
+    name = getattr(user, "full_name", None) or getattr(user, "username", None)
+    return name or "pengguna tidak dikenal"
+
+
+def given_to(
+    event_id: int, component: str, recipients: Iterable[Recipient], first: date, last: date
+) -> list[Given]:
+    """The hand-outs of this component in the event from `first` to `last` to any of
+    `recipients` or any of their persons: one read for one hand-out or for a whole batch."""
+    recipients = list(recipients)
     connection = db.session.connection()
     params = {
         "event_id": event_id,
         "component": component,
-        "recipient_id": recipient.id,
-        "person_ids": list(recipient.person_ids),
+        "household_ids": sorted({r.id for r in recipients if r.kind == "household"}),
+        "institution_ids": sorted({r.id for r in recipients if r.kind == "institution"}),
+        "person_ids": sorted({p for r in recipients for p in r.person_ids}),
     }
     # Read the candidates first: given the hand-outs as one query, SQLite walks the event's
     # hand-outs by date instead.
-    ids = [i for i in connection.scalars(_CANDIDATES[recipient.kind], params) if i != excluding]
+    ids = sorted(set(connection.scalars(_CANDIDATES, params)))
     if not ids:
-        return None
-    window = timedelta(days=guard_days(component) - 1)
-    row = connection.execute(
-        _EARLIER,
-        {
-            "ids": ids,
-            "event_id": event_id,
-            "component": component,
-            "first": day - window,
-            "last": day + window,
-        },
-    ).first()
-    if row is None:
-        return None
-    return row, row.full_name or row.username or "pengguna tidak dikenal"
+        return []
+    rows = connection.execute(_GIVEN, {**params, "ids": ids, "first": first, "last": last}).all()
+    if not rows:
+        return []
+    persons: dict[int, set[int]] = defaultdict(set)
+    for distribution_id, person_id in connection.execute(
+        _GIVEN_PERSONS, {"ids": [row.id for row in rows]}
+    ):
+        persons[distribution_id].add(person_id)
+    return [
+        Given(
+            row.id,
+            row.distributed_on,
+            row.household_id,
+            row.institution_id,
+            frozenset(persons[row.id]),
+            row.full_name or row.username or "pengguna tidak dikenal",
+        )
+        for row in rows
+    ]
 
 
-def _serialise_guard(event_id: int, component: str, recipient: Recipient) -> None:
+def latest_given(
+    given: Iterable[Given], recipient: Recipient, day: date, days: int, excluding: int | None = None
+) -> Given | None:
+    """The rule of the guard: the latest of `given` within `days` of `day` that went to the
+    recipient (a household: itself or any of its persons; a person: that person; an
+    institution: itself); None if there is none. `excluding` leaves out the one being written."""
+    window = timedelta(days=days - 1)
+    persons = set(recipient.person_ids)
+    found = [
+        g
+        for g in given
+        if g.id != excluding
+        and day - window <= g.distributed_on <= day + window
+        and (
+            g.institution_id == recipient.id
+            if recipient.kind == "institution"
+            else (recipient.kind == "household" and g.household_id == recipient.id)
+            or bool(g.person_ids & persons)
+        )
+    ]
+    return max(found, key=lambda g: (g.distributed_on, g.id), default=None)
+
+
+def earlier_handout(
+    event_id: int, component: str, day: date, recipient: Recipient, excluding: int | None = None
+) -> tuple[Given, str] | None:
+    """The latest hand-out of this component in the event to the recipient (or to any of its
+    persons) within the component's interval, with who recorded it; None if there is none.
+    `excluding` leaves out the hand-out being written."""
+    days = guard_days(component)
+    if days <= 0:
+        return None
+    window = timedelta(days=days - 1)
+    given = given_to(event_id, component, [recipient], day - window, day + window)
+    found = latest_given(given, recipient, day, days, excluding)
+    return None if found is None else (found, found.recorder)
+
+
+def serialise_guard(event_id: int, component: str, recipient: Recipient) -> None:
     """PostgreSQL: hold a lock on (event, component, family) until commit, so two phones
     recording the same family at the same moment run the double-aid check one after the other.
     SQLite needs no lock: the check runs after the INSERT, which holds its write lock."""
@@ -535,8 +444,8 @@ def _serialise_guard(event_id: int, component: str, recipient: Recipient) -> Non
     )
 
 
-def _check_double_aid(
-    found: tuple[SqlRow, str] | None, component: str, recipient: Recipient, reason: str, user
+def check_double_aid(
+    found: tuple[Given, str] | None, component: str, recipient: Recipient, reason: str, user
 ) -> str | None:
     """None when there is no earlier hand-out; the reason when an office role overrides."""
     if found is None:
@@ -589,13 +498,10 @@ def _check_double_aid(
 # still becomes the session's Distribution object, audited and queued for the SPM aggregates as
 # a flush of it would have been. The measurements are in bench/bench_distributions.py.
 
-_events, _shelters = Event.__table__, Shelter.__table__
-_EVENT = select(_events.c.id, _events.c.code, _events.c.started_at, _events.c.closed_at).where(
-    _events.c.id == bindparam("id")
-)
+_shelters = Shelter.__table__
 _SHELTER = select(_shelters.c.id).where(_shelters.c.id == bindparam("id"))
-_INSERT_DISTRIBUTION = insert(_distributions)
-_INSERT_RECIPIENTS = insert(_recipients)
+INSERT_DISTRIBUTION = insert(_distributions)
+INSERT_RECIPIENTS = insert(_recipients)
 _SET_OVERRIDE = (
     update(_distributions)
     .where(_distributions.c.id == bindparam("distribution_id"))
@@ -638,10 +544,13 @@ def record_distribution(hand_out: HandOut, recorded_by=None) -> tuple[Distributi
     return _write(_prepare(hand_out, recorded_by), recorded_by)
 
 
-def prepare_distribution(hand_out: HandOut, recorded_by=None) -> Prepared:
+def prepare_distribution(
+    hand_out: HandOut, recorded_by=None, reads: Reads | None = None
+) -> Prepared:
     """The reads and checks of record_distribution, nothing written: a batch prepares all its
-    hand-outs before its first write, so SQLite's write lock is held only for the writes."""
-    return _prepare(hand_out, recorded_by)
+    hand-outs before its first write, so SQLite's write lock is held only for the writes, and
+    shares one `reads` so that each row its hand-outs name is read once."""
+    return _prepare(hand_out, recorded_by, reads)
 
 
 def write_distribution(prepared: Prepared, recorded_by=None) -> tuple[Distribution, bool]:
@@ -650,19 +559,18 @@ def write_distribution(prepared: Prepared, recorded_by=None) -> tuple[Distributi
     return _write(prepared, recorded_by)
 
 
-def _prepare(hand_out: HandOut, recorded_by) -> Prepared:
+def _prepare(hand_out: HandOut, recorded_by, reads: Reads | None = None) -> Prepared:
     """Every read and check of a hand-out; nothing is written."""
     db.session.flush()  # the caller's pending changes are seen by the Core reads below
-    event = db.session.connection().execute(_EVENT, {"id": hand_out.event_id}).first()
-    if event is None:
-        raise NotFound(f"Kejadian bencana #{hand_out.event_id} tidak ditemukan.", field="event_id")
+    reads = reads or Reads()
+    event = reads.event(hand_out.event_id)
     day = _day(hand_out.distributed_on, event)
     paid_by = tree_cache.resolve_sub_kegiatan(hand_out.sub_kegiatan)
     if paid_by is None:
         paid_by = tree_cache.default_sub_kegiatan(hand_out.component)
-    recipient = _RECIPIENTS[hand_out.recipient_kind](event, hand_out.recipient_id)
+    recipient = reads.recipient(hand_out.recipient_kind, event, hand_out.recipient_id)
     warehouse = None if hand_out.warehouse is None else hand_out_warehouse(hand_out.warehouse)
-    lines = _lines(hand_out.lines, warehouse, recipient)
+    lines = _lines(hand_out.lines, warehouse, recipient, reads)
     if not lines and not hand_out.service_note:
         raise DomainError(
             "Isi barang yang disalurkan, atau tulis catatan layanan untuk layanan tanpa barang "
@@ -728,7 +636,9 @@ def _default_phase(event_id: int, day: date) -> str:
     return db.session.get(Event, event_id).aid_phase_on(day)
 
 
-def _lines(given: tuple[LineInput, ...], warehouse: Store | None, recipient: Recipient) -> list:
+def _lines(
+    given: tuple[LineInput, ...], warehouse: Store | None, recipient: Recipient, reads: Reads
+) -> list:
     """The submitted lines checked against the catalogue, each with the lots it may take from."""
     # An institution feeds many: its limit grows with its head count.
     maximum = MAX_PER_RECIPIENT
@@ -741,7 +651,7 @@ def _lines(given: tuple[LineInput, ...], warehouse: Store | None, recipient: Rec
         item = hand_out_item(line.item)
         amount = ledger.quantity(item, line.quantity, "quantity", maximum=maximum)
         lot = None if line.lot_id is None else ledger.get_lot(line.lot_id, warehouse, item)
-        candidates = None if lot else ledger.lots_in_stock(warehouse.id, item.id)
+        candidates = None if lot else reads.lots(warehouse.id, item.id)
         lines.append(Line(item, amount, lot, line.expired_reason or None, candidates))
     return lines
 
@@ -769,10 +679,10 @@ def _write(prepared: Prepared, recorded_by) -> tuple[Distribution, bool]:
     """Write a prepared hand-out: its row and recipients, then the guard's check, then its stock
     lines; or, for a retry of a recorded submission, the record it made."""
     row, recipient = prepared.row, prepared.recipient
-    _serialise_guard(row["event_id"], row["component"], recipient)
+    serialise_guard(row["event_id"], row["component"], recipient)
     connection = db.session.connection()
     try:
-        new_id = connection.execute(_INSERT_DISTRIBUTION, row).inserted_primary_key[0]
+        new_id = connection.execute(INSERT_DISTRIBUTION, row).inserted_primary_key[0]
     except IntegrityError:
         # The client_id is taken: this submission sent again (a retry), or other content.
         db.session.rollback()
@@ -783,7 +693,7 @@ def _write(prepared: Prepared, recorded_by) -> tuple[Distribution, bool]:
     if recipient.person_ids:
         # One multi-row INSERT: the rows need no ids back, and a household has several members.
         connection.execute(
-            _INSERT_RECIPIENTS,
+            INSERT_RECIPIENTS,
             [{"distribution_id": new_id, "person_id": person} for person in recipient.person_ids],
         )
     # The double-aid check runs after our own INSERT: this transaction now holds SQLite's write
@@ -793,7 +703,7 @@ def _write(prepared: Prepared, recorded_by) -> tuple[Distribution, bool]:
         row["event_id"], row["component"], row["distributed_on"], recipient, excluding=new_id
     )
     reason = prepared.hand_out.override_reason
-    row["override_reason"] = _check_double_aid(
+    row["override_reason"] = check_double_aid(
         found, row["component"], recipient, reason, recorded_by
     )
     if row["override_reason"] is not None:

@@ -7,8 +7,12 @@ from datetime import date, datetime
 from logistics.core import inputs
 from logistics.core.errors import DomainError
 from logistics.core.time import office_date
+from logistics.distributions.batch import HandOutBatch
+from logistics.distributions.reads import Reads
 from logistics.distributions.services import (
     HAND_OUT_FIELDS,
+    HandOut,
+    Prepared,
     parse_hand_out,
     prepare_distribution,
     write_distribution,
@@ -71,15 +75,28 @@ def hand_out_values(payload: Mapping, context: Context) -> dict:
     return values
 
 
-def prepare_hand_out(payload: Mapping, context: Context):
+def hand_out_command(payload: Mapping, context: Context) -> HandOut:
+    """The hand-out a record asks for, parsed as POST /distributions parses its body."""
+    return parse_hand_out(hand_out_values(payload, context))
+
+
+def prepare_hand_out(payload: Mapping, context: Context, reads: Reads | None = None) -> Prepared:
     """Every read and check of a hand-out record, nothing written (see write_distribution)."""
-    return prepare_distribution(parse_hand_out(hand_out_values(payload, context)), context.user)
+    return prepare_distribution(hand_out_command(payload, context), context.user, reads)
 
 
-def apply_hand_out(payload: Mapping, context: Context, prepared=None) -> int:
-    """A hand-out through the same parse and write as POST /distributions; its id."""
+def apply_hand_out(
+    payload: Mapping,
+    context: Context,
+    prepared: Prepared | None = None,
+    batch: HandOutBatch | None = None,
+) -> int:
+    """A hand-out through the same parse and write as POST /distributions; its id. In a
+    `batch`, a prepared hand-out is checked and written by the batch (stock taken at its end)."""
     if prepared is None:
         prepared = prepare_hand_out(payload, context)
+    if batch is not None:
+        return batch.write(prepared)
     distribution, _created = write_distribution(prepared, context.user)
     return distribution.id
 

@@ -12,6 +12,8 @@ from logistics.core import inputs
 from logistics.core.demography import age_group
 from logistics.core.errors import DomainError, NotFound
 from logistics.core.extensions import db
+from logistics.core.formatting import zone_name
+from logistics.core.office import office_info
 from logistics.core.privacy import mask_nik
 from logistics.core.time import office_now, office_today, utcnow
 from logistics.events.models import Event
@@ -60,7 +62,7 @@ def reference_for(user, *, event_id=None, since=None) -> dict:
         "version": version,
         "unchanged": False,
         "generated_at": _iso(utcnow()),
-        "label": f"data per {office_now():%H.%M %Z}",
+        "label": f"data per {office_now():%H.%M} {zone_name(office_info().timezone)}".strip(),
         "user": {
             "id": user.id,
             "username": user.username,

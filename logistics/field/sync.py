@@ -5,6 +5,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
@@ -12,11 +13,14 @@ from sqlalchemy.orm import make_transient_to_detached
 
 from logistics.core import inputs
 from logistics.core.audit import record_action
-from logistics.core.errors import DomainError
+from logistics.core.errors import Conflict, DomainError
 from logistics.core.extensions import db
 from logistics.core.time import parse_datetime, utcnow
+from logistics.distributions.batch import HandOutBatch
+from logistics.distributions.reads import Reads
+from logistics.distributions.services import HandOut, Prepared, prepare_distribution
 from logistics.field.devices import mark_seen
-from logistics.field.kinds import APPLY, Context, apply_hand_out, prepare_hand_out
+from logistics.field.kinds import APPLY, Context, apply_hand_out, hand_out_command
 from logistics.field.models import KINDS, MAX_DEVICE_DAYS, FieldDevice, FieldRecord
 
 MAX_RECORDS = 200
@@ -100,7 +104,8 @@ def sync_records(device: FieldDevice, records, now: datetime | None = None) -> l
       as "refused" with the reason; it wrote nothing, so sending it again tries again.
     - Stock is taken in the order records arrive, whatever time the phone says they were made;
       both times are kept, and a phone time that cannot be right is flagged.
-    Runs inside the caller's transaction; every record in a savepoint of its own.
+    Runs inside the caller's transaction. A hand-out is checked before anything of it is
+    written (SyncBatch); every other record runs in a savepoint of its own.
     """
     if not isinstance(records, list) or not 1 <= len(records) <= MAX_RECORDS:
         raise DomainError(
@@ -120,13 +125,16 @@ def sync_records(device: FieldDevice, records, now: datetime | None = None) -> l
     # Read again under the lock: the same outbox sent twice (a phone that gave up waiting) may
     # have been stored by the other request while this one prepared.
     known = _rows_by_client_id(client_ids)
+    hand_outs = [p for p in prepared.values() if isinstance(p, Prepared)]
+    batch = SyncBatch(HandOutBatch(device.user, hand_outs))
     outcomes = []
     for number, envelope in enumerate(envelopes):
         if isinstance(envelope, Outcome):
             outcomes.append(envelope)
             continue
         rows = known.setdefault(envelope.client_id, [])
-        outcomes.append(_sync_one(device, envelope, rows, received_at, prepared.get(number)))
+        outcomes.append(_sync_one(device, envelope, rows, received_at, prepared.get(number), batch))
+    batch.finish()
     tally: dict[str, int] = {}
     for outcome in outcomes:
         tally[outcome.status] = tally.get(outcome.status, 0) + 1
@@ -152,6 +160,7 @@ def _prepare_hand_outs(
     SQLite that write takes the lock every other phone waits on): a prepared hand-out, or the
     DomainError that refuses it, by position in the batch."""
     prepared: dict[int, object] = {}
+    commands: dict[int, HandOut] = {}
     for number, envelope in enumerate(envelopes):
         if not isinstance(envelope, Envelope) or envelope.kind != "hand_out":
             continue
@@ -164,9 +173,17 @@ def _prepare_hand_outs(
         if envelope.user_id != device.user_id or answered:
             continue  # answered without writing: another user's, a re-send, a conflict
         try:
-            prepared[number] = prepare_hand_out(
+            commands[number] = hand_out_command(
                 envelope.payload, _context(device, envelope, received_at)
             )
+        except DomainError as error:
+            prepared[number] = error
+    # Every event and family the batch names is read once, for all its hand-outs.
+    reads = Reads()
+    reads.prefetch(commands.values())
+    for number, command in commands.items():
+        try:
+            prepared[number] = prepare_distribution(command, device.user, reads)
         except DomainError as error:
             prepared[number] = error
     return prepared
@@ -192,6 +209,7 @@ def _sync_one(
     rows: list[FieldRecord],
     received_at: datetime,
     prepared=None,
+    batch: "SyncBatch | None" = None,
 ) -> Outcome:
     """One record against the rows already under its client_id (appended to as it goes)."""
     same = next((row for row in rows if row.content_hash == envelope.content_hash), None)
@@ -222,7 +240,7 @@ def _sync_one(
         row, first = _refuse(same, values)
     else:
         values = _values(device, envelope, received_at, "stored")
-        row, first = apply_record(same, values, device.user, prepared=prepared)
+        row, first = apply_record(same, values, device.user, prepared=prepared, batch=batch)
     if row not in rows:
         rows.append(row)
     if row.status == "stored":
@@ -260,17 +278,47 @@ def _values(
 _INSERT_RECORD = insert(FieldRecord.__table__)
 
 
+def _new_row(values: dict) -> dict:
+    return {**values, "sends": 1, "reviewed_by_id": None, "reviewed_at": None, "review_note": ""}
+
+
 def _add_row(values: dict) -> FieldRecord:
     """Insert the record's row with a Core INSERT (a batch writes a hundred of them under the
     write lock; an ORM flush of each costs several times more) and keep it as the session's
     object, so a later change to it is flushed as for any other."""
-    row_values = {**values, "sends": 1, "reviewed_by_id": None, "reviewed_at": None}
-    row_values["review_note"] = ""
-    result = db.session.execute(_INSERT_RECORD, row_values)
+    row_values = _new_row(values)
+    result = db.session.connection().execute(_INSERT_RECORD, row_values)
     row = FieldRecord(id=result.inserted_primary_key[0], **row_values)
     make_transient_to_detached(row)
     db.session.add(row)
     return row
+
+
+class SyncBatch:
+    """What one sync request writes together: its hand-outs (HandOutBatch) and the rows of the
+    new records they stored, kept as plain values and inserted in one statement at its end
+    (a later record of the batch may still count a re-send on one)."""
+
+    def __init__(self, hand_outs: HandOutBatch):
+        self.hand_outs = hand_outs
+        self.rows: list[SimpleNamespace] = []
+
+    def stored(self, values: dict, target_id: int) -> SimpleNamespace:
+        row = SimpleNamespace(**_new_row({**values, "target_id": target_id}))
+        self.rows.append(row)
+        return row
+
+    def finish(self) -> None:
+        self.hand_outs.finish()
+        if not self.rows:
+            return
+        try:
+            db.session.connection().execute(_INSERT_RECORD, [vars(row) for row in self.rows])
+        except IntegrityError:
+            # The same record from another device of this user, stored a moment ago by a
+            # request running beside this one (PostgreSQL): the whole batch is refused and
+            # nothing of it kept, and the phone sends it again, then to be told "duplicate".
+            raise Conflict("Data bentrok dengan kiriman lain; kirim ulang.") from None
 
 
 def _add_row_once(values: dict) -> tuple[FieldRecord, bool]:
@@ -302,11 +350,19 @@ def _refuse(existing: FieldRecord | None, values: dict) -> tuple[FieldRecord, bo
 
 
 def apply_record(
-    existing: FieldRecord | None, values: dict, user, override_reason: str = "", prepared=None
+    existing: FieldRecord | None,
+    values: dict,
+    user,
+    override_reason: str = "",
+    prepared=None,
+    batch: "SyncBatch | None" = None,
 ) -> tuple[FieldRecord, bool]:
     """Write a record through its domain's service, in a savepoint with its own row: stored
     with the id it wrote, or refused with the reason and nothing of it kept. (row, False) when
-    another request stored the very same record first."""
+    another request stored the very same record first. A hand-out prepared for a `batch` is
+    written by it, which checks before it writes: a refusal has nothing to undo, so it needs
+    no savepoint (and the same record cannot arrive meanwhile: the batch holds the device's
+    row, and on SQLite the write lock)."""
     context = Context(
         user=user,
         client_id=values["client_id"],
@@ -318,17 +374,17 @@ def apply_record(
     try:
         if isinstance(prepared, DomainError):
             raise prepared  # refused by its reads and checks: nothing to write or undo
+        if batch is not None and prepared is not None:
+            target_id = apply_hand_out(values["payload"], context, prepared, batch.hand_outs)
+            if existing is None:
+                return batch.stored(values, target_id), True
+            return _stored(existing, values, target_id), True
         with db.session.begin_nested():
             if prepared is not None:
                 target_id = apply_hand_out(values["payload"], context, prepared)
             else:
                 target_id = APPLY[values["kind"]](values["payload"], context)
-            if existing is None:
-                return _add_row({**values, "target_id": target_id}), True
-            existing.status, existing.message, existing.field = "stored", None, None
-            existing.target_id = target_id
-            db.session.flush()
-            return existing, True
+            return _stored(existing, values, target_id), True
     except DomainError as error:
         values = {**values, "status": "refused", "message": error.message, "field": error.field}
     except IntegrityError:
@@ -345,6 +401,16 @@ def apply_record(
         message = "Data bentrok dengan kiriman lain; kirim ulang."
         values = {**values, "status": "refused", "message": message, "field": None}
     return _refuse(existing, values)
+
+
+def _stored(existing: FieldRecord | None, values: dict, target_id: int) -> FieldRecord:
+    """The record's row, stored with the id its domain wrote."""
+    if existing is None:
+        return _add_row({**values, "target_id": target_id})
+    existing.status, existing.message, existing.field = "stored", None, None
+    existing.target_id = target_id
+    db.session.flush()
+    return existing
 
 
 def answer_for(row: FieldRecord, *, duplicate: bool = False, sent: bool = True) -> Outcome:

@@ -6,11 +6,12 @@ second taker wait and re-check, on SQLite the write lock serialises takers, so t
 dispatching the last boxes at the same moment can never drive a lot below zero.
 """
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload
 
@@ -145,6 +146,8 @@ _TAKE = (
     .values(quantity=func.round(_lots.c.quantity - _amount, PLACES))
 )
 _INSERT_MOVEMENT = insert(StockMovement.__table__)
+# First expiry first out: earliest expiry (lots that never expire last), then oldest receipt.
+_FEFO = (StockLot.expiry_date.is_(None), StockLot.expiry_date, StockLot.received_on, StockLot.id)
 _LOTS_IN_STOCK = (
     select(StockLot)
     # Item and warehouse are only needed for a refusal's message: load them then.
@@ -154,12 +157,7 @@ _LOTS_IN_STOCK = (
         StockLot.item_id == bindparam("item_id"),
         StockLot.quantity > 0,
     )
-    .order_by(
-        StockLot.expiry_date.is_(None),
-        StockLot.expiry_date,
-        StockLot.received_on,
-        StockLot.id,
-    )
+    .order_by(*_FEFO)
 )
 
 
@@ -215,13 +213,18 @@ def take(lot: StockLot, amount: Decimal, kind: str, **links) -> StockMovement | 
     db.session.expire(lot, ["quantity"])
     if result.rowcount != 1:
         held = db.session.scalar(select(StockLot.quantity).where(StockLot.id == lot.id))
-        raise Conflict(
-            f"Stok {lot.item.name} lot {lot_label(lot)} di {lot.warehouse.name} tinggal "
-            f"{angka(held)} {lot.item.unit}; tidak cukup untuk {angka(amount)}.",
-            field="quantity",
-            details={"lot_id": lot.id, "available": float(held or 0)},
-        )
+        raise lot_short(lot, lot.item, lot.warehouse, held, amount)
     return _movement(lot, -amount, kind, **links)
+
+
+def lot_short(lot: StockLot, item, warehouse, held, amount: Decimal) -> Conflict:
+    """The refusal of taking more from one lot than it holds."""
+    return Conflict(
+        f"Stok {item.name} lot {lot_label(lot)} di {warehouse.name} tinggal "
+        f"{angka(held)} {item.unit}; tidak cukup untuk {angka(amount)}.",
+        field="quantity",
+        details={"lot_id": lot.id, "available": float(held or 0)},
+    )
 
 
 def lot_label(lot: StockLot) -> str:
@@ -234,6 +237,63 @@ def lots_in_stock(warehouse_id: int, item_id: int) -> list[StockLot]:
     """Lots with a balance, first-expiry-first-out: earliest expiry, then oldest receipt."""
     params = {"warehouse_id": warehouse_id, "item_id": item_id}
     return list(db.session.scalars(_LOTS_IN_STOCK, params))
+
+
+def lots_for_update(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], list[StockLot]]:
+    """Every lot of each (warehouse id, item id) pair, first-expiry-first-out, read afresh and
+    locked until the transaction ends (PostgreSQL; SQLite's write lock does it there): the
+    balances a batch plans with cannot change before it takes."""
+    found: dict[tuple[int, int], list[StockLot]] = {pair: [] for pair in pairs}
+    if not found:
+        return found
+    query = (
+        select(StockLot)
+        .options(lazyload(StockLot.item), lazyload(StockLot.warehouse))
+        .where(tuple_(StockLot.warehouse_id, StockLot.item_id).in_(sorted(found)))
+        .order_by(*_FEFO)
+        .with_for_update(of=StockLot)
+        .execution_options(populate_existing=True)
+    )
+    for lot in db.session.scalars(query):
+        found[(lot.warehouse_id, lot.item_id)].append(lot)
+    return found
+
+
+def take_many(portions: Iterable[tuple[StockLot, Decimal, dict]], kind: str) -> None:
+    """Take many planned portions (lot, amount, movement links) at once: one conditional UPDATE
+    a lot for its total, then every movement in one INSERT. A lot that does not hold its total
+    refuses them all; the balances come from lots_for_update(), so that does not happen."""
+    portions = list(portions)
+    totals: dict[int, Decimal] = {}
+    lots: dict[int, StockLot] = {}
+    for lot, amount, _links in portions:
+        totals[lot.id] = totals.get(lot.id, Decimal(0)) + amount
+        lots[lot.id] = lot
+    db.session.flush()
+    connection = db.session.connection()
+    for lot_id in sorted(totals):
+        result = connection.execute(_TAKE, {"lot_id": lot_id, "amount": totals[lot_id]})
+        db.session.expire(lots[lot_id], ["quantity"])
+        if result.rowcount != 1:
+            lot = lots[lot_id]
+            held = db.session.scalar(select(StockLot.quantity).where(StockLot.id == lot_id))
+            raise lot_short(lot, lot.item, lot.warehouse, held, totals[lot_id])
+    created_by, now = current_actor()[0], utcnow()
+    rows = [
+        {
+            "kind": kind,
+            "warehouse_id": lot.warehouse_id,
+            "item_id": lot.item_id,
+            "lot_id": lot.id,
+            "quantity": -amount,
+            "created_by_id": created_by,
+            "created_at": now,
+            **links,
+        }
+        for lot, amount, links in portions
+    ]
+    if rows:
+        connection.execute(_INSERT_MOVEMENT, rows)
 
 
 def available(warehouse_id: int, item_id: int, today: date | None = None) -> Decimal:
@@ -249,6 +309,69 @@ def available(warehouse_id: int, item_id: int, today: date | None = None) -> Dec
     return Decimal(str(total))
 
 
+# One portion of an issue: the lot, how much it gives, and the expired-lot reason it is given under.
+Portion = tuple[StockLot, Decimal, str | None]
+
+
+def plan_issue(
+    warehouse,
+    item,
+    amount: Decimal,
+    balances: Mapping[int, Decimal],
+    *,
+    lot: StockLot | None = None,
+    expired_reason: str | None = None,
+    today: date,
+    candidates: Iterable[StockLot] = (),
+    requested: Decimal | None = None,
+) -> list[Portion]:
+    """The rules of taking `amount` of `item` out of `warehouse`, over known lot balances and
+    without writing: from `lot`, or first-expiry-first-out over `candidates`. The portions to
+    take, or the refusal: an expired lot named without a reason, a lot or a warehouse that
+    cannot cover the amount. `requested` is the whole amount when part of it is already taken.
+
+    Expiry is judged on `today`, the day the goods change hands (a hand-out or dispatch typed in
+    later, a past year entered afterwards), not on the day it is typed. Expired lots are skipped
+    by FEFO and refused when named, unless `expired_reason` says why an operator issues them
+    anyway. Both issue() and a batch of hand-outs (taking stock for all its lines at once) use
+    these rules, so they refuse the same lines with the same words.
+    """
+    reason = (expired_reason or "").strip() or None
+    if lot is not None:
+        if lot.expiry_date is not None and lot.expiry_date < today and reason is None:
+            raise DomainError(
+                f"Lot {lot_label(lot)} {item.name} sudah kedaluwarsa pada tanggal serah "
+                f"{tanggal(today)} (kedaluwarsa {tanggal(lot.expiry_date)}). Pilih lot lain, atau "
+                "isi alasan jika tetap disalurkan (mis. masih layak menurut petugas kesehatan).",
+                field="lot_id",
+            )
+        held = balances.get(lot.id, Decimal(0))
+        if held < amount:
+            raise lot_short(lot, item, warehouse, held, amount)
+        return [(lot, amount, reason if lot.expiry_date else None)]
+    portions: list[Portion] = []
+    remaining = amount
+    for candidate in candidates:
+        expired = candidate.expiry_date is not None and candidate.expiry_date < today
+        if expired and reason is None:
+            continue
+        portion = min(remaining, balances.get(candidate.id, Decimal(0)))
+        if portion <= 0:
+            continue
+        portions.append((candidate, portion, reason if expired else None))
+        remaining -= portion
+        if remaining <= 0:
+            return portions
+    whole = amount if requested is None else requested
+    held = whole - remaining
+    raise Conflict(
+        f"Stok {item.name} di {warehouse.name} yang bisa disalurkan tinggal {angka(held)} "
+        f"{item.unit}; tidak cukup untuk {angka(whole)} {item.unit}.",
+        field="quantity",
+        details={"item_id": item.id, "available": float(held), "requested": float(whole)},
+    )
+
+
 def issue(
     warehouse: Warehouse,
     item: Item,
@@ -261,56 +384,48 @@ def issue(
     candidates: list[StockLot] | None = None,
     **links,
 ) -> list[StockMovement]:
-    """Take `amount` of `item` out of `warehouse`: from `lot`, or first-expiry-first-out.
-
-    Expiry is judged on `today`, the day the goods change hands (a hand-out or dispatch typed in
-    later, a past year entered afterwards), not on the day it is typed. Expired lots are skipped
-    by FEFO and refused when named, unless `expired_reason` says why
-    an operator issues them anyway. If the lots cannot cover the amount, nothing is taken.
+    """Take `amount` of `item` out of `warehouse`: from `lot`, or first-expiry-first-out, by the
+    rules of plan_issue(). If the lots cannot cover the amount, nothing is taken.
     `candidates` are the lots_in_stock read earlier (outside the write transaction); balances
     are checked by the database when taking, so a stale list only costs a retry.
     """
     today = today or office_today()
-    reason = (expired_reason or "").strip() or None
     if lot is not None:
-        if lot.expiry_date is not None and lot.expiry_date < today and reason is None:
-            raise DomainError(
-                f"Lot {lot_label(lot)} {item.name} sudah kedaluwarsa pada tanggal serah "
-                f"{tanggal(today)} (kedaluwarsa {tanggal(lot.expiry_date)}). Pilih lot lain, atau "
-                "isi alasan jika tetap disalurkan (mis. masih layak menurut petugas kesehatan).",
-                field="lot_id",
-            )
-        return [
-            take(lot, amount, kind, override_reason=reason if lot.expiry_date else None, **links)
-        ]
-    movements = []
-    remaining = amount
+        portions = plan_issue(
+            warehouse,
+            item,
+            amount,
+            # The database judges the balance when taking (the lot may have changed since read).
+            {lot.id: amount},
+            lot=lot,
+            expired_reason=expired_reason,
+            today=today,
+        )
+        return [take(lot, amount, kind, override_reason=portions[0][2], **links)]
     if candidates is None:
         candidates = lots_in_stock(warehouse.id, item.id)
-    for candidate in candidates:
-        expired = candidate.expiry_date is not None and candidate.expiry_date < today
-        if expired and reason is None:
-            continue
-        override = reason if expired else None
-        # Someone may take from this lot between our read and our write: re-read and retry.
-        for _attempt in range(3):
-            portion = min(remaining, candidate.quantity)
-            if portion <= 0:
-                break
-            try:
-                # A refused take writes nothing, so there is nothing to undo before retrying.
+    movements = []
+    remaining = amount
+    # Someone may take from a lot between our read and our write: a refused take writes nothing
+    # and expires the lot's balance, so planning again reads it afresh.
+    for attempt in range(3):
+        portions = plan_issue(
+            warehouse,
+            item,
+            remaining,
+            {candidate.id: candidate.quantity for candidate in candidates},
+            expired_reason=expired_reason,
+            today=today,
+            candidates=candidates,
+            requested=amount,
+        )
+        try:
+            for candidate, portion, override in portions:
                 movements.append(take(candidate, portion, kind, override_reason=override, **links))
-            except Conflict:
-                db.session.refresh(candidate, ["quantity"])
-                continue
-            remaining -= portion
-            break
-        if remaining <= 0:
-            return movements
-    held = amount - remaining
-    raise Conflict(
-        f"Stok {item.name} di {warehouse.name} yang bisa disalurkan tinggal {angka(held)} "
-        f"{item.unit}; tidak cukup untuk {angka(amount)} {item.unit}.",
-        field="quantity",
-        details={"item_id": item.id, "available": float(held), "requested": float(amount)},
-    )
+                remaining -= portion
+        except Conflict:
+            if attempt == 2:
+                raise
+            continue
+        return movements
+    return movements
