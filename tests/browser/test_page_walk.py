@@ -110,7 +110,7 @@ SMALL_TARGETS = """() => {
       const label = el.closest("label") || document.querySelector(`label[for="${el.id}"]`);
       if (label) box = label.getBoundingClientRect();
     }
-    if (box.height < 43.5) {
+    if (box.height < 43.5) {  // half a pixel for sub-pixel layout rounding
       const text = (el.innerText || el.value || el.name || el.getAttribute("aria-label") || "");
       const where = el.className || (el.parentElement && el.parentElement.className) || "";
       found.push(`${el.tagName.toLowerCase()}.${where} "${text.trim().slice(0, 20)}" ${box.height.toFixed(1)}px`);
