@@ -15,13 +15,13 @@ from jinja2 import Template
 from geo.html import script_json, text
 from geo.maps import (
     _BOX_STYLE,
-    APPROXIMATE_NOTICE,
     DEFAULT_TILES,
     LEAFLET_CSS,
     LEAFLET_JS,
     MapListing,
     _MapControl,
     _MetricScale,
+    notice_html,
 )
 from geo.shelter_map import BAND_COLOURS, BAND_LABELS, SHELTER_LAYER, _ShelterMarkers, marker_data
 
@@ -308,11 +308,7 @@ def event_map(
     )
     fmap.add_child(_MetricScale())
     if approximate:
-        notice = (
-            f'<div style="{_BOX_STYLE}background:#fff3cd;border:1px solid #e0a800;'
-            f'max-width:340px"><strong>Perhatian:</strong> {text(APPROXIMATE_NOTICE)}</div>'
-        )
-        fmap.add_child(_MapControl(notice, "topright", "posko-map-notice"))
+        fmap.add_child(_MapControl(notice_html(), "topright", "posko-map-notice"))
     if bounds and zoom is None:
         fmap.fit_bounds(bounds, padding=(20, 20), max_zoom=16)
     return fmap

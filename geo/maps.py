@@ -241,6 +241,11 @@ class _MapControl(MacroElement):
                 var div = L.DomUtil.create("div", {{ this.css_class|tojson }});
                 div.setAttribute("role", "note");
                 div.innerHTML = {{ this.html_literal }};
+                // A folded notice opens by itself where the map has room for it (not on a phone).
+                var folded = div.querySelector("details[data-open-wide]");
+                if (folded && window.matchMedia("(min-width: 768px)").matches) {
+                    folded.open = true;
+                }
                 L.DomEvent.disableClickPropagation(div);
                 return div;
             };
@@ -294,10 +299,15 @@ def _legend_html(approximate: bool) -> str:
     )
 
 
-def _notice_html() -> str:
+def notice_html() -> str:
+    """The approximate-boundaries notice, folded to one line on a phone so it does not cover the
+    top of the map; a tap on its summary opens it."""
+    summary = "display:flex;align-items:center;min-height:44px;cursor:pointer"
     return (
-        f'<div style="{_BOX_STYLE}background:#fff3cd;border:1px solid #e0a800;max-width:340px">'
-        f"<strong>Perhatian:</strong> {text(APPROXIMATE_NOTICE)}</div>"
+        f'<details data-open-wide style="{_BOX_STYLE}background:#fff3cd;'
+        'border:1px solid #e0a800;max-width:340px">'
+        f'<summary style="{summary}"><strong>Perhatian: batas perkiraan</strong></summary>'
+        f"{text(APPROXIMATE_NOTICE)}</details>"
     )
 
 
@@ -369,7 +379,7 @@ def area_map(
     fmap.add_child(_MetricScale())
     fmap.add_child(_MapControl(_legend_html(approximate), "bottomright", "posko-map-legend"))
     if approximate:
-        fmap.add_child(_MapControl(_notice_html(), "topright", "posko-map-notice"))
+        fmap.add_child(_MapControl(notice_html(), "topright", "posko-map-notice"))
     if bounds and zoom is None:
         fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     return fmap

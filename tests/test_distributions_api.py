@@ -35,7 +35,7 @@ def test_create_then_replay_then_conflict(app, db, world, client_for):
     assert body["persons_served"] == 3 and len(body["recipient_person_ids"]) == 3
     assert body["lines"][0]["item_code"] == "makanan_siap_saji"
     assert body["lines"][0]["quantity"] == 3
-    assert body["lines"][0]["lot"] == "tanpa kode (ED 2027-06-30)"
+    assert body["lines"][0]["lot"] == "tanpa kode (ED 30 Juni 2027)"
     assert body["subkegiatan"] == "1.06.06.2.01.0001" and body["kelurahan_code"] == KEL
 
     again = client.post("/api/v1/distributions", json=payload(world, client_id="hp-3-0001"))

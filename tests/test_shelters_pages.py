@@ -316,3 +316,14 @@ def test_pages_work_before_any_area_or_shelter_exists(app, make_user):
     )
     assert client.get("/pengungsian/baru").status_code == 200
     assert client.get("/pengungsian/999").status_code == 404
+
+
+def test_head_count_groups_have_no_dangling_separator(as_role, make_shelter, db):
+    shelter = make_shelter(capacity=50)
+    # The last group with a number is not the last group of the list (disabilitas is 0).
+    head_count(shelter, 40, groups={"balita": 12, "lansia": 9, "disabilitas": 0})
+    db.session.commit()
+    page = as_role("operator").get(f"/pengungsian/{shelter.id}").get_data(as_text=True)
+    groups = re.search(r'<td class="groups">(.*?)</td>', page, re.S).group(1)
+    shown = re.sub(r"<[^>]+>", "", groups.split("<div")[0]).split()
+    assert shown == ["Balita", "12", "·", "Lansia", "9"]

@@ -140,3 +140,13 @@ def test_bast_numbers_count_per_year(db, app):
         "0002/BAST/DINSOS-3275/XII/2026",
         "0001/BAST/DINSOS-3275/I/2027",
     ]
+
+
+def test_lot_label_writes_the_expiry_as_an_indonesian_date():
+    from logistics.stock.ledger import lot_label
+    from logistics.stock.models import StockLot
+
+    assert lot_label(StockLot(lot_code="L-1", expiry_date=date(2027, 1, 31))) == (
+        "L-1 (ED 31 Januari 2027)"
+    )
+    assert lot_label(StockLot(lot_code=None, expiry_date=None)) == "tanpa kode"

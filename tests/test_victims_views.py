@@ -124,7 +124,11 @@ def test_phone_registration_household_then_members(client, db, make_event, make_
         "status": "mengungsi",
         "client_id": "web-abc-1",
     }
-    assert client.post(member_url, data=member).status_code == 302
+    first = client.post(member_url, data=member)
+    assert first.status_code == 302
+    # The household exists from its first member on; the next members go to its own page.
+    member_url = first.headers["Location"]
+    assert member_url.startswith("/korban/kk/")
     # The phone resends the same screen (bad signal): still one record.
     assert client.post(member_url, data=member).status_code == 302
     child = {
@@ -308,3 +312,60 @@ def test_import_upload_refuses_other_files(client, db, make_event, make_user, lo
     assert response.status_code == 422
     assert "tidak didukung" in response.get_data(as_text=True)
     assert count(db, JobRecord) == 0
+
+
+def test_registration_given_up_after_step_one_leaves_no_household(
+    client, db, make_event, make_user, login
+):
+    event = make_event()
+    login(make_user("tagana"))
+    step_one = {
+        "event_id": str(event.id),
+        "kelurahan_code": KEL,
+        "no_kk": "",
+        "head_name": "Siti",
+        "status": "mengungsi",
+        "shelter_id": "",
+    }
+    response = client.post("/korban/daftar", data=step_one)
+    assert response.status_code == 302
+    member_url = response.headers["Location"]
+    assert member_url.startswith("/korban/daftar/anggota")
+    page = client.get(member_url).get_data(as_text=True)
+    assert "Anggota ke-1" in page and "Batal, kembali ke data keluarga" in page
+    # The operator walks away here: nothing was written.
+    assert count(db, Household) == 0
+    with client.session_transaction() as saved:
+        draft = dict(saved["household_draft"])
+    member = {"nik": NIK, "name": "Siti Aminah", "sex": "", "relation": "kepala_keluarga",
+              "status": "mengungsi", "client_id": "web-siti-1"}  # fmt: skip
+    response = client.post(member_url, data=member)
+    assert response.status_code == 302
+    household = db.session.scalar(select(Household))
+    assert household.head_name == "Siti" and household.kelurahan_code == KEL
+    assert response.headers["Location"].startswith(f"/korban/kk/{household.id}/anggota")
+    # A resend from a phone that never got the answer still holds the draft: no second household.
+    with client.session_transaction() as saved:
+        saved["household_draft"] = draft
+    assert client.post(member_url, data=member).status_code == 302
+    assert count(db, Household) == 1 and count(db, Victim) == 1
+    # Without a draft, step 2 sends the operator back to step 1.
+    response = client.get(member_url)
+    assert response.status_code == 302 and response.headers["Location"].startswith("/korban/daftar")
+
+
+def test_registration_of_a_known_kk_goes_straight_to_its_household(
+    client, db, make_event, make_user, login
+):
+    event = make_event()
+    household, _ = register_household(no_kk="3275010101200001", kelurahan_code=KEL)
+    db.session.commit()
+    login(make_user("operator"))
+    response = client.post(
+        "/korban/daftar",
+        data={"event_id": str(event.id), "kelurahan_code": KEL, "no_kk": "3275010101200001",
+              "head_name": "Budi", "status": "mengungsi", "shelter_id": ""},
+    )  # fmt: skip
+    assert response.headers["Location"].startswith(f"/korban/kk/{household.id}/anggota")
+    assert count(db, Household) == 1
+    assert db.session.get(Household, household.id).head_name == "Budi"

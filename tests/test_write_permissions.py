@@ -122,6 +122,7 @@ WRITES = {
     "POST /kejadian/jenis/<int:hazard_id>": OFFICE,
     "POST /keluar": SIGNED_IN,
     "POST /korban/daftar": FIELD,
+    "POST /korban/daftar/anggota": FIELD,
     "POST /korban/data/<int:victim_id>/status": FIELD,
     "POST /korban/duplikat/gabung": OFFICE,
     "POST /korban/impor": OFFICE,

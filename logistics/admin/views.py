@@ -2,13 +2,22 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from logistics.admin.audit_log import audit_query, export_rows, page_of
+from logistics.admin.audit_labels import action_label, entity_label
+from logistics.admin.audit_log import (
+    AuditFilters,
+    audit_query,
+    change_lines,
+    export_rows,
+    filter_choices,
+    page_of,
+)
 from logistics.admin.forms import UserForm
 from logistics.admin.scopes import set_scope
 from logistics.admin.users import create_user, get_user, list_users, update_user
 from logistics.core.database import transaction
 from logistics.core.errors import DomainError
 from logistics.core.exports import table_response
+from logistics.core.inputs import day
 from logistics.core.security import roles_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -72,20 +81,30 @@ def edit_user(user_id: int):
 @bp.route("/audit")
 @roles_required("admin")
 def audit():
-    query = audit_query(
-        request.args.get("entitas", "").strip(),
-        request.args.get("aksi", "").strip(),
-        request.args.get("pelaku", "").strip(),
+    args = request.args
+    error = None
+    try:
+        day_from = day(args.get("dari"), "dari", "Tanggal awal")
+        day_to = day(args.get("sampai"), "sampai", "Tanggal akhir")
+    except DomainError as exc:
+        error, day_from, day_to = exc.message, None, None
+    filters = AuditFilters(
+        entity=args.get("entitas", "").strip(),
+        action=args.get("aksi", "").strip(),
+        actor=args.get("pelaku", "").strip(),
+        day_from=day_from,
+        day_to=day_to,
     )
-    fmt = request.args.get("format")
-    if fmt in ("csv", "xlsx"):
+    query = audit_query(filters)
+    fmt = args.get("format")
+    if fmt in ("csv", "xlsx") and error is None:
         return table_response(
             "log-audit",
-            ["Waktu (UTC)", "Pelaku", "Aksi", "Entitas", "ID", "Perubahan", "IP"],
+            ["Waktu", "Pelaku", "Aksi", "Objek", "ID", "Perubahan", "IP"],
             export_rows(query),
             fmt,
         )
-    page = max(1, request.args.get("hal", 1, type=int))
+    page = max(1, args.get("hal", 1, type=int))
     total, entries = page_of(query, page, PAGE_SIZE)
     return render_template(
         "admin/audit.html",
@@ -93,4 +112,9 @@ def audit():
         page=page,
         total=total,
         pages=max(1, -(-total // PAGE_SIZE)),
-    )
+        choices=filter_choices(),
+        error=error,
+        change_lines=change_lines,
+        action_label=action_label,
+        entity_label=entity_label,
+    ), (422 if error else 200)

@@ -228,9 +228,9 @@ def lot_short(lot: StockLot, item, warehouse, held, amount: Decimal) -> Conflict
 
 
 def lot_label(lot: StockLot) -> str:
-    """'L-2026-03 (ED 2027-01-31)', or 'tanpa kode' for a lot without code or expiry."""
+    """'L-2026-03 (ED 31 Januari 2027)', or 'tanpa kode' for a lot without code or expiry."""
     code = lot.lot_code or "tanpa kode"
-    return f"{code} (ED {lot.expiry_date.isoformat()})" if lot.expiry_date else code
+    return f"{code} (ED {tanggal(lot.expiry_date)})" if lot.expiry_date else code
 
 
 def lots_in_stock(warehouse_id: int, item_id: int) -> list[StockLot]:

@@ -9,6 +9,7 @@ from sqlalchemy import Date, Integer, and_, column, func, select, table
 
 from logistics.core.errors import DomainError, NotFound
 from logistics.core.extensions import db
+from logistics.core.formatting import tanggal
 from logistics.core.time import office_date, office_today
 from logistics.stock.documents import ZERO
 from logistics.stock.models import Item, StockDocument, StockLot, StockMovement, Warehouse
@@ -119,7 +120,7 @@ def _card_rows(found: list, running: Decimal) -> list[CardRow]:
                 kind=kind,
                 document_id=doc_id,
                 number=number or (f"Penyaluran #{dist_id}" if dist_id else ""),
-                lot=f"{label} (ED {expiry.isoformat()})" if expiry else label,
+                lot=f"{label} (ED {tanggal(expiry)})" if expiry else label,
                 quantity_in=amount if amount > 0 else ZERO,
                 quantity_out=-amount if amount < 0 else ZERO,
                 balance=running.quantize(Decimal("0.001")).normalize(),

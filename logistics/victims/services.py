@@ -76,6 +76,40 @@ def canonical(person: Person) -> Person:
     return person
 
 
+def check_household(
+    *,
+    no_kk: str | None = None,
+    head_name: str = "",
+    address: str = "",
+    rt: str = "",
+    rw: str = "",
+    kelurahan_code: str | None = None,
+    regions: RegionCodes | None = None,
+) -> tuple[dict, Household | None]:
+    """Validate a household without writing: (its clean values, the household with that KK)."""
+    kk = (no_kk or "").strip() or None
+    if kk is not None:
+        kk = parse_kk(kk, regions or region_codes())
+    if kelurahan_code:
+        kelurahan_code = require_kelurahan(kelurahan_code).code
+    rt, rw = (rt or "").strip(), (rw or "").strip()
+    for label, value, name in (("RT", rt, "rt"), ("RW", rw, "rw")):
+        if value and (not value.isdigit() or len(value) > 4):
+            raise DomainError(f"{label} ditulis dengan angka, mis. 003.", field=name)
+    values = {
+        "no_kk": kk,
+        "head_name": clean_name(head_name),
+        "address": (address or "").strip()[:255],
+        "rt": rt,
+        "rw": rw,
+        "kelurahan_code": kelurahan_code or None,
+    }
+    existing = None
+    if kk is not None:
+        existing = db.session.scalar(select(Household).where(Household.no_kk == kk))
+    return values, existing
+
+
 def register_household(
     *,
     no_kk: str | None = None,
@@ -87,30 +121,22 @@ def register_household(
     regions: RegionCodes | None = None,
 ) -> tuple[Household, bool]:
     """The household with this nomor KK (blanks filled in), or a new one; (household, created)."""
-    kk = (no_kk or "").strip() or None
-    if kk is not None:
-        kk = parse_kk(kk, regions or region_codes())
-    if kelurahan_code:
-        kelurahan_code = require_kelurahan(kelurahan_code).code
-    rt, rw = (rt or "").strip(), (rw or "").strip()
-    for label, value, name in (("RT", rt, "rt"), ("RW", rw, "rw")):
-        if value and (not value.isdigit() or len(value) > 4):
-            raise DomainError(f"{label} ditulis dengan angka, mis. 003.", field=name)
-    values = {
-        "head_name": clean_name(head_name),
-        "address": (address or "").strip()[:255],
-        "rt": rt,
-        "rw": rw,
-        "kelurahan_code": kelurahan_code or None,
-    }
-    if kk is not None:
-        existing = db.session.scalar(select(Household).where(Household.no_kk == kk))
-        if existing is not None:
-            for key, value in values.items():
-                if value and not getattr(existing, key):
-                    setattr(existing, key, value)
-            db.session.flush()
-            return existing, False
+    values, existing = check_household(
+        no_kk=no_kk,
+        head_name=head_name,
+        address=address,
+        rt=rt,
+        rw=rw,
+        kelurahan_code=kelurahan_code,
+        regions=regions,
+    )
+    kk = values.pop("no_kk")
+    if existing is not None:
+        for key, value in values.items():
+            if value and not getattr(existing, key):
+                setattr(existing, key, value)
+        db.session.flush()
+        return existing, False
     household = Household(no_kk=kk, **values)
     db.session.add(household)
     db.session.flush()

@@ -12,6 +12,7 @@ from flask import (
     render_template,
     request,
     send_file,
+    session,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -72,10 +73,12 @@ from logistics.victims.models import (
     INSTITUTION_KINDS,
     NO_NIK_REASONS,
     RELATIONS,
+    Household,
     Person,
 )
 from logistics.victims.persons import PersonInput
 from logistics.victims.services import (
+    check_household,
     get_household,
     get_person,
     get_victim,
@@ -385,6 +388,11 @@ def household(household_id: int):
 # --- field registration ---------------------------------------------------------------------------
 
 
+# A new household waits here between step 1 and its first member, so that a registration given
+# up after step 1 leaves no empty household behind (an existing KK is simply reused).
+DRAFT_KEY = "household_draft"
+
+
 @bp.route("/daftar", methods=["GET", "POST"])
 @roles_required(*WRITER_ROLES)
 def register():
@@ -399,55 +407,77 @@ def register():
     if request.method == "GET" and selected_event:
         form.event_id.data = str(selected_event)
     if form.validate_on_submit():
+        given = {
+            "no_kk": form.no_kk.data,
+            "head_name": form.head_name.data or "",
+            "address": form.address.data or "",
+            "rt": form.rt.data or "",
+            "rw": form.rw.data or "",
+            "kelurahan_code": form.kelurahan_code.data,
+        }
         try:
             user_scope().require_records((form.kelurahan_code.data,))
             with transaction():
                 event = get_event(int(form.event_id.data))
-                household, created = register_household(
-                    no_kk=form.no_kk.data,
-                    head_name=form.head_name.data or "",
-                    address=form.address.data or "",
-                    rt=form.rt.data or "",
-                    rw=form.rw.data or "",
-                    kelurahan_code=form.kelurahan_code.data,
-                )
+                draft, existing = check_household(**given)
+                if existing is not None:
+                    register_household(**given)
         except DomainError as exc:
             attach_error(form, exc, "no_kk")
             return render_template("victims/register.html", form=form), exc.status
-        if not created:
-            flash("Nomor KK ini sudah terdaftar; anggota baru ditambahkan ke keluarga itu.", "info")
-        return redirect(
-            url_for(
-                "victims.add_member",
-                household_id=household.id,
-                kejadian=event.id,
-                status=form.status.data,
-                kelurahan=form.kelurahan_code.data,
-                pengungsian=form.shelter_id.data or None,
-            )
-        )
+        args = {
+            "kejadian": event.id,
+            "status": form.status.data,
+            "kelurahan": form.kelurahan_code.data,
+            "pengungsian": form.shelter_id.data or None,
+        }
+        if existing is None:
+            session[DRAFT_KEY] = draft
+            return redirect(url_for("victims.first_member", **args))
+        flash("Nomor KK ini sudah terdaftar; anggota baru ditambahkan ke keluarga itu.", "info")
+        return redirect(url_for("victims.add_member", household_id=existing.id, **args))
     status = 422 if request.method == "POST" else 200
     return render_template("victims/register.html", form=form), status
+
+
+@bp.route("/daftar/anggota", methods=["GET", "POST"])
+@roles_required(*WRITER_ROLES)
+def first_member():
+    """Step 2 for a new household: it is written together with its first member."""
+    draft = session.get(DRAFT_KEY)
+    if not draft:
+        flash("Isi data keluarga terlebih dahulu.", "warning")
+        return redirect(url_for("victims.register", kejadian=_int_arg("kejadian")))
+    return _member_step(None, draft)
 
 
 @bp.route("/kk/<int:household_id>/anggota", methods=["GET", "POST"])
 @roles_required(*WRITER_ROLES)
 def add_member(household_id: int):
     """One member per screen; the hidden client_id makes a double tap or a resend save once."""
-    household = get_household(household_id)
+    return _member_step(get_household(household_id), None)
+
+
+def _member_step(household: Household | None, draft: dict | None):
     event_id = _int_arg("kejadian")
     if event_id is None:
         flash("Pilih kejadian bencana terlebih dahulu.", "warning")
+        if household is None:
+            return redirect(url_for("victims.register"))
         return redirect(url_for("victims.household", household_id=household.id))
     event = get_event(event_id)
-    kelurahan_code = request.args.get("kelurahan") or household.kelurahan_code or ""
+    kelurahan_code = (
+        request.args.get("kelurahan")
+        or (household.kelurahan_code if household else draft["kelurahan_code"])
+        or ""
+    )
     shelter_id = _int_arg("pengungsian")
     form = MemberForm()
     if request.method == "GET":
         form.status.data = request.args.get("status") or "mengungsi"
         form.client_id.data = new_client_id()
-        form.relation.data = "anak" if has_head(household) else "kepala_keluarga"
-    members = household_members(household, head_first=False)
+        form.relation.data = "anak" if household and has_head(household) else "kepala_keluarga"
+    members = household_members(household, head_first=False) if household else []
     context = {
         "form": form,
         "household": household,
@@ -461,6 +491,7 @@ def add_member(household_id: int):
         try:
             user_scope().require_records((kelurahan_code,))
             with transaction():
+                # Written only after the resend check, so a resent first member adds no household.
                 victim, created = register_victim(
                     event,
                     _person_input(form),
@@ -469,11 +500,14 @@ def add_member(household_id: int):
                     shelter_id=shelter_id,
                     client_id=form.client_id.data or None,
                     household=household,
+                    household_data=draft,
                     registered_by_id=current_user.id,
                 )
+                household_id = victim.person.household_id
         except DomainError as exc:
             attach_error(form, exc, "name")
             return render_template("victims/member.html", **context), exc.status
+        session.pop(DRAFT_KEY, None)
         name = victim.person.name
         flash(
             f"{name} tersimpan sebagai korban."
@@ -481,7 +515,7 @@ def add_member(household_id: int):
             else f"{name} sudah tersimpan sebelumnya.",
             "success",
         )
-        return redirect(request.full_path)
+        return redirect(url_for("victims.add_member", household_id=household_id, **request.args))
     status = 422 if request.method == "POST" else 200
     return render_template("victims/member.html", **context), status
 

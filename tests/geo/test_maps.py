@@ -47,6 +47,9 @@ def test_approximate_map_shows_the_notice(bekasi):
     assert APPROXIMATE_NOTICE in html
     assert "Batas wilayah perkiraan (sel Voronoi dari titik kelurahan)" in html
     assert "muat berkas batas resmi untuk batas sebenarnya" in html
+    # Folded to its summary line on a phone (it covered the top of the map), open on a desktop.
+    assert "details data-open-wide" in html and "Perhatian: batas perkiraan" in html
+    assert 'matchMedia("(min-width: 768px)")' in html
 
 
 def test_layer_names_are_the_overlay_names(bekasi):
