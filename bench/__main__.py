@@ -82,7 +82,7 @@ def main() -> None:
 
     home = bench_app.home_page()
     row(
-        "Home page with Kota Bekasi map, warm (median / p95)",
+        "Area map page (/peta-wilayah), Kota Bekasi, warm (median / p95)",
         f"{home['warm_median_ms']:.0f} / {home['warm_p95_ms']:.0f} ms",
         "< 300 ms",
         home["warm_p95_ms"] < 300,
