@@ -32,6 +32,11 @@ def _app(folder: Path):
         seed_reference_data()
         seed_demo()
         db.session.commit()
+        # Without Redis the SPM figures were marked stale; a worker would compute them now.
+        from logistics.spm.aggregates import catch_up
+
+        catch_up()
+        db.session.commit()
     return app
 
 

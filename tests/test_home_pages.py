@@ -43,6 +43,7 @@ def test_pimpinan_sees_the_figures_the_sitrep_sends_for_the_same_day(db, as_role
     day = sitrep.default_day(event)
     report = sitrep.build(event.id, day)
     summary = command.event_summary(event)
+    assert summary["day"] == day
     # Worked out by hand in the flood: 3 registered + 37 assessed, 2 + 6 displaced.
     assert summary["terdampak"] == report["impact"]["totals"]["jiwa_terdampak"] == 40
     assert summary["mengungsi"] == report["impact"]["totals"]["mengungsi"] == 8
@@ -111,7 +112,7 @@ def test_pimpinan_makes_todays_sitrep_once_and_the_second_tap_opens_it(
     event = flood["event"]
     day = sitrep.default_day(event).isoformat()
     client = as_role("pimpinan")
-    assert "Buat laporan situasi hari ini" in text_of(client.get("/"))
+    assert "Buat &amp; bagikan laporan hari ini" in text_of(client.get("/"))
 
     first = client.post(f"/laporan/situasi/kejadian/{event.id}/hari-ini")
     assert first.status_code == 302
@@ -131,12 +132,11 @@ def test_pimpinan_makes_todays_sitrep_once_and_the_second_tap_opens_it(
     assert db.session.scalar(select(func.count(JobRecord.id))) == 1
     assert db.session.scalar(select(func.count(ReportFile.id))) == made
 
-    home = text_of(client.get("/"))
-    assert "Buka laporan situasi hari ini" in home
-    assert 'href="https://wa.me/?text=' in home
+    assert "Buka &amp; bagikan laporan hari ini" in text_of(client.get("/"))
     shown = text_of(client.get(f"/laporan/situasi/kejadian/{event.id}/{day}"))
     # The pimpinan may have the report made and share it, but writes no notes.
-    assert "Buat &amp; kirim laporan" in shown and "Bagikan ke WhatsApp" in shown
+    assert "Buat &amp; kirim laporan" in shown and 'href="https://wa.me/?text=' in shown
+    assert "Berkas terakhir" in shown
     assert "Simpan catatan" not in shown
     note = client.post(f"/laporan/situasi/kejadian/{event.id}/{day}/catatan", data={})
     assert note.status_code == 403

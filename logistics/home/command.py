@@ -1,7 +1,5 @@
 """The pimpinan's command view: each open event's day, headline figures, gaps, cover and crews."""
 
-from urllib.parse import quote
-
 from sqlalchemy import func, select
 
 from logistics.core.extensions import db
@@ -10,7 +8,7 @@ from logistics.events import figures
 from logistics.events.impact import impact_matrix
 from logistics.events.models import Event
 from logistics.events.services import active_events
-from logistics.reports import sitrep, sitrep_today, sitrep_whatsapp
+from logistics.reports import sitrep, sitrep_today
 from logistics.shelters.lists import shelter_summaries
 from logistics.victims.figures import registry_figures
 from logistics.victims.models import InstitutionVictim, Person, Victim
@@ -65,11 +63,13 @@ def event_summary(event: Event) -> dict:
     """One event's card: the sitrep of its current day read down to the headline figures, so
     every number is the one the report sends (same definitions, same day)."""
     day, made = sitrep_today.todays_report(event)
-    data = sitrep.build(event.id, day)
+    # Computed once for the figures and the map of the affected areas.
+    matrix = impact_matrix(event, terdata=registry_figures(event))
+    data = sitrep.headline(event, day, matrix)
     impact, shelters = data["impact"]["totals"], data["shelters"]
-    text = sitrep_whatsapp.whatsapp_text(data)
     return {
         "event": event,
+        "matrix": matrix,
         "day": day,
         "phase": data["event"]["phase"],
         "phase_label": data["event"]["phase_label"],
@@ -88,7 +88,6 @@ def event_summary(event: Event) -> dict:
         "tagana": data["tagana"],
         "report_made": made is True,
         "report_pending": made not in (None, True),
-        "whatsapp_url": "https://wa.me/?text=" + quote(text, safe=""),
     }
 
 
@@ -98,9 +97,9 @@ def command_view() -> list[dict]:
     return sorted(summaries, key=lambda s: PHASE_ORDER.get(s["phase"], 3))
 
 
-def map_inputs(event: Event) -> tuple:
-    """What the event map draws: the impact matrix (terdata from the registry) and shelters."""
-    return impact_matrix(event, terdata=registry_figures(event)), shelter_summaries(event.id)
+def shelters_of(event: Event) -> list:
+    """The event's shelters as the event map draws them."""
+    return shelter_summaries(event.id)
 
 
 def figure_labels() -> dict[str, tuple[str, str]]:

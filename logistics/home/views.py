@@ -50,11 +50,10 @@ def _pimpinan_home():
     if events:
         # One small map, of the first event (in tanggap darurat, else the newest).
         event = events[0]["event"]
-        matrix, shelters = command.map_inputs(event)
         affected_map = event_maps.event_map(
             event,
-            matrix,
-            shelters,
+            events[0]["matrix"],
+            command.shelters_of(event),
             shelter_url=lambda sid: url_for("shelters.detail", shelter_id=sid),
             static_url=url_for("main.vendor", filename="leaflet.js"),
         )
