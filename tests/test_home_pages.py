@@ -163,7 +163,6 @@ def test_pimpinan_without_an_open_event(db, as_role, bekasi):
 
 
 def test_work_queue_counts_follow_what_waits(db, as_role, make_user, client_for, flood):
-    event = flood["event"]
     operator = make_user("operator")
     client = client_for(operator)
     page = text_of(client.get("/"))
@@ -309,4 +308,3 @@ def test_every_role_has_a_home_page_of_its_own(as_role, bekasi):
     }
     for role, heading in headings.items():
         assert f"<h1>{heading}</h1>" in text_of(as_role(role).get("/")), role
-
