@@ -308,3 +308,29 @@ def test_every_role_has_a_home_page_of_its_own(as_role, bekasi):
     }
     for role, heading in headings.items():
         assert f"<h1>{heading}</h1>" in text_of(as_role(role).get("/")), role
+
+
+# --- the demo ----------------------------------------------------------------------------------
+
+
+def test_the_demo_accounts_land_on_pages_with_something_to_show(db, app):
+    from logistics.demo.seed import DEMO_PASSWORD, seed_demo
+
+    seed_demo()
+    db.session.commit()
+
+    def home(username: str) -> str:
+        client = app.test_client()
+        client.post("/masuk", data={"username": username, "password": DEMO_PASSWORD})
+        return text_of(client.get("/"))
+
+    pimpinan = home("pimpinan")
+    assert "Banjir luapan Kali Bekasi" in pimpinan and "tanggap darurat</strong>" in pimpinan
+    handled = re.search(r"<strong>([\d.]+)</strong> jiwa tertangani", pimpinan)
+    assert int(handled.group(1).replace(".", "")) > 0
+    operator = home("operator")
+    # The registry holds one person registered twice; stock moves between warehouses.
+    assert tile(operator, "duplikat") == 1 and tile(operator, "transit") >= 1
+    assert tile(home("admin"), "pengguna") == 4
+    tagana = home("tagana")
+    assert 'class="card task task-' in tagana and "Check-out" in tagana
