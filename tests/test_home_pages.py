@@ -154,6 +154,18 @@ def test_a_failed_sitrep_job_is_made_again_by_the_next_tap(db, as_role, flood):
     assert db.session.scalar(select(func.count(JobRecord.id))) == 2
 
 
+def test_pimpinan_may_retry_the_sitrep_job_they_started(db, as_role, flood):
+    client = as_role("pimpinan")
+    client.post(f"/laporan/situasi/kejadian/{flood['event'].id}/hari-ini")
+    record = db.session.scalar(select(JobRecord))
+    jobs.mark_failed(record, "boom", "Gagal")
+    db.session.commit()
+    response = client.post(f"/pekerjaan/{record.id}/ulangi")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(JobRecord, record.id).status == "queued"
+
+
 def test_pimpinan_without_an_open_event(db, as_role, bekasi):
     page = text_of(as_role("pimpinan").get("/"))
     assert "Tidak ada kejadian bencana yang sedang berlangsung." in page

@@ -58,7 +58,7 @@ def get_visible(job_id: str, user) -> JobRecord:
 
 def require_may_retry(record: JobRecord, user) -> None:
     """Whoever started a job may retry it, and an admin any job (also one the system started);
-    pimpinan, who change no office data, retry only the year-end report they asked for."""
+    pimpinan, who change no office data, retry only the reports they asked for (PIMPINAN_RETRIES)."""
     if record.user_id != user.id and user.role != "admin":
         raise Forbidden("Hanya yang memulai pekerjaan ini (atau admin) yang dapat mengulanginya.")
     if user.role == "pimpinan" and record.func not in PIMPINAN_RETRIES:

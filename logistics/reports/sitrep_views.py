@@ -122,7 +122,7 @@ def create_today(event_id: int):
     if found is None:
         _start_generation(event, the_day)
     else:
-        flash("Laporan situasi hari ini sudah dibuat; silakan bagikan.", "info")
+        flash("Laporan situasi hari ini sudah dibuat; silakan bagikan.", "success")
     return redirect(
         url_for("sitrep.show", event_id=event.id, day=the_day.isoformat(), _anchor="kirim")
     )
