@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from logistics.core.job_models import JobRecord
 from logistics.core.models import AuditEntry
+from logistics.core.queue import SITREP_GENERATE
 from logistics.reports.models import SitrepNote
 from tests.support.sitrep import ANI_NIK, BUDI_NIK, SECRET_NAMES
 
@@ -39,12 +40,14 @@ def test_pimpinan_reads_the_live_sitrep_without_personal_data(db, flood, as_role
     assert "Masjid Al-Ikhlas" in html
     assert "LAPORAN SITUASI HARIAN" in html  # the WhatsApp text box
     assert "https://wa.me/?text=" + quote("*LAPORAN SITUASI HARIAN*", safe="") in html
-    # Reading only: no note form, no generate button.
-    assert "Simpan catatan" not in html and "Buat &amp; kirim laporan" not in html
+    # The Kepala Dinas has the report made to forward it, but writes no notes.
+    assert "Simpan catatan" not in html and "Buat &amp; kirim laporan" in html
     for secret in (BUDI_NIK, ANI_NIK, *SECRET_NAMES):
         assert secret not in html
     assert client.post(page_url(flood["event"], suffix="/catatan")).status_code == 403
-    assert client.post(page_url(flood["event"], suffix="/buat")).status_code == 403
+    assert db.session.scalar(select(JobRecord)) is None
+    assert client.post(page_url(flood["event"], suffix="/buat")).status_code == 302
+    assert db.session.scalar(select(JobRecord)).func == SITREP_GENERATE
 
 
 def test_tagana_cannot_write_notes_or_generate(db, flood, as_role):

@@ -29,7 +29,8 @@ OFFICE = access("admin", "operator")
 FIELD = access("admin", "operator", "tagana")
 # A tagana account acts only on deployments of the member linked to it.
 OWN_DEPLOYMENT = access("admin", "operator", own=("tagana",))
-# The year-end report: the Kepala Dinas generates the report they sign (a file, not office data).
+# The year-end report and the daily sitrep: the Kepala Dinas generates the reports they sign or
+# forward (a file, not office data).
 REPORT = access("admin", "operator", "pimpinan")
 # Only whoever started a job retries it, and an admin any job.
 OWN_JOB = access("admin", own=("operator", "tagana", "pimpinan"))
@@ -66,7 +67,7 @@ WRITES = {
     "POST /api/v1/events/<int:event_id>/decrees": OFFICE,
     "PUT /api/v1/events/<int:event_id>/impacts": FIELD,
     "POST /api/v1/events/<int:event_id>/kitchens": OFFICE,
-    "POST /api/v1/events/<int:event_id>/sitrep/<day>/generate": OFFICE,
+    "POST /api/v1/events/<int:event_id>/sitrep/<day>/generate": REPORT,
     "PUT /api/v1/events/<int:event_id>/sitrep/<day>/notes": OFFICE,
     "POST /api/v1/field/devices": FIELD,
     "POST /api/v1/field/status": DEVICE,
@@ -137,8 +138,9 @@ WRITES = {
     "POST /lapangan/perangkat/pengaturan": ADMIN,
     "POST /lapangan/tinjau/<int:record_id>/terima": OFFICE,
     "POST /lapangan/tinjau/<int:record_id>/tolak": OFFICE,
-    "POST /laporan/situasi/kejadian/<int:event_id>/<day>/buat": OFFICE,
+    "POST /laporan/situasi/kejadian/<int:event_id>/<day>/buat": REPORT,
     "POST /laporan/situasi/kejadian/<int:event_id>/<day>/catatan": OFFICE,
+    "POST /laporan/situasi/kejadian/<int:event_id>/hari-ini": REPORT,
     "POST /laporan/tahunan/buat": REPORT,
     "POST /logistik/barang/<int:item_id>/hapus": OFFICE,
     "POST /logistik/barang/<int:item_id>/isi": OFFICE,

@@ -36,6 +36,8 @@ WORKER_DIED = "Gagal: pekerja berhenti saat menjalankan pekerjaan ini. Klik Ulan
 
 # Roles that see every job; others see the jobs they started.
 SEE_ALL_ROLES = ("admin", "pimpinan")
+# The reports a pimpinan has made and so may make again when the job failed.
+PIMPINAN_RETRIES = (queue.YEAR_REPORT_GENERATE, queue.SITREP_GENERATE)
 
 
 def visible_jobs(user, limit: int) -> list[JobRecord]:
@@ -56,11 +58,13 @@ def get_visible(job_id: str, user) -> JobRecord:
 
 def require_may_retry(record: JobRecord, user) -> None:
     """Whoever started a job may retry it, and an admin any job (also one the system started);
-    pimpinan, who change no office data, retry only the year-end report they asked for."""
+    pimpinan, who change no office data, retry only the reports they asked for (PIMPINAN_RETRIES)."""
     if record.user_id != user.id and user.role != "admin":
         raise Forbidden("Hanya yang memulai pekerjaan ini (atau admin) yang dapat mengulanginya.")
-    if user.role == "pimpinan" and record.func != queue.YEAR_REPORT_GENERATE:
-        raise Forbidden("Peran pimpinan hanya dapat mengulang pembuatan laporan akhir tahun.")
+    if user.role == "pimpinan" and record.func not in PIMPINAN_RETRIES:
+        raise Forbidden(
+            "Peran pimpinan hanya dapat mengulang pembuatan laporan situasi dan laporan akhir tahun."
+        )
 
 
 def create_job(func: str, title: str, kwargs: dict, user_id: int | None) -> JobRecord:

@@ -247,6 +247,7 @@ def _register_victims(
                 )
                 household = victim.person.household
                 registered += 1
+    registered += _register_twice(event, victim)
     victims.register_institution(
         event,
         name="Panti Sosial Lansia Kasih Bunda",
@@ -257,6 +258,29 @@ def _register_victims(
         shelter_id=shelter_ids["32.75.09.1004"][0],
     )
     return registered
+
+
+def _register_twice(event: Event, victim) -> int:
+    """The last person registered again by another post, without NIK and with a typo in the
+    name: the likely duplicate the operator's work queue offers to merge."""
+    person = victim.person
+    twin = PersonInput(
+        name=person.name[:-1] + ("i" if person.name[-1] != "i" else "a"),
+        no_nik_reason="dokumen_hilang",
+        sex=person.sex,
+        birth_date=person.birth_date,
+        relation=person.relation,
+    )
+    victims.register_victim(
+        event,
+        twin,
+        status=victim.status,
+        kelurahan_code=victim.kelurahan_code,
+        shelter_id=victim.shelter_id,
+        household=person.household,
+        household_data=None,
+    )
+    return 1
 
 
 def _seed_tagana(scenario: dict, event: Event, start_day: date, tz: ZoneInfo) -> int:

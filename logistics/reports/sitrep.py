@@ -236,10 +236,11 @@ def _event_part(event: Event, day: date) -> dict:
     }
 
 
-def _impact_part(event: Event) -> dict:
+def _impact_part(event: Event, matrix=None) -> dict:
     """Per kelurahan from the registry once it counts at least as many jiwa as the rapid
-    assessment, else from the assessment; both jiwa figures are shown side by side."""
-    matrix = impact_matrix(event, terdata=registry_figures(event))
+    assessment, else from the assessment; both jiwa figures are shown side by side. A caller
+    that draws the event map as well passes the impact matrix it already has."""
+    matrix = matrix or impact_matrix(event, terdata=registry_figures(event))
     rows = []
     totals = dict.fromkeys((key for key, _label in IMPACT_COLUMNS), 0)
     for row in matrix.rows:
@@ -559,6 +560,20 @@ def _tagana_part(event_id: int, day: date) -> dict:
     return {"members": len(members), "places": len({p for p, _r in groups}), "rows": rows}
 
 
+def headline(event: Event, day: date, matrix=None) -> dict:
+    """The parts of the day's sitrep a summary shows, computed as the report computes them:
+    status, impact, shelters, needs and gaps, stock cover, Tagana (no hand-outs or notes)."""
+    return {
+        "day": day,
+        "event": _event_part(event, day),
+        "impact": _impact_part(event, matrix),
+        "shelters": _shelters_part(event.id, day),
+        "needs": _needs_part(event.id, day),
+        "stock": _stock_part(event.id, day),
+        "tagana": _tagana_part(event.id, day),
+    }
+
+
 def build(event_id: int, day: date) -> dict:
     """Everything the day's sitrep says, as plain aggregate data (no names, NIK or addresses)."""
     event = get_event(event_id)
@@ -566,14 +581,8 @@ def build(event_id: int, day: date) -> dict:
     note = get_note(event.id, day)
     return {
         "office_name": current_app.config["OFFICE_NAME"],
-        "day": day,
-        "event": _event_part(event, day),
-        "impact": _impact_part(event),
-        "shelters": _shelters_part(event.id, day),
+        **headline(event, day),
         "aid": _aid_part(event.id, day),
-        "needs": _needs_part(event.id, day),
-        "stock": _stock_part(event.id, day),
-        "tagana": _tagana_part(event.id, day),
         "notes": {name: getattr(note, name) if note else "" for name in NOTE_FIELDS},
     }
 

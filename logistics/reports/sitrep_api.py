@@ -8,7 +8,7 @@ from logistics.core import jobs
 from logistics.core.api import api_login_required, bp, json_payload
 from logistics.core.database import transaction
 from logistics.reports import files as report_files
-from logistics.reports import sitrep, sitrep_whatsapp
+from logistics.reports import sitrep, sitrep_today, sitrep_whatsapp
 
 
 def _note_json(event_id: int, the_day) -> dict:
@@ -39,7 +39,7 @@ def sitrep_notes_put(event_id: int, day: str):
 
 
 @bp.post("/events/<int:event_id>/sitrep/<day>/generate")
-@api_login_required(*OFFICE_ROLES)
+@api_login_required(*sitrep_today.CREATOR_ROLES)
 def sitrep_generate(event_id: int, day: str):
     event, the_day = sitrep.event_and_day(event_id, day)
     with transaction():

@@ -13,7 +13,7 @@ from logistics.core.forms import attach_error
 from logistics.core.security import roles_required
 from logistics.events.services import get_event
 from logistics.reports import files as report_files
-from logistics.reports import sitrep, sitrep_whatsapp
+from logistics.reports import sitrep, sitrep_today, sitrep_whatsapp
 from logistics.reports.sitrep_forms import NoteForm
 
 bp = Blueprint("sitrep", __name__, url_prefix="/laporan/situasi")
@@ -54,6 +54,7 @@ def _render_show(event, the_day, form, status=200):
         whatsapp=text,
         whatsapp_url="https://wa.me/?text=" + quote(text, safe=""),
         can_write=current_user.role in OFFICE_ROLES,
+        can_create=current_user.role in sitrep_today.CREATOR_ROLES,
         first_day=first,
         last_day=last,
     ), status
@@ -89,10 +90,7 @@ def save_note(event_id: int, day: str):
     return _render_show(event, the_day, form, 422)
 
 
-@bp.route("/kejadian/<int:event_id>/<day>/buat", methods=["POST"])
-@roles_required(*OFFICE_ROLES)
-def generate(event_id: int, day: str):
-    event, the_day = sitrep.event_and_day(event_id, day)
+def _start_generation(event, the_day) -> None:
     with transaction():
         record = sitrep.create_generation_job(event, the_day, current_user.id)
     # A second unit of work: the job is committed before it is sent, so it outlives the request.
@@ -104,7 +102,30 @@ def generate(event_id: int, day: str):
         flash(
             "Laporan situasi sedang dibuat; PDF dan XLSX muncul di sini begitu selesai.", "success"
         )
+
+
+@bp.route("/kejadian/<int:event_id>/<day>/buat", methods=["POST"])
+@roles_required(*sitrep_today.CREATOR_ROLES)
+def generate(event_id: int, day: str):
+    event, the_day = sitrep.event_and_day(event_id, day)
+    _start_generation(event, the_day)
     return redirect(url_for("sitrep.show", event_id=event.id, day=the_day.isoformat()))
+
+
+@bp.route("/kejadian/<int:event_id>/hari-ini", methods=["POST"])
+@roles_required(*sitrep_today.CREATOR_ROLES)
+def create_today(event_id: int):
+    """The home page's one tap: make the day's report unless it is made or being made, then
+    open it where the WhatsApp text is; a second tap opens the same report."""
+    event = get_event(event_id)
+    the_day, found = sitrep_today.todays_report(event)
+    if found is None:
+        _start_generation(event, the_day)
+    else:
+        flash("Laporan situasi hari ini sudah dibuat; silakan bagikan.", "success")
+    return redirect(
+        url_for("sitrep.show", event_id=event.id, day=the_day.isoformat(), _anchor="kirim")
+    )
 
 
 @bp.route("/pekerjaan/<job_id>")

@@ -36,6 +36,9 @@ def test_login_map_and_boundary_load(
     page.fill("input[name=password]", PASSWORD)
     page.click("main button[type=submit]")
     page.wait_for_url(live_server + "/")
+    # The operator's home is the work queue; the office map is one link away.
+    page.click("text=Peta wilayah kerja kantor")
+    page.wait_for_url(live_server + "/peta-wilayah")
 
     # The folium map rendered with Leaflet served by Posko itself, polygons drawn, legend shown.
     page.wait_for_selector(".leaflet-container")
@@ -76,7 +79,7 @@ def test_login_map_and_boundary_load(
     open_menu(page)
     page.click("text=Pekerjaan latar")
     assert "Selesai" in page.inner_text(".jobs")
-    page.goto(live_server + "/")
+    page.goto(live_server + "/peta-wilayah")
     page.wait_for_function(
         "() => document.querySelectorAll('path.leaflet-interactive').length >= 56"
     )

@@ -92,7 +92,7 @@ def test_names_with_script_stay_text_for_admins_and_the_public(
     map_pages = [
         "/peta",
         f"/kejadian/{event_id}/peta-publik",
-        "/",
+        "/peta-wilayah",
         f"/kejadian/{event_id}",
         "/pengungsian/peta",
         f"/tagana/kejadian/{event_id}/papan",
