@@ -326,7 +326,7 @@ def test_every_role_has_a_home_page_of_its_own(as_role, bekasi):
 
 
 def test_the_demo_accounts_land_on_pages_with_something_to_show(db, app):
-    from logistics.demo.seed import DEMO_PASSWORD, seed_demo
+    from logistics.demo.seed import DEMO_PASSWORD, DEMO_USERS, seed_demo
 
     seed_demo()
     db.session.commit()
@@ -343,6 +343,6 @@ def test_the_demo_accounts_land_on_pages_with_something_to_show(db, app):
     operator = home("operator")
     # The registry holds one person registered twice; stock moves between warehouses.
     assert tile(operator, "duplikat") == 1 and tile(operator, "transit") >= 1
-    assert tile(home("admin"), "pengguna") == 4
+    assert tile(home("admin"), "pengguna") == len(DEMO_USERS)
     tagana = home("tagana")
     assert 'class="card task task-' in tagana and "Check-out" in tagana

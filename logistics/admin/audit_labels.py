@@ -38,6 +38,7 @@ ENTITIES = {
     "households": "Keluarga (KK)",
     "victims": "Korban",
     "institution_victims": "Korban lembaga",
+    "access_grants": "Akses lintas wilayah",
     "hazard_types": "Jenis bencana",
     "events": "Kejadian bencana",
     "event_decrees": "SK status bencana",
