@@ -7,6 +7,7 @@ ACTIONS = {
     "login": "masuk",
     "login_failed": "gagal masuk",
     "logout": "keluar",
+    "break_glass": "membuka data lintas wilayah",
     "password_changed": "mengganti kata sandi",
     "view_nik": "melihat NIK lengkap",
     "merge_persons": "menggabungkan data orang",
