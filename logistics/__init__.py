@@ -56,6 +56,7 @@ def register_extensions(app: Flask) -> None:
     from logistics.core.extensions import csrf, db, limiter, login_manager, migrate
     from logistics.core.queue import redis_url
     from logistics.core.security import request_actor
+    from logistics.reports.year_figures import install_listeners as keep_year_figures
     from logistics.spm.tracking import install_listeners
 
     register_models()
@@ -76,6 +77,7 @@ def register_extensions(app: Flask) -> None:
     register_audit_listeners()
     set_request_actor(request_actor)
     install_listeners()
+    keep_year_figures()
 
     @login_manager.user_loader
     def load_user(user_id: str):

@@ -19,7 +19,9 @@ def log_in(page, base: str, username: str) -> None:
         page.wait_for_url(base + "/", wait_until="domcontentloaded")
     except PlaywrightTimeout as error:
         notice = page.locator(".flash").all_inner_texts()
-        raise AssertionError(f"{username} not logged in: at {page.url}, notices {notice}") from error
+        raise AssertionError(
+            f"{username} not logged in: at {page.url}, notices {notice}"
+        ) from error
 
 
 def fits_the_screen(page) -> bool:
