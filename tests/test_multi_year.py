@@ -273,6 +273,10 @@ def test_a_write_that_rolls_back_invalidates_nothing(db, years):
     db.session.flush()
     db.session.rollback()
     assert _kept(db) == before
+    # The same write committed does invalidate the year.
+    _target(2022, "tagana", 9, "orang")
+    db.session.commit()
+    assert _kept(db)[2022][0] == before[2022][0] + 1
 
 
 def test_hand_out_in_a_past_year_reaches_its_figures_through_the_spm_jobs(db, years, run_jobs):
