@@ -3,6 +3,11 @@
 The hooks must never make a field entry fail and must cost far less than the commit they follow:
 one Redis round trip per commit, deduplicated with SET NX so a burst of writes queues one job per
 (event, day); when Redis is unreachable the (event, day) is recorded as stale in the database.
+
+The same hooks note the fiscal years whose report figures a commit changes outside the event
+aggregates (budget, targets, Tagana and KSB outputs, decrees) and announce them with
+years_changed before the commit, inside its transaction; the event aggregates announce their
+years when the year's table is recomputed (aggregates.recompute_year). Hand-outs pay nothing more.
 """
 
 import logging
