@@ -60,6 +60,7 @@ def register_extensions(app: Flask) -> None:
     from logistics.core.extensions import csrf, db, limiter, login_manager, migrate
     from logistics.core.queue import redis_url
     from logistics.core.security import enforce_scope, request_actor, request_scope
+    from logistics.reports.year_figures import install_listeners as keep_year_figures
     from logistics.spm.tracking import install_listeners
 
     register_models()
@@ -83,6 +84,7 @@ def register_extensions(app: Flask) -> None:
     register_scope_guards()
     app.before_request(enforce_scope)
     install_listeners()
+    keep_year_figures()
 
     @login_manager.user_loader
     def load_user(user_id: str):

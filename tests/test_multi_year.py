@@ -12,7 +12,10 @@ from sqlalchemy import select
 
 from logistics.budget import services as budget
 from logistics.core.models import AuditEntry
-from logistics.reports import multi_year, year_report
+from logistics.events import services as events
+from logistics.events.models import Event
+from logistics.reports import multi_year, year_figures, year_report
+from logistics.reports.models import YearFigures
 from logistics.spm import aggregates as spm_aggregates
 from logistics.spm import settings as spm_settings
 from logistics.stock.models import Warehouse
@@ -202,3 +205,133 @@ def test_login_required_and_speed(db, years, client, as_role):
     elapsed = time.perf_counter() - began
     print(f"multi-year build over five years: {elapsed:.3f}s")
     assert elapsed < 5
+
+
+# --- each year's figures kept once computed ---------------------------------------------------
+
+
+def _kept(db) -> dict[int, tuple[int, int | None]]:
+    """Per stored year: (version of its data, version its figures were computed from)."""
+    rows = db.session.execute(
+        select(YearFigures.year, YearFigures.version, YearFigures.figures_version)
+    )
+    return {year: (version, computed_from) for year, version, computed_from in rows}
+
+
+def _assert_fresh(data, years=PERIOD):
+    """Every cell the view took from a year's report equals that report built now, type too."""
+    for year in years:
+        fresh = year_figures.from_report(year_report.build(year))
+        for key, cell in fresh.items():
+            row = next(r for r in data["rows"] if r["key"] == key)
+            shown = next(c for c in row["years"] if c["year"] == year)
+            for name in ("target", "realisasi", "capaian"):
+                assert shown[name] == cell[name], (year, key, name)
+                assert type(shown[name]) is type(cell[name]), (year, key, name)
+
+
+def _event(db, year) -> Event:
+    return db.session.scalars(select(Event).where(Event.year == year).order_by(Event.id)).first()
+
+
+def test_kept_figures_equal_a_fresh_computation(db, years, monkeypatch):
+    first = multi_year.build(2021)
+    db.session.commit()
+    kept = _kept(db)
+    assert all(kept[y][0] == kept[y][1] for y in PERIOD), kept
+    # The second view reads what was kept: no year-end report is built for it.
+    monkeypatch.setattr(year_report, "build", lambda *a, **k: pytest.fail("a kept year rebuilt"))
+    second = multi_year.build(2021)
+    monkeypatch.undo()
+    assert second["rows"] == first["rows"]
+    _assert_fresh(second)
+
+
+def test_a_budget_change_invalidates_that_year_only(db, years):
+    multi_year.build(2021)
+    db.session.commit()
+    before = _kept(db)
+    node = budget.get_sub_kegiatan("1.06.06.2.01.0001")
+    budget.record_realisation(
+        node, 2023, paid_on=date(2023, 12, 1), amount_value=5_000_000, today=date(2023, 12, 31)
+    )
+    db.session.commit()
+    after = _kept(db)
+    assert after[2023][0] == before[2023][0] + 1
+    assert {y: after[y] for y in PERIOD if y != 2023} == {y: before[y] for y in PERIOD if y != 2023}
+    data = multi_year.build(2021)
+    # (144,770,000 + 5,000,000) / 200,000,000
+    assert _row(data, "serapan")[2][1] == D("74.89")
+    _assert_fresh(data)
+
+
+def test_a_write_that_rolls_back_invalidates_nothing(db, years):
+    multi_year.build(2021)
+    db.session.commit()
+    before = _kept(db)
+    _target(2022, "tagana", 9, "orang")
+    db.session.flush()
+    db.session.rollback()
+    assert _kept(db) == before
+    # The same write committed does invalidate the year.
+    _target(2022, "tagana", 9, "orang")
+    db.session.commit()
+    assert _kept(db)[2022][0] == before[2022][0] + 1
+
+
+def test_hand_out_in_a_past_year_reaches_its_figures_through_the_spm_jobs(db, years, run_jobs):
+    multi_year.build(2021)
+    db.session.commit()
+    run_jobs()
+    before = _kept(db)
+    fire = _event(db, 2024)
+    person = add_person(db, "Korban baru")
+    add_victim(db, fire, person, "mengungsi")
+    hand_out(db, fire, "permakanan", date(2024, 7, 3), [person])
+    db.session.commit()
+    run_jobs()
+    after = _kept(db)
+    assert after[2024][0] > before[2024][0]
+    # The SPM year job kept the year it recomputed warm for the next view.
+    assert after[2024][1] == after[2024][0]
+    assert {y: after[y] for y in PERIOD if y != 2024} == {y: before[y] for y in PERIOD if y != 2024}
+    data = multi_year.build(2021)
+    assert [c[1] for c in _row(data, "jiwa_tertangani")] == [0, 0, 1, 4, 2]
+    _assert_fresh(data)
+
+
+def test_event_moved_to_another_year_moves_its_figures(db, years, run_jobs):
+    multi_year.build(2021)
+    db.session.commit()
+    before = _kept(db)
+    events.update_event(_event(db, 2025), started_at=datetime(2024, 12, 20, 2))
+    db.session.commit()
+    after = _kept(db)
+    assert after[2024][0] > before[2024][0] and after[2025][0] > before[2025][0]
+    assert {y: after[y] for y in (2021, 2022, 2023)} == {y: before[y] for y in (2021, 2022, 2023)}
+    run_jobs()
+    data = multi_year.build(2021)
+    assert [c[1] for c in _row(data, "jiwa_tertangani")] == [0, 0, 1, 5, 0]
+    _assert_fresh(data)
+
+
+def test_figures_computed_from_an_older_version_are_not_used(db, years):
+    """A write landing while a view computes: what that view stores is already stale."""
+    computed_from = year_figures.version(2023)
+    year_figures.invalidate(db.session, {2023})
+    bogus = year_figures.from_report(year_report.build(2023))
+    bogus["serapan"]["realisasi"] = D("1.00")
+    year_figures.store(2023, bogus, computed_from)
+    db.session.commit()
+    assert year_figures.cells([2023])[2023]["serapan"]["realisasi"] == D("72.39")
+
+
+def test_year_report_generation_keeps_the_years_figures(db, years, monkeypatch):
+    year_report.generate(2024)
+    db.session.commit()
+    version, computed_from = _kept(db)[2024]
+    assert computed_from == version
+    monkeypatch.setattr(year_report, "build", lambda *a, **k: pytest.fail("a kept year rebuilt"))
+    kept = year_figures.cells([2024])[2024]
+    monkeypatch.undo()
+    assert kept == year_figures.from_report(year_report.build(2024))

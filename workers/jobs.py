@@ -268,7 +268,8 @@ def spm_recompute(event_id: int, day: str | None = None) -> dict:
 
 
 def spm_recompute_year(year: int) -> dict:
-    """Recompute one fiscal year's distinct-person SPM achievement."""
+    """Recompute one fiscal year's distinct-person SPM achievement, then its Renstra figures."""
+    from logistics.reports import year_figures
     from logistics.spm import aggregates as spm_aggregates
     from logistics.spm import tracking as spm_tracking
 
@@ -276,7 +277,10 @@ def spm_recompute_year(year: int) -> dict:
         with transaction():
             spm_tracking.release_year(year)
             rows = spm_aggregates.recompute_year(year)
-        return {"year": year, "rows": rows}
+        # The year's Renstra figures went stale with its SPM table; one kept before is kept warm.
+        with transaction():
+            refreshed = year_figures.refresh_if_kept(year)
+        return {"year": year, "rows": rows, "figures_refreshed": refreshed}
 
 
 def spm_catch_up() -> dict:

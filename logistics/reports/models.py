@@ -3,6 +3,7 @@
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     ForeignKey,
     Index,
@@ -63,3 +64,19 @@ class SitrepNote(db.Model):
     needs: Mapped[str] = mapped_column(Text, default="")  # kebutuhan mendesak
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class YearFigures(db.Model):
+    """One fiscal year's figures of the Renstra view, kept so five years need not be rebuilt.
+
+    version goes up with every write to the year's data; figures are valid while the version
+    they were computed from (figures_version, read before computing) is still the current one.
+    """
+
+    __tablename__ = "year_figures"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(default=0)
+    figures: Mapped[dict | None] = mapped_column(JSON)
+    figures_version: Mapped[int | None]
+    computed_at: Mapped[datetime | None]

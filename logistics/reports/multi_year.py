@@ -10,7 +10,7 @@ from logistics.core.errors import DomainError
 from logistics.core.extensions import db
 from logistics.core.models import AuditEntry
 from logistics.core.time import default_year, office_date, utcnow
-from logistics.reports import year_report
+from logistics.reports import year_figures, year_report
 from logistics.spm.models import INDICATORS
 from logistics.tagana.models import KampungSiagaBencana, TaganaMember
 
@@ -26,6 +26,8 @@ NOTES = (
     "KSB ada pada tahun Y: dibentuk paling lambat tahun Y, dan masih aktif atau dinonaktifkan "
     "paling cepat 1 Januari Y (menurut log audit), dengan aturan yang sama seperti Tagana.",
     "Serapan anggaran: realisasi / pagu seluruh program tahun itu x 100.",
+    "Angka tiap tahun dari laporan akhir tahun disimpan setelah dihitung dan dihitung ulang bila "
+    "data tahun itu berubah, semutakhir tabel capaian SPM tahunan yang diperbarui proses latar.",
 )
 
 
@@ -103,12 +105,6 @@ def _cell(realisasi, target=None) -> dict:
     return {"target": target, "realisasi": realisasi, "capaian": None}
 
 
-def _output(report: dict, indicator: str) -> dict:
-    # The year report's own capaian: one computation of every figure.
-    row = next(r for r in report["outputs"] if r["indicator"] == indicator)
-    return {"target": row["target"], "realisasi": row["realisasi"], "capaian": row["capaian"]}
-
-
 # (key, label, unit) of each row, in the order the table prints them.
 ROWS = (
     ("capaian_spm", INDICATORS["capaian_spm"], "%"),
@@ -125,24 +121,13 @@ ROWS = (
 )
 
 
-def _year_cells(report: dict, tagana: dict, ksb: int) -> dict[str, dict]:
-    spm = report["indicator"]
+def _year_cells(kept: dict, tagana: dict, ksb: int) -> dict[str, dict]:
     return {
-        "capaian_spm": {
-            "target": spm["target"],
-            "realisasi": spm["persen"],
-            "capaian": spm["capaian"],
-        },
-        "jiwa_tertangani": _cell(report["by_hazard_total"]["jiwa_handled"]),
-        "persen_korban_dibantu": _output(report, "persen_korban_dibantu"),
-        "tagana": _output(report, "tagana"),
+        **kept,
         "tagana_aktif": _cell(tagana["active"]),
         "tagana_bergabung": _cell(tagana["joined"]),
         "tagana_keluar": _cell(tagana["left"]),
-        "ksb": _output(report, "ksb"),
         "ksb_ada": _cell(ksb),
-        "lumbung_sosial": _output(report, "lumbung_sosial"),
-        "serapan": _cell(report["budget_total"]["serapan"]),
     }
 
 
@@ -154,7 +139,10 @@ def build(start: int) -> dict:
     period = list(range(start, start + PERIOD_YEARS))
     tagana = tagana_history(period)
     ksb = ksb_history(period)
-    cells = {y: _year_cells(year_report.build(y), tagana[y], ksb[y]) for y in period}
+    # Each year's report figures are kept once computed (year_figures): five year-end reports
+    # per view would take half a minute at province scale.
+    kept = year_figures.cells(period)
+    cells = {y: _year_cells(kept[y], tagana[y], ksb[y]) for y in period}
     rows = [
         {
             "key": key,

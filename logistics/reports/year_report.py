@@ -460,13 +460,17 @@ def generate(
 ) -> dict:
     """Build the report, render XLSX and PDF, store both; returns the stored files' ids."""
     from logistics.reports import files as report_files
+    from logistics.reports import year_figures
 
     report_progress = progress or (lambda percent, message: None)
 
     def scaled(percent: int, message: str) -> None:
         report_progress(int(percent * 0.6), message)  # the tables are 60% of the work
 
+    computed_from = year_figures.version(budget.fiscal_year(year, "year"))
     report = build(year, scaled)
+    # The Renstra view reuses this year's figures instead of building the report again.
+    year_figures.store(report["year"], year_figures.from_report(report), computed_from)
     key = f"year:{report['year']}"
     report_progress(65, "Menyusun berkas XLSX")
     xlsx = report_files.save(

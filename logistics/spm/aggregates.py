@@ -32,6 +32,7 @@ from sqlalchemy import (
 
 from logistics.areas.models import Area
 from logistics.core.extensions import db
+from logistics.core.signals import years_changed
 from logistics.core.spm_components import SPM_COMPONENTS
 from logistics.core.time import office_date, utcnow
 from logistics.distributions.models import Distribution, DistributionRecipient
@@ -833,6 +834,9 @@ def recompute_year(year: int, delivered: Delivered | None = None) -> int:
     db.session.execute(delete(SpmYear).where(SpmYear.year == year))
     rows = compute_year(year, delivered)
     _insert(SpmYear, rows)
+    # Every write to an event's data reaches its year here (the tracking hooks' jobs, the
+    # catch-up after an outage, a rebuild): the year's stored report figures go stale with it.
+    years_changed.send(db.session, years={year})
     return len(rows)
 
 

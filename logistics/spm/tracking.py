@@ -3,6 +3,11 @@
 The hooks must never make a field entry fail and must cost far less than the commit they follow:
 one Redis round trip per commit, deduplicated with SET NX so a burst of writes queues one job per
 (event, day); when Redis is unreachable the (event, day) is recorded as stale in the database.
+
+The same hooks note the fiscal years whose report figures a commit changes outside the event
+aggregates (budget, targets, Tagana and KSB outputs, decrees) and announce them with
+years_changed before the commit, inside its transaction; the event aggregates announce their
+years when the year's table is recomputed (aggregates.recompute_year). Hand-outs pay nothing more.
 """
 
 import logging
@@ -16,19 +21,22 @@ from rq.serializers import JSONSerializer
 from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session, attributes
 
+from logistics.budget.models import BudgetLine, BudgetRealisation
 from logistics.core.extensions import db
 from logistics.core.queue import SPM_CATCH_UP as CATCH_UP
 from logistics.core.queue import SPM_RECOMPUTE as RECOMPUTE
 from logistics.core.queue import SPM_RECOMPUTE_YEAR as RECOMPUTE_YEAR
 from logistics.core.queue import redis_url
-from logistics.core.signals import handouts_written
-from logistics.core.time import utcnow
+from logistics.core.signals import handouts_written, years_changed
+from logistics.core.time import office_today, utcnow
 from logistics.distributions.models import Distribution, DistributionRecipient
-from logistics.events.models import Event, ImpactFigure
+from logistics.events.models import Event, EventDecree, ImpactFigure
 from logistics.kitchens.models import FieldKitchen, KitchenMeal
 from logistics.shelters.models import Shelter, ShelterCount
-from logistics.spm.models import SpmStale
-from logistics.victims.models import Person, Victim
+from logistics.spm.models import SpmStale, SpmTarget
+from logistics.stock.models import Warehouse
+from logistics.tagana.models import Deployment, KampungSiagaBencana
+from logistics.victims.models import InstitutionVictim, Person, Victim
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +45,7 @@ CATCH_UP_EVERY = 60  # seconds between checks for stale marks while the queue is
 BACKOFF = 5  # seconds without trying Redis after it failed, so writes stay fast
 _TOUCHED = "spm_touched"
 _YEARS_LEFT = "spm_years_left"
+_YEARS = "years_changed"
 
 _clients: dict[str, Redis] = {}
 _down_until = 0.0
@@ -110,6 +119,7 @@ def _touched(session: Session, obj) -> set[tuple[int, date | None]]:
         left = {y for y in attributes.get_history(obj, "year").deleted or () if y is not None}
         if left:
             session.info.setdefault(_YEARS_LEFT, set()).update(left)
+            session.info.setdefault(_YEARS, set()).update(left | _old_and_new(obj, "year"))
         return {(obj.id, None)} if obj.id is not None else set()
     if (
         isinstance(obj, Person)
@@ -129,6 +139,56 @@ def _touched(session: Session, obj) -> set[tuple[int, date | None]]:
     return set()
 
 
+def _years(values) -> set[int]:
+    return {v.year if hasattr(v, "year") else v for v in values if v is not None}
+
+
+def _event_years(session: Session, event_ids) -> set[int]:
+    events = (_lookup(session, Event, e) for e in event_ids if e is not None)
+    return {e.year for e in events if e is not None}
+
+
+def _lumbung_years(obj: Warehouse) -> set[int]:
+    # "Kelurahan with an active lumbung sosial by the end of year Y" holds for every year from
+    # the warehouse's creation on, so a change to one reaches all of those years.
+    if "lumbung_sosial" not in _old_and_new(obj, "tier"):
+        return set()
+    first = min(_years(_old_and_new(obj, "created_at")) or {office_today().year})
+    return set(range(first, max(first, office_today().year) + 1))
+
+
+def _years_touched(session: Session, obj) -> set[int]:
+    """Fiscal years whose report figures a write of obj changes outside the SPM aggregates:
+    budget, targets, Tagana and KSB outputs, lumbung sosial, decrees and institution victims."""
+    if isinstance(obj, BudgetLine):
+        return _years(_old_and_new(obj, "fiscal_year"))
+    if isinstance(obj, BudgetRealisation):
+        lines = (_lookup(session, BudgetLine, i) for i in _old_and_new(obj, "line_id"))
+        return {line.fiscal_year for line in lines if line is not None}
+    if isinstance(obj, SpmTarget):
+        return _years(_old_and_new(obj, "year"))
+    if isinstance(obj, Deployment):
+        return _years(_old_and_new(obj, "starts_at"))
+    if isinstance(obj, KampungSiagaBencana):
+        return _years(_old_and_new(obj, "formed_year"))
+    if isinstance(obj, Warehouse):
+        return _lumbung_years(obj)
+    if isinstance(obj, EventDecree | InstitutionVictim):
+        return _event_years(session, _old_and_new(obj, "event_id"))
+    return set()
+
+
+YEAR_WATCHED = (
+    BudgetLine,
+    BudgetRealisation,
+    SpmTarget,
+    Deployment,
+    KampungSiagaBencana,
+    Warehouse,
+    EventDecree,
+    InstitutionVictim,
+)
+
 WATCHED = (
     Distribution,
     DistributionRecipient,
@@ -141,25 +201,37 @@ WATCHED = (
 )
 
 
-def _before_flush(session: Session, flush_context, instances) -> None:
-    # Old values (a hand-out moved to another day) are only visible before the flush.
-    watched = [
-        o for o in (*session.dirty, *session.deleted) if isinstance(o, WATCHED) and o in session
-    ]
+def _collect(session: Session, objects) -> None:
+    watched = [o for o in objects if isinstance(o, WATCHED)]
     if watched:
         touched = session.info.setdefault(_TOUCHED, set())
         with session.no_autoflush:
             for obj in watched:
                 touched |= _touched(session, obj)
+    by_year = [o for o in objects if isinstance(o, YEAR_WATCHED)]
+    if by_year:
+        years = session.info.setdefault(_YEARS, set())
+        with session.no_autoflush:
+            for obj in by_year:
+                years |= _years_touched(session, obj)
+
+
+def _before_flush(session: Session, flush_context, instances) -> None:
+    # Old values (a hand-out moved to another day) are only visible before the flush.
+    _collect(session, [o for o in (*session.dirty, *session.deleted) if o in session])
 
 
 def _after_flush(session: Session, flush_context) -> None:
-    new = [o for o in session.new if isinstance(o, WATCHED)]
-    if new:
-        touched = session.info.setdefault(_TOUCHED, set())
-        with session.no_autoflush:
-            for obj in new:
-                touched |= _touched(session, obj)
+    _collect(session, list(session.new))
+
+
+def _before_commit(session: Session) -> None:
+    # Flushed first so the years of objects still pending are known; the receivers write inside
+    # this transaction, so a figure is never invalidated by a write that then rolls back.
+    session.flush()
+    years = session.info.pop(_YEARS, None)
+    if years and has_app_context():
+        years_changed.send(session, years=years)
 
 
 def touch(session: Session, event_id: int, day: date | None) -> None:
@@ -170,6 +242,7 @@ def touch(session: Session, event_id: int, day: date | None) -> None:
 def _after_rollback(session: Session) -> None:
     session.info.pop(_TOUCHED, None)
     session.info.pop(_YEARS_LEFT, None)
+    session.info.pop(_YEARS, None)
 
 
 def _after_commit(session: Session) -> None:
@@ -194,6 +267,7 @@ def install_listeners() -> None:
     if not event.contains(Session, "after_commit", _after_commit):
         event.listen(Session, "before_flush", _before_flush)
         event.listen(Session, "after_flush", _after_flush)
+        event.listen(Session, "before_commit", _before_commit)
         event.listen(Session, "after_commit", _after_commit)
         event.listen(Session, "after_soft_rollback", lambda s, t: _after_rollback(s))
     # Hand-outs written with Core statements are announced by their domain (distributions).
