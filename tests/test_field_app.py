@@ -72,7 +72,9 @@ def test_every_module_the_app_imports_is_kept_offline():
 def test_session_probe_tells_who_is_signed_in(client, make_user, login):
     anonymous = client.get("/lapangan/app/sesi")
     assert anonymous.headers["Cache-Control"] == "no-store"
-    assert anonymous.get_json()["user"] is None
+    assert anonymous.get_json() == {"user": None, "csrf_token": None}
+    # Asking who is signed in starts no session, so it cannot replace a login page's CSRF token.
+    assert "Set-Cookie" not in anonymous.headers
     wawan = make_user("tagana", "wawan", full_name="Wawan Setiawan")
     viewer = make_user("pimpinan", "pak_kadis")
     login(wawan)

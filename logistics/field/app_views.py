@@ -133,6 +133,9 @@ def session_probe():
             "role": current_user.role,
             "records_field_work": current_user.role in WRITER_ROLES,
         }
-    response = jsonify({"user": user, "csrf_token": generate_csrf()})
+    # No token for a visitor who is not signed in: making one starts a session cookie, and a probe
+    # answered while the same browser opens the login page would replace that page's token.
+    token = generate_csrf() if user is not None else None
+    response = jsonify({"user": user, "csrf_token": token})
     response.headers["Cache-Control"] = "no-store"
     return response
