@@ -119,11 +119,13 @@ def app(request, tmp_path, redis_server_url, database_templates):
     reset_process_caches()
     app = create_app(config)
 
-    @app.before_request
     def forget_cached_user():
         # Requests reuse the test's pushed app context, hence its `g`: without this, the user
         # Flask-Login cached for one client would answer for the next request of any client.
         g.pop("_login_user", None)
+
+    # First of all the request hooks: the app's own (the wilayah guard) read the user too.
+    app.before_request_funcs.setdefault(None, []).insert(0, forget_cached_user)
 
     Redis.from_url(redis_server_url).flushdb()
     try:
