@@ -485,3 +485,18 @@ def test_a_bad_file_fails_the_check_job_visibly(db, make_event, make_user, run_j
     db.session.expire_all()
     record = db.session.get(JobRecord, record.id)
     assert record.status == "failed" and "XLSX" in record.error
+
+
+def test_an_import_reaches_the_spm_figures_as_a_registration_does(app, db, make_event, tmp_path):
+    from logistics.spm import tracking as spm_tracking
+    from logistics.spm.models import SpmStale
+
+    event = make_event()
+    db.session.commit()
+    # With the queue down, the (event, day)s to recompute are kept in the database: visible here.
+    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"
+    spm_tracking.reset()
+    victim_import.import_victims(write_xlsx(tmp_path / "korban.xlsx"), event.id, "job-spm")
+    db.session.commit()
+    marks = {(m.event_id, m.day) for m in db.session.scalars(select(SpmStale))}
+    assert marks == {(event.id, None)}

@@ -8,6 +8,10 @@ _signals = Namespace()
 # Sent with the session as sender and the keywords event_id and day (a date, or None).
 handouts_written = _signals.signal("handouts-written")
 
+# Victims written with Core statements (a spreadsheet import). Sent with the session as sender and
+# the keywords event_id and day (None: the event's figures of every day).
+victims_written = _signals.signal("victims-written")
+
 # Writes that change a fiscal year's figures (its SPM year table recomputed, its budget, targets,
 # Tagana outputs, decrees). Sent with the session as sender and the keyword years (a set of ints),
 # inside the transaction that wrote them, so what it invalidates rolls back with it.

@@ -27,7 +27,7 @@ from logistics.core.queue import SPM_CATCH_UP as CATCH_UP
 from logistics.core.queue import SPM_RECOMPUTE as RECOMPUTE
 from logistics.core.queue import SPM_RECOMPUTE_YEAR as RECOMPUTE_YEAR
 from logistics.core.queue import redis_url
-from logistics.core.signals import handouts_written, years_changed
+from logistics.core.signals import handouts_written, victims_written, years_changed
 from logistics.core.time import office_today, utcnow
 from logistics.distributions.models import Distribution, DistributionRecipient
 from logistics.events.models import Event, EventDecree, ImpactFigure
@@ -270,8 +270,9 @@ def install_listeners() -> None:
         event.listen(Session, "before_commit", _before_commit)
         event.listen(Session, "after_commit", _after_commit)
         event.listen(Session, "after_soft_rollback", lambda s, t: _after_rollback(s))
-    # Hand-outs written with Core statements are announced by their domain (distributions).
+    # Hand-outs and imported victims, written with Core statements, are announced by their domain.
     handouts_written.connect(touch)
+    victims_written.connect(touch)
 
 
 # --- queueing -------------------------------------------------------------------------------

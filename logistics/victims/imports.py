@@ -17,6 +17,7 @@ from logistics.core import uploads
 from logistics.core.audit import record_action
 from logistics.core.errors import DomainError
 from logistics.core.extensions import db
+from logistics.core.signals import victims_written
 from logistics.core.time import utcnow
 from logistics.victims.import_cells import SUPPORTED_SUFFIXES
 from logistics.victims.import_plan import ImportPlan, Progress, build_plan, chunks, no_progress
@@ -223,6 +224,9 @@ def import_victims(
     updated_persons = _update_persons(plan, household_ids, now)
     progress(88, "Menyimpan data korban")
     inserted_victims = _insert_victims(plan, event_id, user_id, now)
+    if inserted_victims:
+        # The SPM figures follow victims through the session's hooks, which Core inserts bypass.
+        victims_written.send(db.session, event_id=event_id, day=None)
     counts = plan.counts()
     counts["inserted_victims"] = inserted_victims
     counts["inserted_households"] = inserted_households
