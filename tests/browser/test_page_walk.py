@@ -1,6 +1,8 @@
-"""Every page each role can reach, on a 360 px phone: loads, no console error, fits, big tap targets."""
+"""Every page each role can reach, on a 360 px phone: loads, no console error, fits, big tap targets,
+and no WCAG 2.1 A/AA violation that axe-core finds."""
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Error as PlaywrightError
 from sqlalchemy import select
 
@@ -21,6 +23,10 @@ from tests.support.browser import PHONE, log_in
 pytestmark = pytest.mark.browser
 
 ROLES = ["admin", "operator", "pimpinan", "tagana"]
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
 
 # The value of each route argument (model, column), read from the demo office. A page with an
 # argument missing here fails the walk, so a new page cannot be left out by accident.
@@ -188,6 +194,7 @@ def test_every_page_a_role_reaches_works_on_a_phone(app, demo_office, live_serve
     )
     page.on("pageerror", lambda e: errors.append(str(e)))
     log_in(page, live_server, role)
+    axe = Axe()
     problems, walked = [], 0
     for path in paths:
         if rule_of(app, path) in NEEDS_MORE:
@@ -220,6 +227,10 @@ def test_every_page_a_role_reaches_works_on_a_phone(app, demo_office, live_serve
         small = page.evaluate(SMALL_TARGETS)
         if small:
             problems.append(f"{path}: {len(small)} small targets, e.g. {small[:4]}")
+        violations = axe.run(page, options=AXE_OPTIONS).response["violations"]
+        if violations:
+            found = [f"{v['id']} at {v['nodes'][0]['target']}" for v in violations]
+            problems.append(f"{path}: WCAG 2.1 AA {found}")
     context.close()
     assert walked > 10
     assert not problems, "\n".join(problems)
