@@ -11,13 +11,16 @@ from logistics.core.extensions import db
 BOUNDARIES = Path(__file__).resolve().parents[1] / "data" / "boundaries"
 
 
-def _app(folder: Path):
+def fresh_app(folder: Path):
+    """The app on an empty SQLite database in `folder`, with no queue (nothing listens on port 1)."""
     app = create_app(
         {
             "INSTANCE_DIR": str(folder),
             "TESTING": False,
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.db'}",
             "REDIS_URL": "redis://127.0.0.1:1/0",
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "WTF_CSRF_ENABLED": False,
         }
     )
     with app.app_context():
@@ -35,7 +38,7 @@ def load_province() -> dict:
 
     path = BOUNDARIES / "prov_jawa_barat.geojson.gz"
     with tempfile.TemporaryDirectory() as folder:
-        app = _app(Path(folder))
+        app = fresh_app(Path(folder))
         app.config["OFFICE_AREA_CODE"] = "32"
         with app.app_context():
             started = time.perf_counter()
@@ -73,7 +76,7 @@ def home_page(requests: int = 30) -> dict:
     from logistics.areas.services import load_boundary_file
 
     with tempfile.TemporaryDirectory() as folder:
-        app = _app(Path(folder))
+        app = fresh_app(Path(folder))
         app.config["WTF_CSRF_ENABLED"] = False
         with app.app_context():
             load_boundary_file(BOUNDARIES / "kota_bekasi.geojson")

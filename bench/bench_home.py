@@ -3,8 +3,8 @@
 import tempfile
 from pathlib import Path
 
+from bench.bench_app import fresh_app
 from bench.timing import time_requests
-from logistics import create_app
 from logistics.core.extensions import db
 
 ROLES = ("pimpinan", "operator", "admin", "tagana")
@@ -14,18 +14,8 @@ REQUESTS = 30
 
 
 def _app(folder: Path):
-    app = create_app(
-        {
-            "INSTANCE_DIR": str(folder),
-            "TESTING": False,
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'bench.db'}",
-            "REDIS_URL": "redis://127.0.0.1:1/0",
-            "RATELIMIT_STORAGE_URI": "memory://",
-            "WTF_CSRF_ENABLED": False,
-        }
-    )
+    app = fresh_app(folder)
     with app.app_context():
-        db.create_all()
         from logistics.demo.seed import seed_demo
         from logistics.reference import seed_reference_data
 
