@@ -306,13 +306,17 @@ def spm_rebuild(job_id: str, year: int | None = None) -> dict:
         return jobs.run_tracked(job_id, work)
 
 
-def sitrep_generate(job_id: str, event_id: int, day: str) -> dict:
-    """Build one day's sitrep once and store it as PDF, XLSX and an HTML snapshot."""
+def sitrep_generate(job_id: str, event_id: int, day: str, scope: list | None = None) -> dict:
+    """Build one day's sitrep once, for the wilayah (see codes) of whoever asked, and store it
+    as PDF, XLSX and an HTML snapshot offered to that scope only."""
     from datetime import date
 
+    from logistics.areas.kab_kota import scope_key
+    from logistics.core.scope import Scope
     from logistics.reports import files as report_files
     from logistics.reports import sitrep, sitrep_xlsx
 
+    made_for = Scope(see=tuple(scope or ()), record=tuple(scope or ()))
     the_day = date.fromisoformat(day)
     with job_context(job_id):
         record = db.session.get(JobRecord, job_id)
@@ -320,7 +324,7 @@ def sitrep_generate(job_id: str, event_id: int, day: str) -> dict:
 
         def work():
             jobs.report_progress(5, "Mengumpulkan data")
-            data = sitrep.build(event_id, the_day)
+            data = sitrep.build(event_id, the_day, made_for)
             key = sitrep.report_key(event_id, the_day)
             files = {}
             jobs.report_progress(35, "Menyusun PDF")
@@ -331,8 +335,9 @@ def sitrep_generate(job_id: str, event_id: int, day: str) -> dict:
             )
             for step, (fmt, render) in enumerate(renders):
                 content = render(data)
+                name = sitrep.filename(data, fmt)
                 stored = report_files.save(
-                    sitrep.KIND, key, fmt, sitrep.filename(data, fmt), content, job_id, user_id
+                    sitrep.KIND, key, fmt, name, content, job_id, user_id, scope_key(made_for)
                 )
                 files[fmt] = stored.id
                 jobs.report_progress(35 + 20 * (step + 1), f"{fmt.upper()} tersimpan")

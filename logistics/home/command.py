@@ -1,13 +1,16 @@
 """The pimpinan's command view: each open event's day, headline figures, gaps, cover and crews."""
 
+from dataclasses import replace
+
 from sqlalchemy import func, select
 
+from logistics.areas.kab_kota import report_scope
 from logistics.core.extensions import db
+from logistics.core.scope import WHOLE_OFFICE, Scope
 from logistics.distributions.models import Distribution, DistributionRecipient
 from logistics.events import figures
 from logistics.events.impact import impact_matrix
 from logistics.events.models import Event
-from logistics.events.services import active_events
 from logistics.reports import sitrep, sitrep_today
 from logistics.shelters.lists import shelter_summaries
 from logistics.victims.figures import registry_figures
@@ -19,10 +22,11 @@ STOCK_LINES = 4
 PHASE_ORDER = {"tanggap_darurat": 0, "siaga_darurat": 1, "transisi_darurat": 2}
 
 
-def handled_jiwa(event: Event) -> int:
+def handled_jiwa(event: Event, scope: Scope = WHOLE_OFFICE) -> int:
     """Jiwa tertangani (events.figures): registered victims of the event who received at least one
     hand-out of the same event, counted once per person (a merged duplicate counts as the person
-    it was merged into), plus the headcount of institutions that received a hand-out."""
+    it was merged into), plus the headcount of institutions that received a hand-out; of the
+    victims and institutions registered in the scope."""
     canonical = func.coalesce(Person.merged_into_id, Person.id)
     served = (
         select(canonical)
@@ -35,7 +39,11 @@ def handled_jiwa(event: Event) -> int:
         select(func.count(func.distinct(canonical)))
         .select_from(Victim)
         .join(Person, Person.id == Victim.person_id)
-        .where(Victim.event_id == event.id, canonical.in_(served))
+        .where(
+            Victim.event_id == event.id,
+            canonical.in_(served),
+            scope.condition(Victim.kelurahan_code),
+        )
     )
     helped = (
         select(Distribution.id)
@@ -47,7 +55,9 @@ def handled_jiwa(event: Event) -> int:
     )
     residents = db.session.scalar(
         select(func.coalesce(func.sum(InstitutionVictim.headcount), 0)).where(
-            InstitutionVictim.event_id == event.id, helped
+            InstitutionVictim.event_id == event.id,
+            helped,
+            scope.condition(InstitutionVictim.kelurahan_code),
         )
     )
     return int(persons or 0) + int(residents or 0)
@@ -59,13 +69,21 @@ def _stock_lines(rows: list[dict]) -> list[dict]:
     return sorted(daily, key=lambda r: (r["days_of_cover"], r["item_name"]))[:STOCK_LINES]
 
 
-def event_summary(event: Event) -> dict:
+def narrowed_matrix(matrix, scope: Scope):
+    """The impact matrix with the kelurahan of the scope only (the map draws no other area)."""
+    if not scope.see:
+        return matrix
+    return replace(matrix, rows=[row for row in matrix.rows if scope.sees(row.code)])
+
+
+def event_summary(event: Event, scope: Scope = WHOLE_OFFICE) -> dict:
     """One event's card: the sitrep of its current day read down to the headline figures, so
-    every number is the one the report sends (same definitions, same day)."""
-    day, made = sitrep_today.todays_report(event)
+    every number is the one the report sends (same definitions, same day, same wilayah)."""
+    scope = report_scope(scope)
+    day, made = sitrep_today.todays_report(event, scope)
     # Computed once for the figures and the map of the affected areas.
-    matrix = impact_matrix(event, terdata=registry_figures(event))
-    data = sitrep.headline(event, day, matrix)
+    matrix = narrowed_matrix(impact_matrix(event, terdata=registry_figures(event)), scope)
+    data = sitrep.headline(event, day, matrix, scope)
     impact, shelters = data["impact"]["totals"], data["shelters"]
     return {
         "event": event,
@@ -77,7 +95,7 @@ def event_summary(event: Event) -> dict:
         "tanggap": data["event"]["tanggap_darurat"],
         "terdampak": impact["jiwa_terdampak"],
         "mengungsi": impact["mengungsi"],
-        "tertangani": handled_jiwa(event),
+        "tertangani": handled_jiwa(event, scope),
         "gaps": data["needs"]["totals"],
         "gaps_as_of": data["needs"]["as_of"],
         "shelters": shelters["totals"],
@@ -91,15 +109,21 @@ def event_summary(event: Event) -> dict:
     }
 
 
-def command_view() -> list[dict]:
-    """Open events, those in tanggap darurat first, then the newest."""
-    summaries = [event_summary(event) for event in active_events()]
+def open_events(scope: Scope = WHOLE_OFFICE) -> list[Event]:
+    """Events not closed yet that the scope sees (one over the whole province included)."""
+    query = select(Event).where(Event.closed_at.is_(None)).order_by(Event.started_at.desc())
+    return list(db.session.scalars(scope.narrow_covering(query, Event.area_code)))
+
+
+def command_view(scope: Scope = WHOLE_OFFICE) -> list[dict]:
+    """Open events of the scope, those in tanggap darurat first, then the newest."""
+    summaries = [event_summary(event, scope) for event in open_events(scope)]
     return sorted(summaries, key=lambda s: PHASE_ORDER.get(s["phase"], 3))
 
 
-def shelters_of(event: Event) -> list:
-    """The event's shelters as the event map draws them."""
-    return shelter_summaries(event.id)
+def shelters_of(event: Event, scope: Scope = WHOLE_OFFICE) -> list:
+    """The event's shelters in the scope as the event map draws them."""
+    return shelter_summaries(event.id, scope=scope)
 
 
 def figure_labels() -> dict[str, tuple[str, str]]:

@@ -7,6 +7,7 @@ from xstatic.pkg import leaflet
 from logistics.areas.browse import area_counts, latest_boundary_set
 from logistics.areas.maps import overview_map, serve_assets_from
 from logistics.core.database import ping
+from logistics.core.security import user_scope
 from logistics.events import maps as event_maps
 from logistics.home import command, field_day, work_queue
 from logistics.tagana.deployments import PHASES
@@ -31,13 +32,13 @@ def index():
     if role == "tagana":
         return render_template(
             "home/tagana.html",
-            **field_day.todays_tasks(current_user),
+            **field_day.todays_tasks(current_user, user_scope()),
             phases=PHASES,
             check_form=CheckForm(),
         )
     return render_template(
         "home/operator.html",
-        queue=work_queue.operator_queue(current_user),
+        queue=work_queue.operator_queue(current_user, user_scope()),
         admin=work_queue.admin_counts() if role == "admin" else None,
         expiry_days=work_queue.EXPIRY_DAYS,
         failed_days=work_queue.FAILED_JOBS_DAYS,
@@ -45,7 +46,8 @@ def index():
 
 
 def _pimpinan_home():
-    events = command.command_view()
+    scope = user_scope()
+    events = command.command_view(scope)
     affected_map = None
     if events:
         # One small map, of the first event (in tanggap darurat, else the newest).
@@ -53,7 +55,7 @@ def _pimpinan_home():
         affected_map = event_maps.event_map(
             event,
             events[0]["matrix"],
-            command.shelters_of(event),
+            command.shelters_of(event, scope),
             shelter_url=lambda sid: url_for("shelters.detail", shelter_id=sid),
             static_url=url_for("main.vendor", filename="leaflet.js"),
         )

@@ -2,18 +2,20 @@
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import aliased
 
 from logistics.admin.models import User
 from logistics.core.extensions import db
 from logistics.core.job_models import JobRecord
 from logistics.core.jobs import SEE_ALL_ROLES
 from logistics.core.models import AuditEntry
+from logistics.core.scope import WHOLE_OFFICE, Scope
 from logistics.core.time import office_today, utcnow
 from logistics.field.models import FieldDevice
 from logistics.field.review import count_to_review
 from logistics.shelters.models import Shelter, ShelterCount
-from logistics.stock.models import StockDocument, StockLot
+from logistics.stock.models import StockDocument, StockLot, Warehouse
 from logistics.victims.duplicates import likely_duplicates
 
 EXPIRY_DAYS = 30
@@ -23,34 +25,55 @@ FAILED_JOBS_DAYS = 7
 DUPLICATES_LIMIT = 500
 
 
-def transfers_in_transit() -> int:
-    return db.session.scalar(
-        select(func.count(StockDocument.id)).where(
-            StockDocument.kind == "transfer", StockDocument.status == "in_transit"
-        )
+def transfers_in_transit(scope: Scope = WHOLE_OFFICE) -> int:
+    """Transfers on the road; for a scoped user those leaving or reaching a warehouse in their
+    wilayah (a provinsi warehouse's dispatch to their kab/kota is their work too)."""
+    query = select(func.count(StockDocument.id)).where(
+        StockDocument.kind == "transfer", StockDocument.status == "in_transit"
     )
+    if scope.see:
+        source, target = aliased(Warehouse), aliased(Warehouse)
+        query = (
+            query.outerjoin(source, source.id == StockDocument.warehouse_id)
+            .outerjoin(target, target.id == StockDocument.to_warehouse_id)
+            .where(
+                or_(scope.condition(source.kelurahan_code), scope.condition(target.kelurahan_code))
+            )
+        )
+    return db.session.scalar(query)
 
 
-def lots_expiring(days: int = EXPIRY_DAYS) -> int:
-    """Lots still in stock expiring between today and `days` days on (as the expiry page)."""
+def lots_expiring(days: int = EXPIRY_DAYS, scope: Scope = WHOLE_OFFICE) -> int:
+    """Lots still in stock expiring between today and `days` days on (as the expiry page), in
+    the scope's warehouses."""
     today = office_today()
-    return db.session.scalar(
-        select(func.count(StockLot.id)).where(
+    query = (
+        select(func.count(StockLot.id))
+        .join(Warehouse, Warehouse.id == StockLot.warehouse_id)
+        .where(
             StockLot.quantity > 0,
             StockLot.expiry_date >= today,
             StockLot.expiry_date <= today + timedelta(days=days),
         )
     )
+    return db.session.scalar(scope.narrow(query, Warehouse.kelurahan_code))
 
 
-def shelters_without_todays_count() -> int:
-    """Open shelters with no head count dated today (office calendar)."""
+def shelters_without_todays_count(scope: Scope = WHOLE_OFFICE) -> int:
+    """Open shelters in the scope with no head count dated today (office calendar)."""
     counted = select(ShelterCount.id).where(
         ShelterCount.shelter_id == Shelter.id, ShelterCount.counted_on == office_today()
     )
-    return db.session.scalar(
-        select(func.count(Shelter.id)).where(Shelter.status == "buka", ~counted.exists())
-    )
+    query = select(func.count(Shelter.id)).where(Shelter.status == "buka", ~counted.exists())
+    return db.session.scalar(scope.narrow(query, Shelter.kelurahan_code))
+
+
+def duplicates_in(scope: Scope = WHOLE_OFFICE) -> int:
+    """Likely duplicate persons whose household lies in the scope."""
+    pairs = likely_duplicates(DUPLICATES_LIMIT)
+    if not scope.see:
+        return len(pairs)
+    return sum(1 for p in pairs if p.keep.household and scope.sees(p.keep.household.kelurahan_code))
 
 
 def failed_jobs(user, days: int = FAILED_JOBS_DAYS) -> int:
@@ -63,13 +86,15 @@ def failed_jobs(user, days: int = FAILED_JOBS_DAYS) -> int:
     return db.session.scalar(query)
 
 
-def operator_queue(user) -> dict[str, int]:
+def operator_queue(user, scope: Scope = WHOLE_OFFICE) -> dict[str, int]:
+    """The counts of the operator's waiting work, within their wilayah. Field records to review
+    are counted for a whole-office user only: their area is known once reviewed."""
     return {
-        "duplicates": len(likely_duplicates(DUPLICATES_LIMIT)),
-        "transfers": transfers_in_transit(),
-        "expiring": lots_expiring(),
-        "uncounted": shelters_without_todays_count(),
-        "field_review": count_to_review(),
+        "duplicates": duplicates_in(scope),
+        "transfers": transfers_in_transit(scope),
+        "expiring": lots_expiring(scope=scope),
+        "uncounted": shelters_without_todays_count(scope),
+        "field_review": count_to_review() if not scope.see else 0,
         "failed_jobs": failed_jobs(user),
     }
 

@@ -15,8 +15,10 @@ def save(
     content: bytes,
     job_id: str | None = None,
     user_id: int | None = None,
+    scope: str | None = None,
 ) -> ReportFile:
-    """Store one generated file; earlier versions stay, the newest is the one offered."""
+    """Store one generated file made for `scope` (a `kab_kota.scope_key`, None for the whole
+    office); earlier versions stay, the newest is the one offered."""
     if fmt not in REPORT_FORMATS:
         raise ValueError(f"unknown report format {fmt!r}")
     record = ReportFile(
@@ -28,40 +30,53 @@ def save(
         size=len(content),
         job_id=job_id,
         created_by_id=user_id,
+        scope=scope,
     )
     db.session.add(record)
     db.session.flush()
     return record
 
 
-def latest(kind: str, key: str, fmt: str) -> ReportFile | None:
+def _of_scope(scope: str | None):
+    return ReportFile.scope.is_(None) if scope is None else ReportFile.scope == scope
+
+
+def latest(kind: str, key: str, fmt: str, scope: str | None = None) -> ReportFile | None:
     query = (
         select(ReportFile)
-        .where(ReportFile.kind == kind, ReportFile.key == key, ReportFile.format == fmt)
+        .where(
+            ReportFile.kind == kind,
+            ReportFile.key == key,
+            ReportFile.format == fmt,
+            _of_scope(scope),
+        )
         .order_by(ReportFile.created_at.desc(), ReportFile.id.desc())
         .limit(1)
     )
     return db.session.scalar(query)
 
 
-def latest_of_kind(kind: str, key: str) -> dict[str, ReportFile]:
-    """The newest file per format for one report, e.g. {"pdf": ..., "xlsx": ...}."""
+def latest_of_kind(kind: str, key: str, scope: str | None = None) -> dict[str, ReportFile]:
+    """The newest file per format for one report made for `scope`, e.g. {"pdf": ..., "xlsx": ...}."""
     files = {}
     for fmt in REPORT_FORMATS:
-        record = latest(kind, key, fmt)
+        record = latest(kind, key, fmt, scope)
         if record is not None:
             files[fmt] = record
     return files
 
 
-def recent(limit: int = 50) -> list[ReportFile]:
-    query = select(ReportFile).order_by(ReportFile.created_at.desc(), ReportFile.id.desc())
+def recent(limit: int = 50, scope: str | None = None) -> list[ReportFile]:
+    """The newest files made for `scope`: another scope's files are not listed."""
+    query = select(ReportFile).where(_of_scope(scope))
+    query = query.order_by(ReportFile.created_at.desc(), ReportFile.id.desc())
     return list(db.session.scalars(query.limit(limit)))
 
 
-def get(file_id: int) -> ReportFile:
+def get(file_id: int, scope: str | None = None) -> ReportFile:
+    """A file made for `scope`; one made for another scope is as missing as no file at all."""
     record = db.session.get(ReportFile, file_id)
-    if record is None:
+    if record is None or record.scope != scope:
         # The same words as any missing page: a file id says nothing more to the reader.
         raise NotFound("Halaman atau data tidak ditemukan.")
     return record

@@ -44,6 +44,9 @@ class ReportFile(db.Model):
     filename: Mapped[str] = mapped_column(String(160))
     size: Mapped[int] = mapped_column(default=0)
     content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    # The see codes of the scope it was made for ("17.01"); None for the whole office area. A
+    # file is offered and served only to users of the same scope: it may hold their area only.
+    scope: Mapped[str | None] = mapped_column(String(200))
     job_id: Mapped[str | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -6,9 +6,17 @@ from flask import Blueprint, render_template, request, send_file
 from flask_login import login_required
 
 from logistics.core.database import transaction
+from logistics.core.security import user_scope
 from logistics.reports import multi_year, multi_year_files
+from logistics.reports.office_documents import require_whole_office
 
 bp = Blueprint("multi_year", __name__, url_prefix="/laporan/renstra")
+
+
+@bp.before_request
+def _whole_office_only():
+    require_whole_office(user_scope())
+
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

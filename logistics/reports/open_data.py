@@ -1,9 +1,10 @@
-"""Open data for partners: HXL-tagged figures per kelurahan and kecamatan, GeoJSON layers, no persons.
+"""Open data for partners: HXL-tagged figures per kelurahan, kecamatan, kab/kota; GeoJSON; no persons.
 
 Every figure is a count. The registry is read with SQL aggregates (distinct persons, a merged
 duplicate counting as the person it was merged into); nothing per person leaves this module.
 Small cells: a sex or age split of 1 or 2 persons is left blank (None), the other half of a
-female/male pair with it, and a kecamatan split whenever one of its kelurahan's is blank, so no
+female/male pair with it, and a kecamatan's (or kab/kota's) split whenever one of its kelurahan's
+is blank, so no
 published figure can be subtracted from another to single a person out.
 """
 
@@ -21,6 +22,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
 
 from geo.maps import simplify_for_zoom, to_geojson
+from logistics.areas.kab_kota import by_kab_kota, kab_kota_of
 from logistics.areas.models import Area
 from logistics.core.demography import CHILD_UNDER, ELDERLY_FROM
 from logistics.core.errors import DomainError, NotFound
@@ -33,8 +35,11 @@ from logistics.spm.aggregates import KELURAHAN
 from logistics.spm.models import SpmDaily, SpmMetRule
 from logistics.victims.models import InstitutionVictim, Person, Victim
 
-LEVELS = ("kelurahan", "kecamatan")
+LEVELS = ("kelurahan", "kecamatan", "kab_kota")
 LAYERS = (*LEVELS, "shelters")
+# The adm column that names an area of each level (and groups the kelurahan below it).
+LEVEL_KEYS = {"kelurahan": "adm4_code", "kecamatan": "adm3_code", "kab_kota": "adm2_code"}
+KAB_KOTA_CODE_LENGTH = 5  # "17.02": Kemendagri codes are fixed width
 SMALL_CELL = 3  # split counts below this are not published
 # Outline tolerance in degrees by number of polygons (about 10 m, 50 m, 100 m).
 SIMPLIFY_TOLERANCE = ((100, 0.0001), (300, 0.0005), (float("inf"), 0.001))
@@ -149,10 +154,22 @@ def _age_cutoffs(scope: Scope, event_column):
     return case(child, value=event_column), case(elderly, value=event_column)
 
 
+def offered_levels() -> tuple[str, ...]:
+    """The levels listed for download: kab/kota for a provinsi office only (a kab/kota office
+    would publish one row). Every level is still served when asked for."""
+    return LEVELS if by_kab_kota() else LEVELS[:2]
+
+
+def offered_layers() -> tuple[str, ...]:
+    return (*offered_levels(), "shelters")
+
+
 def _key(column, level: str):
     """(key expression, joins) that put a kelurahan code column at the wanted level."""
     if level == "kelurahan":
         return column, None
+    if level == "kab_kota":
+        return func.substr(column, 1, KAB_KOTA_CODE_LENGTH), None
     area = aliased(Area)
     return area.parent_code, (area, area.code == column)
 
@@ -365,6 +382,8 @@ def _raw_figures(scope: Scope, level: str) -> dict[str, dict]:
     )
 
     def up(code: str) -> str:
+        if level == "kab_kota":
+            return kab_kota_of(code)
         return code if level == "kelurahan" else (names.get(code) or code.rsplit(".", 1)[0])
 
     figures: dict[str, dict] = {up(c): _empty() for c in kelurahan_codes}
@@ -411,14 +430,15 @@ def figures(scope: Scope, level: str) -> list[dict]:
     """Rows of published figures per area of the level, sorted by code; splits may be None."""
     check_level(level)
     raw = _raw_figures(scope, level)
-    # A kecamatan hides every split that one of its kelurahan hides (no subtracting).
+    # A kecamatan or kab/kota hides every split that one of its kelurahan hides (no
+    # subtracting).
     forced: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    if level == "kecamatan":
+    if level != "kelurahan":
         for row in figures(scope, "kelurahan"):
             for measure in MEASURES:
                 for split in SPLITS:
                     if row[f"{measure}_{split}"] is None:
-                        forced[row["adm3_code"]][measure].add(split)
+                        forced[row[LEVEL_KEYS[level]]][measure].add(split)
     names = _names(raw)
     rows = []
     for code in sorted(raw):
@@ -450,9 +470,9 @@ def _admin_columns(code: str, level: str, names: dict[str, str]) -> dict:
         the_code = chain[n - 1] if n <= len(chain) else None
         row[f"adm{n}_code"] = the_code
         row[f"adm{n}_name"] = names.get(the_code, "") if the_code else None
-    if level == "kecamatan":
-        row.pop("adm4_code")
-        row.pop("adm4_name")
+    for n in range({"kecamatan": 4, "kab_kota": 3}.get(level, 5), 5):
+        row.pop(f"adm{n}_code")
+        row.pop(f"adm{n}_name")
     return row
 
 
@@ -467,8 +487,8 @@ def columns(level: str, scope_kind: str) -> list[tuple[str, str, str]]:
         ("adm3", "Kecamatan / Sub-district"),
         ("adm4", "Kelurahan/Desa / Village"),
     ]
-    if level == "kecamatan":
-        admin = admin[:3]
+    if level != "kelurahan":
+        admin = admin[: 3 if level == "kecamatan" else 2]
     result = [
         ("scope", "Kode kejadian / Event code", "#event+code")
         if scope_kind == "event"
@@ -557,15 +577,33 @@ def _kecamatan_geometries(codes: list[str]) -> dict[str, shapely.Geometry]:
     return found
 
 
+def _kab_kota_geometries(codes: list[str]) -> dict[str, shapely.Geometry]:
+    found = _geometries(codes)
+    for code in (c for c in codes if c not in found):
+        # No kab/kota outline stored: the union of its kelurahan.
+        shapes = db.session.scalars(
+            select(Area.geometry_wkb).where(
+                Area.code.like(code + ".%"),
+                Area.level == "kelurahan",
+                Area.geometry_wkb.is_not(None),
+            )
+        )
+        parts = [shapely.from_wkb(wkb) for wkb in shapes]
+        if parts:
+            found[code] = shapely.union_all(parts)
+    return found
+
+
 def geojson(scope: Scope, layer: str) -> dict:
     """A FeatureCollection: area polygons with the figures, or shelters as points."""
     check_level(layer, LAYERS)
     if layer == "shelters":
         return shelters_geojson(scope)
     rows = figures(scope, layer)
-    key = "adm4_code" if layer == "kelurahan" else "adm3_code"
+    key = LEVEL_KEYS[layer]
     codes = [r[key] for r in rows]
-    shapes = _geometries(codes) if layer == "kelurahan" else _kecamatan_geometries(codes)
+    outlines = {"kecamatan": _kecamatan_geometries, "kab_kota": _kab_kota_geometries}
+    shapes = outlines.get(layer, _geometries)(codes)
     # Object columns: a blank (suppressed) cell must not turn the column's counts into floats.
     data = {"code": pd.Series(codes, dtype=object)}
     for name in rows[0] if rows else ():
@@ -671,11 +709,11 @@ def datasets(scope: Scope) -> list[dict]:
     """What is published for a scope: (kind, level/layer, file name) for the pages and the API."""
     items = [
         {"format": "csv", "level": level, "filename": filename(scope, level, "csv")}
-        for level in LEVELS
+        for level in offered_levels()
     ]
     items += [
         {"format": "geojson", "level": layer, "filename": filename(scope, layer, "geojson")}
-        for layer in LAYERS
+        for layer in offered_layers()
     ]
     return items
 

@@ -15,7 +15,7 @@ def _links(kind: str, value: int) -> list[dict]:
     )
     links = [
         {"format": "csv", "level": level, "url": url_for(csv_endpoint, level=level, **scope_arg)}
-        for level in open_data.LEVELS
+        for level in open_data.offered_levels()
     ]
     links += [
         {
@@ -23,7 +23,7 @@ def _links(kind: str, value: int) -> list[dict]:
             "level": layer,
             "url": url_for(geo_endpoint, layer=layer, **scope_arg),
         }
-        for layer in open_data.LAYERS
+        for layer in open_data.offered_layers()
     ]
     return links
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from flask import current_app, render_template
 from sqlalchemy import func, or_, select
 
+from logistics.areas.kab_kota import annotate, by_kab_kota, grouped, report_scope, scope_label
 from logistics.areas.models import Area
 from logistics.core import inputs, jobs
 from logistics.core.errors import DomainError
@@ -15,6 +16,7 @@ from logistics.core.extensions import db
 from logistics.core.formatting import tanggal
 from logistics.core.job_models import JobRecord
 from logistics.core.queue import SITREP_GENERATE
+from logistics.core.scope import WHOLE_OFFICE, Scope
 from logistics.core.spm_components import SPM_COMPONENTS
 from logistics.core.time import office_date, office_today, office_zone
 from logistics.distributions.models import Distribution, DistributionRecipient
@@ -156,18 +158,29 @@ def save_note(event: Event, day: date, values: dict, user_id: int | None) -> Sit
 # --- generation jobs -------------------------------------------------------------------------
 
 
-def create_generation_job(event: Event, day: date, user_id: int | None) -> JobRecord:
-    """Record one generation job; the caller commits it before submitting it to the queue."""
+def scope_codes(scope: Scope) -> list[str] | None:
+    """The see codes a sitrep is made for, as a job keeps them; None for the whole office."""
+    scope = report_scope(scope)
+    return sorted(scope.see) if scope.see else None
+
+
+def create_generation_job(
+    event: Event, day: date, user_id: int | None, scope: Scope = WHOLE_OFFICE
+) -> JobRecord:
+    """Record one generation job for the scope of whoever asks (its files hold that scope's
+    figures only); the caller commits it before submitting it to the queue."""
     return jobs.create_job(
         SITREP_GENERATE,
         f"Laporan situasi {event.code} {day.isoformat()}",
-        {"event_id": event.id, "day": day.isoformat()},
+        {"event_id": event.id, "day": day.isoformat(), "scope": scope_codes(scope)},
         user_id,
     )
 
 
-def pending_job(event_id: int, day: date) -> JobRecord | None:
-    """The newest unfinished generation of this sitrep, if any (the jobs table keeps kwargs)."""
+def pending_job(event_id: int, day: date, scope: Scope = WHOLE_OFFICE) -> JobRecord | None:
+    """The newest unfinished generation of this sitrep for the scope, if any (the jobs table
+    keeps kwargs)."""
+    codes = scope_codes(scope)
     records = db.session.scalars(
         select(JobRecord)
         .where(JobRecord.func == SITREP_GENERATE, JobRecord.status.in_(("queued", "started")))
@@ -176,7 +189,8 @@ def pending_job(event_id: int, day: date) -> JobRecord | None:
     )
     for record in records:
         kwargs = record.kwargs or {}
-        if kwargs.get("event_id") == event_id and kwargs.get("day") == day.isoformat():
+        same = kwargs.get("event_id") == event_id and kwargs.get("day") == day.isoformat()
+        if same and kwargs.get("scope") == codes:
             return record
     return None
 
@@ -236,14 +250,17 @@ def _event_part(event: Event, day: date) -> dict:
     }
 
 
-def _impact_part(event: Event, matrix=None) -> dict:
-    """Per kelurahan from the registry once it counts at least as many jiwa as the rapid
-    assessment, else from the assessment; both jiwa figures are shown side by side. A caller
-    that draws the event map as well passes the impact matrix it already has."""
+def _impact_part(event: Event, matrix=None, scope: Scope = WHOLE_OFFICE) -> dict:
+    """Per kelurahan in the scope from the registry once it counts at least as many jiwa as the
+    rapid assessment, else from the assessment; both jiwa figures are shown side by side. A
+    caller that draws the event map as well passes the impact matrix it already has. A provinsi
+    office also gets the rows per kab/kota with subtotals (`groups`)."""
     matrix = matrix or impact_matrix(event, terdata=registry_figures(event))
     rows = []
     totals = dict.fromkeys((key for key, _label in IMPACT_COLUMNS), 0)
     for row in matrix.rows:
+        if not scope.sees(row.code):
+            continue
         # Terdampak as defined once (events.figures), as the map and the event page show it.
         source = row.best_source
         figures = row.figures(source)
@@ -273,16 +290,19 @@ def _impact_part(event: Event, matrix=None) -> dict:
                 **values,
             }
         )
-    return {"rows": rows, "totals": totals, "kelurahan": len(rows)}
+    groups = None
+    if by_kab_kota():
+        annotate(rows, "kelurahan_code")
+        groups = grouped(rows, "kelurahan_code", totals)
+        rows = [row for group in groups for row in group["rows"]]
+    return {"rows": rows, "totals": totals, "kelurahan": len(rows), "groups": groups}
 
 
-def _shelters_part(event_id: int, day: date) -> dict:
-    """Shelters open at the end of the day with their latest head count on or before it."""
-    shelters = list(
-        db.session.scalars(
-            select(Shelter).where(Shelter.event_id == event_id).order_by(Shelter.name)
-        )
-    )
+def _shelters_part(event_id: int, day: date, scope: Scope = WHOLE_OFFICE) -> dict:
+    """Shelters in the scope open at the end of the day with their latest head count on or
+    before it."""
+    query = select(Shelter).where(Shelter.event_id == event_id).order_by(Shelter.name)
+    shelters = list(db.session.scalars(scope.narrow(query, Shelter.kelurahan_code)))
     codes = {s.kelurahan_code for s in shelters}
     names = dict(db.session.execute(select(Area.code, Area.name).where(Area.code.in_(codes))).all())
     counts: dict[int, ShelterCount] = {}
@@ -310,6 +330,7 @@ def _shelters_part(event_id: int, day: date) -> dict:
             {
                 "name": shelter.name,
                 "kind_label": SHELTER_KINDS.get(shelter.kind, shelter.kind),
+                "kelurahan_code": shelter.kelurahan_code,
                 "kelurahan_name": names.get(shelter.kelurahan_code, shelter.kelurahan_code),
                 "capacity": shelter.capacity,
                 "persons": persons,
@@ -328,12 +349,15 @@ def _shelters_part(event_id: int, day: date) -> dict:
     totals["occupancy"] = (
         spm.capaian(totals["persons"], totals["capacity"]) if totals["capacity"] else None
     )
+    if by_kab_kota():
+        annotate(rows, "kelurahan_code")
     return {"rows": rows, "totals": totals}
 
 
-def _aid_part(event_id: int, day: date) -> dict:
-    """Per SPM component the day's and the cumulative hand-outs; item quantities; kitchens."""
-    base = Distribution.event_id == event_id
+def _aid_part(event_id: int, day: date, scope: Scope = WHOLE_OFFICE) -> dict:
+    """Per SPM component the day's and the cumulative hand-outs in the scope; item quantities;
+    kitchens."""
+    base = (Distribution.event_id == event_id) & scope.condition(Distribution.kelurahan_code)
     periods = {
         "day": Distribution.distributed_on == day,
         "cumulative": Distribution.distributed_on <= day,
@@ -396,14 +420,17 @@ def _aid_part(event_id: int, day: date) -> dict:
     return {
         "components": list(components.values()),
         "items": ordered_items,
-        "kitchens": _kitchens_part(event_id, day),
+        "kitchens": _kitchens_part(event_id, day, scope),
     }
 
 
-def _kitchens_part(event_id: int, day: date) -> dict:
-    """The field kitchens' meals and portions of the day and to date, and how many are active."""
+def _kitchens_part(event_id: int, day: date, scope: Scope = WHOLE_OFFICE) -> dict:
+    """The scope's field kitchens' meals and portions of the day and to date, and how many are
+    active."""
     kitchens = {"day": _zero_meals(), "cumulative": _zero_meals()}
-    kitchen_base = FieldKitchen.event_id == event_id
+    kitchen_base = (FieldKitchen.event_id == event_id) & scope.condition(
+        FieldKitchen.kelurahan_code
+    )
     for period, condition in (
         ("day", KitchenMeal.served_on == day),
         ("cumulative", KitchenMeal.served_on <= day),
@@ -443,15 +470,16 @@ def _needs_day(event_id: int, day: date) -> date | None:
     )
 
 
-def _needs_part(event_id: int, day: date) -> dict:
-    """Needs and gaps per kelurahan x component from the SPM aggregates (not recomputed here)."""
+def _needs_part(event_id: int, day: date, scope: Scope = WHOLE_OFFICE) -> dict:
+    """Needs and gaps per kelurahan x component in the scope from the SPM aggregates (not
+    recomputed here)."""
     as_of = _needs_day(event_id, day)
     if as_of is None:
         return {"as_of": None, "rows": [], "totals": [], "quantities": []}
     carried = as_of != day
     rows = []
     totals: dict[str, dict] = {}
-    for row in spm_dashboard.needs_table(event_id, as_of):
+    for row in spm_dashboard.needs_table(event_id, as_of, scope=scope):
         if carried:
             # Rows exist only for days with a hand-out or head count: a day without any
             # carries the needs forward and delivered nothing.
@@ -497,9 +525,12 @@ def _needs_part(event_id: int, day: date) -> dict:
             "unit": q["standard"].unit,
             "source": q["standard"].source,
         }
-        for q in spm_dashboard.quantities(event_id, as_of)
+        for q in spm_dashboard.quantities(event_id, as_of, scope)
     ]
     ordered = [totals[c] for c in SPM_COMPONENTS if c in totals]
+    if by_kab_kota():
+        annotate(rows, "kelurahan_code")
+        rows.sort(key=lambda r: r["kab_kota_code"])
     return {
         "as_of": as_of,
         "carried": carried,
@@ -509,7 +540,7 @@ def _needs_part(event_id: int, day: date) -> dict:
     }
 
 
-def _stock_part(event_id: int, day: date) -> list[dict]:
+def _stock_part(event_id: int, day: date, scope: Scope = WHOLE_OFFICE) -> list[dict]:
     as_of = _needs_day(event_id, day) or day
     names = dict(db.session.execute(select(Item.code, Item.name)).all())
     return [
@@ -526,12 +557,14 @@ def _stock_part(event_id: int, day: date) -> list[dict]:
             "share": row["share"],
             "warning": row["warning"],
         }
-        for row in spm_dashboard.stock_cover(event_id, as_of)
+        for row in spm_dashboard.stock_cover(event_id, as_of, scope)
     ]
 
 
-def _tagana_part(event_id: int, day: date) -> dict:
-    """Members on duty for the event at any time of the day: counts per place and role only."""
+def _tagana_part(event_id: int, day: date, scope: Scope = WHOLE_OFFICE) -> dict:
+    """Members on duty for the event at any time of the day: counts per place and role only.
+    A scoped report counts the deployments to a place in its wilayah (a shelter's or the
+    deployment's kelurahan; a warehouse's place is the office's logistics, not an area's)."""
     from logistics.tagana.deployments import effective_period
     from logistics.tagana.places import place_label
 
@@ -540,14 +573,18 @@ def _tagana_part(event_id: int, day: date) -> dict:
     end = start + timedelta(days=1)
     members: set[int] = set()
     groups: dict[tuple[str, str], set[int]] = defaultdict(set)
-    for deployment in db.session.scalars(
-        select(Deployment).where(
+    query = (
+        select(Deployment)
+        .outerjoin(Shelter, Shelter.id == Deployment.shelter_id)
+        .where(
             Deployment.event_id == event_id,
             Deployment.status != "dibatalkan",
             # A member may check in before the planned start.
             or_(Deployment.starts_at < end, Deployment.checked_in_at < end),
         )
-    ):
+    )
+    place = func.coalesce(Shelter.kelurahan_code, Deployment.kelurahan_code)
+    for deployment in db.session.scalars(scope.narrow(query, place)):
         began, ended = effective_period(deployment)
         if began >= end or (ended is not None and ended <= start):
             continue
@@ -560,29 +597,35 @@ def _tagana_part(event_id: int, day: date) -> dict:
     return {"members": len(members), "places": len({p for p, _r in groups}), "rows": rows}
 
 
-def headline(event: Event, day: date, matrix=None) -> dict:
+def headline(event: Event, day: date, matrix=None, scope: Scope = WHOLE_OFFICE) -> dict:
     """The parts of the day's sitrep a summary shows, computed as the report computes them:
-    status, impact, shelters, needs and gaps, stock cover, Tagana (no hand-outs or notes)."""
+    status, impact, shelters, needs and gaps, stock cover, Tagana (no hand-outs or notes);
+    every figure of the scope's wilayah only."""
+    scope = report_scope(scope)
     return {
         "day": day,
+        "scope_label": scope_label(scope),
+        "by_kab_kota": by_kab_kota(),
         "event": _event_part(event, day),
-        "impact": _impact_part(event, matrix),
-        "shelters": _shelters_part(event.id, day),
-        "needs": _needs_part(event.id, day),
-        "stock": _stock_part(event.id, day),
-        "tagana": _tagana_part(event.id, day),
+        "impact": _impact_part(event, matrix, scope),
+        "shelters": _shelters_part(event.id, day, scope),
+        "needs": _needs_part(event.id, day, scope),
+        "stock": _stock_part(event.id, day, scope),
+        "tagana": _tagana_part(event.id, day, scope),
     }
 
 
-def build(event_id: int, day: date) -> dict:
-    """Everything the day's sitrep says, as plain aggregate data (no names, NIK or addresses)."""
+def build(event_id: int, day: date, scope: Scope = WHOLE_OFFICE) -> dict:
+    """Everything the day's sitrep says for the scope's wilayah, as plain aggregate data (no
+    names, NIK or addresses)."""
     event = get_event(event_id)
     check_day(event, day)
     note = get_note(event.id, day)
+    scope = report_scope(scope)
     return {
         "office_name": current_app.config["OFFICE_NAME"],
-        **headline(event, day),
-        "aid": _aid_part(event.id, day),
+        **headline(event, day, scope=scope),
+        "aid": _aid_part(event.id, day, scope),
         "notes": {name: getattr(note, name) if note else "" for name in NOTE_FIELDS},
     }
 
@@ -615,11 +658,13 @@ def render_pdf(data: dict, base_url: str | None = None) -> bytes:
 # --- events to report on ---------------------------------------------------------------------
 
 
-def events_for_index() -> list[dict]:
-    """Open events, those in tanggap darurat today first, then the closed ones, newest first."""
+def events_for_index(scope: Scope = WHOLE_OFFICE) -> list[dict]:
+    """Open events the scope sees, those in tanggap darurat today first, then the closed ones,
+    newest first."""
     today = office_today()
     rows = []
     newest = select(Event).order_by(Event.started_at.desc()).limit(INDEX_EVENTS)
+    newest = scope.narrow_covering(newest, Event.area_code)
     for event in db.session.scalars(newest):
         phase = event.phase_on(today)
         rows.append(

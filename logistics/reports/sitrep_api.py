@@ -4,9 +4,11 @@ from flask import jsonify, url_for
 from flask_login import current_user
 
 from logistics.admin.models import OFFICE_ROLES
+from logistics.areas.kab_kota import scope_key
 from logistics.core import jobs
 from logistics.core.api import api_login_required, bp, json_payload
 from logistics.core.database import transaction
+from logistics.core.security import user_scope
 from logistics.reports import files as report_files
 from logistics.reports import sitrep, sitrep_today, sitrep_whatsapp
 
@@ -23,7 +25,7 @@ def _note_json(event_id: int, the_day) -> dict:
 @api_login_required()
 def sitrep_data(event_id: int, day: str):
     _event, the_day = sitrep.event_and_day(event_id, day)
-    data = sitrep.build(event_id, the_day)
+    data = sitrep.build(event_id, the_day, user_scope())
     body = sitrep.to_json(data)
     body["whatsapp_text"] = sitrep_whatsapp.whatsapp_text(data)
     return jsonify(body)
@@ -43,7 +45,7 @@ def sitrep_notes_put(event_id: int, day: str):
 def sitrep_generate(event_id: int, day: str):
     event, the_day = sitrep.event_and_day(event_id, day)
     with transaction():
-        record = sitrep.create_generation_job(event, the_day, current_user.id)
+        record = sitrep.create_generation_job(event, the_day, current_user.id, user_scope())
     # A second unit of work: the job is committed before it is sent, so it outlives the request.
     with transaction():
         jobs.submit(record)
@@ -62,7 +64,8 @@ def sitrep_generate(event_id: int, day: str):
 @api_login_required()
 def sitrep_files(event_id: int, day: str):
     event, the_day = sitrep.event_and_day(event_id, day)
-    files = report_files.latest_of_kind(sitrep.KIND, sitrep.report_key(event.id, the_day))
+    key = sitrep.report_key(event.id, the_day)
+    files = report_files.latest_of_kind(sitrep.KIND, key, scope_key(user_scope()))
     return jsonify(
         {
             "event_id": event.id,

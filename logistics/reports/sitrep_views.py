@@ -6,11 +6,12 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from logistics.admin.models import OFFICE_ROLES
+from logistics.areas.kab_kota import scope_key
 from logistics.core import jobs
 from logistics.core.database import transaction
 from logistics.core.errors import DomainError
 from logistics.core.forms import attach_error
-from logistics.core.security import roles_required
+from logistics.core.security import roles_required, user_scope
 from logistics.events.services import get_event
 from logistics.reports import files as report_files
 from logistics.reports import sitrep, sitrep_today, sitrep_whatsapp
@@ -28,7 +29,7 @@ def index():
         if day:
             return redirect(url_for("sitrep.show", event_id=event_id, day=day))
         return redirect(url_for("sitrep.today", event_id=event_id))
-    return render_template("reports/sitrep/index.html", rows=sitrep.events_for_index())
+    return render_template("reports/sitrep/index.html", rows=sitrep.events_for_index(user_scope()))
 
 
 @bp.route("/kejadian/<int:event_id>")
@@ -41,7 +42,8 @@ def today(event_id: int):
 
 
 def _render_show(event, the_day, form, status=200):
-    data = sitrep.build(event.id, the_day)
+    scope = user_scope()
+    data = sitrep.build(event.id, the_day, scope)
     text = sitrep_whatsapp.whatsapp_text(data)
     first, last = sitrep.event_days(event)
     return render_template(
@@ -49,8 +51,10 @@ def _render_show(event, the_day, form, status=200):
         **sitrep.template_context(data),
         event=event,
         form=form,
-        files=report_files.latest_of_kind(sitrep.KIND, sitrep.report_key(event.id, the_day)),
-        pending=sitrep.pending_job(event.id, the_day),
+        files=report_files.latest_of_kind(
+            sitrep.KIND, sitrep.report_key(event.id, the_day), scope_key(scope)
+        ),
+        pending=sitrep.pending_job(event.id, the_day, scope),
         whatsapp=text,
         whatsapp_url="https://wa.me/?text=" + quote(text, safe=""),
         can_write=current_user.role in OFFICE_ROLES,
@@ -92,7 +96,7 @@ def save_note(event_id: int, day: str):
 
 def _start_generation(event, the_day) -> None:
     with transaction():
-        record = sitrep.create_generation_job(event, the_day, current_user.id)
+        record = sitrep.create_generation_job(event, the_day, current_user.id, user_scope())
     # A second unit of work: the job is committed before it is sent, so it outlives the request.
     with transaction():
         jobs.submit(record)
@@ -118,7 +122,7 @@ def create_today(event_id: int):
     """The home page's one tap: make the day's report unless it is made or being made, then
     open it where the WhatsApp text is; a second tap opens the same report."""
     event = get_event(event_id)
-    the_day, found = sitrep_today.todays_report(event)
+    the_day, found = sitrep_today.todays_report(event, user_scope())
     if found is None:
         _start_generation(event, the_day)
     else:
@@ -132,7 +136,7 @@ def create_today(event_id: int):
 @login_required
 def job_result(job_id: str):
     record = sitrep.generation_job(job_id)
-    if record is None:
+    if record is None or (record.kwargs or {}).get("scope") != sitrep.scope_codes(user_scope()):
         return redirect(url_for("sitrep.index"))
     kwargs = record.kwargs or {}
     return redirect(url_for("sitrep.show", event_id=kwargs["event_id"], day=kwargs["day"]))

@@ -14,8 +14,10 @@ def whatsapp_text(data: dict) -> str:
         f"*{ev['title']}* ({ev['code']})",
         f"{tanggal(data['day'])} — hari ke-{ev['day_number']} kejadian",
         f"Status: {_status(data)}",
-        "",
     ]
+    if data.get("scope_label"):
+        lines.append(data["scope_label"])
+    lines.append("")
     lines += _impact_lines(data)
     lines += _aid_lines(data)
     lines += _attention_lines(data)
@@ -52,6 +54,13 @@ def _impact_lines(data: dict) -> list[str]:
         f"{angka(impact['jiwa_terdampak'])} jiwa ({angka(impact['kk_terdampak'])} KK) terdampak, "
         f"{angka(impact['mengungsi'])} jiwa mengungsi"
     )
+    # A provinsi office reads the event per kab/kota.
+    for group in data["impact"].get("groups") or ():
+        totals = group["totals"]
+        lines.append(
+            f"- {group['name']}: {angka(totals['jiwa_terdampak'])} jiwa terdampak, "
+            f"{angka(totals['mengungsi'])} mengungsi"
+        )
     casualties = [
         f"{angka(impact[k])} {label}"
         for k, label in (("meninggal", "meninggal"), ("hilang", "hilang"), ("terluka", "luka"))

@@ -43,7 +43,8 @@ def _sheet(workbook, data: dict, title: str, headers: list[str], rows: list[list
     ws.append([f"{data['office_name']} — Laporan situasi {ev['code']}"])
     ws.append([f"{ev['title']}, {tanggal(data['day'])}"])
     ws["A1"].font = Font(bold=True, size=12)
-    ws.append([])
+    # The third line names the wilayah of a narrowed report (empty for the whole office).
+    ws.append([data.get("scope_label") or ""])
     ws.append(headers)
     for cell in ws[4]:
         cell.font = bold
@@ -78,6 +79,7 @@ def _summary_sheet(summary, data: dict) -> None:
     tanggap = ev["tanggap_darurat"] or {}
     facts = [
         ("Kejadian", f"{ev['title']} ({ev['code']})", None),
+        *([("Wilayah laporan", data["scope_label"], None)] if data.get("scope_label") else []),
         ("Jenis bencana", ev["hazard"], None),
         ("Tanggal laporan", data["day"], DATE),
         ("Mulai kejadian", ev["started_on"], DATE),
@@ -112,21 +114,43 @@ def _summary_sheet(summary, data: dict) -> None:
     summary.column_dimensions["B"].width = 70
 
 
-def _impact_sheets(workbook, data: dict) -> None:
-    """The impact per kelurahan and the shelters."""
-    sheet = functools.partial(_sheet, workbook, data)
+def _impact_rows(data: dict) -> tuple[list[str], list[list]]:
+    """The impact sheet's lead headers and rows: per kab/kota with a subtotal row after each
+    for a provinsi office, then the total."""
     impact = data["impact"]
-    sheet(
-        "Dampak",
-        ["Kode", istilah("wilayah").capitalize(), "Kecamatan", "Sumber"]
-        + [label for _k, label in IMPACT_COLUMNS],
-        [
+    values = lambda source: [source[key] for key, _label in IMPACT_COLUMNS]  # noqa: E731
+    lead = ["Kode", istilah("wilayah").capitalize(), "Kecamatan", "Sumber"]
+    if not impact.get("groups"):
+        rows = [
             [r["kelurahan_code"], r["kelurahan_name"], r["kecamatan"], r["source_label"]]
-            + [r[key] for key, _label in IMPACT_COLUMNS]
+            + values(r)
             for r in impact["rows"]
         ]
-        + [["", "Jumlah", "", ""] + [impact["totals"][key] for key, _label in IMPACT_COLUMNS]],
-        [None] * 4 + [NUMBER] * len(IMPACT_COLUMNS),
+        return lead, rows + [["", "Jumlah", "", ""] + values(impact["totals"])]
+    rows = []
+    for group in impact["groups"]:
+        rows += [
+            [group["code"], group["name"], r["kelurahan_code"], r["kelurahan_name"],
+             r["kecamatan"], r["source_label"]] + values(r)
+            for r in group["rows"]
+        ]  # fmt: skip
+        rows.append(
+            [group["code"], f"Jumlah {group['name']}", "", "", "", ""] + values(group["totals"])
+        )
+    rows.append(["", "Jumlah semua kab/kota", "", "", "", ""] + values(impact["totals"]))
+    return ["Kode kab/kota", "Kab/kota", *lead], rows
+
+
+def _impact_sheets(workbook, data: dict) -> None:
+    """The impact per kelurahan (per kab/kota with subtotals for a provinsi office) and the
+    shelters."""
+    sheet = functools.partial(_sheet, workbook, data)
+    lead, rows = _impact_rows(data)
+    sheet(
+        "Dampak",
+        lead + [label for _k, label in IMPACT_COLUMNS],
+        rows,
+        [None] * len(lead) + [NUMBER] * len(IMPACT_COLUMNS),
     )
     shelters = data["shelters"]
     sheet(

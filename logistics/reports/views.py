@@ -5,8 +5,11 @@ from io import BytesIO
 from flask import Blueprint, current_app, render_template, send_file
 from flask_login import login_required
 
+from logistics.areas.kab_kota import scope_key
+from logistics.core.security import user_scope
 from logistics.reports import files as report_files
 from logistics.reports.models import REPORT_FORMATS, REPORT_KINDS
+from logistics.reports.office_documents import whole_office
 
 bp = Blueprint("reports", __name__, url_prefix="/laporan")
 
@@ -33,21 +36,26 @@ SECTIONS = [
         "CSV bertag HXL dan lapisan GeoJSON tanpa data pribadi untuk mitra.",
     ),
 ]
+# The office's own documents, made for its whole area (office_documents.py).
+OFFICE_DOCUMENTS = ("year_report.index", "multi_year.index")
 
 
 @bp.route("/")
 @login_required
 def index():
+    scope = user_scope()
     sections = [s for s in SECTIONS if s[0] in current_app.view_functions]
-    return render_template(
-        "reports/index.html", sections=sections, files=report_files.recent(), kinds=REPORT_KINDS
-    )
+    if not whole_office(scope):
+        sections = [s for s in sections if s[0] not in OFFICE_DOCUMENTS]
+    files = report_files.recent(scope=scope_key(scope))
+    return render_template("reports/index.html", sections=sections, files=files, kinds=REPORT_KINDS)
 
 
 @bp.route("/berkas/<int:file_id>")
 @login_required
 def download(file_id: int):
-    record = report_files.get(file_id)
+    # A file holds the figures of the scope it was made for: another scope gets a 404.
+    record = report_files.get(file_id, scope_key(user_scope()))
     return send_file(
         BytesIO(record.content),
         mimetype=REPORT_FORMATS[record.format],

@@ -10,7 +10,9 @@ from logistics.budget import services as budget
 from logistics.core import jobs
 from logistics.core.api import api_login_required, bp
 from logistics.core.database import transaction
+from logistics.core.security import user_scope
 from logistics.reports import year_report
+from logistics.reports.office_documents import require_whole_office
 
 
 def _plain(value):
@@ -32,6 +34,7 @@ def _plain(value):
 @api_login_required()
 def year_report_data(year: int):
     """Every table of the year-end report for a fiscal year."""
+    require_whole_office(user_scope())
     return jsonify(_plain(year_report.build(year)))
 
 
@@ -39,6 +42,7 @@ def year_report_data(year: int):
 @api_login_required(*year_report.GENERATOR_ROLES)
 def year_report_generate(year: int):
     """Queue the XLSX and PDF of a year's report; poll the job for progress."""
+    require_whole_office(user_scope())
     year = budget.fiscal_year(year, "year")
     with transaction():
         record = year_report.create_generation_job(year, current_user.id)
@@ -54,6 +58,7 @@ def year_report_generate(year: int):
 @api_login_required()
 def year_report_files(year: int):
     """The newest stored file of a year's report per format."""
+    require_whole_office(user_scope())
     files = year_report.latest_files(year)
     return jsonify(
         {

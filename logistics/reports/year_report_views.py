@@ -6,11 +6,17 @@ from flask_login import current_user, login_required
 from logistics.budget import services as budget
 from logistics.core import jobs
 from logistics.core.database import transaction
-from logistics.core.security import roles_required
+from logistics.core.security import roles_required, user_scope
 from logistics.core.time import default_year
 from logistics.reports import year_report
+from logistics.reports.office_documents import require_whole_office
 
 bp = Blueprint("year_report", __name__, url_prefix="/laporan/tahunan")
+
+
+@bp.before_request
+def _whole_office_only():
+    require_whole_office(user_scope())
 
 
 def _year() -> int:

@@ -5,10 +5,12 @@ from flask import jsonify, request
 from logistics.core import inputs
 from logistics.core.api import api_login_required, bp, json_number
 from logistics.core.errors import DomainError, NotFound
+from logistics.core.security import require_visible, user_scope
 from logistics.spm import dashboard as spm_dashboard
 from logistics.spm import settings as spm_settings
 from logistics.spm import tracking as spm_tracking
 from logistics.spm.models import ALL_COMPONENTS
+from logistics.spm.year_scope import require_year_figures
 
 
 @bp.get("/spm/standards")
@@ -74,6 +76,7 @@ def spm_needs():
     event_id = inputs.whole_number(
         request.args.get("event_id"), "event_id", "Kejadian", required=True
     )
+    require_visible("event_id", event_id)
     day = inputs.day(request.args.get("day"), "day", "Tanggal")
     days = spm_dashboard.days_of(event_id)
     if not days:
@@ -83,7 +86,11 @@ def spm_needs():
     if level not in ("kelurahan", "shelter"):
         raise DomainError("Parameter level harus 'kelurahan' atau 'shelter'.", field="level")
     rows = spm_dashboard.needs_table(
-        event_id, day, request.args.get("component") or None, shelters=level == "shelter"
+        event_id,
+        day,
+        request.args.get("component") or None,
+        shelters=level == "shelter",
+        scope=user_scope(),
     )
     return jsonify(
         {
@@ -115,6 +122,7 @@ def spm_needs():
 @api_login_required()
 def spm_stock_cover():
     event_id = inputs.whole_number(request.args.get("event_id"), "event_id", "Kejadian")
+    require_visible("event_id", event_id)
     day = inputs.day(request.args.get("day"), "day", "Tanggal")
     return jsonify(
         {
@@ -130,7 +138,7 @@ def spm_stock_cover():
                     "share_percent": json_number(c["share"]),
                     "warning": c["warning"],
                 }
-                for c in spm_dashboard.stock_cover(event_id, day)
+                for c in spm_dashboard.stock_cover(event_id, day, user_scope())
             ]
         }
     )
@@ -139,6 +147,7 @@ def spm_stock_cover():
 @bp.get("/spm/achievement/<int:year>")
 @api_login_required()
 def spm_achievement(year: int):
+    require_year_figures(user_scope())
     return jsonify(
         {
             "year": year,

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from logistics.areas.models import Area
 from logistics.core.extensions import db
+from logistics.core.scope import WHOLE_OFFICE, Scope
 from logistics.core.spm_components import SPM_COMPONENTS
 from logistics.core.time import office_date, office_today
 from logistics.distributions.models import Distribution, DistributionRecipient
@@ -31,11 +32,11 @@ from logistics.victims.models import Household, Person, Victim
 COVER_WARNING_DAYS = 3  # fewer days of stock than this is flagged
 
 
-def events_with_rows() -> list[Event]:
+def events_with_rows(scope: Scope = WHOLE_OFFICE) -> list[Event]:
+    """Events with SPM rows that the scope sees (an event over the whole province included)."""
     ids = select(SpmDaily.event_id).distinct()
-    return list(
-        db.session.scalars(select(Event).where(Event.id.in_(ids)).order_by(Event.started_at.desc()))
-    )
+    query = select(Event).where(Event.id.in_(ids)).order_by(Event.started_at.desc())
+    return list(db.session.scalars(scope.narrow_covering(query, Event.area_code)))
 
 
 def days_of(event_id: int) -> list[date]:
@@ -53,8 +54,15 @@ def _delivered(row) -> int:
     return row.persons_delivered + row.portions_delivered
 
 
-def needs_table(event_id: int, day: date, component: str | None = None, shelters=False):
-    """Rows per kelurahan (or per shelter) and component: needing, delivered, gap (signed)."""
+def needs_table(
+    event_id: int,
+    day: date,
+    component: str | None = None,
+    shelters=False,
+    scope: Scope = WHOLE_OFFICE,
+):
+    """Rows per kelurahan (or per shelter) and component in the scope: needing, delivered, gap
+    (signed)."""
     condition = SpmDaily.shelter_key >= 0 if shelters else SpmDaily.shelter_key == KELURAHAN
     query = (
         select(SpmDaily, Area.name, Shelter.name)
@@ -65,6 +73,7 @@ def needs_table(event_id: int, day: date, component: str | None = None, shelters
     )
     if component:
         query = query.where(SpmDaily.component == component)
+    query = scope.narrow(query, SpmDaily.kelurahan_code)
     rows = []
     for row, kelurahan_name, shelter_name in db.session.execute(query):
         delivered = _delivered(row)
@@ -90,12 +99,12 @@ def needs_table(event_id: int, day: date, component: str | None = None, shelters
     return rows
 
 
-def quantities(event_id: int, day: date) -> list[dict]:
-    """The standards applied to the day's needs: how much of each (beras kg, water L, ...)."""
+def quantities(event_id: int, day: date, scope: Scope = WHOLE_OFFICE) -> list[dict]:
+    """The standards applied to the day's needs in the scope: how much of each (beras kg, ...)."""
     event = events_service.get_event(event_id)
     day_number = (day - office_date(event.started_at)).days + 1
     totals: dict[str, tuple[int, int]] = {}
-    for component, persons, households in db.session.execute(
+    query = (
         select(
             SpmDaily.component,
             func.sum(SpmDaily.persons_needing),
@@ -107,6 +116,9 @@ def quantities(event_id: int, day: date) -> list[dict]:
             SpmDaily.shelter_key == KELURAHAN,
         )
         .group_by(SpmDaily.component)
+    )
+    for component, persons, households in db.session.execute(
+        scope.narrow(query, SpmDaily.kelurahan_code)
     ):
         totals[component] = (int(persons or 0), int(households or 0))
     result = []
@@ -128,28 +140,30 @@ def quantities(event_id: int, day: date) -> list[dict]:
     return result
 
 
-def stock_cover(event_id: int | None = None, day: date | None = None) -> list[dict]:
-    """Per item with a standard: stock in active warehouses against the need; days of cover."""
+def stock_cover(
+    event_id: int | None = None, day: date | None = None, scope: Scope = WHOLE_OFFICE
+) -> list[dict]:
+    """Per item with a standard: stock in the scope's active warehouses against the scope's
+    need; days of cover."""
     on = day or office_today()
     needs: dict[str, Decimal] = defaultdict(Decimal)
     standards = {s.code: s for s in spm_settings.list_standards()}
     pure = spm_settings.pure_standards()
     if event_id:
-        for entry in quantities(event_id, on):
+        for entry in quantities(event_id, on, scope):
             if entry["standard"].item_code:
                 needs[entry["standard"].code] += entry["need"]
-    stock = dict(
-        db.session.execute(
-            select(Item.code, func.sum(StockLot.quantity))
-            .join(StockLot, StockLot.item_id == Item.id)
-            .join(Warehouse, Warehouse.id == StockLot.warehouse_id)
-            .where(
-                Warehouse.active.is_(True),
-                (StockLot.expiry_date.is_(None)) | (StockLot.expiry_date >= on),
-            )
-            .group_by(Item.code)
-        ).all()
+    held = (
+        select(Item.code, func.sum(StockLot.quantity))
+        .join(StockLot, StockLot.item_id == Item.id)
+        .join(Warehouse, Warehouse.id == StockLot.warehouse_id)
+        .where(
+            Warehouse.active.is_(True),
+            (StockLot.expiry_date.is_(None)) | (StockLot.expiry_date >= on),
+        )
+        .group_by(Item.code)
     )
+    stock = dict(db.session.execute(scope.narrow(held, Warehouse.kelurahan_code)).all())
     rows = []
     for code in sorted({s.code for s in pure if s.item_code}):
         version = spm.standard_in_force(pure, code, on)
@@ -447,8 +461,11 @@ def shelter_counts_behind(event_id: int, day: date, kelurahan_code: str, shelter
     return list(db.session.execute(query.order_by(Shelter.name)))
 
 
-def estimated_rows(event_ids: list[int], component: str | None = None) -> list[dict]:
-    """Rapid-assessment figures standing in for a registry (kelurahan nobody is registered in)."""
+def estimated_rows(
+    event_ids: list[int], component: str | None = None, scope: Scope = WHOLE_OFFICE
+) -> list[dict]:
+    """Rapid-assessment figures standing in for a registry (kelurahan nobody is registered in),
+    of the kelurahan in the scope."""
     if not event_ids:
         return []
     rules = {status: sorted(parts) for status, parts in spm_settings.met_rules().items()}
@@ -462,6 +479,8 @@ def estimated_rows(event_ids: list[int], component: str | None = None) -> list[d
         for (kelurahan, _key, part), values in per_event.items():
             by_kelurahan[kelurahan][part] = values
         for kelurahan, parts in by_kelurahan.items():
+            if not scope.sees(kelurahan):
+                continue
             if component and component != ALL_COMPONENTS:
                 if component not in parts:
                     continue
@@ -482,27 +501,30 @@ def estimated_rows(event_ids: list[int], component: str | None = None) -> list[d
     return sorted(rows, key=lambda r: (r["event"].code, r["kelurahan_name"]))
 
 
-def year_event_ids(year: int) -> list[int]:
-    return list(db.session.scalars(select(Event.id).where(Event.year == year)))
+def year_event_ids(year: int, scope: Scope = WHOLE_OFFICE) -> list[int]:
+    query = select(Event.id).where(Event.year == year)
+    return list(db.session.scalars(scope.narrow_covering(query, Event.area_code)))
 
 
-def stock_lots(item_code: str, day: date | None = None) -> list[StockLot]:
-    """The lots behind a stock-cover figure: active warehouses, not expired on the day."""
+def stock_lots(
+    item_code: str, day: date | None = None, scope: Scope = WHOLE_OFFICE
+) -> list[StockLot]:
+    """The lots behind a stock-cover figure: the scope's active warehouses, not expired on the
+    day."""
     on = day or office_today()
-    return list(
-        db.session.scalars(
-            select(StockLot)
-            .join(Item, Item.id == StockLot.item_id)
-            .join(Warehouse, Warehouse.id == StockLot.warehouse_id)
-            .where(
-                Item.code == item_code,
-                Warehouse.active.is_(True),
-                (StockLot.expiry_date.is_(None)) | (StockLot.expiry_date >= on),
-                StockLot.quantity != 0,
-            )
-            .order_by(Warehouse.name, StockLot.expiry_date, StockLot.id)
+    query = (
+        select(StockLot)
+        .join(Item, Item.id == StockLot.item_id)
+        .join(Warehouse, Warehouse.id == StockLot.warehouse_id)
+        .where(
+            Item.code == item_code,
+            Warehouse.active.is_(True),
+            (StockLot.expiry_date.is_(None)) | (StockLot.expiry_date >= on),
+            StockLot.quantity != 0,
         )
+        .order_by(Warehouse.name, StockLot.expiry_date, StockLot.id)
     )
+    return list(db.session.scalars(scope.narrow(query, Warehouse.kelurahan_code)))
 
 
 # The gap map's classes, in legend order: blue for over-supply, near-white for met, then a
@@ -527,7 +549,7 @@ def gap_class(gap: int, needing: int) -> tuple[str, str]:
     return GAP_CLASSES[3] if share < 0.5 else GAP_CLASSES[4]
 
 
-def gap_map(event_id: int, day: date, component: str):
+def gap_map(event_id: int, day: date, component: str, scope: Scope = WHOLE_OFFICE):
     """A choropleth of the day's gap per kelurahan for one component; None without boundaries."""
     import folium
     import shapely
@@ -535,7 +557,7 @@ def gap_map(event_id: int, day: date, component: str):
     from geo.maps import render_map_html
     from logistics.areas.maps import use_local_assets
 
-    rows = needs_table(event_id, day, component)
+    rows = needs_table(event_id, day, component, scope=scope)
     if not rows:
         return None
     by_code = {r["kelurahan_code"]: r for r in rows}

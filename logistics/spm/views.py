@@ -6,13 +6,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from logistics.admin.models import OFFICE_ROLES
+from logistics.areas.kab_kota import annotate, by_kab_kota
 from logistics.core import inputs, jobs
 from logistics.core.database import transaction
 from logistics.core.errors import DomainError
 from logistics.core.exports import table_response
 from logistics.core.privacy import mask_nik
 from logistics.core.queue import SPM_REBUILD
-from logistics.core.security import roles_required
+from logistics.core.security import require_visible, roles_required, user_scope
 from logistics.core.spm_components import SPM_COMPONENTS
 from logistics.core.time import default_year, office_today
 from logistics.core.wording import AREA_CODE_HEADER, AREA_HEADER
@@ -21,7 +22,9 @@ from logistics.events.models import PEOPLE_STATUSES
 from logistics.spm import dashboard as spm_dashboard
 from logistics.spm import settings as spm_settings
 from logistics.spm import tracking as spm_tracking
+from logistics.spm.kab_kota_table import needs_groups
 from logistics.spm.models import AGGREGATION_MODES, ALL_COMPONENTS, BASES, INDICATORS, PERIODS
+from logistics.spm.year_scope import require_year_figures, year_figures_allowed
 
 bp = Blueprint("spm", __name__, url_prefix="/spm")
 # Registered with the blueprint so every app (web, worker, CLI) keeps the aggregates current.
@@ -69,11 +72,12 @@ def _component_arg(name: str = "komponen", allow_all: bool = False) -> str | Non
     return value if value in allowed else None
 
 
-def _selection():
-    """The year, event and day the dashboard shows: from the query, else the latest."""
+def _selection(scope):
+    """The year, event and day the dashboard shows: from the query, else the latest; only
+    events the scope sees."""
     years = spm_dashboard.years()
     year = _int_arg("tahun") or default_year(years)
-    events = spm_dashboard.events_with_rows()
+    events = spm_dashboard.events_with_rows(scope)
     event_id = _int_arg("kejadian")
     event = next((e for e in events if e.id == event_id), events[0] if events else None)
     days = spm_dashboard.days_of(event.id) if event else []
@@ -89,18 +93,23 @@ def _selection():
 @bp.route("/")
 @login_required
 def dashboard():
-    year, years, event, events, day, days = _selection()
+    scope = user_scope()
+    year, years, event, events, day, days = _selection(scope)
     component = _component_arg()
-    kelurahan_rows = spm_dashboard.needs_table(event.id, day, component) if event and day else []
+    shown = event and day
+    kelurahan_rows = (
+        spm_dashboard.needs_table(event.id, day, component, scope=scope) if shown else []
+    )
     shelter_rows = (
         [
             r
-            for r in spm_dashboard.needs_table(event.id, day, component, shelters=True)
+            for r in spm_dashboard.needs_table(event.id, day, component, True, scope)
             if r["shelter_key"] > 0
         ]
-        if event and day
+        if shown
         else []
     )
+    year_allowed = year_figures_allowed(scope)
     return render_template(
         "spm/dashboard.html",
         year=year,
@@ -111,16 +120,17 @@ def dashboard():
         days=days,
         component=component,
         components=SPM_COMPONENTS,
-        summary=spm_dashboard.year_summary(year),
+        summary=spm_dashboard.year_summary(year) if year_allowed else None,
         kelurahan_rows=kelurahan_rows,
+        kab_kota=needs_groups(kelurahan_rows),
         shelter_rows=shelter_rows,
-        quantities=spm_dashboard.quantities(event.id, day) if event and day else [],
-        map=spm_dashboard.gap_map(event.id, day, component or "permakanan")
-        if event and day
+        quantities=spm_dashboard.quantities(event.id, day, scope) if shown else [],
+        map=spm_dashboard.gap_map(event.id, day, component or "permakanan", scope)
+        if shown
         else None,
         map_component=SPM_COMPONENTS[component or "permakanan"],
         gap_classes=spm_dashboard.GAP_CLASSES,
-        cover=spm_dashboard.stock_cover(event.id if event else None, day),
+        cover=spm_dashboard.stock_cover(event.id if event else None, day, scope),
         stale=spm_tracking.stale_count(),
         can_manage=_can_manage(),
         warning_days=spm_dashboard.COVER_WARNING_DAYS,
@@ -130,20 +140,28 @@ def dashboard():
 @bp.route("/ekspor/harian")
 @login_required
 def export_daily():
-    _year, _years, event, _events, day, _days = _selection()
+    scope = user_scope()
+    _year, _years, event, _events, day, _days = _selection(scope)
     if event is None or day is None:
         abort(404)
-    rows = spm_dashboard.needs_table(event.id, day, _component_arg())
+    rows = spm_dashboard.needs_table(event.id, day, _component_arg(), scope=scope)
     rows += [
         r
-        for r in spm_dashboard.needs_table(event.id, day, _component_arg(), shelters=True)
+        for r in spm_dashboard.needs_table(event.id, day, _component_arg(), True, scope)
         if r["shelter_key"] > 0
     ]
+    # A provinsi office reads the table per kab/kota: its code and name lead each row.
+    kab = by_kab_kota()
+    if kab:
+        annotate(rows, "kelurahan_code")
+        rows.sort(key=lambda r: r["kab_kota_code"])
+    headers = (["Kode kab/kota", "Kab/kota"] if kab else []) + DAILY_HEADERS
     return table_response(
         f"spm-{event.code}-{day.isoformat()}",
-        DAILY_HEADERS,
+        headers,
         (
-            [
+            ([r["kab_kota_code"], r["kab_kota_name"]] if kab else [])
+            + [
                 event.code,
                 r["day"].isoformat(),
                 r["kelurahan_code"],
@@ -167,6 +185,7 @@ def export_daily():
 @bp.route("/ekspor/tahun")
 @login_required
 def export_year():
+    require_year_figures(user_scope())
     year = _int_arg("tahun") or office_today().year
     return table_response(
         f"capaian-spm-{year}",
@@ -190,13 +209,17 @@ def export_year():
 
 
 def _drill_args(need_day: bool = False):
-    """(event id, day, kelurahan, component, shelter key) of a drill-down link; 404 if broken."""
+    """(event id, day, kelurahan, component, shelter key) of a drill-down link; 404 if broken
+    or outside what the user sees (the event, or the kelurahan)."""
     event_id, kelurahan = _int_arg("kejadian"), request.args.get("kelurahan", "")
     component = _component_arg()
     day = inputs.day(request.args.get("tanggal"), "tanggal", "Tanggal", required=need_day)
     shelter = request.args.get("tempat", "")
     shelter_key = int(shelter) if shelter.lstrip("-").isdigit() else None
     if not event_id or not component:
+        abort(404)
+    require_visible("event_id", event_id)
+    if not user_scope().sees(kelurahan):
         abort(404)
     return event_id, day, kelurahan, component, shelter_key
 
@@ -325,6 +348,7 @@ YEAR_WHICH_LABELS = {
 @bp.route("/rincian/tahun")
 @login_required
 def drill_year():
+    require_year_figures(user_scope())
     year = _int_arg("tahun") or office_today().year
     component = _component_arg(allow_all=True) or ALL_COMPONENTS
     which = YEAR_WHICH.get(request.args.get("jenis", ""), "needing")
@@ -349,8 +373,10 @@ def drill_estimated():
     year = _int_arg("tahun") or office_today().year
     event_id = _int_arg("kejadian")
     component = _component_arg(allow_all=True) or ALL_COMPONENTS
-    event_ids = [event_id] if event_id else spm_dashboard.year_event_ids(year)
-    rows = spm_dashboard.estimated_rows(event_ids, component)
+    scope = user_scope()
+    require_visible("event_id", event_id)
+    event_ids = [event_id] if event_id else spm_dashboard.year_event_ids(year, scope)
+    rows = spm_dashboard.estimated_rows(event_ids, component, scope)
     return _table_or_page(
         f"kaji-cepat-{component}-{year}",
         ["Kejadian", AREA_CODE_HEADER, AREA_HEADER, "Jiwa (perkiraan)", "KK (perkiraan)"],
@@ -376,7 +402,7 @@ def drill_estimated():
 def drill_stock():
     item_code = request.args.get("barang", "")
     day = inputs.day(request.args.get("tanggal"), "tanggal", "Tanggal")
-    lots = spm_dashboard.stock_lots(item_code, day)
+    lots = spm_dashboard.stock_lots(item_code, day, user_scope())
     return _table_or_page(
         f"stok-{item_code}",
         ["Gudang", "Barang", "Lot", "Kedaluwarsa", "Jumlah", "Satuan"],
@@ -402,7 +428,8 @@ def drill_stock():
 @bp.route("/ekspor/kebutuhan")
 @login_required
 def export_quantities():
-    _year, _years, event, _events, day, _days = _selection()
+    scope = user_scope()
+    _year, _years, event, _events, day, _days = _selection(scope)
     if event is None or day is None:
         abort(404)
     return table_response(
@@ -420,7 +447,7 @@ def export_quantities():
                 q["need"],
                 q["standard"].source,
             ]
-            for q in spm_dashboard.quantities(event.id, day)
+            for q in spm_dashboard.quantities(event.id, day, scope)
         ),
         request.args.get("format", "csv"),
     )
@@ -429,7 +456,8 @@ def export_quantities():
 @bp.route("/ekspor/stok")
 @login_required
 def export_cover():
-    _year, _years, event, _events, day, _days = _selection()
+    scope = user_scope()
+    _year, _years, event, _events, day, _days = _selection(scope)
     return table_response(
         f"ketersediaan-stok-{(day or office_today()).isoformat()}",
         [
@@ -455,7 +483,7 @@ def export_cover():
                 c["share"],
                 "kurang" if c["warning"] else "",
             ]
-            for c in spm_dashboard.stock_cover(event.id if event else None, day)
+            for c in spm_dashboard.stock_cover(event.id if event else None, day, scope)
         ),
         request.args.get("format", "csv"),
     )
