@@ -8,7 +8,7 @@ from logistics.areas.kab_kota import scope_key
 from logistics.core import jobs
 from logistics.core.api import api_login_required, bp, json_payload
 from logistics.core.database import transaction
-from logistics.core.security import user_scope
+from logistics.core.security import reads_only, user_scope
 from logistics.reports import files as report_files
 from logistics.reports import sitrep, sitrep_today, sitrep_whatsapp
 
@@ -41,6 +41,7 @@ def sitrep_notes_put(event_id: int, day: str):
 
 
 @bp.post("/events/<int:event_id>/sitrep/<day>/generate")
+@reads_only  # a report of the user's own wilayah; the event is not changed
 @api_login_required(*sitrep_today.CREATOR_ROLES)
 def sitrep_generate(event_id: int, day: str):
     event, the_day = sitrep.event_and_day(event_id, day)

@@ -11,7 +11,7 @@ from logistics.core import jobs
 from logistics.core.database import transaction
 from logistics.core.errors import DomainError
 from logistics.core.forms import attach_error
-from logistics.core.security import roles_required, user_scope
+from logistics.core.security import reads_only, roles_required, user_scope
 from logistics.events.services import get_event
 from logistics.reports import files as report_files
 from logistics.reports import sitrep, sitrep_today, sitrep_whatsapp
@@ -109,6 +109,9 @@ def _start_generation(event, the_day) -> None:
 
 
 @bp.route("/kejadian/<int:event_id>/<day>/buat", methods=["POST"])
+# Making the report of one's own wilayah changes nothing of the event: a kab/kota user makes
+# theirs of an event over the whole province.
+@reads_only
 @roles_required(*sitrep_today.CREATOR_ROLES)
 def generate(event_id: int, day: str):
     event, the_day = sitrep.event_and_day(event_id, day)
@@ -117,6 +120,7 @@ def generate(event_id: int, day: str):
 
 
 @bp.route("/kejadian/<int:event_id>/hari-ini", methods=["POST"])
+@reads_only
 @roles_required(*sitrep_today.CREATOR_ROLES)
 def create_today(event_id: int):
     """The home page's one tap: make the day's report unless it is made or being made, then
