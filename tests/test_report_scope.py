@@ -13,7 +13,7 @@ from logistics.distributions.models import Distribution, DistributionRecipient
 from logistics.reports.models import ReportFile
 from logistics.shelters.models import Shelter
 from logistics.victims.persons import PersonInput
-from tests.test_wilayah_scope import DESA_A, DESA_B, province  # noqa: F401 (fixture)
+from tests.support.province import DESA_A, DESA_B
 
 DAY = date(2026, 11, 21)
 # What only 17.01 (Bengkulu Selatan) and only 17.02 (Rejang Lebong) show.
@@ -27,7 +27,7 @@ def _absent(text: str, markers=OTHER) -> None:
 
 
 @pytest.fixture
-def spread(province, db):  # noqa: F811
+def spread(province, db):
     """An event over the whole province with a victim, an open shelter and a meal hand-out in
     each of its two kab/kota, and the day's SPM rows computed."""
     from logistics.events.services import create_event
@@ -82,7 +82,7 @@ def _sitrep_url(event, api=False):
     return f"/laporan/situasi/kejadian/{event.id}/{DAY.isoformat()}"
 
 
-def test_a_kab_kota_operator_reads_the_sitrep_of_their_wilayah_only(spread, province, client_for):  # noqa: F811
+def test_a_kab_kota_operator_reads_the_sitrep_of_their_wilayah_only(spread, province, client_for):
     client = client_for(province["op_a"])
     page = client.get(_sitrep_url(spread)).get_data(as_text=True)
     assert all(marker in page for marker in OWN)
@@ -101,7 +101,7 @@ def test_a_kab_kota_operator_reads_the_sitrep_of_their_wilayah_only(spread, prov
     assert client.get(f"/laporan/situasi/kejadian/{other.id}/{DAY.isoformat()}").status_code == 404
 
 
-def test_the_provincial_sitrep_has_kab_kota_subtotals_that_add_up(spread, province, client_for):  # noqa: F811
+def test_the_provincial_sitrep_has_kab_kota_subtotals_that_add_up(spread, province, client_for):
     from openpyxl import load_workbook
 
     from logistics.reports import sitrep, sitrep_xlsx
@@ -134,7 +134,7 @@ def test_the_provincial_sitrep_has_kab_kota_subtotals_that_add_up(spread, provin
 
 def test_generated_sitrep_files_are_served_to_their_scope_only(
     spread,
-    province,  # noqa: F811
+    province,
     client_for,
     run_jobs,
     db,
@@ -162,7 +162,7 @@ def test_generated_sitrep_files_are_served_to_their_scope_only(
     assert f"/laporan/berkas/{snapshot.id}" not in page
 
 
-def test_the_spm_dashboard_drills_and_exports_stay_in_the_wilayah(spread, province, client_for):  # noqa: F811
+def test_the_spm_dashboard_drills_and_exports_stay_in_the_wilayah(spread, province, client_for):
     client = client_for(province["op_a"])
     query = f"kejadian={spread.id}&tanggal={DAY.isoformat()}"
     page = client.get(f"/spm/?{query}").get_data(as_text=True)
@@ -176,6 +176,9 @@ def test_the_spm_dashboard_drills_and_exports_stay_in_the_wilayah(spread, provin
     assert client.get("/spm/ekspor/tahun?tahun=2026").status_code == 403
     assert client.get("/spm/rincian/tahun?tahun=2026").status_code == 403
     assert client.get("/api/v1/spm/achievement/2026").status_code == 403
+    # The office's SPM settings apply to every kab/kota: shown, not changed, by a kab/kota user.
+    assert client.post("/spm/terpenuhi", data={}).status_code == 403
+    assert client.post("/spm/bangun-ulang").status_code == 403
     needs = client.get(f"/api/v1/spm/needs?event_id={spread.id}&day={DAY}").get_json()
     assert {item["kelurahan_code"] for item in needs["items"]} == {DESA_A}
     other = province["b"]["event"].id
@@ -189,7 +192,7 @@ def test_the_spm_dashboard_drills_and_exports_stay_in_the_wilayah(spread, provin
     assert viewer.get("/api/v1/spm/achievement/2026").status_code == 200
 
 
-def test_the_spm_subtotals_add_up_to_the_total(spread, province):  # noqa: F811
+def test_the_spm_subtotals_add_up_to_the_total(spread, province):
     from logistics.spm.dashboard import needs_table
     from logistics.spm.kab_kota_table import needs_groups
 
@@ -207,7 +210,7 @@ def test_the_spm_subtotals_add_up_to_the_total(spread, province):  # noqa: F811
     assert meals["persons_needing"] == 2 and meals["delivered"] == 2
 
 
-def test_the_office_documents_refuse_a_kab_kota_user(province, client_for):  # noqa: F811
+def test_the_office_documents_refuse_a_kab_kota_user(province, client_for):
     client = client_for(province["op_a"])
     refused = client.get("/laporan/tahunan/")
     assert refused.status_code == 403
@@ -223,7 +226,7 @@ def test_the_office_documents_refuse_a_kab_kota_user(province, client_for):  # n
     assert "/laporan/tahunan/" in viewer.get("/laporan/").get_data(as_text=True)
 
 
-def test_the_home_pages_count_within_the_wilayah(spread, province, client_for, make_user, db):  # noqa: F811
+def test_the_home_pages_count_within_the_wilayah(spread, province, client_for, make_user, db):
     from logistics.admin.scopes import set_scope
     from logistics.home import command, work_queue
 
@@ -264,7 +267,7 @@ def test_open_data_offers_a_kab_kota_level(spread, client):
     assert sorted(f["id"] for f in layer["features"]) == ["17.01", "17.02"]
 
 
-def test_a_kab_kota_office_shows_no_kab_kota_column(spread, province, client_for, app, client):  # noqa: F811
+def test_a_kab_kota_office_shows_no_kab_kota_column(spread, province, client_for, app, client):
     app.config.update(OFFICE_AREA_CODE="17.01", OFFICE_AREA_NAME="Bengkulu Selatan")
     viewer = client_for(province["viewer"])
     body = viewer.get(_sitrep_url(spread, api=True)).get_json()
@@ -276,3 +279,36 @@ def test_a_kab_kota_office_shows_no_kab_kota_column(spread, province, client_for
     listed = client.get("/api/v1/open-data").get_json()
     event = next(e for e in listed["events"] if e["id"] == spread.id)
     assert "kab_kota" not in {d["level"] for d in event["datasets"]}
+
+
+def test_a_tagana_day_lists_the_tasks_in_their_wilayah(province, client_for, make_user, db):
+    from datetime import timedelta
+
+    from logistics.admin.scopes import set_scope
+    from logistics.core.time import utcnow
+    from logistics.tagana.models import Deployment, TaganaMember
+
+    user = make_user("tagana", "relawan-manna")
+    set_scope(user, record="17.01", see="")
+    member = TaganaMember(nia="1701-2026-001", name="Relawan Manna", sex="L", user_id=user.id)
+    db.session.add(member)
+    db.session.flush()
+    now = utcnow()
+    for key in ("a", "b"):
+        db.session.add(
+            Deployment(
+                member_id=member.id,
+                event_id=province[key]["event"].id,
+                place_kind="shelter",
+                shelter_id=province[key]["shelter"].id,
+                role="Petugas shelter",
+                letter_number=f"800/{key}/Linjamsos",
+                starts_at=now - timedelta(hours=1),
+                ends_at=now + timedelta(hours=6),
+            )
+        )
+    db.session.commit()
+    page = client_for(user).get("/").get_data(as_text=True)
+    assert "Posko A" in page and province["a"]["event"].code in page
+    assert "Posko B" not in page and province["b"]["event"].code not in page
+    assert 'id="tugas-luar-wilayah"' in page

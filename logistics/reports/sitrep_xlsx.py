@@ -205,16 +205,20 @@ def _needs_sheets(workbook, data: dict) -> None:
     """Needs and gaps per kelurahan, and the standards' quantities."""
     sheet = functools.partial(_sheet, workbook, data)
     needs = data["needs"]
+    # A provinsi office's rows lead with their kab/kota.
+    kab = data.get("by_kab_kota")
     sheet(
         "Kebutuhan",
-        ["Kode", istilah("wilayah").capitalize(), "Komponen SPM", "Membutuhkan (jiwa)", "KK", "Tersalurkan",
-         "Kesenjangan", "Perkiraan (kaji cepat)"],
+        (["Kab/kota"] if kab else [])
+        + ["Kode", istilah("wilayah").capitalize(), "Komponen SPM", "Membutuhkan (jiwa)", "KK",
+           "Tersalurkan", "Kesenjangan", "Perkiraan (kaji cepat)"],
         [
-            [r["kelurahan_code"], r["kelurahan_name"], r["component_label"], r["persons_needing"],
-             r["households_needing"], r["delivered"], r["gap"], "ya" if r["estimated"] else ""]
+            ([r["kab_kota_name"]] if kab else [])
+            + [r["kelurahan_code"], r["kelurahan_name"], r["component_label"], r["persons_needing"],
+               r["households_needing"], r["delivered"], r["gap"], "ya" if r["estimated"] else ""]
             for r in needs["rows"]
         ],
-        [None, None, None, NUMBER, NUMBER, NUMBER, NUMBER, None],
+        ([None] if kab else []) + [None, None, None, NUMBER, NUMBER, NUMBER, NUMBER, None],
     )  # fmt: skip
     sheet(
         "Kebutuhan standar",

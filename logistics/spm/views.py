@@ -24,7 +24,11 @@ from logistics.spm import settings as spm_settings
 from logistics.spm import tracking as spm_tracking
 from logistics.spm.kab_kota_table import needs_groups
 from logistics.spm.models import AGGREGATION_MODES, ALL_COMPONENTS, BASES, INDICATORS, PERIODS
-from logistics.spm.year_scope import require_year_figures, year_figures_allowed
+from logistics.spm.year_scope import (
+    require_settings_writer,
+    require_year_figures,
+    year_figures_allowed,
+)
 
 bp = Blueprint("spm", __name__, url_prefix="/spm")
 # Registered with the blueprint so every app (web, worker, CLI) keeps the aggregates current.
@@ -57,8 +61,26 @@ YEAR_HEADERS = [
 ]
 
 
+# Pages that change the office's own SPM settings (their GET only shows them).
+SETTINGS_ENDPOINTS = {
+    "spm.rebuild",
+    "spm.standards",
+    "spm.met_rules",
+    "spm.targets",
+    "spm.target_import",
+    "spm.target_delete",
+}
+
+
+@bp.before_request
+def _settings_for_the_whole_office():
+    if request.method == "POST" and request.endpoint in SETTINGS_ENDPOINTS:
+        require_settings_writer(user_scope())
+
+
 def _can_manage() -> bool:
-    return current_user.role in OFFICE_ROLES
+    # The settings apply to the whole office area (year_scope.py).
+    return current_user.role in OFFICE_ROLES and year_figures_allowed(user_scope())
 
 
 def _int_arg(name: str) -> int | None:
