@@ -31,7 +31,8 @@ def require_shelter(shelter_id: int | None, event: Event | None) -> Shelter | No
     """An open shelter of this event (or one not tied to any event), or None."""
     if shelter_id in (None, ""):
         return None
-    shelter = db.session.get(Shelter, int(shelter_id))
+    number = str(shelter_id).strip()
+    shelter = db.session.get(Shelter, int(number)) if number.isdigit() else None
     if shelter is None:
         raise DomainError(f"Tempat pengungsian {shelter_id} tidak ditemukan.", field="shelter_id")
     if shelter.status != "buka":
@@ -335,6 +336,9 @@ def register_victim(
     regions = region_codes()
     data = errors.check(validate_person, person_data, regions, office_today())
     kelurahan = errors.check(require_kelurahan, kelurahan_code)
+    if household is None and household_data:
+        # A new household (the API's) is refused together with its first member.
+        errors.check(check_household, **{"kelurahan_code": None, **household_data}, regions=regions)
     if client_id is not None and not errors.errors:
         # A resend returns its first record even when its shelter has closed since.
         existing = _replay(client_id, event, data, status, kelurahan.code, shelter_id)
