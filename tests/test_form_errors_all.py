@@ -394,3 +394,57 @@ def test_victim_status_form_shows_its_errors_on_the_person_page(db, make_event, 
     db.session.refresh(victim)
     assert (victim.status, victim.shelter_id) == ("mengungsi", None)
     assert count(db, Victim) == 1
+
+
+def test_event_form_shows_validator_and_service_errors(db, office):
+    from logistics.events.models import Event, HazardType
+
+    hazard = db.session.scalar(select(HazardType.id).where(HazardType.code == "BJR"))
+    response = office.post(
+        "/kejadian/baru",
+        data={
+            "hazard_type_id": str(hazard),
+            "title": "",
+            "started_at": "2026-11-20T01:30",
+            "ended_at": "2026-11-19T01:30",
+            "lat": "utara",
+            "lng": "107",
+            "kelurahan_text": "32.75.01.9999",
+        },
+    )
+    assert response.status_code == 422
+    assert_refused(
+        response.text,
+        {
+            "title": "Wajib diisi.",
+            "ended_at": "Waktu selesai tidak boleh sebelum waktu mulai.",
+            "lat": "Lintang harus berupa angka, bukan 'utara'.",
+        },
+    )
+    assert "32.75.01.9999" in _summary(response.text)
+    assert 'value="utara"' in response.text
+    assert count(db, Event) == 0
+
+
+def test_training_form_shows_every_refusal_on_the_member_page(db, office):
+    from logistics.tagana.models import Training
+    from tests.support.tagana import make_member
+
+    member = make_member("3275-001", "Budi Santoso")
+    response = office.post(
+        f"/tagana/anggota/{member.id}/pelatihan",
+        data={"name": "", "organizer": "Kemensos", "started_on": "2026-11-10",
+              "ended_on": "2026-11-01", "certificate_number": "C" * 121},
+    )  # fmt: skip
+    assert response.status_code == 422
+    assert_refused(
+        response.text,
+        {
+            "name": "Nama pelatihan wajib diisi.",
+            "ended_on": "Tanggal selesai pelatihan tidak boleh sebelum tanggal mulai.",
+            "certificate_number": "Nomor sertifikat paling panjang 120 karakter.",
+        },
+    )
+    assert '<details class="card add-training" open>' in response.text
+    assert 'value="Kemensos"' in response.text
+    assert count(db, Training) == 0

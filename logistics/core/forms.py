@@ -66,7 +66,9 @@ def submit(
             action()
     except DomainError as exc:
         attach_error(form, exc, fallback, field, beside_validators=not valid, names=names)
-        status = exc.status if valid or exc.status == 403 else 422
+        # A page that asks to confirm shows the form again, as a refused one does.
+        confirm = isinstance(exc, NeedsConfirmation)
+        status = exc.status if (valid and not confirm) or exc.status == 403 else 422
         return Submitted(False, status=status)
     except MALFORMED:
         if valid:
