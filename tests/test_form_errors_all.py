@@ -448,3 +448,27 @@ def test_training_form_shows_every_refusal_on_the_member_page(db, office):
     assert '<details class="card add-training" open>' in response.text
     assert 'value="Kemensos"' in response.text
     assert count(db, Training) == 0
+
+
+def test_receipt_shows_a_bad_date_with_the_line_refusals(db, office, bekasi):
+    from logistics.stock.models import StockDocument
+    from logistics.stock.warehouses import create_warehouse
+    from tests.support.areas import BEKASIJAYA
+    from tests.support.ledger import item_id
+
+    store = create_warehouse(name="Gudang Dinsos", tier="kab_kota", kelurahan_code=BEKASIJAYA)
+    db.session.commit()
+    response = office.post(
+        "/logistik/penerimaan/baru",
+        data={"warehouse_id": str(store.id), "source": "apbd", "doc_date": "kemarin",
+              "item_id": [str(item_id("selimut"))], "lot_code": [""], "expiry_date": [""],
+              "quantity": ["dua"]},
+    )  # fmt: skip
+    assert response.status_code == 422
+    html = response.text
+    assert_refused(html, {"doc_date": "Not a valid date value."})
+    # The date's own refusal does not hide what the ledger says about the lines.
+    assert 'href="#line-0-quantity"' in _summary(html)
+    assert "Jumlah Selimut harus berupa angka, bukan 'dua'." in _summary(html)
+    assert 'value="kemarin"' in html
+    assert count(db, StockDocument) == 0
