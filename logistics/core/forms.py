@@ -1,4 +1,4 @@
-"""What every domain's Flask-WTF forms share: the required-field message and service errors on fields."""
+"""What every domain's Flask-WTF forms share: the required message, the submit showing every refusal."""
 
 import re
 from collections.abc import Callable
