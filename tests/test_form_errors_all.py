@@ -426,7 +426,7 @@ def test_event_form_shows_validator_and_service_errors(db, office):
     assert count(db, Event) == 0
 
 
-def test_training_form_shows_every_refusal_on_the_member_page(db, office):
+def test_training_form_shows_every_refusal_on_the_member_page(db, office, bekasi):
     from logistics.tagana.models import Training
     from tests.support.tagana import make_member
 

@@ -443,12 +443,20 @@ def _household_step(form: HouseholdForm):
     user_scope().require_records((form.kelurahan_code.data,))
     errors = Collector()
     event_id = form.event_id.data or ""
-    event = errors.check(get_event, int(event_id)) if event_id.isdigit() else None
+    event = errors.check(_chosen_event, event_id) if event_id.isdigit() else None
     draft, existing = errors.check(check_household, **given) or (None, None)
     errors.raise_any()
     if existing is not None:
         register_household(**given)
     return event, draft, existing
+
+
+def _chosen_event(event_id: str):
+    """The event picked in step 1; one that is gone is named beside the choice."""
+    try:
+        return get_event(int(event_id))
+    except DomainError as exc:
+        raise DomainError(exc.message, field="event_id") from None
 
 
 @bp.route("/daftar/anggota", methods=["GET", "POST"])
