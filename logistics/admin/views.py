@@ -14,9 +14,9 @@ from logistics.admin.audit_log import (
 from logistics.admin.forms import UserForm
 from logistics.admin.scopes import set_scope
 from logistics.admin.users import create_user, get_user, list_users, update_user
-from logistics.core.database import transaction
 from logistics.core.errors import DomainError
 from logistics.core.exports import table_response
+from logistics.core.forms import submit
 from logistics.core.inputs import day
 from logistics.core.security import roles_required
 
@@ -34,23 +34,21 @@ def users():
 @roles_required("admin")
 def new_user():
     form = UserForm()
-    if form.validate_on_submit():
-        try:
-            with transaction():
-                user = create_user(
-                    form.username.data,
-                    form.password.data or "",
-                    form.role.data,
-                    form.full_name.data or "",
-                )
-                set_scope(user, record=form.record_areas.data, see=form.see_areas.data)
-        except DomainError as exc:
-            getattr(form, exc.field or "username").errors.append(exc.message)
-            return render_template("admin/user_form.html", form=form, user=None), exc.status
+
+    def save():
+        user = create_user(
+            form.username.data,
+            form.password.data or "",
+            form.role.data,
+            form.full_name.data or "",
+        )
+        set_scope(user, record=form.record_areas.data, see=form.see_areas.data)
+
+    outcome = submit(form, save, fallback="username")
+    if outcome.done:
         flash("Pengguna dibuat.", "success")
         return redirect(url_for("admin.users"))
-    status = 422 if request.method == "POST" else 200
-    return render_template("admin/user_form.html", form=form, user=None), status
+    return render_template("admin/user_form.html", form=form, user=None), outcome.status
 
 
 @bp.route("/pengguna/<int:user_id>", methods=["GET", "POST"])
@@ -59,23 +57,22 @@ def edit_user(user_id: int):
     user = get_user(user_id)
     form = UserForm(obj=user)
     form.username.render_kw = {"readonly": True}
-    if form.validate_on_submit():
-        try:
-            with transaction():
-                update_user(
-                    user,
-                    role=form.role.data,
-                    active=form.active.data,
-                    full_name=form.full_name.data or "",
-                    password=form.password.data or None,
-                )
-                set_scope(user, record=form.record_areas.data, see=form.see_areas.data)
-        except DomainError as exc:
-            getattr(form, exc.field or "role").errors.append(exc.message)
-            return render_template("admin/user_form.html", form=form, user=user), exc.status
+
+    def save():
+        update_user(
+            user,
+            role=form.role.data,
+            active=form.active.data,
+            full_name=form.full_name.data or "",
+            password=form.password.data or None,
+        )
+        set_scope(user, record=form.record_areas.data, see=form.see_areas.data)
+
+    outcome = submit(form, save, fallback="role")
+    if outcome.done:
         flash("Perubahan pengguna disimpan.", "success")
         return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, user=user)
+    return render_template("admin/user_form.html", form=form, user=user), outcome.status
 
 
 @bp.route("/audit")

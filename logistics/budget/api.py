@@ -86,9 +86,8 @@ def budget_pagu():
     if plan is not None and not isinstance(plan, list):
         raise DomainError("plan harus daftar empat angka (triwulan I–IV).", field="plan")
     with transaction():
-        node = budget.get_node(payload.get("code"))
         line = budget.set_budget(
-            node,
+            payload.get("code"),
             payload.get("fiscal_year"),
             pagu_awal=payload.get("pagu_awal"),
             pagu_perubahan=payload.get("pagu_perubahan"),
@@ -97,7 +96,7 @@ def budget_pagu():
             funding_source=payload.get("funding_source"),
         )
         body = {
-            "code": node.code,
+            "code": line.node.code,
             "fiscal_year": line.fiscal_year,
             "pagu_awal": line.pagu_awal,
             "pagu_perubahan": line.pagu_perubahan,
@@ -114,9 +113,8 @@ def budget_realisation():
     payload = json_payload()
     _unknown(payload, REALISATION_KEYS)
     with transaction():
-        node = budget.get_sub_kegiatan(payload.get("code"))
         entry = budget.record_realisation(
-            node,
+            payload.get("code"),
             payload.get("fiscal_year"),
             paid_on=payload.get("paid_on"),
             amount_value=payload.get("amount"),
@@ -127,7 +125,7 @@ def budget_realisation():
         )
         body = {
             "id": entry.id,
-            "code": node.code,
+            "code": budget.realisation_code(entry),
             "fiscal_year": entry.paid_on.year,
             "paid_on": entry.paid_on.isoformat(),
             "amount": entry.amount,

@@ -35,7 +35,7 @@ from logistics.budget.values import (  # noqa: F401
     split_code,
 )
 from logistics.core import inputs
-from logistics.core.errors import Conflict, DomainError, NotFound
+from logistics.core.errors import Collector, Conflict, DomainError, NotFound
 from logistics.core.extensions import db
 from logistics.core.formatting import rupiah, tanggal
 from logistics.core.spm_components import INDICATORS, SPM_COMPONENTS
@@ -108,17 +108,28 @@ def save_node(
     imported before the standard tree was seeded is linked all the same), '' removes it, and a
     component linked elsewhere moves here. indicator is the performance indicator the level
     reports on, the same way: None keeps it (a new standard node gets its standard one), ''
-    removes it.
+    removes it. Every refused value is reported together.
     """
-    canonical, level = split_code(code)
-    name = inputs.text(name, "name", "Nama", 255, required=True)
+    errors = Collector()
+    split = errors.check(split_code, code)
+    name = errors.check(inputs.text, name, "name", "Nama", 255, required=True)
     if spm_component and spm_component not in SPM_COMPONENTS:
-        raise DomainError(f"Komponen SPM '{spm_component}' tidak dikenal.", field="spm_component")
+        errors.add(
+            DomainError(f"Komponen SPM '{spm_component}' tidak dikenal.", field="spm_component")
+        )
+    elif spm_component and split is not None and split[1] != "sub_kegiatan":
+        errors.add(_not_sub_kegiatan(split[0]))
     if indicator and indicator not in INDICATORS:
-        raise DomainError(f"Indikator '{indicator}' tidak dikenal.", field="indicator")
-    node = db.session.scalar(select(BudgetNode).where(BudgetNode.code == canonical))
+        errors.add(DomainError(f"Indikator '{indicator}' tidak dikenal.", field="indicator"))
+    node = parent = None
+    if split is not None:
+        canonical, level = split
+        node = db.session.scalar(select(BudgetNode).where(BudgetNode.code == canonical))
+        if node is None:
+            parent = errors.check(_parent, canonical, level)
+    errors.raise_any()
     if node is None:
-        node = BudgetNode(code=canonical, level=level, name=name, parent=_parent(canonical, level))
+        node = BudgetNode(code=canonical, level=level, name=name, parent=parent)
         db.session.add(node)
         if spm_component is None and _component_free(STANDARD_COMPONENTS.get(canonical)):
             spm_component = STANDARD_COMPONENTS[canonical]
@@ -131,6 +142,13 @@ def save_node(
         link_component(node, spm_component or None)
     db.session.flush()
     return node
+
+
+def _not_sub_kegiatan(code: str) -> DomainError:
+    return DomainError(
+        f"{code} bukan sub-kegiatan; komponen SPM dikaitkan ke sub-kegiatan.",
+        field="spm_component",
+    )
 
 
 def _parent(canonical: str, level: str) -> BudgetNode | None:
@@ -157,10 +175,7 @@ def link_component(node: BudgetNode, component: str | None) -> None:
     """Link a sub-kegiatan to the SPM component it pays for (None unlinks); a component can be
     linked to one node only, so it leaves the node that had it (both changes are audited)."""
     if component is not None and node.level != "sub_kegiatan":
-        raise DomainError(
-            f"{node.code} bukan sub-kegiatan; komponen SPM dikaitkan ke sub-kegiatan.",
-            field="spm_component",
-        )
+        raise _not_sub_kegiatan(node.code)
     if component is not None:
         holder = db.session.scalar(
             select(BudgetNode).where(
@@ -291,7 +306,7 @@ def own_pagu_above(code: str, year: int) -> str | None:
 
 
 def set_budget(
-    node: BudgetNode,
+    node: BudgetNode | str,
     year,
     *,
     pagu_awal,
@@ -301,37 +316,32 @@ def set_budget(
     funding_source=None,
 ) -> BudgetLine:
     """Set a level's pagu (awal, and perubahan when the APBD-P changed it) and, for a
-    sub-kegiatan, its cash plan.
+    sub-kegiatan, its cash plan. node is the node or its code as the person wrote it.
 
     Any level may carry its own pagu; a blank one takes the sum of its parts (program,
     kegiatan) or, for a sub-kegiatan, is covered by the figure of a level above. A plan left out
     keeps the plan already set; it must still fit the pagu in force. A funding source (sumber
-    dana) left out keeps the one already set.
+    dana) left out keeps the one already set. Every refused value is reported together.
     """
-    year = fiscal_year(year)
-    awal = amount(pagu_awal, "pagu_awal", "Pagu awal")
-    source = funding.parse(funding_source)
-    perubahan = amount(pagu_perubahan, "pagu_perubahan", "Pagu perubahan")
-    if node.level == "sub_kegiatan" and awal is None and perubahan is None:
-        covered = own_pagu_above(node.code, year) is not None
-        check_blank_pagu(node.code, node.level, awal, perubahan, covered)
-    line = get_line(node, year)
-    if plan is None or node.level != "sub_kegiatan":
-        if plan is not None and any(not inputs.is_blank(v) and v not in (0, "0") for v in plan):
-            raise DomainError(
-                f"{node.code} adalah {BUDGET_LEVELS[node.level].lower()}; rencana triwulan "
-                "diisi pada sub-kegiatan dan dijumlahkan otomatis.",
-                field="plan_q1",
-            )
-        quarters = [line.plan_q1, line.plan_q2, line.plan_q3, line.plan_q4] if line else [0] * 4
-    else:
-        if len(plan) != 4:
-            raise DomainError("Rencana penarikan dana terdiri dari empat triwulan.", field="plan")
-        quarters = [
-            amount(value, f"plan_q{q}", f"Rencana triwulan {QUARTER_NAMES[q - 1]}") or 0
-            for q, value in enumerate(plan, start=1)
-        ]
-    check_plan(node.code, awal, perubahan, quarters, realised_under(node.code, year))
+    errors = Collector()
+    if not isinstance(node, BudgetNode):
+        node = errors.check(get_node, node)
+    year = errors.check(fiscal_year, year)
+    awal = errors.check(amount, pagu_awal, "pagu_awal", "Pagu awal")
+    perubahan = errors.check(amount, pagu_perubahan, "pagu_perubahan", "Pagu perubahan")
+    source = errors.check(funding.parse, funding_source)
+    if note is not None:
+        note = errors.check(inputs.text, note, "note", "Catatan", 255)
+    line = get_line(node, year) if node is not None and year is not None else None
+    quarters = _quarters(node, line, plan, errors) if node is not None else None
+    # The checks between values only run on values that were each well formed.
+    if year is not None and quarters is not None and _fine(errors, "pagu_awal", "pagu_perubahan"):
+        if node.level == "sub_kegiatan" and awal is None and perubahan is None:
+            covered = own_pagu_above(node.code, year) is not None
+            errors.check(check_blank_pagu, node.code, node.level, awal, perubahan, covered)
+        realised = realised_under(node.code, year)
+        errors.check(check_plan, node.code, awal, perubahan, quarters, realised)
+    errors.raise_any()
     if line is None:
         line = BudgetLine(node_id=node.id, fiscal_year=year)
         db.session.add(line)
@@ -339,18 +349,49 @@ def set_budget(
     line.pagu_perubahan = perubahan
     line.plan_q1, line.plan_q2, line.plan_q3, line.plan_q4 = quarters
     if note is not None:
-        line.note = inputs.text(note, "note", "Catatan", 255)
+        line.note = note
     if source is not None:
         line.funding_source = source
     db.session.flush()
     return line
 
 
+def _fine(errors: Collector, *fields: str) -> bool:
+    return not any(errors.errors_for(field) for field in fields)
+
+
+def _quarters(
+    node: BudgetNode, line: BudgetLine | None, plan: Sequence | None, errors: Collector
+) -> list[int] | None:
+    """The four quarters of the cash plan to store (None when one was refused): the plan given
+    for a sub-kegiatan, else the one already set."""
+    if plan is None or node.level != "sub_kegiatan":
+        if plan is not None and any(not inputs.is_blank(v) and v not in (0, "0") for v in plan):
+            errors.add(
+                DomainError(
+                    f"{node.code} adalah {BUDGET_LEVELS[node.level].lower()}; rencana triwulan "
+                    "diisi pada sub-kegiatan dan dijumlahkan otomatis.",
+                    field="plan_q1",
+                )
+            )
+            return None
+        return [line.plan_q1, line.plan_q2, line.plan_q3, line.plan_q4] if line else [0] * 4
+    if len(plan) != 4:
+        errors.add(DomainError("Rencana penarikan dana terdiri dari empat triwulan.", field="plan"))
+        return None
+    before = len(errors.errors)
+    quarters = [
+        errors.check(amount, value, f"plan_q{q}", f"Rencana triwulan {QUARTER_NAMES[q - 1]}") or 0
+        for q, value in enumerate(plan, start=1)
+    ]
+    return quarters if len(errors.errors) == before else None
+
+
 # --- realisation ---------------------------------------------------------------------------------
 
 
 def record_realisation(
-    node: BudgetNode,
+    node: BudgetNode | str,
     year,
     *,
     paid_on,
@@ -361,69 +402,95 @@ def record_realisation(
     actor=None,
     funding_source=None,
 ) -> BudgetRealisation:
-    """Record one payment (SP2D) against a sub-kegiatan's pagu for the fiscal year.
+    """Record one payment (SP2D) against a sub-kegiatan's pagu for the fiscal year; node is the
+    sub-kegiatan or its code as the person wrote it. Every refused value is reported together.
 
     actor is the signed-in user who records it (none for the demo office and imports). The
     payment's funding source (sumber dana) is the line's unless given (e.g. BTT in an emergency).
     """
-    if node.level != "sub_kegiatan":
-        raise DomainError(
-            f"{node.code} bukan sub-kegiatan; realisasi dicatat pada sub-kegiatan.", field="code"
+    errors = Collector()
+    if not isinstance(node, BudgetNode):
+        node = errors.check(get_node, node)
+    if node is not None and node.level != "sub_kegiatan":
+        errors.add(
+            DomainError(
+                f"{node.code} bukan sub-kegiatan; realisasi dicatat pada sub-kegiatan.",
+                field="code",
+            )
         )
-    year = fiscal_year(year)
-    day = inputs.day(paid_on, "paid_on", "Tanggal realisasi", required=True, day_first=True)
-    if day.year != year:
-        raise DomainError(
-            f"Tanggal {tanggal(day)} di luar tahun anggaran {year} (1 Januari–31 Desember {year}).",
-            field="paid_on",
-        )
-    today = today or office_today()
-    if day > today:
-        raise DomainError(
-            f"Tanggal {tanggal(day)} belum terjadi; realisasi dicatat setelah dibayar.",
-            field="paid_on",
-        )
-    value = amount(amount_value, "amount", "Jumlah realisasi", required=True, positive=True)
-    number = inputs.text(document_number, "document_number", "Nomor SP2D/dokumen", 80)
-    source = funding.parse(funding_source)
-    # The row lock makes a second payment wait for the first on PostgreSQL, so two clerks
-    # cannot both fit a payment into the same remaining pagu.
-    line = db.session.scalar(
-        select(BudgetLine)
-        .where(BudgetLine.node_id == node.id, BudgetLine.fiscal_year == year)
-        .with_for_update(of=BudgetLine)
+        node = None
+    year = errors.check(fiscal_year, year)
+    day = errors.check(
+        inputs.day, paid_on, "paid_on", "Tanggal realisasi", required=True, day_first=True
     )
-    holder, pagu = _paying_level(node, line, year)
-    if not pagu:
-        raise DomainError(
-            f"Pagu {node.code} {node.name} tahun {year} belum diisi; isi pagu sebelum realisasi.",
-            field="code",
+    if day is not None:
+        errors.check(_check_paid_on, day, year, today or office_today())
+    value = errors.check(
+        amount, amount_value, "amount", "Jumlah realisasi", required=True, positive=True
+    )
+    number = errors.check(inputs.text, document_number, "document_number", "Nomor SP2D/dokumen", 80)
+    note = errors.check(inputs.text, note, "note", "Catatan", 255)
+    source = errors.check(funding.parse, funding_source)
+    line = None
+    if node is not None and year is not None:
+        # The row lock makes a second payment wait for the first on PostgreSQL, so two clerks
+        # cannot both fit a payment into the same remaining pagu.
+        line = db.session.scalar(
+            select(BudgetLine)
+            .where(BudgetLine.node_id == node.id, BudgetLine.fiscal_year == year)
+            .with_for_update(of=BudgetLine)
         )
+        errors.check(_check_remaining, node, line, year, value)
+    errors.raise_any()
     if line is None:
         # The payment still belongs to this sub-kegiatan: it gets a line without a pagu.
         line = BudgetLine(node_id=node.id, fiscal_year=year, pagu_awal=None)
         db.session.add(line)
         db.session.flush()
     _check_document(node, line, number)
-    already = realised_under(holder, year)
-    if already + value > pagu:
-        raise DomainError(
-            f"Realisasi {rupiah(value)} melebihi sisa pagu {holder}: pagu {rupiah(pagu)}, "
-            f"sudah terealisasi {rupiah(already)}, sisa {rupiah(pagu - already)}.",
-            field="amount",
-        )
     entry = BudgetRealisation(
         line_id=line.id,
         paid_on=day,
         amount=value,
         document_number=number,
-        note=inputs.text(note, "note", "Catatan", 255),
+        note=note,
         funding_source=source or line.funding_source,
         created_by_id=actor.id if actor is not None else None,
     )
     db.session.add(entry)
     db.session.flush()
     return entry
+
+
+def _check_paid_on(day: date, year: int | None, today: date) -> None:
+    """A payment falls in its fiscal year and has already happened."""
+    if year is not None and day.year != year:
+        raise DomainError(
+            f"Tanggal {tanggal(day)} di luar tahun anggaran {year} (1 Januari–31 Desember {year}).",
+            field="paid_on",
+        )
+    if day > today:
+        raise DomainError(
+            f"Tanggal {tanggal(day)} belum terjadi; realisasi dicatat setelah dibayar.",
+            field="paid_on",
+        )
+
+
+def _check_remaining(node: BudgetNode, line: BudgetLine | None, year: int, value: int | None):
+    """The level the payment draws on has a pagu, and the payment fits what is left of it."""
+    holder, pagu = _paying_level(node, line, year)
+    if not pagu:
+        raise DomainError(
+            f"Pagu {node.code} {node.name} tahun {year} belum diisi; isi pagu sebelum realisasi.",
+            field="code",
+        )
+    already = realised_under(holder, year)
+    if value is not None and already + value > pagu:
+        raise DomainError(
+            f"Realisasi {rupiah(value)} melebihi sisa pagu {holder}: pagu {rupiah(pagu)}, "
+            f"sudah terealisasi {rupiah(already)}, sisa {rupiah(pagu - already)}.",
+            field="amount",
+        )
 
 
 def _paying_level(node: BudgetNode, line: BudgetLine | None, year: int) -> tuple[str, int | None]:
@@ -463,6 +530,11 @@ def _check_document(node: BudgetNode, line: BudgetLine, number: str) -> None:
             f"{tanggal(duplicate.paid_on)} sebesar {rupiah(duplicate.amount)}.",
             field="document_number",
         )
+
+
+def realisation_code(entry: BudgetRealisation) -> str:
+    """The code of the sub-kegiatan a payment was recorded on."""
+    return db.session.get(BudgetLine, entry.line_id).node.code
 
 
 def get_realisation(realisation_id: int) -> BudgetRealisation:

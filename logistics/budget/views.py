@@ -18,7 +18,7 @@ from logistics.core.database import transaction
 from logistics.core.errors import DomainError
 from logistics.core.exports import table_response
 from logistics.core.formatting import persen, rupiah
-from logistics.core.forms import attach_error
+from logistics.core.forms import submit
 from logistics.core.nav import breadcrumbs, crumb
 from logistics.core.office import office_info
 from logistics.core.security import roles_required
@@ -168,25 +168,24 @@ def node_new():
         node = budget.get_node(request.args["kode"])
         form.code.data, form.name.data = node.code, node.name
         form.indicator.data = node.indicator or ""
-    if form.validate_on_submit():
-        try:
-            with transaction():
-                link = form.spm_component.data
-                node = budget.save_node(
+    if request.method == "POST":
+        link, indicator = form.spm_component.data, form.indicator.data
+        outcome = submit(
+            form,
+            lambda: (
+                budget.save_node(
                     form.code.data,
                     form.name.data,
                     None if link == "keep" else link,
-                    None if form.indicator.data == "keep" else form.indicator.data,
-                )
-                code = node.code
-        except DomainError as exc:
-            attach_error(form, exc, "code")
-            status = exc.status
-        else:
-            flash(f"Kode {code} disimpan.", "success")
+                    None if indicator == "keep" else indicator,
+                ).code
+            ),
+            fallback="code",
+        )
+        if outcome.done:
+            flash(f"Kode {outcome.result} disimpan.", "success")
             return redirect(url_for("budget.index"))
-    elif request.method == "POST":
-        status = 422
+        status = outcome.status
     return render_template("budget/node_form.html", form=form), status
 
 
@@ -260,31 +259,43 @@ def pagu():
                     getattr(form, f"plan_q{q}").data = str(getattr(line, f"plan_q{q}"))
                 form.note.data = line.note
                 form.funding_source.data = line.funding_source or ""
-    elif form.validate_on_submit():
-        try:
-            with transaction():
-                node = budget.get_node(form.code.data)
-                line = budget.set_budget(
-                    node,
-                    form.fiscal_year.data,
-                    pagu_awal=form.pagu_awal.data,
-                    pagu_perubahan=form.pagu_perubahan.data,
-                    plan=[getattr(form, f"plan_q{q}").data for q in range(1, 5)]
-                    if node.level == "sub_kegiatan"
-                    else None,
-                    note=form.note.data or "",
-                    funding_source=form.funding_source.data,
-                )
-                code, year = node.code, line.fiscal_year
-        except DomainError as exc:
-            attach_error(form, exc)
-            status = exc.status
-        else:
+    else:
+        outcome = submit(form, lambda: _save_pagu(form))
+        if outcome.done:
+            code, year = outcome.result
             flash(f"Pagu {code} tahun {year} disimpan.", "success")
             return redirect(url_for("budget.detail", code=code, tahun=year))
-    else:
-        status = 422
+        status = outcome.status
     return render_template("budget/pagu_form.html", form=form), status
+
+
+def _save_pagu(form) -> tuple[str, int]:
+    line = budget.set_budget(
+        form.code.data,
+        form.fiscal_year.data,
+        pagu_awal=form.pagu_awal.data,
+        pagu_perubahan=form.pagu_perubahan.data,
+        # A program's or kegiatan's plan is the sum of its parts: the service refuses one typed
+        # there rather than dropping it.
+        plan=[getattr(form, f"plan_q{q}").data for q in range(1, 5)],
+        note=form.note.data or "",
+        funding_source=form.funding_source.data,
+    )
+    return line.node.code, line.fiscal_year
+
+
+def _save_realisation(form) -> tuple[str, int]:
+    entry = budget.record_realisation(
+        form.code.data,
+        form.fiscal_year.data,
+        paid_on=form.paid_on.data,
+        amount_value=form.amount_value.data,
+        document_number=form.document_number.data,
+        note=form.note.data,
+        actor=current_user,
+        funding_source=form.funding_source.data,
+    )
+    return budget.realisation_code(entry), entry.paid_on.year
 
 
 @bp.route("/realisasi", methods=["GET", "POST"])
@@ -297,29 +308,13 @@ def realisation():
         form.code.data = request.args.get("kode", "")
         form.fiscal_year.data = str(_year())
         form.paid_on.data = office_today().isoformat()
-    elif form.validate_on_submit():
-        try:
-            with transaction():
-                node = budget.get_sub_kegiatan(form.code.data)
-                entry = budget.record_realisation(
-                    node,
-                    form.fiscal_year.data,
-                    paid_on=form.paid_on.data,
-                    amount_value=form.amount_value.data,
-                    document_number=form.document_number.data,
-                    note=form.note.data,
-                    actor=current_user,
-                    funding_source=form.funding_source.data,
-                )
-                code, year = node.code, entry.paid_on.year
-        except DomainError as exc:
-            attach_error(form, exc)
-            status = exc.status
-        else:
+    else:
+        outcome = submit(form, lambda: _save_realisation(form), names={"amount": "amount_value"})
+        if outcome.done:
+            code, year = outcome.result
             flash(f"Realisasi {code} dicatat.", "success")
             return redirect(url_for("budget.detail", code=code, tahun=year))
-    else:
-        status = 422
+        status = outcome.status
     return render_template("budget/realisation_form.html", form=form), status
 
 

@@ -24,6 +24,19 @@ def transaction() -> Iterator[Session]:
         raise
 
 
+@contextmanager
+def rehearsal() -> Iterator[Session]:
+    """Run service calls only to learn what they refuse: everything of the block is rolled back.
+
+    A form its own validators refused still asks the services about its other values, so one
+    submit shows every error; nothing of that run may stay written.
+    """
+    try:
+        yield db.session
+    finally:
+        db.session.rollback()
+
+
 def ping() -> None:
     """Ask the database for nothing: raises when it cannot be reached (the health check)."""
     db.session.execute(select(1))

@@ -11,7 +11,7 @@ from openapi_schema_validator import OAS30WriteValidator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-from logistics.core.errors import DomainError, NotFound
+from logistics.core.errors import Collector, DomainError, NotFound
 
 # JSON integers beyond 64 bits cannot be held exactly; see the column widths below.
 INT64_MAX = 2**63 - 1
@@ -193,8 +193,23 @@ def _reason(error: ValidationError) -> str:
 def raise_first(validator, instance, root: str | None = None, error_class=DomainError) -> None:
     """A 422 (or `error_class`) naming the field of the first thing wrong with `instance`."""
     error = next(iter(validator.iter_errors(instance)), None)
-    if error is None:
-        return
+    if error is not None:
+        raise _refusal(error, root, error_class)
+
+
+def raise_all(validator, instance) -> None:
+    """Every field wrong with a body, together (`Invalid`), so a client fixes them in one go."""
+    errors = Collector()
+    seen = set()
+    for error in validator.iter_errors(instance):
+        refusal = _refusal(error, None, DomainError)
+        if (refusal.field, refusal.message) not in seen:
+            seen.add((refusal.field, refusal.message))
+            errors.add(refusal)
+    errors.raise_any()
+
+
+def _refusal(error: ValidationError, root: str | None, error_class) -> DomainError:
     while error.validator in ("oneOf", "anyOf") and error.context:
         # A value of the right type that breaks a rule of that branch says the most.
         fitting = {
@@ -209,10 +224,10 @@ def raise_first(validator, instance, root: str | None = None, error_class=Domain
         extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
         place = _place(error, root)
         name = f"{place}.{extra[0]}" if place else extra[0]
-        raise DomainError(f"Kolom tidak dikenal: {', '.join(extra)}.", field=name)
+        return DomainError(f"Kolom tidak dikenal: {', '.join(extra)}.", field=name)
     place = _place(error, root)
     label = f"Kolom '{place}'" if place else "Badan permintaan"
-    raise error_class(f"{label} {_reason(error)}.", field=place or None)
+    return error_class(f"{label} {_reason(error)}.", field=place or None)
 
 
 def _query_value(parameter: Parameter, raw: str):
@@ -263,7 +278,7 @@ def _check_body(operation: Operation) -> None:
     payload = request.get_json(silent=True)
     if payload is None:
         raise DomainError("Badan permintaan harus berupa JSON yang sah.")
-    raise_first(operation.body, payload)
+    raise_all(operation.body, payload)
 
 
 def validate_request() -> None:

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from logistics.core import inputs
 from logistics.core.audit import record_action
-from logistics.core.errors import Conflict, DomainError, NotFound, Warnings
+from logistics.core.errors import Collector, Conflict, DomainError, NotFound, Warnings
 from logistics.core.extensions import db
 from logistics.core.formatting import tanggal
 from logistics.core.scope import WHOLE_OFFICE, Scope
@@ -59,12 +59,21 @@ def next_event_code(hazard: HazardType, year: int) -> tuple[str, int]:
 
 
 def _event_texts(title, description, source, reporter) -> dict:
-    return {
-        "title": inputs.text(title, "title", "Judul kejadian", 200, required=True),
-        "description": inputs.text(description, "description", "Uraian", 20_000),
-        "source": inputs.text(source, "source", "Sumber informasi", 200),
-        "reporter": inputs.text(reporter, "reporter", "Pelapor", 160),
+    errors = Collector()
+    texts = {
+        "title": errors.check(inputs.text, title, "title", "Judul kejadian", 200, required=True),
+        "description": errors.check(inputs.text, description, "description", "Uraian", 20_000),
+        "source": errors.check(inputs.text, source, "source", "Sumber informasi", 200),
+        "reporter": errors.check(inputs.text, reporter, "reporter", "Pelapor", 160),
     }
+    errors.raise_any()
+    return texts
+
+
+def _check_times(started_at: datetime | None, ended_at: datetime | None, errors) -> None:
+    errors.check(_check_start, started_at)
+    if ended_at is not None and started_at is not None and ended_at < started_at:
+        errors.add(DomainError("Waktu selesai tidak boleh sebelum waktu mulai.", field="ended_at"))
 
 
 def create_event(
@@ -86,16 +95,17 @@ def create_event(
     """Open a new event with its code (and its affected kelurahan when given); the caller commits.
 
     started_at and ended_at are naive UTC. The code's year is the office-local year. An end
-    still in the future needs `confirm`.
+    still in the future needs `confirm`. Every refused value is reported together.
     """
-    hazard = get_hazard(hazard_type_id)
-    texts = _event_texts(title, description, source, reporter)
-    _check_start(started_at)
-    if ended_at is not None and ended_at < started_at:
-        raise DomainError("Waktu selesai tidak boleh sebelum waktu mulai.", field="ended_at")
-    lat, lng = _coordinates(lat, lng)
+    errors = Collector()
+    hazard = errors.check(get_hazard, hazard_type_id)
+    texts = errors.check(_event_texts, title, description, source, reporter)
+    _check_times(started_at, ended_at, errors)
+    point = errors.check(_coordinates, lat, lng)
+    codes = errors.check(valid_kelurahan_codes, kelurahan_codes) if kelurahan_codes else []
+    errors.raise_any()
+    lat, lng = point
     _check_end(ended_at, confirm)
-    codes = valid_kelurahan_codes(kelurahan_codes) if kelurahan_codes else []
     year = office_date(started_at).year
     # Two operators opening events at the same moment get the same next number; the unique
     # constraint refuses the second, which then takes the number after.
@@ -156,25 +166,30 @@ def update_event(event: Event, *, confirm: bool = False, **changes) -> Event:
     if unknown:
         name = sorted(unknown)[0]
         raise DomainError(f"Kolom '{name}' tidak dapat diubah.", field=name)
+    errors = Collector()
+    hazard = None
     if "hazard_type_id" in changes:
-        hazard = get_hazard(changes["hazard_type_id"])
-        event.hazard_type_id = hazard.id
-        event.hazard_type = hazard
-    texts = _event_texts(
+        hazard = errors.check(get_hazard, changes["hazard_type_id"])
+    texts = errors.check(
+        _event_texts,
         changes.get("title", event.title),
         changes.get("description", event.description),
         changes.get("source", event.source),
         changes.get("reporter", event.reporter),
     )
     started_at = changes.get("started_at", event.started_at)
-    _check_start(started_at)
-    _check_decrees_after(event, office_date(started_at))
     ended_at = changes.get("ended_at", event.ended_at)
-    if ended_at is not None and ended_at < started_at:
-        raise DomainError("Waktu selesai tidak boleh sebelum waktu mulai.", field="ended_at")
-    lat, lng = _coordinates(changes.get("lat", event.lat), changes.get("lng", event.lng))
+    _check_times(started_at, ended_at, errors)
+    if started_at is not None:
+        errors.check(_check_decrees_after, event, office_date(started_at))
+    point = errors.check(_coordinates, changes.get("lat", event.lat), changes.get("lng", event.lng))
+    errors.raise_any()
+    lat, lng = point
     if ended_at != event.ended_at:
         _check_end(ended_at, confirm)
+    if hazard is not None:
+        event.hazard_type_id = hazard.id
+        event.hazard_type = hazard
     for key, value in texts.items():
         setattr(event, key, value)
     event.started_at, event.ended_at, event.lat, event.lng = started_at, ended_at, lat, lng

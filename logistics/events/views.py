@@ -12,7 +12,7 @@ from logistics.core.database import transaction
 from logistics.core.errors import DomainError
 from logistics.core.exports import table_response
 from logistics.core.formatting import angka, tanggal_jam
-from logistics.core.forms import attach_error, confirmed
+from logistics.core.forms import attach_error, confirmed, submit
 from logistics.core.nav import breadcrumbs, crumb
 from logistics.core.privacy import mask_nik
 from logistics.core.security import roles_required, user_scope
@@ -187,34 +187,33 @@ def create():
     _hazard_choices(form)
     if request.method == "GET":
         form.started_at.data = office_now()
-    if form.validate_on_submit():
-        scope = user_scope()
-        try:
-            scope.require_record(scope.home_area)
-            scope.require_records(_codes_from(form))
-            with transaction():
-                event = service.create_event(
-                    hazard_type_id=form.hazard_type_id.data,
-                    title=form.title.data,
-                    started_at=from_local(form.started_at.data),
-                    ended_at=from_local(form.ended_at.data),
-                    description=form.description.data or "",
-                    lat=form.lat.data,
-                    lng=form.lng.data,
-                    source=form.source.data or "",
-                    reporter=form.reporter.data or "",
-                    created_by_id=current_user.id,
-                    kelurahan_codes=_codes_from(form),
-                    area_code=scope.home_area,
-                    confirm=confirmed(),
-                )
-        except DomainError as exc:
-            _form_error(form, exc)
-        else:
-            flash(f"Kejadian {event.code} dibuka.", "success")
-            return redirect(url_for("events.detail", event_id=event.id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("events/form.html", form=form, event=None, **_pick_context()), status
+    scope = user_scope()
+
+    def save():
+        scope.require_record(scope.home_area)
+        scope.require_records(_codes_from(form))
+        return service.create_event(
+            hazard_type_id=form.hazard_type_id.data,
+            title=form.title.data,
+            started_at=from_local(form.started_at.data),
+            ended_at=from_local(form.ended_at.data),
+            description=form.description.data or "",
+            lat=form.lat.data,
+            lng=form.lng.data,
+            source=form.source.data or "",
+            reporter=form.reporter.data or "",
+            created_by_id=current_user.id,
+            kelurahan_codes=_codes_from(form),
+            area_code=scope.home_area,
+            confirm=confirmed(),
+        )
+
+    outcome = submit(form, save)
+    if outcome.done:
+        flash(f"Kejadian {outcome.result.code} dibuka.", "success")
+        return redirect(url_for("events.detail", event_id=outcome.result.id))
+    context = _pick_context()
+    return render_template("events/form.html", form=form, event=None, **context), outcome.status
 
 
 @bp.route("/<int:event_id>/ubah", methods=["GET", "POST"])
@@ -228,28 +227,26 @@ def edit(event_id: int):
         form.ended_at.data = local_naive(event.ended_at)
         form.lat.data = "" if event.lat is None else str(event.lat)
         form.lng.data = "" if event.lng is None else str(event.lng)
-    if form.validate_on_submit():
-        try:
-            with transaction():
-                service.update_event(
-                    event,
-                    hazard_type_id=form.hazard_type_id.data,
-                    title=form.title.data,
-                    started_at=from_local(form.started_at.data),
-                    ended_at=from_local(form.ended_at.data),
-                    description=form.description.data or "",
-                    lat=form.lat.data,
-                    lng=form.lng.data,
-                    source=form.source.data or "",
-                    reporter=form.reporter.data or "",
-                    confirm=confirmed(),
-                )
-        except DomainError as exc:
-            _form_error(form, exc)
-        else:
-            flash("Data kejadian disimpan.", "success")
-            return redirect(url_for("events.detail", event_id=event.id))
-    status = 422 if request.method == "POST" else 200
+    outcome = submit(
+        form,
+        lambda: service.update_event(
+            event,
+            hazard_type_id=form.hazard_type_id.data,
+            title=form.title.data,
+            started_at=from_local(form.started_at.data),
+            ended_at=from_local(form.ended_at.data),
+            description=form.description.data or "",
+            lat=form.lat.data,
+            lng=form.lng.data,
+            source=form.source.data or "",
+            reporter=form.reporter.data or "",
+            confirm=confirmed(),
+        ),
+    )
+    if outcome.done:
+        flash("Data kejadian disimpan.", "success")
+        return redirect(url_for("events.detail", event_id=event.id))
+    status = outcome.status
     return render_template("events/form.html", form=form, event=event), status
 
 

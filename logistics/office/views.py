@@ -16,6 +16,7 @@ from flask_login import login_user
 
 from logistics.core.database import transaction
 from logistics.core.errors import DomainError
+from logistics.core.forms import attach_error
 from logistics.core.office import office_info
 from logistics.core.security import roles_required
 from logistics.office import setup
@@ -28,14 +29,6 @@ DRAFT_KEY = "posko_setup_draft"
 
 def _instance() -> str:
     return current_app.config["INSTANCE_DIR"]
-
-
-def _form_error(form, exc: DomainError) -> None:
-    field = exc.field if exc.field and exc.field in form else None
-    if field:
-        form[field].errors = [*form[field].errors, exc.message]
-    else:
-        flash(exc.message, "danger")
 
 
 def _fill_from_profile(form: ProfileForm) -> None:
@@ -66,7 +59,7 @@ def profile():
             with transaction():
                 save_profile(form.values(), form.signatory_rows(), form.logo_upload(), _instance())
         except DomainError as exc:
-            _form_error(form, exc)
+            attach_error(form, exc)
             return render_template("office/profile.html", form=form, office=office_info()), 422
         refresh_office_config(current_app, force=True)
         flash(
@@ -118,7 +111,7 @@ def setup_office():
                 form.logo_upload(),
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            attach_error(form, exc)
             return render_template("office/setup.html", form=form, step=1), exc.status
         return redirect(url_for("office.setup_boundaries"))
     return render_template("office/setup.html", form=form, step=1), 422

@@ -16,11 +16,9 @@ from flask_login import current_user, login_required
 
 from logistics.admin.models import OFFICE_ROLES
 from logistics.core import inputs
-from logistics.core.database import transaction
-from logistics.core.errors import DomainError
 from logistics.core.exports import table_response
 from logistics.core.formatting import angka, decimal_text
-from logistics.core.forms import attach_error
+from logistics.core.forms import submit
 from logistics.core.security import roles_required
 from logistics.core.time import office_today
 from logistics.shelters.lists import kelurahan_choices
@@ -133,24 +131,17 @@ def _fresh(form) -> None:
 
 
 def _save(action, values, form):
-    """Run a service action; (document, None) when saved, (None, error) when refused."""
-    try:
-        with transaction():
-            document, created = stock_documents.submit(action, values, current_user)
-    except DomainError as exc:
-        attach_error(form, exc)
-        return None, exc
+    """Run a service action through the shared form submit: (document, 200) when saved,
+    (None, status) when refused, with every refusal on the form."""
+    outcome = submit(form, lambda: stock_documents.submit(action, values, current_user))
+    if not outcome.done:
+        return None, outcome.status
+    document, created = outcome.result
     if created:
         flash(f"Dokumen {document.number} disimpan.", "success")
     else:
         flash(f"Dokumen {document.number} sudah tersimpan sebelumnya.", "info")
-    return document, None
-
-
-def _status(error, posted: bool) -> int:
-    if error is not None:
-        return error.status
-    return 422 if posted else 200
+    return document, 200
 
 
 # --- documents -------------------------------------------------------------------------------
@@ -246,8 +237,8 @@ def transfer_receive(document_id: int):
     document = stock_documents.get_document(document_id)
     form = ReceiveForm()
     _fresh(form)
-    error = None
-    if form.validate_on_submit():
+    status = 200
+    if request.method == "POST":
         values = {
             "client_id": form.client_id.data or None,
             "received_on": form.received_on.data,
@@ -258,7 +249,7 @@ def transfer_receive(document_id: int):
                 if row["line_id"].strip()
             ],
         }
-        saved, error = _save(
+        saved, status = _save(
             lambda v, actor: transfers.receive_transfer(document_id, v, actor), values, form
         )
         if saved is not None:
@@ -274,7 +265,7 @@ def transfer_receive(document_id: int):
         typed=typed,
         lot_label=ledger.lot_label,
         plain=decimal_text,
-    ), _status(error, request.method == "POST")
+    ), status
 
 
 # --- new documents ---------------------------------------------------------------------------
@@ -285,11 +276,11 @@ def _line_form(kind: str, form, names: tuple[str, ...], line_names: tuple[str, .
     _fresh(form)
     if request.method == "GET" and "warehouse_id" in names:
         form.warehouse_id.data = request.args.get("gudang", "")
-    error = None
+    status = 200
     rows = _rows(*line_names) if request.method == "POST" else []
-    if form.validate_on_submit():
+    if request.method == "POST":
         values = _header(form, names) | {"lines": rows}
-        document, error = _save(action, values, form)
+        document, status = _save(action, values, form)
         if document is not None:
             return redirect(url_for("ledger.document_detail", document_id=document.id))
     blank = {name: "" for name in line_names}
@@ -299,7 +290,7 @@ def _line_form(kind: str, form, names: tuple[str, ...], line_names: tuple[str, .
         rows=rows + [blank] * EMPTY_ROWS,
         items=choices.active_items(),
         kelurahan=kelurahan_choices() if kind == "dispatch" else [],
-    ), _status(error, request.method == "POST")
+    ), status
 
 
 HAND_OVER = ("doc_date", "event_id", "giver_name", "receiver_name", "note")
@@ -347,12 +338,12 @@ def adjustment_new(warehouse_id: int):
     warehouse = warehouses.get_warehouse(warehouse_id)
     form = AdjustmentForm()
     _fresh(form)
-    error = None
+    status = 200
     rows = _rows("lot_id", "change") if request.method == "POST" else []
-    if form.validate_on_submit():
+    if request.method == "POST":
         values = _header(form, ("doc_date", "reason", "note"))
         values |= {"warehouse_id": warehouse.id, "lines": rows}
-        document, error = _save(counts.record_adjustment, values, form)
+        document, status = _save(counts.record_adjustment, values, form)
         if document is not None:
             return redirect(url_for("ledger.document_detail", document_id=document.id))
     return render_template(
@@ -362,7 +353,7 @@ def adjustment_new(warehouse_id: int):
         lots=counts.count_sheet(warehouse.id),
         rows=rows + [{"lot_id": "", "change": ""}] * EMPTY_ROWS,
         lot_label=ledger.lot_label,
-    ), _status(error, request.method == "POST")
+    ), status
 
 
 @bp.route("/gudang/<int:warehouse_id>/opname", methods=["GET", "POST"])
@@ -371,9 +362,9 @@ def count_new(warehouse_id: int):
     warehouse = warehouses.get_warehouse(warehouse_id)
     form = CountForm()
     _fresh(form)
-    error = None
+    status = 200
     typed = {}
-    if form.validate_on_submit():
+    if request.method == "POST":
         rows = _rows("lot_id", "counted")
         typed = {row["lot_id"]: row["counted"] for row in rows}
         values = _header(form, ("doc_date", "giver_name", "receiver_name", "note"))
@@ -382,7 +373,7 @@ def count_new(warehouse_id: int):
             # A lot left blank was not counted; it keeps its balance.
             "lines": [row for row in rows if row["counted"].strip()],
         }
-        document, error = _save(counts.record_count, values, form)
+        document, status = _save(counts.record_count, values, form)
         if document is not None:
             return redirect(url_for("ledger.document_detail", document_id=document.id))
     lots = counts.count_sheet(warehouse.id)
@@ -400,7 +391,7 @@ def count_new(warehouse_id: int):
         lots=lots,
         typed=typed,
         lot_label=ledger.lot_label,
-    ), _status(error, request.method == "POST")
+    ), status
 
 
 # --- stock -----------------------------------------------------------------------------------

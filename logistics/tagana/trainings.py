@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from logistics.core.errors import DomainError, NotFound
+from logistics.core.errors import Collector, DomainError, NotFound
 from logistics.core.extensions import db
 from logistics.core.time import office_today
 from logistics.tagana.models import TaganaMember, Training
@@ -18,27 +18,35 @@ def add_training(
     organizer: str = "",
     certificate_number: str = "",
 ) -> Training:
-    """Record a training a member attended (with its certificate number when there is one)."""
+    """Record a training a member attended (with its certificate number when there is one);
+    every refused value is reported together."""
+    errors = Collector()
     values = {
-        "name": clean_text(name, "name", "Nama pelatihan", 200, required=True),
-        "organizer": clean_text(organizer, "organizer", "Penyelenggara", 160),
-        "started_on": parse_day(started_on, "started_on", "Tanggal mulai"),
-        "ended_on": parse_day(ended_on, "ended_on", "Tanggal selesai"),
-        "certificate_number": clean_text(
-            certificate_number, "certificate_number", "Nomor sertifikat", 120
+        "name": errors.check(clean_text, name, "name", "Nama pelatihan", 200, required=True),
+        "organizer": errors.check(clean_text, organizer, "organizer", "Penyelenggara", 160),
+        "started_on": errors.check(parse_day, started_on, "started_on", "Tanggal mulai"),
+        "ended_on": errors.check(parse_day, ended_on, "ended_on", "Tanggal selesai"),
+        "certificate_number": errors.check(
+            clean_text, certificate_number, "certificate_number", "Nomor sertifikat", 120
         ),
     }
-    if values["started_on"] is None:
-        raise DomainError("Tanggal mulai pelatihan wajib diisi.", field="started_on")
-    if values["ended_on"] is not None and values["ended_on"] < values["started_on"]:
-        raise DomainError(
-            "Tanggal selesai pelatihan tidak boleh sebelum tanggal mulai.", field="ended_on"
+    start, end = values["started_on"], values["ended_on"]
+    if start is None and not errors.errors_for("started_on"):
+        errors.add(DomainError("Tanggal mulai pelatihan wajib diisi.", field="started_on"))
+    if start is not None and end is not None and end < start:
+        errors.add(
+            DomainError(
+                "Tanggal selesai pelatihan tidak boleh sebelum tanggal mulai.", field="ended_on"
+            )
         )
-    if values["started_on"] > office_today():
-        raise DomainError(
-            "Pelatihan yang belum dimulai belum dapat dicatat; catat setelah diikuti.",
-            field="started_on",
+    if start is not None and start > office_today():
+        errors.add(
+            DomainError(
+                "Pelatihan yang belum dimulai belum dapat dicatat; catat setelah diikuti.",
+                field="started_on",
+            )
         )
+    errors.raise_any()
     training = Training(member=member, **values)
     db.session.add(training)
     db.session.flush()

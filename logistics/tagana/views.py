@@ -23,7 +23,7 @@ from logistics.core.database import transaction
 from logistics.core.errors import DomainError, NeedsConfirmation, NotFound
 from logistics.core.exports import table_response
 from logistics.core.formatting import tanggal, tanggal_jam
-from logistics.core.forms import attach_error, confirmed
+from logistics.core.forms import attach_error, confirmed, submit
 from logistics.core.nav import breadcrumbs, crumb
 from logistics.core.pdf import html_to_pdf
 from logistics.core.security import local_target, roles_required
@@ -242,7 +242,11 @@ def edit_member(member_id: int):
 @bp.route("/anggota/<int:member_id>")
 @login_required
 def member(member_id: int):
-    person = member_service.get_member(member_id)
+    return _member_page(member_service.get_member(member_id), TrainingForm())
+
+
+def _member_page(person, training_form: TrainingForm, status: int = 200):
+    """The member's page; a refused training comes back open with its errors."""
     rows = deployment_service.list_deployments(
         deployment_service.DeploymentFilters(member_id=person.id)
     )
@@ -254,9 +258,9 @@ def member(member_id: int):
         rows=rows,
         names=place_service.place_names(d for d, _e in rows),
         area_names=place_service.area_names([person.home_kelurahan_code]),
-        training_form=TrainingForm(),
+        training_form=training_form,
         person_days=sum(deployment_service.person_days(d) for d, _e in rows),
-    )
+    ), status
 
 
 @bp.route("/anggota/<int:member_id>/pelatihan", methods=["POST"])
@@ -264,21 +268,22 @@ def member(member_id: int):
 def add_training(member_id: int):
     person = member_service.get_member(member_id)
     form = TrainingForm()
-    try:
-        with transaction():
-            training_service.add_training(
-                person,
-                name=form.name.data,
-                organizer=form.organizer.data,
-                started_on=form.started_on.data,
-                ended_on=form.ended_on.data,
-                certificate_number=form.certificate_number.data,
-            )
-    except DomainError as exc:
-        flash(exc.message, "danger")
+    outcome = submit(
+        form,
+        lambda: training_service.add_training(
+            person,
+            name=form.name.data,
+            organizer=form.organizer.data,
+            started_on=form.started_on.data,
+            ended_on=form.ended_on.data,
+            certificate_number=form.certificate_number.data,
+        ),
+        fallback="name",
+    )
+    if outcome.done:
+        flash("Pelatihan tercatat.", "success")
         return redirect(url_for("tagana.member", member_id=person.id) + "#pelatihan")
-    flash("Pelatihan tercatat.", "success")
-    return redirect(url_for("tagana.member", member_id=person.id) + "#pelatihan")
+    return _member_page(member_service.get_member(member_id), form, outcome.status)
 
 
 @bp.route("/pelatihan/<int:training_id>/hapus", methods=["POST"])

@@ -136,7 +136,10 @@ class VictimStatusForm(FlaskForm):
     kelurahan_code = SelectField(
         LazyText(lambda: istilah("wilayah").capitalize()), validators=[DataRequired(REQUIRED)]
     )
-    shelter_id = SelectField("Tempat pengungsian", validators=[Optional()], default="")
+    # The service names what is wrong with a shelter (closed, another event's) in words.
+    shelter_id = SelectField(
+        "Tempat pengungsian", validators=[Optional()], default="", validate_choice=False
+    )
     note = TextAreaField("Catatan", validators=[Optional(), Length(max=2000)])
 
 
@@ -153,7 +156,9 @@ class InstitutionForm(FlaskForm):
         render_kw={"inputmode": "numeric"},
     )
     status = SelectField("Status", choices=_choices(PEOPLE_STATUSES), default="menderita")
-    shelter_id = SelectField("Tempat pengungsian", validators=[Optional()], default="")
+    shelter_id = SelectField(
+        "Tempat pengungsian", validators=[Optional()], default="", validate_choice=False
+    )
     address = StringField("Alamat", validators=[Optional(), Length(max=255)])
     contact = StringField("Narahubung (nama, telepon)", validators=[Optional(), Length(max=160)])
     client_id = HiddenField()

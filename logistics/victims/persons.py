@@ -7,13 +7,13 @@ from datetime import date
 from difflib import SequenceMatcher
 
 from logistics.core import inputs
-from logistics.core.errors import DomainError
+from logistics.core.errors import Collector, DomainError
 from logistics.events.models import PEOPLE_STATUSES
 from logistics.victims.models import (
     NO_NIK_REASONS,
     RELATIONS,
 )
-from logistics.victims.nik import RegionCodes, parse_nik
+from logistics.victims.nik import NikInfo, RegionCodes, parse_nik
 
 NAME_MAX = 160
 OLDEST_BIRTH_YEAR = 1900
@@ -89,64 +89,39 @@ class PersonInput:
 
 
 def validate_person(data: PersonInput, regions: RegionCodes, today: date) -> PersonInput:
-    """The input normalised (NIK digits, sex and birth date derived from the NIK), or DomainError.
+    """The input normalised (NIK digits, sex and birth date derived from the NIK), or every
+    refusal of it together (`Invalid`).
 
     A sex or birth date that contradicts the NIK is refused rather than silently replaced: it
     usually means a mistyped NIK, which would link the victim to a stranger.
     """
-    name = clean_name(data.name)
-    if not name:
-        raise DomainError("Nama wajib diisi.", field="name")
-    if len(name) > NAME_MAX:
-        raise DomainError(f"Nama terlalu panjang (maksimal {NAME_MAX} karakter).", field="name")
-    relation = data.relation or "lainnya"
-    relation = inputs.choice(relation, RELATIONS, "relation", "Hubungan keluarga")
-    if data.sex not in (None, "", "L", "P"):
-        raise DomainError(f"Jenis kelamin '{data.sex}' tidak dikenal; isi L atau P.", field="sex")
-    sex = data.sex or None
-    birth_date = data.birth_date
+    errors = Collector()
+    name = errors.check(_name, data.name)
+    relation = errors.check(
+        inputs.choice, data.relation or "lainnya", RELATIONS, "relation", "Hubungan keluarga"
+    )
+    sex = errors.check(_sex, data.sex)
     nik = (data.nik or "").strip() or None
     reason = None
+    birth_date = data.birth_date
     if nik is not None:
-        info = parse_nik(nik, regions, today)
-        nik = info.nik
-        if sex is not None and sex != info.sex:
-            raise DomainError(
-                f"Jenis kelamin ({sex}) tidak cocok dengan NIK, yang menandakan {info.sex} "
-                "(digit 7-8 lebih dari 40 berarti perempuan). Periksa NIK, atau kosongkan "
-                "jenis kelamin agar diambil dari NIK.",
-                field="sex",
-            )
-        if birth_date is not None and birth_date != info.birth_date:
-            raise DomainError(
-                f"Tanggal lahir ({birth_date:%d-%m-%Y}) tidak cocok dengan NIK "
-                f"({info.birth_date:%d-%m-%Y}). Periksa NIK, atau kosongkan tanggal lahir agar "
-                "diambil dari NIK.",
-                field="birth_date",
-            )
-        sex, birth_date = info.sex, info.birth_date
+        info = errors.check(parse_nik, nik, regions, today)
+        if info is not None:
+            errors.check(_matches_nik, info, sex, birth_date)
+            nik, sex, birth_date = info.nik, info.sex, info.birth_date
     else:
-        reason = data.no_nik_reason or None
-        if reason is None:
-            raise DomainError(
-                "Isi NIK, atau pilih alasan tidak ada NIK (mis. anak belum ber-NIK).",
-                field="nik",
-            )
-        reason = inputs.choice(reason, NO_NIK_REASONS, "no_nik_reason", "Alasan tanpa NIK")
-        if sex is None:
-            raise DomainError("Jenis kelamin wajib diisi bila tidak ada NIK.", field="sex")
+        reason = errors.check(_no_nik_reason, data.no_nik_reason)
+        if sex is None and not errors.errors_for("sex"):
+            errors.add(DomainError("Jenis kelamin wajib diisi bila tidak ada NIK.", field="sex"))
     if birth_date is not None:
-        if birth_date > today:
-            raise DomainError("Tanggal lahir tidak boleh di masa depan.", field="birth_date")
-        if birth_date.year < OLDEST_BIRTH_YEAR:
-            raise DomainError(
-                f"Tanggal lahir sebelum tahun {OLDEST_BIRTH_YEAR} tidak mungkin.",
-                field="birth_date",
+        errors.check(_birth_date, birth_date, today)
+    if (data.pregnant or data.breastfeeding) and sex not in (None, "P"):
+        errors.add(
+            DomainError(
+                "Hamil atau menyusui hanya dapat ditandai untuk perempuan.", field="pregnant"
             )
-    if (data.pregnant or data.breastfeeding) and sex != "P":
-        raise DomainError(
-            "Hamil atau menyusui hanya dapat ditandai untuk perempuan.", field="pregnant"
         )
+    errors.raise_any()
     return replace(
         data,
         name=name,
@@ -160,6 +135,62 @@ def validate_person(data: PersonInput, regions: RegionCodes, today: date) -> Per
         disability=bool(data.disability),
         chronic_illness=bool(data.chronic_illness),
     )
+
+
+def _name(value) -> str:
+    name = clean_name(value)
+    if not name:
+        raise DomainError("Nama wajib diisi.", field="name")
+    if len(name) > NAME_MAX:
+        raise DomainError(f"Nama terlalu panjang (maksimal {NAME_MAX} karakter).", field="name")
+    return name
+
+
+def _sex(value) -> str | None:
+    if value not in (None, "", "L", "P"):
+        raise DomainError(f"Jenis kelamin '{value}' tidak dikenal; isi L atau P.", field="sex")
+    return value or None
+
+
+def _matches_nik(info: NikInfo, sex: str | None, birth_date: date | None) -> None:
+    """A sex and a birth date given beside a NIK agree with what the NIK encodes."""
+    errors = Collector()
+    if sex is not None and sex != info.sex:
+        errors.add(
+            DomainError(
+                f"Jenis kelamin ({sex}) tidak cocok dengan NIK, yang menandakan {info.sex} "
+                "(digit 7-8 lebih dari 40 berarti perempuan). Periksa NIK, atau kosongkan "
+                "jenis kelamin agar diambil dari NIK.",
+                field="sex",
+            )
+        )
+    if birth_date is not None and birth_date != info.birth_date:
+        errors.add(
+            DomainError(
+                f"Tanggal lahir ({birth_date:%d-%m-%Y}) tidak cocok dengan NIK "
+                f"({info.birth_date:%d-%m-%Y}). Periksa NIK, atau kosongkan tanggal lahir agar "
+                "diambil dari NIK.",
+                field="birth_date",
+            )
+        )
+    errors.raise_any()
+
+
+def _no_nik_reason(value) -> str:
+    if not value:
+        raise DomainError(
+            "Isi NIK, atau pilih alasan tidak ada NIK (mis. anak belum ber-NIK).", field="nik"
+        )
+    return inputs.choice(value, NO_NIK_REASONS, "no_nik_reason", "Alasan tanpa NIK")
+
+
+def _birth_date(value: date, today: date) -> None:
+    if value > today:
+        raise DomainError("Tanggal lahir tidak boleh di masa depan.", field="birth_date")
+    if value.year < OLDEST_BIRTH_YEAR:
+        raise DomainError(
+            f"Tanggal lahir sebelum tahun {OLDEST_BIRTH_YEAR} tidak mungkin.", field="birth_date"
+        )
 
 
 def require_status(status: str | None, field: str = "status") -> str:

@@ -5,7 +5,7 @@ from sqlalchemy.exc import IntegrityError
 
 from logistics.areas.services import require_kelurahan
 from logistics.core import inputs
-from logistics.core.errors import Conflict, DomainError, NotFound
+from logistics.core.errors import Collector, Conflict, DomainError, NotFound
 from logistics.core.extensions import db
 from logistics.core.time import office_today
 from logistics.events.models import PEOPLE_STATUSES, Event
@@ -31,7 +31,8 @@ def require_shelter(shelter_id: int | None, event: Event | None) -> Shelter | No
     """An open shelter of this event (or one not tied to any event), or None."""
     if shelter_id in (None, ""):
         return None
-    shelter = db.session.get(Shelter, int(shelter_id))
+    number = str(shelter_id).strip()
+    shelter = db.session.get(Shelter, int(number)) if number.isdigit() else None
     if shelter is None:
         raise DomainError(f"Tempat pengungsian {shelter_id} tidak ditemukan.", field="shelter_id")
     if shelter.status != "buka":
@@ -86,16 +87,20 @@ def check_household(
     kelurahan_code: str | None = None,
     regions: RegionCodes | None = None,
 ) -> tuple[dict, Household | None]:
-    """Validate a household without writing: (its clean values, the household with that KK)."""
+    """Validate a household without writing: (its clean values, the household with that KK).
+    Every refused value is reported together."""
+    errors = Collector()
     kk = (no_kk or "").strip() or None
     if kk is not None:
-        kk = parse_kk(kk, regions or region_codes())
+        kk = errors.check(parse_kk, kk, regions or region_codes())
     if kelurahan_code:
-        kelurahan_code = require_kelurahan(kelurahan_code).code
+        area = errors.check(require_kelurahan, kelurahan_code)
+        kelurahan_code = area.code if area is not None else None
     rt, rw = (rt or "").strip(), (rw or "").strip()
     for label, value, name in (("RT", rt, "rt"), ("RW", rw, "rw")):
         if value and (not value.isdigit() or len(value) > 4):
-            raise DomainError(f"{label} ditulis dengan angka, mis. 003.", field=name)
+            errors.add(DomainError(f"{label} ditulis dengan angka, mis. 003.", field=name))
+    errors.raise_any()
     values = {
         "no_kk": kk,
         "head_name": clean_name(head_name),
@@ -323,18 +328,24 @@ def register_victim(
     the same client_id with different data is a Conflict. A person already registered in the
     event is a Conflict that names the existing record.
     """
-    status = require_status(status)
+    errors = Collector()
+    status = errors.check(require_status, status)
     client_id = (client_id or "").strip() or None
     if client_id is not None and len(client_id) > 64:
-        raise DomainError("client_id maksimal 64 karakter.", field="client_id")
+        errors.add(DomainError("client_id maksimal 64 karakter.", field="client_id"))
     regions = region_codes()
-    data = validate_person(person_data, regions, office_today())
-    kelurahan = require_kelurahan(kelurahan_code)
-    if client_id is not None:
+    data = errors.check(validate_person, person_data, regions, office_today())
+    kelurahan = errors.check(require_kelurahan, kelurahan_code)
+    if household is None and household_data:
+        # A new household (the API's) is refused together with its first member.
+        errors.check(check_household, **{"kelurahan_code": None, **household_data}, regions=regions)
+    if client_id is not None and not errors.errors:
+        # A resend returns its first record even when its shelter has closed since.
         existing = _replay(client_id, event, data, status, kelurahan.code, shelter_id)
         if existing is not None:
             return existing, False
-    shelter = require_shelter(shelter_id, event)
+    shelter = errors.check(require_shelter, shelter_id, event)
+    errors.raise_any()
     try:
         if household is None and household_data:
             household, _ = register_household(
@@ -392,14 +403,22 @@ def update_victim(
     shelter_id: int | None | str = "unchanged",
     note: str | None = None,
 ) -> Victim:
-    """Change a victim's status, kelurahan, shelter or note in their event."""
+    """Change a victim's status, kelurahan, shelter or note in their event; every refused
+    value is reported together."""
+    errors = Collector()
     if status is not None:
-        victim.status = require_status(status)
+        status = errors.check(require_status, status)
     if kelurahan_code is not None:
-        victim.kelurahan_code = require_kelurahan(kelurahan_code).code
+        area = errors.check(require_kelurahan, kelurahan_code)
+    shelter = None
     if shelter_id != "unchanged":
-        event = db.session.get(Event, victim.event_id)
-        shelter = require_shelter(shelter_id, event)
+        shelter = errors.check(require_shelter, shelter_id, db.session.get(Event, victim.event_id))
+    errors.raise_any()
+    if status is not None:
+        victim.status = status
+    if kelurahan_code is not None:
+        victim.kelurahan_code = area.code
+    if shelter_id != "unchanged":
         victim.shelter_id = shelter.id if shelter else None
     if note is not None:
         victim.note = note.strip()
@@ -436,7 +455,7 @@ def set_status(
 
 
 def register_institution(
-    event: Event,
+    event: Event | int | str | None,
     *,
     name: str,
     kind: str,
@@ -448,39 +467,26 @@ def register_institution(
     contact: str = "",
     client_id: str | None = None,
 ) -> tuple[InstitutionVictim, bool]:
-    """An institution (yayasan, panti) hit as a group, counted by headcount; (record, created)."""
+    """An institution (yayasan, panti) hit as a group, counted by headcount; (record, created).
+    event is the event or its id as chosen. Every refused value is reported together."""
+    errors = Collector()
+    if not isinstance(event, Event):
+        event = errors.check(_chosen_event, event)
     name = clean_name(name)
     if not name:
-        raise DomainError("Nama lembaga wajib diisi.", field="name")
-    kind = inputs.choice(kind, INSTITUTION_KINDS, "kind", "Jenis lembaga")
-    try:
-        headcount = int(headcount)
-    except (TypeError, ValueError):
-        raise DomainError("Jumlah penghuni harus berupa angka.", field="headcount") from None
-    if headcount < 0:
-        raise DomainError("Jumlah penghuni tidak boleh negatif.", field="headcount")
-    status = require_status(status)
-    kelurahan = require_kelurahan(kelurahan_code)
+        errors.add(DomainError("Nama lembaga wajib diisi.", field="name"))
+    kind = errors.check(inputs.choice, kind, INSTITUTION_KINDS, "kind", "Jenis lembaga")
+    headcount = errors.check(_headcount, headcount)
+    status = errors.check(require_status, status)
+    kelurahan = errors.check(require_kelurahan, kelurahan_code)
     client_id = (client_id or "").strip() or None
-    if client_id is not None:
-        existing = db.session.scalar(
-            select(InstitutionVictim).where(InstitutionVictim.client_id == client_id)
-        )
+    if client_id is not None and not errors.errors:
+        # A resend returns its first record even when its shelter has closed since.
+        existing = _institution_replay(client_id, event, name, headcount, status, kelurahan)
         if existing is not None:
-            same = (
-                existing.event_id == event.id
-                and existing.name == name
-                and existing.headcount == headcount
-                and existing.status == status
-                and existing.kelurahan_code == kelurahan.code
-            )
-            if not same:
-                raise Conflict(
-                    f"client_id '{client_id}' sudah dipakai untuk lembaga lain.",
-                    field="client_id",
-                )
             return existing, False
-    shelter = require_shelter(shelter_id, event)
+    shelter = errors.check(require_shelter, shelter_id, event)
+    errors.raise_any()
     record = InstitutionVictim(
         event_id=event.id,
         name=name,
@@ -496,3 +502,43 @@ def register_institution(
     db.session.add(record)
     db.session.flush()
     return record, True
+
+
+def _headcount(value) -> int:
+    try:
+        headcount = int(value)
+    except (TypeError, ValueError):
+        raise DomainError("Jumlah penghuni harus berupa angka.", field="headcount") from None
+    if headcount < 0:
+        raise DomainError("Jumlah penghuni tidak boleh negatif.", field="headcount")
+    return headcount
+
+
+def _institution_replay(client_id, event, name, headcount, status, kelurahan):
+    existing = db.session.scalar(
+        select(InstitutionVictim).where(InstitutionVictim.client_id == client_id)
+    )
+    if existing is None:
+        return None
+    same = (
+        existing.event_id == event.id
+        and existing.name == name
+        and existing.headcount == headcount
+        and existing.status == status
+        and existing.kelurahan_code == kelurahan.code
+    )
+    if not same:
+        raise Conflict(
+            f"client_id '{client_id}' sudah dipakai untuk lembaga lain.", field="client_id"
+        )
+    return existing
+
+
+def _chosen_event(value) -> Event:
+    """The event picked on a form, by its id."""
+    if inputs.is_blank(value):
+        raise DomainError("Kejadian bencana wajib dipilih.", field="event_id")
+    event = db.session.get(Event, int(value)) if str(value).strip().isdigit() else None
+    if event is None:
+        raise DomainError(f"Kejadian {value} tidak ditemukan.", field="event_id")
+    return event

@@ -22,9 +22,9 @@ from logistics.core import jobs
 from logistics.core.audit import record_action
 from logistics.core.database import transaction
 from logistics.core.demography import age_years
-from logistics.core.errors import DomainError
+from logistics.core.errors import Collector, DomainError
 from logistics.core.exports import XLSX_MIME, table_response
-from logistics.core.forms import attach_error
+from logistics.core.forms import attach_error, submit
 from logistics.core.job_models import JobRecord
 from logistics.core.nav import breadcrumbs, crumb
 from logistics.core.privacy import mask_nik
@@ -221,18 +221,22 @@ def index():
 # --- persons and households -----------------------------------------------------------------------
 
 
-def _person_page(person: Person, full_nik: bool = False, status: int = 200):
+def _person_page(person: Person, full_nik: bool = False, status: int = 200, refused=None):
+    """The person's page; `refused` is (victim id, its status form) after a refused change,
+    shown open with its errors while the other events' forms show what is stored."""
     today = office_today()
     history = person_history(person)
     status_forms = {}
     if current_user.role in WRITER_ROLES:
         kelurahan = kelurahan_choices()
         for victim, event in history:
-            form = VictimStatusForm(prefix=f"v{victim.id}", obj=victim)
+            if refused is not None and refused[0] == victim.id:
+                status_forms[victim.id] = refused[1]
+                continue
+            form = VictimStatusForm(formdata=None, prefix=f"v{victim.id}", obj=victim)
             form.kelurahan_code.choices = kelurahan
             form.shelter_id.choices = shelter_choices(event.id)
-            if request.method == "GET":
-                form.shelter_id.data = str(victim.shelter_id or "")
+            form.shelter_id.data = str(victim.shelter_id or "")
             status_forms[victim.id] = form
     return render_template(
         "victims/person.html",
@@ -245,6 +249,7 @@ def _person_page(person: Person, full_nik: bool = False, status: int = 200):
         full_nik=full_nik,
         can_see_nik=can_see_nik(),
         status_forms=status_forms,
+        refused_id=refused[0] if refused is not None else None,
         names=kelurahan_names(),
         shelters=shelter_names(),
         relations=RELATIONS,
@@ -299,38 +304,37 @@ def edit_person(person_id: int):
         form.nik.data = ""
         form.no_nik_reason.data = person.no_nik_reason or ""
         form.sex.data = person.sex
-    if form.validate_on_submit():
-        data = _person_input(form)
-        changes = {
-            "name": data.name,
-            "relation": data.relation,
-            "pregnant": data.pregnant,
-            "breastfeeding": data.breastfeeding,
-            "disability": data.disability,
-            "chronic_illness": data.chronic_illness,
-        }
-        if data.nik:
-            changes["nik"] = data.nik
-        elif not person.nik:
-            changes["no_nik_reason"] = data.no_nik_reason
-        if data.sex:
-            changes["sex"] = data.sex
-        if data.birth_date:
-            changes["birth_date"] = data.birth_date
-        try:
-            with transaction():
-                update_person(person, **changes)
-        except DomainError as exc:
-            attach_error(form, exc, "name")
-            return render_template(
-                "victims/person_form.html", form=form, person=person, mask_nik=mask_nik
-            ), exc.status
+    outcome = submit(
+        form, lambda: update_person(person, **_person_changes(form, person)), fallback="name"
+    )
+    if outcome.done:
         flash("Data orang disimpan.", "success")
         return redirect(url_for("victims.person", person_id=person.id))
-    status = 422 if request.method == "POST" else 200
     return render_template(
         "victims/person_form.html", form=form, person=person, mask_nik=mask_nik
-    ), status
+    ), outcome.status
+
+
+def _person_changes(form: PersonEditForm, person: Person) -> dict:
+    """What the edit form changes: a blank NIK, sex or birth date keeps the stored one."""
+    data = _person_input(form)
+    changes = {
+        "name": data.name,
+        "relation": data.relation,
+        "pregnant": data.pregnant,
+        "breastfeeding": data.breastfeeding,
+        "disability": data.disability,
+        "chronic_illness": data.chronic_illness,
+    }
+    if data.nik:
+        changes["nik"] = data.nik
+    elif not person.nik:
+        changes["no_nik_reason"] = data.no_nik_reason
+    if data.sex:
+        changes["sex"] = data.sex
+    if data.birth_date:
+        changes["birth_date"] = data.birth_date
+    return changes
 
 
 @bp.route("/data/<int:victim_id>/status", methods=["POST"])
@@ -340,24 +344,23 @@ def victim_status(victim_id: int):
     form = VictimStatusForm(prefix=f"v{victim.id}")
     form.kelurahan_code.choices = kelurahan_choices()
     form.shelter_id.choices = shelter_choices(victim.event_id)
-    if form.validate_on_submit():
-        try:
-            user_scope().require_records((form.kelurahan_code.data,))
-            with transaction():
-                update_victim(
-                    victim,
-                    status=form.status.data,
-                    kelurahan_code=form.kelurahan_code.data,
-                    shelter_id=form.shelter_id.data or None,
-                    note=form.note.data or "",
-                )
-        except DomainError as exc:
-            flash(exc.message, "danger")
-            return redirect(url_for("victims.person", person_id=victim.person_id))
+
+    def save():
+        user_scope().require_records((form.kelurahan_code.data,))
+        update_victim(
+            victim,
+            status=form.status.data,
+            kelurahan_code=form.kelurahan_code.data,
+            shelter_id=form.shelter_id.data or None,
+            note=form.note.data or "",
+        )
+
+    outcome = submit(form, save, fallback="status")
+    if outcome.done:
         flash("Status korban disimpan.", "success")
-    else:
-        flash("Periksa isian status korban.", "danger")
-    return redirect(url_for("victims.person", person_id=victim.person_id))
+        return redirect(url_for("victims.person", person_id=victim.person_id))
+    person = get_person(victim.person_id)
+    return _person_page(person, status=outcome.status, refused=(victim.id, form))
 
 
 @bp.route("/kk/<int:household_id>")
@@ -406,25 +409,11 @@ def register():
     form.shelter_id.choices = shelter_choices(selected_event)
     if request.method == "GET" and selected_event:
         form.event_id.data = str(selected_event)
-    if form.validate_on_submit():
-        given = {
-            "no_kk": form.no_kk.data,
-            "head_name": form.head_name.data or "",
-            "address": form.address.data or "",
-            "rt": form.rt.data or "",
-            "rw": form.rw.data or "",
-            "kelurahan_code": form.kelurahan_code.data,
-        }
-        try:
-            user_scope().require_records((form.kelurahan_code.data,))
-            with transaction():
-                event = get_event(int(form.event_id.data))
-                draft, existing = check_household(**given)
-                if existing is not None:
-                    register_household(**given)
-        except DomainError as exc:
-            attach_error(form, exc, "no_kk")
-            return render_template("victims/register.html", form=form), exc.status
+    if request.method == "POST":
+        outcome = submit(form, lambda: _household_step(form), fallback="no_kk")
+        if not outcome.done:
+            return render_template("victims/register.html", form=form), outcome.status
+        event, draft, existing = outcome.result
         args = {
             "kejadian": event.id,
             "status": form.status.data,
@@ -438,6 +427,36 @@ def register():
         return redirect(url_for("victims.add_member", household_id=existing.id, **args))
     status = 422 if request.method == "POST" else 200
     return render_template("victims/register.html", form=form), status
+
+
+def _household_step(form: HouseholdForm):
+    """(event, the household's clean values, the household with that KK if there is one);
+    an existing household gets the blanks it lacked filled in."""
+    given = {
+        "no_kk": form.no_kk.data,
+        "head_name": form.head_name.data or "",
+        "address": form.address.data or "",
+        "rt": form.rt.data or "",
+        "rw": form.rw.data or "",
+        "kelurahan_code": form.kelurahan_code.data,
+    }
+    user_scope().require_records((form.kelurahan_code.data,))
+    errors = Collector()
+    event_id = form.event_id.data or ""
+    event = errors.check(_chosen_event, event_id) if event_id.isdigit() else None
+    draft, existing = errors.check(check_household, **given) or (None, None)
+    errors.raise_any()
+    if existing is not None:
+        register_household(**given)
+    return event, draft, existing
+
+
+def _chosen_event(event_id: str):
+    """The event picked in step 1; one that is gone is named beside the choice."""
+    try:
+        return get_event(int(event_id))
+    except DomainError as exc:
+        raise DomainError(exc.message, field="event_id") from None
 
 
 @bp.route("/daftar/anggota", methods=["GET", "POST"])
@@ -487,28 +506,29 @@ def _member_step(household: Household | None, draft: dict | None):
         "mask_nik": mask_nik,
         "relations": RELATIONS,
     }
-    if form.validate_on_submit():
-        try:
-            user_scope().require_records((kelurahan_code,))
-            with transaction():
-                # Written only after the resend check, so a resent first member adds no household.
-                victim, created = register_victim(
-                    event,
-                    _person_input(form),
-                    status=form.status.data,
-                    kelurahan_code=kelurahan_code,
-                    shelter_id=shelter_id,
-                    client_id=form.client_id.data or None,
-                    household=household,
-                    household_data=draft,
-                    registered_by_id=current_user.id,
-                )
-                household_id = victim.person.household_id
-        except DomainError as exc:
-            attach_error(form, exc, "name")
-            return render_template("victims/member.html", **context), exc.status
+    if request.method != "POST":
+        return render_template("victims/member.html", **context)
+
+    def save():
+        user_scope().require_records((kelurahan_code,))
+        # Written only after the resend check, so a resent first member adds no household.
+        victim, created = register_victim(
+            event,
+            _person_input(form),
+            status=form.status.data,
+            kelurahan_code=kelurahan_code,
+            shelter_id=shelter_id,
+            client_id=form.client_id.data or None,
+            household=household,
+            household_data=draft,
+            registered_by_id=current_user.id,
+        )
+        return victim.person.name, victim.person.household_id, created
+
+    outcome = submit(form, save, fallback="name")
+    if outcome.done:
+        name, household_id, created = outcome.result
         session.pop(DRAFT_KEY, None)
-        name = victim.person.name
         flash(
             f"{name} tersimpan sebagai korban."
             if created
@@ -516,8 +536,7 @@ def _member_step(household: Household | None, draft: dict | None):
             "success",
         )
         return redirect(url_for("victims.add_member", household_id=household_id, **request.args))
-    status = 422 if request.method == "POST" else 200
-    return render_template("victims/member.html", **context), status
+    return render_template("victims/member.html", **context), outcome.status
 
 
 # --- institutions ---------------------------------------------------------------------------------
@@ -574,33 +593,34 @@ def new_institution():
         form.client_id.data = new_client_id()
         if _int_arg("kejadian"):
             form.event_id.data = str(_int_arg("kejadian"))
-    if form.validate_on_submit():
-        try:
-            with transaction():
-                record, created = register_institution(
-                    get_event(int(form.event_id.data)),
-                    name=form.name.data,
-                    kind=form.kind.data,
-                    kelurahan_code=form.kelurahan_code.data,
-                    headcount=form.headcount.data,
-                    status=form.status.data,
-                    shelter_id=form.shelter_id.data or None,
-                    address=form.address.data or "",
-                    contact=form.contact.data or "",
-                    client_id=form.client_id.data or None,
-                )
-        except DomainError as exc:
-            attach_error(form, exc, "name")
-            return render_template("victims/institution_form.html", form=form), exc.status
-        flash(
-            f"Lembaga {record.name} tersimpan ({record.headcount} jiwa)."
-            if created
-            else f"Lembaga {record.name} sudah tersimpan sebelumnya.",
-            "success",
-        )
-        return redirect(url_for("victims.institutions", kejadian=record.event_id))
-    status = 422 if request.method == "POST" else 200
-    return render_template("victims/institution_form.html", form=form), status
+    if request.method == "POST":
+        outcome = submit(form, lambda: _register_institution(form), fallback="name")
+        if outcome.done:
+            record, created = outcome.result
+            flash(
+                f"Lembaga {record.name} tersimpan ({record.headcount} jiwa)."
+                if created
+                else f"Lembaga {record.name} sudah tersimpan sebelumnya.",
+                "success",
+            )
+            return redirect(url_for("victims.institutions", kejadian=record.event_id))
+        return render_template("victims/institution_form.html", form=form), outcome.status
+    return render_template("victims/institution_form.html", form=form)
+
+
+def _register_institution(form: InstitutionForm):
+    return register_institution(
+        form.event_id.data,
+        name=form.name.data,
+        kind=form.kind.data,
+        kelurahan_code=form.kelurahan_code.data,
+        headcount=form.headcount.data,
+        status=form.status.data,
+        shelter_id=form.shelter_id.data or None,
+        address=form.address.data or "",
+        contact=form.contact.data or "",
+        client_id=form.client_id.data or None,
+    )
 
 
 # --- duplicates -----------------------------------------------------------------------------------
