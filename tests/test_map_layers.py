@@ -98,9 +98,7 @@ def test_coarse_levels_have_fewer_vertices_yet_neighbours_still_meet(bengkulu, a
     vertices = shapely.get_num_coordinates
     # Kab/kota outlines (province zoom) lose far more detail than desa (zoomed in).
     assert vertices(kab_shapes).sum() < 0.5 * vertices(list(stored_kab.values())).sum()
-    assert vertices(list(shapes.values())).sum() < 0.95 * vertices(
-        list(stored_desa.values())
-    ).sum()
+    assert vertices(list(shapes.values())).sum() < 0.95 * vertices(list(stored_desa.values())).sum()
     # No overlaps: the areas add up to their union.
     geoms = np.asarray(list(shapes.values()), dtype=object)
     union = shapely.union_all(geoms)
@@ -211,6 +209,6 @@ def test_the_event_map_fetches_its_outlines_with_kab_kota_names(bengkulu, make_u
     url = re.search(rf"/kejadian/{event.id}/wilayah\.geojson\?v=[0-9a-f]+", page).group()
     outlines = _features(client.get(url, headers={"Accept-Encoding": "br"}))
     assert sorted(f["id"] for f in outlines) == sorted(desa[:3])
-    assert {f["properties"]["kab_kota"] for f in outlines} == {"Bengkulu Tengah"}
+    assert {f["properties"]["kab_kota"] for f in outlines} == {"Kabupaten Bengkulu Tengah"}
     # A user of the other kab/kota reaches neither the event nor its outlines.
     assert client_for(kota).get(url).status_code == 404

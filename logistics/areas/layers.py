@@ -1,10 +1,9 @@
-"""Map layers of the office's areas per zoom level, simplified once, cached and precompressed.
+"""Map layers of the office's areas per zoom level, simplified once, cached and precompressed."""
 
-A map page carries no geometry: the browser fetches each level from an endpoint. Simplifying
-5,957 desa as one coverage takes seconds, so each level's simplified outlines are kept in memory
-and in the instance folder, keyed by the level's data revision (a boundary load or rollback
-makes a new key); each body a user asks for (their scope, one kab/kota) is compressed once.
-"""
+# A map page carries no geometry: the browser fetches each level from an endpoint. Simplifying
+# 5,957 desa as one coverage takes seconds, so each level's simplified outlines are kept in memory
+# and in the instance folder, keyed by the level's data revision (a boundary load or rollback
+# makes a new key); each body a user asks for (their scope, one kab/kota) is compressed once.
 
 import hashlib
 import json

@@ -131,7 +131,7 @@ def _layer_script() -> str:
     return url_for("static", filename="maps/area-layers.js")
 
 
-@bp.route("/peta/lapisan/<level>.geojson")
+@bp.route("/peta/lapisan/<any(kab_kota, kecamatan, kelurahan):level>.geojson")
 @login_required
 def map_layer(level: str):
     """One level of the areas the user sees as GeoJSON, simplified for the zoom it is drawn at;
@@ -142,7 +142,7 @@ def map_layer(level: str):
     return send_precompressed(body, "application/geo+json", public=False)
 
 
-@bp.route("/peta/publik/<name>.geojson")
+@bp.route("/peta/publik/<any(kab_kota, terdampak):name>.geojson")
 def public_layer(name: str):
     """The public map's layers: kab/kota outlines, and the desa of active events."""
     if name == "kab_kota":
