@@ -96,9 +96,10 @@ def test_coarse_levels_have_fewer_vertices_yet_neighbours_still_meet(bengkulu, a
     shapes = {f["id"]: shapely.from_geojson(json.dumps(f["geometry"])) for f in desa}
     assert set(shapes) == set(stored_desa)
     vertices = shapely.get_num_coordinates
-    # Kab/kota outlines (province zoom) lose far more detail than desa (zoomed in).
+    # Kab/kota outlines (province zoom) lose far more detail than desa (zoomed in, near all).
     assert vertices(kab_shapes).sum() < 0.5 * vertices(list(stored_kab.values())).sum()
-    assert vertices(list(shapes.values())).sum() < 0.95 * vertices(list(stored_desa.values())).sum()
+    desa_kept = vertices(list(shapes.values())).sum() / vertices(list(stored_desa.values())).sum()
+    assert 0.6 < desa_kept < 1
     # No overlaps: the areas add up to their union.
     geoms = np.asarray(list(shapes.values()), dtype=object)
     union = shapely.union_all(geoms)

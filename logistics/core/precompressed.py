@@ -7,9 +7,13 @@ from dataclasses import dataclass
 import brotli
 from flask import Response, request
 
-# Compressed once per cached body, so a slower, denser setting pays off on every later request.
+# Compressed once per cached body, so a slower, denser setting pays off on every later request;
+# above BIG bytes (a province's whole desa grid) the densest settings would take seconds.
 GZIP_LEVEL = 9
 BROTLI_QUALITY = 9
+BIG = 1_000_000
+BIG_GZIP_LEVEL = 6
+BIG_BROTLI_QUALITY = 5
 
 
 @dataclass(frozen=True)
@@ -23,10 +27,11 @@ class Precompressed:
 
     @classmethod
     def of(cls, raw: bytes) -> "Precompressed":
+        big = len(raw) > BIG
         return cls(
             raw=raw,
-            gzip=gzip.compress(raw, GZIP_LEVEL, mtime=0),
-            br=brotli.compress(raw, quality=BROTLI_QUALITY),
+            gzip=gzip.compress(raw, BIG_GZIP_LEVEL if big else GZIP_LEVEL, mtime=0),
+            br=brotli.compress(raw, quality=BIG_BROTLI_QUALITY if big else BROTLI_QUALITY),
             etag=hashlib.blake2b(raw, digest_size=12).hexdigest(),
         )
 

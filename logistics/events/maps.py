@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from sqlalchemy import func, select
 
+from logistics.areas.layers import level_version
 from logistics.areas.models import Area
 from logistics.core.extensions import db
 from logistics.events.impact import ImpactMatrix
@@ -19,13 +20,6 @@ from logistics.events.models import (
 _map_lock = threading.Lock()
 _map_cache: OrderedDict[str, object] = OrderedDict()
 MAP_CACHE_SIZE = 32
-
-
-def _area_revision() -> tuple:
-    count, latest = db.session.execute(
-        select(func.count(Area.id), func.max(Area.updated_at)).where(Area.level == "kelurahan")
-    ).one()
-    return (str(db.engine.url), count, str(latest))
 
 
 def _remember(cache: OrderedDict, key: str, value) -> None:
@@ -168,13 +162,9 @@ def map_codes(event: Event, terdata_codes) -> list[str]:
     return sorted(set(picked) | set(figured) | set(terdata_codes))
 
 
-def areas_version(codes: list[str]) -> str:
+def areas_version(codes: list[str], revision: str) -> str:
     """Part of the outlines' URL: changes with the codes and with the boundary data."""
-    from logistics.areas.layers import level_version
-
-    return hashlib.blake2b(
-        repr((level_version("kelurahan"), codes)).encode(), digest_size=8
-    ).hexdigest()
+    return hashlib.blake2b(repr((revision, codes)).encode(), digest_size=8).hexdigest()
 
 
 def event_map(
@@ -195,7 +185,7 @@ def event_map(
     per kelurahan, shelter markers, drawn area, boundary revision), so a change to any of them
     shows on the next request and an unchanged event costs no rendering.
     """
-    revision = _area_revision()
+    revision = level_version("kelurahan")
     areas = _map_areas(matrix)
     markers = _map_markers(shelters, public=public, shelter_url=shelter_url)
     payload = {
@@ -215,7 +205,7 @@ def event_map(
     if cached is not None:
         return cached
     codes = sorted(a["code"] for a in areas)
-    url = areas_url(areas_version(codes)) if areas_url and codes else None
+    url = areas_url(areas_version(codes, revision)) if areas_url and codes else None
     rendered = _render(event, areas, markers, url)
     _remember(_map_cache, key, rendered)
     return rendered
