@@ -100,17 +100,12 @@ def test_coarse_levels_have_fewer_vertices_yet_neighbours_still_meet(bengkulu, a
     assert vertices(kab_shapes).sum() < 0.5 * vertices(list(stored_kab.values())).sum()
     desa_kept = vertices(list(shapes.values())).sum() / vertices(list(stored_desa.values())).sum()
     assert 0.6 < desa_kept < 1
-    # No overlaps: the areas add up to their union.
-    geoms = np.asarray(list(shapes.values()), dtype=object)
-    union = shapely.union_all(geoms)
-    assert shapely.area(geoms).sum() - union.area < 1e-7  # degrees², about 0.1 ha
-    # No gaps: simplifying each polygon alone leaves slivers, holes in the union; a coverage
-    # simplification leaves none that the stored outlines do not have.
-    original_holes = shapely.get_num_interior_rings(
-        shapely.get_parts(shapely.union_all(list(stored_desa.values())))
-    ).sum()
-    holes = shapely.get_num_interior_rings(shapely.get_parts(union)).sum()
-    assert holes <= original_holes
+    # No new overlaps or gaps (the file itself has a few): simplifying each polygon alone
+    # here would add about 8e-6 degrees² of each, a coverage simplification adds neither.
+    simplified = np.asarray(list(shapes.values()), dtype=object)
+    original = np.asarray(list(stored_desa.values()), dtype=object)
+    assert _overlap(simplified) < _overlap(original) + 1e-6
+    assert _gaps(simplified) < _gaps(original) + 1e-6
     # Every pair of neighbours still shares a border.
     codes = sorted(stored_desa)
     tree = shapely.STRtree([stored_desa[c] for c in codes])
@@ -125,6 +120,17 @@ def test_coarse_levels_have_fewer_vertices_yet_neighbours_still_meet(bengkulu, a
     for a, b in pairs:
         shared = shapely.intersection(shapes[a], shapes[b])
         assert shapely.length(shared) > 0 and shapely.area(shared) < 1e-9, (a, b)
+
+
+def _overlap(geoms) -> float:
+    """Area (degrees²) covered twice: the areas' sum less their union's."""
+    return shapely.area(geoms).sum() - shapely.union_all(geoms).area
+
+
+def _gaps(geoms) -> float:
+    """Area (degrees²) of the holes inside the union of the areas."""
+    parts = shapely.get_parts(shapely.union_all(geoms))
+    return sum(shapely.Polygon(ring).area for part in parts for ring in part.interiors)
 
 
 def _event(db, title, codes, closed=False):

@@ -79,8 +79,11 @@ def _walk_the_map(browser, live_server, spot, width, height):
     assert desa_requests and all("induk=17.0" in url for url in desa_requests)
     assert len(desa_requests) < len(KABUPATEN)
     assert _paths(page, "poskoKecamatan") > 0
-    # A desa's tooltip names its kecamatan and kab/kota.
-    page.locator(".leaflet-poskoDesa-pane path").first.hover(force=True)
+    # The desa under the pointer (the map's centre): its tooltip names kecamatan and kab/kota.
+    box = page.locator(".leaflet-container").bounding_box()
+    centre = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.move(centre[0] - 5, centre[1] - 5)
+    page.mouse.move(*centre)
     tooltip = page.locator(".leaflet-tooltip").first
     tooltip.wait_for()
     assert "Kec. " in tooltip.inner_text() and "Kabupaten" in tooltip.inner_text()
