@@ -34,6 +34,7 @@ _lock = threading.Lock()
 # Per level: (version, areas by code); one version per level, an older one is never asked again.
 _features: dict[str, tuple[str, dict[str, "AreaFeature"]]] = {}
 _bodies: OrderedDict[tuple, Precompressed] = OrderedDict()
+_extents: dict[tuple, "MapExtent"] = {}
 
 
 @dataclass(frozen=True)
@@ -44,19 +45,29 @@ class AreaFeature:
     geometry: str
 
 
+def _revisions() -> tuple:
+    """Per level: how many current areas have an outline and when the latest changed. Areas
+    with an outline are those with bounds (the store writes both); asking for the bounds lets
+    the index answer without reading the rows' outlines. One query for every level."""
+    rows = db.session.execute(
+        select(Area.level, func.count(Area.id), func.max(Area.updated_at))
+        .where(Area.retired_at.is_(None), Area.min_lng.is_not(None))
+        .group_by(Area.level)
+    ).all()
+    return (str(db.engine.url), tuple(sorted(tuple(row) for row in rows)))
+
+
+def _version(revisions: tuple, level: str) -> str:
+    own = next((row for row in revisions[1] if row[0] == level), (level, 0, None))
+    key = (revisions[0], own, TIERS[level])
+    return hashlib.blake2b(repr(key).encode(), digest_size=8).hexdigest()
+
+
 def level_version(level: str) -> str:
     """A short key that changes with the level's data and with how it is simplified."""
     if level not in TIERS:
         raise KeyError(level)
-    # Areas with an outline are those with bounds (the store writes both); asking for the bounds
-    # lets the index answer without reading the rows' outlines.
-    count, latest = db.session.execute(
-        select(func.count(Area.id), func.max(Area.updated_at)).where(
-            Area.level == level, Area.retired_at.is_(None), Area.min_lng.is_not(None)
-        )
-    ).one()
-    revision = (str(db.engine.url), level, count, latest, TIERS[level])
-    return hashlib.blake2b(repr(revision).encode(), digest_size=8).hexdigest()
+    return _version(_revisions(), level)
 
 
 def _cache_dir() -> Path:
@@ -183,6 +194,7 @@ def clear_cache() -> None:
     with _lock:
         _features.clear()
         _bodies.clear()
+        _extents.clear()
 
 
 @dataclass(frozen=True)
@@ -202,7 +214,23 @@ class MapExtent:
 
 
 def map_extent(scope: Scope = WHOLE_OFFICE) -> MapExtent:
-    """The extent of the areas the scope sees (a few aggregate queries, no geometry)."""
+    """The extent of the areas the scope sees: one query while the areas do not change, a few
+    aggregate queries (no geometry) when they did."""
+    revisions = _revisions()
+    key = (revisions, scope.see)
+    with _lock:
+        cached = _extents.get(key)
+    if cached is not None:
+        return cached
+    extent = _extent(scope, revisions)
+    with _lock:
+        if len(_extents) >= BODY_CACHE_SIZE:
+            _extents.clear()
+        _extents[key] = extent
+    return extent
+
+
+def _extent(scope: Scope, revisions: tuple) -> MapExtent:
     kelurahan = scope.narrow(
         select(
             func.min(Area.min_lng),
@@ -235,7 +263,7 @@ def map_extent(scope: Scope = WHOLE_OFFICE) -> MapExtent:
     return MapExtent(
         bounds=None if None in bounds else tuple(float(b) for b in bounds),
         counts=counts,
-        versions={level: level_version(level) for level in LEVELS},
+        versions={level: _version(revisions, level) for level in LEVELS},
         kab_kota=tuple((code, name) for code, name in kab_kota),
         approximate=bool(approximate),
     )
