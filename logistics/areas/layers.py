@@ -189,6 +189,15 @@ def layer(
     return body
 
 
+def warm_layers() -> None:
+    """Simplify every level now (after a boundary load), into memory and the instance folder."""
+    for level in LEVELS:
+        try:
+            level_features(level)
+        except Exception:  # a map built on demand later is still correct, only slower
+            current_app.logger.exception("map layer %s not prepared", level)
+
+
 def clear_cache() -> None:
     """Forget the layers held in memory (the files in the instance folder stay)."""
     with _lock:
