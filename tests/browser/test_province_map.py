@@ -78,7 +78,10 @@ def _walk_the_map(browser, live_server, spot, width, height):
     desa_requests = [url for url in fetched if "/kelurahan.geojson" in url]
     assert desa_requests and all("induk=17.0" in url for url in desa_requests)
     assert len(desa_requests) < len(KABUPATEN)
-    assert _paths(page, "poskoKecamatan") > 0
+    # Its kecamatan come in their own request, drawn as outlines over the desa.
+    page.wait_for_function(
+        "() => document.querySelectorAll('.leaflet-poskoKecamatan-pane path').length > 0"
+    )
     # The desa under the pointer (the map's centre): its tooltip names kecamatan and kab/kota.
     box = page.locator(".leaflet-container").bounding_box()
     centre = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
