@@ -17,6 +17,7 @@ from bench import (
     bench_home,
     bench_import,
     bench_ledger,
+    bench_maps,
     bench_multi_year,
     bench_spm,
     bench_spm_latency,
@@ -42,6 +43,7 @@ def main() -> None:
             "field": bench_field,
             "field_app": bench_field_app,
             "home": bench_home,
+            "maps": bench_maps,
             "multi_year": bench_multi_year,
         }[sys.argv[1]]
         print(module.report(module.run()))
@@ -116,6 +118,35 @@ def main() -> None:
         event["page_warm_p95_ms"] < 1000,
     )
     row("  cold (first request renders the map)", f"{event['page_cold_ms']:.0f} ms", "-", True)
+
+    maps = bench_maps.run()
+    for name, label in (
+        ("area_map", "Area map (/peta-wilayah), Jawa Barat"),
+        ("event_map", "Event map (500 Jawa Barat desa)"),
+        ("public_map", "Public map (/peta), Jawa Barat"),
+    ):
+        row(
+            f"{label}: first response compressed (gzip)",
+            f"{maps[f'{name}_html_gzip_kb']:.1f} KB",
+            f"< {bench_maps.HTML_GOAL_KB} KB",
+            maps[f"{name}_html_gzip_kb"] < bench_maps.HTML_GOAL_KB,
+        )
+        row(
+            "  server time cold (new process) / warm p95",
+            f"{maps[f'{name}_cold_ms']:.0f} / {maps[f'{name}_warm_p95_ms']:.0f} ms",
+            f"< {bench_maps.COLD_GOAL_MS} / < {bench_maps.WARM_GOAL_MS} ms",
+            maps[f"{name}_cold_ms"] < bench_maps.COLD_GOAL_MS
+            and maps[f"{name}_warm_p95_ms"] < bench_maps.WARM_GOAL_MS,
+        )
+    for name in ("area_map", "event_map"):
+        fast = maps[f"{name}_interactive_10mbit_s"]
+        slow = maps[f"{name}_interactive_2mbit_s"]
+        row(
+            f"  {name.replace('_', ' ')} drawn in Chromium, 360 px, 10 / 2 Mbit/s",
+            f"{fast:.2f} / {slow:.2f} s",
+            f"< {bench_maps.FAST_GOAL_S:.0f} / < {bench_maps.SLOW_GOAL_S:.0f} s",
+            fast < bench_maps.FAST_GOAL_S and slow < bench_maps.SLOW_GOAL_S,
+        )
 
     victims = bench_import.run()
     row(
@@ -310,6 +341,7 @@ def main() -> None:
                 **{f"year_{key}": value for key, value in year.items()},
                 **{f"home_{key}": value for key, value in homes.items()},
                 **{f"renstra_{key}": value for key, value in renstra.items()},
+                **{f"maps_{key}": value for key, value in maps.items()},
             }.items()
         ),
         "",

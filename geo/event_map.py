@@ -151,6 +151,7 @@ class _Choropleth(MacroElement):
         (function () {
             var map = {{ this._parent.get_name() }};
             var data = {{ this.data_json }};
+            var areasUrl = {{ this.url_json }};
             var labels = {{ this.labels_json }};
             var approximate = {{ this.approximate_json }};
             var pane = map.createPane("poskoKelurahan");
@@ -164,6 +165,7 @@ class _Choropleth(MacroElement):
                 }
                 line(p.name, true);
                 if (p.kecamatan) { line("Kec. " + p.kecamatan); }
+                if (p.kab_kota) { line(p.kab_kota); }
                 line("Jiwa terdampak: " + fmt(p.jiwa));
                 line("Mengungsi: " + fmt(p.mengungsi));
                 line("Sumber: " + p.source);
@@ -171,7 +173,7 @@ class _Choropleth(MacroElement):
             }
             var base = {}, layers = {};
             Object.keys(labels).forEach(function (measure) {
-                layers[measure] = L.geoJSON(data, {
+                layers[measure] = L.geoJSON(null, {
                     pane: "poskoKelurahan",
                     style: function (f) {
                         return {color: "#4d4d4d", weight: 1, fillOpacity: 0.8,
@@ -184,6 +186,28 @@ class _Choropleth(MacroElement):
                 });
                 base[labels[measure]] = layers[measure];
             });
+            function fill(collection) {
+                // Geometry from the server, figures from the page: joined by kelurahan code.
+                var features = [];
+                collection.features.forEach(function (f) {
+                    var own = data[f.id];
+                    if (!own) { return; }
+                    features.push({type: "Feature", id: f.id, geometry: f.geometry,
+                                   properties: Object.assign({}, f.properties, own)});
+                });
+                Object.keys(layers).forEach(function (measure) { layers[measure].addData(features); });
+                map.getContainer().setAttribute("data-areas-drawn", String(features.length));
+            }
+            if (data.type === "FeatureCollection") {
+                Object.keys(layers).forEach(function (measure) { layers[measure].addData(data); });
+            } else if (areasUrl) {
+                fetch(areasUrl, {credentials: "same-origin"}).then(function (response) {
+                    if (!response.ok) { throw new Error("HTTP " + response.status); }
+                    return response.json();
+                }).then(fill, function () {
+                    map.getContainer().setAttribute("data-areas-failed", "true");
+                });
+            }
             layers[{{ this.default_json }}].addTo(map);
             var overlays = {};
             {% for name, var in this.overlays %}
@@ -220,11 +244,22 @@ class _Choropleth(MacroElement):
         legend: str,
         overlays: Sequence[tuple[str, str]],
         approximate: bool,
+        areas_url: str | None = None,
     ):
         super().__init__()
         self._name = "EventChoropleth"
         self.features = [f["properties"] for f in data["features"]]
-        self.data_json = script_json(data)
+        # With an areas URL the page carries the figures only (by code) and the browser fetches
+        # the outlines; without one, whole features (a small map, or tests).
+        self.data_json = script_json(
+            {f["id"]: f["properties"] for f in data["features"]}
+            if areas_url
+            else {
+                "type": "FeatureCollection",
+                "features": [f for f in data["features"] if f.get("geometry")],
+            }
+        )
+        self.url_json = script_json(areas_url)
         # Layer names are HTML to Leaflet's layer control.
         self.labels_json = script_json({key: text(label) for key, label in MEASURES.items()})
         self.default_json = script_json(next(iter(MEASURES)))
@@ -243,8 +278,14 @@ class _Choropleth(MacroElement):
         )
 
 
-def _bounds(areas: dict, markers: Sequence[dict], drawn: dict | None):
-    geoms = [shapely.from_geojson(json.dumps(f["geometry"])) for f in areas["features"]]
+def _bounds(areas: dict, markers: Sequence[dict], drawn: dict | None, area_bounds=None):
+    geoms = [
+        shapely.from_geojson(json.dumps(f["geometry"]))
+        for f in areas["features"]
+        if f.get("geometry")
+    ]
+    if area_bounds:
+        geoms.append(shapely.box(*area_bounds))
     if drawn:
         geoms.append(shapely.from_geojson(json.dumps(drawn)))
     geoms += [shapely.Point(m["lng"], m["lat"]) for m in markers]
@@ -267,6 +308,8 @@ def event_map(
     center: Sequence[float] | None = None,
     zoom: int | None = None,
     tiles: str | None = DEFAULT_TILES,
+    areas_url: str | None = None,
+    area_bounds: Sequence[float] | None = None,
 ) -> folium.Map:
     """A map of one event.
 
@@ -278,13 +321,16 @@ def event_map(
     subtitle, warnings, url), drawn as circle markers coloured by occupancy. drawn_area: the
     GeoJSON geometry the operator drew, outlined. point: the event's (lat, lng), if recorded.
     Only Leaflet is linked; a caller serving it locally replaces default_js / default_css.
+    areas_url: where the browser fetches the areas' outlines (GeoJSON, feature id = code); then
+    `areas` need no geometry (the page carries the figures only) and area_bounds (min lng, min
+    lat, max lng, max lat) say where they are.
     """
-    data, breaks = _coloured_areas(areas)
+    data, breaks = _coloured_areas(areas, keep_without_geometry=bool(areas_url))
     markers = [
         marker_data(s) for s in shelters if s.get("lat") is not None and s.get("lng") is not None
     ]
 
-    bounds = _bounds(data, markers, drawn_area)
+    bounds = _bounds(data, markers, drawn_area, area_bounds)
     if center is None:
         if bounds:
             center = ((bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2)
@@ -304,7 +350,7 @@ def event_map(
     overlays = _overlays(fmap, markers, drawn_area, point)
     bands = sorted({m["band"] for m in markers}, key=list(BAND_COLOURS).index)
     fmap.add_child(
-        _Choropleth(data, legend_html(breaks, source_note, bands), overlays, approximate)
+        _Choropleth(data, legend_html(breaks, source_note, bands), overlays, approximate, areas_url)
     )
     fmap.add_child(_MetricScale())
     if approximate:
@@ -314,12 +360,12 @@ def event_map(
     return fmap
 
 
-def _coloured_areas(areas: dict) -> tuple[dict, dict]:
+def _coloured_areas(areas: dict, keep_without_geometry: bool = False) -> tuple[dict, dict]:
     """The affected areas with clean properties and a fill colour per measure; the class breaks."""
     features = []
     values: dict[str, list[int]] = {measure: [] for measure in MEASURES}
     for feature in areas.get("features", []):
-        if not feature.get("geometry"):
+        if not feature.get("geometry") and not keep_without_geometry:
             continue
         props = dict(feature.get("properties") or {})
         for measure in MEASURES:
@@ -328,7 +374,14 @@ def _coloured_areas(areas: dict) -> tuple[dict, dict]:
         props["name"] = str(props.get("name") or props.get("code") or "")
         props["kecamatan"] = str(props.get("kecamatan") or "")
         props["source"] = str(props.get("source") or "")
-        features.append({"type": "Feature", "properties": props, "geometry": feature["geometry"]})
+        features.append(
+            {
+                "type": "Feature",
+                "id": str(feature.get("id") or props.get("code") or ""),
+                "properties": props,
+                "geometry": feature.get("geometry"),
+            }
+        )
     breaks = {measure: class_breaks(values[measure]) for measure in MEASURES}
     for feature in features:
         props = feature["properties"]

@@ -57,7 +57,7 @@ def register_extensions(app: Flask) -> None:
         set_request_actor,
         set_request_scope,
     )
-    from logistics.core.extensions import csrf, db, limiter, login_manager, migrate
+    from logistics.core.extensions import compress, csrf, db, limiter, login_manager, migrate
     from logistics.core.queue import redis_url
     from logistics.core.security import enforce_scope, request_actor, request_scope
     from logistics.reports.year_figures import install_listeners as keep_year_figures
@@ -67,6 +67,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    compress.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Silakan masuk untuk membuka halaman ini."

@@ -5,6 +5,7 @@ from contextlib import contextmanager
 
 from flask import current_app, has_app_context
 
+from logistics.areas.layers import warm_layers
 from logistics.areas.services import load_boundary_file, summarize
 from logistics.core import jobs, uploads
 from logistics.core.audit import acting_as
@@ -78,7 +79,11 @@ def load_boundaries(
             )
             return result, f"{result['features']} wilayah dimuat. {summarize(result['stats'])}"
 
-        return jobs.run_tracked(job_id, work)
+        outcome = jobs.run_tracked(job_id, work)
+        # The first map opened after a load would otherwise simplify the new outlines (seconds
+        # for a province) while a person waits.
+        warm_layers()
+        return outcome
 
 
 def victim_import_dry_run(

@@ -68,3 +68,14 @@ def areas_of_level(level: str, parent: str | None = None) -> list[Area]:
 def area_geometry_wkb(area: Area) -> bytes | None:
     """An area's stored outline (WKB), read on its own: area rows are loaded without it."""
     return db.session.scalar(select(Area.geometry_wkb).where(Area.id == area.id))
+
+
+def area_names(codes: list[str]) -> dict[str, str]:
+    """The names of the areas with these codes (in pieces: SQLite caps a query's parameters)."""
+    names: dict[str, str] = {}
+    for start in range(0, len(codes), 900):
+        chunk = codes[start : start + 900]
+        names.update(
+            db.session.execute(select(Area.code, Area.name).where(Area.code.in_(chunk))).all()
+        )
+    return names

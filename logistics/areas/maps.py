@@ -1,19 +1,26 @@
 """Folium maps of the office's areas, cached per revision of the boundary data."""
 
+import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import geopandas as gpd
 import shapely
+from branca.element import MacroElement
+from jinja2 import Template
 from sqlalchemy import select
 
-from geo.maps import area_map, render_map_html, simplify_for_zoom
+from geo.maps import MapListing, area_map, render_map_html, simplify_for_zoom
+from geo.remote_map import layered_map
+from geo.zoom_layers import TIERS
+from logistics.areas.layers import MapExtent
 from logistics.areas.models import Area
-from logistics.areas.services import _revision
 from logistics.core.extensions import db
+from logistics.core.scope import WHOLE_OFFICE, Scope
 
 _lock = threading.Lock()
-_cache: dict[tuple, object] = {}
+_cache: dict[str, object] = {}
+MAP_CACHE_SIZE = 64
 
 # Above this many kelurahan the overview map uses simplified outlines (a province of 6,000 desa).
 SIMPLIFY_ABOVE = 600
@@ -66,20 +73,84 @@ def use_local_assets(fmap) -> None:
     fmap.default_css = [("leaflet_css", _asset_url("leaflet.css"))]
 
 
-def overview_map():
-    """The home page map: kecamatan outlines and kelurahan areas; None before any area is loaded."""
-    key = _revision("kelurahan") + _revision("kecamatan")
+def layers_map(
+    extent: MapExtent,
+    layer_urls: Mapping[str, str],
+    *,
+    script_url: str,
+    affected_url: str | None = None,
+    listing: MapListing | None = None,
+):
+    """A map page's map whose areas the browser fetches (layer_urls: level -> endpoint URL,
+    already carrying the level's version): the whole grid at once for a city, kab/kota outlines
+    first for a province. None before any area is loaded. Cached per everything it shows."""
+    if extent.bounds is None:
+        return None
+    config = {
+        "whole": extent.whole_grid,
+        "layers": dict(layer_urls),
+        "zoom": {level: TIERS[level].min_zoom for level in TIERS},
+        "affected": affected_url,
+    }
+    key = json.dumps([config, extent.bounds, extent.approximate, script_url, listing], default=str)
     with _lock:
         cached = _cache.get(key)
     if cached is not None:
         return cached
-    rendered = session_map()
-    if rendered is None:
-        return None
+    fmap = layered_map(
+        config, bounds=extent.bounds, script_url=script_url, approximate=extent.approximate
+    )
+    use_local_assets(fmap)
+    fmap.default_js.append(("posko_layers", script_url))
+    if listing is not None:
+        fmap.add_child(_Listing(listing))
+    rendered = render_map_html(fmap)
     with _lock:
-        _cache.clear()
+        if len(_cache) >= MAP_CACHE_SIZE:
+            _cache.clear()
         _cache[key] = rendered
     return rendered
+
+
+class _Listing(MacroElement):
+    """The text list beside a map whose layers are fetched: what the page knows it shows."""
+
+    _template = Template("")
+
+    def __init__(self, listing: MapListing):
+        super().__init__()
+        self._name = "Listing"
+        self._listing = listing
+
+    def listing(self) -> MapListing:
+        return self._listing
+
+
+def listing_of(extent: MapExtent, scope: Scope = WHOLE_OFFICE) -> MapListing:
+    """The kelurahan of a city-sized map, else the kab/kota of a province's."""
+    if not extent.whole_grid:
+        return MapListing("Kabupaten/Kota", ("Kabupaten/Kota", "Kode"), tuple(extent.kab_kota))
+    kecamatan = Area.__table__.alias("kecamatan")
+    kab_kota = Area.__table__.alias("kab_kota")
+    rows = db.session.execute(
+        scope.narrow(
+            select(Area.name, kecamatan.c.name, kab_kota.c.name, Area.code)
+            .outerjoin(kecamatan, kecamatan.c.code == Area.parent_code)
+            .outerjoin(kab_kota, kab_kota.c.code == kecamatan.c.parent_code)
+            .where(
+                Area.level == "kelurahan",
+                Area.geometry_wkb.is_not(None),
+                Area.retired_at.is_(None),
+            )
+            .order_by(Area.code),
+            Area.code,
+        )
+    ).all()
+    return MapListing(
+        "Kelurahan/Desa",
+        ("Nama", "Kecamatan", "Kabupaten/Kota", "Kode"),
+        tuple(tuple(row) for row in rows),
+    )
 
 
 def session_map():

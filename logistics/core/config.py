@@ -53,6 +53,23 @@ class Config:
     # Minutes a "break the glass" lookup (a victim found by NIK/KK outside the user's wilayah,
     # with a reason) keeps that person's and household's pages open to the user.
     BREAK_GLASS_MINUTES = 30
+    # Responses compressed for the phones on a slow link: brotli, else gzip. Map geometry is
+    # compressed once when cached (core/precompressed.py) and passes through untouched.
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_BR_LEVEL = 4
+    COMPRESS_LEVEL = 6
+    COMPRESS_MIN_SIZE = 500
+    COMPRESS_MIMETYPES = [
+        "text/html",
+        "text/css",
+        "text/csv",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "application/geo+json",
+        "application/manifest+json",
+        "image/svg+xml",
+    ]
 
 
 # Environment variable -> (config key, converter)

@@ -6,9 +6,9 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
-import shapely
 from sqlalchemy import func, select
 
+from logistics.areas.layers import level_version
 from logistics.areas.models import Area
 from logistics.core.extensions import db
 from logistics.events.impact import ImpactMatrix
@@ -19,18 +19,7 @@ from logistics.events.models import (
 
 _map_lock = threading.Lock()
 _map_cache: OrderedDict[str, object] = OrderedDict()
-_geometry_cache: OrderedDict[str, dict] = OrderedDict()
 MAP_CACHE_SIZE = 32
-# Outline simplification (degrees) by the number of kelurahan on the map: a city event keeps
-# street-level detail, a province event of hundreds of desa stays a few hundred kB on a phone.
-SIMPLIFY_TOLERANCE = ((100, 0.0001), (300, 0.0005), (float("inf"), 0.001))
-
-
-def _area_revision() -> tuple:
-    count, latest = db.session.execute(
-        select(func.count(Area.id), func.max(Area.updated_at)).where(Area.level == "kelurahan")
-    ).one()
-    return (str(db.engine.url), count, str(latest))
 
 
 def _remember(cache: OrderedDict, key: str, value) -> None:
@@ -39,37 +28,6 @@ def _remember(cache: OrderedDict, key: str, value) -> None:
         cache.move_to_end(key)
         while len(cache) > MAP_CACHE_SIZE:
             cache.popitem(last=False)
-
-
-def _area_features(codes: list[str], revision: tuple) -> dict:
-    """Simplified GeoJSON geometry per kelurahan code, cached per boundary revision."""
-    key = hashlib.sha256(repr((revision, codes)).encode()).hexdigest()
-    with _map_lock:
-        cached = _geometry_cache.get(key)
-    if cached is not None:
-        return cached
-    rows = []
-    for start in range(0, len(codes), 900):
-        chunk = codes[start : start + 900]
-        rows += db.session.execute(
-            select(Area.code, Area.geometry_wkb, Area.approximate).where(
-                Area.code.in_(chunk), Area.geometry_wkb.is_not(None)
-            )
-        ).all()
-    geometries: dict[str, dict] = {}
-    approximate = False
-    if rows:
-        geoms = shapely.from_wkb([r[1] for r in rows])
-        tolerance = next(t for limit, t in SIMPLIFY_TOLERANCE if len(rows) <= limit)
-        geoms = shapely.simplify(geoms, tolerance, preserve_topology=True)
-        geoms = shapely.set_precision(geoms, 1e-5)
-        texts = shapely.to_geojson(geoms)
-        for (code, _, approx), text in zip(rows, texts, strict=True):
-            geometries[code] = json.loads(text)
-            approximate = approximate or bool(approx)
-    result = {"geometries": geometries, "approximate": approximate}
-    _remember(_geometry_cache, key, result)
-    return result
 
 
 def _map_areas(matrix: ImpactMatrix) -> list[dict]:
@@ -124,24 +82,51 @@ def _office_view() -> tuple[tuple[float, float] | None, int | None]:
     return center, 12 if bounds[1] - bounds[0] < 0.5 else 9
 
 
-def _render(event: Event, areas: list[dict], markers: list[dict], revision: tuple) -> object:
-    """Build and render the map (geo.event_map) of the given areas and markers."""
+def _area_extent(codes: list[str]) -> tuple[tuple[float, float, float, float] | None, bool]:
+    """The bounding box (min lng, min lat, max lng, max lat) of the kelurahan and whether any is
+    approximate: from the stored bounds, no geometry read."""
+    boxes, approximate = [], False
+    for start in range(0, len(codes), 900):
+        row = db.session.execute(
+            select(
+                func.min(Area.min_lng),
+                func.min(Area.min_lat),
+                func.max(Area.max_lng),
+                func.max(Area.max_lat),
+                func.max(Area.approximate),
+            ).where(Area.code.in_(codes[start : start + 900]), Area.geometry_wkb.is_not(None))
+        ).one()
+        if None not in row[:4]:
+            boxes.append(row[:4])
+        approximate = approximate or bool(row[4])
+    if not boxes:
+        return None, approximate
+    bounds = (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+    return bounds, approximate
+
+
+def _render(event: Event, areas: list[dict], markers: list[dict], areas_url: str | None) -> object:
+    """Build and render the map (geo.event_map) of the given areas and markers; the page
+    carries their figures, the browser fetches their outlines from areas_url."""
     from geo.event_map import event_map as build_map
     from geo.maps import render_map_html
     from logistics.areas.maps import use_local_assets
 
-    features = _area_features([a["code"] for a in areas], revision)
+    area_bounds, approximate = _area_extent([a["code"] for a in areas])
     collection = {
         "type": "FeatureCollection",
         "features": [
-            {"type": "Feature", "id": a["code"], "properties": a, "geometry": geometry}
-            for a in areas
-            if (geometry := features["geometries"].get(a["code"])) is not None
+            {"type": "Feature", "id": a["code"], "properties": a, "geometry": None} for a in areas
         ],
     }
     drawn = json.loads(event.area_geojson) if event.area_geojson else None
     center = zoom = None
-    if not collection["features"] and not markers and not drawn:
+    if area_bounds is None and not markers and not drawn:
         # Nothing to fit yet (a new event): show the event's point, else the office's area,
         # so the operator can start drawing where the disaster is.
         if event.lat is not None:
@@ -152,13 +137,34 @@ def _render(event: Event, areas: list[dict], markers: list[dict], revision: tupl
         collection,
         markers,
         drawn_area=drawn,
-        approximate=features["approximate"],
+        approximate=approximate,
         center=center,
         zoom=zoom,
         point=(event.lat, event.lng) if event.lat is not None else None,
+        areas_url=areas_url,
+        area_bounds=area_bounds,
     )
     use_local_assets(fmap)
     return render_map_html(fmap)
+
+
+def map_codes(event: Event, terdata_codes) -> list[str]:
+    """The kelurahan the event map draws: affected (picked or drawn), with kaji cepat figures,
+    or with registered victims (terdata_codes), as the impact matrix lists them."""
+    from logistics.events.models import EventArea, ImpactFigure
+
+    picked = db.session.scalars(
+        select(EventArea.kelurahan_code).where(EventArea.event_id == event.id)
+    )
+    figured = db.session.scalars(
+        select(ImpactFigure.kelurahan_code).where(ImpactFigure.event_id == event.id).distinct()
+    )
+    return sorted(set(picked) | set(figured) | set(terdata_codes))
+
+
+def areas_version(codes: list[str], revision: str) -> str:
+    """Part of the outlines' URL: changes with the codes and with the boundary data."""
+    return hashlib.blake2b(repr((revision, codes)).encode(), digest_size=8).hexdigest()
 
 
 def event_map(
@@ -169,15 +175,17 @@ def event_map(
     public: bool = False,
     shelter_url: Callable[[int], str] | None = None,
     static_url: str = "",
+    areas_url: Callable[[str], str] | None = None,
 ):
     """The event map (geo.event_map) rendered into page parts, cached per data revision.
 
-    shelter_url gives a marker's link (None: markers link nowhere) and static_url the map
-    script's address; the views build both. The cache key is a hash of everything drawn (values
+    shelter_url gives a marker's link (None: markers link nowhere), static_url the map
+    script's address and areas_url(version) the address of the areas' outlines (None: the map
+    draws no areas); the views build them. The cache key is a hash of everything drawn (values
     per kelurahan, shelter markers, drawn area, boundary revision), so a change to any of them
     shows on the next request and an unchanged event costs no rendering.
     """
-    revision = _area_revision()
+    revision = level_version("kelurahan")
     areas = _map_areas(matrix)
     markers = _map_markers(shelters, public=public, shelter_url=shelter_url)
     payload = {
@@ -189,12 +197,35 @@ def event_map(
         "drawn": event.area_geojson,
         "point": (event.lat, event.lng),
         "static": static_url,
+        "areas_url": areas_url("") if areas_url else None,
     }
     key = hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
     with _map_lock:
         cached = _map_cache.get(key)
     if cached is not None:
         return cached
-    rendered = _render(event, areas, markers, revision)
+    codes = sorted(a["code"] for a in areas)
+    url = areas_url(areas_version(codes, revision)) if areas_url and codes else None
+    rendered = _render(event, areas, markers, url)
     _remember(_map_cache, key, rendered)
     return rendered
+
+
+def active_affected_areas() -> dict[str, list[str]]:
+    """The kelurahan affected by events not closed yet (picked, drawn or with kaji cepat
+    figures), each with the titles of those events: what the public map shows."""
+    from logistics.events.models import EventArea, ImpactFigure
+
+    picked = select(EventArea.event_id, EventArea.kelurahan_code)
+    figured = select(ImpactFigure.event_id, ImpactFigure.kelurahan_code).distinct()
+    affected = picked.union(figured).subquery()
+    rows = db.session.execute(
+        select(affected.c.kelurahan_code, Event.title)
+        .join(Event, Event.id == affected.c.event_id)
+        .where(Event.closed_at.is_(None))
+        .order_by(affected.c.kelurahan_code, Event.started_at.desc())
+    ).all()
+    areas: dict[str, list[str]] = {}
+    for code, title in rows:
+        areas.setdefault(code, []).append(title)
+    return areas

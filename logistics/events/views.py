@@ -14,6 +14,7 @@ from logistics.core.exports import table_response
 from logistics.core.formatting import angka, tanggal_jam
 from logistics.core.forms import attach_error, confirmed, submit
 from logistics.core.nav import breadcrumbs, crumb
+from logistics.core.precompressed import send_precompressed
 from logistics.core.privacy import mask_nik
 from logistics.core.security import roles_required, user_scope
 from logistics.core.time import from_local, local_naive, office_now, office_today
@@ -265,6 +266,7 @@ def _event_map(event, matrix, shelters: list, *, public: bool = False):
         if shelter_pages
         else None,
         static_url=url_for("main.vendor", filename="leaflet.js"),
+        areas_url=lambda version: url_for("events.map_areas", event_id=event.id, v=version),
     )
 
 
@@ -706,6 +708,19 @@ def public_map(event_id: int):
         shelters_open=sum(1 for s in shelters if s.status == "buka"),
         sheltered=sum(s.persons for s in shelters if s.status == "buka"),
         map=_event_map(event, matrix, shelters, public=True),
+    )
+
+
+@bp.route("/<int:event_id>/wilayah.geojson")
+def map_areas(event_id: int):
+    """The outlines of the kelurahan an event map draws (names, no figures: the page has them),
+    for the event page and its public map alike."""
+    from logistics.areas.layers import layer
+
+    event = service.get_event(event_id)
+    codes = event_maps.map_codes(event, registry_figures(event).cells)
+    return send_precompressed(
+        layer("kelurahan", codes=codes), "application/geo+json", public=True, max_age=300
     )
 
 
