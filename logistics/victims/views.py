@@ -29,7 +29,7 @@ from logistics.core.job_models import JobRecord
 from logistics.core.nav import breadcrumbs, crumb
 from logistics.core.privacy import mask_nik
 from logistics.core.queue import VICTIM_IMPORT, VICTIM_IMPORT_DRY_RUN
-from logistics.core.security import reads_only, roles_required, user_scope
+from logistics.core.security import reads_only, require_writable, roles_required, user_scope
 from logistics.core.time import office_today
 from logistics.core.uploads import upload_available
 from logistics.core.wording import AREA_CODE_HEADER, AREA_HEADER, istilah
@@ -530,6 +530,7 @@ def institutions():
         event_id=_int_arg("kejadian"),
         kind=request.args.get("jenis", "").strip(),
         text=request.args.get("q", "").strip(),
+        scope=user_scope(),
     )
     names = kelurahan_names()
     fmt = request.args.get("format")
@@ -609,7 +610,7 @@ def new_institution():
 @bp.route("/duplikat")
 @roles_required(*OFFICE_ROLES)
 def duplicates():
-    pairs = likely_duplicates(limit=DUPLICATES_PAGE)
+    pairs = likely_duplicates(limit=DUPLICATES_PAGE, scope=user_scope())
     histories = {}
     for pair in pairs:
         for person in (pair.keep, pair.duplicate):
@@ -635,6 +636,9 @@ def merge():
         with transaction():
             keep = get_person(int(form.keep_id.data))
             duplicate = get_person(int(form.duplicate_id.data))
+            # Both rows change: the user must record in the areas of each.
+            require_writable("person_id", keep.id)
+            require_writable("person_id", duplicate.id)
             summary = merge_persons(keep, duplicate)
     except (DomainError, ValueError) as exc:
         flash(getattr(exc, "message", "Data penggabungan tidak valid."), "danger")

@@ -180,6 +180,8 @@ def build_province(app, make_user) -> SimpleNamespace:
         world[key] = SimpleNamespace(**records)
     from logistics.tagana.vehicles import register_vehicle
 
-    vehicle = register_vehicle(plate="BD 1701 AB", kind="truk", assigned_unit="Dinas Sosial Provinsi")
+    vehicle = register_vehicle(
+        plate="BD 1701 AB", kind="truk", assigned_unit="Dinas Sosial Provinsi"
+    )
     db.session.commit()
     return SimpleNamespace(users=users, hazard=hazard, vehicle=vehicle, **world)
