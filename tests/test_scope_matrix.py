@@ -467,6 +467,7 @@ def test_ids_and_codes_in_a_body_are_held_to_the_scope_too(matrix):
     """Tagana writes name a member, an event or a kelurahan in the body: another kab/kota's
     answer 404 (member) or 403 (area), and nothing is written."""
     from logistics.tagana.models import KampungSiagaBencana
+    from logistics.victims.models import Person
 
     client, a = matrix.clients["op_b"], matrix.a
     before = _row_counts(matrix)
@@ -481,9 +482,15 @@ def test_ids_and_codes_in_a_body_are_held_to_the_scope_too(matrix):
                   "place_kind": "posko", "place_name": "Posko Curup", "role": "Petugas",
                   "letter_number": "800/1", "starts_at": "2026-11-22T08:00"}  # fmt: skip
     assert client.post("/api/v1/tagana/deployments", json=deployment).status_code == 404
+    # The other kab/kota's likely duplicates are neither listed nor merged.
+    assert "Alfazet" in matrix.clients["office_op"].get("/korban/duplikat").get_data(as_text=True)
+    assert "Alfazet" not in client.get("/korban/duplikat").get_data(as_text=True)
+    merge = {"keep_id": a.victim.person_id, "duplicate_id": a.twin.id}
+    assert client.post("/korban/duplikat/gabung", data=merge).status_code == 302
     matrix.db.session.expire_all()
     assert _row_counts(matrix) == before
     assert matrix.db.session.get(KampungSiagaBencana, matrix.b.ksb.id).name == "KSB Betazet"
+    assert matrix.db.session.get(Person, a.twin.id).merged_into_id is None
 
 
 def test_a_scoped_pimpinan_sees_only_their_own_jobs(matrix):

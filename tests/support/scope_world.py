@@ -40,6 +40,7 @@ def load_areas() -> None:
 
 
 def _people(key: str, area, event) -> dict:
+    from logistics.victims.models import Person
     from logistics.victims.persons import PersonInput
     from logistics.victims.services import register_institution, register_victim
 
@@ -54,7 +55,14 @@ def _people(key: str, area, event) -> dict:
     institution, _ = register_institution(
         event, name=f"Panti {mark}", kind="panti", kelurahan_code=area.desa, headcount=12
     )
-    return {"victim": victim, "institution": institution}
+    # The head entered twice, once without NIK: a likely duplicate of the kab/kota.
+    head = victim.person
+    head.birth_date = date(1985, 8, 17)
+    twin = Person(name=f"Warga {mark}", sex="L", birth_date=head.birth_date,
+                  household_id=head.household_id, no_nik_reason="dokumen_hilang")  # fmt: skip
+    db.session.add(twin)
+    db.session.flush()
+    return {"victim": victim, "institution": institution, "twin": twin}
 
 
 def _places(key: str, area, event, victim) -> dict:
