@@ -482,6 +482,11 @@ def test_ids_and_codes_in_a_body_are_held_to_the_scope_too(matrix):
                   "place_kind": "posko", "place_name": "Posko Curup", "role": "Petugas",
                   "letter_number": "800/1", "starts_at": "2026-11-22T08:00"}  # fmt: skip
     assert client.post("/api/v1/tagana/deployments", json=deployment).status_code == 404
+    # A family card of the other kab/kota is neither shown nor filled in by a new registration.
+    household = {"event_id": matrix.b.event.id, "kelurahan_code": AREAS["b"].desa,
+                 "no_kk": AREAS["a"].kk, "address": "Jalan Baru", "status": "mengungsi"}  # fmt: skip
+    refused = client.post("/korban/daftar", data=household)
+    assert refused.status_code == 409 and "di luar wilayah kerja" in refused.get_data(as_text=True)
     # The other kab/kota's likely duplicates are neither listed nor merged.
     assert "Alfazet" in matrix.clients["office_op"].get("/korban/duplikat").get_data(as_text=True)
     assert "Alfazet" not in client.get("/korban/duplikat").get_data(as_text=True)
@@ -491,6 +496,7 @@ def test_ids_and_codes_in_a_body_are_held_to_the_scope_too(matrix):
     assert _row_counts(matrix) == before
     assert matrix.db.session.get(KampungSiagaBencana, matrix.b.ksb.id).name == "KSB Betazet"
     assert matrix.db.session.get(Person, a.twin.id).merged_into_id is None
+    assert not a.victim.person.household.address
 
 
 def test_a_scoped_pimpinan_sees_only_their_own_jobs(matrix):

@@ -22,14 +22,20 @@ from logistics.core import jobs
 from logistics.core.audit import record_action
 from logistics.core.database import transaction
 from logistics.core.demography import age_years
-from logistics.core.errors import DomainError
+from logistics.core.errors import Conflict, DomainError, NotFound
 from logistics.core.exports import XLSX_MIME, table_response
 from logistics.core.forms import attach_error
 from logistics.core.job_models import JobRecord
 from logistics.core.nav import breadcrumbs, crumb
 from logistics.core.privacy import mask_nik
 from logistics.core.queue import VICTIM_IMPORT, VICTIM_IMPORT_DRY_RUN
-from logistics.core.security import reads_only, require_writable, roles_required, user_scope
+from logistics.core.security import (
+    reads_only,
+    require_visible,
+    require_writable,
+    roles_required,
+    user_scope,
+)
 from logistics.core.time import office_today
 from logistics.core.uploads import upload_available
 from logistics.core.wording import AREA_CODE_HEADER, AREA_HEADER, istilah
@@ -421,6 +427,7 @@ def register():
                 event = get_event(int(form.event_id.data))
                 draft, existing = check_household(**given)
                 if existing is not None:
+                    _require_own_household(existing.id)
                     register_household(**given)
         except DomainError as exc:
             attach_error(form, exc, "no_kk")
@@ -438,6 +445,19 @@ def register():
         return redirect(url_for("victims.add_member", household_id=existing.id, **args))
     status = 422 if request.method == "POST" else 200
     return render_template("victims/register.html", form=form), status
+
+
+def _require_own_household(household_id: int) -> None:
+    """A KK registered in another kab/kota is neither shown nor filled in from here: the user
+    finds the family through the cross-area lookup (with a reason) first, which opens it."""
+    try:
+        require_visible("household_id", household_id)
+    except NotFound:
+        raise Conflict(
+            "Nomor KK ini sudah terdaftar di luar wilayah kerja Anda. Cari keluarga ini lewat "
+            "Pencarian lintas wilayah (dengan alasan) sebelum mendaftarkannya.",
+            field="no_kk",
+        ) from None
 
 
 @bp.route("/daftar/anggota", methods=["GET", "POST"])
