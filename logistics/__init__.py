@@ -148,7 +148,12 @@ def register_scope_guards() -> None:
     from logistics.core.scope import Resolver, guard_parameter
     from logistics.distributions.details import distribution_area_codes
     from logistics.events.services import event_area_codes
+    from logistics.reports.files import file_area_codes
     from logistics.shelters.services import shelter_area_codes
+    from logistics.tagana.deployments import deployment_area_codes
+    from logistics.tagana.ksb import ksb_area_codes
+    from logistics.tagana.members import member_area_codes
+    from logistics.tagana.trainings import training_area_codes
     from logistics.victims import access
 
     guard_parameter("event_id", Resolver(event_area_codes, covering=True))
@@ -157,6 +162,15 @@ def register_scope_guards() -> None:
     guard_parameter("household_id", Resolver(access.household_area_codes, access.household_granted))
     guard_parameter("shelter_id", Resolver(shelter_area_codes))
     guard_parameter("distribution_id", Resolver(distribution_area_codes))
+    # Tagana: a member without a recorded home, or a deployment to a province-wide event with
+    # no place, is the whole office's: seen by every kab/kota, changed by the office.
+    guard_parameter("member_id", Resolver(member_area_codes, covering=True))
+    guard_parameter("training_id", Resolver(training_area_codes, covering=True))
+    guard_parameter("deployment_id", Resolver(deployment_area_codes, covering=True))
+    guard_parameter("ksb_id", Resolver(ksb_area_codes))
+    # A generated file holds every area it reports on: a sitrep of a province-wide event or a
+    # year-end report only for those who see the whole of it.
+    guard_parameter("file_id", Resolver(file_area_codes))
 
 
 def register_template_helpers(app: Flask) -> None:

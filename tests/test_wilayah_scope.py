@@ -411,20 +411,15 @@ def test_a_victim_import_refuses_rows_outside_the_uploaders_wilayah(
 INT_ID = r"<int:(\w+)>"
 NOT_GUARDED = {
     "decree_id": "belongs to an event; the route also names the event",
-    "deployment_id": "Tagana deployments: later",
     "document_id": "stock documents: later",
-    "file_id": "generated report files: served only to the scope they were made for",
     "hazard_id": "reference list",
     "item_id": "reference list",
     "kitchen_id": "field kitchens: later",
-    "ksb_id": "Kampung Siaga Bencana: later",
-    "member_id": "Tagana members: later",
-    "realisation_id": "budget: the office's own",
+    "realisation_id": "budget: the office's own, closed to scoped users (whole_office_only)",
     "record_id": "field records: later",
     "target_id": "SPM targets: the office's own",
-    "training_id": "Tagana trainings: later",
     "user_id": "accounts: admin only",
-    "vehicle_id": "Tagana vehicles: later",
+    "vehicle_id": "the office's vehicles: no wilayah of their own, shared by every kab/kota",
     "warehouse_id": "warehouses: later",
     "year": "a year, not a record",
 }
@@ -435,7 +430,8 @@ def test_every_id_in_the_url_map_is_guarded_or_listed(app):
 
     ids = {name for rule in app.url_map.iter_rules() for name in re.findall(INT_ID, rule.rule)}
     guarded = set(guarded_parameters())
-    assert guarded == {
-        "event_id", "victim_id", "person_id", "household_id", "shelter_id", "distribution_id"
+    assert guarded >= {
+        "event_id", "victim_id", "person_id", "household_id", "shelter_id", "distribution_id",
+        "member_id", "training_id", "deployment_id", "ksb_id", "file_id",
     }  # fmt: skip
     assert ids - guarded == set(NOT_GUARDED), "guard the new id parameter or list it here"

@@ -4,11 +4,15 @@ from sqlalchemy import Select, func, or_, select
 
 from logistics.areas.models import LEVELS, Area, BoundarySet
 from logistics.core.extensions import db
+from logistics.core.scope import WHOLE_OFFICE, Scope
 
 
-def area_query(level: str, parent_code: str = "", text: str = "") -> tuple[str, Select]:
+def area_query(
+    level: str, parent_code: str = "", text: str = "", scope: Scope = WHOLE_OFFICE
+) -> tuple[str, Select]:
     """(level, query) of the areas of a level (kelurahan when unknown) with their parent's name
-    and boundary source, narrowed to a parent code and a name or code prefix, ordered by code."""
+    and boundary source, narrowed to a parent code and a name or code prefix, ordered by code;
+    a scoped user's own areas and those above them."""
     if level not in LEVELS:
         level = "kelurahan"
     parent = Area.__table__.alias("parent_area")
@@ -18,6 +22,7 @@ def area_query(level: str, parent_code: str = "", text: str = "") -> tuple[str, 
         .outerjoin(BoundarySet, BoundarySet.id == Area.boundary_set_id)
         .where(Area.level == level)
     )
+    query = scope.narrow_covering(query, Area.code)
     if parent_code:
         query = query.where(
             or_(Area.parent_code == parent_code, Area.code.startswith(parent_code + "."))
@@ -39,13 +44,10 @@ def page_of(query: Select, page: int, size: int) -> tuple[int, list]:
     return total, rows
 
 
-def kecamatan_choices() -> list:
-    """(code, name) of every kecamatan, by name: the parent filter's choices."""
-    return db.session.execute(
-        select(Area.code, Area.name)
-        .where(Area.level == "kecamatan", Area.retired_at.is_(None))
-        .order_by(Area.name)
-    ).all()
+def kecamatan_choices(scope: Scope = WHOLE_OFFICE) -> list:
+    """(code, name) of every kecamatan of the wilayah, by name: the parent filter's choices."""
+    query = select(Area.code, Area.name).where(Area.level == "kecamatan", Area.retired_at.is_(None))
+    return db.session.execute(scope.narrow(query, Area.code).order_by(Area.name)).all()
 
 
 def latest_boundary_set() -> BoundarySet | None:

@@ -20,7 +20,7 @@ from logistics.core import jobs
 from logistics.core.database import transaction
 from logistics.core.errors import DomainError, NotFound
 from logistics.core.exports import table_response
-from logistics.core.security import roles_required
+from logistics.core.security import roles_required, user_scope, whole_office_required
 
 bp = Blueprint("wilayah", __name__, url_prefix="/wilayah")
 PAGE_SIZE = 50
@@ -46,6 +46,7 @@ def index():
         request.args.get("tingkat", "kelurahan"),
         request.args.get("induk", "").strip(),
         request.args.get("q", "").strip(),
+        user_scope(),
     )
     fmt = request.args.get("format")
     if fmt in ("csv", "xlsx"):
@@ -68,7 +69,7 @@ def index():
         return table_response(f"wilayah-{level}", EXPORT_HEADERS, rows, fmt)
     page = max(1, request.args.get("hal", 1, type=int))
     total, rows = page_of(query, page, PAGE_SIZE)
-    kecamatan = kecamatan_choices()
+    kecamatan = kecamatan_choices(user_scope())
     sets = list_versions(10)
     return render_template(
         "areas/index.html",
@@ -86,6 +87,7 @@ def index():
 
 @bp.route("/muat", methods=["GET", "POST"])
 @roles_required(*OFFICE_ROLES)
+@whole_office_required
 def load():
     """Step 1: upload the file; nothing is loaded before its preview is confirmed."""
     form = BoundaryUploadForm()
@@ -128,6 +130,7 @@ def _retention():
 
 @bp.route("/muat/<token>")
 @roles_required(*OFFICE_ROLES)
+@whole_office_required
 def preview(token: str):
     """Step 2: the preview map and report, or the layer choice, or why the file is refused."""
     staged = _staged(token)
@@ -159,6 +162,7 @@ def preview(token: str):
 
 @bp.route("/muat/<token>/lapisan", methods=["POST"])
 @roles_required(*OFFICE_ROLES)
+@whole_office_required
 def choose_layer(token: str):
     staged = _staged(token)
     if staged is None:
@@ -172,6 +176,7 @@ def choose_layer(token: str):
 
 @bp.route("/muat/<token>/simpan", methods=["POST"])
 @roles_required(*OFFICE_ROLES)
+@whole_office_required
 def confirm(token: str):
     """Step 3: the confirmed file is loaded by a background job."""
     staged = _staged(token)
@@ -191,6 +196,7 @@ def confirm(token: str):
 
 @bp.route("/muat/<token>/batal", methods=["POST"])
 @roles_required(*OFFICE_ROLES)
+@whole_office_required
 def cancel(token: str):
     staged = _staged(token)
     if staged is not None:
@@ -201,6 +207,7 @@ def cancel(token: str):
 
 @bp.route("/versi/batalkan", methods=["GET", "POST"])
 @roles_required("admin")
+@whole_office_required
 def rollback_version():
     """Undo the newest boundary load after a confirmation page that says what it changed."""
     if request.method == "POST":

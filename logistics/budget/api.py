@@ -9,6 +9,7 @@ from logistics.core import inputs
 from logistics.core.api import api_login_required, bp, json_payload
 from logistics.core.database import transaction
 from logistics.core.errors import DomainError
+from logistics.core.security import whole_office_required
 from logistics.core.time import office_today
 
 PAGU_KEYS = {"code", "fiscal_year", "pagu_awal", "pagu_perubahan", "plan", "note", "funding_source"}
@@ -70,6 +71,7 @@ def _unknown(payload: dict, allowed: set[str]) -> None:
 
 @bp.get("/budget/tree")
 @api_login_required()
+@whole_office_required
 def budget_tree():
     raw = request.args.get("year")
     year = office_today().year if inputs.is_blank(raw) else budget.fiscal_year(raw, "year")
@@ -79,6 +81,7 @@ def budget_tree():
 
 @bp.post("/budget/pagu")
 @api_login_required(*OFFICE_ROLES)
+@whole_office_required
 def budget_pagu():
     payload = json_payload()
     _unknown(payload, PAGU_KEYS)
@@ -109,6 +112,7 @@ def budget_pagu():
 
 @bp.post("/budget/realisations")
 @api_login_required(*OFFICE_ROLES)
+@whole_office_required
 def budget_realisation():
     payload = json_payload()
     _unknown(payload, REALISATION_KEYS)

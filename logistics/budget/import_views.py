@@ -14,10 +14,11 @@ from logistics.core.exports import XLSX_MIME
 from logistics.core.forms import attach_error
 from logistics.core.job_models import JobRecord
 from logistics.core.queue import BUDGET_IMPORT, BUDGET_IMPORT_DRY_RUN
-from logistics.core.security import roles_required
+from logistics.core.security import roles_required, whole_office_only
 from logistics.core.time import office_today
 
 bp = Blueprint("budget_import", __name__, url_prefix="/anggaran")
+bp.before_request(whole_office_only)
 
 
 def _year() -> int:

@@ -21,12 +21,14 @@ from logistics.core.formatting import persen, rupiah
 from logistics.core.forms import submit
 from logistics.core.nav import breadcrumbs, crumb
 from logistics.core.office import office_info
-from logistics.core.security import roles_required
+from logistics.core.security import roles_required, whole_office_only
 from logistics.core.spm_components import INDICATORS, SPM_COMPONENTS
 from logistics.core.time import office_today
 from logistics.reports import year_report
 
 bp = Blueprint("budget", __name__, url_prefix="/anggaran")
+# The budget is the office's own (its DPA), not a kab/kota's: only for users of the whole area.
+bp.before_request(whole_office_only)
 TREE_HEADERS = [
     "Kode",
     "Tingkat",

@@ -20,6 +20,7 @@ from logistics.core.database import transaction
 from logistics.core.errors import Conflict, DomainError, Forbidden, NotFound
 from logistics.core.extensions import db
 from logistics.core.job_models import JobRecord
+from logistics.core.office import office_info
 from logistics.core.time import utcnow
 
 log = logging.getLogger(__name__)
@@ -40,10 +41,16 @@ SEE_ALL_ROLES = ("admin", "pimpinan")
 PIMPINAN_RETRIES = (queue.YEAR_REPORT_GENERATE, queue.SITREP_GENERATE)
 
 
+def sees_all_jobs(user) -> bool:
+    """Admin and pimpinan who see the whole office area see every job; anyone else, and a user
+    scoped to part of it (a job's title and result may name another area's records), their own."""
+    return user.role in SEE_ALL_ROLES and user.scope.sees(office_info().area_code)
+
+
 def visible_jobs(user, limit: int) -> list[JobRecord]:
     """The latest jobs this user may see, newest first."""
     query = select(JobRecord).order_by(JobRecord.created_at.desc())
-    if user.role not in SEE_ALL_ROLES:
+    if not sees_all_jobs(user):
         query = query.where(JobRecord.user_id == user.id)
     return list(db.session.scalars(query.limit(limit)))
 
@@ -51,7 +58,7 @@ def visible_jobs(user, limit: int) -> list[JobRecord]:
 def get_visible(job_id: str, user) -> JobRecord:
     """The job if this user may see it; NotFound otherwise, so another's job stays unknown."""
     record = db.session.get(JobRecord, job_id)
-    if record is None or (user.role not in SEE_ALL_ROLES and record.user_id != user.id):
+    if record is None or (not sees_all_jobs(user) and record.user_id != user.id):
         raise NotFound("Halaman atau data tidak ditemukan.")
     return record
 

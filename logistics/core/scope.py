@@ -98,7 +98,7 @@ class Scope:
         own "required" message."""
         for code in codes or ():
             if code:
-                self.require_record(code)
+                self.require_record(str(code))
 
     def require_record(self, code: str | None) -> None:
         """Refuse a write whose area is outside the record scope (403, nothing written)."""

@@ -7,7 +7,8 @@ from flask import abort, current_app, has_request_context, request
 from flask_login import current_user
 
 from logistics.core.extensions import login_manager
-from logistics.core.scope import WHOLE_OFFICE, Scope, check_view_args
+from logistics.core.office import office_info
+from logistics.core.scope import READ_METHODS, WHOLE_OFFICE, Scope, check_view_args
 
 
 def roles_required(*roles: str):
@@ -81,6 +82,37 @@ def require_visible(parameter: str, record_id: int | None) -> None:
     household_id, an event_id): 404 when the signed-in user may not see that record."""
     if record_id is not None and current_user and current_user.is_authenticated:
         check_view_args(current_user.scope, current_user.id, {parameter: record_id}, "GET")
+
+
+def whole_office_only() -> None:
+    """Before a view of what belongs to the office as a whole (its budget, its boundary loads):
+    a user scoped to part of the office area may not read it, and may change it only when they
+    record in all of it (403). Anonymous requests go on to the view's own login check."""
+    if not (current_user and current_user.is_authenticated):
+        return
+    office = office_info().area_code
+    scope = current_user.scope
+    allowed = scope.sees(office) if request.method in READ_METHODS else scope.records(office)
+    if not allowed:
+        abort(403)
+
+
+def whole_office_required(view):
+    """`whole_office_only` as a view decorator (for routes on a shared blueprint)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        whole_office_only()
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def require_writable(parameter: str, record_id: int | None) -> None:
+    """The scope guard of a write to a record named in a form or JSON body (a person to merge):
+    404 outside what the user sees, 403 outside what they record."""
+    if record_id is not None and current_user and current_user.is_authenticated:
+        check_view_args(current_user.scope, current_user.id, {parameter: record_id}, "POST")
 
 
 def require_in_scope(ids: dict[str, int | None], codes=()) -> None:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import aliased
 from logistics.admin.models import User
 from logistics.core.extensions import db
 from logistics.core.job_models import JobRecord
-from logistics.core.jobs import SEE_ALL_ROLES
+from logistics.core.jobs import sees_all_jobs
 from logistics.core.models import AuditEntry
 from logistics.core.scope import WHOLE_OFFICE, Scope
 from logistics.core.time import office_today, utcnow
@@ -81,7 +81,7 @@ def failed_jobs(user, days: int = FAILED_JOBS_DAYS) -> int:
     query = select(func.count(JobRecord.id)).where(
         JobRecord.status == "failed", JobRecord.created_at >= utcnow() - timedelta(days=days)
     )
-    if user.role not in SEE_ALL_ROLES:
+    if not sees_all_jobs(user):
         query = query.where(JobRecord.user_id == user.id)
     return db.session.scalar(query)
 

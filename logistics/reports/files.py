@@ -4,6 +4,8 @@ from sqlalchemy import select
 
 from logistics.core.errors import NotFound
 from logistics.core.extensions import db
+from logistics.core.office import office_info
+from logistics.events.models import Event
 from logistics.reports.models import REPORT_FORMATS, ReportFile
 
 
@@ -80,3 +82,18 @@ def get(file_id: int, scope: str | None = None) -> ReportFile:
         # The same words as any missing page: a file id says nothing more to the reader.
         raise NotFound("Halaman atau data tidak ditemukan.")
     return record
+
+
+def file_area_codes(file_id: int) -> list[str | None] | None:
+    """The area a generated file reports on, for the scope guard: a sitrep is its event's, a
+    year-end report the whole office area's (only a user who sees all of it may download it)."""
+    row = db.session.execute(
+        select(ReportFile.kind, ReportFile.key).where(ReportFile.id == file_id)
+    ).first()
+    if row is None:
+        return None
+    parts = row.key.split(":")
+    if row.kind == "sitrep" and len(parts) > 1 and parts[1].isdigit():
+        area = db.session.scalar(select(Event.area_code).where(Event.id == int(parts[1])))
+        return [area or office_info().area_code]
+    return [office_info().area_code]

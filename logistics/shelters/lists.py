@@ -266,16 +266,15 @@ def shelter_totals(event_id: int | None = None, on: date | None = None) -> Shelt
     return daily_shelter_totals(event_id, day, day)[0]
 
 
-def filter_options() -> dict:
-    """Choices for the shelter list's filters: events, and kelurahan that have shelters."""
-    events = db.session.execute(
-        select(Event.id, Event.code, Event.title).order_by(Event.started_at.desc())
-    ).all()
-    kelurahan = db.session.execute(
-        select(Area.code, Area.name)
-        .where(Area.code.in_(select(Shelter.kelurahan_code).distinct()))
-        .order_by(Area.name)
-    ).all()
+def filter_options(scope: Scope = WHOLE_OFFICE) -> dict:
+    """Choices for the shelter list's filters: events, and kelurahan that have shelters, of
+    the user's wilayah."""
+    events = select(Event.id, Event.code, Event.title).order_by(Event.started_at.desc())
+    events = db.session.execute(scope.narrow_covering(events, Event.area_code)).all()
+    kelurahan = select(Area.code, Area.name).where(
+        Area.code.in_(select(Shelter.kelurahan_code).distinct())
+    )
+    kelurahan = db.session.execute(scope.narrow(kelurahan, Area.code).order_by(Area.name)).all()
     return {"events": events, "kelurahan": kelurahan}
 
 

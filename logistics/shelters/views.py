@@ -68,7 +68,7 @@ def _list_args() -> dict:
 
 
 def _event_codes() -> dict[int, str]:
-    return {e.id: e.code for e in lists.filter_options()["events"]}
+    return {e.id: e.code for e in lists.filter_options(user_scope())["events"]}
 
 
 @bp.route("/")
@@ -139,7 +139,7 @@ def index():
         sorts=lists.SORTS,
         kinds=SHELTER_KINDS,
         statuses=service.STATUSES,
-        options=lists.filter_options(),
+        options=lists.filter_options(user_scope()),
         args=args,
         band_labels=BAND_LABELS,
     )
@@ -183,7 +183,7 @@ def map_page():
         map=render_map_html(fmap),
         summaries=summaries,
         unmapped=[s for s in summaries if s.lat is None],
-        options=lists.filter_options(),
+        options=lists.filter_options(user_scope()),
         statuses=service.STATUSES,
         args=args,
         band_colours=BAND_COLOURS,
@@ -193,7 +193,7 @@ def map_page():
 
 def _event_choices(form: ShelterForm) -> None:
     form.event_id.choices = [("", "— tanpa kejadian (tempat siaga) —")] + [
-        (str(e.id), f"{e.code} · {e.title}") for e in lists.filter_options()["events"]
+        (str(e.id), f"{e.code} · {e.title}") for e in lists.filter_options(user_scope())["events"]
     ]
 
 

@@ -12,6 +12,7 @@ from logistics.core import inputs
 from logistics.core.api import api_login_required, bp, json_payload
 from logistics.core.database import transaction
 from logistics.core.errors import DomainError, NotFound
+from logistics.core.security import require_in_scope, user_scope
 from logistics.tagana import board as board_service
 from logistics.tagana import deployments as deployment_service
 from logistics.tagana import duty
@@ -116,6 +117,7 @@ def tagana_members():
         competency=request.args.get("competency", ""),
         kecamatan_code=request.args.get("kecamatan_code", ""),
         active=request.args.get("active", ""),
+        scope=user_scope(),
     )
     members = member_service.list_members(filters, limit=MAX_ITEMS)
     return jsonify({"count": len(members), "items": [member_json(m) for m in members]})
@@ -127,6 +129,7 @@ def tagana_members_create():
     data = _only(json_payload(), member_service.MEMBER_FIELDS)
     for required in ("nia", "name", "sex"):
         data.setdefault(required, None)
+    user_scope().require_records((data.get("home_kelurahan_code"),))
     with transaction():
         member = member_service.create_member(**data)
     return jsonify(member_json(member, full=True)), 201
@@ -142,8 +145,10 @@ def tagana_member_detail(member_id: int):
 @api_login_required(*OFFICE_ROLES)
 def tagana_member_update(member_id: int):
     member = member_service.get_member(member_id)
+    changes = _only(json_payload(), member_service.MEMBER_FIELDS)
+    user_scope().require_records((changes.get("home_kelurahan_code"),))
     with transaction():
-        member_service.update_member(member, **_only(json_payload(), member_service.MEMBER_FIELDS))
+        member_service.update_member(member, **changes)
     return jsonify(member_json(member, full=True))
 
 
@@ -228,6 +233,7 @@ def tagana_deployments():
         place_kind=request.args.get("place_kind", ""),
         phase=request.args.get("phase", ""),
         q=request.args.get("q", ""),
+        scope=user_scope(),
     )
     if filters.place_kind and filters.place_kind not in PLACE_KINDS:
         raise DomainError(f"Jenis tempat '{filters.place_kind}' tidak dikenal.", field="place_kind")
@@ -247,6 +253,11 @@ def tagana_deployments_create():
     )
     for required in ("member_id", "event_id", "place_kind", "role", "letter_number", "starts_at"):
         data.setdefault(required, None)
+    named = {key: data.get(key) for key in ("member_id", "event_id", "shelter_id")}
+    require_in_scope(
+        {key: value for key, value in named.items() if isinstance(value, int)},
+        (data.get("kelurahan_code"),),
+    )
     with transaction():
         deployment = deployment_service.deploy_member(actor=_actor(), **data)
     return jsonify(deployment_json(deployment)), 201
@@ -430,7 +441,7 @@ def tagana_roster(event_id: int):
 @bp.get("/tagana/figures/<int:year>")
 @api_login_required()
 def tagana_figures(year: int):
-    figures = figures_service.year_figures(year)
+    figures = figures_service.year_figures(year, scope=user_scope())
     return jsonify(
         {
             "year": figures.year,
@@ -501,7 +512,9 @@ def ksb_json(ksb: KampungSiagaBencana, warehouses: dict | None = None) -> dict:
 @bp.get("/tagana/ksb")
 @api_login_required()
 def tagana_ksb_list():
-    items = ksb_service.list_ksb(request.args.get("kecamatan_code", ""), request.args.get("q", ""))
+    items = ksb_service.list_ksb(
+        request.args.get("kecamatan_code", ""), request.args.get("q", ""), user_scope()
+    )
     warehouses = ksb_service.ksb_warehouses(items)
     return jsonify({"count": len(items), "items": [ksb_json(k, warehouses) for k in items]})
 
@@ -512,6 +525,7 @@ def tagana_ksb_create():
     data = _only(json_payload(), ksb_service.KSB_FIELDS)
     for required in ("name", "kelurahan_code", "formed_year"):
         data.setdefault(required, None)
+    user_scope().require_records((data.get("kelurahan_code"),))
     with transaction():
         ksb = ksb_service.register_ksb(**data)
     return jsonify(ksb_json(ksb)), 201
@@ -521,8 +535,10 @@ def tagana_ksb_create():
 @api_login_required(*OFFICE_ROLES)
 def tagana_ksb_update(ksb_id: int):
     ksb = ksb_service.get_ksb(ksb_id)
+    changes = _only(json_payload(), ksb_service.KSB_FIELDS)
+    user_scope().require_records((changes.get("kelurahan_code"),))
     with transaction():
-        ksb_service.update_ksb(ksb, **_only(json_payload(), ksb_service.KSB_FIELDS))
+        ksb_service.update_ksb(ksb, **changes)
     return jsonify(ksb_json(ksb))
 
 

@@ -14,10 +14,12 @@ from logistics.budget.tree_cache import resolve_sub_kegiatan
 from logistics.core import inputs
 from logistics.core.errors import Collector, Conflict, DomainError, NotFound
 from logistics.core.extensions import db
+from logistics.core.scope import WHOLE_OFFICE, Scope
 from logistics.core.time import moment, office_date, utcnow
 from logistics.core.wording import istilah
 from logistics.events.models import Event
 from logistics.shelters.models import Shelter
+from logistics.stock.models import Warehouse
 from logistics.tagana.duty import require_actor, require_member_actor
 from logistics.tagana.members import member_for_user, resolve_competencies
 from logistics.tagana.models import PLACE_KINDS, Deployment, TaganaMember, TaskReport, Vehicle
@@ -490,6 +492,30 @@ class DeploymentFilters:
     place_kind: str = ""
     phase: str = ""
     q: str = ""
+    scope: Scope = WHOLE_OFFICE
+
+
+def deployment_area():
+    """Where a deployment lies, for the wilayah scope: its place (a typed kelurahan, its
+    shelter's or warehouse's), else its event's area. Needs Event joined."""
+    shelter = select(Shelter.kelurahan_code).where(Shelter.id == Deployment.shelter_id)
+    warehouse = select(Warehouse.kelurahan_code).where(Warehouse.id == Deployment.warehouse_id)
+    return func.coalesce(
+        Deployment.kelurahan_code,
+        shelter.scalar_subquery(),
+        warehouse.scalar_subquery(),
+        Event.area_code,
+    )
+
+
+def deployment_area_codes(deployment_id: int) -> list[str | None] | None:
+    """The deployment's area, for the scope guard (None: no such deployment)."""
+    row = db.session.execute(
+        select(Deployment.id, deployment_area().label("code"))
+        .join(Event, Event.id == Deployment.event_id)
+        .where(Deployment.id == deployment_id)
+    ).first()
+    return None if row is None else [row.code]
 
 
 def deployments_query(filters: DeploymentFilters):
@@ -499,6 +525,7 @@ def deployments_query(filters: DeploymentFilters):
         .join(Event, Event.id == Deployment.event_id)
         .join(TaganaMember, TaganaMember.id == Deployment.member_id)
     )
+    query = filters.scope.narrow_covering(query, deployment_area())
     if filters.event_id:
         query = query.where(Deployment.event_id == filters.event_id)
     if filters.member_id:

@@ -8,9 +8,10 @@ from sqlalchemy import func, or_, select
 
 from logistics.core.errors import DomainError
 from logistics.core.extensions import db
+from logistics.core.scope import WHOLE_OFFICE, Scope
 from logistics.core.time import office_date, office_zone, utcnow
 from logistics.events.models import Event
-from logistics.tagana.deployments import person_days
+from logistics.tagana.deployments import deployment_area, person_days
 from logistics.tagana.models import LEVELS, Deployment, KampungSiagaBencana, TaganaMember, Training
 
 
@@ -92,7 +93,26 @@ class YearFigures:
         ]
 
 
-def year_figures(year: int, *, now: datetime | None = None) -> YearFigures:
+def _levels(year_end: date, scope: Scope) -> dict[str, LevelRow]:
+    """Active members of the wilayah who had joined by year_end, by level and sex."""
+    levels = {key: LevelRow(key, label) for key, label in LEVELS.items()}
+    members = select(TaganaMember).where(TaganaMember.active.is_(True))
+    members = db.session.scalars(scope.narrow_covering(members, TaganaMember.home_kelurahan_code))
+    for member in members:
+        joined = member.joined_on or member.decree_date or office_date(member.created_at)
+        if joined > year_end:
+            continue
+        row = levels[member.level]
+        if member.sex == "L":
+            row.men += 1
+        else:
+            row.women += 1
+    return levels
+
+
+def year_figures(
+    year: int, *, now: datetime | None = None, scope: Scope = WHOLE_OFFICE
+) -> YearFigures:
     """Members by level and sex, trained members, deployments and person-days per event, KSB.
 
     Members counted are those active now who had joined by the end of the year (joined_on,
@@ -103,22 +123,14 @@ def year_figures(year: int, *, now: datetime | None = None) -> YearFigures:
         raise DomainError("Tahun harus antara 2000 dan 2100.", field="year")
     now = now or utcnow()
     year_end = date(year, 12, 31)
-    levels = {key: LevelRow(key, label) for key, label in LEVELS.items()}
-    members = db.session.scalars(select(TaganaMember).where(TaganaMember.active.is_(True)))
-    for member in members:
-        joined = member.joined_on or member.decree_date or office_date(member.created_at)
-        if joined > year_end:
-            continue
-        row = levels[member.level]
-        if member.sex == "L":
-            row.men += 1
-        else:
-            row.women += 1
-    trained, trainings = db.session.execute(
-        select(func.count(func.distinct(Training.member_id)), func.count(Training.id)).where(
-            Training.started_on >= date(year, 1, 1), Training.started_on <= year_end
-        )
-    ).one()
+    levels = _levels(year_end, scope)
+    trained = (
+        select(func.count(func.distinct(Training.member_id)), func.count(Training.id))
+        .join(TaganaMember, TaganaMember.id == Training.member_id)
+        .where(Training.started_on >= date(year, 1, 1), Training.started_on <= year_end)
+    )
+    trained = scope.narrow_covering(trained, TaganaMember.home_kelurahan_code)
+    trained, trainings = db.session.execute(trained).one()
 
     zone = office_zone()
     # Stored times are UTC: widen the window by a day on each side and clip by office dates.
@@ -127,8 +139,10 @@ def year_figures(year: int, *, now: datetime | None = None) -> YearFigures:
     window_start = window_start.replace(tzinfo=None) - timedelta(days=1)
     window_end = window_end.replace(tzinfo=None) + timedelta(days=1)
     rows = db.session.execute(
-        select(Deployment, Event)
-        .join(Event, Event.id == Deployment.event_id)
+        scope.narrow_covering(
+            select(Deployment, Event).join(Event, Event.id == Deployment.event_id),
+            deployment_area(),
+        )
         .where(
             Deployment.status != "dibatalkan",
             or_(Deployment.starts_at < window_end, Deployment.checked_in_at < window_end),
@@ -154,7 +168,8 @@ def year_figures(year: int, *, now: datetime | None = None) -> YearFigures:
     for event_id, item in per_event.items():
         item.members = len(members_per_event[event_id])
 
-    ksb_rows = list(db.session.scalars(select(KampungSiagaBencana)))
+    ksb_rows = select(KampungSiagaBencana)
+    ksb_rows = list(db.session.scalars(scope.narrow(ksb_rows, KampungSiagaBencana.kelurahan_code)))
     return YearFigures(
         year=year,
         levels=list(levels.values()),

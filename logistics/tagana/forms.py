@@ -15,6 +15,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from logistics.budget import services as budget
 from logistics.budget.tree_cache import sub_kegiatan_code
+from logistics.core.security import user_scope
 from logistics.core.time import local_input_value
 from logistics.core.wording import EXAMPLE_CODE, LazyText, istilah
 from logistics.events.models import Event
@@ -179,12 +180,13 @@ def member_values(form: MemberForm) -> dict:
 
 
 def deployment_form_choices(form: DeploymentForm, event: Event, deployment=None) -> None:
-    members = member_service.member_choices(deployment.member_id if deployment else None)
+    scope = user_scope()
+    members = member_service.member_choices(deployment.member_id if deployment else None, scope)
     form.member_id.choices = [SelectChoice("", "— pilih anggota —")] + [
         SelectChoice(str(m.id), f"{m.name} · {m.nia} · {LEVELS[m.level]}") for m in members
     ]
     shelters = place_service.shelter_choices(
-        event.id, deployment.shelter_id if deployment else None
+        event.id, deployment.shelter_id if deployment else None, scope
     )
     form.shelter_id.choices = [SelectChoice("", "— tidak ada —")] + [
         SelectChoice(str(s.id), s.name) for s in shelters
@@ -192,7 +194,9 @@ def deployment_form_choices(form: DeploymentForm, event: Event, deployment=None)
     form.competency.choices = [SelectChoice("", "— tidak ditentukan —")] + [
         SelectChoice(c.code, c.name) for c in member_service.competency_choices()
     ]
-    warehouses = place_service.warehouse_choices(deployment.warehouse_id if deployment else None)
+    warehouses = place_service.warehouse_choices(
+        deployment.warehouse_id if deployment else None, scope
+    )
     form.warehouse_id.choices = [SelectChoice("", "— belum terdaftar (tulis namanya) —")] + [
         SelectChoice(str(w.id), f"{w.name} · {w.code}") for w in warehouses
     ]
@@ -242,7 +246,7 @@ def ksb_values(form: KsbForm) -> dict:
 def ksb_form_choices(form: KsbForm, ksb) -> None:
     form.warehouse_id.choices = [SelectChoice("", "— belum ditautkan —")] + [
         SelectChoice(str(w.id), f"{w.name} · {w.code}" + ("" if w.active else " (tidak aktif)"))
-        for w in ksb_service.lumbung_choices(ksb)
+        for w in ksb_service.lumbung_choices(ksb, user_scope())
     ]
 
 

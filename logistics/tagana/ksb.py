@@ -10,6 +10,7 @@ from logistics.areas.services import require_kelurahan
 from logistics.core import inputs
 from logistics.core.errors import Conflict, DomainError, NotFound
 from logistics.core.extensions import db
+from logistics.core.scope import WHOLE_OFFICE, Scope
 from logistics.core.time import office_today
 from logistics.core.wording import istilah
 from logistics.stock.models import Warehouse
@@ -159,7 +160,9 @@ def _lumbung_sosial(value, ksb: KampungSiagaBencana | None) -> int | None:
     return warehouse.id
 
 
-def lumbung_choices(ksb: KampungSiagaBencana | None = None) -> list[Warehouse]:
+def lumbung_choices(
+    ksb: KampungSiagaBencana | None = None, scope: Scope = WHOLE_OFFICE
+) -> list[Warehouse]:
     """Active lumbung sosial warehouses no other KSB uses (and the KSB's own), by name."""
     own = ksb.warehouse_id if ksb is not None and ksb.warehouse_id else -1
     taken = select(KampungSiagaBencana.warehouse_id).where(
@@ -170,6 +173,7 @@ def lumbung_choices(ksb: KampungSiagaBencana | None = None) -> list[Warehouse]:
         Warehouse.tier == LUMBUNG_SOSIAL,
         or_(Warehouse.id == own, Warehouse.active.is_(True) & Warehouse.id.not_in(taken)),
     )
+    query = scope.narrow(query, Warehouse.kelurahan_code)
     return list(db.session.scalars(query.order_by(Warehouse.name, Warehouse.code)))
 
 
@@ -226,9 +230,9 @@ def update_ksb(ksb: KampungSiagaBencana, **changes) -> KampungSiagaBencana:
     return ksb
 
 
-def ksb_query(kecamatan_code: str = "", q: str = ""):
-    """A select of KSB, optionally within a kecamatan and matching a name."""
-    query = select(KampungSiagaBencana)
+def ksb_query(kecamatan_code: str = "", q: str = "", scope: Scope = WHOLE_OFFICE):
+    """A select of KSB of the wilayah, optionally within a kecamatan and matching a name."""
+    query = scope.narrow(select(KampungSiagaBencana), KampungSiagaBencana.kelurahan_code)
     if kecamatan_code:
         query = query.where(KampungSiagaBencana.kelurahan_code.startswith(kecamatan_code))
     if q.strip():
@@ -236,11 +240,22 @@ def ksb_query(kecamatan_code: str = "", q: str = ""):
     return query.order_by(KampungSiagaBencana.kelurahan_code, KampungSiagaBencana.name)
 
 
-def list_ksb(kecamatan_code: str = "", q: str = "") -> list[KampungSiagaBencana]:
+def list_ksb(
+    kecamatan_code: str = "", q: str = "", scope: Scope = WHOLE_OFFICE
+) -> list[KampungSiagaBencana]:
     """The KSB of ksb_query, as a list."""
-    return list(db.session.scalars(ksb_query(kecamatan_code, q)))
+    return list(db.session.scalars(ksb_query(kecamatan_code, q, scope)))
 
 
-def ksb_count() -> int:
-    """How many KSB are registered."""
-    return db.session.scalar(select(func.count()).select_from(ksb_query().subquery()))
+def ksb_area_codes(ksb_id: int) -> list[str | None] | None:
+    """The KSB's kelurahan, for the scope guard (None: no such KSB)."""
+    code = db.session.scalar(
+        select(KampungSiagaBencana.kelurahan_code).where(KampungSiagaBencana.id == ksb_id)
+    )
+    return None if code is None else [code]
+
+
+def ksb_count(scope: Scope = WHOLE_OFFICE) -> int:
+    """How many KSB of the wilayah are registered."""
+    query = ksb_query(scope=scope)
+    return db.session.scalar(select(func.count()).select_from(query.subquery()))

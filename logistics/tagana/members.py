@@ -14,6 +14,7 @@ from logistics.core import inputs
 from logistics.core.audit import record_action
 from logistics.core.errors import Conflict, DomainError, NotFound
 from logistics.core.extensions import db
+from logistics.core.scope import WHOLE_OFFICE, Scope
 from logistics.core.time import office_today
 from logistics.tagana.models import LEVELS, Competency, TaganaMember
 from logistics.tagana.parsing import clean_text, parse_day, parse_id, parse_phone
@@ -280,11 +281,14 @@ class MemberFilters:
     competency: str = ""
     kecamatan_code: str = ""
     active: str = ""  # "ya", "tidak" or "" for both
+    # Members living in the user's wilayah, and those of no recorded home (the office's own).
+    scope: Scope = WHOLE_OFFICE
 
 
 def members_query(filters: MemberFilters):
     """A select of members matching the filters, by name."""
     query = select(TaganaMember).options(selectinload(TaganaMember.competencies))
+    query = filters.scope.narrow_covering(query, TaganaMember.home_kelurahan_code)
     text = filters.q.strip()
     if text:
         query = query.where(
@@ -321,19 +325,32 @@ def unlinked_tagana_users(member: TaganaMember | None = None) -> list[User]:
     )
 
 
-def member_choices(include_id: int | None = None) -> list[TaganaMember]:
-    """Active members (and the current one, even if inactive) for a select, by name."""
+def member_choices(
+    include_id: int | None = None, scope: Scope = WHOLE_OFFICE
+) -> list[TaganaMember]:
+    """Active members of the wilayah (and the current one, even if inactive) for a select, by
+    name."""
     query = select(TaganaMember).where(
         or_(TaganaMember.active.is_(True), TaganaMember.id == (include_id or -1))
     )
+    query = scope.narrow_covering(query, TaganaMember.home_kelurahan_code)
     return list(db.session.scalars(query.order_by(TaganaMember.name)))
 
 
-def active_member_count() -> int:
-    """How many members are active."""
-    return db.session.scalar(
-        select(func.count(TaganaMember.id)).where(TaganaMember.active.is_(True))
-    )
+def active_member_count(scope: Scope = WHOLE_OFFICE) -> int:
+    """How many members of the wilayah are active."""
+    query = select(func.count(TaganaMember.id)).where(TaganaMember.active.is_(True))
+    return db.session.scalar(scope.narrow_covering(query, TaganaMember.home_kelurahan_code))
+
+
+def member_area_codes(member_id: int) -> list[str | None] | None:
+    """The member's home kelurahan, for the scope guard (None: no such member)."""
+    row = db.session.execute(
+        select(TaganaMember.id, TaganaMember.home_kelurahan_code).where(
+            TaganaMember.id == member_id
+        )
+    ).first()
+    return None if row is None else [row.home_kelurahan_code]
 
 
 def list_members(filters: MemberFilters, *, limit: int | None = None) -> list[TaganaMember]:

@@ -8,6 +8,7 @@ from sqlalchemy import or_, select
 from logistics.areas.models import Area
 from logistics.core.errors import DomainError
 from logistics.core.extensions import db
+from logistics.core.scope import WHOLE_OFFICE, Scope
 from logistics.events.models import Event
 from logistics.shelters.models import Shelter
 from logistics.stock.models import Warehouse
@@ -111,19 +112,26 @@ def get_warehouse(value, field: str = "warehouse_id", label: str = "Gudang") -> 
     return warehouse
 
 
-def warehouse_choices(include_id: int | None = None) -> list[Warehouse]:
-    """Active warehouses (and the current one) for the deployment form, by tier and name."""
+def warehouse_choices(
+    include_id: int | None = None, scope: Scope = WHOLE_OFFICE
+) -> list[Warehouse]:
+    """Active warehouses of the wilayah (and the current one) for the deployment form, by tier
+    and name."""
     query = select(Warehouse).where(
         or_(Warehouse.active.is_(True), Warehouse.id == (include_id or -1))
     )
+    query = scope.narrow_covering(query, Warehouse.kelurahan_code)
     tiers = list(WAREHOUSE_TIERS)
     found = db.session.scalars(query.order_by(Warehouse.name, Warehouse.code))
     return sorted(found, key=lambda w: tiers.index(w.tier) if w.tier in tiers else len(tiers))
 
 
-def shelter_choices(event_id: int, include_id: int | None = None) -> list[Shelter]:
-    """Open shelters of the event or of no event (and the current one) for a select."""
-    query = select(Shelter).where(
+def shelter_choices(
+    event_id: int, include_id: int | None = None, scope: Scope = WHOLE_OFFICE
+) -> list[Shelter]:
+    """Open shelters of the event or of no event (and the current one) in the wilayah, for a
+    select."""
+    query = scope.narrow(select(Shelter), Shelter.kelurahan_code).where(
         or_(
             Shelter.id == (include_id or -1),
             (Shelter.status == "buka")
@@ -133,9 +141,11 @@ def shelter_choices(event_id: int, include_id: int | None = None) -> list[Shelte
     return list(db.session.scalars(query.order_by(Shelter.name)))
 
 
-def recent_events(limit: int = 50, *, open_only: bool = False) -> list[Event]:
-    """Events newest first; open_only leaves out closed ones (pasca bencana)."""
-    query = select(Event)
+def recent_events(
+    limit: int = 50, *, open_only: bool = False, scope: Scope = WHOLE_OFFICE
+) -> list[Event]:
+    """Events over the wilayah, newest first; open_only leaves out closed ones (pasca bencana)."""
+    query = scope.narrow_covering(select(Event), Event.area_code)
     if open_only:
         query = query.where(Event.closed_at.is_(None))
     return list(db.session.scalars(query.order_by(Event.started_at.desc()).limit(limit)))

@@ -2,9 +2,12 @@
 
 from datetime import date
 
+from sqlalchemy import select
+
 from logistics.core.errors import Collector, DomainError, NotFound
 from logistics.core.extensions import db
 from logistics.core.time import office_today
+from logistics.tagana.members import member_area_codes
 from logistics.tagana.models import TaganaMember, Training
 from logistics.tagana.parsing import clean_text, parse_day
 
@@ -65,3 +68,9 @@ def delete_training(training: Training) -> None:
     """Remove a training recorded by mistake (the audit log keeps it)."""
     db.session.delete(training)
     db.session.flush()
+
+
+def training_area_codes(training_id: int) -> list[str | None] | None:
+    """A training lies where its member lives (the scope guard)."""
+    member_id = db.session.scalar(select(Training.member_id).where(Training.id == training_id))
+    return None if member_id is None else member_area_codes(member_id)

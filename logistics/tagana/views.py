@@ -26,7 +26,7 @@ from logistics.core.formatting import tanggal, tanggal_jam
 from logistics.core.forms import attach_error, confirmed, submit
 from logistics.core.nav import breadcrumbs, crumb
 from logistics.core.pdf import html_to_pdf
-from logistics.core.security import local_target, roles_required
+from logistics.core.security import local_target, require_visible, roles_required, user_scope
 from logistics.core.time import local_input_value, office_date, utcnow
 from logistics.tagana import board as board_service
 from logistics.tagana import deployments as deployment_service
@@ -108,8 +108,12 @@ def level_filter(level: str) -> str:
 @login_required
 def index():
     member = member_service.member_for_user(current_user)
-    events = place_service.recent_events(20, open_only=True)
-    counts = {"members": member_service.active_member_count(), "ksb": ksb_service.ksb_count()}
+    scope = user_scope()
+    events = place_service.recent_events(20, open_only=True, scope=scope)
+    counts = {
+        "members": member_service.active_member_count(scope),
+        "ksb": ksb_service.ksb_count(scope),
+    }
     tasks = _tasks(deployment_service.my_deployments(current_user)) if member else []
     open_tasks = [t for t in tasks if t["phase"] != "selesai"]
     return render_template(
@@ -160,6 +164,7 @@ def _member_filters() -> member_service.MemberFilters:
         competency=request.args.get("kompetensi", ""),
         kecamatan_code=request.args.get("kecamatan", ""),
         active=request.args.get("aktif", "ya"),
+        scope=user_scope(),
     )
 
 
@@ -206,7 +211,9 @@ def new_member():
     if form.validate_on_submit():
         try:
             with transaction():
-                member = member_service.create_member(**member_values(form))
+                values = member_values(form)
+                user_scope().require_records((values.get("home_kelurahan_code"),))
+                member = member_service.create_member(**values)
         except DomainError as exc:
             attach_error(form, exc, "nia")
             return _render_member_form(form, None, exc.status)
@@ -230,7 +237,9 @@ def edit_member(member_id: int):
     if form.validate_on_submit():
         try:
             with transaction():
-                member_service.update_member(member, **member_values(form))
+                values = member_values(form)
+                user_scope().require_records((values.get("home_kelurahan_code"),))
+                member_service.update_member(member, **values)
         except DomainError as exc:
             attach_error(form, exc, "nia")
             return _render_member_form(form, member, exc.status)
@@ -248,7 +257,7 @@ def member(member_id: int):
 def _member_page(person, training_form: TrainingForm, status: int = 200):
     """The member's page; a refused training comes back open with its errors."""
     rows = deployment_service.list_deployments(
-        deployment_service.DeploymentFilters(member_id=person.id)
+        deployment_service.DeploymentFilters(member_id=person.id, scope=user_scope())
     )
     user = member_service.linked_user(person)
     return render_template(
@@ -308,6 +317,7 @@ def deployments():
         place_kind=request.args.get("jenis", ""),
         phase=request.args.get("status", ""),
         q=request.args.get("q", ""),
+        scope=user_scope(),
     )
     fmt = _export_format()
     if fmt:
@@ -325,7 +335,7 @@ def deployments():
         total=total,
         page=page,
         pages=max(1, -(-total // PAGE_SIZE)),
-        events=place_service.recent_events(100),
+        events=place_service.recent_events(100, scope=filters.scope),
         place_kinds=PLACE_KINDS,
         phases=deployment_service.PHASES,
     )
@@ -362,6 +372,9 @@ def new_deployment(event_id: int):
     if form.validate_on_submit():
         try:
             with transaction():
+                member_id = str(form.member_id.data or "")
+                if member_id.isdigit():
+                    require_visible("member_id", int(member_id))
                 deployment = deployment_service.deploy_member(
                     member_id=form.member_id.data or None,
                     event_id=event.id,
@@ -617,7 +630,9 @@ def board(event_id: int):
 @bp.route("/ksb")
 @login_required
 def ksb_list():
-    items = ksb_service.list_ksb(request.args.get("kecamatan", ""), request.args.get("q", ""))
+    items = ksb_service.list_ksb(
+        request.args.get("kecamatan", ""), request.args.get("q", ""), user_scope()
+    )
     names = place_service.area_names(k.kelurahan_code for k in items)
     warehouses = ksb_service.ksb_warehouses(items)
     fmt = _export_format()
@@ -651,7 +666,9 @@ def new_ksb():
     if form.validate_on_submit():
         try:
             with transaction():
-                ksb_service.register_ksb(**ksb_values(form))
+                values = ksb_values(form)
+                user_scope().require_records((values.get("kelurahan_code"),))
+                ksb_service.register_ksb(**values)
         except DomainError as exc:
             attach_error(form, exc, "name")
             return _render_ksb_form(form, None, exc.status)
@@ -672,7 +689,9 @@ def edit_ksb(ksb_id: int):
     if form.validate_on_submit():
         try:
             with transaction():
-                ksb_service.update_ksb(ksb, **ksb_values(form))
+                values = ksb_values(form)
+                user_scope().require_records((values.get("kelurahan_code"),))
+                ksb_service.update_ksb(ksb, **values)
         except DomainError as exc:
             attach_error(form, exc, "name")
             return _render_ksb_form(form, ksb, exc.status)
@@ -752,7 +771,7 @@ def edit_vehicle(vehicle_id: int):
 def figures():
     this_year = office_date(utcnow()).year
     year = request.args.get("tahun", this_year, type=int)
-    result = figures_service.year_figures(year)
+    result = figures_service.year_figures(year, scope=user_scope())
     fmt = _export_format()
     if fmt:
         table, headers, rows = tables.figures_table(result, request.args.get("tabel", "ringkasan"))

@@ -301,7 +301,9 @@ def institution_json(record: InstitutionVictim) -> dict:
 @api_login_required()
 def institution_victims_list():
     records = institutions(
-        request.args.get("event_id", type=int), request.args.get("kelurahan_code")
+        request.args.get("event_id", type=int),
+        request.args.get("kelurahan_code"),
+        user_scope(),
     )
     return jsonify(
         {

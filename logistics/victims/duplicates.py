@@ -9,7 +9,9 @@ from sqlalchemy.orm import aliased
 from logistics.core.audit import record_action
 from logistics.core.errors import Conflict, DomainError
 from logistics.core.extensions import db
+from logistics.core.scope import WHOLE_OFFICE, Scope
 from logistics.victims.models import (
+    Household,
     Person,
     Victim,
 )
@@ -27,13 +29,14 @@ class DuplicatePair:
     ratio: float
 
 
-def likely_duplicates(limit: int = 500) -> list[DuplicatePair]:
-    """Persons sharing a household (same KK) and birth date with similar names, one without NIK.
+def likely_duplicates(limit: int = 500, scope: Scope = WHOLE_OFFICE) -> list[DuplicatePair]:
+    """Persons sharing a household (same KK) and birth date with similar names, one without NIK,
+    of the households in the user's wilayah.
 
     Two different NIKs are two different people and never listed.
     """
     other = aliased(Person)
-    rows = db.session.execute(
+    query = (
         select(Person, other)
         .join(
             other,
@@ -50,7 +53,12 @@ def likely_duplicates(limit: int = 500) -> list[DuplicatePair]:
             or_(Person.nik.is_(None), other.nik.is_(None)),
         )
         .order_by(Person.household_id, Person.id, other.id)
-    ).all()
+    )
+    if not scope.whole_office:
+        query = scope.narrow(
+            query.join(Household, Household.id == Person.household_id), Household.kelurahan_code
+        )
+    rows = db.session.execute(query).all()
     pairs = []
     for first, second in rows:
         if not names_similar(first.name, second.name):

@@ -17,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from logistics.core.forms import REQUIRED
+from logistics.core.security import user_scope
 from logistics.core.wording import LazyText, contoh_kantor, istilah
 from logistics.events.models import PEOPLE_STATUSES
 from logistics.shelters.models import SHELTER_KINDS
@@ -32,8 +33,8 @@ def _choices(items: dict, blank: str | None = None) -> list[SelectChoice]:
 
 
 def event_choices(blank: str | None = None) -> list[SelectChoice]:
-    """Open events first (newest first), then closed ones."""
-    events = choice_events()
+    """Open events first (newest first), then closed ones, over the user's wilayah."""
+    events = choice_events(scope=user_scope())
     choices = [SelectChoice("", blank)] if blank is not None else []
     return choices + [SelectChoice(str(e.id), f"{e.code} · {e.title}") for e in events]
 
@@ -49,7 +50,7 @@ def kelurahan_choices(blank: str | LazyText | None = PICK_AREA) -> list[SelectCh
 
 def shelter_choices(event_id: int | None = None) -> list[SelectChoice]:
     choices = [SelectChoice("", "Tidak di pengungsian / belum tahu")]
-    for shelter in open_shelters(event_id):
+    for shelter in open_shelters(event_id, user_scope()):
         kind = SHELTER_KINDS.get(shelter.kind, shelter.kind)
         choices.append(SelectChoice(str(shelter.id), f"{shelter.name} ({kind})"))
     return choices

@@ -224,9 +224,11 @@ def institutions_query(
     event_id: int | None = None,
     kind: str = "",
     text: str = "",
+    scope: Scope = WHOLE_OFFICE,
 ):
     """SELECT of (InstitutionVictim, Event) rows: the page's filters, newest first."""
     query = select(InstitutionVictim, Event).join(Event, Event.id == InstitutionVictim.event_id)
+    query = scope.narrow(query, InstitutionVictim.kelurahan_code)
     if event_id:
         query = query.where(InstitutionVictim.event_id == event_id)
     if kind in INSTITUTION_KINDS:
@@ -243,9 +245,13 @@ def institution_rows(query, *, limit: int | None = None) -> list:
     return db.session.execute(query).all()
 
 
-def institutions(event_id: int | None = None, kelurahan_code: str | None = None):
-    """Institution victims by id (the API list), optionally of one event or kelurahan."""
-    query = select(InstitutionVictim).order_by(InstitutionVictim.id)
+def institutions(
+    event_id: int | None = None, kelurahan_code: str | None = None, scope: Scope = WHOLE_OFFICE
+):
+    """Institution victims by id (the API list) in the wilayah, optionally of one event or
+    kelurahan."""
+    query = scope.narrow(select(InstitutionVictim), InstitutionVictim.kelurahan_code)
+    query = query.order_by(InstitutionVictim.id)
     if event_id:
         query = query.where(InstitutionVictim.event_id == event_id)
     if kelurahan_code:
@@ -339,15 +345,11 @@ def event_institutions(event: Event) -> list[tuple[InstitutionVictim, str]]:
     )
 
 
-def choice_events(limit: int = 200) -> list[Event]:
-    """Events for a pick list: open ones first (newest first), then closed ones."""
-    return list(
-        db.session.scalars(
-            select(Event)
-            .order_by(Event.closed_at.is_not(None), Event.started_at.desc())
-            .limit(limit)
-        )
-    )
+def choice_events(limit: int = 200, scope: Scope = WHOLE_OFFICE) -> list[Event]:
+    """Events for a pick list: open ones first (newest first), then closed ones; those over
+    the user's wilayah (their own kab/kota's and province-wide ones)."""
+    query = select(Event).order_by(Event.closed_at.is_not(None), Event.started_at.desc())
+    return list(db.session.scalars(scope.narrow_covering(query, Event.area_code).limit(limit)))
 
 
 def kelurahan_options() -> list[tuple[str, str]]:
@@ -361,9 +363,10 @@ def kelurahan_options() -> list[tuple[str, str]]:
     )
 
 
-def open_shelters(event_id: int | None = None) -> list[Shelter]:
-    """Open shelters by name: those of the event and those of no event, or all when none given."""
+def open_shelters(event_id: int | None = None, scope: Scope = WHOLE_OFFICE) -> list[Shelter]:
+    """Open shelters by name in the wilayah: those of the event and those of no event, or all
+    when none given."""
     query = select(Shelter).where(Shelter.status == "buka").order_by(Shelter.name)
     if event_id:
         query = query.where((Shelter.event_id == event_id) | Shelter.event_id.is_(None))
-    return list(db.session.scalars(query))
+    return list(db.session.scalars(scope.narrow(query, Shelter.kelurahan_code)))

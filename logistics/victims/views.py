@@ -22,14 +22,20 @@ from logistics.core import jobs
 from logistics.core.audit import record_action
 from logistics.core.database import transaction
 from logistics.core.demography import age_years
-from logistics.core.errors import Collector, DomainError
+from logistics.core.errors import Collector, Conflict, DomainError, NotFound
 from logistics.core.exports import XLSX_MIME, table_response
 from logistics.core.forms import attach_error, submit
 from logistics.core.job_models import JobRecord
 from logistics.core.nav import breadcrumbs, crumb
 from logistics.core.privacy import mask_nik
 from logistics.core.queue import VICTIM_IMPORT, VICTIM_IMPORT_DRY_RUN
-from logistics.core.security import reads_only, roles_required, user_scope
+from logistics.core.security import (
+    reads_only,
+    require_visible,
+    require_writable,
+    roles_required,
+    user_scope,
+)
 from logistics.core.time import office_today
 from logistics.core.uploads import upload_available
 from logistics.core.wording import AREA_CODE_HEADER, AREA_HEADER, istilah
@@ -447,6 +453,7 @@ def _household_step(form: HouseholdForm):
     draft, existing = errors.check(check_household, **given) or (None, None)
     errors.raise_any()
     if existing is not None:
+        _require_own_household(existing.id)
         register_household(**given)
     return event, draft, existing
 
@@ -457,6 +464,19 @@ def _chosen_event(event_id: str):
         return get_event(int(event_id))
     except DomainError as exc:
         raise DomainError(exc.message, field="event_id") from None
+
+
+def _require_own_household(household_id: int) -> None:
+    """A KK registered in another kab/kota is neither shown nor filled in from here: the user
+    finds the family through the cross-area lookup (with a reason) first, which opens it."""
+    try:
+        require_visible("household_id", household_id)
+    except NotFound:
+        raise Conflict(
+            "Nomor KK ini sudah terdaftar di luar wilayah kerja Anda. Cari keluarga ini lewat "
+            "Pencarian lintas wilayah (dengan alasan) sebelum mendaftarkannya.",
+            field="no_kk",
+        ) from None
 
 
 @bp.route("/daftar/anggota", methods=["GET", "POST"])
@@ -549,6 +569,7 @@ def institutions():
         event_id=_int_arg("kejadian"),
         kind=request.args.get("jenis", "").strip(),
         text=request.args.get("q", "").strip(),
+        scope=user_scope(),
     )
     names = kelurahan_names()
     fmt = request.args.get("format")
@@ -629,7 +650,7 @@ def _register_institution(form: InstitutionForm):
 @bp.route("/duplikat")
 @roles_required(*OFFICE_ROLES)
 def duplicates():
-    pairs = likely_duplicates(limit=DUPLICATES_PAGE)
+    pairs = likely_duplicates(limit=DUPLICATES_PAGE, scope=user_scope())
     histories = {}
     for pair in pairs:
         for person in (pair.keep, pair.duplicate):
@@ -655,6 +676,9 @@ def merge():
         with transaction():
             keep = get_person(int(form.keep_id.data))
             duplicate = get_person(int(form.duplicate_id.data))
+            # Both rows change: the user must record in the areas of each.
+            require_writable("person_id", keep.id)
+            require_writable("person_id", duplicate.id)
             summary = merge_persons(keep, duplicate)
     except (DomainError, ValueError) as exc:
         flash(getattr(exc, "message", "Data penggabungan tidak valid."), "danger")
