@@ -147,7 +147,10 @@ def register_scope_guards() -> None:
     from logistics.core.scope import Resolver, guard_parameter
     from logistics.distributions.details import distribution_area_codes
     from logistics.events.services import event_area_codes
+    from logistics.field.review import record_area_codes
+    from logistics.kitchens.services import kitchen_area_codes
     from logistics.shelters.services import shelter_area_codes
+    from logistics.stock.wilayah import document_area_codes, warehouse_area_codes
     from logistics.victims import access
 
     guard_parameter("event_id", Resolver(event_area_codes, covering=True))
@@ -156,6 +159,10 @@ def register_scope_guards() -> None:
     guard_parameter("household_id", Resolver(access.household_area_codes, access.household_granted))
     guard_parameter("shelter_id", Resolver(shelter_area_codes))
     guard_parameter("distribution_id", Resolver(distribution_area_codes))
+    guard_parameter("warehouse_id", Resolver(warehouse_area_codes))
+    guard_parameter("document_id", Resolver(document_area_codes))
+    guard_parameter("kitchen_id", Resolver(kitchen_area_codes))
+    guard_parameter("record_id", Resolver(record_area_codes))
 
 
 def register_template_helpers(app: Flask) -> None:

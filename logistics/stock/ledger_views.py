@@ -21,7 +21,7 @@ from logistics.core.errors import DomainError
 from logistics.core.exports import table_response
 from logistics.core.formatting import angka, decimal_text
 from logistics.core.forms import attach_error
-from logistics.core.security import roles_required
+from logistics.core.security import roles_required, user_scope
 from logistics.core.time import office_today
 from logistics.shelters.lists import kelurahan_choices
 from logistics.stock import choices, counts, ledger, reports, transfers, warehouses
@@ -84,23 +84,25 @@ def _page() -> int:
         return 1
 
 
-def _warehouse_choices(active_only: bool = True) -> list[tuple[str, str]]:
-    return [(str(w.id), f"{w.name} ({w.code})") for w in choices.warehouses(active_only)]
+def _warehouse_choices(active_only: bool = True, recording: bool = False) -> list[tuple[str, str]]:
+    """Warehouses the user sees (a filter, a destination) or records in (a document's source)."""
+    found = choices.warehouses(active_only, user_scope(), recording)
+    return [(str(w.id), f"{w.name} ({w.code})") for w in found]
 
 
 def _event_choices() -> list[tuple[str, str]]:
-    return [(str(e.id), f"{e.code} · {e.title}") for e in choices.recent_events(50)]
+    return [(str(e.id), f"{e.code} · {e.title}") for e in choices.recent_events(50, user_scope())]
 
 
 def _set_choices(form, names: tuple[str, ...]) -> None:
     if "warehouse_id" in names:
-        form.warehouse_id.choices = [("", "— pilih gudang —")] + _warehouse_choices()
+        form.warehouse_id.choices = [("", "— pilih gudang —")] + _warehouse_choices(recording=True)
     if "to_warehouse_id" in names:
         form.to_warehouse_id.choices = [("", "— pilih gudang —")] + _warehouse_choices()
     if "event_id" in names:
         form.event_id.choices = [("", "— tanpa kejadian —")] + _event_choices()
     if "shelter_id" in names:
-        shelters = choices.shelters(open_only=True)
+        shelters = choices.shelters(open_only=True, scope=user_scope())
         form.shelter_id.choices = [("", "— bukan tempat pengungsian —")] + [
             (str(s.id), s.name) for s in shelters
         ]
@@ -180,6 +182,7 @@ def documents():
         "warehouse_id": int(args["gudang"]) if args["gudang"] else None,
         "date_from": date_from,
         "date_to": date_to,
+        "scope": user_scope(),
     }
     if fmt in ("csv", "xlsx"):
         found, _total = stock_documents.list_documents(**filters, per_page=CARD_EXPORT_LIMIT)
@@ -488,7 +491,7 @@ def expiring():
     days = days or 30
     warehouse_id = _warehouse_arg()
     today = office_today()
-    lots = reports.expiring_lots(days, warehouse_id, today)
+    lots = reports.expiring_lots(days, warehouse_id, today, user_scope())
     fmt = request.args.get("format")
     if fmt in ("csv", "xlsx"):
         return table_response(f"kedaluwarsa-{days}-hari", LOT_HEADERS, _lot_rows(lots, today), fmt)
@@ -511,7 +514,7 @@ def expiry_check():
     year = year or today.year
     half = half or (1 if today.month <= 6 else 2)
     warehouse_id = _warehouse_arg()
-    report = reports.expiry_check(year, half, warehouse_id, today)
+    report = reports.expiry_check(year, half, warehouse_id, today, user_scope())
     if request.args.get("format") == "xlsx":
         rows = [["Akan kedaluwarsa dalam 6 bulan"], LOT_HEADERS]
         rows += list(_lot_rows(report.expiring, today))
