@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
 
 from logistics.admin.models import User
+from logistics.areas.kab_kota import kab_kota_expression, kab_kota_label, kab_kota_names
 from logistics.areas.models import Area
 from logistics.core import inputs
 from logistics.core.errors import DomainError, NotFound
@@ -134,6 +135,44 @@ def distributions_query(filters: DistributionFilters, scope: Scope = WHOLE_OFFIC
     if filters.date_to:
         query = query.where(Distribution.distributed_on <= filters.date_to)
     return query.order_by(Distribution.distributed_on.desc(), Distribution.id.desc())
+
+
+@dataclass(frozen=True)
+class KabKotaTotal:
+    """One kab/kota's hand-outs in a filtered list: how many, and the persons they served."""
+
+    code: str
+    label: str
+    handouts: int
+    persons: int
+
+
+def kab_kota_totals(query) -> list[KabKotaTotal]:
+    """The subtotals of a list query (`distributions_query`) per kab/kota, by code."""
+    kab = kab_kota_expression(Distribution.kelurahan_code)
+    totals = (
+        query.with_only_columns(
+            kab,
+            func.count(Distribution.id),
+            func.coalesce(func.sum(Distribution.persons_served), 0),
+        )
+        .group_by(kab)
+        .order_by(kab)
+    )
+    names = kab_kota_names()
+    return [
+        KabKotaTotal(code or "", kab_kota_label(code, names), handouts, int(persons))
+        for code, handouts, persons in db.session.execute(totals)
+    ]
+
+
+def by_kab_kota_order(query):
+    """The list query ordered by kab/kota first (an export with subtotal rows), newest first
+    within each."""
+    kab = kab_kota_expression(Distribution.kelurahan_code)
+    return query.order_by(None).order_by(
+        kab, Distribution.distributed_on.desc(), Distribution.id.desc()
+    )
 
 
 def line_summaries(distribution_ids: list[int]) -> dict[int, list[tuple[str, Decimal, str]]]:
