@@ -21,7 +21,7 @@ from logistics.core.time import office_today
 from logistics.distributions.models import Distribution, DistributionRecipient
 from logistics.distributions.services import SEARCH_LIMIT, Taken, event_of
 from logistics.events.models import Event
-from logistics.stock import ledger
+from logistics.stock import ledger, wilayah
 from logistics.stock.models import Item, StockLot, StockMovement, Warehouse
 from logistics.victims.models import Household, InstitutionVictim, Person, Victim
 
@@ -300,20 +300,21 @@ def active_events() -> list[Event]:
     )
 
 
-def warehouses_with_stock() -> list[Warehouse]:
-    """Active warehouses holding any unexpired stock, by name."""
+def warehouses_with_stock(scope: Scope = WHOLE_OFFICE) -> list[Warehouse]:
+    """Active warehouses holding any unexpired stock that the scope may hand out from (records
+    in), by name."""
     today = office_today()
     held = select(StockLot.warehouse_id).where(
         StockLot.quantity > 0,
         StockLot.expiry_date.is_(None) | (StockLot.expiry_date >= today),
     )
-    return list(
-        db.session.scalars(
-            select(Warehouse)
-            .where(Warehouse.active.is_(True), Warehouse.id.in_(held))
-            .order_by(Warehouse.name)
-        )
+    query = (
+        select(Warehouse)
+        .where(Warehouse.active.is_(True), Warehouse.id.in_(held))
+        .order_by(Warehouse.name)
     )
+    found = db.session.scalars(wilayah.narrow(query, scope))
+    return [w for w in found if wilayah.records(scope, w)]
 
 
 def stock_by_warehouse(warehouse_ids: list[int]) -> dict[int, list[tuple[Item, Decimal]]]:

@@ -96,7 +96,7 @@ def _recipient(household_id: int | None, person_id: int | None):
 
 def _stock_choices(form: FieldDistributionForm):
     """Warehouses holding stock (the form's choices) and their items with balances."""
-    stores = handout_lists.warehouses_with_stock()
+    stores = handout_lists.warehouses_with_stock(user_scope())
     form.warehouse_id.choices = [("", "Tanpa barang (layanan saja)")] + [
         (str(w.id), w.name) for w in stores
     ]
