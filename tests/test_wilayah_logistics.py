@@ -313,6 +313,14 @@ def test_a_provincial_viewer_sees_both_with_kab_kota_subtotals(depots, client_fo
     }
     assert rows[-1][2] == "Jumlah: 3 gudang"
 
+    lots = _csv(client.get("/logistik/kedaluwarsa?hari=3650&format=csv"))
+    assert lots[0][:2] == ["Gudang", "Kabupaten/kota"]
+    assert {row[0]: row[1] for row in lots[1:]} == {
+        "Gudang Provinsi": "Provinsi",
+        "Gudang Manna": "Bengkulu Selatan",
+        "Gudang Curup": "Rejang Lebong",
+    }
+
     handouts = client.get("/penyaluran/").get_data(as_text=True)
     assert "Subtotal per kabupaten/kota" in handouts
     assert "Bengkulu Selatan" in handouts and "Rejang Lebong" in handouts
@@ -337,6 +345,8 @@ def test_a_kab_kota_office_lists_have_no_kab_kota_column(depots, client_for, mak
     client = client_for(make_user("admin", "admin-kab"))
     assert "Kabupaten/kota" not in _csv(client.get("/penyaluran/?format=csv"))[0]
     assert "Kabupaten/kota" not in _csv(client.get("/logistik/gudang?format=csv"))[0]
+    lots = _csv(client.get("/logistik/kedaluwarsa?hari=3650&format=csv"))
+    assert "Kabupaten/kota" not in lots[0]
     page = client.get("/penyaluran/").get_data(as_text=True)
     assert "Subtotal per kabupaten/kota" not in page
 

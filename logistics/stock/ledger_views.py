@@ -15,6 +15,7 @@ from flask import (
 from flask_login import current_user, login_required
 
 from logistics.admin.models import OFFICE_ROLES
+from logistics.areas.kab_kota import KAB_KOTA_HEADER, by_kab_kota, kab_kota_label, kab_kota_names
 from logistics.core import inputs
 from logistics.core.database import transaction
 from logistics.core.errors import DomainError
@@ -24,7 +25,7 @@ from logistics.core.forms import attach_error
 from logistics.core.security import roles_required, user_scope
 from logistics.core.time import office_today
 from logistics.shelters.lists import kelurahan_choices
-from logistics.stock import choices, counts, ledger, reports, transfers, warehouses
+from logistics.stock import choices, counts, ledger, reports, transfers, warehouses, wilayah
 from logistics.stock import documents as stock_documents
 from logistics.stock.ledger_forms import (
     AdjustmentForm,
@@ -479,6 +480,12 @@ def _lot_rows(lots, today: date):
     )
 
 
+def _lot_kab_kota(lots) -> dict[int, str]:
+    """The kab/kota of each lot's warehouse ("Provinsi" for the office's own stores)."""
+    names = kab_kota_names()
+    return {lot.id: kab_kota_label(wilayah.warehouse_area(lot.warehouse), names) for lot in lots}
+
+
 def _warehouse_arg() -> int | None:
     value = request.args.get("gudang", "").strip()
     return int(value) if value.isdigit() else None
@@ -492,12 +499,21 @@ def expiring():
     warehouse_id = _warehouse_arg()
     today = office_today()
     lots = reports.expiring_lots(days, warehouse_id, today, user_scope())
+    kab_kota = _lot_kab_kota(lots) if by_kab_kota() else None
     fmt = request.args.get("format")
     if fmt in ("csv", "xlsx"):
-        return table_response(f"kedaluwarsa-{days}-hari", LOT_HEADERS, _lot_rows(lots, today), fmt)
+        headers, rows = LOT_HEADERS, _lot_rows(lots, today)
+        if kab_kota is not None:
+            # A provinsi office's list names each lot's kab/kota beside its warehouse.
+            headers = LOT_HEADERS[:1] + [KAB_KOTA_HEADER] + LOT_HEADERS[1:]
+            rows = (
+                [row[0], kab_kota[lot.id], *row[1:]] for lot, row in zip(lots, rows, strict=True)
+            )
+        return table_response(f"kedaluwarsa-{days}-hari", headers, rows, fmt)
     return render_template(
         "stock/ledger/expiring.html",
         lots=lots,
+        kab_kota=kab_kota,
         days=days,
         today=today,
         warehouse_id=warehouse_id,
