@@ -354,9 +354,9 @@ class Candidate:
     kelurahan_code: str
 
 
-def search_recipients(event_id, text) -> list[Candidate]:
-    """The event's victims by whole NIK, whole nomor KK or part of a name (3+ characters),
-    grouped by household."""
+def search_recipients(event_id, text, scope: Scope = WHOLE_OFFICE) -> list[Candidate]:
+    """The event's victims within the scope by whole NIK, whole nomor KK or part of a name (3+
+    characters), grouped by household."""
     event = event_of(event_id)
     query = (text or "").strip() if isinstance(text, str) else ""
     digits = query.replace(" ", "").replace(".", "")
@@ -365,6 +365,7 @@ def search_recipients(event_id, text) -> list[Candidate]:
         .join(Victim, (Victim.person_id == Person.id) & (Victim.event_id == event.id))
         .outerjoin(Household, Household.id == Person.household_id)
     )
+    base = scope.narrow(base, Victim.kelurahan_code)
     if digits.isdigit():
         if len(digits) != 16:
             raise DomainError(

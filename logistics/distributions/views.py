@@ -145,7 +145,7 @@ def _pick_page(events, event, query: str):
     found, error = [], None
     if event is not None and query:
         try:
-            found = handout_lists.search_recipients(event.id, query)
+            found = handout_lists.search_recipients(event.id, query, user_scope())
         except DomainError as exc:
             error = exc.message
     return render_template(
