@@ -293,6 +293,17 @@ def test_a_scoped_phone_may_not_send_records_outside_its_users_wilayah(
     assert refused["status"] == "refused" and "luar wilayah kerja" in refused["message"]
     assert "17.02" in refused["message"]
     assert count(db, Distribution) == before + 1
+    # An office phone's reference data: another kab/kota's event is not found, and a
+    # province-wide one carries only the user's own warehouses.
+    office_phone = {
+        "Authorization": f"Bearer {register_phone(client_for, depots['op_b'])['token']}"
+    }
+    phone = app.test_client()
+    url = "/api/v1/field/reference?event_id={}"
+    assert phone.get(url.format(depots["a"]["event"].id), headers=office_phone).status_code == 404
+    assert phone.get(url.format(depots["b"]["event"].id), headers=office_phone).status_code == 200
+    wide = phone.get(url.format(depots["wide"].id), headers=office_phone).get_json()
+    assert [w["name"] for w in wide["warehouses"]] == ["Gudang Curup"]
 
 
 def test_a_provincial_viewer_sees_both_with_kab_kota_subtotals(depots, client_for):
