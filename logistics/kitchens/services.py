@@ -137,9 +137,10 @@ def update_kitchen(
     clean = _kitchen_values(changes)
     if {"kelurahan_code", "shelter_id"} & set(clean):
         _place(clean, kitchen)
-    if clean.get("warehouse_id") == kitchen.warehouse_id:
-        clean.pop("warehouse_id")  # kept as it was: no need to record in it
-    _require_scope(scope, clean)
+    checked = dict(clean)
+    if checked.get("warehouse_id") == kitchen.warehouse_id:
+        checked.pop("warehouse_id", None)  # kept as it was: no need to record in it
+    _require_scope(scope, checked)
     for key, value in clean.items():
         setattr(kitchen, key, value)
     db.session.flush()
