@@ -17,7 +17,7 @@ from logistics.kitchens.models import FieldKitchen, KitchenMeal
 from logistics.stock.models import StockDocument, StockLot, StockMovement
 from tests.support.db import count
 from tests.support.field import register_phone, sync
-from tests.test_wilayah_scope import DESA_A, DESA_B, province  # noqa: F401 (the fixture)
+from tests.support.province import DESA_A, DESA_B
 
 LATER = "2027-06-30"
 
@@ -44,7 +44,7 @@ def _refused_record(device, user, desa: str) -> FieldRecord:
 
 
 @pytest.fixture
-def depots(province, db, make_user):  # noqa: F811 (the imported fixture)
+def depots(province, db, make_user):
     """The `province` office with a provinsi warehouse (standing in 17.01), a kab/kota warehouse
     with a lot of beras in each kab/kota, a transfer from the provinsi to 17.02, a province-wide
     event with a field kitchen in each kab/kota, and a refused field record from each."""
@@ -143,7 +143,8 @@ def test_an_operator_cannot_open_another_kab_kotas_logistics_by_id(depots, clien
 
 def _csv(response) -> list[list[str]]:
     assert response.status_code == 200
-    return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    text = response.get_data(as_text=True).removeprefix("\ufeff")  # the BOM Excel reads
+    return list(csv.reader(io.StringIO(text)))
 
 
 def test_lists_exports_and_pickers_hold_only_the_users_wilayah(depots, client_for):
