@@ -310,6 +310,7 @@ def test_a_scoped_phone_may_not_send_records_outside_its_users_wilayah(
 def test_a_provincial_viewer_sees_both_with_kab_kota_subtotals(depots, client_for):
     client = client_for(depots["viewer"])
     page = client.get("/logistik/gudang").get_data(as_text=True)
+    assert page.count('class="warehouse-row') == 3 and page.count('class="subtotal"') == 3
     for name in ("Gudang Curup", "Gudang Manna", "Gudang Provinsi"):
         assert name in page
     for label in ("Subtotal Provinsi: 1 gudang", "Subtotal Bengkulu Selatan: 1 gudang",
@@ -336,6 +337,7 @@ def test_a_provincial_viewer_sees_both_with_kab_kota_subtotals(depots, client_fo
     handouts = client.get("/penyaluran/").get_data(as_text=True)
     assert "Subtotal per kabupaten/kota" in handouts
     assert "Bengkulu Selatan" in handouts and "Rejang Lebong" in handouts
+    assert handouts.count('<td class="kab-kota">') == 2
     exported = _csv(client.get("/penyaluran/?format=csv"))
     header = exported[0]
     kab = header.index("Kabupaten/kota")
