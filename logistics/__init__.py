@@ -148,8 +148,11 @@ def register_scope_guards() -> None:
     from logistics.core.scope import Resolver, guard_parameter
     from logistics.distributions.details import distribution_area_codes
     from logistics.events.services import event_area_codes
+    from logistics.field.review import record_area_codes
+    from logistics.kitchens.services import kitchen_area_codes
     from logistics.reports.files import file_area_codes
     from logistics.shelters.services import shelter_area_codes
+    from logistics.stock.wilayah import document_area_codes, warehouse_area_codes
     from logistics.tagana.deployments import deployment_area_codes
     from logistics.tagana.ksb import ksb_area_codes
     from logistics.tagana.members import member_area_codes
@@ -171,6 +174,10 @@ def register_scope_guards() -> None:
     # A generated file holds every area it reports on: a sitrep of a province-wide event or a
     # year-end report only for those who see the whole of it.
     guard_parameter("file_id", Resolver(file_area_codes))
+    guard_parameter("warehouse_id", Resolver(warehouse_area_codes))
+    guard_parameter("document_id", Resolver(document_area_codes))
+    guard_parameter("kitchen_id", Resolver(kitchen_area_codes))
+    guard_parameter("record_id", Resolver(record_area_codes))
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -406,21 +406,17 @@ def test_a_victim_import_refuses_rows_outside_the_uploaders_wilayah(
 
 
 # Ids in URLs that name no record with a wilayah of its own (reference data, users, jobs) or
-# whose scope is a later step (stock, kitchens, Tagana, budget, field devices). A new id
+# whose scope is a later step (Tagana, budget, field devices). A new id
 # parameter must be guarded in register_scope_guards or listed here.
 INT_ID = r"<int:(\w+)>"
 NOT_GUARDED = {
     "decree_id": "belongs to an event; the route also names the event",
-    "document_id": "stock documents: later",
     "hazard_id": "reference list",
     "item_id": "reference list",
-    "kitchen_id": "field kitchens: later",
     "realisation_id": "budget: the office's own, closed to scoped users (whole_office_only)",
-    "record_id": "field records: later",
     "target_id": "SPM targets: the office's own",
     "user_id": "accounts: admin only",
     "vehicle_id": "the office's vehicles: no wilayah of their own, shared by every kab/kota",
-    "warehouse_id": "warehouses: later",
     "year": "a year, not a record",
 }
 
@@ -430,8 +426,9 @@ def test_every_id_in_the_url_map_is_guarded_or_listed(app):
 
     ids = {name for rule in app.url_map.iter_rules() for name in re.findall(INT_ID, rule.rule)}
     guarded = set(guarded_parameters())
-    assert guarded >= {
+    assert guarded == {
         "event_id", "victim_id", "person_id", "household_id", "shelter_id", "distribution_id",
         "member_id", "training_id", "deployment_id", "ksb_id", "file_id",
+        "warehouse_id", "document_id", "kitchen_id", "record_id",
     }  # fmt: skip
     assert ids - guarded == set(NOT_GUARDED), "guard the new id parameter or list it here"

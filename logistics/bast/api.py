@@ -9,6 +9,7 @@ from logistics.core import inputs
 from logistics.core.api import api_login_required, bp, json_payload
 from logistics.core.database import transaction
 from logistics.core.errors import DomainError
+from logistics.core.security import require_visible
 
 BATCH_FIELDS = (
     "event_id",
@@ -40,6 +41,7 @@ def distribution_batches_create():
     if unknown:
         raise DomainError(f"Kolom tidak dikenal: {', '.join(unknown)}.", field=unknown[0])
     event_id = inputs.whole_number(payload.get("event_id"), "event_id", "Kejadian", required=True)
+    require_visible("event_id", event_id)
     event = bast.find_event(event_id)
     if event is None:
         raise DomainError(f"Kejadian #{event_id} tidak ditemukan.", field="event_id")

@@ -18,6 +18,7 @@ from logistics.core.extensions import db
 from logistics.core.formatting import LOCALE, angka, tanggal
 from logistics.core.office import office_info
 from logistics.core.privacy import mask_nik
+from logistics.core.scope import WHOLE_OFFICE, Scope
 from logistics.core.spm_components import SPM_COMPONENTS
 from logistics.core.time import office_today
 from logistics.core.wording import istilah, office_level
@@ -25,6 +26,7 @@ from logistics.distributions.models import RECIPIENT_KINDS, Distribution
 from logistics.events.models import Event
 from logistics.kitchens.models import KitchenMeal
 from logistics.shelters.models import Shelter
+from logistics.stock import wilayah
 from logistics.stock.bast import next_number
 from logistics.stock.models import StockDocument, StockMovement, Warehouse
 from logistics.stock.models.ledger import DOCUMENT_KINDS, RECEIPT_SOURCES
@@ -353,6 +355,8 @@ def create_distribution_batch(
     """
     on = inputs.day(distributed_on, "distributed_on", "Tanggal penyaluran", required=True)
     site_shelter, code = _batch_site(shelter, kelurahan_code)
+    # The BAST of a site is signed by whoever records there (403 elsewhere, nothing written).
+    wilayah.actor_scope(actor).require_record(code)
     giver = inputs.text(giver_name, "giver_name", "Nama yang menyerahkan", 160, required=True)
     receiver = inputs.text(receiver_name, "receiver_name", "Nama yang menerima", 160, required=True)
     text = inputs.text(note, "note", "Catatan", 2000)
@@ -431,8 +435,10 @@ def batch_distribution_ids(document: StockDocument) -> list[int]:
     )
 
 
-def pending_batches(event_id: int | None = None, limit: int = 200) -> list[PendingBatch]:
-    """Days and sites with hand-outs still without a BAST, newest first."""
+def pending_batches(
+    event_id: int | None = None, limit: int = 200, scope: Scope = WHOLE_OFFICE
+) -> list[PendingBatch]:
+    """Days and sites with hand-outs still without a BAST, newest first, within the scope."""
     query = (
         select(
             Distribution.event_id,
@@ -456,6 +462,7 @@ def pending_batches(event_id: int | None = None, limit: int = 200) -> list[Pendi
     )
     if event_id is not None:
         query = query.where(Distribution.event_id == event_id)
+    query = scope.narrow(query, Distribution.kelurahan_code)
     merged: dict[tuple, PendingBatch] = {}
     for event_id_, code, on, shelter_id, kelurahan, count in db.session.execute(query):
         # A shelter's hand-outs are one site whatever kelurahan each row names.

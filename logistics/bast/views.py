@@ -12,7 +12,7 @@ from logistics.core import inputs
 from logistics.core.database import transaction
 from logistics.core.errors import DomainError
 from logistics.core.forms import attach_error
-from logistics.core.security import roles_required
+from logistics.core.security import require_visible, roles_required, user_scope
 from logistics.core.time import office_today
 from logistics.core.wording import EXAMPLE_CODE, LazyText, istilah
 from logistics.shelters.lists import kelurahan_choices
@@ -50,9 +50,9 @@ def document_pdf(document_id: int):
 
 def _batch_choices(form: BatchForm) -> None:
     form.event_id.choices = [("", "— pilih kejadian —")] + [
-        (str(e.id), f"{e.code} — {e.title}") for e in choices.recent_events(200)
+        (str(e.id), f"{e.code} — {e.title}") for e in choices.recent_events(200, user_scope())
     ]
-    shelters = choices.shelters()
+    shelters = choices.shelters(scope=user_scope())
     form.shelter_id.choices = [("", "— bukan di pengungsian —")] + [
         (str(s.id), s.name) for s in shelters
     ]
@@ -75,6 +75,7 @@ def batch_new():
             event_id = inputs.whole_number(
                 form.event_id.data, "event_id", "Kejadian", required=True
             )
+            require_visible("event_id", event_id)
             event = bast.find_event(event_id)
             if event is None:
                 raise DomainError("Pilih kejadian bencana.", field="event_id")
@@ -104,6 +105,6 @@ def batch_new():
         "bast/batch_form.html",
         form=form,
         kelurahan=kelurahan_choices(),
-        pending=bast.pending_batches(),
+        pending=bast.pending_batches(scope=user_scope()),
         created=bast.get_document(created) if created else None,
     ), status

@@ -141,7 +141,9 @@ def _show_nik() -> bool:
 def distributions_recipients():
     """Households (with members) and persons of an event found by NIK, nomor KK or name."""
     full = _show_nik()
-    found = handout_lists.search_recipients(request.args.get("event_id"), request.args.get("q"))
+    found = handout_lists.search_recipients(
+        request.args.get("event_id"), request.args.get("q"), user_scope()
+    )
 
     def number(value):
         return (value if full else mask_nik(value)) or None

@@ -42,6 +42,8 @@ class Store:
     code: str
     name: str
     active: bool
+    tier: str
+    kelurahan_code: str | None  # with the tier, the wilayah the store is scoped by
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,12 @@ _ALL_ITEMS = select(
     _items.c.active,
 )
 _ALL_WAREHOUSES = select(
-    _warehouses.c.id, _warehouses.c.code, _warehouses.c.name, _warehouses.c.active
+    _warehouses.c.id,
+    _warehouses.c.code,
+    _warehouses.c.name,
+    _warehouses.c.active,
+    _warehouses.c.tier,
+    _warehouses.c.kelurahan_code,
 )
 
 

@@ -8,6 +8,7 @@ from logistics.admin.models import User
 from logistics.areas.models import Area
 from logistics.budget.models import BudgetNode
 from logistics.core.extensions import db
+from logistics.core.scope import WHOLE_OFFICE, Scope
 from logistics.distributions.models import Distribution
 from logistics.events.models import Event
 from logistics.shelters.models import Shelter
@@ -59,15 +60,20 @@ def parts_of(distribution: Distribution) -> HandOutParts:
     )
 
 
-def list_filters() -> tuple[list[Event], list]:
-    """The events (open first, newest first, at most 200) and kelurahan the list filters by."""
+def list_filters(scope: Scope = WHOLE_OFFICE) -> tuple[list[Event], list]:
+    """The events (open first, newest first, at most 200) and kelurahan the list filters by,
+    within the scope."""
+    events = scope.narrow_covering(select(Event), Event.area_code)
     events = db.session.scalars(
-        select(Event).order_by(Event.closed_at.is_not(None), Event.started_at.desc()).limit(200)
+        events.order_by(Event.closed_at.is_not(None), Event.started_at.desc()).limit(200)
     ).all()
     kelurahan = db.session.execute(
-        select(Area.code, Area.name)
-        .where(Area.level == "kelurahan", Area.retired_at.is_(None))
-        .order_by(Area.name)
+        scope.narrow(
+            select(Area.code, Area.name).where(
+                Area.level == "kelurahan", Area.retired_at.is_(None)
+            ),
+            Area.code,
+        ).order_by(Area.name)
     ).all()
     return events, kelurahan
 

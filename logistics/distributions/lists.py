@@ -10,6 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
 
 from logistics.admin.models import User
+from logistics.areas.kab_kota import kab_kota_expression, kab_kota_label, kab_kota_names
 from logistics.areas.models import Area
 from logistics.core import inputs
 from logistics.core.errors import DomainError, NotFound
@@ -20,7 +21,7 @@ from logistics.core.time import office_today
 from logistics.distributions.models import Distribution, DistributionRecipient
 from logistics.distributions.services import SEARCH_LIMIT, Taken, event_of
 from logistics.events.models import Event
-from logistics.stock import ledger
+from logistics.stock import ledger, wilayah
 from logistics.stock.models import Item, StockLot, StockMovement, Warehouse
 from logistics.victims.models import Household, InstitutionVictim, Person, Victim
 
@@ -134,6 +135,44 @@ def distributions_query(filters: DistributionFilters, scope: Scope = WHOLE_OFFIC
     if filters.date_to:
         query = query.where(Distribution.distributed_on <= filters.date_to)
     return query.order_by(Distribution.distributed_on.desc(), Distribution.id.desc())
+
+
+@dataclass(frozen=True)
+class KabKotaTotal:
+    """One kab/kota's hand-outs in a filtered list: how many, and the persons they served."""
+
+    code: str
+    label: str
+    handouts: int
+    persons: int
+
+
+def kab_kota_totals(query) -> list[KabKotaTotal]:
+    """The subtotals of a list query (`distributions_query`) per kab/kota, by code."""
+    kab = kab_kota_expression(Distribution.kelurahan_code)
+    totals = (
+        query.with_only_columns(
+            kab,
+            func.count(Distribution.id),
+            func.coalesce(func.sum(Distribution.persons_served), 0),
+        )
+        .group_by(kab)
+        .order_by(kab)
+    )
+    names = kab_kota_names()
+    return [
+        KabKotaTotal(code or "", kab_kota_label(code, names), handouts, int(persons))
+        for code, handouts, persons in db.session.execute(totals)
+    ]
+
+
+def by_kab_kota_order(query):
+    """The list query ordered by kab/kota first (an export with subtotal rows), newest first
+    within each."""
+    kab = kab_kota_expression(Distribution.kelurahan_code)
+    return query.order_by(None).order_by(
+        kab, Distribution.distributed_on.desc(), Distribution.id.desc()
+    )
 
 
 def line_summaries(distribution_ids: list[int]) -> dict[int, list[tuple[str, Decimal, str]]]:
@@ -261,20 +300,21 @@ def active_events() -> list[Event]:
     )
 
 
-def warehouses_with_stock() -> list[Warehouse]:
-    """Active warehouses holding any unexpired stock, by name."""
+def warehouses_with_stock(scope: Scope = WHOLE_OFFICE) -> list[Warehouse]:
+    """Active warehouses holding any unexpired stock that the scope may hand out from (records
+    in), by name."""
     today = office_today()
     held = select(StockLot.warehouse_id).where(
         StockLot.quantity > 0,
         StockLot.expiry_date.is_(None) | (StockLot.expiry_date >= today),
     )
-    return list(
-        db.session.scalars(
-            select(Warehouse)
-            .where(Warehouse.active.is_(True), Warehouse.id.in_(held))
-            .order_by(Warehouse.name)
-        )
+    query = (
+        select(Warehouse)
+        .where(Warehouse.active.is_(True), Warehouse.id.in_(held))
+        .order_by(Warehouse.name)
     )
+    found = db.session.scalars(wilayah.narrow(query, scope))
+    return [w for w in found if wilayah.records(scope, w)]
 
 
 def stock_by_warehouse(warehouse_ids: list[int]) -> dict[int, list[tuple[Item, Decimal]]]:
@@ -314,9 +354,9 @@ class Candidate:
     kelurahan_code: str
 
 
-def search_recipients(event_id, text) -> list[Candidate]:
-    """The event's victims by whole NIK, whole nomor KK or part of a name (3+ characters),
-    grouped by household."""
+def search_recipients(event_id, text, scope: Scope = WHOLE_OFFICE) -> list[Candidate]:
+    """The event's victims within the scope by whole NIK, whole nomor KK or part of a name (3+
+    characters), grouped by household."""
     event = event_of(event_id)
     query = (text or "").strip() if isinstance(text, str) else ""
     digits = query.replace(" ", "").replace(".", "")
@@ -325,6 +365,7 @@ def search_recipients(event_id, text) -> list[Candidate]:
         .join(Victim, (Victim.person_id == Person.id) & (Victim.event_id == event.id))
         .outerjoin(Household, Household.id == Person.household_id)
     )
+    base = scope.narrow(base, Victim.kelurahan_code)
     if digits.isdigit():
         if len(digits) != 16:
             raise DomainError(

@@ -34,7 +34,7 @@ from logistics.distributions.models import PHASES, Distribution, DistributionRec
 from logistics.distributions.reads import Reads, Recipient
 from logistics.events.models import Event
 from logistics.shelters.models import Shelter
-from logistics.stock import ledger
+from logistics.stock import ledger, wilayah
 from logistics.stock.models import StockLot, StockMovement
 
 # Days within which the same component to the same household or person counts as given twice
@@ -604,7 +604,17 @@ def _prepare(hand_out: HandOut, recorded_by, reads: Reads | None = None) -> Prep
         "created_by_id": getattr(recorded_by, "id", None),
         "created_at": utcnow(),
     }
+    _require_scope(recorded_by, row, warehouse)
     return Prepared(hand_out, row, recipient, warehouse, lines)
+
+
+def _require_scope(recorded_by, row: dict, warehouse) -> None:
+    """A hand-out is written only within its recorder's record scope: its kelurahan and the
+    warehouse its goods leave (403, nothing written). The double-aid guard above it still
+    looks across the whole office."""
+    scope = wilayah.actor_scope(recorded_by)
+    scope.require_record(row["kelurahan_code"])
+    wilayah.require_records(scope, warehouse)
 
 
 def _day(given: date | None, event: SqlRow) -> date:

@@ -6,6 +6,13 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from logistics.admin.models import OFFICE_ROLES, WRITER_ROLES
+from logistics.areas.kab_kota import (
+    KAB_KOTA_HEADER,
+    by_kab_kota,
+    kab_kota_label,
+    kab_kota_names,
+    kab_kota_of,
+)
 from logistics.budget import services as budget
 from logistics.core import inputs
 from logistics.core.database import transaction
@@ -89,7 +96,7 @@ def _recipient(household_id: int | None, person_id: int | None):
 
 def _stock_choices(form: FieldDistributionForm):
     """Warehouses holding stock (the form's choices) and their items with balances."""
-    stores = handout_lists.warehouses_with_stock()
+    stores = handout_lists.warehouses_with_stock(user_scope())
     form.warehouse_id.choices = [("", "Tanpa barang (layanan saja)")] + [
         (str(w.id), w.name) for w in stores
     ]
@@ -138,7 +145,7 @@ def _pick_page(events, event, query: str):
     found, error = [], None
     if event is not None and query:
         try:
-            found = handout_lists.search_recipients(event.id, query)
+            found = handout_lists.search_recipients(event.id, query, user_scope())
         except DomainError as exc:
             error = exc.message
     return render_template(
@@ -285,6 +292,70 @@ def confirmation(distribution_id: int):
 # --- office pages -------------------------------------------------------------------------------
 
 
+def _kab_kota_column(found) -> dict[int, str]:
+    """The kab/kota of each hand-out on the page, by id."""
+    names = kab_kota_names()
+    return {r.distribution.id: kab_kota_label(r.distribution.kelurahan_code, names) for r in found}
+
+
+def _export_row(r) -> list:
+    return [
+        r.distribution.id,
+        r.distribution.distributed_on.isoformat(),
+        r.event_code,
+        SPM_COMPONENTS[r.distribution.component],
+        SPM_SUBKEGIATAN[r.distribution.component],
+        PHASES[r.distribution.phase],
+        RECIPIENT_KINDS[r.distribution.recipient_kind],
+        r.recipient_name,
+        mask_nik(r.nik),
+        mask_nik(r.no_kk),
+        r.distribution.kelurahan_code,
+        r.kelurahan_name,
+        r.warehouse_name,
+        _lines_text(r.lines),
+        r.distribution.persons_served,
+        r.distribution.receiver_name,
+        r.distribution.service_note,
+        r.distribution.override_reason or "",
+        r.recorded_by,
+    ]
+
+
+def _export(query, fmt: str, by_kab: bool):
+    """The list as a file; a provinsi office's is ordered by kab/kota, with a kab/kota column
+    and a subtotal row after each kab/kota's hand-outs (and the total at the end)."""
+    if not by_kab:
+        data = (_export_row(r) for r in handout_lists.rows(query))
+        return table_response("penyaluran", EXPORT_HEADERS, data, fmt)
+    names = kab_kota_names()
+    at = EXPORT_HEADERS.index(AREA_CODE_HEADER)
+    headers = EXPORT_HEADERS[:at] + [KAB_KOTA_HEADER] + EXPORT_HEADERS[at:]
+    persons = EXPORT_HEADERS.index("Jiwa terlayani") + 1
+    totals = {t.code: t for t in handout_lists.kab_kota_totals(query)}
+
+    def subtotal(label: str, handouts: int, served: int) -> list:
+        line = [""] * len(headers)
+        line[1], line[persons] = f"{label}: {handouts} penyaluran", served
+        return line
+
+    data, current = [], None
+    for r in handout_lists.rows(handout_lists.by_kab_kota_order(query)):
+        code = kab_kota_of(r.distribution.kelurahan_code)
+        if current is not None and code != current:
+            t = totals[current]
+            data.append(subtotal(f"Subtotal {t.label}", t.handouts, t.persons))
+        current = code
+        line = _export_row(r)
+        data.append(line[:at] + [kab_kota_label(code, names)] + line[at:])
+    if current is not None:
+        t = totals[current]
+        data.append(subtotal(f"Subtotal {t.label}", t.handouts, t.persons))
+    all_handouts = sum(t.handouts for t in totals.values())
+    data.append(subtotal("Jumlah", all_handouts, sum(t.persons for t in totals.values())))
+    return table_response("penyaluran", headers, data, fmt)
+
+
 @bp.route("/penyaluran/")
 @login_required
 def index():
@@ -311,41 +382,20 @@ def index():
         flash(exc.message, "danger")
         filters = handout_lists.DistributionFilters()
     query = handout_lists.distributions_query(filters, user_scope())
+    by_kab = by_kab_kota()
     fmt = request.args.get("format")
     if fmt in ("csv", "xlsx"):
-        data = (
-            [
-                r.distribution.id,
-                r.distribution.distributed_on.isoformat(),
-                r.event_code,
-                SPM_COMPONENTS[r.distribution.component],
-                SPM_SUBKEGIATAN[r.distribution.component],
-                PHASES[r.distribution.phase],
-                RECIPIENT_KINDS[r.distribution.recipient_kind],
-                r.recipient_name,
-                mask_nik(r.nik),
-                mask_nik(r.no_kk),
-                r.distribution.kelurahan_code,
-                r.kelurahan_name,
-                r.warehouse_name,
-                _lines_text(r.lines),
-                r.distribution.persons_served,
-                r.distribution.receiver_name,
-                r.distribution.service_note,
-                r.distribution.override_reason or "",
-                r.recorded_by,
-            ]
-            for r in handout_lists.rows(query)
-        )
-        return table_response("penyaluran", EXPORT_HEADERS, data, fmt)
+        return _export(query, fmt, by_kab)
     total = handout_lists.count(query)
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     page = min(max(request.args.get("hal", 1, type=int), 1), pages)
     found = handout_lists.rows(query, PAGE_SIZE, (page - 1) * PAGE_SIZE)
-    events, kelurahan = details.list_filters()
+    events, kelurahan = details.list_filters(user_scope())
     return render_template(
         "distributions/index.html",
         rows=found,
+        kab_kota=_kab_kota_column(found) if by_kab else None,
+        kab_kota_totals=handout_lists.kab_kota_totals(query) if by_kab else None,
         total=total,
         page=page,
         pages=pages,

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from logistics.core import inputs
 from logistics.core.errors import DomainError
+from logistics.core.scope import WHOLE_OFFICE
 from logistics.core.time import office_date
 from logistics.distributions.batch import HandOutBatch
 from logistics.distributions.reads import Reads
@@ -106,8 +107,11 @@ def apply_head_count(payload: Mapping, context: Context) -> int:
     shelter_id = inputs.whole_number(
         payload.get("shelter_id"), "shelter_id", "Tempat pengungsian", required=True
     )
+    shelter = get_shelter(shelter_id)
+    # A phone counts only in its user's wilayah (refused, nothing written, elsewhere).
+    getattr(context.user, "scope", WHOLE_OFFICE).require_record(shelter.kelurahan_code)
     result = record_head_count(
-        get_shelter(shelter_id),
+        shelter,
         persons=payload.get("persons"),
         counted_on=_day_made(payload, "counted_on", context),
         households=payload.get("households"),

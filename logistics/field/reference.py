@@ -15,9 +15,11 @@ from logistics.core.extensions import db
 from logistics.core.formatting import zone_name
 from logistics.core.office import office_info
 from logistics.core.privacy import mask_nik
+from logistics.core.scope import NOT_FOUND, WHOLE_OFFICE, Scope
 from logistics.core.time import office_now, office_today, utcnow
 from logistics.events.models import Event
 from logistics.shelters.models import Shelter, ShelterCount
+from logistics.stock import wilayah
 from logistics.stock.models import Item, StockLot, Warehouse
 from logistics.tagana.models import Deployment, TaganaMember
 from logistics.victims.models import Household, Person, Victim
@@ -39,8 +41,12 @@ def reference_for(user, *, event_id=None, since=None) -> dict:
     (an office role: the event it asks for), NIK masked. `since` equal to the current version
     answers {"version", "unchanged": true} so the phone downloads nothing."""
     deployments = _deployments(user)
+    # A scoped user's phone holds only their wilayah's families, shelters and warehouses.
+    scope = getattr(user, "scope", None) or WHOLE_OFFICE
     if user.role in OFFICE_ROLES:
         event = _event(event_id)
+        if not scope.sees_covering(event.area_code):
+            raise NotFound(NOT_FOUND, field="event_id")
         events, areas = [event], None
     else:
         events = _events({d.event_id for d in deployments})
@@ -49,9 +55,9 @@ def reference_for(user, *, event_id=None, since=None) -> dict:
     data = {
         "deployments": [_deployment_json(d) for d in deployments],
         "events": [{"id": e.id, "name": e.title, "code": e.code} for e in events],
-        "households": _households(event_ids, areas),
-        "shelters": _shelters(event_ids, areas),
-        "warehouses": _warehouses(deployments, areas),
+        "households": _households(event_ids, areas, scope),
+        "shelters": _shelters(event_ids, areas, scope),
+        "warehouses": _warehouses(deployments, areas, scope),
         "items": _items(),
     }
     text = json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
@@ -130,11 +136,12 @@ def _deployment_json(d: Deployment) -> dict:
     }
 
 
-def _households(event_ids: list[int], areas: set[str] | None) -> list[dict]:
+def _households(event_ids: list[int], areas: set[str] | None, scope: Scope) -> list[dict]:
     """Households with a member registered in the events, in the areas; members' NIK masked."""
     if not event_ids or areas == set():
         return []
     victims = select(Victim.person_id).where(Victim.event_id.in_(event_ids))
+    victims = scope.narrow(victims, Victim.kelurahan_code)
     if areas is not None:
         victims = victims.where(Victim.kelurahan_code.in_(sorted(areas)))
     query = (
@@ -170,10 +177,11 @@ def _households(event_ids: list[int], areas: set[str] | None) -> list[dict]:
     return list(found.values())
 
 
-def _shelters(event_ids: list[int], areas: set[str] | None) -> list[dict]:
+def _shelters(event_ids: list[int], areas: set[str] | None, scope: Scope) -> list[dict]:
     if not event_ids or areas == set():
         return []
     query = select(Shelter).where(Shelter.event_id.in_(event_ids), Shelter.status == "buka")
+    query = scope.narrow(query, Shelter.kelurahan_code)
     if areas is not None:
         query = query.where(Shelter.kelurahan_code.in_(sorted(areas)))
     shelters = list(db.session.scalars(query.order_by(Shelter.name)))
@@ -197,9 +205,10 @@ def _shelters(event_ids: list[int], areas: set[str] | None) -> list[dict]:
     ]
 
 
-def _warehouses(deployments: list[Deployment], areas: set[str] | None) -> list[dict]:
-    """The deployments' posko warehouses and those in their areas (an office role: all)."""
-    query = select(Warehouse)
+def _warehouses(deployments: list[Deployment], areas: set[str] | None, scope: Scope) -> list[dict]:
+    """The deployments' posko warehouses and those in their areas (an office role: all), of
+    those the user's scope sees."""
+    query = wilayah.narrow(select(Warehouse), scope)
     if areas is not None:
         named = {d.warehouse_id for d in deployments if d.warehouse_id}
         query = query.where(

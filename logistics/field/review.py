@@ -9,29 +9,80 @@ from logistics.core import inputs
 from logistics.core.audit import record_action
 from logistics.core.errors import DomainError, Forbidden, NotFound
 from logistics.core.extensions import db
+from logistics.core.office import office_info
+from logistics.core.scope import WHOLE_OFFICE, Scope
 from logistics.core.time import utcnow
+from logistics.distributions.details import distribution_area_codes
 from logistics.field.kinds import APPLY, Context
 from logistics.field.models import FieldRecord
+from logistics.shelters.services import shelter_area_codes
+from logistics.victims import access
 
 TO_REVIEW = ("refused", "conflict")
 PAGE_SIZE = 100
 
 
-def records_to_review(limit: int = PAGE_SIZE) -> list[FieldRecord]:
-    """Refused and conflicting records, newest arrival first."""
+# A scoped reviewer's queue is filtered record by record (a record's wilayah is in its payload
+# or in what it wrote); the queue holds refusals and conflicts only, so it stays short.
+SCOPED_QUEUE_LIMIT = 5_000
+
+
+def records_to_review(limit: int = PAGE_SIZE, scope: Scope = WHOLE_OFFICE) -> list[FieldRecord]:
+    """Refused and conflicting records the scope sees, newest arrival first."""
     query = (
         select(FieldRecord)
         .where(FieldRecord.status.in_(TO_REVIEW))
         .order_by(FieldRecord.received_at.desc(), FieldRecord.id.desc())
-        .limit(limit)
     )
-    return list(db.session.scalars(query))
+    if scope.whole_office or not scope.see:
+        return list(db.session.scalars(query.limit(limit)))
+    return _seen(query, scope)[:limit]
 
 
-def count_to_review() -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(FieldRecord).where(FieldRecord.status.in_(TO_REVIEW))
-    )
+def count_to_review(scope: Scope = WHOLE_OFFICE) -> int:
+    if scope.whole_office or not scope.see:
+        return db.session.scalar(
+            select(func.count()).select_from(FieldRecord).where(FieldRecord.status.in_(TO_REVIEW))
+        )
+    query = select(FieldRecord).where(FieldRecord.status.in_(TO_REVIEW))
+    return len(_seen(query, scope))
+
+
+def _seen(query, scope: Scope) -> list[FieldRecord]:
+    rows = db.session.scalars(query.limit(SCOPED_QUEUE_LIMIT))
+    return [row for row in rows if scope.sees_any(areas_of(row))]
+
+
+def areas_of(row: FieldRecord) -> list[str | None]:
+    """The wilayah of a field record: a hand-out's kelurahan (as written, as sent, or its
+    recipient's), a head count's shelter; else its sender's record scope (Tagana duty records)
+    or, for a sender of the whole office, the office's area."""
+    payload = row.payload if isinstance(row.payload, dict) else {}
+    codes: list[str | None] | None = None
+    if row.kind == "hand_out":
+        if row.target_id is not None:
+            codes = distribution_area_codes(row.target_id)
+        if not codes and isinstance(payload.get("kelurahan_code"), str):
+            codes = [payload["kelurahan_code"].strip()]
+        for key, resolve in (
+            ("household_id", access.household_area_codes),
+            ("person_id", access.person_area_codes),
+        ):
+            if not codes and isinstance(payload.get(key), int):
+                codes = resolve(payload[key])
+    elif row.kind == "head_count" and isinstance(payload.get("shelter_id"), int):
+        codes = shelter_area_codes(payload["shelter_id"])
+    codes = [code for code in codes or () if code]
+    if codes:
+        return codes
+    sender = row.user.scope.record if row.user is not None else ()
+    return list(sender) or [office_info().area_code or None]
+
+
+def record_area_codes(record_id: int) -> list[str | None] | None:
+    """For the scope guard on `record_id`; None when there is no such record."""
+    row = db.session.get(FieldRecord, record_id)
+    return None if row is None else areas_of(row)
 
 
 def get_record(record_id: int) -> FieldRecord:

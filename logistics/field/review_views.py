@@ -9,7 +9,7 @@ from flask_login import current_user
 from logistics.admin.models import OFFICE_ROLES
 from logistics.core.database import transaction
 from logistics.core.errors import DomainError
-from logistics.core.security import roles_required
+from logistics.core.security import roles_required, user_scope
 from logistics.field import devices, review
 from logistics.field.models import KINDS, STATUSES
 
@@ -26,8 +26,8 @@ def pretty_json(value) -> str:
 def to_review():
     return render_template(
         "field/review.html",
-        records=review.records_to_review(),
-        total=review.count_to_review(),
+        records=review.records_to_review(scope=user_scope()),
+        total=review.count_to_review(user_scope()),
         kinds=KINDS,
         statuses=STATUSES,
     )

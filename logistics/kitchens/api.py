@@ -7,6 +7,7 @@ from logistics.admin.models import OFFICE_ROLES, WRITER_ROLES
 from logistics.core.api import api_login_required, bp, json_number, json_payload
 from logistics.core.database import transaction
 from logistics.core.errors import DomainError
+from logistics.core.security import user_scope
 from logistics.events.services import get_event
 from logistics.kitchens import meals, reports
 from logistics.kitchens import services as kitchens
@@ -110,7 +111,7 @@ def report_json(report: reports.KitchenReport) -> dict:
 @bp.get("/events/<int:event_id>/kitchens")
 @api_login_required()
 def kitchens_list(event_id: int):
-    rows = kitchens.list_kitchens(get_event(event_id).id)
+    rows = kitchens.list_kitchens(get_event(event_id).id, user_scope())
     return jsonify({"count": len(rows), "items": [kitchen_json(k) for k in rows]})
 
 
@@ -118,7 +119,7 @@ def kitchens_list(event_id: int):
 @api_login_required(*OFFICE_ROLES)
 def kitchens_create(event_id: int):
     with transaction():
-        kitchen = kitchens.create_kitchen(get_event(event_id), **json_payload())
+        kitchen = kitchens.create_kitchen(get_event(event_id), user_scope(), **json_payload())
     return jsonify(kitchen_json(kitchen)), 201
 
 
@@ -133,7 +134,9 @@ def kitchens_detail(kitchen_id: int):
 @api_login_required(*OFFICE_ROLES)
 def kitchens_update(kitchen_id: int):
     with transaction():
-        kitchen = kitchens.update_kitchen(kitchens.get_kitchen(kitchen_id), **json_payload())
+        kitchen = kitchens.update_kitchen(
+            kitchens.get_kitchen(kitchen_id), user_scope(), **json_payload()
+        )
     return jsonify(kitchen_json(kitchen))
 
 

@@ -8,12 +8,13 @@ from logistics.areas.services import require_kelurahan
 from logistics.core import inputs
 from logistics.core.errors import Collector, DomainError, NotFound
 from logistics.core.extensions import db
+from logistics.core.scope import WHOLE_OFFICE, Scope
 from logistics.core.wording import istilah
 from logistics.events.models import Event
 from logistics.kitchens.models import FieldKitchen
 from logistics.shelters.models import Shelter
 from logistics.shelters.services import latest_count
-from logistics.stock import ledger
+from logistics.stock import ledger, wilayah
 from logistics.stock.models import Warehouse
 
 KITCHEN_FIELDS = (
@@ -103,11 +104,21 @@ def get_kitchen(kitchen_id: int) -> FieldKitchen:
     return kitchen
 
 
-def create_kitchen(event: Event, **values) -> FieldKitchen:
+def _require_scope(scope: Scope, clean: dict) -> None:
+    """A kitchen stands in the user's record scope and cooks from a warehouse they record in
+    (403, nothing written). Its meals are then checked by the kitchen's own kelurahan."""
+    if "kelurahan_code" in clean:
+        scope.require_record(clean["kelurahan_code"])
+    if clean.get("warehouse_id"):
+        wilayah.require_records(scope, db.session.get(Warehouse, clean["warehouse_id"]))
+
+
+def create_kitchen(event: Event, scope: Scope = WHOLE_OFFICE, /, **values) -> FieldKitchen:
     """Register a field kitchen of `event`; capacity defaults to 750 portions per cooking."""
     values.setdefault("name", None)
     clean = _kitchen_values(values)
     _place(clean, None)
+    _require_scope(scope, clean)
     clean.setdefault("capacity_portions", DEFAULT_CAPACITY)
     if event.closed_at is not None:
         raise DomainError(
@@ -119,25 +130,40 @@ def create_kitchen(event: Event, **values) -> FieldKitchen:
     return kitchen
 
 
-def update_kitchen(kitchen: FieldKitchen, **changes) -> FieldKitchen:
+def update_kitchen(
+    kitchen: FieldKitchen, scope: Scope = WHOLE_OFFICE, /, **changes
+) -> FieldKitchen:
     """Change only the fields given."""
     clean = _kitchen_values(changes)
     if {"kelurahan_code", "shelter_id"} & set(clean):
         _place(clean, kitchen)
+    checked = dict(clean)
+    if checked.get("warehouse_id") == kitchen.warehouse_id:
+        checked.pop("warehouse_id", None)  # kept as it was: no need to record in it
+    _require_scope(scope, checked)
     for key, value in clean.items():
         setattr(kitchen, key, value)
     db.session.flush()
     return kitchen
 
 
-def list_kitchens(event_id: int) -> list[FieldKitchen]:
-    return list(
-        db.session.scalars(
-            select(FieldKitchen)
-            .where(FieldKitchen.event_id == event_id)
-            .order_by(FieldKitchen.active.desc(), FieldKitchen.name, FieldKitchen.id)
-        )
+def list_kitchens(event_id: int, scope: Scope = WHOLE_OFFICE) -> list[FieldKitchen]:
+    """The event's kitchens within the scope, active first."""
+    query = (
+        select(FieldKitchen)
+        .where(FieldKitchen.event_id == event_id)
+        .order_by(FieldKitchen.active.desc(), FieldKitchen.name, FieldKitchen.id)
     )
+    return list(db.session.scalars(scope.narrow(query, FieldKitchen.kelurahan_code)))
+
+
+def kitchen_area_codes(kitchen_id: int) -> list[str | None] | None:
+    """The kitchen's kelurahan, for the scope guard; None when there is no such kitchen."""
+    code = db.session.scalar(
+        select(FieldKitchen.kelurahan_code).where(FieldKitchen.id == kitchen_id)
+    )
+    exists = code is not None or db.session.get(FieldKitchen, kitchen_id) is not None
+    return [code] if exists else None
 
 
 def kitchen_shelter(kitchen: FieldKitchen) -> Shelter | None:
@@ -156,22 +182,23 @@ def suggested_head_count(kitchen: FieldKitchen) -> int | None:
     return count.persons if count is not None else None
 
 
-def shelter_choices(event_id: int) -> list[tuple[int, str]]:
-    """Shelters a kitchen of the event can feed: the event's, and those not tied to an event."""
-    return [
-        (shelter.id, shelter.name)
-        for shelter in db.session.scalars(
-            select(Shelter)
-            .where((Shelter.event_id == event_id) | Shelter.event_id.is_(None))
-            .order_by(Shelter.name, Shelter.id)
-        )
-    ]
+def shelter_choices(event_id: int, scope: Scope = WHOLE_OFFICE) -> list[tuple[int, str]]:
+    """Shelters a kitchen of the event can feed: the event's, and those not tied to an event,
+    within the scope."""
+    query = (
+        select(Shelter)
+        .where((Shelter.event_id == event_id) | Shelter.event_id.is_(None))
+        .order_by(Shelter.name, Shelter.id)
+    )
+    query = scope.narrow(query, Shelter.kelurahan_code)
+    return [(shelter.id, shelter.name) for shelter in db.session.scalars(query)]
 
 
-def warehouse_choices() -> list[tuple[int, str]]:
+def warehouse_choices(scope: Scope = WHOLE_OFFICE) -> list[tuple[int, str]]:
+    """Active warehouses a kitchen may cook from: those the user records in."""
+    query = select(Warehouse).where(Warehouse.active.is_(True)).order_by(Warehouse.name)
     return [
         (warehouse.id, f"{warehouse.name} ({warehouse.code})")
-        for warehouse in db.session.scalars(
-            select(Warehouse).where(Warehouse.active.is_(True)).order_by(Warehouse.name)
-        )
+        for warehouse in db.session.scalars(wilayah.narrow(query, scope))
+        if wilayah.records(scope, warehouse)
     ]

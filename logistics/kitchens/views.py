@@ -11,7 +11,7 @@ from logistics.core.errors import DomainError
 from logistics.core.exports import table_response
 from logistics.core.formatting import tanggal
 from logistics.core.forms import attach_error
-from logistics.core.security import roles_required
+from logistics.core.security import roles_required, user_scope
 from logistics.core.time import office_today
 from logistics.events.services import get_event
 from logistics.kitchens import meals, reports
@@ -27,10 +27,10 @@ INGREDIENT_ROWS = 4  # empty ingredient rows on the meal form
 
 def _kitchen_choices(form: KitchenForm, event_id: int) -> None:
     form.shelter_id.choices = [("", "— tidak ada —")] + [
-        (str(i), name) for i, name in kitchens.shelter_choices(event_id)
+        (str(i), name) for i, name in kitchens.shelter_choices(event_id, user_scope())
     ]
     form.warehouse_id.choices = [("", "— belum ditentukan —")] + [
-        (str(i), name) for i, name in kitchens.warehouse_choices()
+        (str(i), name) for i, name in kitchens.warehouse_choices(user_scope())
     ]
 
 
@@ -54,7 +54,7 @@ def _render_kitchen_form(form, event, kitchen, status=200):
 @login_required
 def index(event_id: int):
     event = get_event(event_id)
-    rows = kitchens.list_kitchens(event.id)
+    rows = kitchens.list_kitchens(event.id, user_scope())
     return render_template(
         "kitchens/index.html",
         event=event,
@@ -76,7 +76,7 @@ def create(event_id: int):
             values = _kitchen_values(form)
             values.pop("active")  # a new kitchen is active; the box shows on edit only
             with transaction():
-                kitchen = kitchens.create_kitchen(event, **values)
+                kitchen = kitchens.create_kitchen(event, user_scope(), **values)
         except DomainError as exc:
             attach_error(form, exc)
             return _render_kitchen_form(form, event, None, exc.status)
@@ -99,7 +99,7 @@ def edit(kitchen_id: int):
     if form.validate_on_submit():
         try:
             with transaction():
-                kitchens.update_kitchen(kitchen, **_kitchen_values(form))
+                kitchens.update_kitchen(kitchen, user_scope(), **_kitchen_values(form))
         except DomainError as exc:
             attach_error(form, exc)
             return _render_kitchen_form(form, event, kitchen, exc.status)

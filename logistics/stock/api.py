@@ -7,6 +7,7 @@ from logistics.core import inputs
 from logistics.core.api import api_login_required, bp, json_number, json_payload
 from logistics.core.database import transaction
 from logistics.core.errors import DomainError
+from logistics.core.security import user_scope
 from logistics.stock import catalogue, warehouses
 from logistics.stock.models import Item, Warehouse
 from logistics.stock.models.catalogue import ITEM_CATEGORIES, WAREHOUSE_TIERS
@@ -121,6 +122,7 @@ def warehouses_list():
         tier=tier,
         kelurahan_code=request.args.get("kelurahan_code", "").strip() or None,
         active=_active_arg(),
+        scope=user_scope(),
     )
     return jsonify({"count": len(rows), "items": [warehouse_json(w, n) for w, n in rows]})
 
@@ -129,7 +131,7 @@ def warehouses_list():
 @api_login_required(*OFFICE_ROLES)
 def warehouses_create():
     with transaction():
-        warehouse = warehouses.create_warehouse(**json_payload())
+        warehouse = warehouses.create_warehouse(user_scope(), **json_payload())
     return jsonify(
         warehouse_json(warehouse, warehouses.kelurahan_name(warehouse.kelurahan_code))
     ), 201
@@ -147,6 +149,6 @@ def warehouses_detail(warehouse_id: int):
 def warehouses_update(warehouse_id: int):
     with transaction():
         warehouse = warehouses.update_warehouse(
-            warehouses.get_warehouse(warehouse_id), **json_payload()
+            warehouses.get_warehouse(warehouse_id), user_scope(), **json_payload()
         )
     return jsonify(warehouse_json(warehouse, warehouses.kelurahan_name(warehouse.kelurahan_code)))

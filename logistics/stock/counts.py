@@ -8,7 +8,7 @@ from sqlalchemy import select
 from logistics.core import inputs
 from logistics.core.errors import Collector, DomainError, NotFound
 from logistics.core.extensions import db
-from logistics.stock import ledger
+from logistics.stock import ledger, wilayah
 from logistics.stock.documents import (
     by_item,
     counted_quantity,
@@ -48,6 +48,7 @@ def _signed(item: Item, value, field: str) -> Decimal:
 def record_adjustment(values: Mapping, actor=None) -> tuple[StockDocument, bool]:
     """A decision to change lot balances with a reason (damaged, expired, lost, count difference)."""
     warehouse = ledger.get_warehouse(values.get("warehouse_id"))
+    wilayah.require_records(wilayah.actor_scope(actor), warehouse)
     reason = values.get("reason")
     if reason not in ADJUSTMENT_REASONS:
         raise DomainError(
@@ -105,6 +106,7 @@ def count_sheet(warehouse_id: int) -> list[StockLot]:
 def record_count(values: Mapping, actor=None) -> tuple[StockDocument, bool]:
     """A stock opname: counted quantities per lot; each difference becomes an adjustment."""
     warehouse = ledger.get_warehouse(values.get("warehouse_id"))
+    wilayah.require_records(wilayah.actor_scope(actor), warehouse)
     errors = Collector()
     doc_date = errors.check(document_date, values)
     client_id = errors.check(inputs.client_id, values.get("client_id"))

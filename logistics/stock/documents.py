@@ -10,13 +10,14 @@ from sqlalchemy.exc import IntegrityError
 
 from logistics.areas.services import require_kelurahan
 from logistics.core import inputs
-from logistics.core.errors import Collector, Conflict, DomainError, NotFound
+from logistics.core.errors import Collector, Conflict, DomainError, Forbidden, NotFound
 from logistics.core.extensions import db
+from logistics.core.scope import OUT_OF_SCOPE, WHOLE_OFFICE, Scope
 from logistics.core.time import office_today
 from logistics.core.wording import istilah
 from logistics.events.models import Event
 from logistics.shelters.models import Shelter
-from logistics.stock import bast, ledger, warehouses
+from logistics.stock import bast, ledger, warehouses, wilayah
 from logistics.stock.models import (
     Item,
     StockCountLine,
@@ -241,6 +242,7 @@ def record_receipt(values: Mapping, actor=None) -> tuple[StockDocument, bool]:
     """Goods received into a warehouse from a source (APBD, Kemensos, CSR, ...), lot by lot."""
     errors = Collector()
     warehouse = errors.check(ledger.get_warehouse, values.get("warehouse_id"))
+    wilayah.require_records(wilayah.actor_scope(actor), warehouse)
     source = errors.check(
         inputs.choice, values.get("source"), RECEIPT_SOURCES, "source", "Sumber barang"
     )
@@ -318,7 +320,13 @@ def record_dispatch(values: Mapping, actor=None) -> tuple[StockDocument, bool]:
     """Goods sent from a warehouse to a shelter or a kelurahan posko: they leave the ledger."""
     errors = Collector()
     warehouse = errors.check(ledger.get_warehouse, values.get("warehouse_id"))
+    scope = wilayah.actor_scope(actor)
+    wilayah.require_records(scope, warehouse)
     shelter_id, kelurahan_code = errors.check(_destination, values) or (None, None)
+    if kelurahan_code and not scope.sees(kelurahan_code):
+        # Goods go only to a place within the sender's sight (a provinsi user sees every
+        # kab/kota; a kab/kota operator only their own).
+        raise Forbidden(OUT_OF_SCOPE.format(codes=", ".join(scope.see)), field="kelurahan_code")
     doc_date = errors.check(document_date, values)
     event_id = errors.check(checked_event_id, values.get("event_id"))
     client_id = errors.check(inputs.client_id, values.get("client_id"))
@@ -380,8 +388,10 @@ def list_documents(
     date_to: date | None = None,
     page: int = 1,
     per_page: int = DOCUMENTS_PER_PAGE,
+    scope: Scope = WHOLE_OFFICE,
 ) -> tuple[list[StockDocument], int]:
-    """(documents newest first, total) filtered by kind, warehouse (either side) and date."""
+    """(documents newest first, total) filtered by kind, warehouse (either side) and date,
+    within the scope (`wilayah.narrow_documents`)."""
     if kind and kind not in DOCUMENT_KINDS:
         raise DomainError(f"Jenis dokumen '{kind}' tidak dikenal.", field="kind")
     conditions = []
@@ -398,9 +408,10 @@ def list_documents(
         conditions.append(StockDocument.doc_date >= date_from)
     if date_to:
         conditions.append(StockDocument.doc_date <= date_to)
-    total = db.session.scalar(select(func.count(StockDocument.id)).where(*conditions))
+    counted = wilayah.narrow_documents(select(func.count(StockDocument.id)), scope)
+    total = db.session.scalar(counted.where(*conditions))
     rows = db.session.scalars(
-        select(StockDocument)
+        wilayah.narrow_documents(select(StockDocument), scope)
         .where(*conditions)
         .order_by(StockDocument.doc_date.desc(), StockDocument.id.desc())
         .limit(per_page)

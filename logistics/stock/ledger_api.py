@@ -8,6 +8,7 @@ from logistics.core import inputs
 from logistics.core.api import api_login_required, bp, json_number, json_payload
 from logistics.core.database import transaction
 from logistics.core.errors import DomainError
+from logistics.core.security import require_visible, user_scope
 from logistics.core.time import office_today
 from logistics.stock import counts, reports, transfers, warehouses
 from logistics.stock import documents as stock_documents
@@ -181,6 +182,7 @@ def stock_documents_list():
         date_to=inputs.day(request.args.get("date_to"), "date_to", "Tanggal akhir"),
         page=page,
         per_page=per_page or stock_documents.DOCUMENTS_PER_PAGE,
+        scope=user_scope(),
     )
     return jsonify({"count": total, "page": page, "items": [document_json(d) for d in documents]})
 
@@ -267,12 +269,13 @@ def stock_lots_expiring():
         request.args.get("warehouse_id"), "warehouse_id", "Parameter 'warehouse_id'"
     )
     if warehouse_id:
+        require_visible("warehouse_id", warehouse_id)
         warehouses.get_warehouse(warehouse_id)
     days = 30 if days is None else days
     if days < 1:
         raise DomainError("Parameter 'days' paling sedikit 1.", field="days")
     today = office_today()
-    lots = reports.expiring_lots(days, warehouse_id, today)
+    lots = reports.expiring_lots(days, warehouse_id, today, user_scope())
     return jsonify(
         {
             "days": days,

@@ -15,14 +15,15 @@ from flask import (
 from flask_login import current_user, login_required
 
 from logistics.admin.models import OFFICE_ROLES
+from logistics.areas.kab_kota import KAB_KOTA_HEADER, by_kab_kota, kab_kota_label, kab_kota_names
 from logistics.core import inputs
 from logistics.core.exports import table_response
 from logistics.core.formatting import angka, decimal_text
 from logistics.core.forms import submit
-from logistics.core.security import roles_required
+from logistics.core.security import roles_required, user_scope
 from logistics.core.time import office_today
 from logistics.shelters.lists import kelurahan_choices
-from logistics.stock import choices, counts, ledger, reports, transfers, warehouses
+from logistics.stock import choices, counts, ledger, reports, transfers, warehouses, wilayah
 from logistics.stock import documents as stock_documents
 from logistics.stock.ledger_forms import (
     AdjustmentForm,
@@ -82,23 +83,25 @@ def _page() -> int:
         return 1
 
 
-def _warehouse_choices(active_only: bool = True) -> list[tuple[str, str]]:
-    return [(str(w.id), f"{w.name} ({w.code})") for w in choices.warehouses(active_only)]
+def _warehouse_choices(active_only: bool = True, recording: bool = False) -> list[tuple[str, str]]:
+    """Warehouses the user sees (a filter, a destination) or records in (a document's source)."""
+    found = choices.warehouses(active_only, user_scope(), recording)
+    return [(str(w.id), f"{w.name} ({w.code})") for w in found]
 
 
 def _event_choices() -> list[tuple[str, str]]:
-    return [(str(e.id), f"{e.code} · {e.title}") for e in choices.recent_events(50)]
+    return [(str(e.id), f"{e.code} · {e.title}") for e in choices.recent_events(50, user_scope())]
 
 
 def _set_choices(form, names: tuple[str, ...]) -> None:
     if "warehouse_id" in names:
-        form.warehouse_id.choices = [("", "— pilih gudang —")] + _warehouse_choices()
+        form.warehouse_id.choices = [("", "— pilih gudang —")] + _warehouse_choices(recording=True)
     if "to_warehouse_id" in names:
         form.to_warehouse_id.choices = [("", "— pilih gudang —")] + _warehouse_choices()
     if "event_id" in names:
         form.event_id.choices = [("", "— tanpa kejadian —")] + _event_choices()
     if "shelter_id" in names:
-        shelters = choices.shelters(open_only=True)
+        shelters = choices.shelters(open_only=True, scope=user_scope())
         form.shelter_id.choices = [("", "— bukan tempat pengungsian —")] + [
             (str(s.id), s.name) for s in shelters
         ]
@@ -171,6 +174,7 @@ def documents():
         "warehouse_id": int(args["gudang"]) if args["gudang"] else None,
         "date_from": date_from,
         "date_to": date_to,
+        "scope": user_scope(),
     }
     if fmt in ("csv", "xlsx"):
         found, _total = stock_documents.list_documents(**filters, per_page=CARD_EXPORT_LIMIT)
@@ -467,6 +471,12 @@ def _lot_rows(lots, today: date):
     )
 
 
+def _lot_kab_kota(lots) -> dict[int, str]:
+    """The kab/kota of each lot's warehouse ("Provinsi" for the office's own stores)."""
+    names = kab_kota_names()
+    return {lot.id: kab_kota_label(wilayah.warehouse_area(lot.warehouse), names) for lot in lots}
+
+
 def _warehouse_arg() -> int | None:
     value = request.args.get("gudang", "").strip()
     return int(value) if value.isdigit() else None
@@ -479,13 +489,22 @@ def expiring():
     days = days or 30
     warehouse_id = _warehouse_arg()
     today = office_today()
-    lots = reports.expiring_lots(days, warehouse_id, today)
+    lots = reports.expiring_lots(days, warehouse_id, today, user_scope())
+    kab_kota = _lot_kab_kota(lots) if by_kab_kota() else None
     fmt = request.args.get("format")
     if fmt in ("csv", "xlsx"):
-        return table_response(f"kedaluwarsa-{days}-hari", LOT_HEADERS, _lot_rows(lots, today), fmt)
+        headers, rows = LOT_HEADERS, _lot_rows(lots, today)
+        if kab_kota is not None:
+            # A provinsi office's list names each lot's kab/kota beside its warehouse.
+            headers = LOT_HEADERS[:1] + [KAB_KOTA_HEADER] + LOT_HEADERS[1:]
+            rows = (
+                [row[0], kab_kota[lot.id], *row[1:]] for lot, row in zip(lots, rows, strict=True)
+            )
+        return table_response(f"kedaluwarsa-{days}-hari", headers, rows, fmt)
     return render_template(
         "stock/ledger/expiring.html",
         lots=lots,
+        kab_kota=kab_kota,
         days=days,
         today=today,
         warehouse_id=warehouse_id,
@@ -502,7 +521,7 @@ def expiry_check():
     year = year or today.year
     half = half or (1 if today.month <= 6 else 2)
     warehouse_id = _warehouse_arg()
-    report = reports.expiry_check(year, half, warehouse_id, today)
+    report = reports.expiry_check(year, half, warehouse_id, today, user_scope())
     if request.args.get("format") == "xlsx":
         rows = [["Akan kedaluwarsa dalam 6 bulan"], LOT_HEADERS]
         rows += list(_lot_rows(report.expiring, today))

@@ -10,7 +10,9 @@ from sqlalchemy import Date, Integer, and_, column, func, select, table
 from logistics.core.errors import DomainError, NotFound
 from logistics.core.extensions import db
 from logistics.core.formatting import tanggal
+from logistics.core.scope import WHOLE_OFFICE, Scope
 from logistics.core.time import office_date, office_today
+from logistics.stock import wilayah
 from logistics.stock.documents import ZERO
 from logistics.stock.models import Item, StockDocument, StockLot, StockMovement, Warehouse
 
@@ -189,9 +191,13 @@ def warehouse_stock(warehouse_id: int, today: date | None = None) -> list[ItemSt
 
 
 def expiring_lots(
-    days: int = 30, warehouse_id: int | None = None, today: date | None = None
+    days: int = 30,
+    warehouse_id: int | None = None,
+    today: date | None = None,
+    scope: Scope = WHOLE_OFFICE,
 ) -> list[StockLot]:
-    """Lots still in stock that expire between today and `days` days from now, soonest first."""
+    """Lots still in stock that expire between today and `days` days from now, soonest first,
+    in the warehouses the scope sees."""
     today = today or office_today()
     query = select(StockLot).where(
         StockLot.quantity > 0,
@@ -200,6 +206,7 @@ def expiring_lots(
     )
     if warehouse_id:
         query = query.where(StockLot.warehouse_id == warehouse_id)
+    query = wilayah.narrow_by_warehouse(query, scope, StockLot.warehouse_id)
     return list(db.session.scalars(query.order_by(StockLot.expiry_date, StockLot.id)))
 
 
@@ -242,7 +249,11 @@ class ExpiryCheck:
 
 
 def expiry_check(
-    year: int, half: int, warehouse_id: int | None = None, today: date | None = None
+    year: int,
+    half: int,
+    warehouse_id: int | None = None,
+    today: date | None = None,
+    scope: Scope = WHOLE_OFFICE,
 ) -> ExpiryCheck:
     """The six-monthly expiry check: lots expiring in the next six months, expired lots still
     in stock (balances as of today), and the 'kedaluwarsa' adjustments made in the semester."""
@@ -253,13 +264,14 @@ def expiry_check(
     if warehouse_id:
         in_stock.append(StockLot.warehouse_id == warehouse_id)
     order = (StockLot.expiry_date, StockLot.warehouse_id, StockLot.id)
+    lots = wilayah.narrow_by_warehouse(select(StockLot), scope, StockLot.warehouse_id)
     expiring = db.session.scalars(
-        select(StockLot)
-        .where(*in_stock, StockLot.expiry_date >= today, StockLot.expiry_date <= horizon)
-        .order_by(*order)
+        lots.where(
+            *in_stock, StockLot.expiry_date >= today, StockLot.expiry_date <= horizon
+        ).order_by(*order)
     )
     expired = db.session.scalars(
-        select(StockLot).where(*in_stock, StockLot.expiry_date < today).order_by(*order)
+        lots.where(*in_stock, StockLot.expiry_date < today).order_by(*order)
     )
     write_offs = select(StockMovement).join(
         StockDocument, StockDocument.id == StockMovement.document_id
@@ -272,6 +284,7 @@ def expiry_check(
     )
     if warehouse_id:
         write_offs = write_offs.where(StockMovement.warehouse_id == warehouse_id)
+    write_offs = wilayah.narrow_by_warehouse(write_offs, scope, StockMovement.warehouse_id)
     return ExpiryCheck(
         year,
         half,

@@ -9,7 +9,7 @@ from sqlalchemy import update
 from logistics.core import inputs
 from logistics.core.errors import Collector, Conflict, DomainError, NotFound
 from logistics.core.extensions import db
-from logistics.stock import ledger
+from logistics.stock import ledger, wilayah
 from logistics.stock.documents import (
     ZERO,
     by_item,
@@ -33,6 +33,9 @@ def send_transfer(values: Mapping, actor=None) -> tuple[StockDocument, bool]:
     destination = errors.check(
         ledger.get_warehouse, values.get("to_warehouse_id"), "to_warehouse_id", "Gudang tujuan"
     )
+    scope = wilayah.actor_scope(actor)
+    wilayah.require_records(scope, warehouse)
+    wilayah.require_sees(scope, destination)
     if warehouse is not None and destination is not None and destination.id == warehouse.id:
         errors.add(
             DomainError("Gudang tujuan harus berbeda dari gudang asal.", field="to_warehouse_id")
@@ -101,6 +104,8 @@ def receive_transfer(document_id: int, values: Mapping, actor=None) -> tuple[Sto
     document = get_document(document_id)
     if document.kind != "transfer":
         raise DomainError(f"Dokumen {document.number} bukan transfer antar gudang.")
+    # Only the receiving end records the arrival; the sender may see the document, not receive it.
+    wilayah.require_records(wilayah.actor_scope(actor), document.to_warehouse, "to_warehouse_id")
     received_on = document_date(values, "received_on", "Tanggal diterima")
     if received_on < document.doc_date:
         raise DomainError(

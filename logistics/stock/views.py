@@ -4,13 +4,14 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from logistics.admin.models import OFFICE_ROLES
+from logistics.areas.kab_kota import KAB_KOTA_HEADER, by_kab_kota
 from logistics.core.database import transaction
 from logistics.core.errors import Conflict, DomainError
 from logistics.core.exports import table_response
 from logistics.core.formatting import decimal_text
 from logistics.core.forms import attach_error
 from logistics.core.nav import breadcrumbs, crumb
-from logistics.core.security import roles_required
+from logistics.core.security import roles_required, user_scope
 from logistics.core.time import office_today
 from logistics.core.wording import AREA_CODE_HEADER, AREA_HEADER
 from logistics.shelters.lists import kelurahan_choices
@@ -66,7 +67,7 @@ def _active_filter() -> bool | None:
 @bp.route("/")
 @login_required
 def index():
-    rows = warehouses.list_warehouses(active=True)
+    rows = warehouses.list_warehouses(active=True, scope=user_scope())
     items = catalogue.list_items(active=True)
     return render_template(
         "stock/index.html",
@@ -263,44 +264,66 @@ def _warehouse_args() -> dict:
 @login_required
 def warehouse_list():
     args = _warehouse_args()
+    scope = user_scope()
     rows = warehouses.list_warehouses(
-        tier=args["tier"], kelurahan_code=args["kelurahan_code"], active=_active_filter()
+        tier=args["tier"],
+        kelurahan_code=args["kelurahan_code"],
+        active=_active_filter(),
+        scope=scope,
     )
+    groups = warehouses.by_kab_kota(rows) if by_kab_kota() else None
     fmt = request.args.get("format")
     if fmt in ("csv", "xlsx"):
-        shelters = dict(warehouses.shelter_choices())
-        data = (
-            [
-                w.id,
-                w.code,
-                w.name,
-                WAREHOUSE_TIERS.get(w.tier, w.tier),
-                w.kelurahan_code or "",
-                name,
-                w.address,
-                w.lat if w.lat is not None else "",
-                w.lng if w.lng is not None else "",
-                shelters.get(w.shelter_id, "") if w.shelter_id else "",
-                w.pic_name,
-                w.pic_phone,
-                _yes(w.active),
-            ]
-            for w, name in rows
-        )
-        return table_response("gudang", WAREHOUSE_HEADERS, data, fmt)
+        return _warehouse_export(rows, groups, scope, fmt)
     return render_template(
         "stock/warehouses.html",
         rows=rows,
+        groups=groups,
         tiers=WAREHOUSE_TIERS,
-        kelurahan=warehouses.kelurahan_options(),
+        kelurahan=warehouses.kelurahan_options(scope),
         args=args,
         can_manage=_can_manage(),
     )
 
 
+def _warehouse_export(rows, groups, scope, fmt: str):
+    """The list as a file; a provinsi office's has a kab/kota column and, after each kab/kota's
+    rows, a subtotal row."""
+    shelters = dict(warehouses.shelter_choices(scope))
+
+    def line(w, name, kab_kota=None):
+        values = [
+            w.id,
+            w.code,
+            w.name,
+            WAREHOUSE_TIERS.get(w.tier, w.tier),
+            w.kelurahan_code or "",
+            name,
+            w.address,
+            w.lat if w.lat is not None else "",
+            w.lng if w.lng is not None else "",
+            shelters.get(w.shelter_id, "") if w.shelter_id else "",
+            w.pic_name,
+            w.pic_phone,
+            _yes(w.active),
+        ]
+        return values if kab_kota is None else values[:4] + [kab_kota] + values[4:]
+
+    if groups is None:
+        data = (line(w, name) for w, name in rows)
+        return table_response("gudang", WAREHOUSE_HEADERS, data, fmt)
+    headers = WAREHOUSE_HEADERS[:4] + [KAB_KOTA_HEADER] + WAREHOUSE_HEADERS[4:]
+    data = []
+    for group in groups:
+        data += [line(w, name, group.label) for w, name in group.rows]
+        data.append(["", "", f"Subtotal {group.label}: {len(group.rows)} gudang"] + [""] * 11)
+    data.append(["", "", f"Jumlah: {len(rows)} gudang"] + [""] * 11)
+    return table_response("gudang", headers, data, fmt)
+
+
 def _warehouse_choices(form: WarehouseForm) -> None:
     form.shelter_id.choices = [("", "— tidak ada —")] + [
-        (str(shelter_id), name) for shelter_id, name in warehouses.shelter_choices()
+        (str(shelter_id), name) for shelter_id, name in warehouses.shelter_choices(user_scope())
     ]
 
 
@@ -332,7 +355,7 @@ def warehouse_new():
             values = _warehouse_values(form)
             values.pop("active")  # a new warehouse is active; the box shows on edit only
             with transaction():
-                warehouse = warehouses.create_warehouse(**values)
+                warehouse = warehouses.create_warehouse(user_scope(), **values)
         except DomainError as exc:
             attach_error(form, exc)
             return _render_warehouse_form(form, None, exc.status)
@@ -376,7 +399,7 @@ def warehouse_edit(warehouse_id: int):
     if form.validate_on_submit():
         try:
             with transaction():
-                warehouses.update_warehouse(warehouse, **_warehouse_values(form))
+                warehouses.update_warehouse(warehouse, user_scope(), **_warehouse_values(form))
         except DomainError as exc:
             attach_error(form, exc)
             return _render_warehouse_form(form, warehouse, exc.status)

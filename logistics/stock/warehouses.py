@@ -6,13 +6,16 @@ from collections.abc import Mapping
 from flask import current_app
 from sqlalchemy import func, select
 
+from logistics.areas.kab_kota import KabKotaGroup, group_by_kab_kota
 from logistics.areas.models import Area
 from logistics.areas.services import lookup_point, require_kelurahan
 from logistics.core import inputs
 from logistics.core.errors import Collector, Conflict, DomainError, NotFound
 from logistics.core.extensions import db
+from logistics.core.scope import WHOLE_OFFICE, Scope
 from logistics.core.wording import contoh_kantor, istilah
 from logistics.shelters.models import Shelter
+from logistics.stock import wilayah
 from logistics.stock.models import Warehouse
 from logistics.stock.models.catalogue import WAREHOUSE_TIERS
 
@@ -162,7 +165,9 @@ def get_warehouse(warehouse_id: int) -> Warehouse:
     return warehouse
 
 
-def create_warehouse(**values) -> Warehouse:
+def create_warehouse(scope: Scope = WHOLE_OFFICE, /, **values) -> Warehouse:
+    """A new warehouse; it must lie in the user's record scope (a store of the office's own
+    tier needs the whole office area: see `wilayah.OWN_TIERS`)."""
     for required in ("name", "tier"):
         values.setdefault(required, None)
     clean = _values(values)
@@ -170,6 +175,7 @@ def create_warehouse(**values) -> Warehouse:
         clean.get("kelurahan_code"), clean.get("lat"), clean.get("lng")
     )
     _check_shelter(clean["tier"], clean.get("shelter_id"))
+    _require_scope(scope, clean["tier"], clean["kelurahan_code"])
     if clean.get("code"):
         _check_code(clean["code"], None)
     else:
@@ -180,7 +186,12 @@ def create_warehouse(**values) -> Warehouse:
     return warehouse
 
 
-def update_warehouse(warehouse: Warehouse, **changes) -> Warehouse:
+def _require_scope(scope: Scope, tier: str, kelurahan_code: str | None) -> None:
+    probe = Warehouse(tier=tier, kelurahan_code=kelurahan_code)
+    wilayah.require_records(scope, probe, "kelurahan_code")
+
+
+def update_warehouse(warehouse: Warehouse, scope: Scope = WHOLE_OFFICE, /, **changes) -> Warehouse:
     clean = _values(changes)
     if "code" in clean:
         if clean["code"] is None:
@@ -194,6 +205,12 @@ def update_warehouse(warehouse: Warehouse, **changes) -> Warehouse:
             given = None  # a moved point fills the kelurahan again
         clean["kelurahan_code"] = _locate(given, lat, lng)
     _check_shelter(clean.get("tier", warehouse.tier), clean.get("shelter_id", warehouse.shelter_id))
+    # Moved or re-tiered, it must still be the user's to record.
+    _require_scope(
+        scope,
+        clean.get("tier", warehouse.tier),
+        clean.get("kelurahan_code", warehouse.kelurahan_code),
+    )
     for key, value in clean.items():
         setattr(warehouse, key, value)
     db.session.flush()
@@ -208,10 +225,15 @@ def deactivate_warehouse(warehouse: Warehouse) -> Warehouse:
 
 
 def list_warehouses(
-    *, tier: str | None = None, kelurahan_code: str | None = None, active: bool | None = None
+    *,
+    tier: str | None = None,
+    kelurahan_code: str | None = None,
+    active: bool | None = None,
+    scope: Scope = WHOLE_OFFICE,
 ) -> list[tuple[Warehouse, str]]:
-    """(warehouse, kelurahan name) by tier order then name, filtered."""
+    """(warehouse, kelurahan name) by tier order then name, filtered, within the scope."""
     query = select(Warehouse, Area.name).outerjoin(Area, Area.code == Warehouse.kelurahan_code)
+    query = wilayah.narrow(query, scope)
     if tier:
         query = query.where(Warehouse.tier == tier)
     if kelurahan_code:
@@ -229,14 +251,19 @@ def kelurahan_name(code: str | None) -> str:
     return db.session.scalar(select(Area.name).where(Area.code == code)) or ""
 
 
-def shelter_choices() -> list[tuple[int, str]]:
-    return [(s.id, s.name) for s in db.session.scalars(select(Shelter).order_by(Shelter.name))]
+def shelter_choices(scope: Scope = WHOLE_OFFICE) -> list[tuple[int, str]]:
+    query = scope.narrow(select(Shelter).order_by(Shelter.name), Shelter.kelurahan_code)
+    return [(s.id, s.name) for s in db.session.scalars(query)]
 
 
-def kelurahan_options() -> list[tuple[str, str]]:
-    """(code, name) of the kelurahan that have a warehouse, for the list filter."""
+def kelurahan_options(scope: Scope = WHOLE_OFFICE) -> list[tuple[str, str]]:
+    """(code, name) of the kelurahan that have a warehouse the scope sees, for the list filter."""
+    seen = wilayah.narrow(select(Warehouse.kelurahan_code).distinct(), scope)
     return db.session.execute(
-        select(Area.code, Area.name)
-        .where(Area.code.in_(select(Warehouse.kelurahan_code).distinct()))
-        .order_by(Area.name)
+        select(Area.code, Area.name).where(Area.code.in_(seen)).order_by(Area.name)
     ).all()
+
+
+def by_kab_kota(rows: list[tuple[Warehouse, str]]) -> list[KabKotaGroup]:
+    """A provinsi office's warehouse list grouped by kab/kota (the province's own stores first)."""
+    return group_by_kab_kota(rows, lambda row: wilayah.warehouse_area(row[0]))
