@@ -1,6 +1,15 @@
 """Areas of the administrative spine: browse, export, load a boundary file in the background."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from logistics.admin.models import OFFICE_ROLES
@@ -14,13 +23,14 @@ from logistics.areas.browse import (
 from logistics.areas.forms import BoundaryUploadForm
 from logistics.areas.maps import preview_map
 from logistics.areas.models import LEVEL_LABELS
+from logistics.areas.search import DEFAULT_LIMIT, picker_data, search_areas
 from logistics.areas.services import parse_mapping, preview_boundary_file
 from logistics.areas.versions import active_versions, list_versions, report_lines, rollback
 from logistics.core import jobs
 from logistics.core.database import transaction
 from logistics.core.errors import DomainError, NotFound
 from logistics.core.exports import table_response
-from logistics.core.security import roles_required
+from logistics.core.security import roles_required, user_scope
 
 bp = Blueprint("wilayah", __name__, url_prefix="/wilayah")
 PAGE_SIZE = 50
@@ -82,6 +92,31 @@ def index():
         boundary_sets=sets,
         report_lines=report_lines,
     )
+
+
+@bp.route("/cari")
+@login_required
+def search():
+    """The area pickers' search: areas by name or code within the user's wilayah (the record
+    scope when the field writes, `untuk=catat`), each with its parent chain."""
+    levels = [t for t in request.args.get("tingkat", "").split(",") if t]
+    found = search_areas(
+        request.args.get("q", "")[:100],
+        user_scope(),
+        purpose="record" if request.args.get("untuk") == "catat" else "see",
+        levels=levels,
+        parent=request.args.get("induk", "")[:20],
+        limit=request.args.get("batas", DEFAULT_LIMIT, type=int),
+    )
+    response = jsonify(found)
+    response.headers["Cache-Control"] = "private, max-age=60"
+    return response
+
+
+@bp.app_template_global("area_picker_data")
+def _area_picker_data(codes, levels, purpose: str) -> dict:
+    """The chosen codes' chains and the small office's datalist for templates/_area_picker.html."""
+    return picker_data(codes, user_scope(), purpose, levels)
 
 
 @bp.route("/muat", methods=["GET", "POST"])
