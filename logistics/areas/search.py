@@ -371,3 +371,10 @@ def picker_data(codes, scope: Scope, purpose: str, levels) -> dict:
     pool = index.candidates(scope, purpose, levels, "")
     options = [(e.code, e.chain) for e in pool] if len(pool) <= DATALIST_LIMIT else []
     return {"labels": index.labels([c for c in codes or () if c]), "options": options}
+
+
+def area_above_kelurahan(code: str | None) -> str | None:
+    """The code when it names a current kab/kota or kecamatan (a filter for everything in it);
+    None otherwise."""
+    entry = area_search().by_code.get((code or "").strip())
+    return entry.code if entry and entry.level in ("kab_kota", "kecamatan") else None

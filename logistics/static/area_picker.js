@@ -201,6 +201,11 @@ function enhance(root) {
   root.addEventListener("focusout", (event) => {
     if (!root.contains(event.relatedTarget)) { show(false); }
   });
+  // Another script may fill the code (a shelter's point lookup): show what it chose.
+  codeInput.addEventListener("change", () => {
+    codes = splitCodes(codeInput.value);
+    if (multiple) { drawChips(); } else { combo.value = labels[codes[0]] || codes[0] || ""; }
+  });
   if (multiple) { drawChips(); }
 }
 

@@ -13,7 +13,6 @@ from logistics.core.nav import breadcrumbs, crumb
 from logistics.core.security import roles_required
 from logistics.core.time import office_today
 from logistics.core.wording import AREA_CODE_HEADER, AREA_HEADER
-from logistics.shelters.lists import kelurahan_choices
 from logistics.stock import catalogue, reports, warehouses
 from logistics.stock.forms import ItemForm, KitForm, WarehouseForm
 from logistics.stock.models.catalogue import ITEM_CATEGORIES, WAREHOUSE_TIERS
@@ -292,7 +291,6 @@ def warehouse_list():
         "stock/warehouses.html",
         rows=rows,
         tiers=WAREHOUSE_TIERS,
-        kelurahan=warehouses.kelurahan_options(),
         args=args,
         can_manage=_can_manage(),
     )
@@ -316,7 +314,6 @@ def _render_warehouse_form(form, warehouse, status=200):
         "stock/warehouse_form.html",
         form=form,
         warehouse=warehouse,
-        kelurahan=kelurahan_choices(),
     ), status
 
 

@@ -11,6 +11,7 @@ from logistics.areas.services import lookup_point, require_kelurahan
 from logistics.core import inputs
 from logistics.core.errors import Collector, Conflict, DomainError, NotFound
 from logistics.core.extensions import db
+from logistics.core.scope import in_area
 from logistics.core.wording import contoh_kantor, istilah
 from logistics.shelters.models import Shelter
 from logistics.stock.models import Warehouse
@@ -215,7 +216,7 @@ def list_warehouses(
     if tier:
         query = query.where(Warehouse.tier == tier)
     if kelurahan_code:
-        query = query.where(Warehouse.kelurahan_code == kelurahan_code)
+        query = query.where(in_area(Warehouse.kelurahan_code, kelurahan_code))
     if active is not None:
         query = query.where(Warehouse.active == active)
     rows = [(w, name or "") for w, name in db.session.execute(query)]

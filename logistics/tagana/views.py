@@ -194,7 +194,6 @@ def _render_member_form(form, member, status=200):
         "tagana/member_form.html",
         form=form,
         member=member,
-        kelurahan=place_service.kelurahan_options(),
     ), status
 
 
@@ -332,7 +331,6 @@ def _render_deployment_form(form, event, deployment=None, status=200, suggestion
         form=form,
         event=event,
         deployment=deployment,
-        kelurahan=place_service.kelurahan_options(),
         roles=deployment_service.ROLE_SUGGESTIONS,
         suggestions=suggestions,
     ), status
@@ -633,7 +631,6 @@ def _render_ksb_form(form, ksb, status=200):
         "tagana/ksb_form.html",
         form=form,
         ksb=ksb,
-        kelurahan=place_service.kelurahan_options(),
         lumbung_count=len(form.warehouse_id.choices) - 1,
     ), status
 
