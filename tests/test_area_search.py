@@ -55,6 +55,11 @@ def test_the_search_keeps_to_the_users_wilayah(province, client_for, make_user, 
     assert everything == ["17.01", "17.01.01", DESA_A]
     under = _codes(client.get(SEARCH, query_string={"q": "", "induk": "17.02"}))
     assert under == []
+    # The API's search keeps to the same wilayah.
+    api = "/api/v1/wilayah/search"
+    assert _codes(client.get(api, query_string={"q": "curup"})) == []
+    assert _codes(client.get(api, query_string={"q": "manna", "level": "kelurahan"})) == [DESA_A]
+    assert client.get(api, query_string={"q": "a", "limit": 51}).status_code == 422
     # A field that writes offers only the record scope.
     staff = make_user("operator", "prov-staff")
     set_scope(staff, record="17.01", see="17")
