@@ -39,15 +39,6 @@ def page_of(query: Select, page: int, size: int) -> tuple[int, list]:
     return total, rows
 
 
-def kecamatan_choices() -> list:
-    """(code, name) of every kecamatan, by name: the parent filter's choices."""
-    return db.session.execute(
-        select(Area.code, Area.name)
-        .where(Area.level == "kecamatan", Area.retired_at.is_(None))
-        .order_by(Area.name)
-    ).all()
-
-
 def latest_boundary_set() -> BoundarySet | None:
     return db.session.scalar(select(BoundarySet).order_by(BoundarySet.id.desc()).limit(1))
 

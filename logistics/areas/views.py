@@ -17,7 +17,6 @@ from logistics.areas import imports
 from logistics.areas.browse import (
     all_rows,
     area_query,
-    kecamatan_choices,
     page_of,
 )
 from logistics.areas.forms import BoundaryUploadForm
@@ -78,7 +77,6 @@ def index():
         return table_response(f"wilayah-{level}", EXPORT_HEADERS, rows, fmt)
     page = max(1, request.args.get("hal", 1, type=int))
     total, rows = page_of(query, page, PAGE_SIZE)
-    kecamatan = kecamatan_choices()
     sets = list_versions(10)
     return render_template(
         "areas/index.html",
@@ -88,7 +86,6 @@ def index():
         total=total,
         page=page,
         pages=max(1, -(-total // PAGE_SIZE)),
-        kecamatan=kecamatan,
         boundary_sets=sets,
         report_lines=report_lines,
     )

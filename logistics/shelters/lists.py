@@ -283,25 +283,6 @@ def filter_options() -> dict:
     return {"events": events, "kelurahan": kelurahan}
 
 
-def kelurahan_choices(limit: int = 3000) -> list[tuple[str, str]]:
-    """(code, "name, kecamatan") of every kelurahan/desa, for the form's suggestion list.
-
-    Empty above `limit` areas (a province): typing the code or using the point is then faster
-    than scrolling a list of thousands.
-    """
-    total = db.session.scalar(select(func.count(Area.id)).where(Area.level == "kelurahan"))
-    if not total or total > limit:
-        return []
-    parent = Area.__table__.alias("parent_area")
-    rows = db.session.execute(
-        select(Area.code, Area.name, parent.c.name)
-        .outerjoin(parent, parent.c.code == Area.parent_code)
-        .where(Area.level == "kelurahan")
-        .order_by(Area.name)
-    ).all()
-    return [(code, f"{name}, {kec}" if kec else name) for code, name, kec in rows]
-
-
 _outline_lock = threading.Lock()
 _outline_cache: dict[tuple, dict] = {}
 # Coarse enough to keep a province's kecamatan small, fine enough at kota zoom (about 50 m).

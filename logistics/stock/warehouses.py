@@ -232,12 +232,3 @@ def kelurahan_name(code: str | None) -> str:
 
 def shelter_choices() -> list[tuple[int, str]]:
     return [(s.id, s.name) for s in db.session.scalars(select(Shelter).order_by(Shelter.name))]
-
-
-def kelurahan_options() -> list[tuple[str, str]]:
-    """(code, name) of the kelurahan that have a warehouse, for the list filter."""
-    return db.session.execute(
-        select(Area.code, Area.name)
-        .where(Area.code.in_(select(Warehouse.kelurahan_code).distinct()))
-        .order_by(Area.name)
-    ).all()

@@ -185,7 +185,6 @@ def members():
         pages=max(1, -(-total // PAGE_SIZE)),
         levels=LEVELS,
         competencies=member_service.competency_choices(),
-        kecamatan=place_service.kecamatan_options(),
     )
 
 
@@ -622,7 +621,6 @@ def ksb_list():
         items=items,
         names=names,
         warehouses=warehouses,
-        kecamatan=place_service.kecamatan_options(),
     )
 
 

@@ -350,17 +350,6 @@ def choice_events(limit: int = 200) -> list[Event]:
     )
 
 
-def kelurahan_options() -> list[tuple[str, str]]:
-    """(code, name) of every kelurahan, by name, for a pick list."""
-    return list(
-        db.session.execute(
-            select(Area.code, Area.name)
-            .where(Area.level == "kelurahan", Area.retired_at.is_(None))
-            .order_by(Area.name)
-        ).all()
-    )
-
-
 def open_shelters(event_id: int | None = None) -> list[Shelter]:
     """Open shelters by name: those of the event and those of no event, or all when none given."""
     query = select(Shelter).where(Shelter.status == "buka").order_by(Shelter.name)
