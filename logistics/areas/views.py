@@ -105,8 +105,9 @@ def search():
         parent=request.args.get("induk", "")[:20],
         limit=request.args.get("batas", DEFAULT_LIMIT, type=int),
     )
+    # Not cached by the browser: the answer depends on who is signed in on this device.
     response = jsonify(found)
-    response.headers["Cache-Control"] = "private, max-age=60"
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 

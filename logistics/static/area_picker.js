@@ -4,7 +4,7 @@
 // hidden, and holds the chosen code(s): the form submits exactly what it would without script.
 
 const DELAY_MS = 200;
-const CODE = /^[\d.\s]+$/;
+const CODE = /^[\d.\s,;]+$/;
 let pickers = 0;
 
 function splitCodes(text) {
@@ -164,6 +164,19 @@ function enhance(root) {
     status.textContent = `${item.chain} dipilih.`;
   }
 
+  // Codes typed whole into a multiple field count as chosen (as they would without script).
+  function takeTypedCodes() {
+    const text = combo.value.trim();
+    if (!text || !CODE.test(text)) { return false; }
+    splitCodes(text).forEach((code) => { if (!codes.includes(code)) { codes.push(code); } });
+    combo.value = "";
+    save();
+    show(false);
+    return true;
+  }
+  const form = root.closest("form");
+  if (form && multiple) { form.addEventListener("submit", takeTypedCodes); }
+
   combo.addEventListener("input", () => {
     if (!multiple) {
       // A typed code is kept as typed; a changed name is no choice until one is picked.
@@ -184,6 +197,8 @@ function enhance(root) {
     } else if (event.key === "Enter" && open && active >= 0) {
       event.preventDefault();
       choose(active);
+    } else if (event.key === "Enter" && multiple && takeTypedCodes()) {
+      event.preventDefault();
     } else if (event.key === "Escape" && open) {
       event.preventDefault();
       show(false);
