@@ -145,3 +145,13 @@ def test_same_named_desa_are_told_apart_in_jawa_barat(jawa_barat_rows, app, db, 
     # The event form of a province picks with the search instead of 5,957 tick boxes.
     page = client.get("/kejadian/baru").get_data(as_text=True)
     assert "data-area-picker" in page and 'name="kelurahan_codes"' not in page
+
+
+def test_a_kab_kota_office_gets_a_short_list_before_typing(bekasi, as_role):
+    client = as_role("operator")
+    first = client.get(SEARCH, query_string={"batas": 50}).get_json()
+    # Below the kota itself: its kecamatan, each of which stands for its kelurahan.
+    assert {i["level"] for i in first["items"]} == {"kecamatan"} and first["more"] is False
+    assert len(first["items"]) == 12 and first["items"][0]["chain"].endswith(", Kota Bekasi")
+    desa = client.get(SEARCH, query_string={"tingkat": "kelurahan", "batas": 50}).get_json()
+    assert len(desa["items"]) == 50 and desa["more"] is True

@@ -250,7 +250,8 @@ class AreaSearch:
         return pool[:limit], len(pool) > limit
 
     def _first(self, scope, purpose, levels, parent, limit) -> tuple[list[Entry], bool]:
-        """No text: every candidate when they fit the limit, else those of the highest level."""
+        """No text: every candidate when they fit the limit, else those of the highest level
+        that has more than one."""
         runs = self._allowed(scope, purpose, parent)
         by_level = []
         for level in LEVELS:
@@ -265,7 +266,8 @@ class AreaSearch:
             if found:
                 by_level.append(found)
             if sum(map(len, by_level)) > limit:
-                top = by_level[0]
+                # A level of one area is the office itself (a kota's own code): go below it.
+                top = next((found for found in by_level if len(found) > 1), by_level[0])
                 return [self.entries[i] for i in top[:limit]], len(top) > limit
         return [self.entries[i] for i in sorted(i for found in by_level for i in found)], False
 

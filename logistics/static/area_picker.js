@@ -131,6 +131,8 @@ function enhance(root) {
     // A single field showing its chosen area lists its neighbours rather than only itself.
     const chosen = !multiple && codes.length && labels[codes[0]] === text;
     url.searchParams.set("q", chosen ? "" : text);
+    // Nothing typed: a kab/kota office's whole short list, a province's kab/kota.
+    url.searchParams.set("batas", chosen || !text ? "50" : "20");
     url.searchParams.set("tingkat", root.dataset.levels || "");
     url.searchParams.set("untuk", root.dataset.purpose || "lihat");
     try {
