@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bench import (
     bench_app,
+    bench_area_search,
     bench_distributions,
     bench_events,
     bench_field,
@@ -39,6 +40,7 @@ def main() -> None:
     if len(sys.argv) > 1:
         # One benchmark by name (`python -m bench distributions`): printed, RESULTS.md untouched.
         module = {
+            "area_search": bench_area_search,
             "distributions": bench_distributions,
             "field": bench_field,
             "field_app": bench_field_app,
@@ -94,6 +96,20 @@ def main() -> None:
         home["warm_p95_ms"] < 300,
     )
     row("  cold (first request builds the map)", f"{home['cold_ms']:.0f} ms", "-", True)
+
+    areas = bench_area_search.run()
+    row(
+        "Area picker search, Jawa Barat (6,612 areas), warm (median / p95)",
+        f"{areas['province_median_ms']:.0f} / {areas['province_p95_ms']:.0f} ms",
+        f"< {bench_area_search.GOAL_P95_MS} ms",
+        areas["province_p95_ms"] < bench_area_search.GOAL_P95_MS,
+    )
+    row(
+        "  user of one kota (p95) / first search after a restart",
+        f"{areas['kota_p95_ms']:.0f} / {areas['cold_ms']:.0f} ms",
+        "-",
+        True,
+    )
 
     homes = bench_home.run()
     for role in bench_home.ROLES:

@@ -7,9 +7,11 @@ from flask import jsonify, request
 
 from logistics.areas.browse import area_geometry_wkb, areas_of_level
 from logistics.areas.models import LEVELS, Area
+from logistics.areas.search import DEFAULT_LIMIT, search_areas
 from logistics.areas.services import area_chain, get_area, lookup_point
 from logistics.core.api import bp, float_arg
 from logistics.core.errors import DomainError
+from logistics.core.security import user_scope
 
 
 def area_json(area: Area, with_chain: bool = False) -> dict:
@@ -49,6 +51,22 @@ def wilayah_lookup():
 def wilayah_list():
     areas = areas_of_level(_level_arg(), request.args.get("parent"))
     return jsonify({"count": len(areas), "items": [area_json(a) for a in areas]})
+
+
+@bp.get("/wilayah/search")
+def wilayah_search():
+    """Areas by name or code for a picker, within the caller's wilayah."""
+    levels = [level for level in request.args.get("level", "").split(",") if level]
+    return jsonify(
+        search_areas(
+            request.args.get("q", ""),
+            user_scope(),
+            purpose="record" if request.args.get("purpose") == "record" else "see",
+            levels=levels,
+            parent=request.args.get("parent", ""),
+            limit=request.args.get("limit", DEFAULT_LIMIT, type=int),
+        )
+    )
 
 
 @bp.get("/wilayah/<code>")

@@ -44,12 +44,6 @@ def page_of(query: Select, page: int, size: int) -> tuple[int, list]:
     return total, rows
 
 
-def kecamatan_choices(scope: Scope = WHOLE_OFFICE) -> list:
-    """(code, name) of every kecamatan of the wilayah, by name: the parent filter's choices."""
-    query = select(Area.code, Area.name).where(Area.level == "kecamatan", Area.retired_at.is_(None))
-    return db.session.execute(scope.narrow(query, Area.code).order_by(Area.name)).all()
-
-
 def latest_boundary_set() -> BoundarySet | None:
     return db.session.scalar(select(BoundarySet).order_by(BoundarySet.id.desc()).limit(1))
 

@@ -14,6 +14,7 @@ from werkzeug.utils import secure_filename
 from geo import AreaIndex, BoundaryFileError, file_sha256, read_boundaries
 from geo.coverage import check_coverage, office_outline
 from logistics.areas.models import LEVELS, Area, BoundarySet
+from logistics.areas.search import forget as forget_search
 from logistics.areas.store import (
     Progress,
     dropped_codes,
@@ -291,6 +292,7 @@ def _revision(level: str) -> tuple:
 def invalidate_index() -> None:
     with _index_lock:
         _index_cache.clear()
+    forget_search()
 
 
 def area_index(level: str = "kelurahan") -> tuple[AreaIndex, dict[str, int]]:

@@ -1,6 +1,15 @@
 """Areas of the administrative spine: browse, export, load a boundary file in the background."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 
 from logistics.admin.models import OFFICE_ROLES
@@ -8,12 +17,12 @@ from logistics.areas import imports
 from logistics.areas.browse import (
     all_rows,
     area_query,
-    kecamatan_choices,
     page_of,
 )
 from logistics.areas.forms import BoundaryUploadForm
 from logistics.areas.maps import preview_map
 from logistics.areas.models import LEVEL_LABELS
+from logistics.areas.search import DEFAULT_LIMIT, picker_data, search_areas
 from logistics.areas.services import parse_mapping, preview_boundary_file
 from logistics.areas.versions import active_versions, list_versions, report_lines, rollback
 from logistics.core import jobs
@@ -69,7 +78,6 @@ def index():
         return table_response(f"wilayah-{level}", EXPORT_HEADERS, rows, fmt)
     page = max(1, request.args.get("hal", 1, type=int))
     total, rows = page_of(query, page, PAGE_SIZE)
-    kecamatan = kecamatan_choices(user_scope())
     sets = list_versions(10)
     return render_template(
         "areas/index.html",
@@ -79,10 +87,35 @@ def index():
         total=total,
         page=page,
         pages=max(1, -(-total // PAGE_SIZE)),
-        kecamatan=kecamatan,
         boundary_sets=sets,
         report_lines=report_lines,
     )
+
+
+@bp.route("/cari")
+@login_required
+def search():
+    """The area pickers' search: areas by name or code within the user's wilayah (the record
+    scope when the field writes, `untuk=catat`), each with its parent chain."""
+    levels = [t for t in request.args.get("tingkat", "").split(",") if t]
+    found = search_areas(
+        request.args.get("q", "")[:100],
+        user_scope(),
+        purpose="record" if request.args.get("untuk") == "catat" else "see",
+        levels=levels,
+        parent=request.args.get("induk", "")[:20],
+        limit=request.args.get("batas", DEFAULT_LIMIT, type=int),
+    )
+    # Not cached by the browser: the answer depends on who is signed in on this device.
+    response = jsonify(found)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.app_template_global("area_picker_data")
+def _area_picker_data(codes, levels, purpose: str) -> dict:
+    """The chosen codes' chains and the small office's datalist for templates/_area_picker.html."""
+    return picker_data(codes, user_scope(), purpose, levels)
 
 
 @bp.route("/muat", methods=["GET", "POST"])

@@ -7,6 +7,7 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.widgets import DateInput
 
 from logistics.admin.models import OFFICE_ROLES
+from logistics.areas.area_forms import AreaField
 from logistics.bast import services as bast
 from logistics.core import inputs
 from logistics.core.database import transaction
@@ -14,8 +15,7 @@ from logistics.core.errors import DomainError
 from logistics.core.forms import attach_error
 from logistics.core.security import require_visible, roles_required, user_scope
 from logistics.core.time import office_today
-from logistics.core.wording import EXAMPLE_CODE, LazyText, istilah
-from logistics.shelters.lists import kelurahan_choices
+from logistics.core.wording import LazyText, istilah
 from logistics.stock import choices
 
 bp = Blueprint("bast", __name__, url_prefix="/logistik")
@@ -27,9 +27,9 @@ class BatchForm(FlaskForm):
     event_id = SelectField("Kejadian bencana", choices=[], validate_choice=False)
     distributed_on = StringField("Tanggal penyaluran", widget=DateInput())
     shelter_id = SelectField("Tempat pengungsian", choices=[], validate_choice=False)
-    kelurahan_code = StringField(
+    kelurahan_code = AreaField(
         LazyText(lambda: f"atau {istilah('wilayah')} (penyaluran di luar pengungsian)"),
-        render_kw={"placeholder": EXAMPLE_CODE, "autocomplete": "off", "list": "kelurahan-list"},
+        purpose="see",
     )
     giver_name = StringField("Yang menyerahkan (pihak pertama)", render_kw={"autocomplete": "off"})
     receiver_name = StringField("Yang menerima (pihak kedua)", render_kw={"autocomplete": "off"})
@@ -104,7 +104,6 @@ def batch_new():
     return render_template(
         "bast/batch_form.html",
         form=form,
-        kelurahan=kelurahan_choices(),
         pending=bast.pending_batches(scope=user_scope()),
         created=bast.get_document(created) if created else None,
     ), status

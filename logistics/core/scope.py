@@ -163,3 +163,9 @@ def check_view_args(scope: Scope, user_id: int | None, view_args: dict, method: 
             raise NotFound(NOT_FOUND)
         if method not in READ_METHODS and not any(scope.records(code) for code in codes):
             raise Forbidden(OUT_OF_SCOPE.format(codes=", ".join(scope.record)))
+
+
+def in_area(column, code: str):
+    """The SQL condition "the area column lies in this area (itself or below it)": a list
+    filtered by a kab/kota, kecamatan or kelurahan picked in an area picker."""
+    return _within_condition(column, (code,))

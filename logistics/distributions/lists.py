@@ -15,7 +15,7 @@ from logistics.areas.models import Area
 from logistics.core import inputs
 from logistics.core.errors import DomainError, NotFound
 from logistics.core.extensions import db
-from logistics.core.scope import WHOLE_OFFICE, Scope
+from logistics.core.scope import WHOLE_OFFICE, Scope, in_area
 from logistics.core.spm_components import SPM_COMPONENTS
 from logistics.core.time import office_today
 from logistics.distributions.models import Distribution, DistributionRecipient
@@ -127,7 +127,7 @@ def distributions_query(filters: DistributionFilters, scope: Scope = WHOLE_OFFIC
     if filters.component:
         query = query.where(Distribution.component == filters.component)
     if filters.kelurahan_code:
-        query = query.where(Distribution.kelurahan_code == filters.kelurahan_code)
+        query = query.where(in_area(Distribution.kelurahan_code, filters.kelurahan_code))
     if filters.household_id:
         query = query.where(Distribution.household_id == filters.household_id)
     if filters.date_from:

@@ -13,6 +13,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from logistics.areas.area_forms import AreaField
+from logistics.areas.search import PICKER_LEVELS
 from logistics.core.forms import REQUIRED
 from logistics.core.wording import LazyText, istilah, office_level
 from logistics.events.models import DECREE_STATUSES, HAZARD_CLASSES, IMPACT_MEASURES, ISSUER_LEVELS
@@ -54,9 +56,10 @@ class EventForm(FlaskForm):
         choices=[],
         validate_choice=False,
     )
-    kelurahan_text = TextAreaField(
-        LazyText(lambda: f"Kode {istilah('wilayah')} terdampak (satu per baris atau dipisah koma)"),
-        validators=[Optional(), Length(max=100_000)],
+    kelurahan_text = AreaField(
+        LazyText(lambda: f"{istilah('wilayah').capitalize()} terdampak"),
+        levels=PICKER_LEVELS,
+        multiple=True,
     )
     description = TextAreaField("Uraian singkat", validators=[Optional(), Length(max=20_000)])
     source = StringField(
@@ -103,9 +106,10 @@ class PickAreasForm(FlaskForm):
         choices=[],
         validate_choice=False,
     )
-    kelurahan_text = TextAreaField(
-        LazyText(lambda: f"Kode {istilah('wilayah')} terdampak (satu per baris atau dipisah koma)"),
-        validators=[Optional(), Length(max=100_000)],
+    kelurahan_text = AreaField(
+        LazyText(lambda: f"{istilah('wilayah').capitalize()} terdampak"),
+        levels=PICKER_LEVELS,
+        multiple=True,
     )
 
 

@@ -1,11 +1,10 @@
 """Event pages: registry, event page with map, decrees, chronology, areas, impact, hazard list."""
 
-import re
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from logistics.admin.models import OFFICE_ROLES, WRITER_ROLES
+from logistics.areas.search import expand_to_kelurahan
 from logistics.areas.services import require_kelurahan
 from logistics.core.audit import record_action
 from logistics.core.database import transaction
@@ -57,8 +56,9 @@ from logistics.victims.figures import kelurahan_with_victims, registered_persons
 bp = Blueprint("events", __name__, url_prefix="/kejadian")
 PAGE_SIZE = 50
 VICTIMS_ON_PAGE = 50
-# Above this many kelurahan (a province office) the pick list becomes a box for codes.
-CHECKBOX_LIMIT = 1500
+# Above this many kelurahan the tick list grouped by kecamatan gets too long to scan on a
+# phone: the office picks with the area search (any level) instead.
+CHECKBOX_LIMIT = 300
 LIST_HEADERS = [
     "Kode",
     "Judul",
@@ -87,10 +87,10 @@ def _form_error(form, exc: DomainError) -> None:
 
 
 def _codes_from(form) -> list[str]:
-    codes = list(form.kelurahan_codes.data or [])
-    text = form.kelurahan_text.data or ""
-    codes += [c for c in re.split(r"[\s,;]+", text) if c]
-    return codes
+    """The ticked kelurahan and the picked areas; a picked kecamatan or kab/kota stands for every
+    kelurahan/desa in it."""
+    codes = list(form.kelurahan_codes.data or []) + list(form.kelurahan_text.data or [])
+    return expand_to_kelurahan(codes)
 
 
 def _pick_context() -> dict:
@@ -581,7 +581,7 @@ def pick_areas(event_id: int):
     status = 422 if request.method == "POST" else 200
     context = _pick_context()
     if not context["kelurahan_groups"] and request.method == "GET":
-        form.kelurahan_text.data = "\n".join(current)
+        form.kelurahan_text.data = current
     return render_template("events/areas.html", form=form, event=event, **context), status
 
 

@@ -5,7 +5,8 @@ from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import DateInput
 
-from logistics.core.wording import EXAMPLE_CODE, LazyText, istilah
+from logistics.areas.area_forms import AreaField
+from logistics.core.wording import LazyText, istilah
 from logistics.kitchens.models import MEAL_PERIODS
 
 WHOLE = {"inputmode": "numeric", "pattern": "[0-9]*", "autocomplete": "off"}
@@ -16,13 +17,12 @@ class KitchenForm(FlaskForm):
 
     name = StringField("Nama dapur umum", render_kw={"autocomplete": "off"})
     shelter_id = SelectField("Tempat pengungsian yang dilayani", choices=[], validate_choice=False)
-    kelurahan_code = StringField(
+    kelurahan_code = AreaField(
         LazyText(
             lambda: (
                 f"{istilah('wilayah').capitalize()} (kode; kosongkan agar ikut tempat pengungsian)"
             )
         ),
-        render_kw={"placeholder": EXAMPLE_CODE, "autocomplete": "off", "list": "kelurahan-list"},
     )
     warehouse_id = SelectField("Gudang bahan makanan", choices=[], validate_choice=False)
     capacity_portions = StringField("Kapasitas (porsi per masak)", default="750", render_kw=WHOLE)

@@ -18,7 +18,6 @@ from logistics.kitchens import meals, reports
 from logistics.kitchens import services as kitchens
 from logistics.kitchens.forms import KitchenForm, MealForm
 from logistics.kitchens.models import MEAL_PERIODS
-from logistics.shelters.lists import kelurahan_choices
 from logistics.stock.warehouses import kelurahan_name
 
 bp = Blueprint("kitchens", __name__, url_prefix="/dapur-umum")
@@ -46,7 +45,6 @@ def _render_kitchen_form(form, event, kitchen, status=200):
         form=form,
         event=event,
         kitchen=kitchen,
-        kelurahan=kelurahan_choices(),
     ), status
 
 

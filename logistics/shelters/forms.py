@@ -5,7 +5,8 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAre
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import DateInput, TelInput
 
-from logistics.core.wording import EXAMPLE_CODE, LazyText, istilah
+from logistics.areas.area_forms import AreaField
+from logistics.core.wording import LazyText, istilah
 from logistics.shelters.models import COUNT_GROUPS, SHELTER_KINDS
 
 # Numbers are StringFields: the service parses them with Indonesian messages, the same as
@@ -34,11 +35,10 @@ class ShelterForm(FlaskForm):
     lng = StringField(
         "Bujur (longitude)", render_kw=DECIMAL | {"placeholder": "desimal, antara 95 dan 141"}
     )
-    kelurahan_code = StringField(
+    kelurahan_code = AreaField(
         LazyText(
             lambda: f"{istilah('wilayah').capitalize()} (kode; kosongkan agar terisi dari titik)"
         ),
-        render_kw={"placeholder": EXAMPLE_CODE, "autocomplete": "off", "list": "kelurahan-list"},
     )
     address = StringField("Alamat / patokan")
     capacity = StringField("Kapasitas (jiwa)", render_kw=WHOLE)

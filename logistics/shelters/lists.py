@@ -12,11 +12,12 @@ from sqlalchemy import func, select
 from geo.maps import simplify_for_zoom, to_geojson
 from geo.shelter_map import occupancy_band
 from logistics.areas.models import Area
+from logistics.areas.search import area_above_kelurahan
 from logistics.areas.services import _revision, require_kelurahan
 from logistics.core import inputs
 from logistics.core.errors import DomainError
 from logistics.core.extensions import db
-from logistics.core.scope import WHOLE_OFFICE, Scope
+from logistics.core.scope import WHOLE_OFFICE, Scope, in_area
 from logistics.core.time import office_date, office_today
 from logistics.events.models import Event
 from logistics.shelters.checks import WARNING_BADGES, check_shelter
@@ -105,7 +106,9 @@ class ShelterRow:
 def _filters(kelurahan_code, status, kind) -> dict:
     filters = {}
     if not inputs.is_blank(kelurahan_code):
-        filters["kelurahan_code"] = require_kelurahan(kelurahan_code).code
+        # A kecamatan or kab/kota picked in the filter keeps the shelters inside it.
+        above = area_above_kelurahan(kelurahan_code)
+        filters["kelurahan_code"] = above or require_kelurahan(kelurahan_code).code
     if not inputs.is_blank(status):
         if status not in STATUSES:
             raise DomainError("Status harus 'buka' atau 'tutup'.", field="status")
@@ -144,7 +147,8 @@ def list_shelters(
     if event_id is not None:
         query = query.where(Shelter.event_id == event_id)
     for key, value in filters.items():
-        query = query.where(getattr(Shelter, key) == value)
+        column = getattr(Shelter, key)
+        query = query.where(in_area(column, value) if key == "kelurahan_code" else column == value)
     return [ShelterRow(s, c, name or "") for s, c, name in db.session.execute(query)]
 
 
@@ -276,25 +280,6 @@ def filter_options(scope: Scope = WHOLE_OFFICE) -> dict:
     )
     kelurahan = db.session.execute(scope.narrow(kelurahan, Area.code).order_by(Area.name)).all()
     return {"events": events, "kelurahan": kelurahan}
-
-
-def kelurahan_choices(limit: int = 3000) -> list[tuple[str, str]]:
-    """(code, "name, kecamatan") of every kelurahan/desa, for the form's suggestion list.
-
-    Empty above `limit` areas (a province): typing the code or using the point is then faster
-    than scrolling a list of thousands.
-    """
-    total = db.session.scalar(select(func.count(Area.id)).where(Area.level == "kelurahan"))
-    if not total or total > limit:
-        return []
-    parent = Area.__table__.alias("parent_area")
-    rows = db.session.execute(
-        select(Area.code, Area.name, parent.c.name)
-        .outerjoin(parent, parent.c.code == Area.parent_code)
-        .where(Area.level == "kelurahan")
-        .order_by(Area.name)
-    ).all()
-    return [(code, f"{name}, {kec}" if kec else name) for code, name, kec in rows]
 
 
 _outline_lock = threading.Lock()

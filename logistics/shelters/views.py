@@ -213,7 +213,6 @@ def _render_form(form, shelter, status=200):
         "shelters/form.html",
         form=form,
         shelter=shelter,
-        kelurahan=lists.kelurahan_choices(),
     ), status
 
 

@@ -5,7 +5,8 @@ from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import TelInput
 
-from logistics.core.wording import EXAMPLE_CODE, LazyText, contoh_kantor, istilah
+from logistics.areas.area_forms import AreaField
+from logistics.core.wording import LazyText, contoh_kantor, istilah
 from logistics.stock.models.catalogue import ITEM_CATEGORIES, WAREHOUSE_TIERS
 
 WHOLE = {"inputmode": "numeric", "pattern": "[0-9]*", "autocomplete": "off"}
@@ -62,11 +63,10 @@ class WarehouseForm(FlaskForm):
     lng = StringField(
         "Bujur (longitude)", render_kw=DECIMAL | {"placeholder": "desimal, antara 95 dan 141"}
     )
-    kelurahan_code = StringField(
+    kelurahan_code = AreaField(
         LazyText(
             lambda: f"{istilah('wilayah').capitalize()} (kode; kosongkan agar terisi dari titik)"
         ),
-        render_kw={"placeholder": EXAMPLE_CODE, "autocomplete": "off", "list": "kelurahan-list"},
     )
     address = StringField("Alamat")
     shelter_id = SelectField("Tempat pengungsian (gudang posko)", choices=[], validate_choice=False)

@@ -5,7 +5,8 @@ from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
-from logistics.core.wording import EXAMPLE_CODE, LazyText, istilah
+from logistics.areas.area_forms import AreaField
+from logistics.core.wording import LazyText, istilah
 from logistics.stock.models.ledger import ADJUSTMENT_REASONS, RECEIPT_SOURCES
 
 NAME = {"autocomplete": "off"}
@@ -44,10 +45,7 @@ class DispatchForm(_HandOver):
 
     warehouse_id = _select("Gudang asal")
     shelter_id = _select("Tempat pengungsian tujuan", empty="— bukan tempat pengungsian —")
-    kelurahan_code = StringField(
-        LazyText(lambda: f"Atau {istilah('wilayah')} tujuan (posko)"),
-        render_kw={"placeholder": EXAMPLE_CODE, "list": "kelurahan-list", "autocomplete": "off"},
-    )
+    kelurahan_code = AreaField(LazyText(lambda: f"Atau {istilah('wilayah')} tujuan (posko)"))
 
 
 class TransferForm(_HandOver):

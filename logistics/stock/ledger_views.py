@@ -22,7 +22,6 @@ from logistics.core.formatting import angka, decimal_text
 from logistics.core.forms import submit
 from logistics.core.security import roles_required, user_scope
 from logistics.core.time import office_today
-from logistics.shelters.lists import kelurahan_choices
 from logistics.stock import choices, counts, ledger, reports, transfers, warehouses, wilayah
 from logistics.stock import documents as stock_documents
 from logistics.stock.ledger_forms import (
@@ -293,7 +292,6 @@ def _line_form(kind: str, form, names: tuple[str, ...], line_names: tuple[str, .
         form=form,
         rows=rows + [blank] * EMPTY_ROWS,
         items=choices.active_items(),
-        kelurahan=kelurahan_choices() if kind == "dispatch" else [],
     ), status
 
 

@@ -14,7 +14,6 @@ from logistics.core.nav import breadcrumbs, crumb
 from logistics.core.security import roles_required, user_scope
 from logistics.core.time import office_today
 from logistics.core.wording import AREA_CODE_HEADER, AREA_HEADER
-from logistics.shelters.lists import kelurahan_choices
 from logistics.stock import catalogue, reports, warehouses
 from logistics.stock.forms import ItemForm, KitForm, WarehouseForm
 from logistics.stock.models.catalogue import ITEM_CATEGORIES, WAREHOUSE_TIERS
@@ -280,7 +279,6 @@ def warehouse_list():
         rows=rows,
         groups=groups,
         tiers=WAREHOUSE_TIERS,
-        kelurahan=warehouses.kelurahan_options(scope),
         args=args,
         can_manage=_can_manage(),
     )
@@ -339,7 +337,6 @@ def _render_warehouse_form(form, warehouse, status=200):
         "stock/warehouse_form.html",
         form=form,
         warehouse=warehouse,
-        kelurahan=kelurahan_choices(),
     ), status
 
 

@@ -12,7 +12,7 @@ from logistics.areas.services import lookup_point, require_kelurahan
 from logistics.core import inputs
 from logistics.core.errors import Collector, Conflict, DomainError, NotFound
 from logistics.core.extensions import db
-from logistics.core.scope import WHOLE_OFFICE, Scope
+from logistics.core.scope import WHOLE_OFFICE, Scope, in_area
 from logistics.core.wording import contoh_kantor, istilah
 from logistics.shelters.models import Shelter
 from logistics.stock import wilayah
@@ -237,7 +237,7 @@ def list_warehouses(
     if tier:
         query = query.where(Warehouse.tier == tier)
     if kelurahan_code:
-        query = query.where(Warehouse.kelurahan_code == kelurahan_code)
+        query = query.where(in_area(Warehouse.kelurahan_code, kelurahan_code))
     if active is not None:
         query = query.where(Warehouse.active == active)
     rows = [(w, name or "") for w, name in db.session.execute(query)]
@@ -254,14 +254,6 @@ def kelurahan_name(code: str | None) -> str:
 def shelter_choices(scope: Scope = WHOLE_OFFICE) -> list[tuple[int, str]]:
     query = scope.narrow(select(Shelter).order_by(Shelter.name), Shelter.kelurahan_code)
     return [(s.id, s.name) for s in db.session.scalars(query)]
-
-
-def kelurahan_options(scope: Scope = WHOLE_OFFICE) -> list[tuple[str, str]]:
-    """(code, name) of the kelurahan that have a warehouse the scope sees, for the list filter."""
-    seen = wilayah.narrow(select(Warehouse.kelurahan_code).distinct(), scope)
-    return db.session.execute(
-        select(Area.code, Area.name).where(Area.code.in_(seen)).order_by(Area.name)
-    ).all()
 
 
 def by_kab_kota(rows: list[tuple[Warehouse, str]]) -> list[KabKotaGroup]:

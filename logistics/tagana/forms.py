@@ -13,11 +13,12 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from logistics.areas.area_forms import AreaField
 from logistics.budget import services as budget
 from logistics.budget.tree_cache import sub_kegiatan_code
 from logistics.core.security import user_scope
 from logistics.core.time import local_input_value
-from logistics.core.wording import EXAMPLE_CODE, LazyText, istilah
+from logistics.core.wording import LazyText, istilah
 from logistics.events.models import Event
 from logistics.tagana import ksb as ksb_service
 from logistics.tagana import members as member_service
@@ -32,8 +33,6 @@ NO_CHOICE_CHECK = {"validate_choice": False}
 DATE = {"type": "date"}
 MOMENT = {"type": "datetime-local"}
 WHOLE = {"inputmode": "numeric", "pattern": "[0-9]*"}
-# Kemendagri codes typed or picked from the page's <datalist id="kelurahan-options">.
-KELURAHAN = {"list": "kelurahan-options", "autocomplete": "off", "placeholder": EXAMPLE_CODE}
 
 
 class CheckboxList(SelectMultipleField):
@@ -55,9 +54,8 @@ class MemberForm(FlaskForm):
         "Tingkat", choices=[SelectChoice(k, v) for k, v in LEVELS.items()], **NO_CHOICE_CHECK
     )
     phone = StringField("Nomor telepon/WA", render_kw={"maxlength": 32, "type": "tel"})
-    home_kelurahan_code = StringField(
-        LazyText(lambda: f"{istilah('wilayah').capitalize()} tempat tinggal (kode)"),
-        render_kw=KELURAHAN,
+    home_kelurahan_code = AreaField(
+        LazyText(lambda: f"{istilah('wilayah').capitalize()} tempat tinggal")
     )
     birth_date = StringField("Tanggal lahir", render_kw=DATE)
     decree_number = StringField("Nomor SK pengangkatan", render_kw={"maxlength": 120})
@@ -92,9 +90,7 @@ class DeploymentForm(FlaskForm):
         **NO_CHOICE_CHECK,
     )
     shelter_id = SelectField("Tempat pengungsian", choices=[], **NO_CHOICE_CHECK)
-    kelurahan_code = StringField(
-        LazyText(lambda: f"{istilah('wilayah').capitalize()} (kode)"), render_kw=KELURAHAN
-    )
+    kelurahan_code = AreaField(LazyText(lambda: istilah("wilayah").capitalize()))
     warehouse_id = SelectField("Gudang terdaftar", choices=[], **NO_CHOICE_CHECK)
     place_name = StringField(
         "Nama tempat (dapur umum, posko, gudang belum terdaftar)", render_kw={"maxlength": 200}
@@ -128,9 +124,7 @@ class TaskReportForm(FlaskForm):
 
 class KsbForm(FlaskForm):
     name = StringField("Nama KSB", render_kw={"maxlength": 200})
-    kelurahan_code = StringField(
-        LazyText(lambda: f"{istilah('wilayah').capitalize()} (kode)"), render_kw=KELURAHAN
-    )
+    kelurahan_code = AreaField(LazyText(lambda: istilah("wilayah").capitalize()))
     formed_year = StringField("Tahun terbentuk", render_kw=WHOLE)
     facilitation_years = StringField("Tahun pembinaan (pisahkan dengan koma)")
     decree_number = StringField("Nomor SK pembentukan", render_kw={"maxlength": 120})

@@ -151,28 +151,6 @@ def recent_events(
     return list(db.session.scalars(query.order_by(Event.started_at.desc()).limit(limit)))
 
 
-def kelurahan_options(limit: int = 3000) -> list[tuple[str, str]]:
-    """(code, name) of kelurahan/desa for the pages' datalist; a province's 6,000 desa are cut
-    at the limit and then typed by code."""
-    return list(
-        db.session.execute(
-            select(Area.code, Area.name)
-            .where(Area.level == "kelurahan", Area.retired_at.is_(None))
-            .order_by(Area.name, Area.code)
-            .limit(limit)
-        ).all()
-    )
-
-
-def kecamatan_options() -> list[tuple[str, str]]:
-    """(code, name) of every kecamatan, for filters."""
-    return list(
-        db.session.execute(
-            select(Area.code, Area.name).where(Area.level == "kecamatan").order_by(Area.name)
-        ).all()
-    )
-
-
 def label_points(codes: Iterable[str | None]) -> dict[str, tuple[float, float, str]]:
     wanted = {c for c in codes if c}
     if not wanted:

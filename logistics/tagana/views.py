@@ -190,7 +190,6 @@ def members():
         pages=max(1, -(-total // PAGE_SIZE)),
         levels=LEVELS,
         competencies=member_service.competency_choices(),
-        kecamatan=place_service.kecamatan_options(),
     )
 
 
@@ -199,7 +198,6 @@ def _render_member_form(form, member, status=200):
         "tagana/member_form.html",
         form=form,
         member=member,
-        kelurahan=place_service.kelurahan_options(),
     ), status
 
 
@@ -347,7 +345,6 @@ def _render_deployment_form(form, event, deployment=None, status=200, suggestion
         form=form,
         event=event,
         deployment=deployment,
-        kelurahan=place_service.kelurahan_options(),
         roles=deployment_service.ROLE_SUGGESTIONS,
         suggestions=suggestions,
     ), status
@@ -644,7 +641,6 @@ def ksb_list():
         items=items,
         names=names,
         warehouses=warehouses,
-        kecamatan=place_service.kecamatan_options(),
     )
 
 
@@ -653,7 +649,6 @@ def _render_ksb_form(form, ksb, status=200):
         "tagana/ksb_form.html",
         form=form,
         ksb=ksb,
-        kelurahan=place_service.kelurahan_options(),
         lumbung_count=len(form.warehouse_id.choices) - 1,
     ), status
 

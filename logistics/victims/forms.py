@@ -16,12 +16,13 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from logistics.areas.area_forms import AreaField
 from logistics.core.forms import REQUIRED
 from logistics.core.security import user_scope
 from logistics.core.wording import LazyText, contoh_kantor, istilah
 from logistics.events.models import PEOPLE_STATUSES
 from logistics.shelters.models import SHELTER_KINDS
-from logistics.victims.lists import choice_events, kelurahan_options, open_shelters
+from logistics.victims.lists import choice_events, open_shelters
 from logistics.victims.models import INSTITUTION_KINDS, NO_NIK_REASONS, RELATIONS
 
 NUMERIC = {"inputmode": "numeric", "autocomplete": "off"}
@@ -37,15 +38,6 @@ def event_choices(blank: str | None = None) -> list[SelectChoice]:
     events = choice_events(scope=user_scope())
     choices = [SelectChoice("", blank)] if blank is not None else []
     return choices + [SelectChoice(str(e.id), f"{e.code} · {e.title}") for e in events]
-
-
-PICK_AREA = LazyText(lambda: f"Pilih {istilah('wilayah')}")
-
-
-def kelurahan_choices(blank: str | LazyText | None = PICK_AREA) -> list[SelectChoice]:
-    rows = kelurahan_options()
-    choices = [SelectChoice("", blank)] if blank is not None else []
-    return choices + [SelectChoice(code, f"{name} ({code})") for code, name in rows]
 
 
 def shelter_choices(event_id: int | None = None) -> list[SelectChoice]:
@@ -65,7 +57,7 @@ class HouseholdForm(FlaskForm):
     """Step 1 of field registration: the event, where, and the family card."""
 
     event_id = SelectField("Kejadian bencana", validators=[DataRequired(REQUIRED)])
-    kelurahan_code = SelectField(
+    kelurahan_code = AreaField(
         LazyText(lambda: f"{istilah('wilayah').capitalize()} tempat tinggal"),
         validators=[DataRequired(REQUIRED)],
     )
@@ -134,7 +126,7 @@ class PersonEditForm(PersonFields):
 
 class VictimStatusForm(FlaskForm):
     status = SelectField("Status", choices=_choices(PEOPLE_STATUSES))
-    kelurahan_code = SelectField(
+    kelurahan_code = AreaField(
         LazyText(lambda: istilah("wilayah").capitalize()), validators=[DataRequired(REQUIRED)]
     )
     # The service names what is wrong with a shelter (closed, another event's) in words.
@@ -148,7 +140,7 @@ class InstitutionForm(FlaskForm):
     event_id = SelectField("Kejadian bencana", validators=[DataRequired(REQUIRED)])
     name = StringField("Nama lembaga", validators=[DataRequired(REQUIRED), Length(max=200)])
     kind = SelectField("Jenis lembaga", choices=_choices(INSTITUTION_KINDS))
-    kelurahan_code = SelectField(
+    kelurahan_code = AreaField(
         LazyText(lambda: istilah("wilayah").capitalize()), validators=[DataRequired(REQUIRED)]
     )
     headcount = IntegerField(

@@ -10,7 +10,7 @@ from logistics.core import inputs
 from logistics.core.demography import CHILD_UNDER, ELDERLY_FROM, TODDLER_UNDER, age_group, is_balita
 from logistics.core.errors import DomainError
 from logistics.core.extensions import db
-from logistics.core.scope import WHOLE_OFFICE, Scope
+from logistics.core.scope import WHOLE_OFFICE, Scope, in_area
 from logistics.core.time import office_today
 from logistics.events.models import PEOPLE_STATUSES, Event
 from logistics.shelters.models import Shelter
@@ -109,7 +109,7 @@ def victims_query(filters: VictimFilters, today: date | None = None):
     if filters.event_id:
         query = query.where(Victim.event_id == int(filters.event_id))
     if filters.kelurahan_code:
-        query = query.where(Victim.kelurahan_code == filters.kelurahan_code)
+        query = query.where(in_area(Victim.kelurahan_code, filters.kelurahan_code))
     if filters.status:
         query = query.where(Victim.status == require_status(filters.status))
     if filters.group:
@@ -350,17 +350,6 @@ def choice_events(limit: int = 200, scope: Scope = WHOLE_OFFICE) -> list[Event]:
     the user's wilayah (their own kab/kota's and province-wide ones)."""
     query = select(Event).order_by(Event.closed_at.is_not(None), Event.started_at.desc())
     return list(db.session.scalars(scope.narrow_covering(query, Event.area_code).limit(limit)))
-
-
-def kelurahan_options() -> list[tuple[str, str]]:
-    """(code, name) of every kelurahan, by name, for a pick list."""
-    return list(
-        db.session.execute(
-            select(Area.code, Area.name)
-            .where(Area.level == "kelurahan", Area.retired_at.is_(None))
-            .order_by(Area.name)
-        ).all()
-    )
 
 
 def open_shelters(event_id: int | None = None, scope: Scope = WHOLE_OFFICE) -> list[Shelter]:

@@ -38,7 +38,7 @@ from logistics.core.security import (
 )
 from logistics.core.time import office_today
 from logistics.core.uploads import upload_available
-from logistics.core.wording import AREA_CODE_HEADER, AREA_HEADER, istilah
+from logistics.core.wording import AREA_CODE_HEADER, AREA_HEADER
 from logistics.events.models import PEOPLE_STATUSES, SEXES
 from logistics.events.services import get_event
 from logistics.victims import import_cells, import_templates
@@ -53,7 +53,6 @@ from logistics.victims.forms import (
     PersonEditForm,
     VictimStatusForm,
     event_choices,
-    kelurahan_choices,
     new_client_id,
     shelter_choices,
 )
@@ -211,7 +210,6 @@ def index():
         page=page,
         pages=max(1, -(-total // PAGE_SIZE)),
         events=event_choices("Semua kejadian"),
-        kelurahan=kelurahan_choices(f"Semua {istilah('wilayah')}"),
         statuses=PEOPLE_STATUSES,
         groups=VULNERABLE_GROUPS,
         names=kelurahan_names(),
@@ -234,13 +232,11 @@ def _person_page(person: Person, full_nik: bool = False, status: int = 200, refu
     history = person_history(person)
     status_forms = {}
     if current_user.role in WRITER_ROLES:
-        kelurahan = kelurahan_choices()
         for victim, event in history:
             if refused is not None and refused[0] == victim.id:
                 status_forms[victim.id] = refused[1]
                 continue
             form = VictimStatusForm(formdata=None, prefix=f"v{victim.id}", obj=victim)
-            form.kelurahan_code.choices = kelurahan
             form.shelter_id.choices = shelter_choices(event.id)
             form.shelter_id.data = str(victim.shelter_id or "")
             status_forms[victim.id] = form
@@ -348,7 +344,6 @@ def _person_changes(form: PersonEditForm, person: Person) -> dict:
 def victim_status(victim_id: int):
     victim = get_victim(victim_id)
     form = VictimStatusForm(prefix=f"v{victim.id}")
-    form.kelurahan_code.choices = kelurahan_choices()
     form.shelter_id.choices = shelter_choices(victim.event_id)
 
     def save():
@@ -408,7 +403,6 @@ def register():
     """Step 1: event, kelurahan and family card; then one member per screen."""
     form = HouseholdForm()
     form.event_id.choices = event_choices("Pilih kejadian")
-    form.kelurahan_code.choices = kelurahan_choices()
     selected_event = _int_arg("kejadian") or (
         int(form.event_id.data) if (form.event_id.data or "").isdigit() else None
     )
@@ -608,7 +602,6 @@ def institutions():
 def new_institution():
     form = InstitutionForm()
     form.event_id.choices = event_choices("Pilih kejadian")
-    form.kelurahan_code.choices = kelurahan_choices()
     form.shelter_id.choices = shelter_choices()
     if request.method == "GET":
         form.client_id.data = new_client_id()

@@ -62,7 +62,13 @@ def test_event_family_shelter_and_map_on_phone(browser, live_server, make_user, 
     # A household of three in Jatirasa: a grandmother (lansia), a father and a toddler (balita).
     page.goto(f"{live_server}/korban/daftar?kejadian={event_id}")
     page.select_option("select[name=event_id]", value=event_id)
-    page.select_option("select[name=kelurahan_code]", value=JATIRASA)
+    # The area picker: type part of the name, take the first answer with the keyboard.
+    picker = page.locator("[role=combobox]#kelurahan_code")
+    picker.fill("jatirasa")
+    page.wait_for_selector("[role=option]:has-text('Jatirasa')")
+    picker.press("ArrowDown")
+    picker.press("Enter")
+    assert page.input_value("input[name=kelurahan_code]") == JATIRASA
     page.fill("input[name=no_kk]", "3275091205190001")
     page.fill("input[name=head_name]", "Bambang Hidayat")
     page.select_option("select[name=status]", value="mengungsi")
