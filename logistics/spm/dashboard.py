@@ -90,6 +90,15 @@ def needs_table(event_id: int, day: date, component: str | None = None, shelters
     return rows
 
 
+def short_by_component(rows) -> dict[str, int]:
+    """Persons still lacking each component on the day: the kelurahan's shortfalls added up, an
+    over-supply in one kelurahan never hiding a shortfall in another."""
+    short: dict[str, int] = defaultdict(int)
+    for row in rows:
+        short[row["component"]] += max(row["gap"], 0)
+    return short
+
+
 def quantities(event_id: int, day: date) -> list[dict]:
     """The standards applied to the day's needs: how much of each (beras kg, water L, ...)."""
     event = events_service.get_event(event_id)

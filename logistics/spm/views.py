@@ -89,18 +89,24 @@ def _selection():
 @bp.route("/")
 @login_required
 def dashboard():
+    """A short summary per component first; the per-area rows and the map only for the component
+    asked for (komponen=..., or "semua"), so that the page stays short on a phone."""
     year, years, event, events, day, days = _selection()
-    component = _component_arg()
-    kelurahan_rows = spm_dashboard.needs_table(event.id, day, component) if event and day else []
+    component = _component_arg(allow_all=True)
+    chosen = None if component == ALL_COMPONENTS else component
+    day_rows = spm_dashboard.needs_table(event.id, day) if event and day else []
+    shown = component and event and day
+    kelurahan_rows = [r for r in day_rows if chosen in (None, r["component"])] if shown else []
     shelter_rows = (
         [
             r
-            for r in spm_dashboard.needs_table(event.id, day, component, shelters=True)
+            for r in spm_dashboard.needs_table(event.id, day, chosen, shelters=True)
             if r["shelter_key"] > 0
         ]
-        if event and day
+        if shown
         else []
     )
+    summary = spm_dashboard.year_summary(year)
     return render_template(
         "spm/dashboard.html",
         year=year,
@@ -111,14 +117,13 @@ def dashboard():
         days=days,
         component=component,
         components=SPM_COMPONENTS,
-        summary=spm_dashboard.year_summary(year),
+        summary=summary,
+        short=spm_dashboard.short_by_component(day_rows),
         kelurahan_rows=kelurahan_rows,
         shelter_rows=shelter_rows,
         quantities=spm_dashboard.quantities(event.id, day) if event and day else [],
-        map=spm_dashboard.gap_map(event.id, day, component or "permakanan")
-        if event and day
-        else None,
-        map_component=SPM_COMPONENTS[component or "permakanan"],
+        map=spm_dashboard.gap_map(event.id, day, chosen or "permakanan") if shown else None,
+        map_component=SPM_COMPONENTS[chosen or "permakanan"],
         gap_classes=spm_dashboard.GAP_CLASSES,
         cover=spm_dashboard.stock_cover(event.id if event else None, day),
         stale=spm_tracking.stale_count(),
