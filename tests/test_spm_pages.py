@@ -5,7 +5,7 @@ from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from logistics.core.database import transaction
 from logistics.core.job_models import JobRecord
@@ -100,6 +100,18 @@ def test_dashboard_opens_on_a_short_summary(db, built, make_user, login):
     everything = UnfoldedLinks()
     everything.feed(client.get(query + "&komponen=semua").get_data(as_text=True))
     assert everything.links > counter.links
+
+
+def test_gap_map_of_approximate_areas_says_so(db, built, make_user, login):
+    from logistics.areas.models import Area
+
+    db.session.execute(update(Area).values(approximate=True))
+    db.session.commit()
+    client = login(make_user("pimpinan"))
+    query = f"/spm/?kejadian={built['flood'].id}&tanggal={A_DAY.isoformat()}&komponen=sandang"
+    html = client.get(query).get_data(as_text=True)
+    # The notice every map of approximate areas carries, folded on a phone.
+    assert "Perhatian: batas perkiraan" in html and "details data-open-wide" in html
 
 
 def test_stale_marks_show_on_dashboard(db, built, make_user, login):

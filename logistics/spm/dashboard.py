@@ -541,7 +541,7 @@ def gap_map(event_id: int, day: date, component: str):
     import folium
     import shapely
 
-    from geo.maps import render_map_html
+    from geo.maps import add_approximate_notice, render_map_html
     from logistics.areas.maps import use_local_assets
 
     rows = needs_table(event_id, day, component)
@@ -549,14 +549,14 @@ def gap_map(event_id: int, day: date, component: str):
         return None
     by_code = {r["kelurahan_code"]: r for r in rows}
     shapes = db.session.execute(
-        select(Area.code, Area.geometry_wkb).where(
+        select(Area.code, Area.geometry_wkb, Area.approximate).where(
             Area.code.in_(by_code), Area.geometry_wkb.is_not(None)
         )
     ).all()
     if not shapes:
         return None
     features = []
-    for code, wkb in shapes:
+    for code, wkb, _approximate in shapes:
         row = by_code[code]
         features.append(
             {
@@ -590,7 +590,9 @@ def gap_map(event_id: int, day: date, component: str):
     )
     layer.add_to(fmap)
     folium.LayerControl().add_to(fmap)
-    bounds = shapely.union_all([shapely.from_wkb(w) for _c, w in shapes]).bounds
+    if any(approximate for _c, _w, approximate in shapes):
+        add_approximate_notice(fmap)
+    bounds = shapely.union_all([shapely.from_wkb(w) for _c, w, _a in shapes]).bounds
     fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     use_local_assets(fmap)
     return render_map_html(fmap)
