@@ -308,6 +308,8 @@ def walk(page, errors, live_server, paths) -> tuple[int, list[str]]:
     return walked, problems
 
 
+# Four roles' walks in one test (one demo office and server for all): more than one test's time.
+@pytest.mark.timeout(1800)
 def test_every_page_each_role_reaches_works_on_a_phone(app, demo_office, live_server, browser):
     # One demo office, one live server and one browser for every role: the data is made once.
     paths, missing = page_paths(app)
@@ -321,6 +323,7 @@ def test_every_page_each_role_reaches_works_on_a_phone(app, demo_office, live_se
         walked, found = walk(page, errors, live_server, paths)
         context.close()
         timings[role] = f"{walked} pages in {time.monotonic() - started:.0f} s"
+        print(f"page walk, {role}: {timings[role]}, {len(found)} problems", flush=True)
         assert walked > 10, role
         problems += [f"{role} {p}" for p in found]
     print("page walk per role:", timings)
