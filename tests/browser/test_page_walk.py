@@ -11,7 +11,16 @@ from sqlalchemy import select, update
 from logistics.admin.models import User
 from logistics.areas.models import Area
 from logistics.budget.models import BudgetNode
+from logistics.core import jobs
 from logistics.core.extensions import db
+from logistics.core.job_models import JobRecord
+from logistics.core.queue import (
+    BUDGET_IMPORT_DRY_RUN,
+    SITREP_GENERATE,
+    SPM_REBUILD,
+    TAGANA_IMPORT_DRY_RUN,
+    VICTIM_IMPORT_DRY_RUN,
+)
 from logistics.core.time import office_date
 from logistics.demo.office import PROFILE, SIGNATORIES
 from logistics.demo.seed import seed_demo
@@ -65,10 +74,20 @@ ARGUMENT_ROWS = {
     "user_id": (User, "id"),
     "code": (BudgetNode, "code"),
 }
-# Arguments the demo holds no value for: a background job's id exists only after someone starts
-# an import or a report, and an upload token only while a boundary file is being loaded; a
-# stored report file is a download, never a page.
-NO_DEMO_VALUE = {"job_id", "token", "file_id"}
+# Arguments the demo holds no value for: an upload token exists only while a boundary file is
+# being loaded (its pages are the boundary-load tests'); a job's rejected rows and a stored
+# report file are files the browser saves, never pages.
+NO_DEMO_VALUE = {"token", "file_id"}
+DOWNLOADS = {"victims.import_rejected"}
+# A job's page, by endpoint: the kind of job it shows. Each role opens a job of its own (a job
+# is visible to whoever started it, and to those who see all jobs).
+JOB_PAGES = {
+    "jobs.detail": SPM_REBUILD,
+    "victims.import_job": VICTIM_IMPORT_DRY_RUN,
+    "budget_import.job": BUDGET_IMPORT_DRY_RUN,
+    "tagana_import.job": TAGANA_IMPORT_DRY_RUN,
+    "sitrep.job_result": SITREP_GENERATE,  # a sitrep job leads to its report's page
+}
 # Values that are not rows: a download format and a vendored file (both skipped by content type).
 FIXED_VALUES = {"fmt": "csv", "filename": "leaflet.js"}
 # The first-run wizard exists only in an office without a profile: walked by its own test below.
@@ -185,14 +204,23 @@ SMALL_TARGETS = """() => {
 }"""
 
 
-def page_paths(app) -> tuple[list[str], list[str]]:
-    """(the GET pages to open, the rules left out for want of demo data), from the url map."""
+def page_paths(app, role: str) -> tuple[list[str], list[str]]:
+    """(the GET pages the role opens, the rules left out for want of demo data), from the url
+    map."""
     paths, missing = [], []
     with app.test_request_context():
         for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
             if "GET" not in rule.methods or rule.endpoint.split(".")[0] in ("api", "static"):
                 continue
-            if rule.endpoint in FIRST_RUN:
+            if rule.endpoint in FIRST_RUN | DOWNLOADS:
+                continue
+            if rule.endpoint in JOB_PAGES:
+                job_id = db.session.scalar(
+                    select(JobRecord.id)
+                    .join(User, User.id == JobRecord.user_id)
+                    .where(User.username == role, JobRecord.func == JOB_PAGES[rule.endpoint])
+                )
+                paths.append(rule.build({"job_id": job_id})[1])
                 continue
             if rule.endpoint in ENDPOINT_VALUES:
                 # Query values beyond the rule's arguments go into the query string.
@@ -245,6 +273,12 @@ def demo_office(app, db):
     # Approximate boundaries, so every map that draws them carries the notice the walk checks.
     db.session.execute(update(Area).where(Area.level == "kelurahan").values(approximate=True))
     save_profile(PROFILE, SIGNATORIES, ("logo.png", png_logo()), app.config["INSTANCE_DIR"])
+    # A job of each kind per role, ended (a file that could not be read), as its page shows it.
+    for user in db.session.scalars(select(User).where(User.username.in_(ROLES))):
+        for func in JOB_PAGES.values():
+            arguments = _sitrep_day() if func == SITREP_GENERATE else {}
+            record = jobs.create_job(func, f"Pekerjaan {user.username}", arguments, user.id)
+            jobs.mark_failed(record, "berkas tidak terbaca", "Berkas tidak dapat dibaca")
     db.session.commit()
 
 
@@ -312,11 +346,11 @@ def walk(page, errors, live_server, paths) -> tuple[int, list[str]]:
 @pytest.mark.timeout(1800)
 def test_every_page_each_role_reaches_works_on_a_phone(app, demo_office, live_server, browser):
     # One demo office, one live server and one browser for every role: the data is made once.
-    paths, missing = page_paths(app)
-    assert not missing, f"pages without demo data to open them: {missing}"
-    assert len(paths) > 100
     problems, timings = [], {}
     for role in ROLES:
+        paths, missing = page_paths(app, role)
+        assert not missing, f"pages without demo data to open them: {missing}"
+        assert len(paths) > 100
         started = time.monotonic()
         context, page, errors = phone_context(browser, live_server)
         log_in(page, live_server, role)
