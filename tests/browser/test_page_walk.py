@@ -1,6 +1,7 @@
 """Every page each role can reach, on a 360 px phone: loads, no console error, fits, big tap targets,
 and no WCAG 2.1 A/AA violation that axe-core finds."""
 
+import shutil
 import time
 
 import pytest
@@ -9,6 +10,7 @@ from playwright.sync_api import Error as PlaywrightError
 from sqlalchemy import select, update
 
 from logistics.admin.models import User
+from logistics.areas import imports as area_imports
 from logistics.areas.models import Area
 from logistics.budget.models import BudgetNode
 from logistics.core import jobs
@@ -41,11 +43,12 @@ from logistics.tagana.models import (
     Vehicle,
 )
 from logistics.victims.models import Household, Person
-from tests.conftest import PASSWORD
+from tests.conftest import BOUNDARIES, PASSWORD
 from tests.support.browser import PHONE, log_in
 from tests.support.office import HEAD_NAME, HEAD_NIP, STRONG_PASSWORD, png_logo
 
 pytestmark = pytest.mark.browser
+BEKASI = BOUNDARIES / "kota_bekasi.geojson"
 
 ROLES = ["admin", "operator", "pimpinan", "tagana"]
 AXE_OPTIONS = {
@@ -74,11 +77,11 @@ ARGUMENT_ROWS = {
     "user_id": (User, "id"),
     "code": (BudgetNode, "code"),
 }
-# Arguments the demo holds no value for: an upload token exists only while a boundary file is
-# being loaded (its pages are the boundary-load tests'); a job's rejected rows and a stored
-# report file are files the browser saves, never pages.
-NO_DEMO_VALUE = {"token", "file_id"}
+# Files the browser saves, never pages: a stored report file and a victim import's rejected rows.
+NO_DEMO_VALUE = {"file_id"}
 DOWNLOADS = {"victims.import_rejected"}
+# A boundary file being loaded: each role's own upload (an upload is its uploader's only).
+UPLOAD_PAGES = {"wilayah.preview"}
 # A job's page, by endpoint: the kind of job it shows. Each role opens a job of its own (a job
 # is visible to whoever started it, and to those who see all jobs).
 JOB_PAGES = {
@@ -204,15 +207,19 @@ SMALL_TARGETS = """() => {
 }"""
 
 
-def page_paths(app, role: str) -> tuple[list[str], list[str]]:
+def page_paths(app, role: str, uploads: dict[int, str]) -> tuple[list[str], list[str]]:
     """(the GET pages the role opens, the rules left out for want of demo data), from the url
-    map."""
+    map; uploads are the boundary uploads' tokens by user id."""
     paths, missing = [], []
     with app.test_request_context():
         for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
             if "GET" not in rule.methods or rule.endpoint.split(".")[0] in ("api", "static"):
                 continue
             if rule.endpoint in FIRST_RUN | DOWNLOADS:
+                continue
+            if rule.endpoint in UPLOAD_PAGES:
+                user_id = db.session.scalar(select(User.id).where(User.username == role))
+                paths.append(rule.build({"token": uploads[user_id]})[1])
                 continue
             if rule.endpoint in JOB_PAGES:
                 job_id = db.session.scalar(
@@ -262,7 +269,9 @@ def _blank_tile(route):
 
 
 @pytest.fixture
-def demo_office(app, db):
+def demo_office(app, db) -> dict[int, str]:
+    """The demo office with what its pages need that the demo leaves for later; returns the
+    tokens of each role's boundary upload, by user id."""
     seed_demo()
     # The demo accounts take the test password, so the shared log-in helper works.
     for user in db.session.scalars(select(User)):
@@ -273,6 +282,13 @@ def demo_office(app, db):
     # Approximate boundaries, so every map that draws them carries the notice the walk checks.
     db.session.execute(update(Area).where(Area.level == "kelurahan").values(approximate=True))
     save_profile(PROFILE, SIGNATORIES, ("logo.png", png_logo()), app.config["INSTANCE_DIR"])
+    # A boundary file each role has uploaded and not yet confirmed (the preview step).
+    uploads = {}
+    for user in db.session.scalars(select(User).where(User.username.in_(ROLES))):
+        choices = {"level": "kelurahan", "version": None, "mapping": None, "layer": None}
+        staged = area_imports.stage(app.config["INSTANCE_DIR"], BEKASI.name, choices, user.id)
+        shutil.copyfile(BEKASI, staged.path)
+        uploads[user.id] = staged.token
     # A job of each kind per role, ended (a file that could not be read), as its page shows it.
     for user in db.session.scalars(select(User).where(User.username.in_(ROLES))):
         for func in JOB_PAGES.values():
@@ -280,6 +296,7 @@ def demo_office(app, db):
             record = jobs.create_job(func, f"Pekerjaan {user.username}", arguments, user.id)
             jobs.mark_failed(record, "berkas tidak terbaca", "Berkas tidak dapat dibaca")
     db.session.commit()
+    return uploads
 
 
 def phone_context(browser, live_server):
@@ -348,7 +365,7 @@ def test_every_page_each_role_reaches_works_on_a_phone(app, demo_office, live_se
     # One demo office, one live server and one browser for every role: the data is made once.
     problems, timings = [], {}
     for role in ROLES:
-        paths, missing = page_paths(app, role)
+        paths, missing = page_paths(app, role, demo_office)
         assert not missing, f"pages without demo data to open them: {missing}"
         assert len(paths) > 100
         started = time.monotonic()
