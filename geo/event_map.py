@@ -19,9 +19,8 @@ from geo.maps import (
     LEAFLET_CSS,
     LEAFLET_JS,
     MapListing,
-    _MapControl,
     _MetricScale,
-    notice_html,
+    add_approximate_notice,
 )
 from geo.shelter_map import BAND_COLOURS, BAND_LABELS, SHELTER_LAYER, _ShelterMarkers, marker_data
 
@@ -354,7 +353,7 @@ def event_map(
     )
     fmap.add_child(_MetricScale())
     if approximate:
-        fmap.add_child(_MapControl(notice_html(), "topright", "posko-map-notice"))
+        add_approximate_notice(fmap)
     if bounds and zoom is None:
         fmap.fit_bounds(bounds, padding=(20, 20), max_zoom=16)
     return fmap

@@ -311,6 +311,11 @@ def notice_html() -> str:
     )
 
 
+def add_approximate_notice(fmap: folium.Map) -> None:
+    """Tell, on the map itself, that its areas are approximate (every map drawing such areas)."""
+    fmap.add_child(_MapControl(notice_html(), "topright", "posko-map-notice"))
+
+
 def area_map(
     kelurahan: gpd.GeoDataFrame | dict,
     kecamatan: gpd.GeoDataFrame | dict | None,
@@ -379,7 +384,7 @@ def area_map(
     fmap.add_child(_MetricScale())
     fmap.add_child(_MapControl(_legend_html(approximate), "bottomright", "posko-map-legend"))
     if approximate:
-        fmap.add_child(_MapControl(notice_html(), "topright", "posko-map-notice"))
+        add_approximate_notice(fmap)
     if bounds and zoom is None:
         fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     return fmap

@@ -74,7 +74,12 @@ def _drill_names(html: str) -> list[str]:
 
 
 def test_every_number_on_the_dashboard_is_a_link(kadis, stocked):
-    html = _dashboard(kadis, stocked["flood"])
+    # "semua": the per-kelurahan detail of every component, below the summary.
+    html = _dashboard(kadis, stocked["flood"], "semua")
+    summary = html[html.index('id="summary"') : html.index("</ul>", html.index('id="summary"'))]
+    figures = re.findall(r"<dd>(.*?)</dd>", summary, re.S)
+    assert len(figures) == 4 * 6  # target, tertangani, kurang, capaian; 5 components and all
+    assert not [f for f in figures if "<a " not in f], figures
     for marker in (
         'class="spm-bars"',
         'id="kelurahan-table"',

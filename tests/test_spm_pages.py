@@ -1,9 +1,11 @@
 """SPM pages, API and command: dashboard, drill-downs, exports, settings, targets, rebuild job."""
 
+import re
 from decimal import Decimal
+from html.parser import HTMLParser
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from logistics.core.database import transaction
 from logistics.core.job_models import JobRecord
@@ -48,6 +50,68 @@ def test_dashboard_shows_needs_gap_and_year(db, built, make_user, login):
     for label, colour in spm_dashboard.GAP_CLASSES:
         assert label in legend and f"background: {colour}" in legend
     assert "Daftar kesenjangan penyediaan sandang di peta" in html
+
+
+class UnfoldedLinks(HTMLParser):
+    """Counts the links of <main> a phone shows at once: not those inside a folded <details>."""
+
+    def __init__(self):
+        super().__init__()
+        self.in_main = self.folded = 0
+        self.links = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "main":
+            self.in_main += 1
+        elif tag == "details" and "open" not in dict(attrs):
+            self.folded += 1
+        elif tag == "a" and self.in_main and not self.folded and dict(attrs).get("href"):
+            self.links += 1
+
+    def handle_endtag(self, tag):
+        if tag == "main":
+            self.in_main -= 1
+        elif tag == "details" and self.folded:
+            self.folded -= 1  # an open <details> holds no folded one in these pages
+
+
+def test_dashboard_opens_on_a_short_summary(db, built, make_user, login):
+    client = login(make_user("pimpinan"))
+    query = f"/spm/?kejadian={built['flood'].id}&tanggal={A_DAY.isoformat()}"
+    html = client.get(query).get_data(as_text=True)
+    # Per component: target, tertangani, kurang (the day's shortfall), capaian.
+    card = html[html.index('data-component="sandang"') :]
+    card = card[: card.index("</li>")]
+    lacking = re.search(r'komponen=sandang#wilayah">(\d+)</a>', card)
+    assert "<dt>Target</dt>" in card and "<dt>Capaian</dt>" in card
+    # No per-area rows and no map until a component is asked for; the rest is folded.
+    assert 'id="kelurahan-table"' not in html and "leaflet" not in html
+    counter = UnfoldedLinks()
+    counter.feed(html)
+    assert counter.links <= 40, counter.links
+    detail = client.get(query + "&komponen=sandang").get_data(as_text=True)
+    rows = re.findall(r'<tr data-kelurahan="[^"]+" data-component="(\w+)"', detail)
+    assert rows and set(rows) == {"sandang"}
+    # The summary's shortfall is the kelurahan's shortfalls added up (Ani in Bekasijaya, and
+    # the rapid assessment's displaced elsewhere).
+    gaps = re.findall(r'class="num gap gap-short">(\d+)', detail.split('id="shelter-table"')[0])
+    assert int(lacking.group(1)) == sum(map(int, gaps)) > 1
+    assert "Peta kesenjangan: Penyediaan sandang" in detail
+    everything = UnfoldedLinks()
+    everything.feed(client.get(query + "&komponen=semua").get_data(as_text=True))
+    assert everything.links > counter.links
+
+
+def test_gap_map_of_approximate_areas_says_so(db, built, make_user, login):
+    from logistics.areas.models import Area
+
+    db.session.execute(update(Area).values(approximate=True))
+    db.session.commit()
+    client = login(make_user("pimpinan"))
+    query = f"/spm/?kejadian={built['flood'].id}&tanggal={A_DAY.isoformat()}&komponen=sandang"
+    html = client.get(query).get_data(as_text=True)
+    # The notice every map of approximate areas carries, folded on a phone.
+    assert "Perhatian: batas perkiraan" in html and "details data-open-wide" in html
 
 
 def test_stale_marks_show_on_dashboard(db, built, make_user, login):

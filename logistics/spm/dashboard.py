@@ -99,6 +99,15 @@ def needs_table(
     return rows
 
 
+def short_by_component(rows) -> dict[str, int]:
+    """Persons still lacking each component on the day: the kelurahan's shortfalls added up, an
+    over-supply in one kelurahan never hiding a shortfall in another."""
+    short: dict[str, int] = defaultdict(int)
+    for row in rows:
+        short[row["component"]] += max(row["gap"], 0)
+    return short
+
+
 def quantities(event_id: int, day: date, scope: Scope = WHOLE_OFFICE) -> list[dict]:
     """The standards applied to the day's needs in the scope: how much of each (beras kg, ...)."""
     event = events_service.get_event(event_id)
@@ -554,7 +563,7 @@ def gap_map(event_id: int, day: date, component: str, scope: Scope = WHOLE_OFFIC
     import folium
     import shapely
 
-    from geo.maps import render_map_html
+    from geo.maps import add_approximate_notice, render_map_html
     from logistics.areas.maps import use_local_assets
 
     rows = needs_table(event_id, day, component, scope=scope)
@@ -562,14 +571,14 @@ def gap_map(event_id: int, day: date, component: str, scope: Scope = WHOLE_OFFIC
         return None
     by_code = {r["kelurahan_code"]: r for r in rows}
     shapes = db.session.execute(
-        select(Area.code, Area.geometry_wkb).where(
+        select(Area.code, Area.geometry_wkb, Area.approximate).where(
             Area.code.in_(by_code), Area.geometry_wkb.is_not(None)
         )
     ).all()
     if not shapes:
         return None
     features = []
-    for code, wkb in shapes:
+    for code, wkb, _approximate in shapes:
         row = by_code[code]
         features.append(
             {
@@ -603,7 +612,9 @@ def gap_map(event_id: int, day: date, component: str, scope: Scope = WHOLE_OFFIC
     )
     layer.add_to(fmap)
     folium.LayerControl().add_to(fmap)
-    bounds = shapely.union_all([shapely.from_wkb(w) for _c, w in shapes]).bounds
+    if any(approximate for _c, _w, approximate in shapes):
+        add_approximate_notice(fmap)
+    bounds = shapely.union_all([shapely.from_wkb(w) for _c, w, _a in shapes]).bounds
     fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     use_local_assets(fmap)
     return render_map_html(fmap)

@@ -115,17 +115,19 @@ def _selection(scope):
 @bp.route("/")
 @login_required
 def dashboard():
+    """A short summary per component first; the per-area rows and the map only for the component
+    asked for (komponen=..., or "semua"), so that the page stays short on a phone."""
     scope = user_scope()
     year, years, event, events, day, days = _selection(scope)
-    component = _component_arg()
-    shown = event and day
-    kelurahan_rows = (
-        spm_dashboard.needs_table(event.id, day, component, scope=scope) if shown else []
-    )
+    component = _component_arg(allow_all=True)
+    chosen = None if component == ALL_COMPONENTS else component
+    day_rows = spm_dashboard.needs_table(event.id, day, scope=scope) if event and day else []
+    shown = component and event and day
+    kelurahan_rows = [r for r in day_rows if chosen in (None, r["component"])] if shown else []
     shelter_rows = (
         [
             r
-            for r in spm_dashboard.needs_table(event.id, day, component, True, scope)
+            for r in spm_dashboard.needs_table(event.id, day, chosen, True, scope)
             if r["shelter_key"] > 0
         ]
         if shown
@@ -143,14 +145,13 @@ def dashboard():
         component=component,
         components=SPM_COMPONENTS,
         summary=spm_dashboard.year_summary(year) if year_allowed else None,
+        short=spm_dashboard.short_by_component(day_rows),
         kelurahan_rows=kelurahan_rows,
         kab_kota=needs_groups(kelurahan_rows),
         shelter_rows=shelter_rows,
-        quantities=spm_dashboard.quantities(event.id, day, scope) if shown else [],
-        map=spm_dashboard.gap_map(event.id, day, component or "permakanan", scope)
-        if shown
-        else None,
-        map_component=SPM_COMPONENTS[component or "permakanan"],
+        quantities=spm_dashboard.quantities(event.id, day, scope) if event and day else [],
+        map=spm_dashboard.gap_map(event.id, day, chosen or "permakanan", scope) if shown else None,
+        map_component=SPM_COMPONENTS[chosen or "permakanan"],
         gap_classes=spm_dashboard.GAP_CLASSES,
         cover=spm_dashboard.stock_cover(event.id if event else None, day, scope),
         stale=spm_tracking.stale_count(),

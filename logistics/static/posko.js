@@ -69,4 +69,19 @@
   function reachAll() { document.querySelectorAll(".table-wrap").forEach(reachable); }
   reachAll();
   window.addEventListener("resize", reachAll);
+
+  // A link to a part of the page folded in a <details> opens it, so the jump lands somewhere.
+  function unfoldTarget() {
+    var id = decodeURIComponent(location.hash.slice(1));
+    var target = id && document.getElementById(id);
+    var unfolded = false;
+    for (var box = target; box; box = box.parentElement) {
+      if (box.tagName === "DETAILS" && !box.open) { box.open = true; unfolded = true; }
+    }
+    if (unfolded) { target.scrollIntoView(); }
+  }
+  unfoldTarget();
+  window.addEventListener("hashchange", unfoldTarget);
+  // A table in a folded section has no width until the section opens.
+  document.addEventListener("toggle", reachAll, true);
 })();

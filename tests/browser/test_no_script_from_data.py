@@ -96,7 +96,7 @@ def test_names_with_script_stay_text_for_admins_and_the_public(
         f"/kejadian/{event_id}",
         "/pengungsian/peta",
         f"/tagana/kejadian/{event_id}/papan",
-        "/spm/",
+        "/spm/?komponen=semua",  # the gap map comes with the per-kelurahan detail
     ]
     list_pages = [
         "/kejadian/",
