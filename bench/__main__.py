@@ -18,6 +18,7 @@ from bench import (
     bench_import,
     bench_ledger,
     bench_multi_year,
+    bench_scoped_list,
     bench_spm,
     bench_spm_latency,
     bench_year_report,
@@ -43,6 +44,7 @@ def main() -> None:
             "field_app": bench_field_app,
             "home": bench_home,
             "multi_year": bench_multi_year,
+            "scoped_list": bench_scoped_list,
         }[sys.argv[1]]
         print(module.report(module.run()))
         return

@@ -16,7 +16,12 @@ from tests.support.databases import (
 )
 
 # Fixtures several test modules share (the SPM scenario, the situation report's flood).
-pytest_plugins = ["tests.support.spm", "tests.support.sitrep", "tests.support.office"]
+pytest_plugins = [
+    "tests.support.spm",
+    "tests.support.sitrep",
+    "tests.support.office",
+    "tests.support.province",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 BOUNDARIES = ROOT / "data" / "boundaries"

@@ -5,6 +5,7 @@ from io import BytesIO
 from flask import Blueprint, current_app, render_template, send_file
 from flask_login import login_required
 
+from logistics.core.wording import office_level
 from logistics.reports import files as report_files
 from logistics.reports.models import REPORT_FORMATS, REPORT_KINDS
 
@@ -28,6 +29,11 @@ SECTIONS = [
         "Target, realisasi dan capaian lima tahun berdampingan, untuk Renstra dan LKIP.",
     ),
     (
+        "province_recap.index",
+        "Rekap per kabupaten/kota",
+        "Kejadian, korban, pengungsian, stok, kiriman gudang provinsi dan SPM per kabupaten/kota.",
+    ),
+    (
         "open_data.index",
         "Data terbuka",
         "CSV bertag HXL dan lapisan GeoJSON tanpa data pribadi untuk mitra.",
@@ -38,7 +44,12 @@ SECTIONS = [
 @bp.route("/")
 @login_required
 def index():
-    sections = [s for s in SECTIONS if s[0] in current_app.view_functions]
+    provinsi = office_level() == "provinsi"
+    sections = [
+        s
+        for s in SECTIONS
+        if s[0] in current_app.view_functions and (provinsi or s[0] != "province_recap.index")
+    ]
     return render_template(
         "reports/index.html", sections=sections, files=report_files.recent(), kinds=REPORT_KINDS
     )
