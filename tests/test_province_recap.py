@@ -192,3 +192,31 @@ def test_a_kab_kota_office_has_no_recap(app, as_role):
     assert client.get(URL).status_code == 404
     assert client.get(f"/api/v1/province-recap/{YEAR}").status_code == 404
     assert "Rekap kab/kota" not in client.get("/").get_data(as_text=True)
+
+
+def test_the_kept_figures_follow_the_spm_engine(recap, db):
+    """Victims and SPM per kab/kota are kept with the SPM year they were computed with, and
+    computed again once the SPM engine has computed the year anew after a write."""
+    from logistics.reports.models import RecapFigures
+    from logistics.spm.aggregates import recompute_year
+    from logistics.victims.persons import PersonInput
+    from logistics.victims.services import register_victim
+
+    with transaction():
+        recompute_year(YEAR)
+    assert _build(WHOLE_OFFICE)["total"].victims["terdampak"] == 2
+    assert db.session.get(RecapFigures, YEAR) is not None
+    with transaction():
+        register_victim(
+            recap["b"]["event"],
+            PersonInput(name="Warga C", no_nik_reason="lainnya", sex="P"),
+            status="menderita",
+            kelurahan_code=DESA_B,
+        )
+    # Until the SPM engine has seen the write, the kept figures stand (as the dashboard's do).
+    assert _row(_build(WHOLE_OFFICE), "17.02").victims["terdampak"] == 1
+    with transaction():
+        recompute_year(YEAR)
+    data = _build(WHOLE_OFFICE)
+    assert _row(data, "17.02").victims["terdampak"] == 2
+    assert (data["total"].spm_needing, _row(data, "17.02").spm_needing) == (3, 2)

@@ -3,7 +3,7 @@ provinsi's own stock with what it sent to the kab/kota in the year."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import case, func, select, union
@@ -15,9 +15,11 @@ from logistics.core.office import office_info
 from logistics.core.scope import WHOLE_OFFICE, Scope
 from logistics.core.time import office_today, utcnow
 from logistics.events.models import Event, EventArea
+from logistics.reports.models import RecapFigures
 from logistics.shelters.lists import shelter_summaries
 from logistics.shelters.models import Shelter
 from logistics.spm import rules as spm_rules
+from logistics.spm.models import SpmYear
 from logistics.spm.regions import year_by_region
 from logistics.stock.models import (
     ITEM_CATEGORIES,
@@ -154,7 +156,7 @@ def _event_counts(year: int, scope: Scope, codes: list[str]) -> tuple[dict, tupl
     return rows, (int(total[0]), int(total[1]))
 
 
-def _victim_counts(year: int, scope: Scope) -> tuple[dict, dict]:
+def _victim_counts(year: int) -> tuple[dict, dict]:
     """Per kab/kota and in total: distinct persons affected (any status), displaced, dead and
     missing among the year's victims, plus institutions' headcounts (as the year-end report)."""
     person = func.coalesce(Person.merged_into_id, Person.id)
@@ -174,7 +176,7 @@ def _victim_counts(year: int, scope: Scope) -> tuple[dict, dict]:
             .join(Event, Event.id == Victim.event_id)
             .where(Event.year == year)
         )
-        return scope.narrow(query, Victim.kelurahan_code)
+        return query
 
     kab = _kab(Victim.kelurahan_code)
     rows = {
@@ -184,7 +186,7 @@ def _victim_counts(year: int, scope: Scope) -> tuple[dict, dict]:
     total = dict(zip(VICTIM_FIGURES, map(int, db.session.execute(victims()).one()), strict=True))
     headcount = InstitutionVictim.headcount
     inst_kab = _kab(InstitutionVictim.kelurahan_code)
-    institutions = scope.narrow(
+    institutions = (
         select(
             inst_kab,
             func.sum(headcount),
@@ -195,8 +197,7 @@ def _victim_counts(year: int, scope: Scope) -> tuple[dict, dict]:
         )
         .join(Event, Event.id == InstitutionVictim.event_id)
         .where(Event.year == year)
-        .group_by(inst_kab),
-        InstitutionVictim.kelurahan_code,
+        .group_by(inst_kab)
     )
     for code, *values in db.session.execute(institutions):
         row = rows.setdefault(code, dict.fromkeys(VICTIM_FIGURES, 0))
@@ -289,6 +290,39 @@ def _from_provinsi(start: date, end: date, scope: Scope) -> tuple[dict, dict]:
     return {"sent": sent, "received": received}, {c: len(ids) for c, ids in documents.items()}
 
 
+def _spm_stamp(year: int) -> datetime | None:
+    """When the SPM engine last computed the year (None: never)."""
+    return db.session.scalar(select(func.max(SpmYear.computed_at)).where(SpmYear.year == year))
+
+
+def _kept_figures(year: int) -> dict:
+    """The year's victims and SPM figures per kab/kota and for the office: the heavy part of the
+    recap (every victim and aid line of the year), kept while the SPM engine's year row is the
+    one they were computed with. Every write to a year's victims or hand-outs reaches that row
+    through the SPM tracking jobs, so the kept figures are never older than the SPM dashboard's."""
+    stamp = _spm_stamp(year)
+    kept = db.session.get(RecapFigures, year)
+    if kept is not None and kept.spm_stamp == stamp:
+        return kept.figures
+    victims, victims_total = _victim_counts(year)
+    spm, spm_total = year_by_region(year, KAB_KOTA)
+    plain = {code: {"needing": f["needing"], "met": f["met"]} for code, f in spm.items()}
+    figures = {
+        "victims": victims,
+        "victims_total": victims_total,
+        "spm": plain,
+        "spm_total": {"needing": spm_total["needing"], "met": spm_total["met"]},
+    }
+    if stamp is None:
+        return figures  # no SPM computation yet to know when these go stale: not kept
+    if kept is None:
+        db.session.add(RecapFigures(year=year, spm_stamp=stamp, figures=figures))
+    else:
+        kept.spm_stamp, kept.figures, kept.computed_at = stamp, figures, utcnow()
+    db.session.flush()
+    return figures
+
+
 def years() -> list[int]:
     """The years that have events, and this one, newest first."""
     found = set(db.session.scalars(select(Event.year).distinct()))
@@ -310,14 +344,14 @@ def build(year: int, scope: Scope) -> dict:
     rows = [RecapRow(area.code, area.name) for area in areas]
     total = RecapRow("", "Jumlah")
     events, (total.events_year, total.events_active) = _event_counts(year, scope, codes)
-    victims, total.victims = _victim_counts(year, scope)
+    kept = _kept_figures(year)
+    victims, spm_rows = kept["victims"], kept["spm"]
     shelters = _shelters(scope)
     stock, provinsi_stock = _stock(scope)
     moved, documents = _from_provinsi(date(year, 1, 1), date(year, 12, 31), scope)
-    spm_rows, spm_office = year_by_region(year, KAB_KOTA)
     for row in rows:
         row.events_year, row.events_active = events.get(row.code, (0, 0))
-        row.victims = victims.get(row.code, row.victims)
+        row.victims = dict(victims.get(row.code, row.victims))
         row.shelters_open, row.sheltered, row.capacity = shelters.get(row.code, (0, 0, 0))
         row.stock = stock.get(row.code, row.stock)
         row.from_provinsi = moved["sent"].get(row.code, row.from_provinsi)
@@ -325,6 +359,8 @@ def build(year: int, scope: Scope) -> dict:
         row.documents_from_provinsi = documents.get(row.code, 0)
         spm = spm_rows.get(row.code, {})
         row.spm_needing, row.spm_met = spm.get("needing", 0), spm.get("met", 0)
+        for key in VICTIM_FIGURES:
+            total.victims[key] += row.victims[key]
         total.shelters_open += row.shelters_open
         total.sheltered += row.sheltered
         total.capacity += row.capacity
@@ -333,7 +369,9 @@ def build(year: int, scope: Scope) -> dict:
         total.received_from_provinsi.add(row.received_from_provinsi)
         total.documents_from_provinsi += row.documents_from_provinsi
     if scope.whole_office:
-        total.spm_needing, total.spm_met = spm_office["needing"], spm_office["met"]
+        # Persons counted once over the office, as the dashboard and the year-end report do.
+        total.victims = dict(kept["victims_total"])
+        total.spm_needing, total.spm_met = kept["spm_total"]["needing"], kept["spm_total"]["met"]
     else:
         total.spm_needing = sum(row.spm_needing for row in rows)
         total.spm_met = sum(row.spm_met for row in rows)
@@ -349,4 +387,5 @@ def build(year: int, scope: Scope) -> dict:
         "categories": ITEM_CATEGORIES,
         "stock_categories": [c for c in ITEM_CATEGORIES if c in total.stock.by_category()],
         "notes": NOTES,
+        "spm_stamp": _spm_stamp(year),
     }
