@@ -58,7 +58,7 @@ def _kab(column):
 class Quantities(defaultdict):
     """Stock quantities by (item category, unit): beras in kg and mi instan in dus never add up."""
 
-    def __init__(self, *args):
+    def __init__(self):
         super().__init__(Decimal)
 
     def add(self, other: "Quantities") -> "Quantities":
@@ -70,9 +70,9 @@ class Quantities(defaultdict):
         """{category: [(quantity, unit), ...]} in the catalogue's category order."""
         found: dict[str, list] = {}
         for category in ITEM_CATEGORIES:
-            units = sorted((q, unit) for (c, unit), q in self.items() if c == category and q)
+            units = [(q, unit) for (c, unit), q in self.items() if c == category and q]
             if units:
-                found[category] = [(q, unit) for q, unit in sorted(units, key=lambda x: x[1])]
+                found[category] = sorted(units, key=lambda pair: pair[1])
         return found
 
 
