@@ -16,8 +16,7 @@ from logistics.core.scope import WHOLE_OFFICE, Scope
 from logistics.core.time import office_today, utcnow
 from logistics.events.models import Event, EventArea
 from logistics.reports.models import RecapFigures
-from logistics.shelters.lists import shelter_summaries
-from logistics.shelters.models import Shelter
+from logistics.shelters.models import Shelter, ShelterCount
 from logistics.spm import rules as spm_rules
 from logistics.spm.models import SpmYear
 from logistics.spm.regions import year_by_region
@@ -208,14 +207,31 @@ def _victim_counts(year: int) -> tuple[dict, dict]:
 
 
 def _shelters(scope: Scope) -> dict[str, tuple[int, int, int]]:
-    """Per kab/kota: open shelters, persons in them (each one's latest head count), capacity."""
-    found: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for shelter in shelter_summaries(status="buka", scope=scope):
-        row = found[shelter.kelurahan_code[:KAB_KOTA]]
-        row[0] += 1
-        row[1] += shelter.persons
-        row[2] += shelter.capacity
-    return {code: tuple(values) for code, values in found.items()}
+    """Per kab/kota: open shelters, persons in them (each one's latest head count, as the
+    shelter list reads it) and their capacity; grouped in SQL over the province's shelters."""
+    latest = (
+        select(ShelterCount.shelter_id, func.max(ShelterCount.counted_on).label("day"))
+        .group_by(ShelterCount.shelter_id)
+        .subquery()
+    )
+    kab = _kab(Shelter.kelurahan_code)
+    query = scope.narrow(
+        select(
+            kab,
+            func.count(Shelter.id),
+            func.coalesce(func.sum(ShelterCount.persons), 0),
+            func.coalesce(func.sum(Shelter.capacity), 0),
+        )
+        .outerjoin(latest, latest.c.shelter_id == Shelter.id)
+        .outerjoin(
+            ShelterCount,
+            (ShelterCount.shelter_id == Shelter.id) & (ShelterCount.counted_on == latest.c.day),
+        )
+        .where(Shelter.status == "buka")
+        .group_by(kab),
+        Shelter.kelurahan_code,
+    )
+    return {code: (int(n), int(p), int(c)) for code, n, p, c in db.session.execute(query)}
 
 
 def _stock(scope: Scope) -> tuple[dict[str, Quantities], Quantities]:
