@@ -20,6 +20,7 @@ from bench import (
     bench_ledger,
     bench_maps,
     bench_multi_year,
+    bench_scoped_list,
     bench_spm,
     bench_spm_latency,
     bench_year_report,
@@ -47,6 +48,7 @@ def main() -> None:
             "home": bench_home,
             "maps": bench_maps,
             "multi_year": bench_multi_year,
+            "scoped_list": bench_scoped_list,
         }[sys.argv[1]]
         print(module.report(module.run()))
         return

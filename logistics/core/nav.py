@@ -3,6 +3,8 @@
 from flask import current_app, request, url_for
 from flask_login import current_user
 
+from logistics.core.wording import office_level
+
 # Every module a menu may show: key -> (label, endpoint). An endpoint the app does not (yet)
 # have shows as "segera" instead of a broken link.
 MODULES = {
@@ -20,6 +22,7 @@ MODULES = {
     "spm": ("Dasbor SPM", "spm.dashboard"),
     "budget": ("Anggaran", "budget.index"),
     "reports": ("Laporan", "reports.index"),
+    "province_recap": ("Rekap kab/kota", "province_recap.index"),
     "areas": ("Wilayah", "wilayah.index"),
     "jobs": ("Pekerjaan latar", "jobs.index"),
     "users": ("Pengguna", "admin.users"),
@@ -27,6 +30,8 @@ MODULES = {
     "devices": ("Perangkat lapangan", "field_review.device_list"),
     "audit": ("Log audit", "admin.audit"),
 }
+# Modules that exist at one office level only: a kab/kota office has no kab/kota to recap.
+LEVEL_ONLY = {"province_recap": "provinsi"}
 
 # What each role works with, in the order it reaches for it, as (section heading or None, keys).
 # Tagana work in the field: their own tasks, the phone forms, head counts and hand-outs.
@@ -45,6 +50,7 @@ _OFFICE = (
     "spm",
     "budget",
     "reports",
+    "province_recap",
     "areas",
     "jobs",
 )
@@ -71,6 +77,7 @@ MENUS = {
                 "home",
                 "events",
                 "reports",
+                "province_recap",
                 "spm",
                 "shelters",
                 "victims",
@@ -96,9 +103,12 @@ def navigation() -> list[dict]:
     if not current_user or not current_user.is_authenticated:
         return []
     sections = []
+    level = office_level()
     for title, keys in menu_for(current_user.role):
         items = []
         for key in keys:
+            if LEVEL_ONLY.get(key, level) != level:
+                continue
             label, endpoint = MODULES[key]
             ready = endpoint in current_app.view_functions
             items.append(

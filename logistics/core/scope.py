@@ -3,7 +3,10 @@
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import false, or_, true
+from sqlalchemy import Boolean, and_, false, or_, true
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from logistics.core.errors import Forbidden, NotFound
 
@@ -109,10 +112,42 @@ class Scope:
 WHOLE_OFFICE = Scope()
 
 
+class _Below(ColumnElement):
+    """ "The code column starts with `code` and a dot", written for each database's index: on
+    SQLite the range [code + ".", code + "/") ("/" is the character after "."), because its LIKE
+    ignores case and so never uses an index; on PostgreSQL LIKE 'code.%', which an index with
+    text_pattern_ops serves whatever the database's collation (a locale collation skips
+    punctuation, so a range would not keep the code order)."""
+
+    inherit_cache = True
+    _is_implicitly_boolean = True  # a condition of its own: no "= 1" after it on SQLite
+    _traverse_internals = [
+        ("column", InternalTraversal.dp_clauseelement),
+        ("code", InternalTraversal.dp_string),
+    ]
+
+    def __init__(self, column, code: str):
+        self.column = column
+        self.code = code
+        self.type = Boolean()
+
+
+@compiles(_Below)
+def _below_range(element, compiler, **kw):
+    column = element.column
+    return compiler.process(and_(column >= element.code + ".", column < element.code + "/"), **kw)
+
+
+@compiles(_Below, "postgresql")
+def _below_like(element, compiler, **kw):
+    return compiler.process(element.column.like(element.code + ".%"), **kw)
+
+
 def _within_condition(column, codes: tuple[str, ...]):
+    """The code itself or any code below it: "17.1" holds "17.1.05" but not "17.10"."""
     if not codes:
         return false()
-    return or_(*(or_(column == code, column.like(code + ".%")) for code in codes))
+    return or_(*(or_(column == code, _Below(column, code)) for code in codes))
 
 
 # --- the guard on every route that names one record by id ---------------------------------------

@@ -83,3 +83,15 @@ class YearFigures(db.Model):
     figures: Mapped[dict | None] = mapped_column(JSON)
     figures_version: Mapped[int | None]
     computed_at: Mapped[datetime | None]
+
+
+class RecapFigures(db.Model):
+    """A year's victims and SPM figures per kab/kota for the province recap, kept while the SPM
+    engine's year row they go with (spm_stamp: its computed_at) is the current one."""
+
+    __tablename__ = "recap_figures"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    spm_stamp: Mapped[datetime | None]
+    figures: Mapped[dict] = mapped_column(JSON)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -7,6 +7,7 @@ from flask_login import login_required
 
 from logistics.areas.kab_kota import scope_key
 from logistics.core.security import user_scope
+from logistics.core.wording import office_level
 from logistics.reports import files as report_files
 from logistics.reports.models import REPORT_FORMATS, REPORT_KINDS
 from logistics.reports.office_documents import whole_office
@@ -31,6 +32,11 @@ SECTIONS = [
         "Target, realisasi dan capaian lima tahun berdampingan, untuk Renstra dan LKIP.",
     ),
     (
+        "province_recap.index",
+        "Rekap per kabupaten/kota",
+        "Kejadian, korban, pengungsian, stok, kiriman gudang provinsi dan SPM per kabupaten/kota.",
+    ),
+    (
         "open_data.index",
         "Data terbuka",
         "CSV bertag HXL dan lapisan GeoJSON tanpa data pribadi untuk mitra.",
@@ -44,7 +50,12 @@ OFFICE_DOCUMENTS = ("year_report.index", "multi_year.index")
 @login_required
 def index():
     scope = user_scope()
-    sections = [s for s in SECTIONS if s[0] in current_app.view_functions]
+    provinsi = office_level() == "provinsi"
+    sections = [
+        s
+        for s in SECTIONS
+        if s[0] in current_app.view_functions and (provinsi or s[0] != "province_recap.index")
+    ]
     if not whole_office(scope):
         sections = [s for s in sections if s[0] not in OFFICE_DOCUMENTS]
     files = report_files.recent(scope=scope_key(scope))

@@ -736,15 +736,18 @@ class _YearTally:
         self.served_from = {c: [0] * QUARTER_SLOTS for c in self.columns}
         self.in_quarter: dict[tuple[int, str], int] = defaultdict(int)
 
-    def add_needs(self) -> None:
-        """Persons per pair of (needed mask, served mask), turned into needing and met."""
+    def add_needs(self, pairs=None) -> None:
+        """Persons per pair of (needed mask, served mask), turned into needing and met; `pairs`
+        gives those counts for part of the persons (one kab/kota's), else all are read."""
         needing_from, met_from, numbered = self.needing_from, self.met_from, self.numbered
-        for need_mask, served_mask, count in db.session.connection().execute(
-            text(
-                "SELECT n.mask, s.mask, COUNT(*) FROM spm_tmp_needs n"
-                " LEFT JOIN spm_tmp_served s ON s.pid = n.pid GROUP BY n.mask, s.mask"
+        if pairs is None:
+            pairs = db.session.connection().execute(
+                text(
+                    "SELECT n.mask, s.mask, COUNT(*) FROM spm_tmp_needs n"
+                    " LEFT JOIN spm_tmp_served s ON s.pid = n.pid GROUP BY n.mask, s.mask"
+                )
             )
-        ):
+        for need_mask, served_mask, count in pairs:
             needed = _first_quarters(int(need_mask))
             got = _first_quarters(int(served_mask or 0))
             if not any(needed):

@@ -96,6 +96,13 @@ class Victim(db.Model):
         UniqueConstraint("event_id", "person_id", name="uq_victims_event_person"),
         CheckConstraint(f"status IN {tuple(PEOPLE_STATUSES)!r}", name="status_known"),
         Index("ix_victims_event_kelurahan", "event_id", "kelurahan_code"),
+        # A scoped list ("victims of kab/kota 32.04") reads the codes below one by range or,
+        # on PostgreSQL, by LIKE 'code.%', which needs text_pattern_ops (core/scope.py).
+        Index(
+            "ix_victims_kelurahan_code",
+            "kelurahan_code",
+            postgresql_ops={"kelurahan_code": "text_pattern_ops"},
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
