@@ -1,7 +1,7 @@
 """An index on victims.kelurahan_code for lists narrowed to a wilayah by code prefix.
 
 Revision ID: 3c5d7e9f1a42
-Revises: 7a3e1b5c9d20
+Revises: c4d8e2f6a1b3
 Create Date: 2026-12-07 18:00:00.000000
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '3c5d7e9f1a42'
-down_revision = '7a3e1b5c9d20'
+down_revision = 'c4d8e2f6a1b3'
 branch_labels = None
 depends_on = None
 

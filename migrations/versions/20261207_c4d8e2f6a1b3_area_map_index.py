@@ -1,7 +1,7 @@
 """An index that answers the map pages' area queries without reading the outlines.
 
 Revision ID: c4d8e2f6a1b3
-Revises: 7a3e1b5c9d20
+Revises: 8c4d2e6f1a37
 Create Date: 2026-12-07 18:10:00.000000
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c4d8e2f6a1b3'
-down_revision = '7a3e1b5c9d20'
+down_revision = '8c4d2e6f1a37'
 branch_labels = None
 depends_on = None
 
