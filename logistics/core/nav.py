@@ -93,9 +93,13 @@ MENUS = {
 }
 
 
-def menu_for(role: str) -> list[tuple[str | None, list[str]]]:
-    """The menu sections of a role as (heading, module keys); an unknown role gets Beranda only."""
-    return [(title, list(keys)) for title, keys in MENUS.get(role, ((None, ("home",)),))]
+def menu_for(role: str, level: str) -> list[tuple[str | None, list[str]]]:
+    """The menu sections of a role in an office of that level as (heading, module keys); an
+    unknown role gets Beranda only."""
+    return [
+        (title, [key for key in keys if LEVEL_ONLY.get(key, level) == level])
+        for title, keys in MENUS.get(role, ((None, ("home",)),))
+    ]
 
 
 def navigation() -> list[dict]:
@@ -103,12 +107,9 @@ def navigation() -> list[dict]:
     if not current_user or not current_user.is_authenticated:
         return []
     sections = []
-    level = office_level()
-    for title, keys in menu_for(current_user.role):
+    for title, keys in menu_for(current_user.role, office_level()):
         items = []
         for key in keys:
-            if LEVEL_ONLY.get(key, level) != level:
-                continue
             label, endpoint = MODULES[key]
             ready = endpoint in current_app.view_functions
             items.append(

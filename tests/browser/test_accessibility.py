@@ -45,7 +45,7 @@ def demo(app, db):
         menus = {
             role: [
                 url_for(MODULES[key][1])
-                for _title, keys in menu_for(role)
+                for _title, keys in menu_for(role, "kota")  # the demo is Kota Bekasi
                 for key in keys
                 # The phone app's shell is a page of its own with its own checks.
                 if key != "field_app"
