@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from unittest import mock
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -26,6 +27,8 @@ pytest_plugins = [
 ROOT = Path(__file__).resolve().parent.parent
 BOUNDARIES = ROOT / "data" / "boundaries"
 PASSWORD = "rahasia-123"
+# scrypt costs about 0.1 s of CPU a hash: the shared test password is hashed once per process.
+_PASSWORD_HASHES: dict[str, str] = {}
 # The embedded Valkey's URL, for the xdist workers the main process starts.
 EMBEDDED_REDIS = "POSKO_TEST_EMBEDDED_REDIS_URL"
 VALKEY = pytest.StashKey()
@@ -155,6 +158,14 @@ def client(app):
     return app.test_client()
 
 
+def _hash_once(password: str) -> str:
+    from werkzeug.security import generate_password_hash
+
+    if password not in _PASSWORD_HASHES:
+        _PASSWORD_HASHES[password] = generate_password_hash(password)
+    return _PASSWORD_HASHES[password]
+
+
 @pytest.fixture
 def make_user(db):
     """make_user(role="operator", username=None) -> User, committed, password PASSWORD."""
@@ -163,9 +174,13 @@ def make_user(db):
     counter = iter(range(1, 10_000))
 
     def make(role: str = "operator", username: str | None = None, **overrides):
-        user = create_user(
-            username or f"{role}{next(counter)}", PASSWORD, role, overrides.pop("full_name", "")
-        )
+        with mock.patch("logistics.admin.models.generate_password_hash", _hash_once):
+            user = create_user(
+                username or f"{role}{next(counter)}",
+                PASSWORD,
+                role,
+                overrides.pop("full_name", ""),
+            )
         for key, value in overrides.items():
             setattr(user, key, value)
         db.session.commit()
@@ -188,15 +203,14 @@ def login(client):
 
 @pytest.fixture
 def client_for(app):
-    """client_for(user) -> a test client of its own, logged in as that user."""
+    """client_for(user) -> a test client of its own, signed in as that user by the session cookie
+    Flask-Login reads (the `login` fixture and the auth tests go through the form)."""
 
     def make(user):
-        # The app fixture keeps one app context open, so flask_login's g._login_user would
-        # carry the previous client's user into this login; forget it first.
-        g.pop("_login_user", None)
         client = app.test_client()
-        response = client.post("/masuk", data={"username": user.username, "password": PASSWORD})
-        assert response.status_code == 302
+        with client.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
         return client
 
     return make

@@ -105,6 +105,11 @@ class PostgresTemplates:
         self.admin = create_engine(self.url, isolation_level="AUTOCOMMIT")
         self.templates: dict[str, str] = {}
         self.counter = itertools.count(1)
+        # PostgreSQL 15+ copies a template block by block through the WAL unless told to copy the
+        # files: for these small databases the file copy is about a third faster, create and drop.
+        with self.admin.connect() as connection:
+            version = int(connection.execute(text("SHOW server_version_num")).scalar())
+        self.copy = " STRATEGY FILE_COPY" if version >= 150000 else ""
 
     def uri(self, database: str) -> str:
         return self.url.set(database=database).render_as_string(hide_password=False)
@@ -129,7 +134,8 @@ class PostgresTemplates:
 
     def fresh(self, name: str, tmp_path: Path) -> str:
         database = f"{self.prefix}_t{next(self.counter)}"
-        self.execute(f'CREATE DATABASE "{database}" TEMPLATE "{self.template(name)}"')
+        template = self.template(name)
+        self.execute(f'CREATE DATABASE "{database}" TEMPLATE "{template}"{self.copy}')
         return self.uri(database)
 
     def discard(self, uri: str) -> None:
