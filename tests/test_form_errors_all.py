@@ -205,7 +205,7 @@ def test_household_step_shows_validator_and_service_errors_together(db, make_eve
             "event_id": "Wajib diisi.",
             "no_kk": "Nomor KK harus 16 digit",
             "rt": "RT ditulis dengan angka",
-            "rw": "Field cannot be longer than 4 characters.",
+            "rw": "Isian paling banyak 4 karakter.",
         },
     )
     assert 'value="32750101"' in response.text and 'value="Budi"' in response.text
@@ -277,7 +277,7 @@ def test_member_of_a_household_shows_nik_and_sex_refusals_together(db, make_even
         {
             "sex": "Jenis kelamin (P) tidak cocok dengan NIK",
             "birth_date": "Tanggal lahir (01-01-1990) tidak cocok dengan NIK (17-08-1985)",
-            "status": "Not a valid choice.",
+            "status": "Pilihan tidak valid; pilih salah satu dari daftar.",
         },
     )
     assert count(db, Victim) == 0
@@ -330,7 +330,7 @@ def test_institution_form_shows_validator_and_service_errors(db, make_event, off
         response.text,
         {
             "name": "Wajib diisi.",
-            "headcount": "Not a valid integer value.",
+            "headcount": "Harus bilangan bulat, tanpa titik atau koma.",
             "shelter_id": "milik kejadian lain",
         },
     )
@@ -386,7 +386,7 @@ def test_victim_status_form_shows_its_errors_on_the_person_page(db, make_event, 
     assert_refused(
         response.text,
         {
-            f"{prefix}-note": "Field cannot be longer than 2000 characters.",
+            f"{prefix}-note": "Isian paling banyak 2000 karakter.",
             f"{prefix}-shelter_id": "milik kejadian lain",
         },
     )
@@ -466,7 +466,7 @@ def test_receipt_shows_a_bad_date_with_the_line_refusals(db, office, bekasi):
     )  # fmt: skip
     assert response.status_code == 422
     html = response.text
-    assert_refused(html, {"doc_date": "Not a valid date value."})
+    assert_refused(html, {"doc_date": "Tanggal tidak valid."})
     # The date's own refusal does not hide what the ledger says about the lines.
     assert 'href="#line-0-quantity"' in _summary(html)
     assert "Jumlah Selimut harus berupa angka, bukan 'dua'." in _summary(html)

@@ -1,21 +1,21 @@
 """Forms of signing in and of user accounts (labels and messages in Bahasa Indonesia)."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from logistics.admin.models import ROLES
+from logistics.core.form_messages import Form
 from logistics.core.forms import REQUIRED
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField("Nama pengguna", validators=[DataRequired(REQUIRED), Length(max=64)])
     password = PasswordField("Kata sandi", validators=[DataRequired(REQUIRED)])
     remember = BooleanField("Ingat saya di perangkat ini")
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     username = StringField("Nama pengguna", validators=[DataRequired(REQUIRED), Length(max=64)])
     full_name = StringField("Nama lengkap", validators=[Optional(), Length(max=160)])
     role = SelectField("Peran", choices=[SelectChoice(k, v) for k, v in ROLES.items()])

@@ -1,15 +1,15 @@
 """The boundary upload form (labels and messages in Bahasa Indonesia)."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from logistics.areas.models import LEVEL_LABELS
+from logistics.core.form_messages import Form
 
 
-class BoundaryUploadForm(FlaskForm):
+class BoundaryUploadForm(Form):
     file = FileField(
         "Berkas batas wilayah (GeoJSON, .geojson.gz, GeoPackage, Shapefile .zip)",
         validators=[FileRequired("Pilih berkas terlebih dahulu.")],

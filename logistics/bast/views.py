@@ -2,7 +2,6 @@
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.widgets import DateInput
 
@@ -12,6 +11,7 @@ from logistics.bast import services as bast
 from logistics.core import inputs
 from logistics.core.database import transaction
 from logistics.core.errors import DomainError
+from logistics.core.form_messages import Form
 from logistics.core.forms import attach_error
 from logistics.core.security import require_visible, roles_required, user_scope
 from logistics.core.time import office_today
@@ -21,7 +21,7 @@ from logistics.stock import choices
 bp = Blueprint("bast", __name__, url_prefix="/logistik")
 
 
-class BatchForm(FlaskForm):
+class BatchForm(Form):
     """A BAST for the day's hand-outs at one site; choices are set by the view."""
 
     event_id = SelectField("Kejadian bencana", choices=[], validate_choice=False)

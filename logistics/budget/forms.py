@@ -1,10 +1,10 @@
 """Flask-WTF forms of the budget pages; amounts arrive as text and the services validate them."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField
 
 from logistics.budget.models import FUNDING_SOURCES
+from logistics.core.form_messages import Form
 from logistics.core.spm_components import INDICATORS, SPM_COMPONENTS
 
 MONEY = {"inputmode": "numeric", "autocomplete": "off", "placeholder": "mis. 250.000.000"}
@@ -12,7 +12,7 @@ FUNDING_CHOICES = [("", "Belum ditentukan"), *FUNDING_SOURCES.items()]
 YEAR = {"inputmode": "numeric", "pattern": "[0-9]*", "autocomplete": "off"}
 
 
-class PaguForm(FlaskForm):
+class PaguForm(Form):
     """Pagu awal and perubahan of a level in one year, and a sub-kegiatan's quarterly cash plan."""
 
     code = SelectField("Program, kegiatan atau sub-kegiatan", choices=[], validate_choice=False)
@@ -31,7 +31,7 @@ class PaguForm(FlaskForm):
     funding_source = SelectField("Sumber dana", choices=FUNDING_CHOICES, validate_choice=False)
 
 
-class RealisationForm(FlaskForm):
+class RealisationForm(Form):
     """One payment (SP2D) against a sub-kegiatan."""
 
     code = SelectField("Sub-kegiatan", choices=[], validate_choice=False)
@@ -43,7 +43,7 @@ class RealisationForm(FlaskForm):
     funding_source = SelectField("Sumber dana", choices=FUNDING_CHOICES, validate_choice=False)
 
 
-class NodeForm(FlaskForm):
+class NodeForm(Form):
     """A program, kegiatan or sub-kegiatan code the office uses."""
 
     code = StringField(
@@ -66,7 +66,7 @@ class NodeForm(FlaskForm):
     )
 
 
-class BudgetImportForm(FlaskForm):
+class BudgetImportForm(Form):
     file = FileField(
         "Berkas rencana anggaran (XLSX atau CSV)",
         validators=[FileRequired("Pilih berkas terlebih dahulu.")],
@@ -75,5 +75,5 @@ class BudgetImportForm(FlaskForm):
     dry_run = BooleanField("Periksa saja, jangan simpan")
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """A button that changes data (seed the standard tree, delete an entry)."""

@@ -2,10 +2,10 @@
 
 import uuid
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
+from logistics.core.form_messages import Form
 from logistics.core.spm_components import SPM_COMPONENTS
 from logistics.distributions.models import PHASES
 
@@ -18,7 +18,7 @@ def new_client_id() -> str:
     return f"web-{uuid.uuid4()}"
 
 
-class FieldDistributionForm(FlaskForm):
+class FieldDistributionForm(Form):
     """What was handed out to the household (or person) picked in step 1."""
 
     event_id = HiddenField()

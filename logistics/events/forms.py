@@ -1,6 +1,5 @@
 """Flask-WTF forms of the event pages (labels and messages in Bahasa Indonesia)."""
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -15,6 +14,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from logistics.areas.area_forms import AreaField
 from logistics.areas.search import PICKER_LEVELS
+from logistics.core.form_messages import Form
 from logistics.core.forms import REQUIRED
 from logistics.core.wording import LazyText, istilah, office_level
 from logistics.events.models import DECREE_STATUSES, HAZARD_CLASSES, IMPACT_MEASURES, ISSUER_LEVELS
@@ -33,7 +33,7 @@ def issuer_choices() -> list[SelectChoice]:
     ]
 
 
-class EventForm(FlaskForm):
+class EventForm(Form):
     """Open or edit an event: one screen, the essentials first."""
 
     hazard_type_id = SelectField("Jenis bencana", coerce=int, validators=[DataRequired(REQUIRED)])
@@ -70,7 +70,7 @@ class EventForm(FlaskForm):
     lng = StringField("Bujur titik kejadian (opsional)", render_kw=DECIMAL)
 
 
-class DecreeForm(FlaskForm):
+class DecreeForm(Form):
     status = SelectField(
         "Status keadaan darurat",
         choices=[SelectChoice(k, v) for k, v in DECREE_STATUSES.items()],
@@ -86,21 +86,21 @@ class DecreeForm(FlaskForm):
     ends_on = DateField("Berlaku sampai (kosongkan bila belum ditentukan)", validators=[Optional()])
 
 
-class ChronologyForm(FlaskForm):
+class ChronologyForm(Form):
     occurred_at = DateTimeLocalField(
         "Waktu", format=DATETIME_FORMAT, validators=[DataRequired("Isi tanggal dan jam.")]
     )
     text = TextAreaField("Apa yang terjadi", validators=[DataRequired(REQUIRED), Length(max=5000)])
 
 
-class DrawAreaForm(FlaskForm):
+class DrawAreaForm(Form):
     geometry = TextAreaField(
         "Area (GeoJSON poligon) — terisi otomatis saat menggambar, atau tempel di sini",
         validators=[DataRequired("Gambar area di peta atau tempel GeoJSON-nya.")],
     )
 
 
-class PickAreasForm(FlaskForm):
+class PickAreasForm(Form):
     kelurahan_codes = SelectMultipleField(
         LazyText(lambda: f"{istilah('wilayah').capitalize()} terdampak"),
         choices=[],
@@ -113,11 +113,11 @@ class PickAreasForm(FlaskForm):
     )
 
 
-class CloseEventForm(FlaskForm):
+class CloseEventForm(Form):
     """Only the CSRF token: closing is one confirmed button."""
 
 
-class HazardForm(FlaskForm):
+class HazardForm(Form):
     code = StringField(
         "Kode (2-8 huruf, mis. BJR; tidak dapat diubah)",
         validators=[DataRequired(REQUIRED), Length(max=8)],
@@ -138,7 +138,7 @@ def field_name(measure: str) -> str:
 def impact_form_class():
     """A form with one numeric input per cell of the impact matrix (built once per request)."""
 
-    class ImpactForm(FlaskForm):
+    class ImpactForm(Form):
         clear_all = BooleanField(
             LazyText(lambda: f"Hapus semua angka kaji cepat {istilah('wilayah_singkat')} ini")
         )

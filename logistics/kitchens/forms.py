@@ -1,18 +1,18 @@
 """Flask-WTF forms of the field-kitchen pages; numbers arrive as text and the service checks them."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import DateInput
 
 from logistics.areas.area_forms import AreaField
+from logistics.core.form_messages import Form
 from logistics.core.wording import LazyText, istilah
 from logistics.kitchens.models import MEAL_PERIODS
 
 WHOLE = {"inputmode": "numeric", "pattern": "[0-9]*", "autocomplete": "off"}
 
 
-class KitchenForm(FlaskForm):
+class KitchenForm(Form):
     """Add or edit a field kitchen; shelter and warehouse choices are set by the view."""
 
     name = StringField("Nama dapur umum", render_kw={"autocomplete": "off"})
@@ -30,7 +30,7 @@ class KitchenForm(FlaskForm):
     active = BooleanField("Aktif", default=True)
 
 
-class MealForm(FlaskForm):
+class MealForm(Form):
     """One meal period; ingredient rows are read from the request by the view."""
 
     served_on = StringField("Tanggal", widget=DateInput())

@@ -1,11 +1,11 @@
 """Forms of the office profile and of the first-run setup (labels in Bahasa Indonesia)."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
+from logistics.core.form_messages import Form
 from logistics.core.lkip import SERAPAN_ROUNDINGS
 from logistics.core.wording import LEVELS
 from logistics.office.models import SIGNATORY_ROLES, TIMEZONES
@@ -13,7 +13,7 @@ from logistics.office.models import SIGNATORY_ROLES, TIMEZONES
 SHORT = [Optional(), Length(max=200)]
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     name = StringField("Nama kantor", validators=[Optional(), Length(max=160)])
     level = SelectField(
         "Tingkat kantor",
@@ -97,7 +97,7 @@ class SetupForm(ProfileForm):
         }
 
 
-class BoundaryForm(FlaskForm):
+class BoundaryForm(Form):
     boundaries = FileField(
         "Berkas batas kelurahan/desa (GeoJSON, .geojson.gz, GeoPackage, Shapefile .zip)"
     )

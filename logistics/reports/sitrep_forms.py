@@ -1,10 +1,11 @@
 """Flask-WTF form of the sitrep page: the day's kendala, upaya and kebutuhan mendesak."""
 
-from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 
+from logistics.core.form_messages import Form
 
-class NoteForm(FlaskForm):
+
+class NoteForm(Form):
     """The office's notes for one day; length is checked by the service."""
 
     problems = TextAreaField("Kendala", render_kw={"rows": 3})

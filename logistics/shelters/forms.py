@@ -1,11 +1,11 @@
 """Flask-WTF forms of the shelter pages; numbers arrive as text and the service validates them."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import DateInput, TelInput
 
 from logistics.areas.area_forms import AreaField
+from logistics.core.form_messages import Form
 from logistics.core.wording import LazyText, istilah
 from logistics.shelters.models import COUNT_GROUPS, SHELTER_KINDS
 
@@ -17,7 +17,7 @@ VULNERABLE_GROUPS = ("balita", "anak", "lansia", "ibu_hamil", "ibu_menyusui", "d
 SEX_GROUPS = ("laki_laki", "perempuan")
 
 
-class ShelterForm(FlaskForm):
+class ShelterForm(Form):
     """Open or edit a shelter; event choices are set by the view."""
 
     event_id = SelectField("Kejadian bencana", choices=[], validate_choice=False)
@@ -53,7 +53,7 @@ class ShelterForm(FlaskForm):
     opened_on = StringField("Tanggal dibuka", widget=DateInput())
 
 
-class HeadCountForm(FlaskForm):
+class HeadCountForm(Form):
     """One screen: date, persons and KK, then the breakdown; client_id makes a resubmit safe."""
 
     counted_on = StringField("Tanggal hitungan", widget=DateInput())
@@ -71,5 +71,5 @@ class HeadCountForm(FlaskForm):
     client_id = HiddenField()
 
 
-class CloseShelterForm(FlaskForm):
+class CloseShelterForm(Form):
     note = TextAreaField("Catatan penutupan (opsional)", render_kw={"rows": 2})

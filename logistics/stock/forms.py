@@ -1,11 +1,11 @@
 """Flask-WTF forms of the logistics pages; numbers arrive as text and the services validate them."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import TelInput
 
 from logistics.areas.area_forms import AreaField
+from logistics.core.form_messages import Form
 from logistics.core.wording import LazyText, contoh_kantor, istilah
 from logistics.stock.models.catalogue import ITEM_CATEGORIES, WAREHOUSE_TIERS
 
@@ -13,7 +13,7 @@ WHOLE = {"inputmode": "numeric", "pattern": "[0-9]*", "autocomplete": "off"}
 DECIMAL = {"inputmode": "decimal", "autocomplete": "off"}
 
 
-class ItemForm(FlaskForm):
+class ItemForm(Form):
     """Add or edit a catalogue item."""
 
     code = StringField(
@@ -35,11 +35,11 @@ class ItemForm(FlaskForm):
     active = BooleanField("Aktif (dapat dipakai)", default=True)
 
 
-class KitForm(FlaskForm):
+class KitForm(Form):
     """The kit-contents editor; its rows are read from the request by the view."""
 
 
-class WarehouseForm(FlaskForm):
+class WarehouseForm(Form):
     """Add or edit a warehouse; shelter choices are set by the view."""
 
     name = StringField("Nama gudang", render_kw={"autocomplete": "off"})

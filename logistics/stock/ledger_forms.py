@@ -1,11 +1,11 @@
 """Flask-WTF forms of the stock-document pages; lines arrive as repeated inputs read by the view."""
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from logistics.areas.area_forms import AreaField
+from logistics.core.form_messages import Form
 from logistics.core.wording import LazyText, istilah
 from logistics.stock.models.ledger import ADJUSTMENT_REASONS, RECEIPT_SOURCES
 
@@ -18,7 +18,7 @@ def _select(label: str, choices: dict | None = None, empty: str = "— pilih —
     return SelectField(label, choices=options, validate_choice=False)
 
 
-class _Document(FlaskForm):
+class _Document(Form):
     """Fields every hand-over shares; `client_id` keeps a double-tapped submit from saving twice."""
 
     client_id = HiddenField()
@@ -55,7 +55,7 @@ class TransferForm(_HandOver):
     to_warehouse_id = _select("Gudang tujuan")
 
 
-class ReceiveForm(FlaskForm):
+class ReceiveForm(Form):
     """The destination records what arrived of a transfer."""
 
     client_id = HiddenField()

@@ -1,6 +1,5 @@
 """Flask-WTF forms of the Tagana pages; the services check the values (Indonesian messages)."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -16,6 +15,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from logistics.areas.area_forms import AreaField
 from logistics.budget import services as budget
 from logistics.budget.tree_cache import sub_kegiatan_code
+from logistics.core.form_messages import Form
 from logistics.core.security import user_scope
 from logistics.core.time import local_input_value
 from logistics.core.wording import LazyText, istilah
@@ -42,7 +42,7 @@ class CheckboxList(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class MemberForm(FlaskForm):
+class MemberForm(Form):
     nia = StringField("Nomor Induk Anggota (NIA)", render_kw={"maxlength": 40})
     name = StringField("Nama lengkap", render_kw={"maxlength": 160})
     sex = SelectField(
@@ -66,7 +66,7 @@ class MemberForm(FlaskForm):
     active = BooleanField("Aktif", default=True)
 
 
-class TrainingForm(FlaskForm):
+class TrainingForm(Form):
     name = StringField("Nama pelatihan", render_kw={"maxlength": 200})
     organizer = StringField("Penyelenggara", render_kw={"maxlength": 160})
     started_on = StringField("Tanggal mulai", render_kw=DATE)
@@ -74,14 +74,14 @@ class TrainingForm(FlaskForm):
     certificate_number = StringField("Nomor sertifikat", render_kw={"maxlength": 120})
 
 
-class MemberImportForm(FlaskForm):
+class MemberImportForm(Form):
     file = FileField(
         "Berkas XLSX daftar anggota", validators=[FileRequired("Pilih berkas terlebih dahulu.")]
     )
     dry_run = BooleanField("Periksa saja, jangan simpan")
 
 
-class DeploymentForm(FlaskForm):
+class DeploymentForm(Form):
     member_id = SelectField("Anggota", choices=[], **NO_CHOICE_CHECK)
     place_kind = SelectField(
         "Jenis tempat",
@@ -105,24 +105,24 @@ class DeploymentForm(FlaskForm):
     sub_kegiatan = SelectField("Sub-kegiatan anggaran", choices=[], **NO_CHOICE_CHECK)
 
 
-class CheckForm(FlaskForm):
+class CheckForm(Form):
     """Check-in or check-out: the page fills the location when the phone gives it."""
 
     lat = HiddenField()
     lng = HiddenField()
 
 
-class CancelForm(FlaskForm):
+class CancelForm(Form):
     reason = StringField("Alasan pembatalan", render_kw={"maxlength": 500})
 
 
-class TaskReportForm(FlaskForm):
+class TaskReportForm(Form):
     activities = TextAreaField("Kegiatan yang dilakukan")
     people_served = StringField("Jumlah orang yang dilayani", render_kw=WHOLE)
     problems = TextAreaField("Kendala dan catatan")
 
 
-class KsbForm(FlaskForm):
+class KsbForm(Form):
     name = StringField("Nama KSB", render_kw={"maxlength": 200})
     kelurahan_code = AreaField(LazyText(lambda: istilah("wilayah").capitalize()))
     formed_year = StringField("Tahun terbentuk", render_kw=WHOLE)
@@ -134,7 +134,7 @@ class KsbForm(FlaskForm):
     active = BooleanField("Aktif", default=True)
 
 
-class VehicleForm(FlaskForm):
+class VehicleForm(Form):
     plate = StringField("Nomor polisi", render_kw={"maxlength": 16})
     kind = StringField("Jenis kendaraan", render_kw={"maxlength": 60, "list": "vehicle-kinds"})
     assigned_unit = StringField("Unit pemegang", render_kw={"maxlength": 120})

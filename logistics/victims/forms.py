@@ -2,7 +2,6 @@
 
 import uuid
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -17,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from logistics.areas.area_forms import AreaField
+from logistics.core.form_messages import Form
 from logistics.core.forms import REQUIRED
 from logistics.core.security import user_scope
 from logistics.core.wording import LazyText, contoh_kantor, istilah
@@ -53,7 +53,7 @@ def new_client_id() -> str:
     return f"web-{uuid.uuid4()}"
 
 
-class HouseholdForm(FlaskForm):
+class HouseholdForm(Form):
     """Step 1 of field registration: the event, where, and the family card."""
 
     event_id = SelectField("Kejadian bencana", validators=[DataRequired(REQUIRED)])
@@ -80,7 +80,7 @@ class HouseholdForm(FlaskForm):
     shelter_id = SelectField("Tempat pengungsian", validators=[Optional()], default="")
 
 
-class PersonFields(FlaskForm):
+class PersonFields(Form):
     """The fields of one person, shared by the member and the edit forms."""
 
     nik = StringField(
@@ -124,7 +124,7 @@ class PersonEditForm(PersonFields):
     pass
 
 
-class VictimStatusForm(FlaskForm):
+class VictimStatusForm(Form):
     status = SelectField("Status", choices=_choices(PEOPLE_STATUSES))
     kelurahan_code = AreaField(
         LazyText(lambda: istilah("wilayah").capitalize()), validators=[DataRequired(REQUIRED)]
@@ -136,7 +136,7 @@ class VictimStatusForm(FlaskForm):
     note = TextAreaField("Catatan", validators=[Optional(), Length(max=2000)])
 
 
-class InstitutionForm(FlaskForm):
+class InstitutionForm(Form):
     event_id = SelectField("Kejadian bencana", validators=[DataRequired(REQUIRED)])
     name = StringField("Nama lembaga", validators=[DataRequired(REQUIRED), Length(max=200)])
     kind = SelectField("Jenis lembaga", choices=_choices(INSTITUTION_KINDS))
@@ -157,7 +157,7 @@ class InstitutionForm(FlaskForm):
     client_id = HiddenField()
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     event_id = SelectField("Kejadian bencana", validators=[DataRequired(REQUIRED)])
     default_status = SelectField(
         "Status bila kolom status kosong",
@@ -170,6 +170,6 @@ class ImportForm(FlaskForm):
     )
 
 
-class MergeForm(FlaskForm):
+class MergeForm(Form):
     keep_id = HiddenField(validators=[DataRequired()])
     duplicate_id = HiddenField(validators=[DataRequired()])
