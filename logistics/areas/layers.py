@@ -16,7 +16,7 @@ from pathlib import Path
 
 import shapely
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import Integer, cast, func, select
 
 from geo.zoom_layers import TIERS, collection_text, feature_text, geometry_texts, simplify_coverage
 from logistics.areas.models import Area
@@ -246,7 +246,7 @@ def _extent(scope: Scope, revisions: tuple) -> MapExtent:
             func.min(Area.min_lat),
             func.max(Area.max_lng),
             func.max(Area.max_lat),
-            func.max(Area.approximate),
+            func.max(cast(Area.approximate, Integer)),  # PostgreSQL has no max(boolean)
         ).where(Area.level == "kelurahan", Area.retired_at.is_(None), Area.min_lng.is_not(None)),
         Area.code,
     )

@@ -6,7 +6,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, cast, func, select
 
 from logistics.areas.layers import level_version
 from logistics.areas.models import Area
@@ -93,7 +93,7 @@ def _area_extent(codes: list[str]) -> tuple[tuple[float, float, float, float] | 
                 func.min(Area.min_lat),
                 func.max(Area.max_lng),
                 func.max(Area.max_lat),
-                func.max(Area.approximate),
+                func.max(cast(Area.approximate, Integer)),  # PostgreSQL has no max(boolean)
             ).where(Area.code.in_(codes[start : start + 900]), Area.geometry_wkb.is_not(None))
         ).one()
         if None not in row[:4]:
