@@ -31,7 +31,14 @@ def _remember(cache: OrderedDict, key: str, value) -> None:
 
 
 def _map_areas(matrix: ImpactMatrix) -> list[dict]:
-    """Per kelurahan: what the map colours and its popup shows, from the better source."""
+    """Per kelurahan: what the map colours and its popup shows, from the better source; kept
+    on the matrix, which a page may take from the matrix cache (victims.figures.event_matrix)."""
+    if "_map_areas" not in matrix.__dict__:
+        matrix.__dict__["_map_areas"] = _areas_of(matrix)
+    return matrix.__dict__["_map_areas"]
+
+
+def _areas_of(matrix: ImpactMatrix) -> list[dict]:
     return [
         {
             "code": row.code,

@@ -1,16 +1,29 @@
 """Registry counts other domains show: terdata, kelurahan with victims, persons, shelter occupants."""
 
+import threading
 from collections import defaultdict
 
+from flask import current_app
 from sqlalchemy import func, select, union
 
 from logistics.core.demography import age_group
 from logistics.core.extensions import db
+from logistics.core.models import AuditEntry
 from logistics.core.time import office_date
-from logistics.events.impact import INSTITUTION, KK_TOTAL, UNKNOWN_AGE, Terdata
+from logistics.events.impact import (
+    INSTITUTION,
+    KK_TOTAL,
+    UNKNOWN_AGE,
+    ImpactMatrix,
+    Terdata,
+    impact_matrix,
+)
 from logistics.events.models import Event
 from logistics.shelters.models import Shelter
 from logistics.victims.models import InstitutionVictim, Person, Victim
+
+MATRIX_CACHE_SIZE = 16  # events whose matrix a process keeps; open events are few
+_matrix_lock = threading.Lock()
 
 
 def registry_figures(event: Event) -> Terdata:
@@ -127,3 +140,30 @@ def displaced_in_shelter(shelter: Shelter) -> int:
         )
     )
     return int(persons or 0) + int(groups or 0)
+
+
+def audit_stamp() -> int:
+    """The newest audit entry's id: every write the impact matrix reads (impact figures, event
+    areas, victims, persons, households, institutions, boundary loads, imports) adds one in its
+    own transaction, so an unchanged stamp means unchanged figures. One primary-key lookup."""
+    return db.session.scalar(select(func.max(AuditEntry.id))) or 0
+
+
+def event_matrix(event: Event) -> ImpactMatrix:
+    """The event's whole impact matrix with terdata, kept per process until the next audited
+    write (audit_stamp). For pages that only read: a caller that wrote in its open transaction
+    must compute it afresh (impact_matrix), as that write may still roll back."""
+    cache = current_app.extensions.setdefault("event_matrices", {})
+    # The stamp is read before the figures: a write committed in between leaves newer figures
+    # under the older stamp, which the next request replaces; never old figures under a new one.
+    stamp = audit_stamp()
+    with _matrix_lock:
+        hit = cache.get(event.id)
+    if hit is not None and hit[0] == stamp:
+        return hit[1]
+    matrix = impact_matrix(event, terdata=registry_figures(event))
+    with _matrix_lock:
+        cache[event.id] = (stamp, matrix)
+        while len(cache) > MATRIX_CACHE_SIZE:
+            cache.pop(next(iter(cache)))
+    return matrix
