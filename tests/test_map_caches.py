@@ -1,0 +1,47 @@
+"""The event maps' kept impact matrix: reused while nothing changes, recomputed after a write."""
+
+from datetime import date
+
+from logistics.events import impact as impact_service
+from logistics.victims.figures import event_matrix
+from logistics.victims.persons import PersonInput
+from logistics.victims.services import register_victim
+
+DESA = "32.75.09.1004"
+
+
+def _victim(event, name: str) -> None:
+    register_victim(
+        event,
+        PersonInput(name=name, no_nik_reason="lainnya", sex="P", birth_date=date(1990, 1, 1)),
+        status="mengungsi",
+        kelurahan_code=DESA,
+    )
+
+
+def test_the_matrix_is_kept_until_a_write_and_the_public_map_follows(client, db, make_event):
+    event = make_event(kelurahan_codes=[DESA])
+    impact_service.set_impact(event, DESA, {"menderita.dewasa.L": 0})
+    _victim(event, "Warga Satu")
+    db.session.commit()
+    first = event_matrix(event)
+    assert event_matrix(event) is first  # nothing written: the same matrix, not recounted
+    assert '"jiwa":1' in client.get(f"/kejadian/{event.id}/peta-publik").get_data(as_text=True)
+    _victim(event, "Warga Dua")
+    db.session.commit()
+    assert event_matrix(event) is not first
+    page = client.get(f"/kejadian/{event.id}/peta-publik").get_data(as_text=True)
+    assert '"jiwa":2' in page and '"jiwa":1' not in page
+
+
+def test_the_pimpinan_home_follows_new_figures(client, db, make_user, login, make_event):
+    event = make_event(kelurahan_codes=[DESA])
+    impact_service.set_impact(event, DESA, {"menderita.dewasa.L": 42})
+    db.session.commit()
+    login(make_user("pimpinan"))
+    assert '"jiwa":42' in client.get("/").get_data(as_text=True)
+    assert '"jiwa":42' in client.get("/").get_data(as_text=True)
+    impact_service.set_impact(event, DESA, {"menderita.dewasa.L": 77})
+    db.session.commit()
+    page = client.get("/").get_data(as_text=True)
+    assert '"jiwa":77' in page and '"jiwa":42' not in page
