@@ -1,7 +1,10 @@
 """Registry counts other domains show: terdata, kelurahan with victims, persons, shelter occupants."""
 
+import json
+import os
 import threading
 from collections import defaultdict
+from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import func, select, union
@@ -15,6 +18,7 @@ from logistics.events.impact import (
     KK_TOTAL,
     UNKNOWN_AGE,
     ImpactMatrix,
+    KelurahanImpact,
     Terdata,
     impact_matrix,
 )
@@ -24,6 +28,8 @@ from logistics.victims.models import InstitutionVictim, Person, Victim
 
 MATRIX_CACHE_SIZE = 16  # events whose matrix a process keeps; open events are few
 _matrix_lock = threading.Lock()
+# Audited actions that only read, and so change no figure.
+READ_ACTIONS = ("login", "login_failed", "logout", "view_nik", "break_glass")
 
 
 def registry_figures(event: Event) -> Terdata:
@@ -142,28 +148,75 @@ def displaced_in_shelter(shelter: Shelter) -> int:
     return int(persons or 0) + int(groups or 0)
 
 
-def audit_stamp() -> int:
-    """The newest audit entry's id: every write the impact matrix reads (impact figures, event
-    areas, victims, persons, households, institutions, boundary loads, imports) adds one in its
-    own transaction, so an unchanged stamp means unchanged figures. One primary-key lookup."""
-    return db.session.scalar(select(func.max(AuditEntry.id))) or 0
+def audit_stamp() -> str:
+    """The newest audit entry, reads (logins, NIK views) left out: every write the impact
+    matrix reads (impact figures, event areas, victims, persons, households, institutions,
+    boundary loads, imports) adds one in its own transaction, so an unchanged stamp means
+    unchanged figures. Its time as well as its id, so a database restored from a backup never
+    matches a stamp of the history it replaced. Read backwards from the newest: a few rows."""
+    row = db.session.execute(
+        select(AuditEntry.id, AuditEntry.at)
+        .where(AuditEntry.action.not_in(READ_ACTIONS))
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    ).first()
+    return f"{row.id}@{row.at.isoformat()}" if row else ""
 
 
 def event_matrix(event: Event) -> ImpactMatrix:
-    """The event's whole impact matrix with terdata, kept per process until the next audited
-    write (audit_stamp). For pages that only read: a caller that wrote in its open transaction
-    must compute it afresh (impact_matrix), as that write may still roll back."""
+    """The event's whole impact matrix with terdata, kept until the next audited write
+    (audit_stamp): in memory, and in the instance folder for the first page after a restart.
+    For pages that only read: a caller that wrote in its open transaction must compute it
+    afresh (impact_matrix), as that write may still roll back."""
     cache = current_app.extensions.setdefault("event_matrices", {})
     # The stamp is read before the figures: a write committed in between leaves newer figures
     # under the older stamp, which the next request replaces; never old figures under a new one.
-    stamp = audit_stamp()
+    key = (str(db.engine.url), audit_stamp())
     with _matrix_lock:
         hit = cache.get(event.id)
-    if hit is not None and hit[0] == stamp:
+    if hit is not None and hit[0] == key:
         return hit[1]
-    matrix = impact_matrix(event, terdata=registry_figures(event))
+    path = Path(current_app.config["INSTANCE_DIR"]) / "event-matrices" / f"{event.id}.json"
+    matrix = _read_matrix(path, key)
+    if matrix is None:
+        matrix = impact_matrix(event, terdata=registry_figures(event))
+        _write_matrix(path, key, matrix)
     with _matrix_lock:
-        cache[event.id] = (stamp, matrix)
+        cache[event.id] = (key, matrix)
         while len(cache) > MATRIX_CACHE_SIZE:
             cache.pop(next(iter(cache)))
     return matrix
+
+
+def _read_matrix(path: Path, key: tuple) -> ImpactMatrix | None:
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if stored.get("key") != list(key):
+        return None
+    return ImpactMatrix(
+        rows=[KelurahanImpact(*row) for row in stored["rows"]],
+        totals=stored["totals"],
+        unknown_age=stored["unknown_age"],
+        persons_without_household=stored["persons_without_household"],
+    )
+
+
+def _write_matrix(path: Path, key: tuple, matrix: ImpactMatrix) -> None:
+    """Written aside and renamed into place, so a reader never sees half a file."""
+    rows = [[r.code, r.name, r.kecamatan, r.how, r.kaji_cepat, r.terdata] for r in matrix.rows]
+    stored = {
+        "key": list(key),
+        "rows": rows,
+        "totals": matrix.totals,
+        "unknown_age": matrix.unknown_age,
+        "persons_without_household": matrix.persons_without_household,
+    }
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+        partial.write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
+        os.replace(partial, path)
+    except OSError:
+        current_app.logger.warning("impact matrix not kept on disk: %s", path)
