@@ -45,3 +45,25 @@ def test_the_pimpinan_home_follows_new_figures(client, db, make_user, login, mak
     db.session.commit()
     page = client.get("/").get_data(as_text=True)
     assert '"jiwa":77' in page and '"jiwa":42' not in page
+
+
+def test_a_new_process_reads_the_kept_matrix_until_a_write(app, db, make_event, monkeypatch):
+    from logistics.victims import figures
+
+    event = make_event(kelurahan_codes=[DESA])
+    _victim(event, "Warga Satu")
+    db.session.commit()
+    counted = event_matrix(event)
+    app.extensions["event_matrices"].clear()  # as after a restart: the instance folder only
+
+    def recount(*args, **kwargs):
+        raise AssertionError("recounted although nothing changed")
+
+    monkeypatch.setattr(figures, "impact_matrix", recount)
+    kept = event_matrix(event)
+    assert kept is not counted and kept == counted
+    monkeypatch.undo()
+    _victim(event, "Warga Dua")
+    db.session.commit()
+    app.extensions["event_matrices"].clear()
+    assert event_matrix(event).rows[0].jiwa("terdata") == 2
