@@ -2,12 +2,15 @@
 
 from datetime import date
 
+from sqlalchemy import select
+
 from logistics.events import impact as impact_service
 from logistics.victims.figures import event_matrix
 from logistics.victims.persons import PersonInput
 from logistics.victims.services import register_victim
 
 DESA = "32.75.09.1004"
+OTHER_DESA = "32.75.01.1001"
 
 
 def _victim(event, name: str) -> None:
@@ -67,3 +70,19 @@ def test_a_new_process_reads_the_kept_matrix_until_a_write(app, db, make_event, 
     db.session.commit()
     app.extensions["event_matrices"].clear()
     assert event_matrix(event).rows[0].jiwa("terdata") == 2
+
+
+def test_the_public_map_shows_a_new_events_areas_after_the_write(client, db, make_event):
+    from logistics.areas.models import Area
+    from logistics.events.maps import active_affected_areas
+
+    names = dict(db.session.execute(select(Area.code, Area.name)).all())
+    make_event(kelurahan_codes=[DESA])
+    db.session.commit()
+    first = client.get("/peta").get_data(as_text=True)
+    assert names[DESA] in first and names[OTHER_DESA] not in first
+    assert active_affected_areas() is active_affected_areas()  # kept while nothing changes
+    make_event(kelurahan_codes=[OTHER_DESA], title="Longsor Bantar Gebang")
+    db.session.commit()
+    page = client.get("/peta").get_data(as_text=True)
+    assert names[OTHER_DESA] in page and "Longsor Bantar Gebang" in page

@@ -9,9 +9,9 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import func, select, union
 
+from logistics.core.audit import audit_stamp
 from logistics.core.demography import age_group
 from logistics.core.extensions import db
-from logistics.core.models import AuditEntry
 from logistics.core.time import office_date
 from logistics.events.impact import (
     INSTITUTION,
@@ -28,8 +28,6 @@ from logistics.victims.models import InstitutionVictim, Person, Victim
 
 MATRIX_CACHE_SIZE = 16  # events whose matrix a process keeps; open events are few
 _matrix_lock = threading.Lock()
-# Audited actions that only read, and so change no figure.
-READ_ACTIONS = ("login", "login_failed", "logout", "view_nik", "break_glass")
 
 
 def registry_figures(event: Event) -> Terdata:
@@ -146,21 +144,6 @@ def displaced_in_shelter(shelter: Shelter) -> int:
         )
     )
     return int(persons or 0) + int(groups or 0)
-
-
-def audit_stamp() -> str:
-    """The newest audit entry, reads (logins, NIK views) left out: every write the impact
-    matrix reads (impact figures, event areas, victims, persons, households, institutions,
-    boundary loads, imports) adds one in its own transaction, so an unchanged stamp means
-    unchanged figures. Its time as well as its id, so a database restored from a backup never
-    matches a stamp of the history it replaced. Read backwards from the newest: a few rows."""
-    row = db.session.execute(
-        select(AuditEntry.id, AuditEntry.at)
-        .where(AuditEntry.action.not_in(READ_ACTIONS))
-        .order_by(AuditEntry.id.desc())
-        .limit(1)
-    ).first()
-    return f"{row.id}@{row.at.isoformat()}" if row else ""
 
 
 def event_matrix(event: Event) -> ImpactMatrix:
