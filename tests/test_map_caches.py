@@ -86,3 +86,22 @@ def test_the_public_map_shows_a_new_events_areas_after_the_write(client, db, mak
     db.session.commit()
     page = client.get("/peta").get_data(as_text=True)
     assert names[OTHER_DESA] in page and "Longsor Bantar Gebang" in page
+
+
+def test_the_spm_job_after_a_write_counts_the_matrix_for_the_pages(
+    app, db, make_event, monkeypatch
+):
+    from logistics.victims import figures
+    from workers.jobs import spm_recompute
+
+    event = make_event(kelurahan_codes=[DESA])
+    _victim(event, "Warga Satu")
+    db.session.commit()
+    spm_recompute(event.id)
+    app.extensions["event_matrices"].clear()  # a web process that never counted it
+
+    def recount(*args, **kwargs):
+        raise AssertionError("the page counted the matrix the job had counted")
+
+    monkeypatch.setattr(figures, "impact_matrix", recount)
+    assert event_matrix(event).rows[0].jiwa("terdata") == 1

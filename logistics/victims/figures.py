@@ -171,6 +171,14 @@ def event_matrix(event: Event) -> ImpactMatrix:
     return matrix
 
 
+def warm_event_matrix(event_id: int) -> None:
+    """Count an open event's matrix now, after a write (the SPM recompute job), into the
+    instance folder, so the next page in any web process, or after a restart, only reads it."""
+    event = db.session.get(Event, event_id)
+    if event is not None and event.closed_at is None:
+        event_matrix(event)
+
+
 def _read_matrix(path: Path, key: tuple) -> ImpactMatrix | None:
     try:
         stored = json.loads(path.read_text(encoding="utf-8"))
