@@ -142,6 +142,7 @@ def main() -> None:
         ("area_map", "Area map (/peta-wilayah), Jawa Barat"),
         ("event_map", "Event map (500 Jawa Barat desa)"),
         ("public_map", "Public map (/peta), Jawa Barat"),
+        ("pimpinan_home", "Pimpinan home page, 500-desa event (Jawa Barat)"),
     ):
         row(
             f"{label}: first response compressed (gzip)",

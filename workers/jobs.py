@@ -12,6 +12,7 @@ from logistics.core.audit import acting_as
 from logistics.core.database import transaction
 from logistics.core.extensions import db
 from logistics.core.job_models import JobRecord
+from logistics.victims.figures import warm_event_matrix
 
 _app = None
 
@@ -267,6 +268,9 @@ def spm_recompute(event_id: int, day: str | None = None) -> dict:
             spm_tracking.release(event_id, the_day)
             rows = spm_aggregates.recompute_event_day(event_id, the_day)
             year = spm_aggregates.event_year(event_id)
+        # The same writes changed the event's impact matrix: counted here, not by the next
+        # person to open the event or the pimpinan home page.
+        warm_event_matrix(event_id)
         if year is not None:
             spm_tracking.queue_year(year)
         return {"event_id": event_id, "day": day, "rows": rows}

@@ -6,7 +6,7 @@ from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import event, insert, inspect
+from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from logistics.core.extensions import db
@@ -229,6 +229,25 @@ def record_created_rows(model, rows: list[dict]) -> None:
             }
         )
     db.session.connection().execute(_INSERT_ENTRIES, entries)
+
+
+# Audited actions that only read, and so change no data.
+READ_ACTIONS = ("login", "login_failed", "logout", "view_nik", "break_glass")
+
+
+def audit_stamp() -> str:
+    """The newest audit entry, reads (logins, NIK views) left out: every write of an audited
+    model, bulk import and boundary load adds one in its own transaction, so an unchanged stamp
+    means unchanged data, for caches of figures (the impact matrix, the public map). Its time
+    as well as its id, so a database restored from a backup never matches a stamp of the
+    history it replaced. Read backwards from the newest: a few rows."""
+    row = db.session.execute(
+        select(AuditEntry.id, AuditEntry.at)
+        .where(AuditEntry.action.not_in(READ_ACTIONS))
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    ).first()
+    return f"{row.id}@{row.at.isoformat()}" if row else ""
 
 
 def register_audit_listeners() -> None:

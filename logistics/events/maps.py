@@ -6,10 +6,12 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
+from flask import current_app
 from sqlalchemy import Integer, cast, func, select
 
 from logistics.areas.layers import level_version
 from logistics.areas.models import Area
+from logistics.core.audit import audit_stamp
 from logistics.core.extensions import db
 from logistics.events.impact import ImpactMatrix
 from logistics.events.models import (
@@ -31,7 +33,14 @@ def _remember(cache: OrderedDict, key: str, value) -> None:
 
 
 def _map_areas(matrix: ImpactMatrix) -> list[dict]:
-    """Per kelurahan: what the map colours and its popup shows, from the better source."""
+    """Per kelurahan: what the map colours and its popup shows, from the better source; kept
+    on the matrix, which a page may take from the matrix cache (victims.figures.event_matrix)."""
+    if "_map_areas" not in matrix.__dict__:
+        matrix.__dict__["_map_areas"] = _areas_of(matrix)
+    return matrix.__dict__["_map_areas"]
+
+
+def _areas_of(matrix: ImpactMatrix) -> list[dict]:
     return [
         {
             "code": row.code,
@@ -213,7 +222,18 @@ def event_map(
 
 def active_affected_areas() -> dict[str, list[str]]:
     """The kelurahan affected by events not closed yet (picked, drawn or with kaji cepat
-    figures), each with the titles of those events: what the public map shows."""
+    figures), each with the titles of those events: what the public map shows. Kept until the
+    next audited write (events, their areas and figures are audited); treat it as read-only."""
+    key = (str(db.engine.url), audit_stamp())
+    kept = current_app.extensions.get("active_affected_areas")
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    areas = _affected_areas()
+    current_app.extensions["active_affected_areas"] = (key, areas)
+    return areas
+
+
+def _affected_areas() -> dict[str, list[str]]:
     from logistics.events.models import EventArea, ImpactFigure
 
     picked = select(EventArea.event_id, EventArea.kelurahan_code)

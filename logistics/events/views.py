@@ -51,7 +51,12 @@ from logistics.events.models import (
 )
 from logistics.shelters.lists import shelter_summaries
 from logistics.victims import lists as victim_lists
-from logistics.victims.figures import kelurahan_with_victims, registered_persons, registry_figures
+from logistics.victims.figures import (
+    event_matrix,
+    kelurahan_with_victims,
+    registered_persons,
+    registry_figures,
+)
 
 bp = Blueprint("events", __name__, url_prefix="/kejadian")
 PAGE_SIZE = 50
@@ -285,7 +290,7 @@ def _kelurahan_rows(matrix, kecamatan: str):
 @login_required
 def detail(event_id: int):
     event = service.get_event(event_id)
-    matrix = _impact_matrix(event)
+    matrix = event_matrix(event)
     shelters = shelter_summaries(event.id, scope=user_scope())
     victims_total, victims = victim_lists.event_victims(
         event, limit=VICTIMS_ON_PAGE, scope=user_scope()
@@ -694,7 +699,7 @@ def public_index():
 def public_map(event_id: int):
     """Aggregate numbers per kelurahan and shelters' occupancy: no names, NIK or contacts."""
     event = service.get_event(event_id)
-    matrix = _impact_matrix(event)
+    matrix = event_matrix(event)
     shelters = shelter_summaries(event.id)
     return render_template(
         "events/public_map.html",

@@ -9,11 +9,10 @@ from logistics.core.extensions import db
 from logistics.core.scope import WHOLE_OFFICE, Scope
 from logistics.distributions.models import Distribution, DistributionRecipient
 from logistics.events import figures
-from logistics.events.impact import impact_matrix
 from logistics.events.models import Event
 from logistics.reports import sitrep, sitrep_today
 from logistics.shelters.lists import shelter_summaries
-from logistics.victims.figures import registry_figures
+from logistics.victims.figures import event_matrix
 from logistics.victims.models import InstitutionVictim, Person, Victim
 
 # Stock lines shown on the home page: the shortest cover first, the rest on the sitrep.
@@ -82,7 +81,7 @@ def event_summary(event: Event, scope: Scope = WHOLE_OFFICE) -> dict:
     scope = report_scope(scope)
     day, made = sitrep_today.todays_report(event, scope)
     # Computed once for the figures and the map of the affected areas.
-    matrix = narrowed_matrix(impact_matrix(event, terdata=registry_figures(event)), scope)
+    matrix = narrowed_matrix(event_matrix(event), scope)
     data = sitrep.headline(event, day, matrix, scope)
     impact, shelters = data["impact"]["totals"], data["shelters"]
     return {

@@ -1,16 +1,33 @@
 """Registry counts other domains show: terdata, kelurahan with victims, persons, shelter occupants."""
 
+import json
+import os
+import threading
 from collections import defaultdict
+from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import func, select, union
 
+from logistics.core.audit import audit_stamp
 from logistics.core.demography import age_group
 from logistics.core.extensions import db
 from logistics.core.time import office_date
-from logistics.events.impact import INSTITUTION, KK_TOTAL, UNKNOWN_AGE, Terdata
+from logistics.events.impact import (
+    INSTITUTION,
+    KK_TOTAL,
+    UNKNOWN_AGE,
+    ImpactMatrix,
+    KelurahanImpact,
+    Terdata,
+    impact_matrix,
+)
 from logistics.events.models import Event
 from logistics.shelters.models import Shelter
 from logistics.victims.models import InstitutionVictim, Person, Victim
+
+MATRIX_CACHE_SIZE = 16  # events whose matrix a process keeps; open events are few
+_matrix_lock = threading.Lock()
 
 
 def registry_figures(event: Event) -> Terdata:
@@ -127,3 +144,70 @@ def displaced_in_shelter(shelter: Shelter) -> int:
         )
     )
     return int(persons or 0) + int(groups or 0)
+
+
+def event_matrix(event: Event) -> ImpactMatrix:
+    """The event's whole impact matrix with terdata, kept until the next audited write
+    (audit_stamp): in memory, and in the instance folder for the first page after a restart.
+    For pages that only read: a caller that wrote in its open transaction must compute it
+    afresh (impact_matrix), as that write may still roll back."""
+    cache = current_app.extensions.setdefault("event_matrices", {})
+    # The stamp is read before the figures: a write committed in between leaves newer figures
+    # under the older stamp, which the next request replaces; never old figures under a new one.
+    key = (str(db.engine.url), audit_stamp())
+    with _matrix_lock:
+        hit = cache.get(event.id)
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    path = Path(current_app.config["INSTANCE_DIR"]) / "event-matrices" / f"{event.id}.json"
+    matrix = _read_matrix(path, key)
+    if matrix is None:
+        matrix = impact_matrix(event, terdata=registry_figures(event))
+        _write_matrix(path, key, matrix)
+    with _matrix_lock:
+        cache[event.id] = (key, matrix)
+        while len(cache) > MATRIX_CACHE_SIZE:
+            cache.pop(next(iter(cache)))
+    return matrix
+
+
+def warm_event_matrix(event_id: int) -> None:
+    """Count an open event's matrix now, after a write (the SPM recompute job), into the
+    instance folder, so the next page in any web process, or after a restart, only reads it."""
+    event = db.session.get(Event, event_id)
+    if event is not None and event.closed_at is None:
+        event_matrix(event)
+
+
+def _read_matrix(path: Path, key: tuple) -> ImpactMatrix | None:
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if stored.get("key") != list(key):
+        return None
+    return ImpactMatrix(
+        rows=[KelurahanImpact(*row) for row in stored["rows"]],
+        totals=stored["totals"],
+        unknown_age=stored["unknown_age"],
+        persons_without_household=stored["persons_without_household"],
+    )
+
+
+def _write_matrix(path: Path, key: tuple, matrix: ImpactMatrix) -> None:
+    """Written aside and renamed into place, so a reader never sees half a file."""
+    rows = [[r.code, r.name, r.kecamatan, r.how, r.kaji_cepat, r.terdata] for r in matrix.rows]
+    stored = {
+        "key": list(key),
+        "rows": rows,
+        "totals": matrix.totals,
+        "unknown_age": matrix.unknown_age,
+        "persons_without_household": matrix.persons_without_household,
+    }
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+        partial.write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
+        os.replace(partial, path)
+    except OSError:
+        current_app.logger.warning("impact matrix not kept on disk: %s", path)
