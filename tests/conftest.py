@@ -75,11 +75,13 @@ def pytest_unconfigure(config):
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items):
-    """Under xdist (--dist loadgroup) the browser tests run on one worker: one Chromium, and
-    their gunicorn and rq worker processes never compete with another browser test's."""
+    """Under xdist (--dist loadgroup) the browser tests run in two groups, each on one worker: the
+    walk over every page (the longest test by far) beside the others, so that neither waits for
+    the other, and no more than two browsers with their servers run at once."""
     for item in items:
         if item.get_closest_marker("browser"):
-            item.add_marker(pytest.mark.xdist_group("browser"))
+            walk = item.path.name == "test_page_walk.py"
+            item.add_marker(pytest.mark.xdist_group("page-walk" if walk else "browser"))
 
 
 @pytest.fixture(scope="session")
