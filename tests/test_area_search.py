@@ -108,7 +108,7 @@ def test_the_event_form_takes_areas_at_any_level(province, client_for, db):
     response = client.post(
         "/kejadian/baru", data=dict(form, title="Lain", kelurahan_text="17.01.01")
     )
-    assert response.status_code == 422
+    assert response.status_code == 403
     assert "di luar wilayah kerja Anda" in response.get_data(as_text=True)
     assert db.session.scalar(select(Event).where(Event.title == "Lain")) is None
 

@@ -165,7 +165,7 @@ def test_generated_sitrep_files_are_served_to_their_scope_only(
 def test_the_spm_dashboard_drills_and_exports_stay_in_the_wilayah(spread, province, client_for):
     client = client_for(province["op_a"])
     query = f"kejadian={spread.id}&tanggal={DAY.isoformat()}"
-    page = client.get(f"/spm/?{query}").get_data(as_text=True)
+    page = client.get(f"/spm/?{query}&komponen=semua").get_data(as_text=True)
     assert "Padang Manna" in page and 'id="year-office-only"' in page
     _absent(page)
     export = client.get(f"/spm/ekspor/harian?{query}&format=csv").get_data(as_text=True)
@@ -185,7 +185,7 @@ def test_the_spm_dashboard_drills_and_exports_stay_in_the_wilayah(spread, provin
     assert client.get(f"/api/v1/spm/needs?event_id={other}").status_code == 404
 
     viewer = client_for(province["viewer"])
-    page = viewer.get(f"/spm/?{query}").get_data(as_text=True)
+    page = viewer.get(f"/spm/?{query}&komponen=semua").get_data(as_text=True)
     assert "Padang Manna" in page and "Talang Curup" in page
     for code in ("17.01", "17.02"):
         assert f'class="subtotal" data-kab-kota="{code}"' in page

@@ -27,6 +27,7 @@ PUBLIC = {
     "field_app.service_worker", "field_app.session_probe", "field_app.home", "field_app.outbox",
     "field_app.count", "field_app.handout", "api.field_reference", "api.field_status",
     "api.field_sync", "api.wilayah_list", "api.wilayah_detail", "api.wilayah_lookup",
+    "api.wilayah_search", "events.map_areas", "main.public_layer",
     "office.setup_office", "office.setup_boundaries", "office.setup_finish",
 }  # fmt: skip
 
@@ -42,9 +43,11 @@ SKIPPED = {
 # an entry here is a leak someone has to own.
 PENDING: dict[str, str] = {}
 
-# What belongs to the office as a whole (its budget, its boundary loads): a user who sees only
-# part of the office area is refused it (403), whatever their role may do.
+# What belongs to the office as a whole (its budget, its boundary loads, the documents measured
+# against its targets): a user who sees only part of the office area is refused it (403).
 OFFICE_OWN = ("budget.", "budget_import.", "api.budget_", "wilayah.load", "wilayah.preview",
+              "year_report.", "api.year_report_", "multi_year.", "spm.export_year",
+              "spm.drill_year", "api.spm_achievement",
               "wilayah.choose_layer", "wilayah.confirm", "wilayah.cancel",
               "wilayah.rollback_version")  # fmt: skip
 
@@ -70,6 +73,8 @@ SHARED = {
 ENDPOINT_VALUES = {
     ("main.vendor", "filename"): "leaflet.js",
     ("multi_year.download", "fmt"): "xlsx",
+    ("province_recap.download", "fmt"): "xlsx",
+    ("main.public_layer", "name"): "terdampak",
     ("victims.import_template", "fmt"): "csv",
     ("budget.detail", "code"): "1.06",
 }
@@ -287,8 +292,9 @@ OTHER = {"a": "b", "b": "a"}
 # office's user of the same role (the role decides what a page is, the scope only what it holds).
 SCOPED = {"op_a": "a", "op_b": "b", "tagana": "b"}
 ORACLE = {"op_a": "office_op", "op_b": "office_op", "prov_op": "office_op", "viewer": "pimpinan"}
-# The user who started a job sees it; another user of the same role does not, whatever scope.
-OWNED = ("job_id",)
+# The user who started a job sees it, and a generated file is served to the scope it was made
+# for: another user of the same role does not get them, whatever their scope.
+OWNED = ("job_id", "file_id")
 
 
 def _report(lines, rule, line):

@@ -291,13 +291,11 @@ def household_members(household_id: int) -> list[Person]:
     return [person for person in members if person.merged_into_id is None]
 
 
-def active_events() -> list[Event]:
-    """Events still open, newest first: the field form's choices."""
-    return list(
-        db.session.scalars(
-            select(Event).where(Event.closed_at.is_(None)).order_by(Event.started_at.desc())
-        )
-    )
+def active_events(scope: Scope = WHOLE_OFFICE) -> list[Event]:
+    """Events still open that the scope sees (its own and those over all of it), newest first:
+    the field form's choices."""
+    query = select(Event).where(Event.closed_at.is_(None)).order_by(Event.started_at.desc())
+    return list(db.session.scalars(scope.narrow_covering(query, Event.area_code)))
 
 
 def warehouses_with_stock(scope: Scope = WHOLE_OFFICE) -> list[Warehouse]:

@@ -166,7 +166,7 @@ def field():
     form = FieldDistributionForm()
     if request.method == "POST":
         return _field_submit(form)
-    events = handout_lists.active_events()
+    events = handout_lists.active_events(user_scope())
     event_id = _int_arg("kejadian") or (events[0].id if len(events) == 1 else None)
     event = next((e for e in events if e.id == event_id), None)
     household_id, person_id = _int_arg("kk"), _int_arg("orang")

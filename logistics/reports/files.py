@@ -85,13 +85,16 @@ def get(file_id: int, scope: str | None = None) -> ReportFile:
 
 
 def file_area_codes(file_id: int) -> list[str | None] | None:
-    """The area a generated file reports on, for the scope guard: a sitrep is its event's, a
-    year-end report the whole office area's (only a user who sees all of it may download it)."""
+    """The area a generated file reports on, for the scope guard: the wilayah it was made for
+    when it was made for part of the office area, else a sitrep is its event's and a year-end
+    report the whole office area's (only a user who sees all of it may download it)."""
     row = db.session.execute(
-        select(ReportFile.kind, ReportFile.key).where(ReportFile.id == file_id)
+        select(ReportFile.kind, ReportFile.key, ReportFile.scope).where(ReportFile.id == file_id)
     ).first()
     if row is None:
         return None
+    if row.scope:
+        return row.scope.split()
     parts = row.key.split(":")
     if row.kind == "sitrep" and len(parts) > 1 and parts[1].isdigit():
         area = db.session.scalar(select(Event.area_code).where(Event.id == int(parts[1])))

@@ -2,7 +2,7 @@
 
 from urllib.parse import quote
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from logistics.admin.models import OFFICE_ROLES
@@ -141,6 +141,6 @@ def create_today(event_id: int):
 def job_result(job_id: str):
     record = sitrep.generation_job(job_id)
     if record is None or (record.kwargs or {}).get("scope") != sitrep.scope_codes(user_scope()):
-        return redirect(url_for("sitrep.index"))
+        abort(404)  # no such sitrep job, or one made for another wilayah (not confirmed)
     kwargs = record.kwargs or {}
     return redirect(url_for("sitrep.show", event_id=kwargs["event_id"], day=kwargs["day"]))
