@@ -4,7 +4,7 @@ grouped with subtotals, and the scope a report is made for."""
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal_column, select
 
 from logistics.areas.models import Area
 from logistics.core.extensions import db
@@ -141,4 +141,4 @@ def kab_kota_label(code: str | None, names: dict[str, str]) -> str:
 def kab_kota_expression(column):
     """SQL: the kab/kota code of an area code column ("17.02.01.2001" → "17.02"); Kemendagri
     writes provinsi and kab/kota with two digits each."""
-    return func.substr(column, 1, 5)
+    return func.substr(column, literal_column("1"), literal_column("5"))

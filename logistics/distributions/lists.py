@@ -156,6 +156,7 @@ def kab_kota_totals(query) -> list[KabKotaTotal]:
             func.count(Distribution.id),
             func.coalesce(func.sum(Distribution.persons_served), 0),
         )
+        .order_by(None)
         .group_by(kab)
         .order_by(kab)
     )

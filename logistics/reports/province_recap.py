@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import case, func, select, union
+from sqlalchemy import case, func, literal_column, select, union
 from sqlalchemy.orm import aliased
 
 from logistics.areas.models import Area
@@ -51,7 +51,9 @@ SENT_KINDS = {"transfer_out": "sent", "dispatch": "sent", "transfer_in": "receiv
 
 
 def _kab(column):
-    return func.substr(column, 1, KAB_KOTA)
+    # Literal positions, not bound parameters: PostgreSQL matches a GROUP BY expression to the
+    # selected one by its text, and two bound copies of it would carry different names.
+    return func.substr(column, literal_column("1"), literal_column(str(KAB_KOTA)))
 
 
 class Quantities(defaultdict):
