@@ -4,6 +4,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from flask import current_app
 from sqlalchemy import func, select
 
 from logistics.admin.models import User
@@ -21,6 +22,8 @@ from logistics.victims.models import Victim
 def test_demo_seeds_a_flood_once(db, client, make_user, login):
     first = seed_demo()
     db.session.commit()
+    # The letterhead is in force at once, though this process read the (empty) profile just now.
+    assert {s["role"] for s in current_app.config["OFFICE_SIGNATORIES"]} >= {"kepala_dinas"}
     assert first["areas"] == 56 and first["users"] == 5 and first["events"] == 1
     again = seed_demo()
     db.session.commit()

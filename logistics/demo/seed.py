@@ -19,7 +19,7 @@ from logistics.core.extensions import db
 from logistics.core.models import AuditEntry
 from logistics.demo.office import seed_office_profile
 from logistics.events.models import HazardType
-from logistics.office.services import current_profile
+from logistics.office.services import current_profile, refresh_office_config
 from logistics.spm.models import SpmMetRule, SpmStandard
 from logistics.stock.models import Item, KitComponent
 from logistics.tagana.models import Competency
@@ -114,6 +114,9 @@ def seed_demo() -> dict:
         seed_office_profile()
         done["profile"] = 1
     db.session.flush()
+    # This process may have looked at the profile a moment ago and would not look again for a
+    # while: the demo's letterhead and signatories take effect now.
+    refresh_office_config(current_app, force=True)
     from logistics.demo.flood import seed_flood_demo
 
     done.update(seed_flood_demo())

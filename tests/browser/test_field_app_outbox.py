@@ -165,6 +165,8 @@ def test_a_record_is_never_sent_under_another_users_login(
     page.wait_for_function("() => document.body.dataset.ready === '1'")
     page.fill("input[name=persons]", "30")
     page.click("[data-count-form] button[type=submit]")
+    # Leaving before the phone has kept the count would abort its IndexedDB write.
+    page.wait_for_selector("[data-notice]:has-text('Tersimpan di ponsel')")
     page.goto(live_server + APP + "kotak-keluar")
     page.wait_for_function("() => document.querySelector('[data-state=terkirim]') !== null")
     page.click("[data-send-now]")

@@ -64,13 +64,16 @@ def _walk_the_map(browser, live_server, spot, width, height):
     assert not any("/kelurahan.geojson" in url for url in fetched)
     page.screenshot(path=f"{ARTIFACTS}/province-map-{width}.png")
     # Zoomed in on one desa: the desa of the kab/kota in view only, with their kecamatan.
-    page.evaluate(
+    # Leaflet drops a setView made while the page's own fitBounds is still animating, so it is
+    # asked again until the map is there.
+    page.wait_for_function(
         """([lat, lng]) => {
             const box = document.querySelector('.leaflet-container');
             const map = Object.values(window).find(v => v && v._container === box);
-            map.setView([lat, lng], 13, {animate: false});
+            if (map.getZoom() !== 13) { map.setView([lat, lng], 13, {animate: false}); }
+            return map.getZoom() === 13;
         }""",
-        list(spot),
+        arg=list(spot),
     )
     page.wait_for_function(
         "() => document.querySelectorAll('.leaflet-poskoDesa-pane path').length > 0"
