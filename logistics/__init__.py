@@ -164,7 +164,9 @@ def register_scope_guards() -> None:
     from logistics.tagana.trainings import training_area_codes
     from logistics.victims import access
 
-    guard_parameter("event_id", Resolver(event_area_codes, covering=True))
+    # Provincial staff see every event and change the province's own (DOMAIN: events that cross
+    # kab/kota borders); a kab/kota's event is changed by that kab/kota.
+    guard_parameter("event_id", Resolver(event_area_codes, event=True))
     guard_parameter("victim_id", Resolver(access.victim_area_codes))
     guard_parameter("person_id", Resolver(access.person_area_codes, access.person_granted))
     guard_parameter("household_id", Resolver(access.household_area_codes, access.household_granted))

@@ -117,7 +117,10 @@ def geo_rollback(to: int | None):
     "--area",
     "areas",
     multiple=True,
-    help="Area code the user records in (and sees); repeatable. None: the whole office area.",
+    help=(
+        "Area code the user records in (and sees); repeatable. A provinsi code (17) changes only"
+        " the province's own events, not a kab/kota's. None: the whole office area."
+    ),
 )
 @click.option(
     "--see-area",

@@ -470,6 +470,15 @@ def test_ids_and_codes_in_a_body_are_held_to_the_scope_too(matrix):
                  "no_kk": AREAS["a"].kk, "address": "Jalan Baru", "status": "mengungsi"}  # fmt: skip
     refused = client.post("/korban/daftar", data=household)
     assert refused.status_code == 409 and "di luar wilayah kerja" in refused.get_data(as_text=True)
+    # The API refuses it the same way: no member added to that family, nothing of it shown.
+    joined = client.post(
+        "/api/v1/victims",
+        json={"event_id": matrix.b.event.id, "kelurahan_code": AREAS["b"].desa,
+              "status": "mengungsi", "household": {"no_kk": AREAS["a"].kk},
+              "person": {"name": "Anggota Baru", "no_nik_reason": "dokumen_hilang", "sex": "P"}},
+    )  # fmt: skip
+    assert joined.status_code == 409 and joined.get_json()["field"] == "no_kk"
+    assert "Alfazet" not in joined.get_data(as_text=True)
     # The other kab/kota's likely duplicates are neither listed nor merged.
     assert "Alfazet" in matrix.clients["office_op"].get("/korban/duplikat").get_data(as_text=True)
     assert "Alfazet" not in client.get("/korban/duplikat").get_data(as_text=True)

@@ -196,6 +196,27 @@ def test_a_province_wide_event_is_seen_below_but_changed_only_by_the_province(
     whole = provincial.get(f"/kejadian/{event_id}/korban?format=csv").get_data(as_text=True)
     assert "Korban Curup" in whole and "Korban Manna" in whole
 
+    # The province changes its own event, and only reads a kab/kota's: page, form and API.
+    renamed = provincial.patch(f"/api/v1/events/{event_id}", json={"title": "Banjir Bengkulu"})
+    assert renamed.status_code == 200, renamed.get_json()
+    kab_event = province["b"]["event"]
+    before = kab_event.title
+    refused = provincial.patch(f"/api/v1/events/{kab_event.id}", json={"title": "Diambil alih"})
+    assert refused.status_code == 403
+    assert "tingkat provinsi" in refused.get_json()["message"]
+    form = provincial.post(f"/kejadian/{kab_event.id}/ubah", data={"title": "Diambil alih"})
+    assert form.status_code == 403
+    closed = provincial.post(f"/kejadian/{kab_event.id}/tutup")
+    assert closed.status_code == 403
+    db.session.expire_all()
+    assert db.session.get(Event, kab_event.id).title == before
+    assert db.session.get(Event, kab_event.id).closed_at is None
+    assert db.session.get(Event, event_id).title == "Banjir Bengkulu"
+    page = provincial.get(f"/kejadian/{kab_event.id}").get_data(as_text=True)
+    assert "akun Anda membacanya saja" in page and f"/kejadian/{kab_event.id}/ubah" not in page
+    own_page = provincial.get(f"/kejadian/{event_id}").get_data(as_text=True)
+    assert f"/kejadian/{event_id}/ubah" in own_page and "membacanya saja" not in own_page
+
 
 def test_the_audit_log_records_the_scope_of_a_change(province, client_for, db):
     client = client_for(province["op_b"])

@@ -24,7 +24,11 @@ class UserForm(Form):
     record_areas = StringField(
         "Wilayah catat (kode Kemendagri)",
         validators=[Optional(), Length(max=400)],
-        description="Mis. 17.02 atau 17.02.01, pisahkan dengan spasi. Kosong: seluruh wilayah kantor.",
+        description=(
+            "Mis. 17.02 atau 17.02.01, pisahkan dengan spasi. Kode provinsi (mis. 17): seluruh "
+            "provinsi, tetapi hanya kejadian tingkat provinsi yang dapat diubah. Kosong: seluruh "
+            "wilayah kantor tanpa batas."
+        ),
     )
     see_areas = StringField(
         "Wilayah lihat (kode Kemendagri)",

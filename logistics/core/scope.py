@@ -12,6 +12,10 @@ from logistics.core.errors import Forbidden, NotFound
 
 OUT_OF_SCOPE = "Data ini berada di luar wilayah kerja Anda ({codes})."
 NOT_FOUND = "Halaman atau data tidak ditemukan."
+PROVINCE_EVENTS_ONLY = (
+    "Kejadian ini milik kabupaten/kota: diubah oleh operator kabupaten/kota itu. Akun tingkat "
+    "provinsi mencatat kejadian tingkat provinsi saja."
+)
 
 
 def split_codes(text: str | None) -> tuple[str, ...]:
@@ -25,6 +29,11 @@ def within(code: str | None, codes: tuple[str, ...]) -> bool:
     if not code:
         return False
     return any(code == parent or code.startswith(parent + ".") for parent in codes)
+
+
+def is_province(code: str) -> bool:
+    """A provinsi's code (`17`): the one level without a dot."""
+    return "." not in code
 
 
 def ancestors(code: str) -> list[str]:
@@ -58,6 +67,17 @@ class Scope:
 
     def records(self, code: str | None) -> bool:
         return not self.record or within(code, self.record)
+
+    def records_event(self, code: str | None) -> bool:
+        """For an event, whose code is the area it was opened for: a record code of a whole
+        provinsi gives the province's own events only (its code, or none: opened by the whole
+        office), never a kab/kota's, which that kab/kota's operators keep; other codes as
+        `records`. An unscoped user records every event."""
+        if not self.record:
+            return True
+        return any(
+            code in (own, None) if is_province(own) else within(code, (own,)) for own in self.record
+        )
 
     def sees_any(self, codes) -> bool:
         return not self.see or any(within(code, self.see) for code in codes)
@@ -157,11 +177,13 @@ def _within_condition(column, codes: tuple[str, ...]):
 class Resolver:
     """How to find the areas of the record a URL parameter names: `areas(id)` gives its area
     codes (None when no such record: the view answers 404 itself); `granted(user_id, id)` lets
-    a break-the-glass grant open it; `covering` uses the event rule."""
+    a break-the-glass grant open it; `covering` uses the event rule for reading, and `event`
+    for writing as well (`Scope.records_event`)."""
 
     areas: Callable[[int], list[str | None] | None]
     granted: Callable[[int, int], bool] | None = None
     covering: bool = False
+    event: bool = False
 
 
 _RESOLVERS: dict[str, Resolver] = {}
@@ -190,14 +212,21 @@ def check_view_args(scope: Scope, user_id: int | None, view_args: dict, method: 
         codes = resolver.areas(value)
         if codes is None:
             continue
-        covering = resolver.covering
+        covering = resolver.covering or resolver.event
         visible = all(map(scope.sees_covering, codes)) if covering else scope.sees_any(codes)
         if not visible and resolver.granted and user_id and method in READ_METHODS:
             visible = resolver.granted(user_id, value)
         if not visible:
             raise NotFound(NOT_FOUND)
-        if method not in READ_METHODS and not any(scope.records(code) for code in codes):
-            raise Forbidden(OUT_OF_SCOPE.format(codes=", ".join(scope.record)))
+        writable = scope.records_event if resolver.event else scope.records
+        if method not in READ_METHODS and not any(map(writable, codes)):
+            raise Forbidden(_refusal(scope, resolver))
+
+
+def _refusal(scope: Scope, resolver: Resolver) -> str:
+    if resolver.event and any(map(is_province, scope.record)):
+        return PROVINCE_EVENTS_ONLY
+    return OUT_OF_SCOPE.format(codes=", ".join(scope.record))
 
 
 def in_area(column, code: str):

@@ -296,6 +296,8 @@ def detail(event_id: int):
         event, limit=VICTIMS_ON_PAGE, scope=user_scope()
     )
     kecamatan = request.args.get("kecamatan", "").strip()
+    # A provincial account reads a kab/kota's event but does not change it (core/scope.py).
+    own_event = user_scope().records_event(event.area_code)
     return render_template(
         "events/detail.html",
         trail=breadcrumbs(crumb("Kejadian Bencana", "events.index"), crumb(event.title)),
@@ -322,8 +324,9 @@ def detail(event_id: int):
         decree_statuses=DECREE_STATUSES,
         issuer_levels=ISSUER_LEVELS,
         sources=IMPACT_SOURCES,
-        can_office=current_user.role in OFFICE_ROLES,
-        can_write=current_user.role in WRITER_ROLES,
+        can_office=own_event and current_user.role in OFFICE_ROLES,
+        can_write=own_event and current_user.role in WRITER_ROLES,
+        kab_kota_event=not own_event and current_user.role in WRITER_ROLES,
         victims_module="victims.index" in current_app.view_functions,
         shelters_module="shelters.detail" in current_app.view_functions,
         close_form=CloseEventForm(),

@@ -6,9 +6,10 @@ from datetime import timedelta
 from sqlalchemy import or_, select
 
 from logistics.core.audit import record_action
-from logistics.core.errors import DomainError
+from logistics.core.errors import Conflict, DomainError, NotFound
 from logistics.core.extensions import db
 from logistics.core.privacy import mask_nik
+from logistics.core.security import require_visible
 from logistics.core.time import utcnow
 from logistics.events.models import Event
 from logistics.victims.models import AccessGrant, Household, Person, Victim
@@ -54,6 +55,20 @@ def household_area_codes(household_id: int) -> list[str | None] | None:
         .distinct()
     ).all()
     return [home, *codes]
+
+
+def require_own_household(household_id: int) -> None:
+    """A KK registered in another kab/kota is neither shown nor joined from a registration (form
+    or API): the user finds the family through the cross-area lookup (with a reason) first,
+    which opens it."""
+    try:
+        require_visible("household_id", household_id)
+    except NotFound:
+        raise Conflict(
+            "Nomor KK ini sudah terdaftar di luar wilayah kerja Anda. Cari keluarga ini lewat "
+            "Pencarian lintas wilayah (dengan alasan) sebelum mendaftarkannya.",
+            field="no_kk",
+        ) from None
 
 
 def _granted(column, user_id: int, record_id: int) -> bool:

@@ -15,6 +15,7 @@ from logistics.core.privacy import mask_nik
 from logistics.core.security import require_visible, user_scope
 from logistics.core.time import office_today
 from logistics.events.models import Event
+from logistics.victims.access import require_own_household
 from logistics.victims.lists import (
     VictimFilters,
     find_event,
@@ -28,6 +29,7 @@ from logistics.victims.models import Household, InstitutionVictim, Person, Victi
 from logistics.victims.persons import PersonInput
 from logistics.victims.services import (
     PERSON_FIELDS,
+    check_household,
     get_household,
     get_victim,
     register_institution,
@@ -193,6 +195,19 @@ def victims_list():
     )
 
 
+def _refuse_other_areas_kk(household_data: dict | None) -> None:
+    """As the form: a new member may not join, through its nomor KK, a family registered in
+    another kab/kota (409, nothing written); an invalid KK is left to the service's message."""
+    if not household_data or not household_data.get("no_kk"):
+        return
+    try:
+        _values, existing = check_household(**household_data)
+    except DomainError:
+        return
+    if existing is not None:
+        require_own_household(existing.id)
+
+
 @bp.post("/victims")
 @api_login_required(*WRITER_ROLES)
 def victims_create():
@@ -221,6 +236,7 @@ def victims_create():
     require_visible("household_id", household_id)
     require_visible("event_id", event.id)
     user_scope().require_records((payload.get("kelurahan_code"),))
+    _refuse_other_areas_kk(household_data)
     with transaction():
         victim, created = register_victim(
             event,

@@ -22,7 +22,7 @@ from logistics.core import jobs
 from logistics.core.audit import record_action
 from logistics.core.database import transaction
 from logistics.core.demography import age_years
-from logistics.core.errors import Collector, Conflict, DomainError, NotFound
+from logistics.core.errors import Collector, DomainError
 from logistics.core.exports import XLSX_MIME, table_response
 from logistics.core.forms import attach_error, submit
 from logistics.core.job_models import JobRecord
@@ -31,7 +31,6 @@ from logistics.core.privacy import mask_nik
 from logistics.core.queue import VICTIM_IMPORT, VICTIM_IMPORT_DRY_RUN
 from logistics.core.security import (
     reads_only,
-    require_visible,
     require_writable,
     roles_required,
     user_scope,
@@ -43,6 +42,7 @@ from logistics.events.models import PEOPLE_STATUSES, SEXES
 from logistics.events.services import get_event
 from logistics.victims import import_cells, import_templates
 from logistics.victims import imports as victim_import
+from logistics.victims.access import require_own_household
 from logistics.victims.duplicates import likely_duplicates, merge_persons
 from logistics.victims.forms import (
     HouseholdForm,
@@ -447,7 +447,7 @@ def _household_step(form: HouseholdForm):
     draft, existing = errors.check(check_household, **given) or (None, None)
     errors.raise_any()
     if existing is not None:
-        _require_own_household(existing.id)
+        require_own_household(existing.id)
         register_household(**given)
     return event, draft, existing
 
@@ -458,19 +458,6 @@ def _chosen_event(event_id: str):
         return get_event(int(event_id))
     except DomainError as exc:
         raise DomainError(exc.message, field="event_id") from None
-
-
-def _require_own_household(household_id: int) -> None:
-    """A KK registered in another kab/kota is neither shown nor filled in from here: the user
-    finds the family through the cross-area lookup (with a reason) first, which opens it."""
-    try:
-        require_visible("household_id", household_id)
-    except NotFound:
-        raise Conflict(
-            "Nomor KK ini sudah terdaftar di luar wilayah kerja Anda. Cari keluarga ini lewat "
-            "Pencarian lintas wilayah (dengan alasan) sebelum mendaftarkannya.",
-            field="no_kk",
-        ) from None
 
 
 @bp.route("/daftar/anggota", methods=["GET", "POST"])
