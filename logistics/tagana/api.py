@@ -386,7 +386,7 @@ def _entry_json(entry: board_service.BoardEntry) -> dict:
 @bp.get("/tagana/events/<int:event_id>/roster")
 @api_login_required()
 def tagana_roster(event_id: int):
-    board = board_service.roster_board(event_id)
+    board = board_service.roster_board(event_id, scope=user_scope())
     places = []
     for place in board.places:
         places.append(
@@ -395,6 +395,7 @@ def tagana_roster(event_id: int):
                 "label": place.label,
                 "shelter_id": place.shelter_id,
                 "kelurahan_code": place.kelurahan_code,
+                "kab_kota_code": place.kab_kota or None,
                 "warehouse_id": place.warehouse_id,
                 "lat": place.lat,
                 "lng": place.lng,

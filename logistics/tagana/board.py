@@ -9,13 +9,16 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import or_, select
 
+from logistics.areas import kab_kota as kab_kota_areas
 from logistics.core.extensions import db
+from logistics.core.scope import WHOLE_OFFICE, Scope, in_area, within
 from logistics.core.time import utcnow
 from logistics.events.models import Event
 from logistics.shelters.models import Shelter
 from logistics.stock.models import Warehouse
 from logistics.tagana.deployments import (
     PHASES,
+    deployment_area,
     deployment_phase,
     effective_period,
     get_event,
@@ -55,6 +58,7 @@ class BoardEntry:
     vehicle_plate: str = ""
     # Planned start passed (beyond the grace) and no check-in: the coordinator should call.
     late: bool = False
+    kab_kota: str = ""  # the kab/kota the place lies in ("" for a province-wide place)
 
     @property
     def phase_label(self) -> str:
@@ -82,6 +86,7 @@ class BoardPlace:
     shelter_id: int | None = None
     kelurahan_code: str | None = None
     warehouse_id: int | None = None
+    kab_kota: str = ""  # the kab/kota the place lies in ("" for a province-wide place)
     on_duty: list[BoardEntry] = field(default_factory=list)
     planned: list[BoardEntry] = field(default_factory=list)
     finished: list[BoardEntry] = field(default_factory=list)
@@ -98,14 +103,29 @@ class BoardPlace:
 
 
 @dataclass
+class KabKotaLine:
+    """One kab/kota's share of a board: what a provinsi office reads first."""
+
+    code: str
+    name: str
+    on_duty: int = 0
+    planned: int = 0
+    gaps: int = 0
+
+
+@dataclass
 class RosterBoard:
-    """Who is where doing what for one event, at one moment."""
+    """Who is where doing what for one event, at one moment (within a scope, and one kab/kota
+    when `kab_kota` is set)."""
 
     event: Event
     now: datetime
     places: list[BoardPlace]
     by_role: dict[str, list[BoardEntry]]
     entries: list[BoardEntry]
+    kab_kota: str = ""
+    # Per kab/kota, for a provinsi office (empty for a kab/kota office: one line would repeat).
+    kab_kota_lines: list[KabKotaLine] = field(default_factory=list)
 
     @property
     def gaps(self) -> list[BoardPlace]:
@@ -174,20 +194,22 @@ def suggest_members(
     lng: float | None = None,
     at: datetime | None = None,
     limit: int = SUGGESTIONS_PER_GAP,
+    scope: Scope = WHOLE_OFFICE,
 ) -> list[Suggestion]:
-    """Active members with the competency, free for the next shift from `at` (default now),
-    nearest home kelurahan first (straight line between the kelurahan's label point and the
-    place); members without a home kelurahan come last, by name."""
+    """Active members with the competency the scope sees, free for the next shift from `at`
+    (default now), nearest home kelurahan first (straight line between the kelurahan's label
+    point and the place); members without a home kelurahan come last, by name."""
     at = at or utcnow()
-    members = list(
-        db.session.scalars(
-            select(TaganaMember)
-            .where(
-                TaganaMember.active.is_(True),
-                TaganaMember.competencies.any(Competency.code == competency_code),
-            )
-            .order_by(TaganaMember.name)
+    query = (
+        select(TaganaMember)
+        .where(
+            TaganaMember.active.is_(True),
+            TaganaMember.competencies.any(Competency.code == competency_code),
         )
+        .order_by(TaganaMember.name)
+    )
+    members = list(
+        db.session.scalars(scope.narrow_covering(query, TaganaMember.home_kelurahan_code))
     )
     free = free_member_ids([m.id for m in members], at, at + SHIFT)
     points = label_points(m.home_kelurahan_code for m in members)
@@ -204,25 +226,39 @@ def suggest_members(
     return suggestions[:limit]
 
 
-def roster_board(event_id: int, *, now: datetime | None = None) -> RosterBoard:
+def roster_board(
+    event_id: int,
+    *,
+    now: datetime | None = None,
+    scope: Scope = WHOLE_OFFICE,
+    kab_kota: str = "",
+) -> RosterBoard:
     """The roster board of an event: places with who is on duty now, planned and finished,
     the same entries by role, and every open shelter of the event with nobody on duty as a gap,
-    with suggested members who have the competency the place needs."""
+    with suggested members who have the competency the place needs. Only the places the scope
+    sees (a province-wide place is seen by all), and of one kab/kota when `kab_kota` is set."""
     from logistics.shelters.lists import shelter_summaries
 
     now = now or utcnow()
     event = get_event(event_id)
-    deployments = list(
-        db.session.scalars(
-            select(Deployment)
-            .where(Deployment.event_id == event.id, Deployment.status != "dibatalkan")
-            .order_by(Deployment.starts_at, Deployment.id)
-        )
+    query = (
+        select(Deployment)
+        .join(Event, Event.id == Deployment.event_id)
+        .where(Deployment.event_id == event.id, Deployment.status != "dibatalkan")
+        .order_by(Deployment.starts_at, Deployment.id)
     )
-    summaries = [s for s in shelter_summaries(event.id) if s.status == "buka"]
+    query = scope.narrow_covering(query, deployment_area())
+    if kab_kota:
+        query = query.where(in_area(deployment_area(), kab_kota))
+    deployments = list(db.session.scalars(query))
+    summaries = [
+        s
+        for s in shelter_summaries(event.id, scope=scope)
+        if s.status == "buka" and (not kab_kota or within(s.kelurahan_code, (kab_kota,)))
+    ]
     locator = _Locator.load(deployments, summaries)
-    places, entries = _deployment_places(deployments, locator, now)
-    _open_shelters(places, summaries, locator, now)
+    places, entries = _deployment_places(deployments, locator, now, event.area_code)
+    _open_shelters(places, summaries, locator, now, scope)
     kind_order = list(PLACE_KINDS)
     ordered = sorted(
         places.values(), key=lambda p: (not p.gap, kind_order.index(p.kind), p.label.lower())
@@ -230,7 +266,29 @@ def roster_board(event_id: int, *, now: datetime | None = None) -> RosterBoard:
     by_role: dict[str, list[BoardEntry]] = defaultdict(list)
     for entry in sorted(entries, key=lambda e: (e.deployment.role.lower(), e.member.name)):
         by_role[entry.deployment.role].append(entry)
-    return RosterBoard(event=event, now=now, places=ordered, by_role=dict(by_role), entries=entries)
+    return RosterBoard(
+        event=event,
+        now=now,
+        places=ordered,
+        by_role=dict(by_role),
+        entries=entries,
+        kab_kota=kab_kota,
+        kab_kota_lines=_kab_kota_lines(ordered) if kab_kota_areas.by_kab_kota() else [],
+    )
+
+
+def _kab_kota_lines(places: list[BoardPlace]) -> list[KabKotaLine]:
+    """On duty, planned and gaps per kab/kota, in code order; province-wide places last."""
+    lines: dict[str, KabKotaLine] = {}
+    for place in places:
+        line = lines.setdefault(place.kab_kota, KabKotaLine(place.kab_kota, ""))
+        line.on_duty += len(place.on_duty)
+        line.planned += len(place.planned)
+        line.gaps += place.gap
+    names = kab_kota_areas.names_of(lines)
+    for line in lines.values():
+        line.name = names.get(line.code, line.code) if line.code else "Tingkat provinsi"
+    return sorted(lines.values(), key=lambda line: (not line.code, line.code))
 
 
 @dataclass
@@ -289,9 +347,20 @@ class _Locator:
         point = self.points.get(code or "")
         return (point[0], point[1]) if point else (None, None)
 
+    def area(self, deployment: Deployment, event_area: str | None) -> str | None:
+        """Where a deployment lies, as `deployment_area` says in SQL."""
+        warehouse = self.warehouses.get(deployment.warehouse_id or 0)
+        shelter = self.shelters.get(deployment.shelter_id or 0)
+        return (
+            deployment.kelurahan_code
+            or (shelter[3] if shelter else None)
+            or (warehouse.kelurahan_code if warehouse else None)
+            or event_area
+        )
+
 
 def _deployment_places(
-    deployments: list[Deployment], locator: _Locator, now: datetime
+    deployments: list[Deployment], locator: _Locator, now: datetime, event_area: str | None
 ) -> tuple[dict[tuple, BoardPlace], list[BoardEntry]]:
     """The places the deployments go to, each with its entries by phase, and all entries."""
     names = place_names(deployments)
@@ -322,6 +391,7 @@ def _deployment_places(
                 shelter_id=deployment.shelter_id,
                 kelurahan_code=deployment.kelurahan_code,
                 warehouse_id=warehouse_id,
+                kab_kota=kab_kota_areas.kab_kota_of(locator.area(deployment, event_area)),
             )
         phase = deployment_phase(deployment)
         entry = BoardEntry(
@@ -332,6 +402,7 @@ def _deployment_places(
             place_label=label,
             vehicle_plate=plates.get(deployment.vehicle_id, ""),
             late=phase == "direncanakan" and deployment.starts_at + CHECK_IN_GRACE <= now,
+            kab_kota=place.kab_kota,
         )
         entries.append(entry)
         if phase == "bertugas":
@@ -344,7 +415,11 @@ def _deployment_places(
 
 
 def _open_shelters(
-    places: dict[tuple, BoardPlace], summaries: list, locator: _Locator, now: datetime
+    places: dict[tuple, BoardPlace],
+    summaries: list,
+    locator: _Locator,
+    now: datetime,
+    scope: Scope,
 ) -> None:
     """Every open shelter of the event on the board, with its head count; one with nobody on
     duty is a gap, with the members suggested to fill it."""
@@ -362,6 +437,7 @@ def _open_shelters(
                 lng=lng,
                 shelter_id=summary.id,
                 kelurahan_code=summary.kelurahan_code,
+                kab_kota=kab_kota_areas.kab_kota_of(summary.kelurahan_code),
             )
         place.persons = summary.persons
         place.counted_on = summary.counted_on
@@ -370,7 +446,7 @@ def _open_shelters(
             place.competency = shelter_competency
             if shelter_competency is not None:
                 place.suggestions = suggest_members(
-                    shelter_competency.code, lat=place.lat, lng=place.lng, at=now
+                    shelter_competency.code, lat=place.lat, lng=place.lng, at=now, scope=scope
                 )
 
 

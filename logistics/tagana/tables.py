@@ -6,6 +6,7 @@ from datetime import datetime
 
 from flask import current_app
 
+from logistics.areas import kab_kota as kab_kota_areas
 from logistics.core.formatting import tanggal_jam
 from logistics.core.wording import AREA_CODE_HEADER, AREA_HEADER
 from logistics.events.models import Event
@@ -138,26 +139,36 @@ def deployment_rows(deployments: list[tuple[Deployment, Event]]) -> Iterator[lis
         ]
 
 
-def board_rows(entries: Iterable[BoardEntry]) -> Iterator[list]:
-    """The board's entries by place and name."""
-    return (
-        [
-            e.place_label,
-            PLACE_KINDS[e.deployment.place_kind],
-            e.member.name,
-            e.member.nia,
-            e.member.phone,
-            e.deployment.role,
-            e.phase_label,
-            _when(e.deployment.starts_at),
-            _when(e.deployment.ends_at),
-            _when(e.deployment.checked_in_at),
-            _when(e.deployment.checked_out_at),
-            e.vehicle_plate,
-            e.deployment.letter_number,
-        ]
-        for e in sorted(entries, key=lambda e: (e.place_label, e.member.name))
+def board_table(entries: Iterable[BoardEntry]) -> tuple[list[str], Iterator[list]]:
+    """The board's headers and rows by place and name; a provinsi office's are grouped by
+    kab/kota (province-wide places last) and start with the kab/kota's name."""
+    if not kab_kota_areas.by_kab_kota():
+        ordered = sorted(entries, key=lambda e: (e.place_label, e.member.name))
+        return BOARD_HEADERS, (_board_row(e) for e in ordered)
+    names = kab_kota_areas.kab_kota_names()
+    ordered = sorted(
+        entries, key=lambda e: (not e.kab_kota, e.kab_kota, e.place_label, e.member.name)
     )
+    rows = ([kab_kota_areas.kab_kota_label(e.kab_kota, names), *_board_row(e)] for e in ordered)
+    return [kab_kota_areas.KAB_KOTA_HEADER, *BOARD_HEADERS], rows
+
+
+def _board_row(e: BoardEntry) -> list:
+    return [
+        e.place_label,
+        PLACE_KINDS[e.deployment.place_kind],
+        e.member.name,
+        e.member.nia,
+        e.member.phone,
+        e.deployment.role,
+        e.phase_label,
+        _when(e.deployment.starts_at),
+        _when(e.deployment.ends_at),
+        _when(e.deployment.checked_in_at),
+        _when(e.deployment.checked_out_at),
+        e.vehicle_plate,
+        e.deployment.letter_number,
+    ]
 
 
 def ksb_rows(items: list[KampungSiagaBencana], names: dict, warehouses: dict) -> Iterator[list]:

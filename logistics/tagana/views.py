@@ -18,6 +18,7 @@ from werkzeug.utils import secure_filename
 from geo.deployment_map import STATE_COLOURS, STATE_LABELS, deployment_map
 from geo.maps import render_map_html
 from logistics.admin.models import OFFICE_ROLES, WRITER_ROLES
+from logistics.areas import kab_kota as kab_kota_areas
 from logistics.areas.maps import use_local_assets
 from logistics.core.database import transaction
 from logistics.core.errors import DomainError, NeedsConfirmation, NotFound
@@ -594,15 +595,20 @@ def report_pdf(deployment_id: int):
 @bp.route("/kejadian/<int:event_id>/papan")
 @login_required
 def board(event_id: int):
-    roster = board_service.roster_board(event_id)
+    scope = user_scope()
+    names = kab_kota_areas.kab_kota_names() if kab_kota_areas.by_kab_kota() else {}
+    kab_kota = request.args.get("kab_kota", "").strip()
+    if kab_kota not in names or not scope.sees_covering(kab_kota):
+        kab_kota = ""  # not a kab/kota the user sees: the whole board, as without a filter
+    roster = board_service.roster_board(event_id, scope=scope, kab_kota=kab_kota)
     show = request.args.get("tampil", "")
     if show not in deployment_service.PHASES:
         show = ""
     fmt = _export_format()
     if fmt:
         entries = [e for e in roster.entries if not show or e.phase == show]
-        rows = tables.board_rows(entries)
-        return table_response(f"papan-tagana-{roster.event.code}", tables.BOARD_HEADERS, rows, fmt)
+        headers, rows = tables.board_table(entries)
+        return table_response(f"papan-tagana-{roster.event.code}", headers, rows, fmt)
     places = board_service.board_map_places(
         roster, lambda deployment_id: url_for("tagana.deployment", deployment_id=deployment_id)
     )
@@ -618,6 +624,8 @@ def board(event_id: int):
         state_colours=STATE_COLOURS,
         state_labels=STATE_LABELS,
         place_competency=board_service.PLACE_COMPETENCY,
+        kab_kota_names=names,
+        kab_kota_options=[(c, n) for c, n in sorted(names.items()) if scope.sees_covering(c)],
     )
 
 
