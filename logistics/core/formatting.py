@@ -2,9 +2,11 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
+from markupsafe import Markup, escape
 
 from logistics.core.time import to_local
 
@@ -66,6 +68,33 @@ def persen(value: float | Decimal | None, decimals: int = 2) -> str:
     return f"{angka(value, decimals)}%"
 
 
+def table_rows(rows) -> Markup:
+    """`<tr>` rows of plain cells, numbers right-aligned as `angka`: a map's text list of 500
+    desa is drawn on every home page view, so it is built once per set of rows."""
+    try:
+        return _cached_rows(rows)
+    except TypeError:  # a row that cannot be a cache key (a list): drawn each time
+        return _rows_html(rows)
+
+
+@lru_cache(maxsize=32)
+def _cached_rows(rows: tuple[tuple, ...]) -> Markup:
+    return _rows_html(rows)
+
+
+def _rows_html(rows) -> Markup:
+    html = []
+    for row in rows:
+        cells = "".join(
+            f'<td class="num">{angka(cell)}</td>'
+            if isinstance(cell, int | float | Decimal) and not isinstance(cell, bool)
+            else f"<td>{escape(cell) if cell is not None else ''}</td>"
+            for cell in row
+        )
+        html.append(f"<tr>{cells}</tr>")
+    return Markup("\n".join(html))
+
+
 def register_filters(app) -> None:
     app.jinja_env.filters.update(
         tanggal=tanggal,
@@ -74,4 +103,5 @@ def register_filters(app) -> None:
         angka=angka,
         rupiah=rupiah,
         persen=persen,
+        table_rows=table_rows,
     )
