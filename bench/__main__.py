@@ -167,6 +167,28 @@ def main() -> None:
             fast < bench_maps.FAST_GOAL_S and slow < bench_maps.SLOW_GOAL_S,
         )
 
+    scoped = bench_scoped_list.run()
+    row(
+        f"Victims list of one kab/kota ({scoped['kab_kota_victims']:,} of "
+        f"{scoped['victims']:,}), first page, warm (median / p95)",
+        f"{scoped['list_warm_median_ms']:.0f} / {scoped['list_warm_p95_ms']:.0f} ms",
+        f"< {bench_scoped_list.GOAL_MS} ms",
+        scoped["list_warm_p95_ms"] < bench_scoped_list.GOAL_MS,
+    )
+    row(
+        "  cold (first request) / warm CPU (median)",
+        f"{scoped['list_cold_ms']:.0f} / {scoped['list_warm_cpu_median_ms']:.0f} ms",
+        "-",
+        True,
+    )
+    if "recap_office_warm_p95_ms" in scoped:
+        row(
+            "Province recap per kab/kota, warm p95: whole office / one kab/kota",
+            f"{scoped['recap_office_warm_p95_ms']:.0f} / {scoped['recap_scoped_warm_p95_ms']:.0f} ms",
+            "-",
+            True,
+        )
+
     victims = bench_import.run()
     row(
         "Import 50,000 victim rows (XLSX) vs 200,000 persons",
@@ -361,6 +383,8 @@ def main() -> None:
                 **{f"home_{key}": value for key, value in homes.items()},
                 **{f"renstra_{key}": value for key, value in renstra.items()},
                 **{f"maps_{key}": value for key, value in maps.items()},
+                **{f"search_{key}": value for key, value in areas.items()},
+                **{f"scoped_{key}": value for key, value in scoped.items()},
             }.items()
         ),
         "",

@@ -77,7 +77,7 @@ def test_started_job_without_heartbeat_is_failed_and_left_out_of_rq(
     assert jobs.reconcile([record]) == 0  # a recent heartbeat: the worker is alive
     assert record.status == "started"
 
-    silent = jobs.WORKER_SILENT_AFTER + 5
+    silent = app.config["WORKER_SILENT_SECONDS"] + 5
     job.heartbeat(datetime.now(UTC) - timedelta(seconds=silent), ttl=60)
     assert jobs.reconcile([record]) == 1
     db.session.commit()
@@ -85,6 +85,15 @@ def test_started_job_without_heartbeat_is_failed_and_left_out_of_rq(
     assert record.message == jobs.WORKER_DIED and "Ulangi" in record.message
     # rq forgets it, so its own clean-up cannot run it again behind the office's retry.
     assert not Job.exists(record.id, connection=Redis.from_url(app.config["REDIS_URL"]))
+
+
+# The office's timings (10 s heartbeat, dead after 40 s of silence, upkeep every 15 s) scaled
+# down, so the test waits seconds instead of a minute for the same sequence of events.
+QUICK_UPKEEP = {
+    "POSKO_WORKER_HEARTBEAT_SECONDS": "1",
+    "POSKO_WORKER_SILENT_SECONDS": "4",
+    "POSKO_WORKER_UPKEEP_SECONDS": "1",
+}
 
 
 def test_job_of_a_killed_worker_shows_failed_with_retry_then_runs_again(
@@ -98,7 +107,7 @@ def test_job_of_a_killed_worker_shows_failed_with_retry_then_runs_again(
     held = subprocess.Popen(
         [sys.executable, "-m", "tests.support.held_worker", "--app", "wsgi", "worker"],
         cwd=ROOT,
-        env=worker_env(app),
+        env=dict(worker_env(app), **QUICK_UPKEEP),
         start_new_session=True,
     )
     try:
@@ -113,10 +122,12 @@ def test_job_of_a_killed_worker_shows_failed_with_retry_then_runs_again(
         held.wait(timeout=60)
 
     # A live worker's upkeep notices the silence; nobody opens a page meanwhile.
-    worker = flask_worker(app, start_new_session=True)
+    worker = flask_worker(app, settings=QUICK_UPKEEP, start_new_session=True)
     try:
         assert wait_until(lambda: record_status(db, job_id).status == "failed", timeout=180)
         noticed_after = time.monotonic() - killed_at
+        # Not before the silence: a heartbeat at most 1 s before the kill, then 4 s of silence.
+        assert noticed_after >= 3, noticed_after
         failed = record_status(db, job_id)
         assert failed.message == jobs.WORKER_DIED
         client = login(db.session.get(User, user_id))

@@ -5,18 +5,17 @@ import logging
 import os
 import signal
 
+from flask import current_app
 from rq import Worker
 from rq.serializers import JSONSerializer
 
-from logistics.core import jobs
 from logistics.core.queue import get_queue
 from workers import maintenance
 
 log = logging.getLogger(__name__)
 
-# Upkeep every 15 s while idle: the worker waits on the queue at most WORKER_TTL - 15 seconds.
-MAINTENANCE_EVERY = 15
-WORKER_TTL = 30
+# rq waits on the queue at most worker_ttl - 15 seconds between its upkeep rounds.
+QUEUE_WAIT_MARGIN = 15
 
 
 # prctl(2) option: the signal the kernel sends this process when its parent dies.
@@ -53,14 +52,16 @@ class PoskoWorker(Worker):
 def start_worker(burst: bool = False, name: str | None = None) -> bool:
     """Run a worker in the current app context until stopped (or the queue is empty with burst)."""
     queue = get_queue()
+    settings = current_app.config
+    upkeep = settings["WORKER_UPKEEP_SECONDS"]
     worker = PoskoWorker(
         [queue],
         connection=queue.connection,
         serializer=JSONSerializer,
         name=name,
-        maintenance_interval=MAINTENANCE_EVERY,
-        worker_ttl=WORKER_TTL,
-        job_monitoring_interval=jobs.WORKER_HEARTBEAT,
+        maintenance_interval=upkeep,
+        worker_ttl=upkeep + QUEUE_WAIT_MARGIN,
+        job_monitoring_interval=settings["WORKER_HEARTBEAT_SECONDS"],
     )
     # Waiting at most 10 s between attempts while Redis is away, so upkeep resumes soon after.
     worker.max_connection_wait_time = 10

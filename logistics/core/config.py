@@ -28,6 +28,11 @@ class Config:
     # Decimals of the serapan efisiensi is taken from (0: the LKIP's whole percent).
     OFFICE_SERAPAN_PLACES = 0
     OFFICE_CHECK_SECONDS = 2  # how often a worker asks whether the saved profile changed
+    # The rq worker: its heartbeat while a job runs, the silence after which the job's worker is
+    # taken for dead (the job shows failed, with Ulangi), and how often it runs the upkeep.
+    WORKER_HEARTBEAT_SECONDS = 10
+    WORKER_SILENT_SECONDS = 40
+    WORKER_UPKEEP_SECONDS = 15
     FIRST_RUN_SETUP = True  # an instance without users sends every page to the setup wizard
     UPLOAD_MAX_MB = 200
     # Data rows an import reads at most (victims, Tagana, budget); a larger file is refused whole.
@@ -90,6 +95,9 @@ ENV_VARS = {
     "POSKO_OPEN_DATA_RATE_LIMIT": ("OPEN_DATA_RATE_LIMIT", str),
     "POSKO_REMEMBER_DAYS": ("REMEMBER_DAYS", int),
     "POSKO_BREAK_GLASS_MINUTES": ("BREAK_GLASS_MINUTES", int),
+    "POSKO_WORKER_HEARTBEAT_SECONDS": ("WORKER_HEARTBEAT_SECONDS", int),
+    "POSKO_WORKER_SILENT_SECONDS": ("WORKER_SILENT_SECONDS", int),
+    "POSKO_WORKER_UPKEEP_SECONDS": ("WORKER_UPKEEP_SECONDS", int),
     "POSKO_SECURE_COOKIES": ("SESSION_COOKIE_SECURE", lambda v: v.lower() in ("1", "true", "yes")),
 }
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from contextlib import suppress
 from datetime import UTC
 
+from flask import current_app
 from redis.exceptions import RedisError
 from rq import get_current_job
 from rq.exceptions import NoSuchJobError
@@ -29,10 +30,8 @@ log = logging.getLogger(__name__)
 QUEUE_UNAVAILABLE = "Antrean belum tersedia; pekerjaan akan dikirim begitu antrean kembali."
 
 
-# A running job's worker sends a heartbeat every WORKER_HEARTBEAT seconds (workers/run.py); a job
-# silent for WORKER_SILENT_AFTER belongs to a worker that died, and is shown failed with a retry.
-WORKER_HEARTBEAT = 10
-WORKER_SILENT_AFTER = 40
+# A running job's worker sends a heartbeat every WORKER_HEARTBEAT_SECONDS (workers/run.py); a
+# job silent for WORKER_SILENT_SECONDS belongs to a worker that died: shown failed with a retry.
 WORKER_DIED = "Gagal: pekerja berhenti saat menjalankan pekerjaan ini. Klik Ulangi."
 
 # Roles that see every job; others see the jobs they started.
@@ -309,7 +308,7 @@ def _worker_silent(job: Job) -> bool:
         return False
     if beat.tzinfo is None:
         beat = beat.replace(tzinfo=UTC)
-    return (rq_now() - beat).total_seconds() > WORKER_SILENT_AFTER
+    return (rq_now() - beat).total_seconds() > current_app.config["WORKER_SILENT_SECONDS"]
 
 
 def retry(record: JobRecord) -> JobRecord:

@@ -232,6 +232,9 @@ class ImpactMatrix:
     totals: dict[str, dict[str, int]]  # source -> measure -> sum
     unknown_age: int  # registry persons without a birth date (counted, no age group)
     persons_without_household: int  # registry persons not counted in any KK
+    # What readers work out from these figures (a report's impact table per scope): kept with
+    # the matrix, so a matrix kept until the next write is worked out once, not on every page.
+    derived: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def summary(self) -> KelurahanImpact:

@@ -254,8 +254,16 @@ def _impact_part(event: Event, matrix=None, scope: Scope = WHOLE_OFFICE) -> dict
     """Per kelurahan in the scope from the registry once it counts at least as many jiwa as the
     rapid assessment, else from the assessment; both jiwa figures are shown side by side. A
     caller that draws the event map as well passes the impact matrix it already has. A provinsi
-    office also gets the rows per kab/kota with subtotals (`groups`)."""
+    office also gets the rows per kab/kota with subtotals (`groups`). Kept with the matrix (one
+    kept until the next write serves every home page view); the result is read-only."""
     matrix = matrix or impact_matrix(event, terdata=registry_figures(event))
+    key = ("sitrep_impact", scope, by_kab_kota())
+    if key not in matrix.derived:
+        matrix.derived[key] = _impact_rows(matrix, scope)
+    return matrix.derived[key]
+
+
+def _impact_rows(matrix, scope: Scope) -> dict:
     rows = []
     totals = dict.fromkeys((key for key, _label in IMPACT_COLUMNS), 0)
     for row in matrix.rows:

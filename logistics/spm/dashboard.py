@@ -131,8 +131,9 @@ def quantities(event_id: int, day: date, scope: Scope = WHOLE_OFFICE) -> list[di
     ):
         totals[component] = (int(persons or 0), int(households or 0))
     result = []
+    in_force = spm_settings.pure_standards()
     for standard in spm_settings.list_standards():
-        pure = spm.standard_in_force(spm_settings.pure_standards(), standard.code, day)
+        pure = spm.standard_in_force(in_force, standard.code, day)
         if pure is None or pure.valid_from != standard.valid_from:
             continue
         if not spm.applies_on(pure, day_number):
