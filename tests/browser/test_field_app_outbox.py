@@ -151,6 +151,17 @@ def test_a_record_is_never_sent_under_another_users_login(
         page, live_server, "budi", "permakanan", "Makanan siap saji (stok 100 paket)", "5"
     )
     made_by_wawan = phone_store(page, "outbox")[0]["client_id"]
+    # A page left while sending leaves its record "mengirim": the app, opened again, lets it wait.
+    page.evaluate(
+        """async (id) => { const db = await import('/static/field/db.js');
+            const record = (await db.getAll('outbox')).find((r) => r.client_id === id);
+            record.state = 'mengirim'; await db.put('outbox', record); }""",
+        made_by_wawan,
+    )
+    page.goto(live_server + APP + "kotak-keluar")
+    page.wait_for_function("() => document.body.dataset.ready === '1'")
+    stuck = page.locator(f".record[data-client-id='{made_by_wawan}']")
+    assert stuck.get_attribute("data-state") == "menunggu"
     context.route("**/api/v1/field/sync", lambda route: route.abort("internetdisconnected"))
     restore_network(context)
 

@@ -4,7 +4,15 @@ import { currentDevice, ensureDevice } from "./device.js";
 import * as count from "./count.js";
 import * as handout from "./handout.js";
 import * as home from "./home.js";
-import { flush, isUnsent, needsAction, onChange, records, syncProblem } from "./outbox.js";
+import {
+  flush,
+  isUnsent,
+  needsAction,
+  onChange,
+  records,
+  recoverInterrupted,
+  syncProblem,
+} from "./outbox.js";
 import * as outboxPage from "./outbox-page.js";
 import { isOfficeRole, loadReference, openEvents, refreshReference } from "./reference.js";
 import { notice } from "./ui.js";
@@ -116,6 +124,7 @@ async function start() {
   // What the phone holds is shown first, so the app opens at once without signal.
   app.device = await currentDevice();
   app.reference = await loadReference();
+  await recoverInterrupted();
   app.onUpdate(renderLabel);
   app.onUpdate(renderPending);
   const page = PAGES[document.body.dataset.page];

@@ -60,6 +60,23 @@ export function records() {
   return getAll("outbox");
 }
 
+// A page closed or left while it was sending leaves its records "mengirim" with nobody sending
+// them: they wait again. Sending one twice is harmless, the server keeps a client_id once.
+export async function recoverInterrupted() {
+  if (flushing) {
+    return;
+  }
+  const stuck = (await records()).filter((r) => r.state === "mengirim");
+  if (!stuck.length) {
+    return;
+  }
+  for (const record of stuck) {
+    record.state = "menunggu";
+  }
+  await putMany(stuck);
+  changed();
+}
+
 export function isUnsent(record) {
   return UNSENT.has(record.state);
 }
