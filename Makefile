@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 # pytest-xdist workers for make test: one per CPU (each gets its own databases and Redis database).
 TEST_WORKERS ?= auto
+# More pytest arguments (CI's PostgreSQL run leaves out the checks of what the browser draws).
+PYTEST_ARGS ?=
 # WeasyPrint draws PDFs with Pango; the fonts make Indonesian text render the same everywhere.
 PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 
@@ -18,7 +20,7 @@ test: setup-dev
 	bash scripts/ensure-system-packages.sh chromium $(PDF_PACKAGES)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses=8
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses=8 $(PYTEST_ARGS)
 
 lint: setup-dev
 	$(BIN)/ruff check .
