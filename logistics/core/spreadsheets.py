@@ -152,3 +152,14 @@ def shown(value) -> str:
     if isinstance(value, datetime | date):
         return value.strftime("%Y-%m-%d")
     return str(value)
+
+
+def with_notes_bytes(book, notes) -> bytes:
+    """The workbook as .xlsx bytes, after a "Catatan" sheet of the numbered notes (how each
+    figure is counted), as the office's report files end."""
+    sheet = book.create_sheet("Catatan")
+    for line, note in enumerate(notes, start=1):
+        sheet.cell(row=line, column=1, value=f"{line}. {note}")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

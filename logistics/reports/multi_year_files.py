@@ -1,9 +1,8 @@
 """The Renstra period table as files: an XLSX workbook and an A4 landscape PDF."""
 
-from io import BytesIO
-
 from flask import current_app, render_template
 
+from logistics.core.spreadsheets import with_notes_bytes
 from logistics.reports.year_report_files import INT_FORMAT, PERCENT_FORMAT, _cell_value
 
 FIRST_ROW = 5  # rows 1-2 title, 3-4 the two header rows
@@ -52,12 +51,7 @@ def xlsx_bytes(data: dict) -> bytes:
     sheet.freeze_panes = sheet.cell(row=FIRST_ROW, column=4)
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    notes = book.create_sheet("Catatan")
-    for line, note in enumerate(data["notes"], start=1):
-        notes.cell(row=line, column=1, value=f"{line}. {note}")
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return with_notes_bytes(book, data["notes"])
 
 
 def render_html(data: dict, template: str = "reports/multi_year/document_pdf.html") -> str:

@@ -1,9 +1,8 @@
 """The province recap as files: an XLSX workbook (one number a cell) and an A4 landscape PDF."""
 
-from io import BytesIO
-
 from flask import current_app, render_template
 
+from logistics.core.spreadsheets import with_notes_bytes
 from logistics.reports.province_recap import VICTIM_FIGURES, RecapRow
 from logistics.reports.year_report_files import INT_FORMAT, PERCENT_FORMAT
 
@@ -88,12 +87,7 @@ def xlsx_bytes(data: dict) -> bytes:
         for category, units in data["provinsi_stock"].by_category().items():
             for amount, unit in units:
                 own.append([data["categories"][category], unit, amount])
-    notes = book.create_sheet("Catatan")
-    for line, note in enumerate(data["notes"], start=1):
-        notes.cell(row=line, column=1, value=f"{line}. {note}")
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return with_notes_bytes(book, data["notes"])
 
 
 def render_html(data: dict, template: str = "reports/province_recap/document_pdf.html") -> str:
