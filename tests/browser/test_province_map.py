@@ -88,6 +88,11 @@ def _walk_the_map(browser, live_server, spot, width, height):
     # The desa under the pointer (the map's centre): its tooltip names kecamatan and kab/kota.
     box = page.locator(".leaflet-container").bounding_box()
     centre = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    # Another kab/kota's desa may arrive first: wait for the desa under the centre itself.
+    page.wait_for_function(
+        """([x, y]) => !!document.elementFromPoint(x, y)?.closest('.leaflet-poskoDesa-pane')""",
+        arg=list(centre),
+    )
     page.mouse.move(centre[0] - 5, centre[1] - 5)
     page.mouse.move(*centre)
     tooltip = page.locator(".leaflet-tooltip").first
